@@ -1,0 +1,423 @@
+/*
+ * conf.c: one strict table of configuration keys. A key is set from a
+ * file (-c FILE, "key = value" lines), from the environment
+ * (USERPOOLD_<KEY>) and from the command line (--key=value); later
+ * sources win. An unknown key, a malformed line or a value that fails
+ * its validator stops start-up with a message naming it.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "util.h"
+
+struct conf	*conf;
+
+enum conf_type { CONF_STRING, CONF_INT };
+
+struct conf_key {
+	const char	*name;
+	enum conf_type	 type;
+	size_t		 offset;
+	const char	*def;
+	int		 min, max;
+	int		(*check)(const char *);
+	const char	*help;
+};
+
+static int	check_listen(const char *);
+static int	check_url(const char *);
+static int	check_region(const char *);
+static int	check_account(const char *);
+static int	check_level(const char *);
+static int	check_domain(const char *);
+
+#define S(f) CONF_STRING, offsetof(struct conf, f)
+#define I(f) CONF_INT, offsetof(struct conf, f)
+static const struct conf_key conf_keys[] = {
+	{ "state_dir", S(state_dir), "/var/lib/userpoold", 0, 0, NULL,
+	  "directory for the embedded database, keys and outbox" },
+	{ "listen_https", S(listen_https), "0.0.0.0:8443", 0, 0, check_listen,
+	  "address:port of the HTTPS listener, empty to disable" },
+	{ "listen_http", S(listen_http), "", 0, 0, check_listen,
+	  "address:port of a plain-HTTP listener (behind a proxy), empty to "
+	  "disable" },
+	{ "public_url", S(public_url), "", 0, 0, check_url,
+	  "base URL of the API host; the issuer of pool P is <public_url>/P "
+	  "(default: https://localhost:<https port>)" },
+	{ "auth_domain", S(auth_domain), "", 0, 0, check_domain,
+	  "parent domain of pool domains: <prefix>.<auth_domain>; empty "
+	  "serves pool domains by path only" },
+	{ "region", S(region), "us-east-1", 0, 0, check_region,
+	  "region name, the prefix of pool ids" },
+	{ "account_id", S(account_id), "000000000000", 0, 0, check_account,
+	  "12-digit account id used in ARNs" },
+	{ "workers", I(workers), "0", 0, 256, NULL,
+	  "worker processes, 0 for one per core" },
+	{ "database_url", S(database_url), "", 0, 0, NULL,
+	  "libpq connection string; empty runs an embedded PostgreSQL under "
+	  "state_dir/pg" },
+	{ "master_key_file", S(master_key_file), "", 0, 0, NULL,
+	  "file holding the key that encrypts signing keys at rest "
+	  "(default: state_dir/master.key, created on first run)" },
+	{ "tls_cert_file", S(tls_cert_file), "", 0, 0, NULL,
+	  "PEM certificate chain (default: state_dir/tls/cert.pem, "
+	  "self-signed on first run)" },
+	{ "tls_key_file", S(tls_key_file), "", 0, 0, NULL,
+	  "PEM private key (default: state_dir/tls/key.pem)" },
+	{ "log_level", S(log_level), "info", 0, 0, check_level,
+	  "debug, info, warn or error" },
+	{ "trusted_proxies", S(trusted_proxies), "", 0, 0, NULL,
+	  "comma-separated addresses whose X-Forwarded-* headers are "
+	  "trusted" },
+	{ "pg_bindir", S(pg_bindir), "", 0, 0, NULL,
+	  "directory of initdb and pg_ctl for the embedded database "
+	  "(default: found under /usr/lib/postgresql)" },
+	{ "pg_connections", I(pg_connections), "2", 1, 64, NULL,
+	  "PostgreSQL connections per worker" },
+	{ "crypto_threads", I(crypto_threads), "0", 0, 64, NULL,
+	  "threads per worker for scrypt, SRP and signing; 0 for one per "
+	  "core" },
+	{ "max_body_bytes", I(max_body_bytes), "6291456", 1024, 1 << 30, NULL,
+	  "largest request body accepted (413 above)" },
+	{ "max_header_bytes", I(max_header_bytes), "16384", 1024, 1 << 20,
+	  NULL, "largest request header block accepted (431 above)" },
+	{ "max_connections", I(max_connections), "4096", 1, 1 << 20, NULL,
+	  "open connections per worker before new ones get 503" },
+	{ "max_json_depth", I(max_json_depth), "32", 2, 512, NULL,
+	  "deepest JSON nesting accepted in a request" },
+	{ "request_timeout", I(request_timeout), "30", 1, 3600, NULL,
+	  "seconds a request may take before it is answered with an error" },
+	{ "db_timeout", I(db_timeout), "10", 1, 3600, NULL,
+	  "seconds a database query may wait before it fails" },
+	{ "idle_timeout", I(idle_timeout), "60", 1, 3600, NULL,
+	  "seconds an idle connection is kept open" },
+	{ "queue_limit", I(queue_limit), "1024", 1, 1 << 20, NULL,
+	  "queued database queries or crypto jobs per worker before 503" },
+};
+#undef S
+#undef I
+
+static const struct conf_key *
+conf_find(const char *name, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(conf_keys); i++) {
+		if (strlen(conf_keys[i].name) == len &&
+		    strncmp(conf_keys[i].name, name, len) == 0)
+			return &conf_keys[i];
+	}
+	return NULL;
+}
+
+static int
+conf_apply(struct conf *c, const struct conf_key *k, const char *value,
+    char **cause)
+{
+	char	**sp;
+	long	  n;
+	char	 *end;
+
+	if (k->type == CONF_INT) {
+		errno = 0;
+		n = strtol(value, &end, 10);
+		if (errno != 0 || *value == '\0' || *end != '\0' ||
+		    n < k->min || n > k->max) {
+			*cause = xasprintf("%s: must be a number from %d to %d",
+			    k->name, k->min, k->max);
+			return -1;
+		}
+		*(int *)((char *)c + k->offset) = (int)n;
+		return 0;
+	}
+	if (k->check != NULL && *value != '\0' && k->check(value) != 0) {
+		*cause = xasprintf("%s: invalid value \"%s\"", k->name, value);
+		return -1;
+	}
+	sp = (char **)((char *)c + k->offset);
+	free(*sp);
+	*sp = xstrdup(value);
+	return 0;
+}
+
+int
+conf_set(struct conf *c, const char *name, const char *value, char **cause)
+{
+	const struct conf_key	*k;
+
+	if ((k = conf_find(name, strlen(name))) == NULL) {
+		*cause = xasprintf("unknown configuration key \"%s\"", name);
+		return -1;
+	}
+	return conf_apply(c, k, value, cause);
+}
+
+struct conf *
+conf_new(void)
+{
+	struct conf	*c = xcalloc(1, sizeof *c);
+	char		*cause;
+	size_t		 i;
+
+	for (i = 0; i < nitems(conf_keys); i++)
+		if (conf_apply(c, &conf_keys[i], conf_keys[i].def, &cause) != 0)
+			fatalx("default of %s", conf_keys[i].name);
+	return c;
+}
+
+void
+conf_free(struct conf *c)
+{
+	size_t	i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < nitems(conf_keys); i++)
+		if (conf_keys[i].type == CONF_STRING)
+			free(*(char **)((char *)c + conf_keys[i].offset));
+	free(c);
+}
+
+static char *
+trim(char *s)
+{
+	char	*e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* Parse one "key = value" line of a configuration file. */
+static int
+conf_line(struct conf *c, const char *path, int lineno, char *line,
+    char **cause)
+{
+	char	*eq, *key, *value, *why;
+	size_t	 vlen;
+
+	line = trim(line);
+	if (*line == '\0' || *line == '#')
+		return 0;
+	if ((eq = strchr(line, '=')) == NULL) {
+		*cause = xasprintf("%s:%d: expected \"key = value\"", path,
+		    lineno);
+		return -1;
+	}
+	*eq = '\0';
+	key = trim(line);
+	value = trim(eq + 1);
+	vlen = strlen(value);
+	if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') {
+		value[vlen - 1] = '\0';
+		value++;
+	}
+	if (conf_set(c, key, value, &why) != 0) {
+		*cause = xasprintf("%s:%d: %s", path, lineno, why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
+int
+conf_load_file(struct conf *c, const char *path, char **cause)
+{
+	char	*buf, *line, *next;
+	int	 lineno = 0;
+
+	if (read_file(path, &buf, NULL, cause) != 0)
+		return -1;
+	for (line = buf; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (conf_line(c, path, ++lineno, line, cause) != 0) {
+			free(buf);
+			return -1;
+		}
+	}
+	free(buf);
+	return 0;
+}
+
+/* Apply USERPOOLD_<KEY> variables; an unknown one is an error. */
+int
+conf_load_env(struct conf *c, char *const *env, char **cause)
+{
+	const struct conf_key	*k;
+	const char		*e, *name, *eq;
+	char			 lower[64];
+	size_t			 i, len;
+
+	for (; *env != NULL; env++) {
+		e = *env;
+		if (strncmp(e, "USERPOOLD_", 10) != 0)
+			continue;
+		name = e + 10;
+		if ((eq = strchr(name, '=')) == NULL)
+			continue;
+		len = (size_t)(eq - name);
+		if (len >= sizeof lower)
+			len = sizeof lower - 1;
+		for (i = 0; i < len; i++)
+			lower[i] = (char)tolower((unsigned char)name[i]);
+		lower[len] = '\0';
+		if ((k = conf_find(lower, len)) == NULL) {
+			*cause = xasprintf("unknown configuration variable "
+			    "USERPOOLD_%.*s", (int)len, name);
+			return -1;
+		}
+		if (conf_apply(c, k, eq + 1, cause) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Join a name to the state directory. */
+char *
+conf_path(const struct conf *c, const char *name)
+{
+	return xasprintf("%s/%s", c->state_dir, name);
+}
+
+static void
+conf_default_path(char **field, const struct conf *c, const char *name)
+{
+	if (**field != '\0')
+		return;
+	free(*field);
+	*field = conf_path(c, name);
+}
+
+/* Fill the defaults that depend on other keys. */
+int
+conf_finish(struct conf *c, char **cause)
+{
+	const char	*port;
+	long		 n;
+
+	if (*c->listen_https == '\0' && *c->listen_http == '\0') {
+		*cause = xstrdup("listen_https and listen_http are both empty");
+		return -1;
+	}
+	conf_default_path(&c->master_key_file, c, "master.key");
+	conf_default_path(&c->tls_cert_file, c, "tls/cert.pem");
+	conf_default_path(&c->tls_key_file, c, "tls/key.pem");
+	if (*c->public_url == '\0') {
+		port = strrchr(*c->listen_https != '\0' ? c->listen_https :
+		    c->listen_http, ':') + 1;
+		free(c->public_url);
+		c->public_url = xasprintf("%s://localhost:%s",
+		    *c->listen_https != '\0' ? "https" : "http", port);
+	}
+	n = strlen(c->public_url);
+	if (n > 0 && c->public_url[n - 1] == '/')
+		c->public_url[n - 1] = '\0';
+	if (c->workers == 0) {
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+		c->workers = n < 1 ? 1 : (int)n;
+	}
+	if (c->crypto_threads == 0) {
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+		c->crypto_threads = n < 1 ? 1 : (int)n;
+	}
+	return 0;
+}
+
+void
+conf_dump(const struct conf *c, FILE *f)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(conf_keys); i++) {
+		const struct conf_key	*k = &conf_keys[i];
+
+		if (k->type == CONF_INT)
+			fprintf(f, "%s = %d\n", k->name,
+			    *(int *)((char *)c + k->offset));
+		else
+			fprintf(f, "%s = \"%s\"\n", k->name,
+			    *(char **)((char *)c + k->offset));
+	}
+}
+
+/* host:port with a port from 1 to 65535; [v6]:port allowed. */
+static int
+check_listen(const char *v)
+{
+	const char	*colon = strrchr(v, ':');
+	char		*end;
+	long		 port;
+
+	if (colon == NULL || colon == v)
+		return -1;
+	port = strtol(colon + 1, &end, 10);
+	return (*end != '\0' || port < 1 || port > 65535) ? -1 : 0;
+}
+
+static int
+check_url(const char *v)
+{
+	if (strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0)
+		return -1;
+	return strpbrk(v, " \t\r\n?#") != NULL ? -1 : 0;
+}
+
+static int
+check_region(const char *v)
+{
+	for (; *v != '\0'; v++)
+		if (!islower((unsigned char)*v) && !isdigit((unsigned char)*v)
+		    && *v != '-')
+			return -1;
+	return 0;
+}
+
+static int
+check_account(const char *v)
+{
+	size_t	n = 0;
+
+	for (; *v != '\0'; v++, n++)
+		if (!isdigit((unsigned char)*v))
+			return -1;
+	return n == 12 ? 0 : -1;
+}
+
+static int
+check_level(const char *v)
+{
+	return strcmp(v, "debug") == 0 || strcmp(v, "info") == 0 ||
+	    strcmp(v, "warn") == 0 || strcmp(v, "error") == 0 ? 0 : -1;
+}
+
+static int
+check_domain(const char *v)
+{
+	for (; *v != '\0'; v++)
+		if (!isalnum((unsigned char)*v) && *v != '-' && *v != '.')
+			return -1;
+	return 0;
+}
+
+/* The documentation of every key, for -h and the example file. */
+void
+conf_help(FILE *f)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(conf_keys); i++)
+		fprintf(f, "# %s\n#%s = %s\n\n", conf_keys[i].help,
+		    conf_keys[i].name, conf_keys[i].def);
+}

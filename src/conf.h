@@ -1,0 +1,53 @@
+/*
+ * conf.h: the daemon's configuration, filled from one table of keys
+ * by a file, the environment and the command line, in that order.
+ */
+#ifndef CONF_H
+#define CONF_H
+
+#include <stdio.h>
+
+#include "util.h"
+
+struct conf {
+	char	*state_dir;
+	char	*listen_https;
+	char	*listen_http;
+	char	*public_url;
+	char	*auth_domain;
+	char	*region;
+	char	*account_id;
+	int	 workers;
+	char	*database_url;
+	char	*master_key_file;
+	char	*tls_cert_file;
+	char	*tls_key_file;
+	char	*log_level;
+	char	*trusted_proxies;
+	char	*pg_bindir;
+	int	 pg_connections;
+	int	 crypto_threads;
+	int	 max_body_bytes;
+	int	 max_header_bytes;
+	int	 max_connections;
+	int	 max_json_depth;
+	int	 request_timeout;
+	int	 db_timeout;
+	int	 idle_timeout;
+	int	 queue_limit;
+};
+
+extern struct conf	*conf;
+
+struct conf	*conf_new(void);
+void		 conf_free(struct conf *);
+int		 conf_set(struct conf *, const char *, const char *, char **)
+		    MUST_CHECK;
+int		 conf_load_file(struct conf *, const char *, char **) MUST_CHECK;
+int		 conf_load_env(struct conf *, char *const *, char **) MUST_CHECK;
+int		 conf_finish(struct conf *, char **) MUST_CHECK;
+char		*conf_path(const struct conf *, const char *);
+void		 conf_dump(const struct conf *, FILE *);
+void		 conf_help(FILE *);
+
+#endif

@@ -1,0 +1,16 @@
+/* b64.h: base64 and base64url (no padding) over mbedTLS, and hex. */
+#ifndef B64_H
+#define B64_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+char	*b64_encode(const void *, size_t);
+char	*b64url_encode(const void *, size_t);
+/* Decode into a malloc'd buffer; -1 on malformed input. */
+int	 b64_decode(const char *, unsigned char **, size_t *) MUST_CHECK;
+int	 b64url_decode(const char *, unsigned char **, size_t *) MUST_CHECK;
+void	 hex_encode(const void *, size_t, char *);
+
+#endif

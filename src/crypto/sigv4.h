@@ -1,0 +1,52 @@
+/*
+ * sigv4.h: AWS Signature Version 4 verification for the admin JSON API.
+ * sigv4_parse() reads the Authorization header; sigv4_verify() rebuilds
+ * the canonical request and compares signatures in constant time.
+ */
+#ifndef SIGV4_H
+#define SIGV4_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+struct sigv4_header {
+	const char	*name;	/* as received; compared case-insensitively */
+	const char	*value;
+};
+
+struct sigv4_auth {
+	char	 access_key[129];
+	char	 date[9];	/* yyyymmdd of the credential scope */
+	char	 region[64];
+	char	 service[64];
+	char	*signed_headers;	/* "a;b;c", malloc'd */
+	char	 signature[65];	/* lowercase hex */
+};
+
+struct sigv4_request {
+	const char			*method;
+	const char			*path;	/* raw path, e.g. "/" */
+	const char			*query;	/* raw query without '?', or NULL */
+	const struct sigv4_header	*headers;
+	size_t				 nheaders;
+	const void			*body;
+	size_t				 body_len;
+};
+
+int	 sigv4_parse(const char *, struct sigv4_auth *, char **) MUST_CHECK;
+void	 sigv4_auth_clear(struct sigv4_auth *);
+/* Canonical request text (for tests and debugging); malloc'd. */
+char	*sigv4_canonical_request(const struct sigv4_request *,
+	    const char *);
+/*
+ * Check the signature with the secret key. amz_date is the X-Amz-Date
+ * (or Date) value; now is the current epoch time; skew the allowed
+ * difference in seconds. Returns 0 when valid, -1 with *cause naming
+ * the AWS exception ("InvalidSignatureException: ...").
+ */
+int	 sigv4_verify(const struct sigv4_request *, const struct sigv4_auth *,
+	    const char *secret, const char *amz_date, long long now, int skew,
+	    char **cause) MUST_CHECK;
+
+#endif

@@ -1,0 +1,253 @@
+/*
+ * util.c: the x* allocators (abort on exhaustion, never return NULL),
+ * fatal exits for start-up errors and broken invariants, constant-time
+ * comparison and wiping of secrets, and whole-file I/O.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mbedtls/platform_util.h>
+
+#include "log.h"
+#include "util.h"
+
+void *
+xmalloc(size_t size)
+{
+	void	*p;
+
+	if ((p = malloc(size == 0 ? 1 : size)) == NULL)
+		fatal("malloc %zu", size);
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void	*p;
+
+	if ((p = calloc(n == 0 ? 1 : n, size == 0 ? 1 : size)) == NULL)
+		fatal("calloc %zu", n * size);
+	return p;
+}
+
+void *
+xrealloc(void *old, size_t size)
+{
+	void	*p;
+
+	if ((p = realloc(old, size == 0 ? 1 : size)) == NULL)
+		fatal("realloc %zu", size);
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char	*p;
+
+	if ((p = strdup(s)) == NULL)
+		fatal("strdup");
+	return p;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char	*p;
+
+	if ((p = strndup(s, n)) == NULL)
+		fatal("strndup");
+	return p;
+}
+
+char *
+xvasprintf(const char *fmt, va_list ap)
+{
+	char	*p;
+
+	if (vasprintf(&p, fmt, ap) == -1)
+		fatal("vasprintf");
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*p;
+
+	va_start(ap, fmt);
+	p = xvasprintf(fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+static void __attribute__((noreturn))
+fatal_common(int with_errno, const char *fmt, va_list ap)
+{
+	char	*msg;
+	int	 saved = errno;
+
+	msg = xvasprintf(fmt, ap);
+	if (with_errno)
+		log_error("fatal: %s: %s", msg, strerror(saved));
+	else
+		log_error("fatal: %s", msg);
+	free(msg);
+	exit(1);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	fatal_common(1, fmt, ap);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	fatal_common(0, fmt, ap);
+}
+
+void
+wipe(void *p, size_t len)
+{
+	if (p != NULL)
+		mbedtls_platform_zeroize(p, len);
+}
+
+/* Wipe a NUL-terminated secret and free it. */
+void
+wipe_free(char *s)
+{
+	if (s == NULL)
+		return;
+	wipe(s, strlen(s));
+	free(s);
+}
+
+/* Compare two buffers of equal length in time independent of content. */
+int
+ct_equal(const void *a, const void *b, size_t len)
+{
+	const volatile unsigned char	*x = a, *y = b;
+	unsigned char			 diff = 0;
+	size_t				 i;
+
+	for (i = 0; i < len; i++)
+		diff |= x[i] ^ y[i];
+	return diff == 0;
+}
+
+/* Compare two secrets; only their lengths may leak through timing. */
+int
+ct_streq(const char *a, const char *b)
+{
+	size_t	la = strlen(a), lb = strlen(b);
+
+	if (la != lb) {
+		(void)ct_equal(a, a, la);
+		return 0;
+	}
+	return ct_equal(a, b, la);
+}
+
+int64_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+now_s(void)
+{
+	return (int64_t)time(NULL);
+}
+
+/* Read a whole file into a NUL-terminated buffer. */
+int
+read_file(const char *path, char **out, size_t *outlen, char **cause)
+{
+	FILE	*f;
+	char	*buf = NULL;
+	size_t	 len = 0, cap = 0, n;
+
+	if ((f = fopen(path, "rb")) == NULL) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		if (cap - len < 4096) {
+			cap = cap == 0 ? 8192 : cap * 2;
+			buf = xrealloc(buf, cap);
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		*cause = xasprintf("%s: read error", path);
+		fclose(f);
+		free(buf);
+		return -1;
+	}
+	fclose(f);
+	if (buf == NULL)
+		buf = xmalloc(1);
+	buf[len] = '\0';
+	*out = buf;
+	if (outlen != NULL)
+		*outlen = len;
+	return 0;
+}
+
+/* Write a file through a temporary name and rename(2) it into place. */
+int
+write_file_atomic(const char *path, const void *data, size_t len, int mode,
+    char **cause)
+{
+	char	*tmp;
+	int	 fd;
+	ssize_t	 n;
+
+	tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode)) == -1) {
+		*cause = xasprintf("%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	n = write(fd, data, len);
+	if (n < 0 || (size_t)n != len || fsync(fd) != 0 || close(fd) != 0) {
+		*cause = xasprintf("%s: write failed", tmp);
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	if (rename(tmp, path) != 0) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}

@@ -1,0 +1,40 @@
+/*
+ * util.h: allocation that never fails, fatal exits, secret wiping and
+ * small string helpers shared by every module.
+ */
+#ifndef UTIL_H
+#define UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define nitems(a) (sizeof(a) / sizeof((a)[0]))
+#define MUST_CHECK __attribute__((warn_unused_result))
+#define PRINTFLIKE(f, a) __attribute__((format(printf, f, a)))
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+char	*xasprintf(const char *, ...) PRINTFLIKE(1, 2);
+char	*xvasprintf(const char *, va_list);
+void	 fatal(const char *, ...) PRINTFLIKE(1, 2) __attribute__((noreturn));
+void	 fatalx(const char *, ...) PRINTFLIKE(1, 2) __attribute__((noreturn));
+
+void	 wipe(void *, size_t);
+void	 wipe_free(char *);
+int	 ct_equal(const void *, const void *, size_t);
+int	 ct_streq(const char *, const char *);
+int64_t	 now_ms(void);
+int64_t	 now_s(void);
+int	 read_file(const char *, char **, size_t *, char **) MUST_CHECK;
+int	 write_file_atomic(const char *, const void *, size_t, int, char **)
+	    MUST_CHECK;
+
+#ifndef HAVE_STRLCPY
+size_t	 strlcpy(char *, const char *, size_t);
+#endif
+
+#endif
