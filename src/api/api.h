@@ -40,8 +40,13 @@ struct api_call {
 	char			*access_key;	/* signed calls */
 	void			*data;		/* the handler's state */
 	void			(*data_free)(void *);
-	api_work_fn		 work_done;	/* see api_work() */
+	/* private to api.c: the step in flight */
+	api_db_fn		 db_done;
+	api_work_fn		 work_done;
 	api_work_fn		 work_run;
+	int			 internal;	/* api_invoke(), no HTTP */
+	void			(*invoke_done)(int, json_t *, void *);
+	void			*invoke_arg;
 };
 
 /* Answer with a JSON object (stolen; NULL means {}). */
@@ -64,6 +69,13 @@ void	api_set_data(struct api_call *, void *, void (*)(void *));
 
 /* Entry point from the router. */
 void	api_handle(struct req *);
+/*
+ * Run an operation from inside the daemon (first-run demo data), as the
+ * admin, without HTTP; done gets the HTTP status and the output (or the
+ * error object), which it must json_decref.
+ */
+void	api_invoke(const char *, json_t *, void (*)(int, json_t *, void *),
+	    void *);
 void	api_handle_options(struct req *);
 const struct api_op *api_find(const char *);
 

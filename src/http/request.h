@@ -21,6 +21,8 @@
 
 struct evhttp_request;
 struct evkeyvalq;
+struct event;
+struct event_base;
 
 enum host_kind {
 	HOST_API,		/* the API host: JSON API, issuer, console */
@@ -50,6 +52,7 @@ struct req {
 };
 
 struct req	*req_new(struct evhttp_request *);
+struct req	*req_new_internal(void);
 void		 req_hold(struct req *);
 int		 req_release(struct req *) MUST_CHECK;
 void		 req_set_ctx(struct req *, void *, void (*)(void *));
@@ -68,5 +71,6 @@ void		 req_reply_text(struct req *, int, const char *);
 
 /* Shared by the server's limits. */
 void		 req_deadline_init(struct event_base *, int);
+long		 req_count(void);
 
 #endif

@@ -1,0 +1,418 @@
+/*
+ * api.c: the Cognito Identity Provider JSON API.
+ *
+ * A call goes: X-Amz-Target names the operation (looked up in the
+ * family tables), the body is parsed as a JSON object, a signed
+ * operation has its SigV4 signature checked against an admin access key
+ * (looked up asynchronously, cached briefly), the input is validated
+ * against the operation's shape, and the handler runs. Handlers answer
+ * once with api_ok() or api_fail(); their asynchronous steps go through
+ * api_query() and api_work(), which skip the continuation when the
+ * request was answered meanwhile (deadline).
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <sys/queue.h>
+
+#include "api/api.h"
+#include "api/shape.h"
+#include "conf.h"
+#include "crypto/sigv4.h"
+#include "crypto/workers.h"
+#include "db/admin_keys.h"
+#include "http/request.h"
+#include "log.h"
+#include "util.h"
+
+#define API_TARGET_PREFIX	"AWSCognitoIdentityProviderService."
+#define API_SIGV4_SKEW		(15 * 60)
+#define API_MAX_HEADERS		64
+
+static const struct api_op *const api_tables[] = {
+	pool_ops, client_ops, domain_ops, rs_ops, tag_ops, ui_ops,
+};
+
+const struct api_op *
+api_find(const char *name)
+{
+	const struct api_op	*op;
+	size_t			 i;
+
+	for (i = 0; i < nitems(api_tables); i++)
+		for (op = api_tables[i]; op->name != NULL; op++)
+			if (strcmp(op->name, name) == 0)
+				return op;
+	return NULL;
+}
+
+static void
+api_call_free(void *p)
+{
+	struct api_call	*call = p;
+
+	if (call == NULL)
+		return;
+	if (call->data_free != NULL)
+		call->data_free(call->data);
+	json_decref(call->in);
+	free(call->access_key);
+	free(call);
+}
+
+void
+api_set_data(struct api_call *call, void *data, void (*data_free)(void *))
+{
+	if (call->data_free != NULL)
+		call->data_free(call->data);
+	call->data = data;
+	call->data_free = data_free;
+}
+
+/* The single exit of a call, HTTP or internal. */
+static void
+api_answer(struct api_call *call, int status, json_t *body)
+{
+	if (call->req->answered) {
+		json_decref(body);
+		return;
+	}
+	if (call->internal) {
+		call->invoke_done(status, body, call->invoke_arg);
+		req_reply(call->req, status, NULL, NULL, 0);
+		return;
+	}
+	req_reply_json(call->req, status, body);
+}
+
+void
+api_ok(struct api_call *call, json_t *out)
+{
+	api_answer(call, 200, out != NULL ? out : json_object());
+}
+
+static int
+api_fail_status(const char *type)
+{
+	if (strcmp(type, "InternalErrorException") == 0 ||
+	    strcmp(type, "InternalServerException") == 0)
+		return 500;
+	if (strcmp(type, "TooManyRequestsException") == 0)
+		return 429;
+	return 400;
+}
+
+static void
+api_vfail(struct api_call *call, const char *type, const char *fmt,
+    va_list ap)
+{
+	char	*msg = xvasprintf(fmt, ap);
+
+	if (!call->internal && !call->req->answered)
+		req_add_header(call->req, "x-amzn-ErrorType", type);
+	api_answer(call, api_fail_status(type), json_pack("{s:s, s:s}",
+	    "__type", type, "message", msg));
+	free(msg);
+}
+
+void
+api_fail(struct api_call *call, const char *type, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	api_vfail(call, type, fmt, ap);
+	va_end(ap);
+}
+
+void
+api_fail_db(struct api_call *call, struct pg_reply *reply)
+{
+	char	*e = log_escape(reply->error, strlen(reply->error));
+
+	log_error("%s: %s: database: %s (%s)", call->req->id,
+	    call->op->name, e, reply->sqlstate);
+	free(e);
+	if (strcmp(reply->sqlstate, PG_STATE_OVERLOADED) == 0)
+		api_fail(call, "TooManyRequestsException",
+		    "Too many requests; try again later.");
+	else
+		api_fail(call, "InternalErrorException",
+		    "The service could not complete the request; try again.");
+}
+
+static void
+api_query_done(struct pg_reply *reply, void *arg)
+{
+	struct api_call	*call = arg;
+	api_db_fn	 fn = call->db_done;
+
+	if (req_release(call->req) != 0)
+		return;
+	call->db_done = NULL;
+	fn(call, reply);
+}
+
+void
+api_query(struct api_call *call, struct pg_batch *b, api_db_fn cb)
+{
+	call->db_done = cb;
+	req_hold(call->req);
+	pg_submit(b, api_query_done, call);
+}
+
+static void
+api_work_run(void *arg)
+{
+	struct api_call	*call = arg;
+
+	call->work_run(call);
+}
+
+static void
+api_work_finish(void *arg)
+{
+	struct api_call	*call = arg;
+
+	if (req_release(call->req) != 0)
+		return;
+	call->work_done(call);
+}
+
+void
+api_work(struct api_call *call, api_work_fn run, api_work_fn done)
+{
+	call->work_run = run;
+	call->work_done = done;
+	req_hold(call->req);
+	if (workers_submit(api_work_run, api_work_finish, call) != 0) {
+		if (req_release(call->req) == 0)
+			api_fail(call, "TooManyRequestsException",
+			    "The server is busy; try again later.");
+	}
+}
+
+const char *
+api_str(json_t *o, const char *name)
+{
+	return json_string_value(json_object_get(o, name));
+}
+
+long long
+api_int(json_t *o, const char *name, long long def)
+{
+	json_t	*v = json_object_get(o, name);
+
+	return json_is_integer(v) ? json_integer_value(v) : def;
+}
+
+int
+api_bool(json_t *o, const char *name, int def)
+{
+	json_t	*v = json_object_get(o, name);
+
+	return json_is_boolean(v) ? json_is_true(v) : def;
+}
+
+char *
+api_pool_arn(const char *pool_id)
+{
+	return xasprintf("arn:aws:cognito-idp:%s:%s:userpool/%s",
+	    conf->region, conf->account_id, pool_id);
+}
+
+/* A database epoch (text) as the JSON number Cognito sends. */
+json_t *
+api_time(const char *epoch)
+{
+	double	v = epoch != NULL ? strtod(epoch, NULL) : 0;
+
+	return json_real((double)(long long)(v * 1000) / 1000.0);
+}
+
+/* Validate the input and run the handler. */
+static void
+api_run(struct api_call *call)
+{
+	const char	*type;
+	char		*msg;
+
+	if (call->op->input != NULL &&
+	    shape_check(call->op->input, call->in, &type, &msg) != 0) {
+		api_fail(call, type, "%s", msg);
+		free(msg);
+		return;
+	}
+	call->op->fn(call);
+}
+
+/* The SigV4 view of the request. */
+static void
+api_sigv4_request(struct api_call *call, struct sigv4_request *sr,
+    struct sigv4_header *hs)
+{
+	struct evkeyvalq	*h = evhttp_request_get_input_headers(
+				    call->req->ev);
+	struct evkeyval		*kv;
+	const struct evhttp_uri	*u = evhttp_request_get_evhttp_uri(
+				    call->req->ev);
+	size_t			 n = 0;
+
+	TAILQ_FOREACH(kv, h, next) {
+		if (n == API_MAX_HEADERS)
+			break;
+		hs[n].name = kv->key;
+		hs[n].value = kv->value;
+		n++;
+	}
+	memset(sr, 0, sizeof *sr);
+	sr->method = "POST";
+	sr->path = u != NULL && evhttp_uri_get_path(u) != NULL ?
+	    evhttp_uri_get_path(u) : "/";
+	sr->query = call->req->query;
+	sr->headers = hs;
+	sr->nheaders = n;
+	sr->body = call->req->body;
+	sr->body_len = call->req->body_len;
+}
+
+static void
+api_key_found(void *arg, const char *secret, int found, int failed)
+{
+	struct api_call		*call = arg;
+	struct sigv4_auth	 auth;
+	struct sigv4_request	 sr;
+	struct sigv4_header	 hs[API_MAX_HEADERS];
+	const char		*date, *colon;
+	char			*cause = NULL;
+	int			 rc;
+
+	if (req_release(call->req) != 0)
+		return;
+	if (failed) {
+		api_fail(call, "InternalErrorException",
+		    "The service could not check the credentials; try again.");
+		return;
+	}
+	if (!found) {
+		api_fail(call, "UnrecognizedClientException",
+		    "The security token included in the request is invalid.");
+		return;
+	}
+	if (sigv4_parse(req_header(call->req, "Authorization"), &auth,
+	    &cause) != 0) {
+		api_fail(call, "IncompleteSignatureException", "%s", cause);
+		free(cause);
+		return;
+	}
+	date = req_header(call->req, "X-Amz-Date");
+	api_sigv4_request(call, &sr, hs);
+	rc = sigv4_verify(&sr, &auth, secret, date != NULL ? date : "",
+	    now_s(), API_SIGV4_SKEW, &cause);
+	sigv4_auth_clear(&auth);
+	if (rc != 0) {
+		colon = strchr(cause, ':');
+		if (colon != NULL) {
+			char	*type = xstrndup(cause, colon - cause);
+
+			api_fail(call, type, "%s", colon + 2);
+			free(type);
+		} else
+			api_fail(call, "InvalidSignatureException", "%s", cause);
+		free(cause);
+		return;
+	}
+	api_run(call);
+}
+
+static void
+api_check_signature(struct api_call *call)
+{
+	const char		*authz = req_header(call->req, "Authorization");
+	struct sigv4_auth	 auth;
+	char			*cause;
+
+	if (authz == NULL) {
+		api_fail(call, "MissingAuthenticationTokenException",
+		    "Missing Authentication Token");
+		return;
+	}
+	if (sigv4_parse(authz, &auth, &cause) != 0) {
+		api_fail(call, "IncompleteSignatureException", "%s", cause);
+		free(cause);
+		return;
+	}
+	call->access_key = xstrdup(auth.access_key);
+	sigv4_auth_clear(&auth);
+	req_hold(call->req);
+	admin_keys_lookup(call->access_key, api_key_found, call);
+}
+
+static const struct api_op *
+api_target(struct req *r, struct api_call *call)
+{
+	const char		*target = req_header(r, "X-Amz-Target");
+	const struct api_op	*op;
+	size_t			 plen = strlen(API_TARGET_PREFIX);
+
+	if (target == NULL) {
+		api_fail(call, "UnknownOperationException",
+		    "Missing X-Amz-Target header.");
+		return NULL;
+	}
+	if (strncmp(target, API_TARGET_PREFIX, plen) != 0 ||
+	    (op = api_find(target + plen)) == NULL) {
+		char	*e = log_escape(target, strlen(target));
+
+		api_fail(call, "UnknownOperationException",
+		    "Unknown operation %s.", e);
+		free(e);
+		return NULL;
+	}
+	return op;
+}
+
+void
+api_handle(struct req *r)
+{
+	struct api_call	*call = xcalloc(1, sizeof *call);
+	char		*cause;
+
+	call->req = r;
+	req_set_ctx(r, call, api_call_free);
+	if ((call->op = api_target(r, call)) == NULL)
+		return;
+	if ((call->in = req_json_body(r, &cause)) == NULL) {
+		api_fail(call, "SerializationException", "%s", cause);
+		free(cause);
+		return;
+	}
+	if (call->op->auth == API_SIGNED)
+		api_check_signature(call);
+	else
+		api_run(call);
+}
+
+void
+api_invoke(const char *name, json_t *in, void (*done)(int, json_t *, void *),
+    void *arg)
+{
+	struct api_call	*call = xcalloc(1, sizeof *call);
+
+	call->req = req_new_internal();
+	call->internal = 1;
+	call->invoke_done = done;
+	call->invoke_arg = arg;
+	call->in = in;
+	req_set_ctx(call->req, call, api_call_free);
+	if ((call->op = api_find(name)) == NULL)
+		fatalx("api_invoke: no operation %s", name);
+	api_run(call);
+}

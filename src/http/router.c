@@ -1,0 +1,222 @@
+/*
+ * router.c: the first stop of every request. It applies the limits that
+ * need the whole header block, decides whether the request is for the
+ * API host or a pool domain (by Host <prefix>.<auth_domain>, or by the
+ * first path segment, which is a domain prefix when it has no '_' and a
+ * pool id when it has one), and picks the handler from a table.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "api/api.h"
+#include "conf.h"
+#include "db/pg.h"
+#include "http/cors.h"
+#include "http/request.h"
+#include "http/router.h"
+#include "log.h"
+#include "oauth/discovery.h"
+#include "util.h"
+
+typedef void	(*route_fn)(struct req *, const char *);
+
+/* A route: method mask, a path with at most one '*' segment, handler. */
+struct route {
+	int		 methods;
+	const char	*path;
+	route_fn	 fn;
+};
+
+static void	route_api(struct req *, const char *);
+static void	route_options(struct req *, const char *);
+static void	route_health(struct req *, const char *);
+static void	route_domain(struct req *, const char *);
+
+static const struct route api_routes[] = {
+	{ EVHTTP_REQ_POST, "/", route_api },
+	{ EVHTTP_REQ_OPTIONS, "/", route_options },
+	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/health", route_health },
+	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/*/.well-known/jwks.json",
+	  discovery_jwks },
+	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD,
+	  "/*/.well-known/openid-configuration", discovery_openid },
+	{ EVHTTP_REQ_OPTIONS, "/*/.well-known/jwks.json", route_options },
+	{ EVHTTP_REQ_OPTIONS, "/*/.well-known/openid-configuration",
+	  route_options },
+};
+
+/* Match path against pattern; *star gets the '*' segment (malloc'd). */
+static int
+route_match(const char *pattern, const char *path, char **star)
+{
+	const char	*s = strchr(pattern, '*'), *end;
+	size_t		 pre;
+
+	if (s == NULL)
+		return strcmp(pattern, path) == 0;
+	pre = (size_t)(s - pattern);
+	if (strncmp(pattern, path, pre) != 0)
+		return 0;
+	end = strchr(path + pre, '/');
+	if (end == NULL || end == path + pre || strcmp(end, s + 1) != 0)
+		return 0;
+	*star = xstrndup(path + pre, end - (path + pre));
+	return 1;
+}
+
+static void
+route_table(struct req *r, const struct route *routes, size_t n)
+{
+	char	*star;
+	size_t	 i;
+	int	 path_known = 0;
+
+	for (i = 0; i < n; i++) {
+		star = NULL;
+		if (!route_match(routes[i].path, r->path, &star))
+			continue;
+		path_known = 1;
+		if ((routes[i].methods & r->method) == 0) {
+			free(star);
+			continue;
+		}
+		routes[i].fn(r, star);
+		free(star);
+		return;
+	}
+	if (path_known) {
+		req_add_header(r, "Allow", "GET, POST, OPTIONS");
+		req_reply_text(r, 405, "Method Not Allowed\n");
+	} else
+		req_reply_text(r, 404, "Not Found\n");
+}
+
+static void
+route_api(struct req *r, const char *unused)
+{
+	cors_add(r);
+	api_handle(r);
+}
+
+static void
+route_options(struct req *r, const char *unused)
+{
+	cors_preflight(r);
+}
+
+static void
+route_health_done(struct pg_reply *reply, void *arg)
+{
+	struct req	*r = arg;
+
+	if (req_release(r) != 0)
+		return;
+	if (reply->ok)
+		req_reply_text(r, 200, "ok\n");
+	else
+		req_reply_text(r, 503, "database unavailable\n");
+}
+
+static void
+route_health(struct req *r, const char *unused)
+{
+	req_hold(r);
+	pg_query(route_health_done, r, "SELECT 1", 0);
+}
+
+/* The hosted UI and OAuth2 endpoints of a pool domain. */
+static void
+route_domain(struct req *r, const char *unused)
+{
+	req_reply_text(r, 404, "Not Found\n");
+}
+
+/* Sum of header name and value bytes, for the 431 limit. */
+static size_t
+route_header_bytes(struct req *r)
+{
+	struct evkeyvalq	*h = evhttp_request_get_input_headers(r->ev);
+	struct evkeyval		*kv;
+	size_t			 n = 0;
+
+	TAILQ_FOREACH(kv, h, next)
+		n += strlen(kv->key) + strlen(kv->value) + 4;
+	return n;
+}
+
+/* A pool-domain prefix: [a-z0-9-], no '_', not empty. */
+static int
+route_is_prefix(const char *s, size_t len)
+{
+	size_t	i;
+
+	if (len == 0 || len > 63)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!islower((unsigned char)s[i]) &&
+		    !isdigit((unsigned char)s[i]) && s[i] != '-')
+			return 0;
+	return 1;
+}
+
+/* <prefix>.<auth_domain> in the Host header? */
+static int
+route_host_domain(struct req *r)
+{
+	size_t	hl = strlen(r->host), dl = strlen(conf->auth_domain);
+
+	if (dl == 0 || hl <= dl + 1 || r->host[hl - dl - 1] != '.' ||
+	    strcmp(r->host + hl - dl, conf->auth_domain) != 0 ||
+	    !route_is_prefix(r->host, hl - dl - 1))
+		return 0;
+	r->domain_prefix = xstrndup(r->host, hl - dl - 1);
+	r->domain_path = xstrdup(r->path);
+	return 1;
+}
+
+/* /<prefix>/... on the API host, where <prefix> is not reserved. */
+static int
+route_path_domain(struct req *r)
+{
+	static const char *const	 reserved[] = { "console", "health",
+					    "static", NULL };
+	const char			*seg = r->path + 1, *end;
+	size_t				 i, len;
+
+	end = strchr(seg, '/');
+	len = end != NULL ? (size_t)(end - seg) : strlen(seg);
+	if (!route_is_prefix(seg, len))
+		return 0;
+	for (i = 0; reserved[i] != NULL; i++)
+		if (strlen(reserved[i]) == len &&
+		    strncmp(seg, reserved[i], len) == 0)
+			return 0;
+	r->domain_prefix = xstrndup(seg, len);
+	r->domain_path = xstrdup(end != NULL ? end : "/");
+	return 1;
+}
+
+void
+router_handle(struct evhttp_request *ev, void *arg)
+{
+	struct req	*r = req_new(ev);
+
+	if (route_header_bytes(r) > (size_t)conf->max_header_bytes) {
+		req_reply_text(r, 431, "Request Header Fields Too Large\n");
+		return;
+	}
+	if (route_host_domain(r) || route_path_domain(r)) {
+		r->host_kind = HOST_POOL_DOMAIN;
+		route_domain(r, NULL);
+		return;
+	}
+	r->host_kind = HOST_API;
+	route_table(r, api_routes, nitems(api_routes));
+}

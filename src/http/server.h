@@ -1,0 +1,19 @@
+/*
+ * server.h: the HTTP(S) listeners of one worker. The sockets are created
+ * by the supervisor and inherited; every worker accepts on them.
+ */
+#ifndef SERVER_H
+#define SERVER_H
+
+#include "util.h"
+
+struct event_base;
+struct tls_server;
+
+int	server_start(struct event_base *, int, int, struct tls_server *)
+	    MUST_CHECK;
+void	server_stop(void);
+/* Bind a listening TCP socket for "host:port" (supervisor). */
+int	server_listen(const char *, char **) MUST_CHECK;
+
+#endif
