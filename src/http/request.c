@@ -320,17 +320,25 @@ req_json_depth(const unsigned char *s, size_t len)
 json_t *
 req_json_body(struct req *r, char **cause)
 {
+	return req_parse_json(r->body, r->body_len, conf->max_json_depth,
+	    cause);
+}
+
+/* Parse untrusted bytes as one JSON object within a nesting limit. */
+json_t *
+req_parse_json(const unsigned char *body, size_t len, int max_depth,
+    char **cause)
+{
 	json_error_t	 err;
 	json_t		*j;
 
-	if (r->body_len == 0)
+	if (len == 0)
 		return json_object();
-	if (req_json_depth(r->body, r->body_len) > conf->max_json_depth) {
+	if (req_json_depth(body, len) > max_depth) {
 		*cause = xstrdup("JSON nesting is too deep.");
 		return NULL;
 	}
-	j = json_loadb((const char *)r->body, r->body_len,
-	    JSON_REJECT_DUPLICATES, &err);
+	j = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &err);
 	if (j == NULL) {
 		*cause = xasprintf("Invalid JSON: %s at position %d", err.text,
 		    err.position);

@@ -61,6 +61,7 @@ const char	*req_header(struct req *, const char *);
 void		 req_add_header(struct req *, const char *, const char *);
 /* Parse the body as a JSON object within the depth limit. */
 json_t		*req_json_body(struct req *, char **);
+json_t		*req_parse_json(const unsigned char *, size_t, int, char **);
 /* Parse an application/x-www-form-urlencoded body or query. */
 int		 req_parse_form(const char *, struct evkeyvalq *) MUST_CHECK;
 

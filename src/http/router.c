@@ -168,28 +168,32 @@ route_is_prefix(const char *s, size_t len)
 
 /* <prefix>.<auth_domain> in the Host header? */
 static int
-route_host_domain(struct req *r)
+route_host_domain(const char *host, const char *path, const char *auth,
+    char **prefix, char **rest)
 {
-	size_t	hl = strlen(r->host), dl = strlen(conf->auth_domain);
+	size_t	hl = strlen(host), dl = strlen(auth);
 
-	if (dl == 0 || hl <= dl + 1 || r->host[hl - dl - 1] != '.' ||
-	    strcmp(r->host + hl - dl, conf->auth_domain) != 0 ||
-	    !route_is_prefix(r->host, hl - dl - 1))
+	if (dl == 0 || hl <= dl + 1 || host[hl - dl - 1] != '.' ||
+	    strcmp(host + hl - dl, auth) != 0 ||
+	    !route_is_prefix(host, hl - dl - 1))
 		return 0;
-	r->domain_prefix = xstrndup(r->host, hl - dl - 1);
-	r->domain_path = xstrdup(r->path);
+	*prefix = xstrndup(host, hl - dl - 1);
+	*rest = xstrdup(path);
 	return 1;
 }
 
 /* /<prefix>/... on the API host, where <prefix> is not reserved. */
 static int
-route_path_domain(struct req *r)
+route_path_domain(const char *path, char **prefix, char **rest)
 {
 	static const char *const	 reserved[] = { "console", "health",
 					    "static", NULL };
-	const char			*seg = r->path + 1, *end;
+	const char			*seg, *end;
 	size_t				 i, len;
 
+	if (path[0] != '/')
+		return 0;
+	seg = path + 1;
 	end = strchr(seg, '/');
 	len = end != NULL ? (size_t)(end - seg) : strlen(seg);
 	if (!route_is_prefix(seg, len))
@@ -198,9 +202,21 @@ route_path_domain(struct req *r)
 		if (strlen(reserved[i]) == len &&
 		    strncmp(seg, reserved[i], len) == 0)
 			return 0;
-	r->domain_prefix = xstrndup(seg, len);
-	r->domain_path = xstrdup(end != NULL ? end : "/");
+	*prefix = xstrndup(seg, len);
+	*rest = xstrdup(end != NULL ? end : "/");
 	return 1;
+}
+
+/*
+ * Is this request for a pool domain? Then *prefix is the domain prefix
+ * and *rest the path below the domain (both malloc'd).
+ */
+int
+router_pool_domain(const char *host, const char *path, const char *auth,
+    char **prefix, char **rest)
+{
+	return route_host_domain(host, path, auth, prefix, rest) ||
+	    route_path_domain(path, prefix, rest);
 }
 
 void
@@ -212,7 +228,8 @@ router_handle(struct evhttp_request *ev, void *arg)
 		req_reply_text(r, 431, "Request Header Fields Too Large\n");
 		return;
 	}
-	if (route_host_domain(r) || route_path_domain(r)) {
+	if (router_pool_domain(r->host, r->path, conf->auth_domain,
+	    &r->domain_prefix, &r->domain_path)) {
 		r->host_kind = HOST_POOL_DOMAIN;
 		route_domain(r, NULL);
 		return;

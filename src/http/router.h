@@ -10,5 +10,7 @@
 struct evhttp_request;
 
 void	router_handle(struct evhttp_request *, void *);
+int	router_pool_domain(const char *, const char *, const char *, char **,
+	    char **);
 
 #endif
