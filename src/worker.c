@@ -49,7 +49,7 @@ worker_on_sigterm(evutil_socket_t fd, short what, void *arg)
 	if (w.drain != NULL)
 		return;
 	log_info("stopping: finishing requests in progress");
-	server_stop();
+	server_stop_accepting();
 	w.drain_until = now_ms() + WORKER_DRAIN_MS;
 	w.drain = event_new(w.base, -1, EV_PERSIST, worker_drain, NULL);
 	event_add(w.drain, &tv);
@@ -98,9 +98,9 @@ worker_setup(const struct worker_args *args)
 static void
 worker_teardown(void)
 {
-	server_stop();
 	workers_shutdown();
 	pg_shutdown();
+	server_stop();
 	if (w.drain != NULL)
 		event_free(w.drain);
 	event_free(w.sigterm);

@@ -21,6 +21,7 @@
 #include "http/cors.h"
 #include "http/request.h"
 #include "http/router.h"
+#include "http/tls.h"
 #include "log.h"
 #include "oauth/discovery.h"
 #include "util.h"
@@ -224,6 +225,14 @@ router_handle(struct evhttp_request *ev, void *arg)
 {
 	struct req	*r = req_new(ev);
 
+	if (req_count() > conf->max_connections ||
+	    tls_open_connections() > conf->max_connections) {
+		req_add_header(r, "Connection", "close");
+		req_add_header(r, "Retry-After", "1");
+		req_reply_text(r, 503, "Service Unavailable: too many "
+		    "connections\n");
+		return;
+	}
 	if (route_header_bytes(r) > (size_t)conf->max_header_bytes) {
 		req_reply_text(r, 431, "Request Header Fields Too Large\n");
 		return;

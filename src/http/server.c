@@ -31,10 +31,12 @@
 /* evhttp itself cuts headers off here; smaller excess gets our 431. */
 #define SERVER_HARD_HEADER_FACTOR	4
 
-static struct evhttp	*https_http, *plain_http;
+static struct evhttp			*https_http, *plain_http;
+static struct evhttp_bound_socket	*https_bound, *plain_bound;
 
 static struct evhttp *
-server_http_new(struct event_base *base, int fd)
+server_http_new(struct event_base *base, int fd,
+    struct evhttp_bound_socket **bound)
 {
 	struct evhttp	*h;
 
@@ -49,7 +51,7 @@ server_http_new(struct event_base *base, int fd)
 	    EVHTTP_REQ_DELETE);
 	evhttp_set_default_content_type(h, "text/plain; charset=utf-8");
 	evhttp_set_gencb(h, router_handle, NULL);
-	if (evhttp_accept_socket_with_handle(h, fd) == NULL)
+	if ((*bound = evhttp_accept_socket_with_handle(h, fd)) == NULL)
 		fatalx("evhttp_accept_socket");
 	return h;
 }
@@ -59,12 +61,24 @@ server_start(struct event_base *base, int https_fd, int http_fd,
     struct tls_server *tls)
 {
 	if (https_fd != -1) {
-		https_http = server_http_new(base, https_fd);
+		https_http = server_http_new(base, dup(https_fd),
+		    &https_bound);
 		tls_server_attach(tls, https_http, base);
 	}
 	if (http_fd != -1)
-		plain_http = server_http_new(base, http_fd);
+		plain_http = server_http_new(base, dup(http_fd), &plain_bound);
 	return 0;
+}
+
+/* Stop accepting; connections already open are served to the end. */
+void
+server_stop_accepting(void)
+{
+	if (https_bound != NULL)
+		evhttp_del_accept_socket(https_http, https_bound);
+	if (plain_bound != NULL)
+		evhttp_del_accept_socket(plain_http, plain_bound);
+	https_bound = plain_bound = NULL;
 }
 
 void

@@ -12,6 +12,7 @@ struct tls_server;
 
 int	server_start(struct event_base *, int, int, struct tls_server *)
 	    MUST_CHECK;
+void	server_stop_accepting(void);
 void	server_stop(void);
 /* Bind a listening TCP socket for "host:port" (supervisor). */
 int	server_listen(const char *, char **) MUST_CHECK;
