@@ -34,6 +34,7 @@ struct shape_member {
 
 struct shape {
 	enum shape_kind			 kind;
+	/* A bound applies when its has_ flag is set or it is nonzero. */
 	long long			 min, max;	/* 0,0: no bound */
 	int				 has_min, has_max;
 	const char *const		*enums;		/* NULL-terminated */
@@ -42,6 +43,7 @@ struct shape {
 	const struct shape		*item;		/* list/map value */
 	const struct shape		*key;		/* map key */
 	const struct shape_member	*members;	/* NULL-name end */
+	int				 sensitive;	/* never echo the value */
 };
 
 /*

@@ -36,7 +36,10 @@ struct sigv4_request {
 
 int	 sigv4_parse(const char *, struct sigv4_auth *, char **) MUST_CHECK;
 void	 sigv4_auth_clear(struct sigv4_auth *);
-/* Canonical request text (for tests and debugging); malloc'd. */
+/*
+ * Canonical request text (for tests and debugging); malloc'd, or NULL
+ * when a signed header is missing from the request.
+ */
 char	*sigv4_canonical_request(const struct sigv4_request *,
 	    const char *);
 /*
@@ -45,6 +48,15 @@ char	*sigv4_canonical_request(const struct sigv4_request *,
  * difference in seconds. Returns 0 when valid, -1 with *cause naming
  * the AWS exception ("InvalidSignatureException: ...").
  */
+/*
+ * The hex signature of a request for an explicit scope, whatever the
+ * service (tests use AWS's published vectors, scoped to "service").
+ * -1 when a signed header is missing from the request.
+ */
+int	 sigv4_signature(const struct sigv4_request *,
+	    const char *signed_headers, const char *amz_date,
+	    const char *scope_date, const char *region, const char *service,
+	    const char *secret, char out[65]) MUST_CHECK;
 int	 sigv4_verify(const struct sigv4_request *, const struct sigv4_auth *,
 	    const char *secret, const char *amz_date, long long now, int skew,
 	    char **cause) MUST_CHECK;
