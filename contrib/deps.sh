@@ -1,0 +1,82 @@
+# deps.sh: the Debian 12 packages userpoold needs, and a function that
+# installs the missing ones. Sourced by contrib/run.sh and contrib/test.sh;
+# apt-get runs only when something is missing, so a second run is quiet.
+
+# shellcheck disable=SC2034
+# Build and run: compiler, autotools, the libraries, and PostgreSQL for
+# the embedded database.
+DEPS_BUILD="libevent-dev libmbedtls-dev libjwt-dev libjansson-dev
+libscrypt-dev libpq-dev postgresql check autoconf automake libtool
+pkg-config make gcc curl"
+
+# shellcheck disable=SC2034
+# Tests on top: the AWS CLI and boto3 as real clients, pytest, an SMTP
+# sink, clang with libFuzzer, valgrind, and wrk for the benchmark.
+DEPS_TEST="wrk awscli python3-boto3 python3-jwt python3-pytest
+python3-aiosmtpd clang libclang-rt-14-dev valgrind"
+
+# Print the packages among the arguments that are not installed.
+deps_missing() {
+	for p in "$@"; do
+		if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+		    grep -q 'install ok installed'; then
+			echo "$p"
+		fi
+	done
+}
+
+# Install the packages among the arguments that are missing.
+deps_install() {
+	missing=$(deps_missing "$@" | tr '\n' ' ')
+	if [ -z "${missing% }" ]; then
+		return 0
+	fi
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "deps: missing packages: $missing" >&2
+		echo "deps: run this script as root to install them" >&2
+		return 1
+	fi
+	echo "deps: installing $missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q || return 1
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $missing || return 1
+}
+
+# Builds live out of tree (build/, build-asan/, build-fuzz/) so that
+# several configurations sit side by side; that needs a source tree that
+# was never configured in place. DEPS_TOP is the source tree.
+DEPS_TOP=${DEPS_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+
+# Undo an in-place configuration, which would make VPATH builds fail.
+build_unconfigure_source() {
+	if [ -f "$DEPS_TOP/config.status" ]; then
+		echo "build: the source tree is configured in place;" \
+		    "running make distclean there first"
+		(cd "$DEPS_TOP" && make distclean >/dev/null 2>&1) ||
+		    rm -f "$DEPS_TOP/config.status" "$DEPS_TOP/Makefile" \
+		    "$DEPS_TOP/config.h" "$DEPS_TOP/src/db/migrations.c"
+	fi
+}
+
+# Generate configure when it is missing (or always, with "force").
+build_bootstrap() {
+	if [ "${1:-}" = force ] || [ ! -x "$DEPS_TOP/configure" ]; then
+		(cd "$DEPS_TOP" && autoreconf -fi) || return 1
+	fi
+}
+
+# build_configure DIR [configure arguments...]: configure in DIR.
+build_configure() {
+	dir=$DEPS_TOP/$1
+	shift
+	mkdir -p "$dir" || return 1
+	(cd "$dir" && "$DEPS_TOP/configure" "$@")
+}
+
+# build_make DIR [targets...]: make in DIR with the two cores we have.
+build_make() {
+	dir=$DEPS_TOP/$1
+	shift
+	make -C "$dir" -j2 "$@"
+}

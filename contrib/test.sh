@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# test.sh: the README's second command; runs every test.
+#
+#   contrib/test.sh [--sanitizers] [--no-fuzz]
+#
+# Installs what is missing, then, each in its own out-of-tree build:
+#   build/       --enable-werror: unit tests (Check) and integration tests
+#                (pytest, the real daemon on loopback with its embedded
+#                PostgreSQL);
+#   build-asan/  with --sanitizers (or SANITIZERS=1): the same two suites on
+#                an ASan+UBSan build;
+#   build-fuzz/  when clang is there: the libFuzzer targets, each for a
+#                bounded time, through tests/fuzz/run.sh.
+# The source tree itself is never configured (an in-place configuration
+# is removed with make distclean first). Extra configure arguments come
+# from $CONFIGURE_FLAGS, extra pytest arguments from $PYTEST_ARGS. Exits
+# non-zero when any step fails; the last line is "N passed, N failed".
+set -uo pipefail
+
+sanitizers=${SANITIZERS:-0}
+fuzz=${FUZZ:-1}
+for arg in "$@"; do
+	case $arg in
+	--sanitizers) sanitizers=1 ;;
+	--no-fuzz) fuzz=0 ;;
+	-h|--help) sed -n '2,18s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) echo "test.sh: unknown argument $arg" >&2; exit 2 ;;
+	esac
+done
+
+DEPS_TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$DEPS_TOP" || exit 1
+# shellcheck source=contrib/deps.sh
+. contrib/deps.sh
+
+# Python must not litter the source tree, and must be Debian's.
+export PYTHONDONTWRITEBYTECODE=1
+PYTHON=/usr/bin/python3
+
+passed=0
+failed=0
+failures=()
+
+note_fail() {
+	failures+=("$1")
+	echo "test.sh: FAILED: $1" >&2
+}
+
+banner() {
+	echo
+	echo "=== $* ==="
+}
+
+# Count Check's summary lines ("100%: Checks: N, Failures: F, Errors: E")
+# in the unit test logs of build dir $1; prints "passed failed".
+count_check() {
+	cat "$1"/tests/unit/*.log 2>/dev/null |
+	    sed -n 's/.*Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2 \3/p' |
+	    awk '{ p += $1 - $2 - $3; f += $2 + $3 } END { print p + 0, f + 0 }'
+}
+
+# Count a pytest JUnit XML report; prints "passed failed".
+count_junit() {
+	"$PYTHON" - "$1" <<'EOF'
+import sys
+import xml.etree.ElementTree as ET
+try:
+    root = ET.parse(sys.argv[1]).getroot()
+except Exception:
+    print(0, 0)
+    sys.exit(0)
+suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+p = f = 0
+for s in suites:
+    n = int(s.get("tests", 0))
+    bad = int(s.get("failures", 0)) + int(s.get("errors", 0))
+    p += n - bad - int(s.get("skipped", 0))
+    f += bad
+print(p, f)
+EOF
+}
+
+# build_variant NAME DIR [configure arguments...]
+build_variant() {
+	local name=$1 dir=$2
+	shift 2
+	banner "$name: configure and build in $dir/"
+	mkdir -p "$dir"
+	# shellcheck disable=SC2086
+	if ! build_configure "$dir" "$@" ${CONFIGURE_FLAGS:-} \
+	    >"$dir/configure.out" 2>&1; then
+		tail -n 30 "$dir/configure.out"
+		note_fail "$name: configure"
+		failed=$((failed + 1))
+		return 1
+	fi
+	if ! build_make "$dir"; then
+		note_fail "$name: build"
+		failed=$((failed + 1))
+		return 1
+	fi
+}
+
+# unit_tests NAME DIR
+unit_tests() {
+	local name=$1 dir=$2 rc p f
+	banner "$name: unit tests (make check)"
+	rm -f "$dir"/tests/unit/*.log
+	build_make "$dir" check
+	rc=$?
+	cat "$dir"/tests/unit/*.log 2>/dev/null
+	read -r p f < <(count_check "$dir")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$rc" -eq 0 ] || note_fail "$name: unit tests"
+}
+
+# integration_tests NAME DIR
+integration_tests() {
+	local name=$1 dir=$2 rc p f xml=$DEPS_TOP/$2/pytest.xml
+	banner "$name: integration tests (pytest)"
+	rm -f "$xml"
+	# shellcheck disable=SC2086
+	USERPOOLD_BIN=$DEPS_TOP/$dir/src/userpoold timeout 2400 \
+	    "$PYTHON" -m pytest -q -p no:cacheprovider --junitxml="$xml" \
+	    ${PYTEST_ARGS:-} tests/integration
+	rc=$?
+	read -r p f < <(count_junit "$xml")
+	# 5: no tests collected, which is not a failure of the code.
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 5 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 5 ]; then
+		note_fail "$name: integration tests (exit $rc)"
+	fi
+}
+
+# fuzz_tests: build the libFuzzer targets with clang and run them.
+fuzz_tests() {
+	local dir=build-fuzz out rc targets np nf
+	banner "fuzz"
+	if ! command -v clang >/dev/null; then
+		echo "fuzz: clang is not installed; skipped"
+		return 0
+	fi
+	if [ ! -f tests/fuzz/run.sh ]; then
+		echo "fuzz: tests/fuzz/run.sh does not exist yet; skipped"
+		return 0
+	fi
+	build_variant fuzz "$dir" CC=clang --enable-fuzzing \
+	    --enable-sanitizers || return 1
+	out=$dir/fuzz.out
+	sh tests/fuzz/run.sh "$dir" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	targets=$(find "$dir/tests/fuzz" -maxdepth 1 -type f -name 'fuzz_*' \
+	    -perm -u+x 2>/dev/null | wc -l)
+	# run.sh reports "PASS: target" / "FAIL: target" lines; without
+	# them every target counts by the exit status.
+	np=$(grep -c '^PASS: ' "$out")
+	nf=$(grep -c '^FAIL: ' "$out")
+	if [ "$np" -eq 0 ] && [ "$nf" -eq 0 ]; then
+		if [ "$rc" -eq 0 ]; then
+			np=$targets
+		else
+			nf=$((targets > 0 ? targets : 1))
+		fi
+	elif [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ]; then
+		nf=1
+	fi
+	passed=$((passed + np))
+	failed=$((failed + nf))
+	[ "$rc" -eq 0 ] || note_fail "fuzz (exit $rc)"
+}
+
+start=$SECONDS
+banner "dependencies"
+# shellcheck disable=SC2086
+deps_install $DEPS_BUILD $DEPS_TEST || { echo "0 passed, 1 failed"; exit 1; }
+build_unconfigure_source
+banner "autoreconf"
+build_bootstrap force || { echo "0 passed, 1 failed"; exit 1; }
+
+if build_variant default build --enable-werror; then
+	unit_tests default build
+	integration_tests default build
+fi
+
+if [ "$sanitizers" = 1 ]; then
+	if build_variant sanitizers build-asan --enable-werror \
+	    --enable-sanitizers; then
+		export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=0}
+		export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+		export CK_TIMEOUT_MULTIPLIER=${CK_TIMEOUT_MULTIPLIER:-5}
+		unit_tests sanitizers build-asan
+		integration_tests sanitizers build-asan
+		unset ASAN_OPTIONS UBSAN_OPTIONS CK_TIMEOUT_MULTIPLIER
+	fi
+fi
+
+if [ "$fuzz" = 1 ]; then
+	fuzz_tests
+fi
+
+banner "summary ($((SECONDS - start)) s)"
+for f in "${failures[@]}"; do
+	echo "failed step: $f"
+done
+echo "$passed passed, $failed failed"
+[ "${#failures[@]}" -eq 0 ] && [ "$failed" -eq 0 ]

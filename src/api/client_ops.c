@@ -1,0 +1,1095 @@
+/*
+ * client_ops.c: app clients of a user pool (CreateUserPoolClient,
+ * DescribeUserPoolClient, UpdateUserPoolClient, DeleteUserPoolClient,
+ * ListUserPoolClients).
+ *
+ * A client's settings are kept whole as the UserPoolClientType members
+ * in clients.config, with Cognito's defaults filled in when they are
+ * written, so Describe returns exactly what was stored and the token and
+ * OAuth code read one document. Create and Update run the same list of
+ * rules over the input (each rule checks one concern and writes its
+ * members into the new configuration); Update is a full replacement, as
+ * on Cognito: what the request leaves out goes back to its default,
+ * except the name and the secret. What needs the database (the pool,
+ * the custom scopes of resource servers, custom attributes of the
+ * schema) is checked by the same statement that writes, so a client is
+ * never stored against a scope or attribute that is gone.
+ *
+ * The client secret is sealed under the master key at rest and opened
+ * only to answer Create, Describe and Update.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/ops_common.h"
+#include "api/shape.h"
+#include "crypto/keys.h"
+#include "crypto/random.h"
+#include "db/pg.h"
+#include "util.h"
+
+#define CLIENT_ID_LEN		26
+#define CLIENT_SECRET_LEN	52
+#define CLIENT_MAX_PER_POOL	1000
+#define CLIENT_PAGE_MAX		60
+#define CLIENT_CUSTOM_PREFIX	"custom:"
+#define CLIENT_STR(x)		CLIENT_STR2(x)
+#define CLIENT_STR2(x)		#x
+
+/* --- Input shapes (from the service model) --- */
+
+static const char *const client_auth_flows[] = {
+	"ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH",
+	"ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_CUSTOM_AUTH",
+	"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH",
+	"ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_AUTH", NULL
+};
+static const char *const client_time_units[] = {
+	"seconds", "minutes", "hours", "days", NULL
+};
+static const char *const client_oauth_flows[] = {
+	"code", "implicit", "client_credentials", NULL
+};
+static const char *const client_existence_errors[] = {
+	"LEGACY", "ENABLED", NULL
+};
+static const char *const client_features[] = { "ENABLED", "DISABLED", NULL };
+
+static const struct shape s_name = { .kind = SHAPE_STRING, .min = 1,
+	.max = 128, .has_min = 1, .has_max = 1,
+	.check = shape_check_pool_name, .pattern = "[\\w\\s+=,.@-]+" };
+static const struct shape s_bool = { .kind = SHAPE_BOOL };
+static const struct shape s_string = { .kind = SHAPE_STRING };
+static const struct shape s_refresh = { .kind = SHAPE_INT, .min = 0,
+	.max = 315360000, .has_min = 1, .has_max = 1 };
+static const struct shape s_validity = { .kind = SHAPE_INT, .min = 1,
+	.max = 86400, .has_min = 1, .has_max = 1 };
+static const struct shape s_unit = { .kind = SHAPE_STRING,
+	.enums = client_time_units };
+static const struct shape_member s_units_members[] = {
+	{ "AccessToken", &s_unit, 0 },
+	{ "IdToken", &s_unit, 0 },
+	{ "RefreshToken", &s_unit, 0 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_units = { .kind = SHAPE_STRUCT,
+	.members = s_units_members };
+static const struct shape s_attr = SHAPE_STR(1, 2048);
+static const struct shape s_attrs = { .kind = SHAPE_LIST, .item = &s_attr };
+static const struct shape s_flow = { .kind = SHAPE_STRING,
+	.enums = client_auth_flows };
+static const struct shape s_flows = { .kind = SHAPE_LIST, .item = &s_flow };
+static const struct shape s_idp = { .kind = SHAPE_STRING, .min = 1,
+	.max = 32, .has_min = 1, .has_max = 1, .check = shape_check_name,
+	.pattern = "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+" };
+static const struct shape s_idps = { .kind = SHAPE_LIST, .item = &s_idp };
+static const struct shape s_url = { .kind = SHAPE_STRING, .min = 1,
+	.max = 1024, .has_min = 1, .has_max = 1, .check = shape_check_name,
+	.pattern = "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+" };
+static const struct shape s_urls = { .kind = SHAPE_LIST, .min = 0,
+	.max = 100, .has_min = 1, .has_max = 1, .item = &s_url };
+static const struct shape s_oflow = { .kind = SHAPE_STRING,
+	.enums = client_oauth_flows };
+static const struct shape s_oflows = { .kind = SHAPE_LIST, .min = 0,
+	.max = 3, .has_min = 1, .has_max = 1, .item = &s_oflow };
+static const struct shape s_scope = { .kind = SHAPE_STRING, .min = 1,
+	.max = 256, .has_min = 1, .has_max = 1, .check = ops_check_scope,
+	.pattern = "[\\x21\\x23-\\x5B\\x5D-\\x7E]+" };
+static const struct shape s_scopes = { .kind = SHAPE_LIST, .max = 50,
+	.has_max = 1, .item = &s_scope };
+static const struct shape s_hex = { .kind = SHAPE_STRING,
+	.check = ops_check_hex, .pattern = "^[0-9a-fA-F]+$" };
+static const struct shape s_arn = { .kind = SHAPE_STRING, .min = 20,
+	.max = 2048, .has_min = 1, .has_max = 1, .check = shape_check_arn,
+	.pattern = "arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:([\\w+=/,.@-]*)?:[0-9]+:"
+	    "[\\w+=/,.@-]+(:[\\w+=/,.@-]+)?(:[\\w+=/,.@-]+)?" };
+static const struct shape_member s_analytics_members[] = {
+	{ "ApplicationId", &s_hex, 0 },
+	{ "ApplicationArn", &s_arn, 0 },
+	{ "RoleArn", &s_arn, 0 },
+	{ "ExternalId", &s_string, 0 },
+	{ "UserDataShared", &s_bool, 0 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_analytics = { .kind = SHAPE_STRUCT,
+	.members = s_analytics_members };
+static const struct shape s_existence = { .kind = SHAPE_STRING,
+	.enums = client_existence_errors };
+static const struct shape s_session = { .kind = SHAPE_INT, .min = 3,
+	.max = 15, .has_min = 1, .has_max = 1 };
+static const struct shape s_feature = { .kind = SHAPE_STRING,
+	.enums = client_features };
+static const struct shape s_grace = { .kind = SHAPE_INT, .min = 0,
+	.max = 60, .has_min = 1, .has_max = 1 };
+static const struct shape_member s_rotation_members[] = {
+	{ "Feature", &s_feature, 1 },
+	{ "RetryGracePeriodSeconds", &s_grace, 0 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_rotation = { .kind = SHAPE_STRUCT,
+	.members = s_rotation_members };
+static const struct shape s_limit = { .kind = SHAPE_INT, .min = 1,
+	.max = CLIENT_PAGE_MAX, .has_min = 1, .has_max = 1 };
+static const struct shape s_next = { .kind = SHAPE_STRING, .min = 1,
+	.has_min = 1, .check = shape_check_no_space, .pattern = "[\\S]+" };
+
+/* The settings Create and Update share. */
+#define CLIENT_SETTINGS							\
+	{ "RefreshTokenValidity", &s_refresh, 0 },			\
+	{ "AccessTokenValidity", &s_validity, 0 },			\
+	{ "IdTokenValidity", &s_validity, 0 },				\
+	{ "TokenValidityUnits", &s_units, 0 },				\
+	{ "ReadAttributes", &s_attrs, 0 },				\
+	{ "WriteAttributes", &s_attrs, 0 },				\
+	{ "ExplicitAuthFlows", &s_flows, 0 },				\
+	{ "SupportedIdentityProviders", &s_idps, 0 },			\
+	{ "CallbackURLs", &s_urls, 0 },					\
+	{ "LogoutURLs", &s_urls, 0 },					\
+	{ "DefaultRedirectURI", &s_url, 0 },				\
+	{ "AllowedOAuthFlows", &s_oflows, 0 },				\
+	{ "AllowedOAuthScopes", &s_scopes, 0 },				\
+	{ "AllowedOAuthFlowsUserPoolClient", &s_bool, 0 },		\
+	{ "AnalyticsConfiguration", &s_analytics, 0 },			\
+	{ "PreventUserExistenceErrors", &s_existence, 0 },		\
+	{ "EnableTokenRevocation", &s_bool, 0 },			\
+	{ "EnablePropagateAdditionalUserContextData", &s_bool, 0 },	\
+	{ "AuthSessionValidity", &s_session, 0 },			\
+	{ "RefreshTokenRotation", &s_rotation, 0 }
+
+static const struct shape_member s_create_members[] = {
+	{ "UserPoolId", &ops_shape_pool_id, 1 },
+	{ "ClientName", &s_name, 1 },
+	{ "GenerateSecret", &s_bool, 0 },
+	CLIENT_SETTINGS,
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_create = { .kind = SHAPE_STRUCT,
+	.members = s_create_members };
+
+static const struct shape_member s_update_members[] = {
+	{ "UserPoolId", &ops_shape_pool_id, 1 },
+	{ "ClientId", &ops_shape_client_id, 1 },
+	{ "ClientName", &s_name, 0 },
+	CLIENT_SETTINGS,
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_update = { .kind = SHAPE_STRUCT,
+	.members = s_update_members };
+
+static const struct shape_member s_ref_members[] = {
+	{ "UserPoolId", &ops_shape_pool_id, 1 },
+	{ "ClientId", &ops_shape_client_id, 1 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_ref = { .kind = SHAPE_STRUCT,
+	.members = s_ref_members };
+
+static const struct shape_member s_list_members[] = {
+	{ "UserPoolId", &ops_shape_pool_id, 1 },
+	{ "MaxResults", &s_limit, 0 },
+	{ "NextToken", &s_next, 0 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_list = { .kind = SHAPE_STRUCT,
+	.members = s_list_members };
+
+/* --- Building a configuration from the input --- */
+
+/*
+ * One Create or Update in progress: the input, the configuration being
+ * built, what only the database can check, and the first error.
+ */
+struct client_build {
+	json_t		*in;
+	json_t		*cfg;
+	json_t		*custom_scopes;	/* "<identifier>/<scope>" */
+	int		 secret;	/* Create: a secret will exist */
+	int		 need_secret;	/* client_credentials asks for one */
+	const char	*err_type;
+	char		*err_msg;
+};
+
+typedef int	(*client_rule)(struct client_build *);
+
+static int
+client_err(struct client_build *b, const char *type, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	b->err_type = type;
+	b->err_msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* A non-empty array member of the input, or NULL. */
+static json_t *
+client_nonempty(json_t *in, const char *name)
+{
+	json_t	*v = json_object_get(in, name);
+
+	return json_is_array(v) && json_array_size(v) > 0 ? v : NULL;
+}
+
+static int
+client_list_has(json_t *list, const char *s)
+{
+	json_t	*v;
+	size_t	 i;
+
+	json_array_foreach(list, i, v)
+		if (strcmp(json_string_value(v), s) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Members copied as given, with the default a missing (or empty list)
+ * member takes; a NULL default leaves it out of the configuration, as
+ * Describe on Cognito leaves out what was never set.
+ */
+static const struct client_member {
+	const char	*name;
+	const char	*dflt;		/* JSON text */
+} client_members[] = {
+	{ "ExplicitAuthFlows", "[\"ALLOW_REFRESH_TOKEN_AUTH\", "
+	    "\"ALLOW_USER_SRP_AUTH\", \"ALLOW_CUSTOM_AUTH\"]" },
+	{ "ReadAttributes", NULL },
+	{ "WriteAttributes", NULL },
+	{ "SupportedIdentityProviders", NULL },
+	{ "CallbackURLs", NULL },
+	{ "LogoutURLs", NULL },
+	{ "DefaultRedirectURI", NULL },
+	{ "AllowedOAuthFlows", NULL },
+	{ "AllowedOAuthScopes", NULL },
+	{ "AllowedOAuthFlowsUserPoolClient", "false" },
+	{ "AnalyticsConfiguration", NULL },
+	{ "PreventUserExistenceErrors", "\"LEGACY\"" },
+	{ "EnableTokenRevocation", "true" },
+	{ "EnablePropagateAdditionalUserContextData", "false" },
+	{ "AuthSessionValidity", "3" },
+	{ "RefreshTokenRotation", NULL },
+};
+
+static int
+client_rule_members(struct client_build *b)
+{
+	const struct client_member	*m;
+	json_t				*v;
+	size_t				 i;
+
+	for (i = 0; i < nitems(client_members); i++) {
+		m = &client_members[i];
+		v = json_object_get(b->in, m->name);
+		if (v != NULL && !json_is_null(v) &&
+		    !(json_is_array(v) && json_array_size(v) == 0))
+			json_object_set(b->cfg, m->name, v);
+		else if (m->dflt != NULL)
+			json_object_set_new(b->cfg, m->name,
+			    json_loads(m->dflt, JSON_DECODE_ANY, NULL));
+	}
+	return 0;
+}
+
+/* Legacy names (without ALLOW_) predate the ALLOW_ set; never both. */
+static int
+client_rule_auth_flows(struct client_build *b)
+{
+	json_t	*flows = client_nonempty(b->in, "ExplicitAuthFlows"), *v;
+	size_t	 i;
+	int	 legacy = 0, modern = 0;
+
+	json_array_foreach(flows, i, v) {
+		if (strncmp(json_string_value(v), "ALLOW_", 6) == 0)
+			modern = 1;
+		else
+			legacy = 1;
+	}
+	if (legacy && modern)
+		return client_err(b, "InvalidParameterException",
+		    "ExplicitAuthFlows cannot mix the legacy values "
+		    "ADMIN_NO_SRP_AUTH, CUSTOM_AUTH_FLOW_ONLY and "
+		    "USER_PASSWORD_AUTH with ALLOW_ values.");
+	return 0;
+}
+
+/*
+ * Token lifetimes. A value given without a unit counts in the API's
+ * default unit (hours for access and ID tokens, days for refresh
+ * tokens); a client that sets nothing gets 60 minutes, 60 minutes and
+ * 30 days, reported in those units, as Cognito reports them. The range
+ * applies to the lifetime the value and unit make together.
+ */
+static const struct client_validity {
+	const char	*token;		/* TokenValidityUnits member */
+	const char	*member;
+	const char	*unit;		/* of a value given without one */
+	long long	 dflt;		/* when no value is given, ... */
+	const char	*dflt_unit;	/* ... in this unit */
+	long long	 min, max;	/* seconds */
+	const char	*range;
+} client_validities[] = {
+	{ "AccessToken", "AccessTokenValidity", "hours", 60, "minutes",
+	  5 * 60, 86400, "between 5 minutes and 1 day" },
+	{ "IdToken", "IdTokenValidity", "hours", 60, "minutes",
+	  5 * 60, 86400, "between 5 minutes and 1 day" },
+	{ "RefreshToken", "RefreshTokenValidity", "days", 30, "days",
+	  60 * 60, 3650LL * 86400, "between 60 minutes and 10 years" },
+};
+
+static int
+client_validity_one(struct client_build *b, const struct client_validity *e,
+    json_t *units)
+{
+	json_t		*v = json_object_get(b->in, e->member);
+	const char	*unit = json_string_value(json_object_get(
+			    json_object_get(b->in, "TokenValidityUnits"),
+			    e->token));
+	long long	 dflt_s = e->dflt * ops_unit_seconds(e->dflt_unit);
+	long long	 n;
+
+	if (json_is_integer(v)) {
+		if (unit == NULL)
+			unit = e->unit;
+		n = json_integer_value(v);
+		if (n == 0)	/* Cognito's "0 means the default" */
+			n = dflt_s / ops_unit_seconds(unit);
+	} else if (unit != NULL) {
+		n = dflt_s / ops_unit_seconds(unit);
+		if (n < 1)
+			n = 1;
+	} else {
+		n = e->dflt;
+		unit = e->dflt_unit;
+	}
+	if (n * ops_unit_seconds(unit) < e->min ||
+	    n * ops_unit_seconds(unit) > e->max)
+		return client_err(b, "InvalidParameterException",
+		    "%s must be %s; %lld %s is out of range.", e->member,
+		    e->range, n, unit);
+	json_object_set_new(b->cfg, e->member, json_integer(n));
+	json_object_set_new(units, e->token, json_string(unit));
+	return 0;
+}
+
+static int
+client_rule_validity(struct client_build *b)
+{
+	json_t	*units = json_object();
+	size_t	 i;
+
+	for (i = 0; i < nitems(client_validities); i++) {
+		if (client_validity_one(b, &client_validities[i], units) != 0) {
+			json_decref(units);
+			return -1;
+		}
+	}
+	json_object_set_new(b->cfg, "TokenValidityUnits", units);
+	return 0;
+}
+
+static int
+client_check_urls(struct client_build *b, const char *member)
+{
+	json_t		*v;
+	const char	*why;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(b->in, member), i, v) {
+		if (ops_check_redirect_url(json_string_value(v), &why) != 0)
+			return client_err(b, "InvalidParameterException",
+			    "Invalid URL in %s: %s %s.", member,
+			    json_string_value(v), why);
+	}
+	return 0;
+}
+
+static int
+client_rule_urls(struct client_build *b)
+{
+	const char	*dflt = api_str(b->in, "DefaultRedirectURI");
+	json_t		*cb = json_object_get(b->in, "CallbackURLs");
+
+	if (client_check_urls(b, "CallbackURLs") != 0 ||
+	    client_check_urls(b, "LogoutURLs") != 0)
+		return -1;
+	if (dflt != NULL && (!json_is_array(cb) || !client_list_has(cb, dflt)))
+		return client_err(b, "InvalidParameterException",
+		    "DefaultRedirectURI %s must be one of the CallbackURLs.",
+		    dflt);
+	return 0;
+}
+
+/*
+ * OAuth settings take effect only on a client that allows OAuth flows;
+ * client_credentials is a machine-to-machine grant, so it stands alone
+ * and authenticates with a secret.
+ */
+static int
+client_rule_oauth(struct client_build *b)
+{
+	json_t	*flows = client_nonempty(b->in, "AllowedOAuthFlows");
+	json_t	*scopes = client_nonempty(b->in, "AllowedOAuthScopes");
+	int	 enabled;
+
+	enabled = api_bool(b->in, "AllowedOAuthFlowsUserPoolClient", 0);
+	if (!enabled && (flows != NULL || scopes != NULL))
+		return client_err(b, "InvalidOAuthFlowException",
+		    "AllowedOAuthFlows and AllowedOAuthScopes need "
+		    "AllowedOAuthFlowsUserPoolClient set to true.");
+	if (enabled && flows == NULL)
+		return client_err(b, "InvalidOAuthFlowException",
+		    "AllowedOAuthFlows is required when "
+		    "AllowedOAuthFlowsUserPoolClient is true.");
+	if (flows == NULL || !client_list_has(flows, "client_credentials"))
+		return 0;
+	if (json_array_size(flows) > 1)
+		return client_err(b, "InvalidOAuthFlowException",
+		    "client_credentials flow can not be selected along with "
+		    "code flow or implicit flow.");
+	b->need_secret = 1;
+	if (!b->secret)
+		return client_err(b, "InvalidOAuthFlowException",
+		    "client_credentials flow can not be selected if client "
+		    "does not have a client secret.");
+	return 0;
+}
+
+static const char *const client_std_scopes[] = {
+	"openid", "email", "phone", "profile", "aws.cognito.signin.user.admin",
+	NULL
+};
+
+static int
+client_is_std_scope(const char *s)
+{
+	size_t	i;
+
+	for (i = 0; client_std_scopes[i] != NULL; i++)
+		if (strcmp(client_std_scopes[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Standard scopes are known here; "<identifier>/<name>" scopes are left
+ * for the database to find among the pool's resource servers. The
+ * client_credentials grant issues access tokens for resource servers
+ * only, so it takes custom scopes alone.
+ */
+static int
+client_rule_scopes(struct client_build *b)
+{
+	json_t		*v, *flows;
+	const char	*s;
+	size_t		 i;
+
+	flows = json_object_get(b->in, "AllowedOAuthFlows");
+	json_array_foreach(json_object_get(b->in, "AllowedOAuthScopes"), i,
+	    v) {
+		s = json_string_value(v);
+		if (client_is_std_scope(s)) {
+			if (json_is_array(flows) &&
+			    client_list_has(flows, "client_credentials"))
+				return client_err(b,
+				    "InvalidOAuthFlowException",
+				    "client_credentials flow can only be used "
+				    "with custom scopes, not %s.", s);
+			continue;
+		}
+		if (strchr(s, '/') == NULL || s[strlen(s) - 1] == '/')
+			return client_err(b, "ScopeDoesNotExistException",
+			    "Invalid scope requested: %s", s);
+		json_array_append(b->custom_scopes, v);
+	}
+	return 0;
+}
+
+/*
+ * Whether an identity provider may be named by a client. Only the
+ * pool's own directory exists until identity providers arrive; then
+ * this becomes a look-up in the same statement as the scopes.
+ */
+static int
+client_idp_exists(const char *name)
+{
+	return strcmp(name, "COGNITO") == 0;
+}
+
+static int
+client_rule_idps(struct client_build *b)
+{
+	json_t	*v;
+	size_t	 i;
+
+	json_array_foreach(json_object_get(b->in,
+	    "SupportedIdentityProviders"), i, v) {
+		if (!client_idp_exists(json_string_value(v)))
+			return client_err(b, "InvalidParameterException",
+			    "The provider %s does not exist for User Pool %s",
+			    json_string_value(v), api_str(b->in,
+			    "UserPoolId"));
+	}
+	return 0;
+}
+
+/* Standard attributes; all of them but sub may be written. */
+static const char *const client_std_attrs[] = {
+	"sub", "address", "birthdate", "email", "email_verified",
+	"family_name", "gender", "given_name", "locale", "middle_name",
+	"name", "nickname", "phone_number", "phone_number_verified",
+	"picture", "preferred_username", "profile", "updated_at", "website",
+	"zoneinfo", "identities", NULL
+};
+
+static int
+client_attr_known(const char *a)
+{
+	size_t	i, n = strlen(CLIENT_CUSTOM_PREFIX);
+
+	if (strncmp(a, CLIENT_CUSTOM_PREFIX, n) == 0)
+		return a[n] != '\0';
+	for (i = 0; client_std_attrs[i] != NULL; i++)
+		if (strcmp(client_std_attrs[i], a) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+client_check_attrs(struct client_build *b, const char *member, int write)
+{
+	json_t		*v;
+	const char	*a;
+	const char	*what = write ? "write" : "read";
+	size_t		 i;
+
+	json_array_foreach(json_object_get(b->in, member), i, v) {
+		a = json_string_value(v);
+		if (!client_attr_known(a))
+			return client_err(b, "InvalidParameterException",
+			    "Invalid %s attributes specified: %s is not an "
+			    "attribute of the user pool.", what, a);
+		if (write && strcmp(a, "sub") == 0)
+			return client_err(b, "InvalidParameterException",
+			    "Invalid write attributes specified: %s is not "
+			    "mutable.", a);
+	}
+	return 0;
+}
+
+static int
+client_rule_attrs(struct client_build *b)
+{
+	if (client_check_attrs(b, "ReadAttributes", 0) != 0 ||
+	    client_check_attrs(b, "WriteAttributes", 1) != 0)
+		return -1;
+	return 0;
+}
+
+static const client_rule client_rules[] = {
+	client_rule_members,
+	client_rule_auth_flows,
+	client_rule_validity,
+	client_rule_urls,
+	client_rule_oauth,
+	client_rule_scopes,
+	client_rule_idps,
+	client_rule_attrs,
+};
+
+/* Run every rule; -1 after answering the first error. */
+static int
+client_build_run(struct api_call *call, struct client_build *b)
+{
+	size_t	i;
+
+	b->in = call->in;
+	b->cfg = json_object();
+	b->custom_scopes = json_array();
+	for (i = 0; i < nitems(client_rules); i++) {
+		if (client_rules[i](b) != 0) {
+			api_fail(call, b->err_type, "%s", b->err_msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+client_build_clear(struct client_build *b)
+{
+	json_decref(b->cfg);
+	json_decref(b->custom_scopes);
+	free(b->err_msg);
+}
+
+/* --- The checks only the database can make --- */
+
+/*
+ * Columns bad_scope and bad_attr of the pool row p: the first custom
+ * scope ($5) no resource server of the pool defines, and the first read
+ * ($6) or write ($7) attribute that is a custom attribute missing from
+ * the pool's schema ('u' + name) or an immutable one asked to be written
+ * ('i' + name). A pool whose configuration lists no SchemaAttributes
+ * skips the attribute check.
+ */
+#define CLIENT_SQL_CHECKS						\
+	"(SELECT s FROM jsonb_array_elements_text($5::jsonb) AS t(s) "	\
+	"  WHERE NOT EXISTS (SELECT 1 FROM resource_servers r, "	\
+	"    jsonb_array_elements(r.scopes) AS sc "			\
+	"    WHERE r.pool_id = p.id AND "				\
+	"    r.identifier || '/' || (sc->>'ScopeName') = t.s) "		\
+	"  LIMIT 1) AS bad_scope, "					\
+	"(SELECT CASE WHEN m.sa IS NULL THEN 'u' ELSE 'i' END || x.a "	\
+	"  FROM (SELECT a, false AS w FROM "				\
+	"      jsonb_array_elements_text($6::jsonb) AS r(a) "		\
+	"    UNION ALL SELECT a, true FROM "				\
+	"      jsonb_array_elements_text($7::jsonb) AS w(a)) AS x "	\
+	"  LEFT JOIN LATERAL (SELECT s AS sa FROM "			\
+	"      jsonb_array_elements(p.config->'SchemaAttributes') AS s "\
+	"      WHERE s->>'Name' = x.a LIMIT 1) AS m ON true "		\
+	"  WHERE jsonb_typeof(p.config->'SchemaAttributes') = 'array' "	\
+	"  AND ((m.sa IS NULL AND x.a LIKE 'custom:%') "		\
+	"    OR (x.w AND m.sa->>'Mutable' = 'false')) "			\
+	"  LIMIT 1) AS bad_attr "
+
+static const char client_sql_create[] =
+	"WITH chk AS (SELECT p.id AS pool_id, "
+	"  (SELECT count(*) FROM clients c WHERE c.pool_id = p.id) AS n, "
+	CLIENT_SQL_CHECKS
+	"  FROM pools p WHERE p.id = $1::text), "
+	"ins AS (INSERT INTO clients (pool_id, id, name, secret_sealed, "
+	"    config) "
+	"  SELECT pool_id, $2::text, $3::text, $8::text, $4::jsonb FROM chk "
+	"  WHERE n < " CLIENT_STR(CLIENT_MAX_PER_POOL) " "
+	"  AND bad_scope IS NULL AND bad_attr IS NULL "
+	"  RETURNING created_at, modified_at) "
+	"SELECT chk.n, chk.bad_scope, chk.bad_attr, ins.created_at, "
+	"  ins.modified_at FROM chk LEFT JOIN ins ON true";
+
+static const char client_sql_update[] =
+	"WITH chk AS (SELECT p.id AS pool_id, "
+	"  (SELECT c.secret_sealed IS NOT NULL FROM clients c "
+	"    WHERE c.pool_id = p.id AND c.id = $2::text) AS has_secret, "
+	CLIENT_SQL_CHECKS
+	"  FROM pools p WHERE p.id = $1::text), "
+	"upd AS (UPDATE clients c SET name = coalesce($3::text, c.name), "
+	"    config = $4::jsonb, "
+	"    modified_at = extract(epoch FROM clock_timestamp()) "
+	"  FROM chk WHERE c.pool_id = chk.pool_id AND c.id = $2::text "
+	"  AND chk.bad_scope IS NULL AND chk.bad_attr IS NULL "
+	"  AND (NOT $8::boolean OR c.secret_sealed IS NOT NULL) "
+	"  RETURNING c.name, c.secret_sealed, c.created_at, c.modified_at) "
+	"SELECT chk.has_secret, chk.bad_scope, chk.bad_attr, upd.name, "
+	"  upd.secret_sealed, upd.created_at, upd.modified_at "
+	"FROM chk LEFT JOIN upd ON true";
+
+/* JSON text of a list member of the input, "[]" when absent. */
+static char *
+client_param_list(json_t *in, const char *name)
+{
+	json_t	*v = json_object_get(in, name);
+	char	*s;
+
+	if (!json_is_array(v))
+		return xstrdup("[]");
+	if ((s = json_dumps(v, JSON_COMPACT)) == NULL)
+		fatalx("json_dumps");
+	return s;
+}
+
+static char *
+client_param_json(json_t *v)
+{
+	char	*s;
+
+	if ((s = json_dumps(v, JSON_COMPACT)) == NULL)
+		fatalx("json_dumps");
+	return s;
+}
+
+/*
+ * Answer the database's findings common to Create and Update; 0 when
+ * the row was written.
+ */
+static int
+client_db_verdict(struct api_call *call, const PGresult *r)
+{
+	const char	*bad_scope = pg_val(r, 0, 1);
+	const char	*bad_attr = pg_val(r, 0, 2);
+
+	if (pg_rows(r) == 0) {
+		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
+		return -1;
+	}
+	if (bad_scope != NULL) {
+		api_fail(call, "ScopeDoesNotExistException",
+		    "Invalid scope requested: %s", bad_scope);
+		return -1;
+	}
+	if (bad_attr != NULL && bad_attr[0] == 'u') {
+		api_fail(call, "InvalidParameterException", "Invalid "
+		    "attributes specified: %s is not an attribute of the user "
+		    "pool.", bad_attr + 1);
+		return -1;
+	}
+	if (bad_attr != NULL) {
+		api_fail(call, "InvalidParameterException", "Invalid write "
+		    "attributes specified: %s is not mutable.", bad_attr + 1);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- Output --- */
+
+/*
+ * UserPoolClientType from the stored parts; the sealed secret (or NULL)
+ * is opened here and the plain copy wiped.
+ */
+static json_t *
+client_output(const char *pool_id, const char *client_id, const char *name,
+    const char *sealed, json_t *cfg, const char *created,
+    const char *modified)
+{
+	json_t		*out;
+	unsigned char	*secret;
+	size_t		 len;
+
+	out = json_pack("{s:s, s:s, s:s}", "UserPoolId", pool_id,
+	    "ClientName", name, "ClientId", client_id);
+	if (sealed != NULL && keys_open(sealed, &secret, &len) == 0) {
+		json_object_set_new(out, "ClientSecret",
+		    json_stringn((const char *)secret, len));
+		wipe(secret, len);
+		free(secret);
+	}
+	json_object_set_new(out, "LastModifiedDate", api_time(modified));
+	json_object_set_new(out, "CreationDate", api_time(created));
+	json_object_update(out, cfg);
+	return json_pack("{s:o}", "UserPoolClient", out);
+}
+
+/* --- CreateUserPoolClient --- */
+
+struct client_create {
+	char	 id[CLIENT_ID_LEN + 1];
+	char	*sealed;
+	json_t	*cfg;
+};
+
+static void
+client_create_free(void *p)
+{
+	struct client_create	*c = p;
+
+	free(c->sealed);
+	json_decref(c->cfg);
+	free(c);
+}
+
+static void
+client_create_done(struct api_call *call, struct pg_reply *reply)
+{
+	struct client_create	*c = call->data;
+	const PGresult		*r;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	r = reply->res[0];
+	if (client_db_verdict(call, r) != 0)
+		return;
+	if (pg_val(r, 0, 3) == NULL) {
+		api_fail(call, "LimitExceededException", "A user pool can "
+		    "have at most %d app clients.", CLIENT_MAX_PER_POOL);
+		return;
+	}
+	api_ok(call, client_output(api_str(call->in, "UserPoolId"), c->id,
+	    api_str(call->in, "ClientName"), c->sealed, c->cfg,
+	    pg_val(r, 0, 3), pg_val(r, 0, 4)));
+}
+
+static void
+client_create(struct api_call *call)
+{
+	struct client_build	 b = { 0 };
+	struct client_create	*c;
+	struct pg_batch		*batch;
+	char			 secret[CLIENT_SECRET_LEN + 1];
+	char			*cfg, *scopes, *rd, *wr;
+
+	b.secret = api_bool(call->in, "GenerateSecret", 0);
+	if (client_build_run(call, &b) != 0) {
+		client_build_clear(&b);
+		return;
+	}
+	c = xcalloc(1, sizeof *c);
+	random_string(c->id, CLIENT_ID_LEN, RANDOM_LOWER);
+	if (b.secret) {
+		random_string(secret, CLIENT_SECRET_LEN, RANDOM_LOWER);
+		c->sealed = keys_seal(secret, CLIENT_SECRET_LEN);
+		wipe(secret, sizeof secret);
+	}
+	c->cfg = json_incref(b.cfg);
+	api_set_data(call, c, client_create_free);
+	cfg = client_param_json(b.cfg);
+	scopes = client_param_json(b.custom_scopes);
+	rd = client_param_list(call->in, "ReadAttributes");
+	wr = client_param_list(call->in, "WriteAttributes");
+	batch = pg_batch_new();
+	pg_batch_add(batch, client_sql_create, 8, api_str(call->in,
+	    "UserPoolId"), c->id, api_str(call->in, "ClientName"), cfg,
+	    scopes, rd, wr, c->sealed);
+	free(cfg);
+	free(scopes);
+	free(rd);
+	free(wr);
+	client_build_clear(&b);
+	api_query(call, batch, client_create_done);
+}
+
+/* --- UpdateUserPoolClient --- */
+
+static void
+client_update_done(struct api_call *call, struct pg_reply *reply)
+{
+	json_t		*cfg = call->data;
+	const PGresult	*r;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	r = reply->res[0];
+	if (pg_rows(r) > 0 && pg_val(r, 0, 0) == NULL) {
+		ops_fail_no_client(call, api_str(call->in, "ClientId"));
+		return;
+	}
+	if (client_db_verdict(call, r) != 0)
+		return;
+	if (pg_val(r, 0, 3) == NULL) {
+		api_fail(call, "InvalidOAuthFlowException",
+		    "client_credentials flow can not be selected if client "
+		    "does not have a client secret.");
+		return;
+	}
+	api_ok(call, client_output(api_str(call->in, "UserPoolId"),
+	    api_str(call->in, "ClientId"), pg_val(r, 0, 3), pg_val(r, 0, 4),
+	    cfg, pg_val(r, 0, 5), pg_val(r, 0, 6)));
+}
+
+static void
+client_cfg_free(void *p)
+{
+	json_decref(p);
+}
+
+/*
+ * Whether the client has a secret is known only to the database, so
+ * the secret rule of client_credentials is checked there ($8).
+ */
+static void
+client_update(struct api_call *call)
+{
+	struct client_build	 b = { 0 };
+	struct pg_batch		*batch;
+	char			*cfg, *scopes, *rd, *wr;
+
+	b.secret = 1;
+	if (client_build_run(call, &b) != 0) {
+		client_build_clear(&b);
+		return;
+	}
+	api_set_data(call, json_incref(b.cfg), client_cfg_free);
+	cfg = client_param_json(b.cfg);
+	scopes = client_param_json(b.custom_scopes);
+	rd = client_param_list(call->in, "ReadAttributes");
+	wr = client_param_list(call->in, "WriteAttributes");
+	batch = pg_batch_new();
+	pg_batch_add(batch, client_sql_update, 8, api_str(call->in,
+	    "UserPoolId"), api_str(call->in, "ClientId"), api_str(call->in,
+	    "ClientName"), cfg, scopes, rd, wr, b.need_secret ? "true" :
+	    "false");
+	free(cfg);
+	free(scopes);
+	free(rd);
+	free(wr);
+	client_build_clear(&b);
+	api_query(call, batch, client_update_done);
+}
+
+/* --- DescribeUserPoolClient --- */
+
+static void
+client_describe_done(struct api_call *call, struct pg_reply *reply)
+{
+	const PGresult	*r;
+	json_t		*cfg;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	r = reply->res[0];
+	if (pg_rows(r) == 0) {
+		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
+		return;
+	}
+	if (pg_val(r, 0, 0) == NULL) {
+		ops_fail_no_client(call, api_str(call->in, "ClientId"));
+		return;
+	}
+	cfg = json_loads(pg_val(r, 0, 2), 0, NULL);
+	api_ok(call, client_output(api_str(call->in, "UserPoolId"),
+	    api_str(call->in, "ClientId"), pg_val(r, 0, 0), pg_val(r, 0, 1),
+	    cfg != NULL ? cfg : json_object(), pg_val(r, 0, 3),
+	    pg_val(r, 0, 4)));
+	json_decref(cfg);
+}
+
+static void
+client_describe(struct api_call *call)
+{
+	struct pg_batch	*batch = pg_batch_new();
+
+	pg_batch_add(batch, "SELECT c.name, c.secret_sealed, c.config, "
+	    "c.created_at, c.modified_at FROM pools p LEFT JOIN clients c "
+	    "ON c.pool_id = p.id AND c.id = $2::text WHERE p.id = $1::text",
+	    2, api_str(call->in, "UserPoolId"), api_str(call->in, "ClientId"));
+	api_query(call, batch, client_describe_done);
+}
+
+/* --- DeleteUserPoolClient --- */
+
+static void
+client_delete_done(struct api_call *call, struct pg_reply *reply)
+{
+	const PGresult	*r;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	r = reply->res[0];
+	if (!ops_true(r, 0, 0))
+		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
+	else if (ops_count(r, 0, 1) == 0)
+		ops_fail_no_client(call, api_str(call->in, "ClientId"));
+	else
+		api_ok(call, NULL);
+}
+
+/* The client and its UI customization go in one statement. */
+static void
+client_delete(struct api_call *call)
+{
+	struct pg_batch	*batch = pg_batch_new();
+
+	pg_batch_add(batch, "WITH d AS (DELETE FROM clients "
+	    "  WHERE pool_id = $1::text AND id = $2::text RETURNING id), "
+	    "u AS (DELETE FROM ui_customizations "
+	    "  WHERE pool_id = $1::text AND client_id = $2::text "
+	    "  AND EXISTS (SELECT 1 FROM d)) "
+	    "SELECT EXISTS (SELECT 1 FROM pools WHERE id = $1::text), "
+	    "(SELECT count(*) FROM d)", 2, api_str(call->in, "UserPoolId"),
+	    api_str(call->in, "ClientId"));
+	api_query(call, batch, client_delete_done);
+}
+
+/* --- ListUserPoolClients --- */
+
+static void
+client_list_done(struct api_call *call, struct pg_reply *reply)
+{
+	const PGresult	*r;
+	json_t		*items, *out;
+	char		*tok;
+	int		 i, n, max;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	r = reply->res[0];
+	if ((n = pg_rows(r)) == 0) {
+		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
+		return;
+	}
+	max = (int)api_int(call->in, "MaxResults", CLIENT_PAGE_MAX);
+	items = json_array();
+	for (i = 0; i < n && i < max && pg_val(r, i, 1) != NULL; i++)
+		json_array_append_new(items, json_pack("{s:s, s:s, s:s}",
+		    "ClientId", pg_val(r, i, 1), "UserPoolId", pg_val(r, i, 0),
+		    "ClientName", pg_val(r, i, 2)));
+	out = json_pack("{s:o}", "UserPoolClients", items);
+	if (n > max) {
+		tok = ops_token_make(pg_val(r, max - 1, 3),
+		    pg_val(r, max - 1, 1));
+		json_object_set_new(out, "NextToken", json_string(tok));
+		free(tok);
+	}
+	api_ok(call, out);
+}
+
+/* A creation time as the database printed it. */
+static int
+client_is_number(const char *s)
+{
+	char	*end;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	(void)strtod(s, &end);
+	return *end == '\0';
+}
+
+/*
+ * Pages in creation order, keyed by (created_at, id); one row more than
+ * the page tells whether another page follows.
+ */
+static void
+client_list(struct api_call *call)
+{
+	struct pg_batch	*batch;
+	const char	*tok = api_str(call->in, "NextToken");
+	char		*after_t = NULL, *after_id = NULL, limit[16];
+
+	if (tok != NULL && (ops_token_parse(tok, &after_t, &after_id) != 0 ||
+	    !client_is_number(after_t))) {
+		free(after_t);
+		free(after_id);
+		api_fail(call, "InvalidParameterException",
+		    "Invalid NextToken.");
+		return;
+	}
+	snprintf(limit, sizeof limit, "%d", (int)api_int(call->in,
+	    "MaxResults", CLIENT_PAGE_MAX) + 1);
+	batch = pg_batch_new();
+	pg_batch_add(batch, "SELECT p.id, c.id, c.name, c.created_at "
+	    "FROM pools p LEFT JOIN LATERAL (SELECT id, name, created_at "
+	    "  FROM clients WHERE pool_id = p.id AND ($2::float8 IS NULL OR "
+	    "  (created_at, id) > ($2::float8, $3::text)) "
+	    "  ORDER BY created_at, id LIMIT $4::int) AS c ON true "
+	    "WHERE p.id = $1::text ORDER BY c.created_at, c.id", 4,
+	    api_str(call->in, "UserPoolId"), after_t, after_id, limit);
+	free(after_t);
+	free(after_id);
+	api_query(call, batch, client_list_done);
+}
+
+const struct api_op client_ops[] = {
+	{ "CreateUserPoolClient", client_create, API_SIGNED, &s_create },
+	{ "DescribeUserPoolClient", client_describe, API_SIGNED, &s_ref },
+	{ "UpdateUserPoolClient", client_update, API_SIGNED, &s_update },
+	{ "DeleteUserPoolClient", client_delete, API_SIGNED, &s_ref },
+	{ "ListUserPoolClients", client_list, API_SIGNED, &s_list },
+	{ NULL, NULL, 0, NULL }
+};

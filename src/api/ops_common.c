@@ -1,0 +1,331 @@
+/*
+ * ops_common.c: helpers shared by the client, domain, resource server,
+ * tag and UI customization operations.
+ *
+ * NextToken values are base64url of a small JSON array holding the
+ * keyset position of the last item returned (for example the creation
+ * time and id of a client). Paging by keyset rather than by offset
+ * means a page never repeats or skips an item when others are created
+ * or deleted meanwhile, and the AWS CLI's automatic paging always ends.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/api.h"
+#include "api/ops_common.h"
+#include "conf.h"
+#include "crypto/b64.h"
+#include "util.h"
+
+#define OPS_TOKEN_MAX	2048
+
+const struct shape ops_shape_pool_id = {
+	.kind = SHAPE_STRING, .min = 1, .max = 55, .has_min = 1,
+	.has_max = 1, .check = shape_check_pool_id,
+	.pattern = "[\\w-]+_[0-9a-zA-Z]+",
+};
+
+const struct shape ops_shape_client_id = {
+	.kind = SHAPE_STRING, .min = 1, .max = 128, .has_min = 1,
+	.has_max = 1, .check = shape_check_word, .pattern = "[\\w+]+",
+	.sensitive = 1,
+};
+
+void
+ops_fail_no_pool(struct api_call *call, const char *pool_id)
+{
+	api_fail(call, "ResourceNotFoundException",
+	    "User pool %s does not exist.", pool_id);
+}
+
+void
+ops_fail_no_client(struct api_call *call, const char *client_id)
+{
+	api_fail(call, "ResourceNotFoundException",
+	    "User pool client %s does not exist.", client_id);
+}
+
+int
+ops_true(const PGresult *r, int row, int col)
+{
+	const char	*v = pg_val(r, row, col);
+
+	return v != NULL && strcmp(v, "t") == 0;
+}
+
+long long
+ops_count(const PGresult *r, int row, int col)
+{
+	const char	*v = pg_val(r, row, col);
+
+	return v != NULL ? strtoll(v, NULL, 10) : 0;
+}
+
+char *
+ops_token_make(const char *a, const char *b)
+{
+	json_t	*j;
+	char	*text, *tok;
+
+	j = b != NULL ? json_pack("[ss]", a, b) : json_pack("[s]", a);
+	if (j == NULL || (text = json_dumps(j, JSON_COMPACT)) == NULL)
+		fatalx("ops_token_make: json");
+	json_decref(j);
+	tok = b64url_encode(text, strlen(text));
+	free(text);
+	return tok;
+}
+
+/* A string item of the token array, or NULL. */
+static char *
+ops_token_item(json_t *j, size_t i)
+{
+	json_t	*v = json_array_get(j, i);
+
+	if (!json_is_string(v) ||
+	    strlen(json_string_value(v)) != json_string_length(v))
+		return NULL;
+	return xstrdup(json_string_value(v));
+}
+
+int
+ops_token_parse(const char *tok, char **a, char **b)
+{
+	unsigned char	*buf;
+	size_t		 len, want = b != NULL ? 2 : 1;
+	json_t		*j;
+
+	*a = NULL;
+	if (b != NULL)
+		*b = NULL;
+	if (strlen(tok) > OPS_TOKEN_MAX || b64url_decode(tok, &buf, &len) != 0)
+		return -1;
+	j = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, NULL);
+	free(buf);
+	if (!json_is_array(j) || json_array_size(j) != want) {
+		json_decref(j);
+		return -1;
+	}
+	*a = ops_token_item(j, 0);
+	if (b != NULL)
+		*b = ops_token_item(j, 1);
+	json_decref(j);
+	if (*a == NULL || (b != NULL && *b == NULL)) {
+		free(*a);
+		if (b != NULL)
+			free(*b);
+		return -1;
+	}
+	return 0;
+}
+
+/* Length of a URI scheme at the start of s ([A-Za-z][A-Za-z0-9+.-]*:). */
+static size_t
+ops_scheme_len(const char *s)
+{
+	size_t	n = 0;
+
+	if (!isalpha((unsigned char)s[0]))
+		return 0;
+	while (isalnum((unsigned char)s[n]) || s[n] == '+' || s[n] == '-' ||
+	    s[n] == '.')
+		n++;
+	return s[n] == ':' ? n : 0;
+}
+
+/*
+ * The host of an authority "host[:port]" or "[v6][:port]" between p and
+ * the first '/', '?' or end; -1 when there is none, when the port is
+ * not numeric, or when the authority carries user information (which
+ * only serves to make "https://bank.example@evil.example" look like
+ * the bank's address).
+ */
+static int
+ops_authority(const char *p, char *host, size_t hostsz)
+{
+	size_t		 n = strcspn(p, "/?"), hl;
+	const char	*port;
+
+	if (n == 0 || memchr(p, '@', n) != NULL)
+		return -1;
+	if (p[0] == '[') {
+		port = memchr(p, ']', n);
+		if (port == NULL)
+			return -1;
+		port++;
+	} else if ((port = memchr(p, ':', n)) == NULL)
+		port = p + n;
+	hl = (size_t)(port - p);
+	if (hl == 0 || hl >= hostsz)
+		return -1;
+	memcpy(host, p, hl);
+	host[hl] = '\0';
+	if (port < p + n) {
+		if (*port != ':' || port + 1 == p + n)
+			return -1;
+		for (port++; port < p + n; port++)
+			if (!isdigit((unsigned char)*port))
+				return -1;
+	}
+	return 0;
+}
+
+static int
+ops_is_loopback(const char *host)
+{
+	return strcasecmp(host, "localhost") == 0 ||
+	    strcmp(host, "127.0.0.1") == 0 || strcmp(host, "[::1]") == 0;
+}
+
+/*
+ * Schemes that run or embed content instead of navigating. A redirect
+ * URI is echoed into Location headers and links of the hosted pages, so
+ * these would turn a client registration into script execution on our
+ * origin.
+ */
+static const char *const ops_bad_schemes[] = {
+	"javascript", "data", "vbscript", "file", "blob", "about", NULL
+};
+
+int
+ops_check_redirect_url(const char *url, const char **why)
+{
+	size_t		 sl = ops_scheme_len(url), i;
+	char		 host[256];
+	const char	*p;
+
+	*why = NULL;
+	if (sl == 0)
+		*why = "must be an absolute URL";
+	else if (strchr(url, '#') != NULL)
+		*why = "must not contain a fragment";
+	for (p = url; *why == NULL && *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+			*why = "must not contain spaces or control characters";
+	for (i = 0; *why == NULL && ops_bad_schemes[i] != NULL; i++)
+		if (strlen(ops_bad_schemes[i]) == sl &&
+		    strncasecmp(url, ops_bad_schemes[i], sl) == 0)
+			*why = "uses a scheme that is not allowed";
+	if (*why != NULL)
+		return -1;
+	p = url + sl + 1;
+	if (sl == 5 && strncasecmp(url, "https", 5) == 0) {
+		if (strncmp(p, "//", 2) != 0 ||
+		    ops_authority(p + 2, host, sizeof host) != 0)
+			*why = "must name a host";
+	} else if (sl == 4 && strncasecmp(url, "http", 4) == 0) {
+		if (strncmp(p, "//", 2) != 0 ||
+		    ops_authority(p + 2, host, sizeof host) != 0 ||
+		    !ops_is_loopback(host))
+			*why = "must use https (http is allowed only for "
+			    "localhost, 127.0.0.1 and [::1])";
+	} else if (*p == '\0')
+		*why = "must not be a bare scheme";
+	return *why != NULL ? -1 : 0;
+}
+
+/* Every byte of a non-empty s is printable ASCII in the set of ok(). */
+static int
+ops_check_chars(const char *s, int (*ok)(unsigned char))
+{
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++)
+		if (!ok((unsigned char)*s))
+			return -1;
+	return 0;
+}
+
+/* [\x21\x23-\x5B\x5D-\x7E]: printable, no space, '"' or '\'. */
+static int
+ops_scope_char(unsigned char c)
+{
+	return c >= 0x21 && c <= 0x7e && c != 0x22 && c != 0x5c;
+}
+
+static int
+ops_scope_name_char(unsigned char c)
+{
+	return ops_scope_char(c) && c != '/';
+}
+
+static int
+ops_hex_char(unsigned char c)
+{
+	return isxdigit(c);
+}
+
+int
+ops_check_scope(const char *s)
+{
+	return ops_check_chars(s, ops_scope_char);
+}
+
+int
+ops_check_scope_name(const char *s)
+{
+	return ops_check_chars(s, ops_scope_name_char);
+}
+
+int
+ops_check_hex(const char *s)
+{
+	return ops_check_chars(s, ops_hex_char);
+}
+
+char *
+ops_public_host(void)
+{
+	const char	*p = conf->public_url, *s;
+	char		 host[256];
+
+	if ((s = strstr(p, "://")) != NULL)
+		p = s + 3;
+	if (ops_authority(p, host, sizeof host) != 0)
+		return xstrdup("localhost");
+	return xstrdup(host);
+}
+
+static const struct {
+	const char	*name;
+	long long	 seconds;
+} ops_units[] = {
+	{ "seconds", 1 },
+	{ "minutes", 60 },
+	{ "hours", 3600 },
+	{ "days", 86400 },
+};
+
+long long
+ops_unit_seconds(const char *unit)
+{
+	size_t	i;
+
+	for (i = 0; unit != NULL && i < nitems(ops_units); i++)
+		if (strcmp(ops_units[i].name, unit) == 0)
+			return ops_units[i].seconds;
+	return 0;
+}
+
+long long
+ops_token_seconds(json_t *cfg, const char *which)
+{
+	int		 refresh = strcmp(which, "RefreshToken") == 0;
+	char		*member = xasprintf("%sValidity", which);
+	json_t		*v = json_object_get(cfg, member);
+	const char	*unit;
+	long long	 mult;
+
+	free(member);
+	unit = json_string_value(json_object_get(json_object_get(cfg,
+	    "TokenValidityUnits"), which));
+	if ((mult = ops_unit_seconds(unit)) == 0)
+		mult = refresh ? 86400 : 3600;
+	if (!json_is_integer(v) || json_integer_value(v) <= 0)
+		return refresh ? 30 * 86400 : 3600;
+	return json_integer_value(v) * mult;
+}

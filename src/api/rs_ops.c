@@ -1,0 +1,389 @@
+/*
+ * rs_ops.c: resource servers of a pool and their custom scopes
+ * (CreateResourceServer, DescribeResourceServer, UpdateResourceServer,
+ * DeleteResourceServer, ListResourceServers).
+ *
+ * A custom scope is "<identifier>/<scope name>": app clients name it in
+ * AllowedOAuthScopes (checked against this table when the client is
+ * written) and the token endpoint grants it. Scope names cannot hold a
+ * '/', so the last '/' of a custom scope always separates the two parts
+ * even when the identifier is a URL. A pool has at most 25 resource
+ * servers of at most 100 scopes each.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/ops_common.h"
+#include "api/shape.h"
+#include "db/pg.h"
+#include "util.h"
+
+#define RS_MAX_PER_POOL		25
+#define RS_MAX_SCOPES		100
+#define RS_PAGE_MAX		50
+#define RS_STR(x)		RS_STR2(x)
+#define RS_STR2(x)		#x
+
+/* --- Input shapes (from the service model) --- */
+
+static const struct shape s_identifier = { .kind = SHAPE_STRING, .min = 1,
+	.max = 256, .has_min = 1, .has_max = 1, .check = ops_check_scope,
+	.pattern = "[\\x21\\x23-\\x5B\\x5D-\\x7E]+" };
+static const struct shape s_name = { .kind = SHAPE_STRING, .min = 1,
+	.max = 256, .has_min = 1, .has_max = 1,
+	.check = shape_check_pool_name, .pattern = "[\\w\\s+=,.@-]+" };
+static const struct shape s_scope_name = { .kind = SHAPE_STRING, .min = 1,
+	.max = 256, .has_min = 1, .has_max = 1,
+	.check = ops_check_scope_name,
+	.pattern = "[\\x21\\x23-\\x2E\\x30-\\x5B\\x5D-\\x7E]+" };
+static const struct shape s_scope_desc = SHAPE_STR(1, 256);
+static const struct shape_member s_scope_members[] = {
+	{ "ScopeName", &s_scope_name, 1 },
+	{ "ScopeDescription", &s_scope_desc, 1 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_scope = { .kind = SHAPE_STRUCT,
+	.members = s_scope_members };
+static const struct shape s_scopes = { .kind = SHAPE_LIST,
+	.max = RS_MAX_SCOPES, .has_max = 1, .item = &s_scope };
+static const struct shape s_limit = { .kind = SHAPE_INT, .min = 1,
+	.max = RS_PAGE_MAX, .has_min = 1, .has_max = 1 };
+static const struct shape s_next = { .kind = SHAPE_STRING, .min = 1,
+	.has_min = 1, .check = shape_check_no_space, .pattern = "[\\S]+" };
+
+static const struct shape_member s_write_members[] = {
+	{ "UserPoolId", &ops_shape_pool_id, 1 },
+	{ "Identifier", &s_identifier, 1 },
+	{ "Name", &s_name, 1 },
+	{ "Scopes", &s_scopes, 0 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_write = { .kind = SHAPE_STRUCT,
+	.members = s_write_members };
+
+static const struct shape_member s_ref_members[] = {
+	{ "UserPoolId", &ops_shape_pool_id, 1 },
+	{ "Identifier", &s_identifier, 1 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_ref = { .kind = SHAPE_STRUCT,
+	.members = s_ref_members };
+
+static const struct shape_member s_list_members[] = {
+	{ "UserPoolId", &ops_shape_pool_id, 1 },
+	{ "MaxResults", &s_limit, 0 },
+	{ "NextToken", &s_next, 0 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_list = { .kind = SHAPE_STRUCT,
+	.members = s_list_members };
+
+/* --- Helpers --- */
+
+/*
+ * The scopes as stored: only the two declared members, each name once.
+ * NULL after answering InvalidParameterException for a duplicate.
+ */
+static char *
+rs_scopes_param(struct api_call *call)
+{
+	json_t		*out = json_array(), *v;
+	const char	*name;
+	size_t		 i, j;
+	char		*text;
+
+	json_array_foreach(json_object_get(call->in, "Scopes"), i, v) {
+		name = api_str(v, "ScopeName");
+		for (j = 0; j < i; j++) {
+			if (strcmp(name, api_str(json_array_get(out, j),
+			    "ScopeName")) != 0)
+				continue;
+			api_fail(call, "InvalidParameterException",
+			    "Duplicate scope name %s.", name);
+			json_decref(out);
+			return NULL;
+		}
+		json_array_append_new(out, json_pack("{s:s, s:s}",
+		    "ScopeName", name, "ScopeDescription",
+		    api_str(v, "ScopeDescription")));
+	}
+	if ((text = json_dumps(out, JSON_COMPACT)) == NULL)
+		fatalx("json_dumps");
+	json_decref(out);
+	return text;
+}
+
+/* ResourceServerType; scopes is the stored JSON text. */
+static json_t *
+rs_output(const char *pool_id, const char *identifier, const char *name,
+    const char *scopes)
+{
+	json_t	*s = scopes != NULL ? json_loads(scopes, 0, NULL) : NULL;
+
+	return json_pack("{s:s, s:s, s:s, s:o}", "UserPoolId", pool_id,
+	    "Identifier", identifier, "Name", name, "Scopes",
+	    json_is_array(s) ? s : json_array());
+}
+
+static void
+rs_fail_missing(struct api_call *call)
+{
+	api_fail(call, "ResourceNotFoundException",
+	    "Resource server %s does not exist in user pool %s.",
+	    api_str(call->in, "Identifier"), api_str(call->in, "UserPoolId"));
+}
+
+static void
+rs_fail_duplicate(struct api_call *call)
+{
+	api_fail(call, "InvalidParameterException",
+	    "A resource server with identifier %s already exists in user "
+	    "pool %s.", api_str(call->in, "Identifier"),
+	    api_str(call->in, "UserPoolId"));
+}
+
+/* The written server, echoed from the input. */
+static void
+rs_ok_input(struct api_call *call, const char *scopes)
+{
+	api_ok(call, json_pack("{s:o}", "ResourceServer", rs_output(
+	    api_str(call->in, "UserPoolId"), api_str(call->in, "Identifier"),
+	    api_str(call->in, "Name"), scopes)));
+}
+
+static void
+rs_data_free(void *p)
+{
+	free(p);
+}
+
+/* --- CreateResourceServer --- */
+
+static void
+rs_create_done(struct api_call *call, struct pg_reply *reply)
+{
+	const PGresult	*r;
+
+	if (!reply->ok) {
+		if (strcmp(reply->sqlstate, PG_STATE_UNIQUE) == 0)
+			rs_fail_duplicate(call);
+		else
+			api_fail_db(call, reply);
+		return;
+	}
+	r = reply->res[0];
+	if (pg_rows(r) == 0)
+		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
+	else if (ops_true(r, 0, 1))
+		rs_fail_duplicate(call);
+	else if (ops_count(r, 0, 2) == 0)
+		api_fail(call, "LimitExceededException", "A user pool can have "
+		    "at most %d resource servers.", RS_MAX_PER_POOL);
+	else
+		rs_ok_input(call, call->data);
+}
+
+static void
+rs_create(struct api_call *call)
+{
+	struct pg_batch	*batch;
+	char		*scopes;
+
+	if ((scopes = rs_scopes_param(call)) == NULL)
+		return;
+	api_set_data(call, scopes, rs_data_free);
+	batch = pg_batch_new();
+	pg_batch_add(batch, "WITH chk AS (SELECT p.id AS pool_id, "
+	    "  (SELECT count(*) FROM resource_servers r "
+	    "    WHERE r.pool_id = p.id) AS n, "
+	    "  EXISTS (SELECT 1 FROM resource_servers r "
+	    "    WHERE r.pool_id = p.id AND r.identifier = $2::text) AS dup "
+	    "  FROM pools p WHERE p.id = $1::text), "
+	    "ins AS (INSERT INTO resource_servers (pool_id, identifier, name, "
+	    "    scopes) "
+	    "  SELECT pool_id, $2::text, $3::text, $4::jsonb FROM chk "
+	    "  WHERE NOT dup AND n < " RS_STR(RS_MAX_PER_POOL) " RETURNING 1) "
+	    "SELECT chk.n, chk.dup, (SELECT count(*) FROM ins) FROM chk", 4,
+	    api_str(call->in, "UserPoolId"), api_str(call->in, "Identifier"),
+	    api_str(call->in, "Name"), scopes);
+	api_query(call, batch, rs_create_done);
+}
+
+/* --- DescribeResourceServer --- */
+
+static void
+rs_describe_done(struct api_call *call, struct pg_reply *reply)
+{
+	const PGresult	*r;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	r = reply->res[0];
+	if (pg_rows(r) == 0)
+		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
+	else if (pg_val(r, 0, 1) == NULL)
+		rs_fail_missing(call);
+	else
+		api_ok(call, json_pack("{s:o}", "ResourceServer", rs_output(
+		    pg_val(r, 0, 0), api_str(call->in, "Identifier"),
+		    pg_val(r, 0, 1), pg_val(r, 0, 2))));
+}
+
+static void
+rs_describe(struct api_call *call)
+{
+	struct pg_batch	*batch = pg_batch_new();
+
+	pg_batch_add(batch, "SELECT p.id, r.name, r.scopes FROM pools p "
+	    "LEFT JOIN resource_servers r ON r.pool_id = p.id "
+	    "AND r.identifier = $2::text WHERE p.id = $1::text", 2,
+	    api_str(call->in, "UserPoolId"), api_str(call->in, "Identifier"));
+	api_query(call, batch, rs_describe_done);
+}
+
+/* --- UpdateResourceServer and DeleteResourceServer --- */
+
+/* Both answer from (pool exists, rows changed). */
+static int
+rs_changed(struct api_call *call, struct pg_reply *reply)
+{
+	const PGresult	*r;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return 0;
+	}
+	r = reply->res[0];
+	if (!ops_true(r, 0, 0)) {
+		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
+		return 0;
+	}
+	if (ops_count(r, 0, 1) == 0) {
+		rs_fail_missing(call);
+		return 0;
+	}
+	return 1;
+}
+
+static void
+rs_update_done(struct api_call *call, struct pg_reply *reply)
+{
+	if (rs_changed(call, reply))
+		rs_ok_input(call, call->data);
+}
+
+/* Full replacement of the name and scopes, as on Cognito. */
+static void
+rs_update(struct api_call *call)
+{
+	struct pg_batch	*batch;
+	char		*scopes;
+
+	if ((scopes = rs_scopes_param(call)) == NULL)
+		return;
+	api_set_data(call, scopes, rs_data_free);
+	batch = pg_batch_new();
+	pg_batch_add(batch, "WITH u AS (UPDATE resource_servers "
+	    "  SET name = $3::text, scopes = $4::jsonb "
+	    "  WHERE pool_id = $1::text AND identifier = $2::text RETURNING 1) "
+	    "SELECT EXISTS (SELECT 1 FROM pools WHERE id = $1::text), "
+	    "(SELECT count(*) FROM u)", 4, api_str(call->in, "UserPoolId"),
+	    api_str(call->in, "Identifier"), api_str(call->in, "Name"),
+	    scopes);
+	api_query(call, batch, rs_update_done);
+}
+
+static void
+rs_delete_done(struct api_call *call, struct pg_reply *reply)
+{
+	if (rs_changed(call, reply))
+		api_ok(call, NULL);
+}
+
+static void
+rs_delete(struct api_call *call)
+{
+	struct pg_batch	*batch = pg_batch_new();
+
+	pg_batch_add(batch, "WITH d AS (DELETE FROM resource_servers "
+	    "  WHERE pool_id = $1::text AND identifier = $2::text RETURNING 1) "
+	    "SELECT EXISTS (SELECT 1 FROM pools WHERE id = $1::text), "
+	    "(SELECT count(*) FROM d)", 2, api_str(call->in, "UserPoolId"),
+	    api_str(call->in, "Identifier"));
+	api_query(call, batch, rs_delete_done);
+}
+
+/* --- ListResourceServers --- */
+
+static void
+rs_list_done(struct api_call *call, struct pg_reply *reply)
+{
+	const PGresult	*r;
+	json_t		*items, *out;
+	char		*tok;
+	int		 i, n, max;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	r = reply->res[0];
+	if ((n = pg_rows(r)) == 0) {
+		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
+		return;
+	}
+	max = (int)api_int(call->in, "MaxResults", RS_PAGE_MAX);
+	items = json_array();
+	for (i = 0; i < n && i < max && pg_val(r, i, 1) != NULL; i++)
+		json_array_append_new(items, rs_output(pg_val(r, i, 0),
+		    pg_val(r, i, 1), pg_val(r, i, 2), pg_val(r, i, 3)));
+	out = json_pack("{s:o}", "ResourceServers", items);
+	if (n > max) {
+		tok = ops_token_make(pg_val(r, max - 1, 1), NULL);
+		json_object_set_new(out, "NextToken", json_string(tok));
+		free(tok);
+	}
+	api_ok(call, out);
+}
+
+/* Pages in identifier order; one row more tells a page follows. */
+static void
+rs_list(struct api_call *call)
+{
+	struct pg_batch	*batch;
+	const char	*tok = api_str(call->in, "NextToken");
+	char		*after = NULL, limit[16];
+
+	if (tok != NULL && ops_token_parse(tok, &after, NULL) != 0) {
+		api_fail(call, "InvalidParameterException",
+		    "Invalid NextToken.");
+		return;
+	}
+	snprintf(limit, sizeof limit, "%d", (int)api_int(call->in,
+	    "MaxResults", RS_PAGE_MAX) + 1);
+	batch = pg_batch_new();
+	pg_batch_add(batch, "SELECT p.id, r.identifier, r.name, r.scopes "
+	    "FROM pools p LEFT JOIN LATERAL (SELECT identifier, name, scopes "
+	    "  FROM resource_servers WHERE pool_id = p.id "
+	    "  AND ($2::text IS NULL OR identifier > $2::text) "
+	    "  ORDER BY identifier LIMIT $3::int) AS r ON true "
+	    "WHERE p.id = $1::text ORDER BY r.identifier", 3,
+	    api_str(call->in, "UserPoolId"), after, limit);
+	free(after);
+	api_query(call, batch, rs_list_done);
+}
+
+const struct api_op rs_ops[] = {
+	{ "CreateResourceServer", rs_create, API_SIGNED, &s_write },
+	{ "DescribeResourceServer", rs_describe, API_SIGNED, &s_ref },
+	{ "UpdateResourceServer", rs_update, API_SIGNED, &s_write },
+	{ "DeleteResourceServer", rs_delete, API_SIGNED, &s_ref },
+	{ "ListResourceServers", rs_list, API_SIGNED, &s_list },
+	{ NULL, NULL, 0, NULL }
+};

@@ -1,0 +1,504 @@
+"""Integration test harness: one real userpoold for the whole session.
+
+The `server` fixture starts the built daemon (src/userpoold, or
+$USERPOOLD_BIN) on two free loopback ports, HTTPS and plain HTTP, with a
+fresh state directory, so the daemon creates its embedded PostgreSQL,
+certificate, master key and admin credentials itself, as on a first run.
+Tests talk to it with real clients: the AWS CLI (/usr/bin/aws), boto3,
+curl, or raw HTTP through `server.request()`.
+
+The `pool` fixture gives each test a fresh user pool (the UserPool dict
+of CreateUserPool; `pool["Id"]` is its id) and deletes it afterwards.
+
+Run with Debian's interpreter: /usr/bin/python3 -m pytest tests/integration
+"""
+
+import configparser
+import glob
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import tempfile
+import time
+import uuid
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+AWS = "/usr/bin/aws"
+START_TIMEOUT = 60
+STOP_TIMEOUT = 20
+LOG_TAIL_LINES = 80
+
+# Reports that sanitizer builds write to the daemon's stderr.
+SANITIZER_PATTERNS = re.compile(
+    r"ERROR: (AddressSanitizer|LeakSanitizer)|runtime error: ")
+
+_server = None  # the running Server, for the failure-report hook
+
+
+def userpoold_bin():
+    """The daemon under test: $USERPOOLD_BIN, else build/ or src/."""
+    path = os.environ.get("USERPOOLD_BIN")
+    if path:
+        return os.path.abspath(path)
+    for rel in ("src/userpoold", "build/src/userpoold"):
+        cand = os.path.join(REPO, rel)
+        if os.access(cand, os.X_OK):
+            return cand
+    return os.path.join(REPO, "src/userpoold")
+
+
+def daemon_env(extra=None):
+    """os.environ without USERPOOLD_* (the daemon rejects unknown ones)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("USERPOOLD_")}
+    env.update(extra or {})
+    return env
+
+
+def pg_bindir():
+    """Directory of pg_ctl: the newest /usr/lib/postgresql/N/bin."""
+    cands = glob.glob("/usr/lib/postgresql/*/bin/pg_ctl")
+    if not cands:
+        path = shutil.which("pg_ctl")
+        if path is None:
+            raise RuntimeError("pg_ctl not found")
+        return os.path.dirname(path)
+    cands.sort(key=lambda p: int(p.split("/")[4]))
+    return os.path.dirname(cands[-1])
+
+
+def pg_data_dir(state_dir):
+    """Where the embedded cluster's data directory lives.
+
+    src/db/embedded.c lays the cluster out as <state_dir>/pg/data, with
+    the socket in <state_dir>/pg/run and the server log in
+    <state_dir>/pg/postgresql.log; this is the one place that knows it.
+    """
+    return os.path.join(state_dir, "pg", "data")
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def parse_aws_error(stderr):
+    """(ExceptionName, message) from the CLI's "An error occurred" line."""
+    m = re.search(r"An error occurred \(([^)]+)\) when calling the \w+ "
+                  r"operation(?: \([^)]*\))?: ?(.*)", stderr)
+    if m is None:
+        return None, stderr.strip()
+    return m.group(1), m.group(2).strip()
+
+
+def read_credentials(path, profile="default"):
+    cp = configparser.ConfigParser()
+    cp.read(path)
+    sec = cp[profile]
+    return sec["aws_access_key_id"], sec["aws_secret_access_key"]
+
+
+def write_credentials(path, key_id, secret):
+    with open(path, "w") as f:
+        f.write("[default]\naws_access_key_id = %s\n"
+                "aws_secret_access_key = %s\n" % (key_id, secret))
+    os.chmod(path, 0o600)
+
+
+class Response:
+    """A raw HTTP reply: status, lowercased headers, body bytes."""
+
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def json(self):
+        return json.loads(self.body)
+
+    def __repr__(self):
+        return "<Response %d %r>" % (self.status, self.body[:200])
+
+
+class Server:
+    def __init__(self):
+        self.bin = userpoold_bin()
+        self.state_dir = tempfile.mkdtemp(prefix="userpoold-test-",
+                                          dir="/tmp")
+        # The embedded PostgreSQL runs as postgres and must traverse it.
+        os.chmod(self.state_dir, 0o755)
+        self.https_port = free_port()
+        self.http_port = free_port()
+        while self.http_port == self.https_port:
+            self.http_port = free_port()
+        self.https = "https://localhost:%d" % self.https_port
+        self.http = "http://localhost:%d" % self.http_port
+        self.cacert = os.path.join(self.state_dir, "tls", "cert.pem")
+        self.credentials = os.path.join(self.state_dir, "aws-credentials")
+        self.log_path = os.path.join(self.state_dir, "userpoold.log")
+        self.proc = None
+        self.pid = None
+        self.env = None
+
+    # -- life cycle ---------------------------------------------------
+
+    def args(self):
+        return [
+            "--state_dir=%s" % self.state_dir,
+            "--listen_https=127.0.0.1:%d" % self.https_port,
+            "--listen_http=127.0.0.1:%d" % self.http_port,
+            "--public_url=%s" % self.https,
+            "--workers=2",
+            "--log_level=debug",
+        ]
+
+    def start(self):
+        if not os.access(self.bin, os.X_OK):
+            raise RuntimeError("%s is not built (set USERPOOLD_BIN)"
+                               % self.bin)
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [self.bin] + self.args(), stdin=subprocess.DEVNULL,
+            stdout=self.log, stderr=subprocess.STDOUT, env=daemon_env(),
+            cwd=self.state_dir)
+        self.pid = self.proc.pid
+        deadline = time.monotonic() + START_TIMEOUT
+        last = None
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("userpoold exited with %d during start"
+                                   "-up; log:\n%s"
+                                   % (self.proc.returncode, self.log_tail()))
+            if os.path.exists(self.cacert):
+                try:
+                    r = self.request("GET", "/health", timeout=5)
+                    if r.status == 200:
+                        break
+                    last = "GET /health: %d" % r.status
+                except (OSError, ssl.SSLError, http.client.HTTPException) \
+                        as e:
+                    last = "GET /health: %r" % e
+            time.sleep(0.2)
+        else:
+            raise RuntimeError("userpoold did not answer /health within "
+                               "%d s (%s); log:\n%s"
+                               % (START_TIMEOUT, last, self.log_tail()))
+        self.env = self.aws_env(self.credentials)
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                print("userpoold did not stop within %d s of SIGTERM; "
+                      "killing it" % STOP_TIMEOUT)
+                self.proc.kill()
+                self.proc.wait()
+                for pid in self.worker_pids():
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+        # A killed daemon leaves its PostgreSQL running: stop it here.
+        if os.path.exists(os.path.join(pg_data_dir(self.state_dir),
+                                       "postmaster.pid")):
+            self.pg_ctl("stop", "-m", "immediate", check=False)
+        if getattr(self, "log", None) is not None:
+            self.log.close()
+
+    def cleanup(self):
+        if os.environ.get("KEEP_STATE_DIR"):
+            print("state directory kept: %s" % self.state_dir)
+            return
+        shutil.rmtree(self.state_dir, ignore_errors=True)
+
+    def log_text(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def log_tail(self, lines=LOG_TAIL_LINES):
+        return "\n".join(self.log_text().splitlines()[-lines:])
+
+    def sanitizer_reports(self):
+        """Lines of the log around sanitizer reports, or ''."""
+        text = self.log_text()
+        m = SANITIZER_PATTERNS.search(text)
+        if m is None:
+            return ""
+        return text[max(0, m.start() - 200):m.start() + 4000]
+
+    # -- processes ----------------------------------------------------
+
+    def worker_pids(self):
+        """Live children of the supervisor running the daemon's binary."""
+        exe = os.path.realpath(self.bin)
+        pids = []
+        for stat in glob.glob("/proc/[0-9]*/stat"):
+            try:
+                with open(stat) as f:
+                    data = f.read()
+                fields = data[data.rindex(")") + 2:].split()
+                state, ppid = fields[0], int(fields[1])
+                pid = int(stat.split("/")[2])
+                if ppid != self.pid or state in ("Z", "X"):
+                    continue
+                if data[data.index("(") + 1:data.rindex(")")] in (
+                        "postgres", "pg_ctl", "initdb", "runuser"):
+                    continue
+                if os.path.realpath("/proc/%d/exe" % pid) != exe:
+                    continue
+                pids.append(pid)
+            except (OSError, ValueError, IndexError):
+                continue
+        return sorted(pids)
+
+    def wait_workers(self, n=2, exclude=(), timeout=15):
+        """Wait until n workers run, none of them in exclude."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pids = self.worker_pids()
+            if len(pids) == n and not set(pids) & set(exclude):
+                return pids
+            time.sleep(0.1)
+        raise AssertionError("workers are %r, want %d not in %r"
+                             % (self.worker_pids(), n, list(exclude)))
+
+    def pg_ctl(self, *args, check=True):
+        """Run pg_ctl on the embedded cluster as the postgres user."""
+        cmd = ["runuser", "-u", "postgres", "--",
+               os.path.join(pg_bindir(), "pg_ctl"),
+               "-D", pg_data_dir(self.state_dir)] + list(args)
+        # pg_ctl's server keeps its stdout open: never a pipe here.
+        with open(os.path.join(self.state_dir, "pg_ctl.out"), "ab") as out:
+            r = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=out,
+                               stderr=out, cwd="/", timeout=60)
+        if check and r.returncode != 0:
+            raise AssertionError("pg_ctl %s failed (%d): %s"
+                                 % (" ".join(args), r.returncode,
+                                    self.pg_ctl_output()))
+        return r
+
+    def pg_ctl_output(self):
+        try:
+            with open(os.path.join(self.state_dir, "pg_ctl.out")) as f:
+                return f.read()[-2000:]
+        except OSError:
+            return ""
+
+    def pg_restart(self, down_seconds=0):
+        """Restart the embedded PostgreSQL, down for down_seconds."""
+        if down_seconds > 0:
+            self.pg_ctl("-m", "fast", "stop", "-w")
+            time.sleep(down_seconds)
+        # restart starts a stopped server too, with the options that
+        # were recorded in postmaster.opts at its first start.
+        self.pg_ctl("-m", "fast", "restart", "-w", "-l",
+                    os.path.join(os.path.dirname(pg_data_dir(
+                        self.state_dir)), "postgresql.log"))
+
+    # -- clients ------------------------------------------------------
+
+    def aws_env(self, credentials):
+        env = daemon_env({
+            "AWS_SHARED_CREDENTIALS_FILE": credentials,
+            "AWS_CONFIG_FILE": "/dev/null",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_CA_BUNDLE": self.cacert,
+            "AWS_PAGER": "",
+            "AWS_EC2_METADATA_DISABLED": "true",
+        })
+        for k in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID",
+                  "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                  "AWS_ENDPOINT_URL", "AWS_REGION"):
+            env.pop(k, None)
+        return env
+
+    def _aws_run(self, args, env):
+        cmd = [AWS, "cognito-idp"] + [str(a) for a in args] + [
+            "--endpoint-url", self.https, "--output", "json"]
+        return subprocess.run(cmd, env=env or self.env,
+                              stdin=subprocess.DEVNULL, capture_output=True,
+                              text=True, timeout=120)
+
+    def aws(self, *args, env=None):
+        """Run `aws cognito-idp ARGS`; the parsed JSON output, or {}."""
+        r = self._aws_run(args, env)
+        if r.returncode != 0:
+            raise AssertionError("aws cognito-idp %s failed (%d): %s"
+                                 % (" ".join(map(str, args)), r.returncode,
+                                    r.stderr.strip()))
+        return json.loads(r.stdout) if r.stdout.strip() else {}
+
+    def aws_error(self, *args, env=None):
+        """Run a CLI call that must fail; (ExceptionName, message)."""
+        r = self._aws_run(args, env)
+        if r.returncode == 0:
+            raise AssertionError("aws cognito-idp %s succeeded: %s"
+                                 % (" ".join(map(str, args)), r.stdout))
+        return parse_aws_error(r.stderr)
+
+    def admin_credentials(self):
+        """(access key id, secret) of the admin key the daemon wrote."""
+        return read_credentials(self.credentials)
+
+    def boto3(self, credentials=None, retries=1):
+        """A boto3 cognito-idp client for this server."""
+        import boto3
+        from botocore.config import Config
+        key_id, secret = credentials or self.admin_credentials()
+        return boto3.session.Session().client(
+            "cognito-idp", endpoint_url=self.https, verify=self.cacert,
+            region_name="us-east-1", aws_access_key_id=key_id,
+            aws_secret_access_key=secret,
+            config=Config(retries={"max_attempts": retries,
+                                   "mode": "standard"},
+                          connect_timeout=10, read_timeout=60))
+
+    def curl(self, *args, timeout=30):
+        """Run curl with the server's CA; the CompletedProcess (text)."""
+        return subprocess.run(
+            ["curl", "-sS", "--cacert", self.cacert, "--max-time",
+             str(timeout)] + [str(a) for a in args],
+            stdin=subprocess.DEVNULL, capture_output=True, text=True,
+            errors="replace", timeout=timeout + 10)
+
+    def ssl_context(self):
+        ctx = ssl.create_default_context(cafile=self.cacert)
+        return ctx
+
+    def connection(self, scheme="https", timeout=10):
+        if scheme == "https":
+            return http.client.HTTPSConnection(
+                "localhost", self.https_port, context=self.ssl_context(),
+                timeout=timeout)
+        return http.client.HTTPConnection("localhost", self.http_port,
+                                          timeout=timeout)
+
+    def request(self, method, path, body=None, headers=None,
+                scheme="https", timeout=10):
+        """One HTTP request on a new connection; a Response."""
+        conn = self.connection(scheme, timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            r = conn.getresponse()
+            data = r.read()
+            hdrs = {k.lower(): v for k, v in r.getheaders()}
+            return Response(r.status, hdrs, data)
+        finally:
+            conn.close()
+
+    def sign(self, target, body, credentials=None, scheme="https",
+             extra_headers=None, when=None):
+        """Headers of a SigV4-signed JSON API POST / (botocore signs),
+        signed now or at epoch time `when`."""
+        import datetime
+        from unittest import mock
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+        key_id, secret = credentials or self.admin_credentials()
+        base = self.https if scheme == "https" else self.http
+        headers = {
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": "AWSCognitoIdentityProviderService." + target,
+        }
+        headers.update(extra_headers or {})
+        req = AWSRequest(method="POST", url=base + "/", data=body,
+                         headers=headers)
+        auth = SigV4Auth(Credentials(key_id, secret), "cognito-idp",
+                         "us-east-1")
+        if when is None:
+            auth.add_auth(req)
+        else:
+            fixed = datetime.datetime.utcfromtimestamp(when)
+            with mock.patch("botocore.auth.datetime") as dt:
+                dt.datetime.utcnow.return_value = fixed
+                auth.add_auth(req)
+        return dict(req.headers.items())
+
+    def api(self, target, payload=None, signed=True, credentials=None,
+            scheme="https", timeout=10, raw_body=None):
+        """POST a JSON API call; a Response (status, headers, body)."""
+        body = raw_body if raw_body is not None else \
+            json.dumps(payload or {}).encode()
+        if signed:
+            headers = self.sign(target, body, credentials, scheme)
+        else:
+            headers = {
+                "Content-Type": "application/x-amz-json-1.1",
+                "X-Amz-Target": "AWSCognitoIdentityProviderService."
+                + target,
+            }
+        return self.request("POST", "/", body, headers, scheme, timeout)
+
+
+@pytest.fixture(scope="session")
+def server():
+    global _server
+    srv = Server()
+    try:
+        srv.start()
+    except BaseException:
+        srv.stop()
+        srv.cleanup()
+        raise
+    _server = srv
+    yield srv
+    _server = None
+    srv.stop()
+    reports = srv.sanitizer_reports()
+    srv.cleanup()
+    assert not reports, "sanitizer reports in the daemon's log:\n" + reports
+
+
+@pytest.fixture
+def pool(server):
+    """A fresh user pool: the UserPool dict of CreateUserPool."""
+    name = "test-%s" % uuid.uuid4().hex[:12]
+    up = server.aws("create-user-pool", "--pool-name", name)["UserPool"]
+    yield up
+    _delete_pool(server, up["Id"])
+
+
+def _delete_pool(server, pool_id):
+    name, msg = None, None
+    r = server._aws_run(["delete-user-pool", "--user-pool-id", pool_id],
+                        None)
+    if r.returncode == 0:
+        return
+    name, msg = parse_aws_error(r.stderr)
+    if name == "ResourceNotFoundException":
+        return  # the test deleted it
+    # A pool with a domain cannot be deleted: remove the domain first.
+    d = server.aws("describe-user-pool", "--user-pool-id", pool_id)
+    for key in ("Domain", "CustomDomain"):
+        dom = d.get("UserPool", {}).get(key)
+        if dom:
+            server.aws("delete-user-pool-domain", "--domain", dom,
+                       "--user-pool-id", pool_id)
+    server.aws("delete-user-pool", "--user-pool-id", pool_id)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Attach the tail of the daemon's log to every failed test."""
+    outcome = yield
+    rep = outcome.get_result()
+    if rep.failed and _server is not None:
+        rep.sections.append(("userpoold log (last %d lines, %s)"
+                             % (LOG_TAIL_LINES, _server.log_path),
+                             _server.log_tail()))
