@@ -328,6 +328,14 @@ pg_send(struct pg_conn *c, struct pg_batch *b)
 	int	i, r;
 
 	b->reply.res = xcalloc(b->n, sizeof *b->reply.res);
+	/*
+	 * Prepare segments end with a sync of their own, so every new
+	 * statement is prepared before the batch's first statement goes
+	 * out: a sync in the middle would split the batch in two
+	 * transactions and shift its results.
+	 */
+	for (i = 0; i < b->n; i++)
+		(void)pg_prepare(c, b->stmts[i].sql, b->stmts[i].nparams);
 	for (i = 0; i < b->n; i++)
 		if (!pg_send_stmt(c, &b->stmts[i]))
 			break;
