@@ -46,6 +46,8 @@ server_http_new(struct event_base *base, int fd,
 	evhttp_set_max_headers_size(h, (ev_ssize_t)conf->max_header_bytes *
 	    SERVER_HARD_HEADER_FACTOR);
 	evhttp_set_timeout(h, conf->idle_timeout);
+	/* Read the rest of an oversized body so the 413 is not a reset. */
+	evhttp_set_flags(h, EVHTTP_SERVER_LINGERING_CLOSE);
 	evhttp_set_allowed_methods(h, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PUT |
 	    EVHTTP_REQ_DELETE);
