@@ -131,20 +131,27 @@ pg_batch_addv(struct pg_batch *b, const char *sql, int nparams,
 		s->params[i] = params[i] == NULL ? NULL : xstrdup(params[i]);
 }
 
-void
-pg_batch_add(struct pg_batch *b, const char *sql, int nparams, ...)
+static void
+pg_batch_vadd(struct pg_batch *b, const char *sql, int nparams, va_list ap)
 {
 	const char	**params;
-	va_list		  ap;
 	int		  i;
 
 	params = xcalloc(nparams, sizeof *params);
-	va_start(ap, nparams);
 	for (i = 0; i < nparams; i++)
 		params[i] = va_arg(ap, const char *);
-	va_end(ap);
 	pg_batch_addv(b, sql, nparams, params);
 	free(params);
+}
+
+void
+pg_batch_add(struct pg_batch *b, const char *sql, int nparams, ...)
+{
+	va_list	ap;
+
+	va_start(ap, nparams);
+	pg_batch_vadd(b, sql, nparams, ap);
+	va_end(ap);
 }
 
 void
@@ -416,18 +423,12 @@ pg_kick(evutil_socket_t fd, short what, void *arg)
 void
 pg_query(pg_cb cb, void *arg, const char *sql, int nparams, ...)
 {
-	struct pg_batch	 *b = pg_batch_new();
-	const char	**params;
-	va_list		  ap;
-	int		  i;
+	struct pg_batch	*b = pg_batch_new();
+	va_list		 ap;
 
-	params = xcalloc(nparams, sizeof *params);
 	va_start(ap, nparams);
-	for (i = 0; i < nparams; i++)
-		params[i] = va_arg(ap, const char *);
+	pg_batch_vadd(b, sql, nparams, ap);
 	va_end(ap);
-	pg_batch_addv(b, sql, nparams, params);
-	free(params);
 	pg_submit(b, cb, arg);
 }
 
