@@ -947,11 +947,11 @@ client_describe_done(struct api_call *call, struct pg_reply *reply)
 		ops_fail_no_client(call, api_str(call->in, "ClientId"));
 		return;
 	}
-	cfg = json_loads(pg_val(r, 0, 2), 0, NULL);
+	if ((cfg = json_loads(pg_val(r, 0, 2), 0, NULL)) == NULL)
+		cfg = json_object();
 	api_ok(call, client_output(api_str(call->in, "UserPoolId"),
 	    api_str(call->in, "ClientId"), pg_val(r, 0, 0), pg_val(r, 0, 1),
-	    cfg != NULL ? cfg : json_object(), pg_val(r, 0, 3),
-	    pg_val(r, 0, 4)));
+	    cfg, pg_val(r, 0, 3), pg_val(r, 0, 4)));
 	json_decref(cfg);
 }
 

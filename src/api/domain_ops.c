@@ -299,14 +299,30 @@ domain_create_done(struct api_call *call, struct pg_reply *reply)
 		    c->cfg));
 }
 
+/* The stored settings: ManagedLoginVersion, Version, CustomDomainConfig. */
+static json_t *
+domain_config(struct api_call *call)
+{
+	json_t	*cfg, *custom;
+	char	 version[32];
+
+	snprintf(version, sizeof version, "%lld", (long long)now_s());
+	cfg = json_pack("{s:I, s:s}", "ManagedLoginVersion",
+	    api_int(call->in, "ManagedLoginVersion", 1), "Version", version);
+	if ((custom = json_object_get(call->in, "CustomDomainConfig")) != NULL)
+		json_object_set_new(cfg, "CustomDomainConfig", json_pack(
+		    "{s:s}", "CertificateArn", api_str(custom,
+		    "CertificateArn")));
+	return cfg;
+}
+
 static void
 domain_create(struct api_call *call)
 {
 	struct domain_create	*c;
 	struct pg_batch		*batch;
 	const char		*kind = domain_kind(call);
-	json_t			*custom;
-	char			*why, *cfg, version[32];
+	char			*why, *cfg;
 
 	c = xcalloc(1, sizeof *c);
 	c->domain = domain_lower(api_str(call->in, "Domain"));
@@ -319,13 +335,7 @@ domain_create(struct api_call *call)
 		free(why);
 		return;
 	}
-	snprintf(version, sizeof version, "%lld", (long long)now_s());
-	c->cfg = json_pack("{s:I, s:s}", "ManagedLoginVersion",
-	    api_int(call->in, "ManagedLoginVersion", 1), "Version", version);
-	if ((custom = json_object_get(call->in, "CustomDomainConfig")) != NULL)
-		json_object_set_new(c->cfg, "CustomDomainConfig", json_pack(
-		    "{s:s}", "CertificateArn", api_str(custom,
-		    "CertificateArn")));
+	c->cfg = domain_config(call);
 	cfg = domain_json(c->cfg);
 	batch = pg_batch_new();
 	pg_batch_add(batch, "WITH chk AS (SELECT p.id AS pool_id, "

@@ -124,9 +124,12 @@ rs_output(const char *pool_id, const char *identifier, const char *name,
 {
 	json_t	*s = scopes != NULL ? json_loads(scopes, 0, NULL) : NULL;
 
+	if (!json_is_array(s)) {
+		json_decref(s);
+		s = json_array();
+	}
 	return json_pack("{s:s, s:s, s:s, s:o}", "UserPoolId", pool_id,
-	    "Identifier", identifier, "Name", name, "Scopes",
-	    json_is_array(s) ? s : json_array());
+	    "Identifier", identifier, "Name", name, "Scopes", s);
 }
 
 static void

@@ -255,8 +255,6 @@ def test_delete_client(server, pool):
      "RefreshTokenValidity must be between 60 minutes and 10 years"),
     (["--refresh-token-validity", "3651"], "InvalidParameterException",
      "RefreshTokenValidity"),
-    (["--auth-session-validity", "2"], "InvalidParameterException",
-     "authSessionValidity"),
     (["--callback-urls", "http://app.example.com/cb"],
      "InvalidParameterException", "http://app.example.com/cb"),
     (["--callback-urls", "https://app.example.com/cb#frag"],
@@ -298,6 +296,24 @@ def test_client_validation(server, pool, args, exception, text):
     name, msg = client_error(server, pool["Id"], *args)
     assert name == exception, msg
     assert text in msg
+
+
+@pytest.mark.parametrize("member,value,path", [
+    ("AuthSessionValidity", 2, "authSessionValidity"),
+    ("AccessTokenValidity", 0, "accessTokenValidity"),
+    ("RefreshTokenValidity", 315360001, "refreshTokenValidity"),
+    ("ClientName", "bad/name", "clientName"),
+    ("AllowedOAuthScopes", ["bad scope"], "allowedOAuthScopes.1.member"),
+    ("CallbackURLs", ["https://a.example/cb"] * 101, "callbackURLs"),
+])
+def test_client_shape_checks(server, pool, member, value, path):
+    """Limits the CLI would catch itself, sent raw."""
+    r = server.api("CreateUserPoolClient", {
+        "UserPoolId": pool["Id"], "ClientName": "raw", member: value})
+    assert r.status == 400, r
+    body = r.json()
+    assert body["__type"] == "InvalidParameterException", body
+    assert "'%s'" % path in body["message"], body
 
 
 def test_refresh_validity_zero_means_thirty_days(server, pool):
@@ -408,10 +424,16 @@ def test_resource_server_list_pages(server, pool):
                                       NextToken=r["NextToken"])
     assert [s["Identifier"] for s in r["ResourceServers"]] == ["rs2"]
     assert "NextToken" not in r
+    # With --page-size the CLI follows the tokens; with --max-results it
+    # makes one call and hands the token back.
     out = server.aws("list-resource-servers", "--user-pool-id", pool["Id"],
-                     "--max-results", "1")
+                     "--page-size", "1")
     assert [s["Identifier"] for s in out["ResourceServers"]] == \
         ["rs0", "rs1", "rs2"]
+    out = server.aws("list-resource-servers", "--user-pool-id", pool["Id"],
+                     "--max-results", "1")
+    assert [s["Identifier"] for s in out["ResourceServers"]] == ["rs0"]
+    assert out["NextToken"]
 
 
 def test_resource_server_rules(server, pool):

@@ -100,7 +100,7 @@ def test_reserved_prefixes(server, pool, bad):
 def test_malformed_prefixes(server, pool, bad):
     name, msg = server.aws_error("create-user-pool-domain",
                                  "--user-pool-id", pool["Id"],
-                                 "--domain", bad)
+                                 "--domain=%s" % bad)
     assert name == "InvalidParameterException", msg
 
 
