@@ -16,17 +16,17 @@ DEPS_TEST="wrk awscli python3-boto3 python3-jwt python3-pytest
 python3-aiosmtpd clang libclang-rt-14-dev valgrind"
 
 # Print the packages among the arguments that are not installed.
-deps_missing() {
+deps_missing() (
 	for p in "$@"; do
 		if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
 		    grep -q 'install ok installed'; then
 			echo "$p"
 		fi
 	done
-}
+)
 
 # Install the packages among the arguments that are missing.
-deps_install() {
+deps_install() (
 	missing=$(deps_missing "$@" | tr '\n' ' ')
 	if [ -z "${missing% }" ]; then
 		return 0
@@ -41,7 +41,7 @@ deps_install() {
 	apt-get update -q || return 1
 	# shellcheck disable=SC2086
 	apt-get install -y -q --no-install-recommends $missing || return 1
-}
+)
 
 # Builds live out of tree (build/, build-asan/, build-fuzz/) so that
 # several configurations sit side by side; that needs a source tree that
@@ -53,9 +53,14 @@ build_unconfigure_source() {
 	if [ -f "$DEPS_TOP/config.status" ]; then
 		echo "build: the source tree is configured in place;" \
 		    "running make distclean there first"
-		(cd "$DEPS_TOP" && make distclean >/dev/null 2>&1) ||
-		    rm -f "$DEPS_TOP/config.status" "$DEPS_TOP/Makefile" \
-		    "$DEPS_TOP/config.h" "$DEPS_TOP/src/db/migrations.c"
+		(cd "$DEPS_TOP" && make distclean >/dev/null 2>&1) || {
+			rm -f "$DEPS_TOP/config.status" "$DEPS_TOP/Makefile" \
+			    "$DEPS_TOP/config.h" "$DEPS_TOP/src/userpoold" \
+			    "$DEPS_TOP/src/db/migrations.c"
+			# GNU make would find stale objects through VPATH.
+			find "$DEPS_TOP/src" "$DEPS_TOP/tests" \
+			    \( -name '*.o' -o -name '*.a' \) -delete
+		}
 	fi
 }
 
@@ -67,16 +72,15 @@ build_bootstrap() {
 }
 
 # build_configure DIR [configure arguments...]: configure in DIR.
-build_configure() {
+build_configure() (
 	dir=$DEPS_TOP/$1
 	shift
-	mkdir -p "$dir" || return 1
-	(cd "$dir" && "$DEPS_TOP/configure" "$@")
-}
+	mkdir -p "$dir" && cd "$dir" && "$DEPS_TOP/configure" "$@"
+)
 
 # build_make DIR [targets...]: make in DIR with the two cores we have.
-build_make() {
+build_make() (
 	dir=$DEPS_TOP/$1
 	shift
 	make -C "$dir" -j2 "$@"
-}
+)

@@ -159,10 +159,11 @@ fuzz_tests() {
 	rc=${PIPESTATUS[0]}
 	targets=$(find "$dir/tests/fuzz" -maxdepth 1 -type f -name 'fuzz_*' \
 	    -perm -u+x 2>/dev/null | wc -l)
-	# run.sh reports "PASS: target" / "FAIL: target" lines; without
-	# them every target counts by the exit status.
-	np=$(grep -c '^PASS: ' "$out")
-	nf=$(grep -c '^FAIL: ' "$out")
+	# run.sh reports "fuzz: <target> ok" or "fuzz: <target> FAILED"
+	# (or missing) per target; without such lines every target counts
+	# by the exit status.
+	np=$(grep -cE '^fuzz: [^ ]+ ok' "$out")
+	nf=$(grep -cE '^fuzz: [^ ]+ (FAILED|missing)' "$out")
 	if [ "$np" -eq 0 ] && [ "$nf" -eq 0 ]; then
 		if [ "$rc" -eq 0 ]; then
 			np=$targets

@@ -219,7 +219,7 @@ def test_signature_over_tampered_body(server):
 
 
 def test_stale_signature(server):
-    body = b"{}"
+    body = b'{"MaxResults": 1}'
     # A correct signature made an hour ago is outside the allowed skew.
     headers = server.sign("ListUserPools", body, when=time.time() - 3600)
     r = server.request("POST", "/", body, headers)
@@ -316,6 +316,29 @@ def test_check_config_good(server, tmp_path):
                         "--workers=3"], env=daemon_env(),
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, (r.returncode, r.stdout, r.stderr)
+
+
+def test_config_example_is_current(server, tmp_path):
+    # contrib/userpoold.conf.example is generated from the binary; it
+    # must name every key, and its uncommented form must check clean.
+    r = subprocess.run([server.bin, "--print-config-example"],
+                       env=daemon_env(), capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 0, r.stderr
+    keys = re.findall(r"(?m)^#([a-z_]+) =", r.stdout)
+    assert "state_dir" in keys and "database_url" in keys, keys
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))), "contrib", "userpoold.conf.example")
+    with open(path) as f:
+        example = f.read()
+    assert re.findall(r"(?m)^#([a-z_]+) =", example) == keys, \
+        "regenerate contrib/userpoold.conf.example"
+    conf = tmp_path / "all.conf"
+    conf.write_text(re.sub(r"(?m)^#([a-z_]+ =)", r"\1", r.stdout))
+    r = subprocess.run([server.bin, "-n", "-c", str(conf)],
+                       env=daemon_env(), capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 0, (r.stdout, r.stderr)
 
 
 # -- admin keys -------------------------------------------------------
