@@ -23,8 +23,14 @@ build_make build
 state=${USERPOOLD_STATE_DIR:-$PWD/state}
 mkdir -p "$state"
 # The embedded PostgreSQL runs as the postgres user, which must be able
-# to reach the state directory.
+# to reach the state directory; under a private home it cannot.
 chmod 755 "$state"
+if [ "$(id -u)" = 0 ] && [ -z "${USERPOOLD_STATE_DIR:-}" ] &&
+    ! runuser -u postgres -- test -x "$state" 2>/dev/null; then
+	state=/var/lib/userpoold
+	echo "run.sh: the postgres user cannot reach ./state; using $state"
+	mkdir -p "$state"
+fi
 
 # Work out the address to print from the arguments, if they change it.
 listen=0.0.0.0:8443

@@ -300,6 +300,29 @@ conf_default_path(char **field, const struct conf *c, const char *name)
 	*field = conf_path(c, name);
 }
 
+/* A relative state_dir is taken from the working directory. */
+static int
+conf_absolute_state_dir(struct conf *c, char **cause)
+{
+	char	*cwd, *abs;
+
+	if (c->state_dir[0] == '/')
+		return 0;
+	if (*c->state_dir == '\0') {
+		*cause = xstrdup("state_dir is empty");
+		return -1;
+	}
+	if ((cwd = getcwd(NULL, 0)) == NULL) {
+		*cause = xasprintf("getcwd: %s", strerror(errno));
+		return -1;
+	}
+	abs = xasprintf("%s/%s", cwd, c->state_dir);
+	free(cwd);
+	free(c->state_dir);
+	c->state_dir = abs;
+	return 0;
+}
+
 /* Fill the defaults that depend on other keys. */
 int
 conf_finish(struct conf *c, char **cause)
@@ -311,6 +334,8 @@ conf_finish(struct conf *c, char **cause)
 		*cause = xstrdup("listen_https and listen_http are both empty");
 		return -1;
 	}
+	if (conf_absolute_state_dir(c, cause) != 0)
+		return -1;
 	conf_default_path(&c->master_key_file, c, "master.key");
 	conf_default_path(&c->tls_cert_file, c, "tls/cert.pem");
 	conf_default_path(&c->tls_key_file, c, "tls/key.pem");

@@ -199,32 +199,27 @@ main(int argc, char **argv)
 {
 	struct options	 o;
 	char		*cause = NULL;
-	int		 rc;
+	int		 rc = 0;
 
 	log_init(NULL);
 	log_route_libraries();
 	signal(SIGPIPE, SIG_IGN);
 	options_parse(argc, argv, &o);
-	if (o.example) {
+	if (o.example)
 		conf_help(stdout);
-		return 0;
-	}
-	if (options_configure(&o, &cause) != 0) {
+	else if (options_configure(&o, &cause) != 0) {
 		fprintf(stderr, "userpoold: %s\n", cause);
-		return 1;
-	}
-	log_set_level(log_parse_level(conf->log_level));
-	if (o.check_only) {
+		rc = -1;
+	} else if (o.check_only)
 		printf("configuration OK\n");
-		return 0;
+	else {
+		log_set_level(log_parse_level(conf->log_level));
+		log_set_role("main");
+		if ((rc = main_run(&o, &cause)) != 0)
+			log_error("%s", cause);
+		setup_teardown();
 	}
-	log_set_role("main");
-	rc = main_run(&o, &cause);
-	if (rc != 0) {
-		log_error("%s", cause);
-		free(cause);
-	}
-	setup_teardown();
+	free(cause);
 	free(o.args);
 	free(o.sets);
 	conf_free(conf);

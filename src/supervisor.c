@@ -72,9 +72,12 @@ supervisor_reap(struct child *kids, int n)
 			if (WIFSIGNALED(status))
 				log_warn("worker %d (pid %ld) killed by signal "
 				    "%d", i, (long)pid, WTERMSIG(status));
-			else
+			else if (WEXITSTATUS(status) != 0)
 				log_warn("worker %d (pid %ld) exited with %d",
 				    i, (long)pid, WEXITSTATUS(status));
+			else
+				log_info("worker %d (pid %ld) exited", i,
+				    (long)pid);
 			kids[i].pid = -1;
 			kids[i].restart_at_ms = now_ms() - kids[i].started_ms <
 			    SUPERVISOR_RESTART_MS ? now_ms() +

@@ -382,13 +382,16 @@ api_target(struct req *r, struct api_call *call)
 void
 api_handle(struct req *r)
 {
-	struct api_call	*call = xcalloc(1, sizeof *call);
-	char		*cause;
+	struct api_call		*call = xcalloc(1, sizeof *call);
+	const struct api_op	*op;
+	char			*cause;
 
 	call->req = r;
 	req_set_ctx(r, call, api_call_free);
-	if ((call->op = api_target(r, call)) == NULL)
+	/* On failure the answer has freed call: do not touch it again. */
+	if ((op = api_target(r, call)) == NULL)
 		return;
+	call->op = op;
 	if ((call->in = req_json_body(r, &cause)) == NULL) {
 		api_fail(call, "SerializationException", "%s", cause);
 		free(cause);

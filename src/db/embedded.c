@@ -13,6 +13,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -87,9 +88,27 @@ embedded_become_owner(void)
 		_exit(127);
 }
 
+/* Point the child's output at stderr, or at /dev/null when quiet. */
+static void
+embedded_child_output(int quiet)
+{
+	int	fd;
+
+	if (!quiet) {
+		dup2(STDERR_FILENO, STDOUT_FILENO);
+		return;
+	}
+	if ((fd = open("/dev/null", O_WRONLY)) == -1)
+		return;
+	dup2(fd, STDOUT_FILENO);
+	dup2(fd, STDERR_FILENO);
+	if (fd > STDERR_FILENO)
+		close(fd);
+}
+
 /* Run a program of the PostgreSQL bindir; returns its exit status. */
 static int
-embedded_run(const char *prog, char *const args[])
+embedded_run(const char *prog, char *const args[], int quiet)
 {
 	pid_t	 pid;
 	int	 status;
@@ -98,6 +117,7 @@ embedded_run(const char *prog, char *const args[])
 	if ((pid = fork()) == -1)
 		fatal("fork");
 	if (pid == 0) {
+		embedded_child_output(quiet);
 		embedded_become_owner();
 		execv(path, args);
 		fprintf(stderr, "%s: %s\n", path, strerror(errno));
@@ -141,7 +161,7 @@ embedded_initdb(char **cause)
 		    "UTF8", "--no-locale", "-D", emb.data, NULL };
 
 	log_info("creating the embedded PostgreSQL cluster in %s", emb.data);
-	if (embedded_run("initdb", args) != 0) {
+	if (embedded_run("initdb", args, 0) != 0) {
 		*cause = xstrdup("initdb failed");
 		return -1;
 	}
@@ -153,7 +173,7 @@ embedded_running(void)
 {
 	char	*args[] = { "pg_ctl", "status", "-D", emb.data, NULL };
 
-	return embedded_run("pg_ctl", args) == 0;
+	return embedded_run("pg_ctl", args, 1) == 0;
 }
 
 static int
@@ -170,7 +190,7 @@ embedded_pg_ctl_start(const char *dir, const char *sock, char **cause)
 		char	*args[] = { "pg_ctl", "start", "-w", "-t", "60", "-s",
 			    "-D", emb.data, "-l", logf, "-o", opts, NULL };
 
-		rc = embedded_run("pg_ctl", args);
+		rc = embedded_run("pg_ctl", args, 0);
 	}
 	free(opts);
 	if (rc != 0) {
@@ -268,7 +288,7 @@ embedded_stop(void)
 	if (!emb.started)
 		return;
 	log_info("stopping the embedded PostgreSQL cluster");
-	if (embedded_run("pg_ctl", args) != 0)
+	if (embedded_run("pg_ctl", args, 0) != 0)
 		log_warn("pg_ctl stop failed");
 	emb.started = 0;
 }
