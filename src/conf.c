@@ -101,6 +101,28 @@ static const struct conf_key conf_keys[] = {
 	  "seconds an idle connection is kept open" },
 	{ "queue_limit", I(queue_limit), "1024", 1, 1 << 20, NULL,
 	  "queued database queries or crypto jobs per worker before 503" },
+	{ "scrypt_log2_n", I(scrypt_log2_n), "14", 1, 20, NULL,
+	  "scrypt cost of new password hashes: N = 2^value" },
+	{ "scrypt_r", I(scrypt_r), "8", 1, 255, NULL,
+	  "scrypt block size r of new password hashes" },
+	{ "scrypt_p", I(scrypt_p), "1", 1, 255, NULL,
+	  "scrypt parallelism p of new password hashes" },
+	{ "smtp_url", S(smtp_url), "", 0, 0, NULL,
+	  "mail server, smtp://host:port or smtps://host:port; empty writes "
+	  "e-mail to state_dir/outbox" },
+	{ "smtp_user", S(smtp_user), "", 0, 0, NULL,
+	  "user name for SMTP authentication, empty for none" },
+	{ "smtp_password", S(smtp_password), "", 0, 0, NULL,
+	  "password for SMTP authentication" },
+	{ "smtp_from", S(smtp_from), "no-reply@localhost", 0, 0, NULL,
+	  "sender address of e-mail" },
+	{ "smtp_starttls", I(smtp_starttls), "0", 0, 1, NULL,
+	  "1 to require STARTTLS on smtp:// connections" },
+	{ "sms_webhook_url", S(sms_webhook_url), "", 0, 0, NULL,
+	  "URL that receives each SMS as a JSON POST; empty writes SMS to "
+	  "state_dir/outbox" },
+	{ "sms_webhook_token", S(sms_webhook_token), "", 0, 0, NULL,
+	  "bearer token sent to the SMS webhook, empty for none" },
 };
 #undef S
 #undef I

@@ -35,6 +35,16 @@ struct conf {
 	int	 db_timeout;
 	int	 idle_timeout;
 	int	 queue_limit;
+	int	 scrypt_log2_n;
+	int	 scrypt_r;
+	int	 scrypt_p;
+	char	*smtp_url;
+	char	*smtp_user;
+	char	*smtp_password;
+	char	*smtp_from;
+	int	 smtp_starttls;
+	char	*sms_webhook_url;
+	char	*sms_webhook_token;
 };
 
 extern struct conf	*conf;

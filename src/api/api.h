@@ -95,5 +95,9 @@ extern const struct api_op	domain_ops[];
 extern const struct api_op	rs_ops[];
 extern const struct api_op	tag_ops[];
 extern const struct api_op	ui_ops[];
+extern const struct api_op	group_ops[];
+extern const struct api_op	admin_user_ops[];
+extern const struct api_op	user_ops[];
+extern const struct api_op	auth_ops[];
 
 #endif

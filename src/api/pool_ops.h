@@ -18,12 +18,9 @@
 
 #include "util.h"
 
-/*
- * EstimatedNumberOfUsers of the pool aliased p. Until the users table
- * exists it is 0; then it becomes
- * "(SELECT count(*) FROM users u WHERE u.pool_id = p.id)".
- */
-#define POOL_ESTIMATED_USERS_SQL	"0"
+/* EstimatedNumberOfUsers of the pool aliased p. */
+#define POOL_ESTIMATED_USERS_SQL					\
+	"(SELECT count(*) FROM users u WHERE u.pool_id = p.id)"
 
 /* The select list pool_ops_describe() reads, over "pools p". */
 #define POOL_COLUMNS							\

@@ -22,6 +22,13 @@ main(void)
 	srunner_add_suite(sr, keys_suite());
 	srunner_add_suite(sr, conf_suite());
 	srunner_add_suite(sr, shape_suite());
+	srunner_add_suite(sr, password_suite());
+	srunner_add_suite(sr, policy_suite());
+	srunner_add_suite(sr, jwt_suite());
+	srunner_add_suite(sr, codes_suite());
+	srunner_add_suite(sr, messages_suite());
+	srunner_add_suite(sr, users_suite());
+	srunner_add_suite(sr, filter_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);
 	failed = srunner_ntests_failed(sr);

@@ -9,5 +9,12 @@ Suite	*conf_suite(void);
 Suite	*keys_suite(void);
 Suite	*shape_suite(void);
 Suite	*sigv4_suite(void);
+Suite	*password_suite(void);
+Suite	*policy_suite(void);
+Suite	*jwt_suite(void);
+Suite	*codes_suite(void);
+Suite	*messages_suite(void);
+Suite	*users_suite(void);
+Suite	*filter_suite(void);
 
 #endif

@@ -1,0 +1,8 @@
+/* group_ops.c: to be written. */
+#include "config.h"
+
+#include "api/api.h"
+
+const struct api_op group_ops[] = {
+	{ NULL, NULL, 0, NULL }
+};

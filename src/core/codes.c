@@ -1,0 +1,4 @@
+/* codes.c: to be written. */
+#include "config.h"
+
+#include "core/codes.h"

@@ -1,0 +1,30 @@
+/*
+ * codes.h: the secrets a user is sent or handed (verification codes,
+ * refresh tokens, challenge sessions) and their digests. Only digests
+ * reach the database: HMAC-SHA256 under a key derived from the master
+ * key, over the purpose and the value, so a database dump reveals
+ * neither and a 6-digit code cannot be brute-forced offline.
+ */
+#ifndef CODES_H
+#define CODES_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+#define CODES_DIGITS		6
+/* "\\x" and 64 hex digits: a bytea literal in text format. */
+#define CODES_DIGEST_HEX	(2 + 64 + 1)
+
+/* A random code of CODES_DIGITS decimal digits into out (NUL-ended). */
+void	 codes_new(char out[CODES_DIGITS + 1]);
+/* A random URL-safe secret of n random bytes (base64url), malloc'd. */
+char	*codes_new_secret(size_t);
+/* The digest of a secret for purpose, as a bytea text literal. */
+void	 codes_digest_hex(const char *, const char *, char out[CODES_DIGEST_HEX]);
+/* Constant-time equality of two buffers of the same length. */
+int	 codes_equal(const void *, const void *, size_t);
+/* Constant-time equality of two strings (length may leak). */
+int	 codes_equal_str(const char *, const char *);
+
+#endif

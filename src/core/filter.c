@@ -1,0 +1,4 @@
+/* filter.c: to be written. */
+#include "config.h"
+
+#include "core/filter.h"

@@ -1,0 +1,27 @@
+/*
+ * filter.h: the ListUsers Filter grammar (reference §1.11):
+ * <attribute> <op> "<value>" with op "=" or "^=", on username, email,
+ * phone_number, name, given_name, family_name, preferred_username,
+ * cognito:user_status, status and sub.
+ */
+#ifndef FILTER_H
+#define FILTER_H
+
+#include "util.h"
+
+struct filter {
+	char		*sql;	/* condition over "users u" using $N, malloc'd */
+	char		*value;	/* the parameter, normalised, malloc'd */
+};
+
+/*
+ * Parse filter (NULL or empty: every user) into a condition that uses
+ * parameter number param for its value; the condition is written so an
+ * index on the column serves it (equality, or a byte range for ^=).
+ * 0, or -1 with *emsg (malloc'd): "Error while parsing filter" or
+ * "Invalid search attribute: <name>".
+ */
+int	filter_parse(const char *, int, struct filter *, char **) MUST_CHECK;
+void	filter_clear(struct filter *);
+
+#endif

@@ -1,0 +1,4 @@
+/* policy.c: to be written. */
+#include "config.h"
+
+#include "core/policy.h"

@@ -1,0 +1,4 @@
+/* signin.c: to be written. */
+#include "config.h"
+
+#include "core/signin.h"

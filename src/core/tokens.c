@@ -1,0 +1,4 @@
+/* tokens.c: to be written. */
+#include "config.h"
+
+#include "core/tokens.h"

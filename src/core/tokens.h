@@ -1,0 +1,81 @@
+/*
+ * tokens.h: the tokens a sign-in yields, and the check of an access
+ * token presented to the user API.
+ *
+ * ID and access tokens are RS256 JWTs signed with the pool's current
+ * 'id' and 'access' keys (crypto/jwt.c, on a crypto thread), carrying
+ * Cognito's claims (reference §3). A refresh token is 32 random bytes,
+ * base64url, stored only as a digest (table refresh_tokens) bound to a
+ * client and a user; its family is named by origin_jti, which every
+ * token issued from it carries.
+ */
+#ifndef TOKENS_H
+#define TOKENS_H
+
+#include <jansson.h>
+
+#include "core/users.h"
+
+struct api_call;
+
+/* What an access token check yields (strings malloc'd). */
+struct tokens_access {
+	char		*pool_id;
+	char		*client_id;
+	char		*origin_jti;
+	char		*jti;
+	char		*scope;
+	long long	 iat;
+	long long	 exp;
+	struct user	 user;		/* the row, fresh from the database */
+	json_t		*pool_config;	/* pools.config */
+	json_t		*client_config;	/* clients.config */
+};
+
+typedef void	(*tokens_access_cb)(struct api_call *, struct tokens_access *);
+
+/*
+ * Check an AccessToken for the user API (GetUser and friends): a JWS
+ * verified with the pinned algorithm against the key its kid names in
+ * the pool its iss names, token_use "access", not expired, scope
+ * including aws.cognito.signin.user.admin, not issued before the user's
+ * global sign-out, its family (origin_jti) not revoked, the user still
+ * there and enabled. On any failure the call is answered with
+ * NotAuthorizedException ("Invalid Access Token", "Access Token has
+ * expired", "Access Token has been revoked", "User is disabled.") and
+ * cb is not called. cb owns nothing: the struct is freed after it
+ * returns, so copy what must outlive it into call->data.
+ */
+void	tokens_check_access(struct api_call *, const char *, tokens_access_cb);
+
+/* What a successful sign-in needs to issue tokens. */
+struct tokens_grant {
+	const char	*pool_id;
+	const char	*client_id;
+	json_t		*client_config;	/* for validities, read attributes */
+	const struct user *user;
+	json_t		*groups;	/* [{name, precedence, role_arn}] */
+	long long	 auth_time;	/* kept across refreshes */
+	const char	*origin_jti;	/* NULL: a new family (and refresh token) */
+	int		 with_refresh;	/* issue (and store) a refresh token */
+};
+
+typedef void	(*tokens_issue_cb)(struct api_call *, json_t *);
+
+/*
+ * Sign the ID and access tokens (and create a refresh token when asked)
+ * and call cb with the AuthenticationResult object {AccessToken,
+ * ExpiresIn, TokenType, IdToken[, RefreshToken]} (new reference, cb
+ * owns it). On failure the call is answered and cb is not called.
+ */
+void	tokens_issue(struct api_call *, const struct tokens_grant *,
+	    tokens_issue_cb);
+
+/* Revoke every refresh token and access token of a user (global sign-out). */
+#define TOKENS_GLOBAL_SIGNOUT_SQL					\
+	"WITH d AS (DELETE FROM refresh_tokens WHERE pool_id = $1 AND "	\
+	"sub = $2::uuid) UPDATE users SET tokens_valid_after = "	\
+	"extract(epoch FROM clock_timestamp()) WHERE pool_id = $1 AND "	\
+	"sub = $2::uuid"
+
+#endif

@@ -1,0 +1,4 @@
+/* users.c: to be written. */
+#include "config.h"
+
+#include "core/users.h"

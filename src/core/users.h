@@ -1,0 +1,145 @@
+/*
+ * users.h: what a user is in a pool, independent of the wire: the rules
+ * a pool's configuration sets (username attributes, aliases, case
+ * sensitivity, schema), attribute validation, normalised keys and alias
+ * columns, and the JSON shapes Cognito returns for a user.
+ *
+ * A user row (table users, sql/002_users.sql) keeps every attribute but
+ * sub in users.attributes as name -> string; sub is its own column.
+ * username_key and the alias_* columns hold normalised values (see
+ * users_key); the schema's unique indexes on them are the uniqueness
+ * rules, so a race between two sign-ups ends in one unique violation.
+ */
+#ifndef USERS_H
+#define USERS_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "util.h"
+
+/* The columns users_from_row() reads, over "users u". */
+#define USERS_COLUMNS							\
+	"u.sub, u.username, u.username_key, u.status, u.enabled, "	\
+	"u.attributes, u.password_hash, u.temp_password_at, "		\
+	"u.failed_logins, u.locked_until, u.tokens_valid_after, "	\
+	"u.created_at, u.modified_at, u.last_failed_at"
+#define USERS_NCOLUMNS	14
+
+/*
+ * The condition that finds a user of pool $P by username or by an alias
+ * that may sign in, given the normalised name in $K ("P" and "K" are
+ * parameter numbers as strings, e.g. USERS_MATCH("1", "2")).
+ */
+#define USERS_MATCH(P, K)						\
+	"u.pool_id = $" P " AND (u.username_key = $" K " OR "		\
+	"u.alias_email = $" K " OR u.alias_phone = $" K " OR "		\
+	"u.alias_preferred = $" K ")"
+
+/* Where a user may be changed from, for attribute rules. */
+enum users_mode {
+	USERS_CREATE_ADMIN,	/* AdminCreateUser */
+	USERS_CREATE_SELF,	/* SignUp: required attributes enforced */
+	USERS_UPDATE_ADMIN,	/* AdminUpdateUserAttributes */
+	USERS_UPDATE_SELF,	/* UpdateUserAttributes: client WriteAttributes */
+};
+
+/* The rules of one pool, read from pools.config. */
+struct users_rules {
+	json_t	*config;		/* borrowed pools.config */
+	int	 case_sensitive;	/* UsernameConfiguration.CaseSensitive */
+	int	 username_email;	/* UsernameAttributes has email */
+	int	 username_phone;	/* ... phone_number */
+	int	 alias_email;		/* AliasAttributes has email */
+	int	 alias_phone;
+	int	 alias_preferred;
+	int	 auto_verify_email;	/* AutoVerifiedAttributes */
+	int	 auto_verify_phone;
+};
+
+/* A user row, decoded. Strings are malloc'd; users_clear frees them. */
+struct user {
+	char	*sub;
+	char	*username;
+	char	*username_key;
+	char	*status;
+	int	 enabled;
+	json_t	*attributes;		/* name -> string, without sub */
+	char	*password_hash;		/* NULL when none */
+	double	 temp_password_at;	/* 0 when none */
+	int	 failed_logins;
+	double	 locked_until;
+	double	 tokens_valid_after;
+	double	 created_at;
+	double	 modified_at;
+	double	 last_failed_at;
+};
+
+void	 users_rules_init(struct users_rules *, json_t *);
+
+/*
+ * The normalised form of a username or alias value: lower-cased unless
+ * the pool is case sensitive (phone numbers and emails are always
+ * compared lower-cased). malloc'd.
+ */
+char	*users_key(const struct users_rules *, const char *);
+
+/*
+ * Check a Username given to SignUp or AdminCreateUser against the
+ * pool's rules. With UsernameAttributes the username must be an email
+ * or phone number of an allowed kind (it is then copied into the
+ * attributes and the stored username is the sub). 0, or -1 with
+ * *etype and *emsg (malloc'd) set to Cognito's exception.
+ */
+int	 users_check_username(const struct users_rules *, const char *,
+	    const char **, char **) MUST_CHECK;
+
+/*
+ * Apply a UserAttributes list [{Name, Value}] to the attributes object
+ * attrs (modified in place), validating each name and value against the
+ * pool schema (SchemaAttributes: known names, custom:*, data types,
+ * length/value constraints, Mutable, DeveloperOnlyAttribute) for mode;
+ * writable is the client's WriteAttributes array (USERS_UPDATE_SELF;
+ * NULL for every mutable attribute). A changed email or phone_number
+ * resets its *_verified attribute to "false" unless the list sets it.
+ * 0, or -1 with *etype ("InvalidParameterException") and *emsg
+ * (malloc'd, Cognito's text: "Attributes did not conform to the schema:
+ * ..."). Required attributes are checked by users_check_required().
+ */
+int	 users_apply_attributes(const struct users_rules *, json_t *,
+	    json_t *, enum users_mode, json_t *, const char **, char **)
+	    MUST_CHECK;
+/* Remove attribute names (DeleteUserAttributes); same error contract. */
+int	 users_delete_attributes(const struct users_rules *, json_t *,
+	    json_t *, enum users_mode, json_t *, const char **, char **)
+	    MUST_CHECK;
+/* -1 with the Cognito message when a required attribute is missing. */
+int	 users_check_required(const struct users_rules *, json_t *,
+	    const char **, char **) MUST_CHECK;
+
+/*
+ * The normalised alias column values of a user's attributes under the
+ * pool's rules (malloc'd, or NULL when the alias may not sign in).
+ */
+void	 users_alias_columns(const struct users_rules *, json_t *,
+	    char **, char **, char **);
+
+/* Decode a row selected with USERS_COLUMNS (starting at column col). */
+void	 users_from_row(struct user *, const PGresult *, int, int);
+void	 users_clear(struct user *);
+
+/*
+ * [{Name, Value}] of the user's attributes, sub first; names limited to
+ * the array readable (a client's ReadAttributes, or AttributesToGet)
+ * when it is not NULL. New reference.
+ */
+json_t	*users_attribute_list(const struct user *, json_t *);
+/*
+ * The UserType of ListUsers/AdminCreateUser {Username, Attributes,
+ * UserCreateDate, UserLastModifiedDate, Enabled, UserStatus} or, with
+ * get set, the AdminGetUser answer (UserAttributes instead of
+ * Attributes). New reference.
+ */
+json_t	*users_describe(const struct user *, json_t *, int);
+
+#endif

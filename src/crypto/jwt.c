@@ -1,0 +1,4 @@
+/* jwt.c: to be written. */
+#include "config.h"
+
+#include "crypto/jwt.h"

@@ -1,0 +1,4 @@
+/* password.c: to be written. */
+#include "config.h"
+
+#include "crypto/password.h"

@@ -1,0 +1,4 @@
+/* messages.c: to be written. */
+#include "config.h"
+
+#include "notify/messages.h"

@@ -1,0 +1,4 @@
+/* notify.c: to be written. */
+#include "config.h"
+
+#include "notify/notify.h"

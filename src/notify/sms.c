@@ -1,0 +1,4 @@
+/* sms.c: to be written. */
+#include "config.h"
+
+#include "notify/sms.h"

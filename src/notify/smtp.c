@@ -1,0 +1,4 @@
+/* smtp.c: to be written. */
+#include "config.h"
+
+#include "notify/smtp.h"
