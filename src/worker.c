@@ -15,6 +15,7 @@
 #include <event2/thread.h>
 
 #include "conf.h"
+#include "crypto/password.h"
 #include "crypto/workers.h"
 #include "db/pg.h"
 #include "demo.h"
@@ -22,6 +23,7 @@
 #include "http/server.h"
 #include "http/tls.h"
 #include "log.h"
+#include "notify/notify.h"
 #include "util.h"
 #include "worker.h"
 
@@ -77,6 +79,10 @@ worker_setup(const struct worker_args *args)
 	if (evthread_use_pthreads() != 0 ||
 	    (w.base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
+	/* libcurl's global set-up must run before any thread starts. */
+	if (notify_global_init() != 0)
+		fatalx("cannot initialise libcurl");
+	password_set_cost(conf->scrypt_log2_n, conf->scrypt_r, conf->scrypt_p);
 	if (args->https_fd != -1 && (w.tls = tls_server_new(
 	    conf->tls_cert_file, conf->tls_key_file, &cause)) == NULL)
 		fatalx("%s", cause);
@@ -85,6 +91,8 @@ worker_setup(const struct worker_args *args)
 		fatalx("database setup failed");
 	if (workers_init(w.base, conf->crypto_threads, conf->queue_limit) != 0)
 		fatalx("cannot start crypto threads");
+	if (notify_init(w.base) != 0)
+		fatalx("cannot start message delivery");
 	req_deadline_init(w.base, conf->request_timeout);
 	if (server_start(w.base, args->https_fd, args->http_fd, w.tls) != 0)
 		fatalx("cannot start the HTTP server");
@@ -98,6 +106,7 @@ worker_setup(const struct worker_args *args)
 static void
 worker_teardown(void)
 {
+	notify_shutdown();
 	workers_shutdown();
 	pg_shutdown();
 	server_stop();

@@ -1,8 +1,1354 @@
-/* admin_user_ops.c: to be written. */
+/*
+ * admin_user_ops.c: the administrator's user operations (AdminCreateUser,
+ * AdminGetUser, AdminDeleteUser, AdminDisableUser, AdminEnableUser,
+ * AdminUpdateUserAttributes, AdminDeleteUserAttributes,
+ * AdminConfirmSignUp, AdminSetUserPassword, AdminResetUserPassword,
+ * ListUsers).
+ *
+ * Every operation first reads the pool's configuration: it says how a
+ * Username is normalised (core/users.c), and a missing pool answers
+ * ResourceNotFoundException before anything else. A Username may be the
+ * user's name or a sign-in alias (USERS_MATCH); should an alias equal
+ * another user's name, the name wins.
+ *
+ * Each write is one batch, so a user is never half-written: the row,
+ * the codes and the messages it sends commit together or not at all.
+ * The uniqueness of names and aliases is the schema's (unique indexes),
+ * so two concurrent creations of one name end in one row and one unique
+ * violation, answered as Cognito answers a duplicate. A write that
+ * depends on what was read (the attributes being changed, a status)
+ * names the row as read; when the row changed meanwhile the guarded
+ * statement divides by zero, the batch rolls back, and the operation
+ * reads again and retries a few times.
+ *
+ * Passwords are hashed on a crypto thread; the plain text is wiped as
+ * soon as the hash and the invitation are built.
+ */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "api/api.h"
+#include "api/ops_common.h"
+#include "api/shape.h"
+#include "core/codes.h"
+#include "core/filter.h"
+#include "core/policy.h"
+#include "core/users.h"
+#include "crypto/password.h"
+#include "crypto/random.h"
+#include "db/pg.h"
+#include "notify/messages.h"
+#include "util.h"
+
+#define AU_PAGE_MAX		60
+#define AU_MAX_TRIES		3
+#define AU_RESET_VALIDITY	"3600"		/* seconds */
+#define AU_VERIFY_VALIDITY	"86400"
+#define AU_STATE_CHANGED	"22012"		/* division_by_zero: guard */
+#define AU_NOW			"extract(epoch FROM clock_timestamp())"
+
+/* --- Input shapes (from the service model) --- */
+
+static const char *const au_actions[] = { "RESEND", "SUPPRESS", NULL };
+static const char *const au_mediums[] = { "SMS", "EMAIL", NULL };
+
+static const struct shape s_username = { .kind = SHAPE_STRING, .min = 1,
+	.max = 128, .has_min = 1, .has_max = 1, .check = shape_check_name,
+	.pattern = "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+", .sensitive = 1 };
+static const struct shape s_attr_name = { .kind = SHAPE_STRING, .min = 1,
+	.max = 32, .has_min = 1, .has_max = 1, .check = shape_check_name,
+	.pattern = "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+" };
+static const struct shape s_attr_value = { .kind = SHAPE_STRING,
+	.max = 2048, .has_max = 1, .sensitive = 1 };
+static const struct shape_member s_attr_members[] = {
+	{ "Name", &s_attr_name, 1 },
+	{ "Value", &s_attr_value, 0 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_attr = { .kind = SHAPE_STRUCT,
+	.members = s_attr_members };
+static const struct shape s_attrs = { .kind = SHAPE_LIST, .item = &s_attr };
+static const struct shape s_attr_names = { .kind = SHAPE_LIST,
+	.item = &s_attr_name };
+static const struct shape s_password = { .kind = SHAPE_STRING, .max = 256,
+	.has_max = 1, .check = policy_check_pattern,
+	.pattern = POLICY_PASSWORD_PATTERN, .sensitive = 1 };
+static const struct shape s_bool = { .kind = SHAPE_BOOL };
+static const struct shape s_action = { .kind = SHAPE_STRING,
+	.enums = au_actions };
+static const struct shape s_medium = { .kind = SHAPE_STRING,
+	.enums = au_mediums };
+static const struct shape s_mediums = { .kind = SHAPE_LIST,
+	.item = &s_medium };
+static const struct shape s_meta_value = { .kind = SHAPE_STRING,
+	.max = 131072, .has_max = 1 };
+static const struct shape s_meta_key = SHAPE_STR(0, 131072);
+static const struct shape s_meta = { .kind = SHAPE_MAP, .key = &s_meta_key,
+	.item = &s_meta_value };
+static const struct shape s_filter = { .kind = SHAPE_STRING, .max = 256,
+	.has_max = 1 };
+static const struct shape s_limit = { .kind = SHAPE_INT, .min = 0,
+	.max = AU_PAGE_MAX, .has_min = 1, .has_max = 1 };
+static const struct shape s_token = { .kind = SHAPE_STRING, .min = 1,
+	.has_min = 1, .check = shape_check_no_space, .pattern = "[\\S]+" };
+
+static const struct shape_member s_create_members[] = {
+	{ "UserPoolId", &ops_shape_pool_id, 1 },
+	{ "Username", &s_username, 1 },
+	{ "UserAttributes", &s_attrs, 0 },
+	{ "ValidationData", &s_attrs, 0 },
+	{ "TemporaryPassword", &s_password, 0 },
+	{ "ForceAliasCreation", &s_bool, 0 },
+	{ "MessageAction", &s_action, 0 },
+	{ "DesiredDeliveryMediums", &s_mediums, 0 },
+	{ "ClientMetadata", &s_meta, 0 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_create = { .kind = SHAPE_STRUCT,
+	.members = s_create_members };
+
+static const struct shape_member s_ref_members[] = {
+	{ "UserPoolId", &ops_shape_pool_id, 1 },
+	{ "Username", &s_username, 1 },
+	{ "ClientMetadata", &s_meta, 0 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_ref = { .kind = SHAPE_STRUCT,
+	.members = s_ref_members };
+
+static const struct shape_member s_update_members[] = {
+	{ "UserPoolId", &ops_shape_pool_id, 1 },
+	{ "Username", &s_username, 1 },
+	{ "UserAttributes", &s_attrs, 1 },
+	{ "ClientMetadata", &s_meta, 0 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_update = { .kind = SHAPE_STRUCT,
+	.members = s_update_members };
+
+static const struct shape_member s_delete_attrs_members[] = {
+	{ "UserPoolId", &ops_shape_pool_id, 1 },
+	{ "Username", &s_username, 1 },
+	{ "UserAttributeNames", &s_attr_names, 1 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_delete_attrs = { .kind = SHAPE_STRUCT,
+	.members = s_delete_attrs_members };
+
+static const struct shape_member s_set_password_members[] = {
+	{ "UserPoolId", &ops_shape_pool_id, 1 },
+	{ "Username", &s_username, 1 },
+	{ "Password", &s_password, 1 },
+	{ "Permanent", &s_bool, 0 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_set_password = { .kind = SHAPE_STRUCT,
+	.members = s_set_password_members };
+
+static const struct shape_member s_list_members[] = {
+	{ "UserPoolId", &ops_shape_pool_id, 1 },
+	{ "AttributesToGet", &s_attr_names, 0 },
+	{ "Limit", &s_limit, 0 },
+	{ "PaginationToken", &s_token, 0 },
+	{ "Filter", &s_filter, 0 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_list = { .kind = SHAPE_STRUCT,
+	.members = s_list_members };
+
+/* --- The state of one call --- */
+
+typedef void	(*au_step)(struct api_call *);
+
+struct au {
+	json_t			*config;	/* pools.config */
+	struct users_rules	 rules;
+	char			*key;		/* the Username, normalised */
+	struct user		 user;		/* as loaded */
+	int			 have_user;
+	au_step			 next;
+	int			 tries;
+	/* what a write computes */
+	json_t			*attrs;
+	char			*alias[3];	/* email, phone, preferred */
+	char			*sub;
+	char			*username;	/* as stored */
+	char			*signin;	/* the name the user signs in with */
+	char			*password;	/* plain, wiped */
+	char			*hash;
+	json_t			*mediums;	/* where the invitation goes */
+	int			 stmt;		/* index of the row statement */
+};
+
+static void
+au_free(void *p)
+{
+	struct au	*a = p;
+	size_t		 i;
+
+	json_decref(a->config);
+	free(a->key);
+	users_clear(&a->user);
+	json_decref(a->attrs);
+	for (i = 0; i < nitems(a->alias); i++)
+		free(a->alias[i]);
+	free(a->sub);
+	free(a->username);
+	free(a->signin);
+	if (a->password != NULL)
+		wipe_free(a->password);
+	if (a->hash != NULL)
+		wipe_free(a->hash);
+	json_decref(a->mediums);
+	free(a);
+}
+
+static const char *
+au_pool(struct api_call *call)
+{
+	return api_str(call->in, "UserPoolId");
+}
+
+static json_t *
+au_policy(struct au *a)
+{
+	return json_object_get(json_object_get(a->config, "Policies"),
+	    "PasswordPolicy");
+}
+
+static void
+au_set_aliases(struct au *a)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(a->alias); i++) {
+		free(a->alias[i]);
+		a->alias[i] = NULL;
+	}
+	users_alias_columns(&a->rules, a->attrs, &a->alias[0], &a->alias[1],
+	    &a->alias[2]);
+}
+
+static char *
+au_json_text(json_t *j)
+{
+	char	*s;
+
+	if ((s = json_dumps(j, JSON_COMPACT)) == NULL)
+		fatalx("json_dumps");
+	return s;
+}
+
+static void
+au_fail_not_found(struct api_call *call)
+{
+	api_fail(call, "UserNotFoundException", "User does not exist.");
+}
+
+/*
+ * A unique violation of the users table, as Cognito answers it: the
+ * name is taken, or an alias is (in a pool that signs in by email or
+ * phone, the alias is the sign-in name, so that is a name taken too).
+ */
+static void
+au_fail_unique(struct api_call *call, struct au *a, struct pg_reply *reply)
+{
+	const char	*c = reply->constraint != NULL ? reply->constraint : "";
+	const char	*what = NULL;
+	int		 name;
+
+	if (strcmp(c, "users_alias_email") == 0) {
+		what = "email";
+		name = a->rules.username_email;
+	} else if (strcmp(c, "users_alias_phone") == 0) {
+		what = "phone_number";
+		name = a->rules.username_phone;
+	} else if (strcmp(c, "users_alias_preferred") == 0) {
+		what = "preferred_username";
+		name = 0;
+	} else {
+		api_fail(call, "UsernameExistsException",
+		    "User account already exists");
+		return;
+	}
+	api_fail(call, name ? "UsernameExistsException" :
+	    "AliasExistsException", "An account with the given %s already "
+	    "exists.", what);
+}
+
+/* --- Loading the pool and the user --- */
+
+static void
+au_pool_loaded(struct api_call *call, struct pg_reply *reply)
+{
+	struct au	*a = call->data;
+	const char	*name = api_str(call->in, "Username");
+	const PGresult	*r;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	r = reply->res[0];
+	if (pg_rows(r) == 0) {
+		ops_fail_no_pool(call, au_pool(call));
+		return;
+	}
+	a->config = json_loads(pg_val(r, 0, 0), 0, NULL);
+	if (!json_is_object(a->config)) {
+		json_decref(a->config);
+		a->config = json_object();
+	}
+	users_rules_init(&a->rules, a->config);
+	if (name != NULL)
+		a->key = users_key(&a->rules, name);
+	a->next(call);
+}
+
+/* Read the pool's configuration, then run next. */
+static void
+au_begin(struct api_call *call, au_step next)
+{
+	struct au	*a = xcalloc(1, sizeof *a);
+	struct pg_batch	*b = pg_batch_new();
+
+	a->next = next;
+	api_set_data(call, a, au_free);
+	pg_batch_add(b, "SELECT config FROM pools WHERE id = $1", 1,
+	    au_pool(call));
+	api_query(call, b, au_pool_loaded);
+}
+
+/* The user named by $2 (normalised) in pool $1; the name wins. */
+#define AU_SQL_FIND							\
+	"SELECT " USERS_COLUMNS " FROM users u WHERE "			\
+	USERS_MATCH("1", "2") " ORDER BY (u.username_key = $2) DESC LIMIT 1"
+/* The same as a subquery giving the sub. */
+#define AU_SQL_SUB							\
+	"(SELECT u.sub FROM users u WHERE " USERS_MATCH("1", "2")	\
+	" ORDER BY (u.username_key = $2) DESC LIMIT 1)"
+
+static void
+au_user_loaded(struct api_call *call, struct pg_reply *reply)
+{
+	struct au	*a = call->data;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	if (pg_rows(reply->res[0]) == 0) {
+		au_fail_not_found(call);
+		return;
+	}
+	users_clear(&a->user);
+	users_from_row(&a->user, reply->res[0], 0, 0);
+	a->have_user = 1;
+	a->next(call);
+}
+
+/* Read the user named by the Username input, then run next. */
+static void
+au_find(struct api_call *call, au_step next)
+{
+	struct au	*a = call->data;
+	struct pg_batch	*b = pg_batch_new();
+
+	a->next = next;
+	pg_batch_add(b, AU_SQL_FIND, 2, au_pool(call), a->key);
+	api_query(call, b, au_user_loaded);
+}
+
+/*
+ * After a failed guarded write: read the user again and redo the step,
+ * a few times, or give up.
+ */
+static void
+au_retry(struct api_call *call, struct pg_reply *reply, au_step step)
+{
+	struct au	*a = call->data;
+
+	if (reply->sqlstate == NULL ||
+	    strcmp(reply->sqlstate, AU_STATE_CHANGED) != 0) {
+		api_fail_db(call, reply);
+		return;
+	}
+	if (++a->tries >= AU_MAX_TRIES) {
+		api_fail(call, "TooManyRequestsException", "The user was "
+		    "changed by another request; try again.");
+		return;
+	}
+	au_find(call, step);
+}
+
+/*
+ * A write guarded by what was read: the UPDATE of the user's row
+ * (its text up to RETURNING), answered as one row of USERS_COLUMNS, or
+ * a division by zero when no row matched.
+ */
+static char *
+au_guarded(const char *update)
+{
+	return xasprintf("WITH w AS (%s RETURNING " USERS_COLUMNS ") "
+	    "SELECT w.*, 1 / (SELECT count(*)::int FROM w) "
+	    "FROM (VALUES (1)) AS one (x) LEFT JOIN w ON true", update);
+}
+
+/* A new code for the user: its digest stored, the text into out. */
+static void
+au_add_code(struct pg_batch *b, const char *pool, const char *sub,
+    const char *purpose, const char *validity, char out[CODES_DIGITS + 1])
+{
+	char	digest[CODES_DIGEST_HEX];
+
+	codes_new(out);
+	codes_digest_hex(purpose, out, digest);
+	pg_batch_add(b, "INSERT INTO codes (pool_id, sub, purpose, code_hash, "
+	    "expires_at) VALUES ($1, $2::uuid, $3, $4::bytea, " AU_NOW
+	    " + $5::float8) ON CONFLICT (pool_id, sub, purpose) DO UPDATE SET "
+	    "code_hash = EXCLUDED.code_hash, attempts = 0, "
+	    "expires_at = EXCLUDED.expires_at, "
+	    "created_at = EXCLUDED.created_at", 5, pool, sub, purpose, digest,
+	    validity);
+	wipe(digest, sizeof digest);
+}
+
+static void
+au_send(struct pg_batch *b, struct api_call *call, struct au *a,
+    enum messages_kind kind, const char *medium, const char *dest,
+    const char *code, const char *username)
+{
+	json_decref(messages_send(b, au_pool(call), a->config, kind, medium,
+	    dest, code, username));
+}
+
+/* --- AdminGetUser --- */
+
+static void
+au_get_loaded(struct api_call *call)
+{
+	struct au	*a = call->data;
+
+	api_ok(call, users_describe(&a->user, NULL, 1));
+}
+
+static void
+au_get_pooled(struct api_call *call)
+{
+	au_find(call, au_get_loaded);
+}
+
+static void
+au_get(struct api_call *call)
+{
+	au_begin(call, au_get_pooled);
+}
+
+/* --- AdminDeleteUser --- */
+
+static void
+au_delete_done(struct api_call *call, struct pg_reply *reply)
+{
+	if (!reply->ok)
+		api_fail_db(call, reply);
+	else if (pg_rows(reply->res[0]) == 0)
+		au_fail_not_found(call);
+	else
+		api_ok(call, NULL);
+}
+
+/* Codes, tokens, sessions and memberships go by ON DELETE CASCADE. */
+static void
+au_delete_pooled(struct api_call *call)
+{
+	struct au	*a = call->data;
+	struct pg_batch	*b = pg_batch_new();
+
+	pg_batch_add(b, "DELETE FROM users WHERE pool_id = $1 AND sub = "
+	    AU_SQL_SUB " RETURNING sub", 2, au_pool(call), a->key);
+	api_query(call, b, au_delete_done);
+}
+
+static void
+au_delete(struct api_call *call)
+{
+	au_begin(call, au_delete_pooled);
+}
+
+/* --- AdminDisableUser, AdminEnableUser --- */
+
+static void
+au_enable_done(struct api_call *call, struct pg_reply *reply)
+{
+	if (!reply->ok)
+		api_fail_db(call, reply);
+	else if (ops_count(reply->res[0], 0, 0) == 0)
+		au_fail_not_found(call);
+	else
+		api_ok(call, NULL);
+}
+
+/* Disabling also ends every refresh token of the user. */
+static void
+au_set_enabled(struct api_call *call, const char *enabled)
+{
+	struct au	*a = call->data;
+	struct pg_batch	*b = pg_batch_new();
+
+	pg_batch_add(b, "WITH t AS " AU_SQL_SUB ", "
+	    "upd AS (UPDATE users x SET enabled = $3::boolean, "
+	    "  modified_at = " AU_NOW " FROM t "
+	    "  WHERE x.pool_id = $1 AND x.sub = t.sub RETURNING x.sub), "
+	    "rt AS (DELETE FROM refresh_tokens r USING upd "
+	    "  WHERE NOT $3::boolean AND r.pool_id = $1 AND r.sub = upd.sub) "
+	    "SELECT count(*) FROM upd", 3, au_pool(call), a->key, enabled);
+	api_query(call, b, au_enable_done);
+}
+
+static void
+au_disable_pooled(struct api_call *call)
+{
+	au_set_enabled(call, "false");
+}
+
+static void
+au_enable_pooled(struct api_call *call)
+{
+	au_set_enabled(call, "true");
+}
+
+static void
+au_disable(struct api_call *call)
+{
+	au_begin(call, au_disable_pooled);
+}
+
+static void
+au_enable(struct api_call *call)
+{
+	au_begin(call, au_enable_pooled);
+}
+
+/* --- AdminConfirmSignUp --- */
+
+static void
+au_confirm_done(struct api_call *call, struct pg_reply *reply)
+{
+	const PGresult	*r;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	r = reply->res[0];
+	if (pg_rows(r) == 0)
+		au_fail_not_found(call);
+	else if (ops_count(r, 0, 1) == 0)
+		api_fail(call, "NotAuthorizedException", "User cannot be "
+		    "confirmed. Current status is %s", pg_val(r, 0, 0));
+	else
+		api_ok(call, NULL);
+}
+
+static void
+au_confirm_pooled(struct api_call *call)
+{
+	struct au	*a = call->data;
+	struct pg_batch	*b = pg_batch_new();
+
+	pg_batch_add(b, "WITH t AS (SELECT u.sub, u.status FROM users u "
+	    "  WHERE " USERS_MATCH("1", "2") " "
+	    "  ORDER BY (u.username_key = $2) DESC LIMIT 1), "
+	    "upd AS (UPDATE users x SET status = 'CONFIRMED', "
+	    "  modified_at = " AU_NOW " FROM t WHERE x.pool_id = $1 "
+	    "  AND x.sub = t.sub AND x.status = 'UNCONFIRMED' "
+	    "  RETURNING x.sub), "
+	    "del AS (DELETE FROM codes c USING upd WHERE c.pool_id = $1 "
+	    "  AND c.sub = upd.sub AND c.purpose = 'signup') "
+	    "SELECT t.status, (SELECT count(*) FROM upd) FROM t", 2,
+	    au_pool(call), a->key);
+	api_query(call, b, au_confirm_done);
+}
+
+static void
+au_confirm(struct api_call *call)
+{
+	au_begin(call, au_confirm_pooled);
+}
+
+/* --- AdminCreateUser --- */
+
+static void
+au_create_done(struct api_call *call, struct pg_reply *reply)
+{
+	struct au	*a = call->data;
+	struct user	 u;
+	json_t		*out;
+
+	if (!reply->ok) {
+		if (reply->sqlstate != NULL &&
+		    strcmp(reply->sqlstate, PG_STATE_UNIQUE) == 0)
+			au_fail_unique(call, a, reply);
+		else if (reply->sqlstate != NULL &&
+		    strcmp(reply->sqlstate, PG_STATE_FOREIGN_KEY) == 0)
+			ops_fail_no_pool(call, au_pool(call));
+		else if (reply->sqlstate != NULL &&
+		    strcmp(reply->sqlstate, AU_STATE_CHANGED) == 0)
+			api_fail(call, "UnsupportedUserStateException",
+			    "Resend not possible. %s status is not "
+			    "FORCE_CHANGE_PASSWORD", a->user.username);
+		else
+			api_fail_db(call, reply);
+		return;
+	}
+	users_from_row(&u, reply->res[a->stmt], 0, 0);
+	out = json_pack("{s:o}", "User", users_describe(&u, NULL, 0));
+	users_clear(&u);
+	api_ok(call, out);
+}
+
+/* The invitation, in the batch, to each medium asked for. */
+static void
+au_create_invite(struct pg_batch *b, struct api_call *call, struct au *a)
+{
+	json_t		*attrs = a->have_user ? a->user.attributes : a->attrs;
+	json_t		*m;
+	const char	*medium, *dest;
+	size_t		 i;
+
+	json_array_foreach(a->mediums, i, m) {
+		medium = json_string_value(m);
+		dest = json_string_value(json_object_get(attrs,
+		    strcmp(medium, "EMAIL") == 0 ? "email" : "phone_number"));
+		if (dest != NULL)
+			au_send(b, call, a, MESSAGES_INVITE, medium, dest,
+			    a->password, a->signin);
+	}
+}
+
+/*
+ * ForceAliasCreation: a verified email or phone alias another user holds
+ * moves to the new user; the other user's copy becomes unverified.
+ */
+static void
+au_create_moves(struct pg_batch *b, struct api_call *call, struct au *a)
+{
+	static const struct {
+		const char	*column;
+		const char	*flag;
+	} moves[] = {
+		{ "alias_email", "email_verified" },
+		{ "alias_phone", "phone_number_verified" },
+	};
+	char	*sql;
+	size_t	 i;
+
+	if (!api_bool(call->in, "ForceAliasCreation", 0) ||
+	    a->rules.username_email || a->rules.username_phone)
+		return;
+	for (i = 0; i < nitems(moves); i++) {
+		if (a->alias[i] == NULL)
+			continue;
+		sql = xasprintf("UPDATE users SET %s = NULL, attributes = "
+		    "attributes || jsonb_build_object('%s', 'false'), "
+		    "modified_at = " AU_NOW " WHERE pool_id = $1 AND %s = $2",
+		    moves[i].column, moves[i].flag, moves[i].column);
+		pg_batch_add(b, sql, 2, au_pool(call), a->alias[i]);
+		free(sql);
+		a->stmt++;
+	}
+}
+
+static void
+au_create_insert(struct api_call *call)
+{
+	struct au	*a = call->data;
+	struct pg_batch	*b = pg_batch_new();
+	char		*attrs = au_json_text(a->attrs);
+
+	au_create_moves(b, call, a);
+	pg_batch_add(b, "INSERT INTO users AS u (pool_id, sub, username, "
+	    "username_key, status, attributes, alias_email, alias_phone, "
+	    "alias_preferred, password_hash, temp_password_at) VALUES ($1, "
+	    "$2::uuid, $3, $4, 'FORCE_CHANGE_PASSWORD', $5::jsonb, $6, $7, $8, "
+	    "$9, " AU_NOW ") RETURNING " USERS_COLUMNS, 9, au_pool(call),
+	    a->sub, a->username, a->key, attrs, a->alias[0], a->alias[1],
+	    a->alias[2], a->hash);
+	free(attrs);
+	au_create_invite(b, call, a);
+	api_query(call, b, au_create_done);
+}
+
+/* RESEND: a new temporary password, only while the user has one. */
+static void
+au_create_resend_write(struct api_call *call)
+{
+	struct au	*a = call->data;
+	struct pg_batch	*b = pg_batch_new();
+	char		*sql;
+
+	sql = au_guarded("UPDATE users u SET password_hash = $3, "
+	    "temp_password_at = " AU_NOW ", modified_at = " AU_NOW " "
+	    "WHERE u.pool_id = $1 AND u.sub = $2::uuid "
+	    "AND u.status = 'FORCE_CHANGE_PASSWORD'");
+	pg_batch_add(b, sql, 3, au_pool(call), a->user.sub, a->hash);
+	free(sql);
+	au_create_invite(b, call, a);
+	api_query(call, b, au_create_done);
+}
+
+static void
+au_hash_run(struct api_call *call)
+{
+	struct au	*a = call->data;
+
+	a->hash = password_hash(a->password);
+}
+
+static void
+au_create_hashed(struct api_call *call)
+{
+	struct au	*a = call->data;
+
+	if (a->hash == NULL) {
+		api_fail(call, "InternalErrorException",
+		    "The password could not be hashed.");
+		return;
+	}
+	if (a->have_user)
+		au_create_resend_write(call);
+	else
+		au_create_insert(call);
+}
+
+static int
+au_list_has(json_t *list, const char *s)
+{
+	json_t	*v;
+	size_t	 i;
+
+	json_array_foreach(list, i, v)
+		if (strcmp(json_string_value(v), s) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The invitation's mediums: those asked for (each needs its attribute),
+ * else SMS when the user has a phone number, as Cognito's default.
+ */
+static int
+au_create_mediums(struct api_call *call, struct au *a, json_t *attrs)
+{
+	json_t		*given = json_object_get(call->in,
+			    "DesiredDeliveryMediums"), *m;
+	const char	*action = api_str(call->in, "MessageAction");
+	size_t		 i;
+	int		 email;
+
+	a->mediums = json_array();
+	if (action != NULL && strcmp(action, "SUPPRESS") == 0)
+		return 0;
+	if (json_array_size(given) == 0) {
+		if (json_object_get(attrs, "phone_number") != NULL)
+			json_array_append_new(a->mediums, json_string("SMS"));
+		return 0;
+	}
+	json_array_foreach(given, i, m) {
+		email = strcmp(json_string_value(m), "EMAIL") == 0;
+		if (json_object_get(attrs, email ? "email" :
+		    "phone_number") == NULL) {
+			api_fail(call, "InvalidParameterException", "No %s "
+			    "provided but desired delivery medium was %s",
+			    email ? "email" : "phone_number",
+			    email ? "Email" : "Sms");
+			return -1;
+		}
+		if (!au_list_has(a->mediums, json_string_value(m)))
+			json_array_append(a->mediums, m);
+	}
+	return 0;
+}
+
+/* The temporary password: given (and within the policy) or generated. */
+static int
+au_create_password(struct api_call *call, struct au *a)
+{
+	const char	*given = api_str(call->in, "TemporaryPassword");
+	const char	*why;
+
+	if (given == NULL) {
+		a->password = policy_temp_password(au_policy(a));
+		return 0;
+	}
+	if ((why = policy_check_password(au_policy(a), given)) != NULL) {
+		api_fail(call, policy_exception(why), "%s", why);
+		return -1;
+	}
+	a->password = xstrdup(given);
+	return 0;
+}
+
+static void
+au_create_resend(struct api_call *call)
+{
+	struct au	*a = call->data;
+
+	if (strcmp(a->user.status, "FORCE_CHANGE_PASSWORD") != 0) {
+		api_fail(call, "UnsupportedUserStateException", "Resend not "
+		    "possible. %s status is not FORCE_CHANGE_PASSWORD",
+		    a->user.username);
+		return;
+	}
+	a->signin = xstrdup(api_str(call->in, "Username"));
+	if (au_create_mediums(call, a, a->user.attributes) != 0 ||
+	    au_create_password(call, a) != 0)
+		return;
+	api_work(call, au_hash_run, au_create_hashed);
+}
+
+/*
+ * The new user's attributes. In a pool that signs in by email or phone
+ * the Username becomes that attribute and the stored name is the sub.
+ */
+static int
+au_create_attrs(struct api_call *call, struct au *a)
+{
+	const char	*name = api_str(call->in, "Username"), *etype, *kind;
+	char		*emsg;
+
+	a->attrs = json_object();
+	if (users_check_username(&a->rules, name, &etype, &emsg) != 0 ||
+	    users_apply_attributes(&a->rules, a->attrs, json_object_get(
+	    call->in, "UserAttributes"), USERS_CREATE_ADMIN, NULL, &etype,
+	    &emsg) != 0)
+		goto fail;
+	if ((kind = users_username_attribute(&a->rules, name)) != NULL) {
+		json_object_set_new(a->attrs, kind, json_string(name));
+		a->username = xstrdup(a->sub);
+		free(a->key);
+		a->key = xstrdup(a->sub);
+	} else
+		a->username = xstrdup(name);
+	if (users_check_required(&a->rules, a->attrs, &etype, &emsg) != 0)
+		goto fail;
+	a->signin = xstrdup(name);
+	au_set_aliases(a);
+	return 0;
+fail:
+	api_fail(call, etype, "%s", emsg);
+	free(emsg);
+	return -1;
+}
+
+static void
+au_create_pooled(struct api_call *call)
+{
+	struct au	*a = call->data;
+	const char	*action = api_str(call->in, "MessageAction");
+	char		 sub[37];
+
+	if (action != NULL && strcmp(action, "RESEND") == 0) {
+		au_find(call, au_create_resend);
+		return;
+	}
+	random_uuid(sub);
+	a->sub = xstrdup(sub);
+	if (au_create_attrs(call, a) != 0 ||
+	    au_create_mediums(call, a, a->attrs) != 0 ||
+	    au_create_password(call, a) != 0)
+		return;
+	api_work(call, au_hash_run, au_create_hashed);
+}
+
+static void
+au_create(struct api_call *call)
+{
+	au_begin(call, au_create_pooled);
+}
+
+/* --- AdminUpdateUserAttributes, AdminDeleteUserAttributes --- */
+
+/*
+ * A changed contact the pool verifies automatically gets a code, unless
+ * the same request marks it verified.
+ */
+static void
+au_update_verify(struct pg_batch *b, struct api_call *call, struct au *a)
+{
+	static const struct {
+		const char	*attr;
+		const char	*flag;
+		const char	*purpose;
+		const char	*medium;
+	} contacts[] = {
+		{ "email", "email_verified", "verify:email", "EMAIL" },
+		{ "phone_number", "phone_number_verified",
+		    "verify:phone_number", "SMS" },
+	};
+	const char	*was, *now, *flag;
+	char		 code[CODES_DIGITS + 1];
+	size_t		 i;
+	int		 auto_verify;
+
+	for (i = 0; i < nitems(contacts); i++) {
+		auto_verify = i == 0 ? a->rules.auto_verify_email :
+		    a->rules.auto_verify_phone;
+		was = json_string_value(json_object_get(a->user.attributes,
+		    contacts[i].attr));
+		now = json_string_value(json_object_get(a->attrs,
+		    contacts[i].attr));
+		flag = json_string_value(json_object_get(a->attrs,
+		    contacts[i].flag));
+		if (!auto_verify || now == NULL || (was != NULL &&
+		    strcmp(was, now) == 0) || (flag != NULL &&
+		    strcmp(flag, "true") == 0))
+			continue;
+		au_add_code(b, au_pool(call), a->user.sub, contacts[i].purpose,
+		    AU_VERIFY_VALIDITY, code);
+		au_send(b, call, a, MESSAGES_VERIFY, contacts[i].medium, now,
+		    code, a->user.username);
+		wipe(code, sizeof code);
+	}
+}
+
+static void
+au_attrs_done(struct api_call *call, struct pg_reply *reply)
+{
+	struct au	*a = call->data;
+
+	if (reply->ok)
+		api_ok(call, NULL);
+	else if (reply->sqlstate != NULL &&
+	    strcmp(reply->sqlstate, PG_STATE_UNIQUE) == 0)
+		au_fail_unique(call, a, reply);
+	else
+		au_retry(call, reply, a->next);
+}
+
+/* Write a->attrs over the attributes as read. */
+static void
+au_attrs_write(struct api_call *call)
+{
+	struct au	*a = call->data;
+	struct pg_batch	*b = pg_batch_new();
+	char		*sql, *old, *new;
+
+	au_set_aliases(a);
+	old = au_json_text(a->user.attributes);
+	new = au_json_text(a->attrs);
+	sql = au_guarded("UPDATE users u SET attributes = $4::jsonb, "
+	    "alias_email = $5, alias_phone = $6, alias_preferred = $7, "
+	    "modified_at = " AU_NOW " WHERE u.pool_id = $1 "
+	    "AND u.sub = $2::uuid AND u.attributes = $3::jsonb");
+	pg_batch_add(b, sql, 7, au_pool(call), a->user.sub, old, new,
+	    a->alias[0], a->alias[1], a->alias[2]);
+	free(sql);
+	free(old);
+	free(new);
+	au_update_verify(b, call, a);
+	api_query(call, b, au_attrs_done);
+}
+
+static void
+au_update_loaded(struct api_call *call)
+{
+	struct au	*a = call->data;
+	const char	*etype;
+	char		*emsg;
+
+	json_decref(a->attrs);
+	a->attrs = json_deep_copy(a->user.attributes);
+	if (users_apply_attributes(&a->rules, a->attrs, json_object_get(
+	    call->in, "UserAttributes"), USERS_UPDATE_ADMIN, NULL, &etype,
+	    &emsg) != 0) {
+		api_fail(call, etype, "%s", emsg);
+		free(emsg);
+		return;
+	}
+	au_attrs_write(call);
+}
+
+static void
+au_update_pooled(struct api_call *call)
+{
+	au_find(call, au_update_loaded);
+}
+
+static void
+au_update(struct api_call *call)
+{
+	au_begin(call, au_update_pooled);
+}
+
+static void
+au_delete_attrs_loaded(struct api_call *call)
+{
+	struct au	*a = call->data;
+	const char	*etype;
+	char		*emsg;
+
+	json_decref(a->attrs);
+	a->attrs = json_deep_copy(a->user.attributes);
+	if (users_delete_attributes(&a->rules, a->attrs, json_object_get(
+	    call->in, "UserAttributeNames"), USERS_UPDATE_ADMIN, NULL, &etype,
+	    &emsg) != 0) {
+		api_fail(call, etype, "%s", emsg);
+		free(emsg);
+		return;
+	}
+	au_attrs_write(call);
+}
+
+static void
+au_delete_attrs_pooled(struct api_call *call)
+{
+	au_find(call, au_delete_attrs_loaded);
+}
+
+static void
+au_delete_attrs(struct api_call *call)
+{
+	au_begin(call, au_delete_attrs_pooled);
+}
+
+/* --- AdminSetUserPassword --- */
+
+static void
+au_set_password_done(struct api_call *call, struct pg_reply *reply)
+{
+	if (!reply->ok)
+		api_fail_db(call, reply);
+	else if (pg_rows(reply->res[0]) == 0)
+		au_fail_not_found(call);
+	else
+		api_ok(call, NULL);
+}
+
+/*
+ * Permanent: CONFIRMED with the password. Otherwise the password is a
+ * temporary one: FORCE_CHANGE_PASSWORD and its validity starts now.
+ * A new password also clears the lockout counters.
+ */
+static void
+au_set_password_hashed(struct api_call *call)
+{
+	struct au	*a = call->data;
+	struct pg_batch	*b;
+	int		 permanent = api_bool(call->in, "Permanent", 0);
+
+	if (a->hash == NULL) {
+		api_fail(call, "InternalErrorException",
+		    "The password could not be hashed.");
+		return;
+	}
+	b = pg_batch_new();
+	pg_batch_add(b, "UPDATE users SET password_hash = $3, status = $4, "
+	    "temp_password_at = CASE WHEN $5::boolean THEN NULL ELSE " AU_NOW
+	    " END, failed_logins = 0, locked_until = NULL, "
+	    "modified_at = " AU_NOW " WHERE pool_id = $1 AND sub = $2::uuid "
+	    "RETURNING sub", 5, au_pool(call), a->user.sub, a->hash,
+	    permanent ? "CONFIRMED" : "FORCE_CHANGE_PASSWORD",
+	    permanent ? "true" : "false");
+	api_query(call, b, au_set_password_done);
+}
+
+static void
+au_set_password_loaded(struct api_call *call)
+{
+	struct au	*a = call->data;
+	const char	*pw = api_str(call->in, "Password"), *why;
+
+	if ((why = policy_check_password(au_policy(a), pw)) != NULL) {
+		api_fail(call, policy_exception(why), "%s", why);
+		return;
+	}
+	a->password = xstrdup(pw);
+	api_work(call, au_hash_run, au_set_password_hashed);
+}
+
+static void
+au_set_password_pooled(struct api_call *call)
+{
+	au_find(call, au_set_password_loaded);
+}
+
+static void
+au_set_password(struct api_call *call)
+{
+	au_begin(call, au_set_password_pooled);
+}
+
+/* --- AdminResetUserPassword --- */
+
+static int
+au_verified(json_t *attrs, const char *attr, const char *flag)
+{
+	const char	*f = json_string_value(json_object_get(attrs, flag));
+
+	return json_string_value(json_object_get(attrs, attr)) != NULL &&
+	    f != NULL && strcmp(f, "true") == 0;
+}
+
+/*
+ * Where a reset code goes: the first verified contact in the pool's
+ * AccountRecoverySetting, else (Cognito's legacy order) a verified phone
+ * number, then a verified email. 0 when there is none (or admin_only).
+ */
+static int
+au_recovery_medium(struct au *a, const char **medium, const char **attr)
+{
+	json_t		*mech = json_object_get(json_object_get(a->config,
+			    "AccountRecoverySetting"), "RecoveryMechanisms");
+	json_t		*attrs = a->user.attributes, *m;
+	const char	*name;
+	long long	 prio, best = -1;
+	size_t		 i;
+	int		 phone = au_verified(attrs, "phone_number",
+			    "phone_number_verified");
+	int		 email = au_verified(attrs, "email", "email_verified");
+
+	*medium = *attr = NULL;
+	if (json_array_size(mech) == 0) {
+		if (phone || email) {
+			*medium = phone ? "SMS" : "EMAIL";
+			*attr = phone ? "phone_number" : "email";
+		}
+		return *medium != NULL;
+	}
+	json_array_foreach(mech, i, m) {
+		name = json_string_value(json_object_get(m, "Name"));
+		prio = json_integer_value(json_object_get(m, "Priority"));
+		if (name == NULL || (best >= 0 && prio >= best))
+			continue;
+		if (strcmp(name, "verified_phone_number") == 0 && phone) {
+			*medium = "SMS";
+			*attr = "phone_number";
+		} else if (strcmp(name, "verified_email") == 0 && email) {
+			*medium = "EMAIL";
+			*attr = "email";
+		} else if (strcmp(name, "admin_only") == 0)
+			*medium = *attr = NULL;
+		else
+			continue;
+		best = prio;
+	}
+	return *medium != NULL;
+}
+
+static void
+au_reset_done(struct api_call *call, struct pg_reply *reply)
+{
+	struct au	*a = call->data;
+
+	if (reply->ok)
+		api_ok(call, NULL);
+	else
+		au_retry(call, reply, a->next);
+}
+
+/*
+ * RESET_REQUIRED keeps the password but refuses it at sign-in; the
+ * refresh tokens end; a code goes to a verified contact.
+ */
+static void
+au_reset_loaded(struct api_call *call)
+{
+	struct au	*a = call->data;
+	struct pg_batch	*b = pg_batch_new();
+	const char	*medium, *attr;
+	char		*sql, *old, code[CODES_DIGITS + 1];
+
+	old = au_json_text(a->user.attributes);
+	sql = au_guarded("UPDATE users u SET status = 'RESET_REQUIRED', "
+	    "modified_at = " AU_NOW " WHERE u.pool_id = $1 "
+	    "AND u.sub = $2::uuid AND u.attributes = $3::jsonb");
+	pg_batch_add(b, sql, 3, au_pool(call), a->user.sub, old);
+	free(sql);
+	free(old);
+	pg_batch_add(b, "DELETE FROM refresh_tokens WHERE pool_id = $1 "
+	    "AND sub = $2::uuid", 2, au_pool(call), a->user.sub);
+	if (au_recovery_medium(a, &medium, &attr)) {
+		au_add_code(b, au_pool(call), a->user.sub, "reset",
+		    AU_RESET_VALIDITY, code);
+		au_send(b, call, a, MESSAGES_RESET, medium,
+		    json_string_value(json_object_get(a->user.attributes,
+		    attr)), code, a->user.username);
+		wipe(code, sizeof code);
+	}
+	api_query(call, b, au_reset_done);
+}
+
+static void
+au_reset_pooled(struct api_call *call)
+{
+	au_find(call, au_reset_loaded);
+}
+
+static void
+au_reset(struct api_call *call)
+{
+	au_begin(call, au_reset_pooled);
+}
+
+/* --- ListUsers --- */
+
+struct au_page {
+	struct filter	 f;
+	char		*after;		/* sort column value of the token */
+	char		*after_key;	/* username_key of the token */
+};
+
+static void
+au_list_done(struct api_call *call, struct pg_reply *reply)
+{
+	const PGresult	*r;
+	json_t		*users, *out, *get;
+	struct user	 u;
+	char		*tok;
+	int		 i, n, max, sorted;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	r = reply->res[0];
+	n = pg_rows(r);
+	max = (int)api_int(call->in, "Limit", AU_PAGE_MAX);
+	if (max == 0)
+		max = AU_PAGE_MAX;
+	get = json_object_get(call->in, "AttributesToGet");
+	sorted = PQnfields(r) > USERS_NCOLUMNS;
+	users = json_array();
+	for (i = 0; i < n && i < max; i++) {
+		users_from_row(&u, r, i, 0);
+		json_array_append_new(users, users_describe(&u, get, 0));
+		users_clear(&u);
+	}
+	out = json_pack("{s:o}", "Users", users);
+	if (n > max) {
+		tok = sorted ? ops_token_make(pg_val(r, max - 1,
+		    USERS_NCOLUMNS), pg_val(r, max - 1, 2)) :
+		    ops_token_make(pg_val(r, max - 1, 2), NULL);
+		json_object_set_new(out, "PaginationToken", json_string(tok));
+		free(tok);
+	}
+	api_ok(call, out);
+}
+
+/*
+ * The page query: the filter's condition ($2 when there is one), after
+ * the token's position in the order (sort column, username_key), one
+ * row more than the page to tell whether another follows. Parameters
+ * are numbered as they are used, so the query with a position and the
+ * one without are separate texts and neither carries an "IS NULL OR"
+ * the planner could not turn into an index bound.
+ */
+static char *
+au_list_sql(struct au_page *p, const char **params, int *n)
+{
+	const char	*col = p->f.column;
+	char		*keyset, *sql;
+
+	if (p->f.sql != NULL)
+		params[(*n)++] = p->f.value;
+	if (p->after_key == NULL)
+		keyset = xstrdup("true");
+	else if (col != NULL) {
+		keyset = xasprintf("(%s, u.username_key) > ($%d::text, "
+		    "$%d::text)", col, *n + 1, *n + 2);
+		params[(*n)++] = p->after;
+		params[(*n)++] = p->after_key;
+	} else {
+		keyset = xasprintf("u.username_key > $%d::text", *n + 1);
+		params[(*n)++] = p->after_key;
+	}
+	sql = xasprintf("SELECT " USERS_COLUMNS "%s%s FROM users u "
+	    "WHERE u.pool_id = $1 AND %s AND %s "
+	    "ORDER BY %s%su.username_key LIMIT $%d::int",
+	    col != NULL ? ", " : "", col != NULL ? col : "",
+	    p->f.sql != NULL ? p->f.sql : "true", keyset,
+	    col != NULL ? col : "", col != NULL ? ", " : "", *n + 1);
+	free(keyset);
+	return sql;
+}
+
+/* A PaginationToken is the position of the last user of a page. */
+static int
+au_list_token(struct api_call *call, struct au_page *p)
+{
+	const char	*tok = api_str(call->in, "PaginationToken");
+
+	if (tok == NULL)
+		return 0;
+	if (p->f.column != NULL) {
+		if (ops_token_parse(tok, &p->after, &p->after_key) != 0)
+			return -1;
+	} else if (ops_token_parse(tok, &p->after_key, NULL) != 0)
+		return -1;
+	return 0;
+}
+
+static void
+au_list_pooled(struct api_call *call)
+{
+	struct au	*a = call->data;
+	struct au_page	 p;
+	struct pg_batch	*b;
+	const char	*params[5];
+	char		*emsg, *sql, limit[16];
+	long long	 max = api_int(call->in, "Limit", AU_PAGE_MAX);
+	int		 n = 0;
+
+	memset(&p, 0, sizeof p);
+	if (filter_parse_pool(api_str(call->in, "Filter"), 2,
+	    a->rules.case_sensitive, &p.f, &emsg) != 0) {
+		api_fail(call, "InvalidParameterException", "%s", emsg);
+		free(emsg);
+		return;
+	}
+	if (au_list_token(call, &p) != 0) {
+		api_fail(call, "InvalidParameterException",
+		    "Invalid pagination token.");
+		goto done;
+	}
+	snprintf(limit, sizeof limit, "%d", (int)(max == 0 ? AU_PAGE_MAX :
+	    max) + 1);
+	params[n++] = au_pool(call);
+	sql = au_list_sql(&p, params, &n);
+	params[n++] = limit;
+	b = pg_batch_new();
+	pg_batch_addv(b, sql, n, params);
+	free(sql);
+	api_query(call, b, au_list_done);
+done:
+	filter_clear(&p.f);
+	free(p.after);
+	free(p.after_key);
+}
+
+static void
+au_list(struct api_call *call)
+{
+	au_begin(call, au_list_pooled);
+}
 
 const struct api_op admin_user_ops[] = {
+	{ "AdminCreateUser", au_create, API_SIGNED, &s_create },
+	{ "AdminGetUser", au_get, API_SIGNED, &s_ref },
+	{ "AdminDeleteUser", au_delete, API_SIGNED, &s_ref },
+	{ "AdminDisableUser", au_disable, API_SIGNED, &s_ref },
+	{ "AdminEnableUser", au_enable, API_SIGNED, &s_ref },
+	{ "AdminUpdateUserAttributes", au_update, API_SIGNED, &s_update },
+	{ "AdminDeleteUserAttributes", au_delete_attrs, API_SIGNED,
+	    &s_delete_attrs },
+	{ "AdminConfirmSignUp", au_confirm, API_SIGNED, &s_ref },
+	{ "AdminSetUserPassword", au_set_password, API_SIGNED,
+	    &s_set_password },
+	{ "AdminResetUserPassword", au_reset, API_SIGNED, &s_ref },
+	{ "ListUsers", au_list, API_SIGNED, &s_list },
 	{ NULL, NULL, 0, NULL }
 };

@@ -1,8 +1,1262 @@
-/* auth_ops.c: to be written. */
+/*
+ * auth_ops.c: signing in through the JSON API: InitiateAuth,
+ * AdminInitiateAuth, RespondToAuthChallenge, AdminRespondToAuthChallenge,
+ * GetTokensFromRefreshToken, RevokeToken, GlobalSignOut and
+ * AdminUserGlobalSignOut.
+ *
+ * A password sign-in is a small state machine: load the app client and
+ * its pool, check the flow and SECRET_HASH, load the user, check the
+ * password on a crypto thread, record the outcome (lockout counters,
+ * a stronger hash), then either a challenge (NEW_PASSWORD_REQUIRED, with
+ * a single-use Session stored as a digest) or tokens (core/tokens.c).
+ */
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "api/api.h"
+#include "api/ops_common.h"
+#include "api/shape.h"
+#include "core/codes.h"
+#include "core/policy.h"
+#include "core/signin.h"
+#include "core/tokens.h"
+#include "core/users.h"
+#include "crypto/password.h"
+#include "db/pg.h"
+#include "log.h"
+#include "util.h"
+
+#define AUTH_SESSION_BYTES	48
+#define AUTH_LOCK_AFTER		5	/* failures before the first lock */
+#define AUTH_LOCK_MAX		900	/* seconds */
+#define AUTH_FAIL_WINDOW	900	/* quiet seconds that reset the count */
+#define AUTH_BAD_PASSWORD	"Incorrect username or password."
+#define AUTH_STR(x)		AUTH_STR2(x)
+#define AUTH_STR2(x)		#x
+
+/* --- Input shapes (from the service model) --- */
+
+static const char *const auth_flows[] = { "USER_SRP_AUTH",
+	"REFRESH_TOKEN_AUTH", "REFRESH_TOKEN", "CUSTOM_AUTH",
+	"ADMIN_NO_SRP_AUTH", "USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH",
+	"USER_AUTH", NULL };
+static const char *const auth_challenges[] = { "SMS_MFA", "EMAIL_OTP",
+	"SOFTWARE_TOKEN_MFA", "SELECT_MFA_TYPE", "MFA_SETUP",
+	"PASSWORD_VERIFIER", "CUSTOM_CHALLENGE", "SELECT_CHALLENGE",
+	"DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER", "ADMIN_NO_SRP_AUTH",
+	"NEW_PASSWORD_REQUIRED", "SMS_OTP", "PASSWORD", "WEB_AUTHN",
+	"PASSWORD_SRP", NULL };
+
+static const struct shape s_client_id = { .kind = SHAPE_STRING, .min = 1,
+	.max = 128, .has_min = 1, .has_max = 1, .check = shape_check_word,
+	.pattern = "[\\w+]+", .sensitive = 1 };
+static const struct shape s_flow = { .kind = SHAPE_STRING,
+	.enums = auth_flows };
+static const struct shape s_challenge = { .kind = SHAPE_STRING,
+	.enums = auth_challenges };
+static const struct shape s_param_key = SHAPE_STR(0, 131072);
+static const struct shape s_param_value = { .kind = SHAPE_STRING,
+	.max = 131072, .has_max = 1, .sensitive = 1 };
+static const struct shape s_params = { .kind = SHAPE_MAP,
+	.key = &s_param_key, .item = &s_param_value };
+static const struct shape s_session = { .kind = SHAPE_STRING, .min = 20,
+	.max = 2048, .has_min = 1, .has_max = 1, .sensitive = 1 };
+static const struct shape s_any = { .kind = SHAPE_ANY };
+static const struct shape s_token = { .kind = SHAPE_STRING, .min = 1,
+	.has_min = 1, .check = shape_check_no_space, .pattern = "[\\S]+",
+	.sensitive = 1 };
+static const struct shape s_secret = { .kind = SHAPE_STRING, .min = 1,
+	.max = 64, .has_min = 1, .has_max = 1, .sensitive = 1 };
+static const struct shape s_username = { .kind = SHAPE_STRING, .min = 1,
+	.max = 128, .has_min = 1, .has_max = 1, .check = shape_check_name,
+	.pattern = "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+", .sensitive = 1 };
+
+#define AUTH_COMMON_MEMBERS						\
+	{ "ClientMetadata", &s_any, 0 },				\
+	{ "AnalyticsMetadata", &s_any, 0 },				\
+	{ "UserContextData", &s_any, 0 },				\
+	{ "ContextData", &s_any, 0 }
+
+static const struct shape_member s_initiate_members[] = {
+	{ "ClientId", &s_client_id, 1 },
+	{ "AuthFlow", &s_flow, 1 },
+	{ "AuthParameters", &s_params, 0 },
+	{ "Session", &s_session, 0 },
+	AUTH_COMMON_MEMBERS,
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_initiate = { .kind = SHAPE_STRUCT,
+	.members = s_initiate_members };
+
+static const struct shape_member s_admin_initiate_members[] = {
+	{ "UserPoolId", &ops_shape_pool_id, 1 },
+	{ "ClientId", &s_client_id, 1 },
+	{ "AuthFlow", &s_flow, 1 },
+	{ "AuthParameters", &s_params, 0 },
+	{ "Session", &s_session, 0 },
+	AUTH_COMMON_MEMBERS,
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_admin_initiate = { .kind = SHAPE_STRUCT,
+	.members = s_admin_initiate_members };
+
+static const struct shape_member s_respond_members[] = {
+	{ "ClientId", &s_client_id, 1 },
+	{ "ChallengeName", &s_challenge, 1 },
+	{ "Session", &s_session, 0 },
+	{ "ChallengeResponses", &s_params, 0 },
+	AUTH_COMMON_MEMBERS,
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_respond = { .kind = SHAPE_STRUCT,
+	.members = s_respond_members };
+
+static const struct shape_member s_admin_respond_members[] = {
+	{ "UserPoolId", &ops_shape_pool_id, 1 },
+	{ "ClientId", &s_client_id, 1 },
+	{ "ChallengeName", &s_challenge, 1 },
+	{ "Session", &s_session, 0 },
+	{ "ChallengeResponses", &s_params, 0 },
+	AUTH_COMMON_MEMBERS,
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_admin_respond = { .kind = SHAPE_STRUCT,
+	.members = s_admin_respond_members };
+
+static const struct shape_member s_refresh_members[] = {
+	{ "RefreshToken", &s_token, 1 },
+	{ "ClientId", &s_client_id, 1 },
+	{ "ClientSecret", &s_secret, 0 },
+	{ "DeviceKey", &s_any, 0 },
+	{ "ClientMetadata", &s_any, 0 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_refresh = { .kind = SHAPE_STRUCT,
+	.members = s_refresh_members };
+
+static const struct shape_member s_revoke_members[] = {
+	{ "Token", &s_token, 1 },
+	{ "ClientId", &s_client_id, 1 },
+	{ "ClientSecret", &s_secret, 0 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_revoke = { .kind = SHAPE_STRUCT,
+	.members = s_revoke_members };
+
+static const struct shape_member s_signout_members[] = {
+	{ "AccessToken", &s_token, 1 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_signout = { .kind = SHAPE_STRUCT,
+	.members = s_signout_members };
+
+static const struct shape_member s_admin_signout_members[] = {
+	{ "UserPoolId", &ops_shape_pool_id, 1 },
+	{ "Username", &s_username, 1 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_admin_signout = { .kind = SHAPE_STRUCT,
+	.members = s_admin_signout_members };
+
+/* --- The state of one sign-in ---------------------------------------- */
+
+enum auth_kind {
+	AUTH_PASSWORD,		/* USER_PASSWORD_AUTH, ADMIN_*_AUTH */
+	AUTH_REFRESH,		/* REFRESH_TOKEN(_AUTH) */
+	AUTH_NEW_PASSWORD,	/* RespondToAuthChallenge NEW_PASSWORD_REQUIRED */
+	AUTH_GET_TOKENS,	/* GetTokensFromRefreshToken */
+	AUTH_REVOKE,		/* RevokeToken */
+};
+
+struct auth {
+	enum auth_kind		 kind;
+	int			 admin;
+	struct signin_client	 client;
+	int			 have_client;
+	json_t			*params;	/* AuthParameters or responses */
+	char			*username;	/* as given */
+	char			*password;	/* wiped */
+	char			*hash_copy;	/* the stored hash, for the thread */
+	char			*new_hash;	/* a stronger or new hash */
+	int			 matched;	/* thread: password_check */
+	struct user		 user;
+	int			 have_user;
+	char			*session;	/* a new challenge Session */
+	char			*digest;	/* of the session or refresh token */
+	char			*origin;	/* refresh: the family */
+	long long		 auth_time;
+	int			 rotate;
+	json_t			*attrs;		/* new-password attributes */
+};
+
+static void
+auth_free(void *p)
+{
+	struct auth	*a = p;
+
+	if (a->have_client)
+		signin_client_clear(&a->client);
+	free(a->username);
+	if (a->password != NULL)
+		wipe_free(a->password);
+	if (a->hash_copy != NULL)
+		wipe_free(a->hash_copy);
+	if (a->new_hash != NULL)
+		wipe_free(a->new_hash);
+	users_clear(&a->user);
+	if (a->session != NULL)
+		wipe_free(a->session);
+	free(a->digest);
+	free(a->origin);
+	json_decref(a->attrs);
+	free(a);
+}
+
+static struct auth *
+auth_new(struct api_call *call, enum auth_kind kind, int admin)
+{
+	struct auth	*a = xcalloc(1, sizeof *a);
+
+	a->kind = kind;
+	a->admin = admin;
+	api_set_data(call, a, auth_free);
+	return a;
+}
+
+/* The wall clock with its fraction, comparable to database epochs. */
+static double
+auth_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static const char *
+auth_param(struct auth *a, const char *name)
+{
+	return json_string_value(json_object_get(a->params, name));
+}
+
+static void
+auth_issue(struct api_call *, int, const char *, long long);
+static void	auth_client_loaded(struct api_call *, struct pg_reply *);
+static void	auth_route(struct api_call *);
+
+/* Load the app client (and its pool) named by ClientId. */
+static void
+auth_load_client(struct api_call *call)
+{
+	struct pg_batch	*b = pg_batch_new();
+
+	pg_batch_add(b, SIGNIN_CLIENT_SQL, 1, api_str(call->in, "ClientId"));
+	api_query(call, b, auth_client_loaded);
+}
+
+static void
+auth_client_loaded(struct api_call *call, struct pg_reply *reply)
+{
+	struct auth	*a = call->data;
+	const char	*client_id = api_str(call->in, "ClientId");
+	const char	*pool_id = api_str(call->in, "UserPoolId");
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	if (pg_rows(reply->res[0]) != 1 || (a->admin &&
+	    strcmp(pg_val(reply->res[0], 0, 0), pool_id) != 0)) {
+		ops_fail_no_client(call, client_id);
+		return;
+	}
+	if (signin_client_from_row(&a->client, client_id, reply->res[0], 0,
+	    0) != 0) {
+		a->have_client = 1;
+		api_fail(call, "InternalErrorException",
+		    "The app client could not be read.");
+		return;
+	}
+	a->have_client = 1;
+	auth_route(call);
+}
+
+/* --- Allowed flows --------------------------------------------------- */
+
+static int
+auth_client_allows(struct auth *a, const char *flow)
+{
+	json_t	*flows = json_object_get(a->client.config,
+		    "ExplicitAuthFlows");
+	json_t	*v;
+	size_t	 i;
+
+	json_array_foreach(flows, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), flow) ==
+		    0)
+			return 1;
+	return 0;
+}
+
+/* A legacy (non-ALLOW_) list allows refresh implicitly. */
+static int
+auth_client_legacy(struct auth *a)
+{
+	json_t	*flows = json_object_get(a->client.config,
+		    "ExplicitAuthFlows");
+	json_t	*v;
+	size_t	 i;
+
+	json_array_foreach(flows, i, v)
+		if (json_is_string(v) && strncmp(json_string_value(v),
+		    "ALLOW_", 6) != 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The flow's kind, or -1 after answering: a flow not supported by this
+ * operation, or not enabled for the client.
+ */
+static int
+auth_flow_kind(struct api_call *call, struct auth *a, const char *flow)
+{
+	int	admin_flow = strcmp(flow, "ADMIN_NO_SRP_AUTH") == 0 ||
+		    strcmp(flow, "ADMIN_USER_PASSWORD_AUTH") == 0;
+
+	if (strcmp(flow, "REFRESH_TOKEN_AUTH") == 0 ||
+	    strcmp(flow, "REFRESH_TOKEN") == 0) {
+		if (auth_client_allows(a, "ALLOW_REFRESH_TOKEN_AUTH") ||
+		    auth_client_legacy(a))
+			return AUTH_REFRESH;
+	} else if (strcmp(flow, "USER_PASSWORD_AUTH") == 0 && !a->admin) {
+		if (auth_client_allows(a, "ALLOW_USER_PASSWORD_AUTH") ||
+		    auth_client_allows(a, "USER_PASSWORD_AUTH"))
+			return AUTH_PASSWORD;
+		api_fail(call, "InvalidParameterException",
+		    "USER_PASSWORD_AUTH flow not enabled for this client");
+		return -1;
+	} else if (admin_flow && a->admin) {
+		if (auth_client_allows(a, "ALLOW_ADMIN_USER_PASSWORD_AUTH") ||
+		    auth_client_allows(a, "ADMIN_NO_SRP_AUTH"))
+			return AUTH_PASSWORD;
+	} else if (admin_flow || strcmp(flow, "USER_PASSWORD_AUTH") == 0) {
+		api_fail(call, "InvalidParameterException",
+		    "Initiate Auth method not supported.");
+		return -1;
+	} else {
+		api_fail(call, "InvalidParameterException",
+		    "The %s flow is not supported by this server yet.", flow);
+		return -1;
+	}
+	api_fail(call, "InvalidParameterException",
+	    "Auth flow not enabled for this client");
+	return -1;
+}
+
+/* SECRET_HASH of the parameters for username; -1 after answering. */
+static int
+auth_secret_hash(struct api_call *call, struct auth *a, const char *username)
+{
+	const char	*etype;
+	char		*emsg;
+
+	if (signin_check_secret_hash(&a->client, username,
+	    auth_param(a, "SECRET_HASH"), &etype, &emsg) == 0)
+		return 0;
+	api_fail(call, etype, "%s", emsg);
+	free(emsg);
+	return -1;
+}
+
+/* --- Password sign-in ------------------------------------------------ */
+
+static void	auth_user_loaded(struct api_call *, struct pg_reply *);
+
+static void
+auth_password_start(struct api_call *call, struct auth *a)
+{
+	struct users_rules	 rules;
+	struct pg_batch		*b;
+	char			*key;
+
+	if (auth_param(a, "USERNAME") == NULL) {
+		api_fail(call, "InvalidParameterException",
+		    "Missing required parameter USERNAME");
+		return;
+	}
+	if (auth_param(a, "PASSWORD") == NULL) {
+		api_fail(call, "InvalidParameterException",
+		    "Missing required parameter PASSWORD");
+		return;
+	}
+	a->username = xstrdup(auth_param(a, "USERNAME"));
+	a->password = xstrdup(auth_param(a, "PASSWORD"));
+	if (auth_secret_hash(call, a, a->username) != 0)
+		return;
+	users_rules_init(&rules, a->client.pool_config);
+	key = users_key(&rules, a->username);
+	b = pg_batch_new();
+	pg_batch_add(b, "SELECT " USERS_COLUMNS " FROM users u WHERE "
+	    USERS_MATCH("1", "2") " ORDER BY (u.username_key = $2) DESC "
+	    "LIMIT 1", 2, a->client.pool_id, key);
+	free(key);
+	api_query(call, b, auth_user_loaded);
+}
+
+/* On a crypto thread: check the password, rehash when it is weak. */
+static void
+auth_check_run(struct api_call *call)
+{
+	struct auth	*a = call->data;
+
+	if (a->hash_copy == NULL) {
+		password_dummy_check(a->password);
+		a->matched = 0;
+		return;
+	}
+	a->matched = password_check(a->hash_copy, a->password) == 1;
+	if (a->matched && password_needs_rehash(a->hash_copy))
+		a->new_hash = password_hash(a->password);
+}
+
+static void	auth_check_done(struct api_call *);
+
+static void
+auth_user_loaded(struct api_call *call, struct pg_reply *reply)
+{
+	struct auth	*a = call->data;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	if (pg_rows(reply->res[0]) == 1) {
+		users_from_row(&a->user, reply->res[0], 0, 0);
+		a->have_user = 1;
+		if (a->user.locked_until > auth_now()) {
+			api_fail(call, "NotAuthorizedException",
+			    "Password attempts exceeded");
+			return;
+		}
+		if (a->user.password_hash != NULL)
+			a->hash_copy = xstrdup(a->user.password_hash);
+	}
+	/* Unknown users cost a hash too, so timing tells nothing. */
+	api_work(call, auth_check_run, auth_check_done);
+}
+
+static void
+auth_fail_recorded(struct api_call *call, struct pg_reply *reply)
+{
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	api_fail(call, "NotAuthorizedException", AUTH_BAD_PASSWORD);
+}
+
+/* Count a failure; from the fifth on, lock for 2^(n-5) s, at most 15 min. */
+static void
+auth_record_failure(struct api_call *call, struct auth *a)
+{
+	struct pg_batch	*b = pg_batch_new();
+
+	pg_batch_add(b,
+	    "WITH n AS (SELECT CASE WHEN last_failed_at IS NULL OR "
+	    "last_failed_at < extract(epoch FROM clock_timestamp()) - "
+	    AUTH_STR(AUTH_FAIL_WINDOW) " THEN 1 ELSE failed_logins + 1 END "
+	    "AS f FROM users WHERE pool_id = $1 AND sub = $2::uuid) "
+	    "UPDATE users SET failed_logins = n.f, last_failed_at = "
+	    "extract(epoch FROM clock_timestamp()), locked_until = CASE "
+	    "WHEN n.f >= " AUTH_STR(AUTH_LOCK_AFTER) " THEN extract(epoch "
+	    "FROM clock_timestamp()) + least(power(2, n.f - "
+	    AUTH_STR(AUTH_LOCK_AFTER) "), " AUTH_STR(AUTH_LOCK_MAX) ") ELSE "
+	    "NULL END FROM n WHERE pool_id = $1 AND sub = $2::uuid", 2,
+	    a->client.pool_id, a->user.sub);
+	api_query(call, b, auth_fail_recorded);
+}
+
+/* The answer for a right password, by the user's state; 0 to go on. */
+static int
+auth_check_status(struct api_call *call, struct auth *a)
+{
+	json_t		*policy;
+	long long	 validity;
+
+	if (!a->user.enabled) {
+		api_fail(call, "NotAuthorizedException", "User is disabled.");
+		return -1;
+	}
+	if (strcmp(a->user.status, "UNCONFIRMED") == 0) {
+		api_fail(call, "UserNotConfirmedException",
+		    "User is not confirmed.");
+		return -1;
+	}
+	if (strcmp(a->user.status, "RESET_REQUIRED") == 0) {
+		api_fail(call, "PasswordResetRequiredException",
+		    "Password reset required for the user");
+		return -1;
+	}
+	if (strcmp(a->user.status, "FORCE_CHANGE_PASSWORD") != 0)
+		return 0;
+	policy = json_object_get(json_object_get(a->client.pool_config,
+	    "Policies"), "PasswordPolicy");
+	validity = policy_temp_validity(policy);
+	if (validity > 0 && a->user.temp_password_at > 0 &&
+	    a->user.temp_password_at + validity < auth_now()) {
+		api_fail(call, "NotAuthorizedException", "Temporary password "
+		    "has expired and must be reset by an administrator.");
+		return -1;
+	}
+	return 0;
+}
+
+static void	auth_challenge_new_password(struct api_call *, struct auth *);
+
+static void
+auth_success_recorded(struct api_call *call, struct pg_reply *reply)
+{
+	struct auth	*a = call->data;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	if (strcmp(a->user.status, "FORCE_CHANGE_PASSWORD") == 0)
+		auth_challenge_new_password(call, a);
+	else
+		auth_issue(call, 1, NULL, (long long)time(NULL));
+}
+
+static void
+auth_check_done(struct api_call *call)
+{
+	struct auth	*a = call->data;
+	struct pg_batch	*b;
+
+	if (!a->have_user) {
+		if (signin_hide_existence(&a->client))
+			api_fail(call, "NotAuthorizedException",
+			    AUTH_BAD_PASSWORD);
+		else
+			api_fail(call, "UserNotFoundException",
+			    "User does not exist.");
+		return;
+	}
+	if (!a->matched) {
+		auth_record_failure(call, a);
+		return;
+	}
+	if (auth_check_status(call, a) != 0)
+		return;
+	if (a->user.failed_logins == 0 && a->new_hash == NULL) {
+		auth_success_recorded(call, &(struct pg_reply){ .ok = 1 });
+		return;
+	}
+	b = pg_batch_new();
+	pg_batch_add(b, "UPDATE users SET failed_logins = 0, last_failed_at = "
+	    "NULL, locked_until = NULL, password_hash = coalesce($3, "
+	    "password_hash) WHERE pool_id = $1 AND sub = $2::uuid", 3,
+	    a->client.pool_id, a->user.sub, a->new_hash);
+	api_query(call, b, auth_success_recorded);
+}
+
+/* --- NEW_PASSWORD_REQUIRED ------------------------------------------- */
+
+/* requiredAttributes: required schema attributes the user lacks. */
+static json_t *
+auth_required_missing(struct auth *a)
+{
+	json_t		*schema = json_object_get(a->client.pool_config,
+			    "SchemaAttributes");
+	json_t		*out = json_array(), *v;
+	const char	*name;
+	size_t		 i;
+
+	json_array_foreach(schema, i, v) {
+		name = api_str(v, "Name");
+		if (name == NULL || !api_bool(v, "Required", 0) ||
+		    strcmp(name, "sub") == 0 ||
+		    json_object_get(a->user.attributes, name) != NULL)
+			continue;
+		json_array_append_new(out, json_sprintf("userAttributes.%s",
+		    name));
+	}
+	return out;
+}
+
+static char *
+auth_dumps(json_t *j)
+{
+	char	*s = json_dumps(j, JSON_COMPACT);
+
+	json_decref(j);
+	return s;
+}
+
+static void
+auth_challenge_stored(struct api_call *call, struct pg_reply *reply)
+{
+	struct auth	*a = call->data;
+	json_t		*attrs, *params;
+	char		*req, *cur;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	attrs = json_deep_copy(a->user.attributes);
+	json_object_del(attrs, "email_verified");
+	json_object_del(attrs, "phone_number_verified");
+	req = auth_dumps(auth_required_missing(a));
+	cur = auth_dumps(attrs);
+	params = json_pack("{s:s, s:s, s:s}", "USER_ID_FOR_SRP",
+	    a->user.username, "requiredAttributes", req, "userAttributes",
+	    cur);
+	free(req);
+	free(cur);
+	api_ok(call, json_pack("{s:s, s:s, s:o}", "ChallengeName",
+	    "NEW_PASSWORD_REQUIRED", "Session", a->session,
+	    "ChallengeParameters", params));
+}
+
+/* Store a single-use session and answer the challenge with it. */
+static void
+auth_challenge_new_password(struct api_call *call, struct auth *a)
+{
+	struct pg_batch	*b = pg_batch_new();
+	char		 digest[CODES_DIGEST_HEX];
+	char		*ttl;
+	long long	 minutes = api_int(a->client.config,
+			    "AuthSessionValidity", 3);
+
+	a->session = codes_new_secret(AUTH_SESSION_BYTES);
+	codes_digest_hex("session", a->session, digest);
+	ttl = xasprintf("%lld", minutes * 60);
+	pg_batch_add(b, "INSERT INTO auth_sessions (session_hash, pool_id, "
+	    "client_id, sub, challenge, expires_at) VALUES ($1::bytea, $2, $3, "
+	    "$4::uuid, 'NEW_PASSWORD_REQUIRED', extract(epoch FROM "
+	    "clock_timestamp()) + $5::bigint)", 5, digest, a->client.pool_id,
+	    a->client.client_id, a->user.sub, ttl);
+	free(ttl);
+	api_query(call, b, auth_challenge_stored);
+}
+
+static void	auth_session_loaded(struct api_call *, struct pg_reply *);
+
+static void
+auth_new_password_start(struct api_call *call, struct auth *a)
+{
+	const char	*session = api_str(call->in, "Session");
+	struct pg_batch	*b;
+	char		 digest[CODES_DIGEST_HEX];
+
+	if (session == NULL) {
+		api_fail(call, "InvalidParameterException",
+		    "Missing required parameter Session");
+		return;
+	}
+	if (auth_param(a, "USERNAME") == NULL) {
+		api_fail(call, "InvalidParameterException",
+		    "Missing required parameter USERNAME");
+		return;
+	}
+	if (auth_param(a, "NEW_PASSWORD") == NULL) {
+		api_fail(call, "InvalidParameterException",
+		    "Missing required parameter NEW_PASSWORD");
+		return;
+	}
+	codes_digest_hex("session", session, digest);
+	a->digest = xstrdup(digest);
+	b = pg_batch_new();
+	pg_batch_add(b, "SELECT " USERS_COLUMNS " FROM auth_sessions s JOIN "
+	    "users u ON u.pool_id = s.pool_id AND u.sub = s.sub WHERE "
+	    "s.session_hash = $1::bytea AND s.client_id = $2 AND s.challenge "
+	    "= 'NEW_PASSWORD_REQUIRED' AND s.expires_at > extract(epoch FROM "
+	    "clock_timestamp())", 2, digest, a->client.client_id);
+	api_query(call, b, auth_session_loaded);
+}
+
+/* The USERNAME of a challenge response names the session's user. */
+static int
+auth_same_user(struct auth *a, const char *given)
+{
+	struct users_rules	 rules;
+	char			*key;
+	int			 same;
+
+	users_rules_init(&rules, a->client.pool_config);
+	key = users_key(&rules, given);
+	same = strcmp(key, a->user.username_key) == 0 ||
+	    strcmp(given, a->user.sub) == 0;
+	if (!same) {
+		char	*e, *p, *ph;
+
+		users_alias_columns(&rules, a->user.attributes, &e, &p, &ph);
+		same = (e != NULL && strcmp(e, key) == 0) ||
+		    (p != NULL && strcmp(p, key) == 0) ||
+		    (ph != NULL && strcmp(ph, key) == 0);
+		free(e);
+		free(p);
+		free(ph);
+	}
+	free(key);
+	return same;
+}
+
+/* userAttributes.<name> responses as a UserAttributes list. */
+static json_t *
+auth_response_attributes(struct auth *a)
+{
+	json_t		*list = json_array(), *v;
+	const char	*k;
+
+	json_object_foreach(a->params, k, v) {
+		if (strncmp(k, "userAttributes.", 15) != 0 ||
+		    !json_is_string(v))
+			continue;
+		json_array_append_new(list, json_pack("{s:s, s:O}", "Name",
+		    k + 15, "Value", v));
+	}
+	return list;
+}
+
+/* Apply the new attributes and the policy; -1 after answering. */
+static int
+auth_new_password_check(struct api_call *call, struct auth *a)
+{
+	struct users_rules	 rules;
+	json_t			*list, *policy;
+	const char		*etype, *why;
+	char			*emsg = NULL;
+	int			 rc;
+
+	policy = json_object_get(json_object_get(a->client.pool_config,
+	    "Policies"), "PasswordPolicy");
+	if ((why = policy_check_password(policy, a->password)) != NULL) {
+		api_fail(call, "InvalidPasswordException", "%s", why);
+		return -1;
+	}
+	users_rules_init(&rules, a->client.pool_config);
+	a->attrs = json_deep_copy(a->user.attributes);
+	list = auth_response_attributes(a);
+	rc = users_apply_attributes(&rules, a->attrs, list, USERS_UPDATE_SELF,
+	    json_object_get(a->client.config, "WriteAttributes"), &etype,
+	    &emsg);
+	json_decref(list);
+	if (rc == 0)
+		rc = users_check_required(&rules, a->attrs, &etype, &emsg);
+	if (rc != 0) {
+		api_fail(call, etype, "%s", emsg);
+		free(emsg);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+auth_hash_run(struct api_call *call)
+{
+	struct auth	*a = call->data;
+
+	a->new_hash = password_hash(a->password);
+}
+
+static void	auth_hash_done(struct api_call *);
+
+static void
+auth_session_loaded(struct api_call *call, struct pg_reply *reply)
+{
+	struct auth	*a = call->data;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	if (pg_rows(reply->res[0]) != 1) {
+		api_fail(call, "NotAuthorizedException",
+		    "Invalid session for the user, session is expired.");
+		return;
+	}
+	users_from_row(&a->user, reply->res[0], 0, 0);
+	a->have_user = 1;
+	if (!auth_same_user(a, auth_param(a, "USERNAME"))) {
+		api_fail(call, "NotAuthorizedException",
+		    "Invalid session for the user.");
+		return;
+	}
+	if (auth_secret_hash(call, a, auth_param(a, "USERNAME")) != 0)
+		return;
+	a->password = xstrdup(auth_param(a, "NEW_PASSWORD"));
+	if (auth_new_password_check(call, a) != 0)
+		return;
+	api_work(call, auth_hash_run, auth_hash_done);
+}
+
+static void
+auth_new_password_saved(struct api_call *call, struct pg_reply *reply)
+{
+	struct auth	*a = call->data;
+
+	if (!reply->ok && reply->sqlstate != NULL &&
+	    strcmp(reply->sqlstate, PG_STATE_UNIQUE) == 0) {
+		api_fail(call, "AliasExistsException",
+		    "An account with the given email already exists.");
+		return;
+	}
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	if (pg_rows(reply->res[0]) != 1) {
+		api_fail(call, "NotAuthorizedException",
+		    "Invalid session for the user, session can only be used "
+		    "once.");
+		return;
+	}
+	json_decref(a->user.attributes);
+	a->user.attributes = json_incref(a->attrs);
+	auth_issue(call, 1, NULL, (long long)time(NULL));
+}
+
+static void
+auth_hash_done(struct api_call *call)
+{
+	struct auth		*a = call->data;
+	struct users_rules	 rules;
+	struct pg_batch		*b;
+	char			*attrs, *e, *p, *ph;
+
+	if (a->new_hash == NULL) {
+		api_fail(call, "InternalErrorException",
+		    "The password could not be hashed.");
+		return;
+	}
+	users_rules_init(&rules, a->client.pool_config);
+	users_alias_columns(&rules, a->attrs, &e, &p, &ph);
+	attrs = json_dumps(a->attrs, JSON_COMPACT);
+	b = pg_batch_new();
+	/* Consuming the session and changing the user are one statement. */
+	pg_batch_add(b, "WITH s AS (DELETE FROM auth_sessions WHERE "
+	    "session_hash = $1::bytea RETURNING pool_id, sub) UPDATE users u "
+	    "SET password_hash = $2, status = 'CONFIRMED', temp_password_at = "
+	    "NULL, attributes = $3::jsonb, alias_email = $4, alias_phone = $5, "
+	    "alias_preferred = $6, failed_logins = 0, locked_until = NULL, "
+	    "modified_at = extract(epoch FROM clock_timestamp()) FROM s WHERE "
+	    "u.pool_id = s.pool_id AND u.sub = s.sub RETURNING u.sub", 6,
+	    a->digest, a->new_hash, attrs, e, p, ph);
+	free(attrs);
+	free(e);
+	free(p);
+	free(ph);
+	api_query(call, b, auth_new_password_saved);
+}
+
+/* --- Refresh ----------------------------------------------------------- */
+
+static void	auth_refresh_loaded(struct api_call *, struct pg_reply *);
+
+static void
+auth_refresh_start(struct api_call *call, struct auth *a, const char *token)
+{
+	struct pg_batch	*b;
+	char		 digest[CODES_DIGEST_HEX];
+
+	if (token == NULL) {
+		api_fail(call, "InvalidParameterException",
+		    "Missing required parameter REFRESH_TOKEN");
+		return;
+	}
+	codes_digest_hex("refresh", token, digest);
+	a->digest = xstrdup(digest);
+	b = pg_batch_new();
+	pg_batch_add(b, "SELECT " USERS_COLUMNS ", r.origin_jti, r.auth_time, "
+	    "r.expires_at < extract(epoch FROM clock_timestamp()), "
+	    "extract(epoch FROM clock_timestamp()) - r.rotated_at FROM "
+	    "refresh_tokens r JOIN users u ON u.pool_id = r.pool_id AND u.sub "
+	    "= r.sub WHERE r.token_hash = $1::bytea AND r.client_id = $2", 2,
+	    digest, a->client.client_id);
+	api_query(call, b, auth_refresh_loaded);
+}
+
+static int
+auth_rotation(struct auth *a, long long *grace)
+{
+	json_t		*rot = json_object_get(a->client.config,
+			    "RefreshTokenRotation");
+	const char	*f = api_str(rot, "Feature");
+
+	*grace = api_int(rot, "RetryGracePeriodSeconds", 0);
+	return f != NULL && strcmp(f, "ENABLED") == 0;
+}
+
+static void
+auth_family_revoked(struct api_call *call, struct pg_reply *reply)
+{
+	struct auth	*a = call->data;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	if (a->kind == AUTH_GET_TOKENS)
+		api_fail(call, "RefreshTokenReuseException",
+		    "The refresh token has been used already.");
+	else
+		api_fail(call, "NotAuthorizedException",
+		    "Refresh Token has been revoked");
+}
+
+static void
+auth_rotated(struct api_call *call, struct pg_reply *reply)
+{
+	struct auth	*a = call->data;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	auth_issue(call, 1, a->origin, a->auth_time);
+}
+
+/* A rotated token used again after its grace period kills the family. */
+static void
+auth_refresh_rotate(struct api_call *call, struct auth *a, int stale)
+{
+	struct pg_batch	*b = pg_batch_new();
+
+	if (stale) {
+		pg_batch_add(b, "DELETE FROM refresh_tokens WHERE origin_jti = "
+		    "$1::uuid", 1, a->origin);
+		api_query(call, b, auth_family_revoked);
+		return;
+	}
+	pg_batch_add(b, "UPDATE refresh_tokens SET rotated_at = coalesce("
+	    "rotated_at, extract(epoch FROM clock_timestamp())) WHERE "
+	    "token_hash = $1::bytea", 1, a->digest);
+	api_query(call, b, auth_rotated);
+}
+
+static void
+auth_refresh_loaded(struct api_call *call, struct pg_reply *reply)
+{
+	struct auth	*a = call->data;
+	const PGresult	*r;
+	const char	*since;
+	long long	 grace;
+	int		 c = USERS_NCOLUMNS;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	r = reply->res[0];
+	if (pg_rows(r) != 1) {
+		api_fail(call, "NotAuthorizedException",
+		    "Invalid Refresh Token");
+		return;
+	}
+	users_from_row(&a->user, r, 0, 0);
+	a->have_user = 1;
+	a->origin = xstrdup(pg_val(r, 0, c));
+	a->auth_time = strtoll(pg_val(r, 0, c + 1), NULL, 10);
+	if (ops_true(r, 0, c + 2)) {
+		api_fail(call, "NotAuthorizedException",
+		    "Refresh Token has expired");
+		return;
+	}
+	if (a->kind == AUTH_REFRESH &&
+	    auth_secret_hash(call, a, a->user.username) != 0)
+		return;
+	if (!a->user.enabled) {
+		api_fail(call, "NotAuthorizedException", "User is disabled.");
+		return;
+	}
+	if (auth_rotation(a, &grace)) {
+		since = pg_val(r, 0, c + 3);
+		auth_refresh_rotate(call, a, since != NULL &&
+		    strtod(since, NULL) > (double)grace);
+		return;
+	}
+	auth_issue(call, 0, a->origin, a->auth_time);
+}
+
+/* --- Issuing ------------------------------------------------------------ */
+
+static void
+auth_issued(struct api_call *call, json_t *result)
+{
+	api_ok(call, json_pack("{s:o, s:o}", "ChallengeParameters",
+	    json_object(), "AuthenticationResult", result));
+}
+
+static void
+auth_issued_plain(struct api_call *call, json_t *result)
+{
+	api_ok(call, json_pack("{s:o}", "AuthenticationResult", result));
+}
+
+static void
+auth_issue(struct api_call *call, int with_refresh, const char *origin,
+    long long auth_time)
+{
+	struct auth		*a = call->data;
+	struct tokens_grant	 g;
+
+	memset(&g, 0, sizeof g);
+	g.pool_id = a->client.pool_id;
+	g.client_id = a->client.client_id;
+	g.client_config = a->client.config;
+	g.user = &a->user;
+	g.auth_time = auth_time;
+	g.origin_jti = origin;
+	g.with_refresh = with_refresh;
+	tokens_issue(call, &g, a->kind == AUTH_GET_TOKENS ?
+	    auth_issued_plain : auth_issued);
+}
+
+/* --- Client secrets, revocation, global sign-out ------------------------ */
+
+/* ClientSecret of GetTokensFromRefreshToken/RevokeToken; -1 answered. */
+static int
+auth_client_secret(struct api_call *call, struct auth *a)
+{
+	const char	*given = api_str(call->in, "ClientSecret");
+
+	if (a->client.secret == NULL)
+		return 0;
+	if (given != NULL && codes_equal_str(given, a->client.secret))
+		return 0;
+	api_fail(call, "NotAuthorizedException",
+	    "Client secret is missing or wrong for client %s",
+	    a->client.client_id);
+	return -1;
+}
+
+static void
+auth_done_empty(struct api_call *call, struct pg_reply *reply)
+{
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	api_ok(call, NULL);
+}
+
+/* RevokeToken: the whole family of a refresh token of this client. */
+static void
+auth_revoke_start(struct api_call *call, struct auth *a)
+{
+	const char	*token = api_str(call->in, "Token");
+	struct pg_batch	*b;
+	char		 digest[CODES_DIGEST_HEX];
+
+	if (auth_client_secret(call, a) != 0)
+		return;
+	if (!api_bool(a->client.config, "EnableTokenRevocation", 1)) {
+		api_fail(call, "UnsupportedOperationException",
+		    "Token revocation is not enabled for this app client.");
+		return;
+	}
+	if (strchr(token, '.') != NULL) {
+		api_fail(call, "UnsupportedTokenTypeException",
+		    "Only refresh tokens can be revoked.");
+		return;
+	}
+	codes_digest_hex("refresh", token, digest);
+	b = pg_batch_new();
+	pg_batch_add(b, "DELETE FROM refresh_tokens WHERE origin_jti IN "
+	    "(SELECT origin_jti FROM refresh_tokens WHERE token_hash = "
+	    "$1::bytea AND client_id = $2)", 2, digest, a->client.client_id);
+	api_query(call, b, auth_done_empty);
+}
+
+static void
+auth_get_tokens(struct api_call *call)
+{
+	auth_new(call, AUTH_GET_TOKENS, 0);
+	auth_load_client(call);
+}
+
+static void
+auth_revoke(struct api_call *call)
+{
+	auth_new(call, AUTH_REVOKE, 0);
+	auth_load_client(call);
+}
+
+static void
+auth_signout_checked(struct api_call *call, struct tokens_access *t)
+{
+	struct pg_batch	*b = pg_batch_new();
+
+	pg_batch_add(b, TOKENS_GLOBAL_SIGNOUT_SQL, 2, t->pool_id, t->user.sub);
+	api_query(call, b, auth_done_empty);
+}
+
+static void
+auth_global_signout(struct api_call *call)
+{
+	tokens_check_access(call, api_str(call->in, "AccessToken"),
+	    auth_signout_checked);
+}
+
+static void
+auth_admin_signed_out(struct api_call *call, struct pg_reply *reply)
+{
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	if (pg_rows(reply->res[0]) != 1)
+		api_fail(call, "UserNotFoundException", "User does not exist.");
+	else
+		api_ok(call, NULL);
+}
+
+static void
+auth_admin_pool_loaded(struct api_call *call, struct pg_reply *reply)
+{
+	const char		*pool_id = api_str(call->in, "UserPoolId");
+	struct users_rules	 rules;
+	struct pg_batch		*b;
+	json_t			*config;
+	char			*key;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	if (pg_rows(reply->res[0]) != 1 || (config = json_loads(
+	    pg_val(reply->res[0], 0, 0), 0, NULL)) == NULL) {
+		ops_fail_no_pool(call, pool_id);
+		return;
+	}
+	users_rules_init(&rules, config);
+	key = users_key(&rules, api_str(call->in, "Username"));
+	json_decref(config);
+	b = pg_batch_new();
+	pg_batch_add(b, "WITH u AS (SELECT u.sub FROM users u WHERE "
+	    USERS_MATCH("1", "2") " ORDER BY (u.username_key = $2) DESC LIMIT "
+	    "1), d AS (DELETE FROM refresh_tokens r USING u WHERE r.pool_id = "
+	    "$1 AND r.sub = u.sub) UPDATE users x SET tokens_valid_after = "
+	    "extract(epoch FROM clock_timestamp()) FROM u WHERE x.pool_id = $1 "
+	    "AND x.sub = u.sub RETURNING x.sub", 2, pool_id, key);
+	free(key);
+	api_query(call, b, auth_admin_signed_out);
+}
+
+static void
+auth_admin_global_signout(struct api_call *call)
+{
+	struct pg_batch	*b = pg_batch_new();
+
+	pg_batch_add(b, "SELECT config FROM pools WHERE id = $1", 1,
+	    api_str(call->in, "UserPoolId"));
+	api_query(call, b, auth_admin_pool_loaded);
+}
+
+/* --- Dispatch ------------------------------------------------------------ */
+
+static void
+auth_route(struct api_call *call)
+{
+	struct auth	*a = call->data;
+	const char	*flow;
+	int		 kind;
+
+	switch (a->kind) {
+	case AUTH_NEW_PASSWORD:
+		auth_new_password_start(call, a);
+		return;
+	case AUTH_GET_TOKENS:
+		if (auth_client_secret(call, a) != 0)
+			return;
+		auth_refresh_start(call, a, api_str(call->in,
+		    "RefreshToken"));
+		return;
+	case AUTH_REVOKE:
+		auth_revoke_start(call, a);
+		return;
+	default:
+		break;
+	}
+	flow = api_str(call->in, "AuthFlow");
+	if ((kind = auth_flow_kind(call, a, flow)) < 0)
+		return;
+	a->kind = kind;
+	if (kind == AUTH_REFRESH)
+		auth_refresh_start(call, a, auth_param(a, "REFRESH_TOKEN"));
+	else
+		auth_password_start(call, a);
+}
+
+static void
+auth_initiate_common(struct api_call *call, int admin)
+{
+	struct auth	*a = auth_new(call, AUTH_PASSWORD, admin);
+
+	a->params = json_object_get(call->in, "AuthParameters");
+	auth_load_client(call);
+}
+
+static void
+auth_initiate(struct api_call *call)
+{
+	auth_initiate_common(call, 0);
+}
+
+static void
+auth_admin_initiate(struct api_call *call)
+{
+	auth_initiate_common(call, 1);
+}
+
+static void
+auth_respond_common(struct api_call *call, int admin)
+{
+	struct auth	*a;
+	const char	*name = api_str(call->in, "ChallengeName");
+
+	if (strcmp(name, "NEW_PASSWORD_REQUIRED") != 0) {
+		api_fail(call, "InvalidParameterException",
+		    "The %s challenge is not supported by this server yet.",
+		    name);
+		return;
+	}
+	a = auth_new(call, AUTH_NEW_PASSWORD, admin);
+	a->params = json_object_get(call->in, "ChallengeResponses");
+	auth_load_client(call);
+}
+
+static void
+auth_respond(struct api_call *call)
+{
+	auth_respond_common(call, 0);
+}
+
+static void
+auth_admin_respond(struct api_call *call)
+{
+	auth_respond_common(call, 1);
+}
 
 const struct api_op auth_ops[] = {
+	{ "InitiateAuth", auth_initiate, API_PUBLIC, &s_initiate },
+	{ "AdminInitiateAuth", auth_admin_initiate, API_SIGNED,
+	    &s_admin_initiate },
+	{ "RespondToAuthChallenge", auth_respond, API_PUBLIC, &s_respond },
+	{ "AdminRespondToAuthChallenge", auth_admin_respond, API_SIGNED,
+	    &s_admin_respond },
+	{ "GetTokensFromRefreshToken", auth_get_tokens, API_PUBLIC,
+	    &s_refresh },
+	{ "RevokeToken", auth_revoke, API_PUBLIC, &s_revoke },
+	{ "GlobalSignOut", auth_global_signout, API_PUBLIC, &s_signout },
+	{ "AdminUserGlobalSignOut", auth_admin_global_signout, API_SIGNED,
+	    &s_admin_signout },
 	{ NULL, NULL, 0, NULL }
 };

@@ -1,8 +1,706 @@
-/* group_ops.c: to be written. */
+/*
+ * group_ops.c: groups of a pool and their members (CreateGroup,
+ * GetGroup, UpdateGroup, DeleteGroup, ListGroups, AdminAddUserToGroup,
+ * AdminRemoveUserFromGroup, AdminListGroupsForUser, ListUsersInGroup).
+ *
+ * A membership row (user_groups) names the user by sub and the group by
+ * name, with foreign keys that cascade: deleting a user or a group
+ * removes its memberships in the same statement. The operations that
+ * name a user take its username or a sign-in alias, so they first read
+ * the pool's configuration to normalise it (users_key) and then run one
+ * statement that finds the user and does the work. A pool has at most
+ * 10,000 groups and a user belongs to at most 100.
+ *
+ * Lists page in a stable keyset order: groups by name, members by
+ * their normalised username. The NextToken is the last key shown.
+ */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "api/api.h"
+#include "api/ops_common.h"
+#include "api/shape.h"
+#include "core/users.h"
+#include "db/pg.h"
+#include "util.h"
+
+#define GROUP_MAX_PER_POOL	10000
+#define GROUP_MAX_PER_USER	100
+#define GROUP_PAGE_MAX		60
+#define GROUP_STR(x)		GROUP_STR2(x)
+#define GROUP_STR2(x)		#x
+
+/* The GroupType columns, over "g", in the order group_output() reads. */
+#define GROUP_COLUMNS							\
+	"g.name, g.description, g.role_arn, g.precedence, "		\
+	"g.created_at, g.modified_at"
+
+/* The one user a Username names: its username first, then an alias. */
+#define GROUP_FIND_USER							\
+	"SELECT u.sub FROM users u WHERE " USERS_MATCH("1", "3") " "	\
+	"ORDER BY u.username_key = $3::text DESC LIMIT 1"
+
+/* --- Input shapes (from the service model) --- */
+
+static const struct shape s_group_name = { .kind = SHAPE_STRING,
+	.min = 1, .max = 128, .has_min = 1, .has_max = 1,
+	.check = shape_check_name,
+	.pattern = "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+" };
+static const struct shape s_username = { .kind = SHAPE_STRING,
+	.min = 1, .max = 128, .has_min = 1, .has_max = 1,
+	.check = shape_check_name,
+	.pattern = "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+", .sensitive = 1 };
+static const struct shape s_description = { .kind = SHAPE_STRING,
+	.max = 2048, .has_max = 1 };
+static const struct shape s_arn = { .kind = SHAPE_STRING, .min = 20,
+	.max = 2048, .has_min = 1, .has_max = 1, .check = shape_check_arn,
+	.pattern = "arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:([\\w+=/,.@-]*)?:[0-9]+:"
+	    "[\\w+=/,.@-]+(:[\\w+=/,.@-]+)?(:[\\w+=/,.@-]+)?" };
+static const struct shape s_precedence = { .kind = SHAPE_INT, .min = 0,
+	.max = 2147483647LL, .has_min = 1, .has_max = 1 };
+static const struct shape s_limit = { .kind = SHAPE_INT, .min = 0,
+	.max = GROUP_PAGE_MAX, .has_min = 1, .has_max = 1 };
+static const struct shape s_next = { .kind = SHAPE_STRING, .min = 1,
+	.has_min = 1, .check = shape_check_no_space, .pattern = "[\\S]+" };
+
+static const struct shape_member s_write_members[] = {
+	{ "GroupName", &s_group_name, 1 },
+	{ "UserPoolId", &ops_shape_pool_id, 1 },
+	{ "Description", &s_description, 0 },
+	{ "RoleArn", &s_arn, 0 },
+	{ "Precedence", &s_precedence, 0 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_write = { .kind = SHAPE_STRUCT,
+	.members = s_write_members };
+
+static const struct shape_member s_ref_members[] = {
+	{ "GroupName", &s_group_name, 1 },
+	{ "UserPoolId", &ops_shape_pool_id, 1 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_ref = { .kind = SHAPE_STRUCT,
+	.members = s_ref_members };
+
+static const struct shape_member s_list_members[] = {
+	{ "UserPoolId", &ops_shape_pool_id, 1 },
+	{ "Limit", &s_limit, 0 },
+	{ "NextToken", &s_next, 0 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_list = { .kind = SHAPE_STRUCT,
+	.members = s_list_members };
+
+static const struct shape_member s_member_members[] = {
+	{ "UserPoolId", &ops_shape_pool_id, 1 },
+	{ "Username", &s_username, 1 },
+	{ "GroupName", &s_group_name, 1 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_member = { .kind = SHAPE_STRUCT,
+	.members = s_member_members };
+
+static const struct shape_member s_user_list_members[] = {
+	{ "Username", &s_username, 1 },
+	{ "UserPoolId", &ops_shape_pool_id, 1 },
+	{ "Limit", &s_limit, 0 },
+	{ "NextToken", &s_next, 0 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_user_list = { .kind = SHAPE_STRUCT,
+	.members = s_user_list_members };
+
+static const struct shape_member s_group_list_members[] = {
+	{ "UserPoolId", &ops_shape_pool_id, 1 },
+	{ "GroupName", &s_group_name, 1 },
+	{ "Limit", &s_limit, 0 },
+	{ "NextToken", &s_next, 0 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_group_list = { .kind = SHAPE_STRUCT,
+	.members = s_group_list_members };
+
+/* --- Helpers --- */
+
+/* GroupType from the GROUP_COLUMNS of row i starting at column c. */
+static json_t *
+group_output(const char *pool_id, const PGresult *r, int i, int c)
+{
+	json_t		*g;
+	const char	*v;
+
+	g = json_pack("{s:s, s:s}", "GroupName", pg_val(r, i, c),
+	    "UserPoolId", pool_id);
+	if ((v = pg_val(r, i, c + 1)) != NULL)
+		json_object_set_new(g, "Description", json_string(v));
+	if ((v = pg_val(r, i, c + 2)) != NULL)
+		json_object_set_new(g, "RoleArn", json_string(v));
+	if ((v = pg_val(r, i, c + 3)) != NULL)
+		json_object_set_new(g, "Precedence",
+		    json_integer(strtoll(v, NULL, 10)));
+	json_object_set_new(g, "LastModifiedDate", api_time(pg_val(r, i,
+	    c + 5)));
+	json_object_set_new(g, "CreationDate", api_time(pg_val(r, i, c + 4)));
+	return g;
+}
+
+static void
+group_fail_missing(struct api_call *call)
+{
+	api_fail(call, "ResourceNotFoundException", "Group not found.");
+}
+
+static void
+group_fail_no_user(struct api_call *call)
+{
+	api_fail(call, "UserNotFoundException", "User does not exist.");
+}
+
+/* The page size: Limit, where 0 or absent means the largest page. */
+static int
+group_limit(struct api_call *call)
+{
+	long long	n = api_int(call->in, "Limit", 0);
+
+	return n > 0 && n <= GROUP_PAGE_MAX ? (int)n : GROUP_PAGE_MAX;
+}
+
+/*
+ * The key after which a page starts (NULL for the first page) in
+ * *after. -1 after answering InvalidParameterException.
+ */
+static int
+group_after(struct api_call *call, char **after)
+{
+	const char	*tok = api_str(call->in, "NextToken");
+
+	*after = NULL;
+	if (tok != NULL && ops_token_parse(tok, after, NULL) != 0) {
+		api_fail(call, "InvalidParameterException",
+		    "Invalid NextToken.");
+		return -1;
+	}
+	return 0;
+}
+
+/* Set NextToken on out when a row follows the page. */
+static void
+group_next(json_t *out, int more, const char *last)
+{
+	char	*tok;
+
+	if (!more || last == NULL)
+		return;
+	tok = ops_token_make(last, NULL);
+	json_object_set_new(out, "NextToken", json_string(tok));
+	free(tok);
+}
+
+/* A decimal parameter. */
+static void
+group_num(char *buf, size_t len, long long n)
+{
+	snprintf(buf, len, "%lld", n);
+}
+
+/* --- CreateGroup --- */
+
+static void
+group_create_done(struct api_call *call, struct pg_reply *reply)
+{
+	const PGresult	*r;
+
+	if (!reply->ok) {
+		if (strcmp(reply->sqlstate, PG_STATE_UNIQUE) == 0)
+			api_fail(call, "GroupExistsException",
+			    "A group with the name already exists.");
+		else
+			api_fail_db(call, reply);
+		return;
+	}
+	r = reply->res[0];
+	if (pg_rows(r) == 0)
+		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
+	else if (ops_true(r, 0, 1))
+		api_fail(call, "GroupExistsException",
+		    "A group with the name already exists.");
+	else if (pg_val(r, 0, 2) == NULL)
+		api_fail(call, "LimitExceededException", "A user pool can have "
+		    "at most %d groups.", GROUP_MAX_PER_POOL);
+	else
+		api_ok(call, json_pack("{s:o}", "Group", group_output(
+		    api_str(call->in, "UserPoolId"), r, 0, 2)));
+}
+
+static void
+group_create(struct api_call *call)
+{
+	struct pg_batch	*batch = pg_batch_new();
+	json_t		*prec = json_object_get(call->in, "Precedence");
+	char		 num[32];
+
+	if (prec != NULL)
+		group_num(num, sizeof num, json_integer_value(prec));
+	pg_batch_add(batch, "WITH chk AS (SELECT p.id AS pool_id, "
+	    "  (SELECT count(*) FROM groups g "
+	    "    WHERE g.pool_id = p.id) AS n, "
+	    "  EXISTS (SELECT 1 FROM groups g "
+	    "    WHERE g.pool_id = p.id AND g.name = $2::text) AS dup "
+	    "  FROM pools p WHERE p.id = $1::text), "
+	    "g AS (INSERT INTO groups (pool_id, name, description, role_arn, "
+	    "    precedence) "
+	    "  SELECT pool_id, $2::text, $3::text, $4::text, $5::int FROM chk "
+	    "  WHERE NOT dup AND n < " GROUP_STR(GROUP_MAX_PER_POOL) " "
+	    "  RETURNING *) "
+	    "SELECT chk.n, chk.dup, " GROUP_COLUMNS " FROM chk "
+	    "LEFT JOIN g ON true", 5,
+	    api_str(call->in, "UserPoolId"), api_str(call->in, "GroupName"),
+	    api_str(call->in, "Description"), api_str(call->in, "RoleArn"),
+	    prec != NULL ? num : NULL);
+	api_query(call, batch, group_create_done);
+}
+
+/* --- GetGroup and UpdateGroup --- */
+
+/* Both answer {Group} from (pool id, GROUP_COLUMNS...) or no pool. */
+static void
+group_one_done(struct api_call *call, struct pg_reply *reply)
+{
+	const PGresult	*r;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	r = reply->res[0];
+	if (pg_rows(r) == 0 || pg_val(r, 0, 0) == NULL)
+		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
+	else if (pg_val(r, 0, 1) == NULL)
+		group_fail_missing(call);
+	else
+		api_ok(call, json_pack("{s:o}", "Group", group_output(
+		    pg_val(r, 0, 0), r, 0, 1)));
+}
+
+static void
+group_get(struct api_call *call)
+{
+	struct pg_batch	*batch = pg_batch_new();
+
+	pg_batch_add(batch, "SELECT p.id, " GROUP_COLUMNS " FROM pools p "
+	    "LEFT JOIN groups g ON g.pool_id = p.id AND g.name = $2::text "
+	    "WHERE p.id = $1::text", 2, api_str(call->in, "UserPoolId"),
+	    api_str(call->in, "GroupName"));
+	api_query(call, batch, group_one_done);
+}
+
+/* Only the members given change; the others keep their values. */
+static void
+group_update(struct api_call *call)
+{
+	struct pg_batch	*batch = pg_batch_new();
+	json_t		*prec = json_object_get(call->in, "Precedence");
+	char		 num[32];
+
+	if (prec != NULL)
+		group_num(num, sizeof num, json_integer_value(prec));
+	pg_batch_add(batch, "WITH g AS (UPDATE groups SET "
+	    "  description = COALESCE($3::text, description), "
+	    "  role_arn = COALESCE($4::text, role_arn), "
+	    "  precedence = COALESCE($5::int, precedence), "
+	    "  modified_at = extract(epoch FROM clock_timestamp()) "
+	    "  WHERE pool_id = $1::text AND name = $2::text "
+	    "  RETURNING *) "
+	    "SELECT p.id, " GROUP_COLUMNS " FROM (SELECT 1) AS one "
+	    "LEFT JOIN pools p ON p.id = $1::text LEFT JOIN g ON true", 5,
+	    api_str(call->in, "UserPoolId"), api_str(call->in, "GroupName"),
+	    api_str(call->in, "Description"), api_str(call->in, "RoleArn"),
+	    prec != NULL ? num : NULL);
+	api_query(call, batch, group_one_done);
+}
+
+/* --- DeleteGroup --- */
+
+static void
+group_delete_done(struct api_call *call, struct pg_reply *reply)
+{
+	const PGresult	*r;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	r = reply->res[0];
+	if (!ops_true(r, 0, 0))
+		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
+	else if (ops_count(r, 0, 1) == 0)
+		group_fail_missing(call);
+	else
+		api_ok(call, NULL);
+}
+
+/* The memberships go with the group (the foreign key cascades). */
+static void
+group_delete(struct api_call *call)
+{
+	struct pg_batch	*batch = pg_batch_new();
+
+	pg_batch_add(batch, "WITH d AS (DELETE FROM groups "
+	    "  WHERE pool_id = $1::text AND name = $2::text RETURNING 1) "
+	    "SELECT EXISTS (SELECT 1 FROM pools WHERE id = $1::text), "
+	    "(SELECT count(*) FROM d)", 2, api_str(call->in, "UserPoolId"),
+	    api_str(call->in, "GroupName"));
+	api_query(call, batch, group_delete_done);
+}
+
+/* --- ListGroups --- */
+
+static void
+group_list_done(struct api_call *call, struct pg_reply *reply)
+{
+	const PGresult	*r;
+	json_t		*items, *out;
+	int		 i, n, max = group_limit(call);
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	r = reply->res[0];
+	if ((n = pg_rows(r)) == 0) {
+		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
+		return;
+	}
+	items = json_array();
+	for (i = 0; i < n && i < max && pg_val(r, i, 1) != NULL; i++)
+		json_array_append_new(items, group_output(pg_val(r, i, 0), r,
+		    i, 1));
+	out = json_pack("{s:o}", "Groups", items);
+	group_next(out, n > max, n > max ? pg_val(r, max - 1, 1) : NULL);
+	api_ok(call, out);
+}
+
+/* Pages in name order; one row more tells a page follows. */
+static void
+group_list(struct api_call *call)
+{
+	struct pg_batch	*batch;
+	char		*after, limit[16];
+
+	if (group_after(call, &after) != 0)
+		return;
+	group_num(limit, sizeof limit, group_limit(call) + 1);
+	batch = pg_batch_new();
+	pg_batch_add(batch, "SELECT p.id, " GROUP_COLUMNS " FROM pools p "
+	    "LEFT JOIN LATERAL (SELECT * FROM groups "
+	    "  WHERE pool_id = p.id "
+	    "  AND ($2::text IS NULL OR name > $2::text) "
+	    "  ORDER BY name LIMIT $3::int) AS g ON true "
+	    "WHERE p.id = $1::text ORDER BY g.name", 3,
+	    api_str(call->in, "UserPoolId"), after, limit);
+	free(after);
+	api_query(call, batch, group_list_done);
+}
+
+/* --- Finding a user by username or alias --- */
+
+typedef void	(*group_user_fn)(struct api_call *, const char *);
+
+struct group_user {
+	group_user_fn	 step;
+};
+
+static void
+group_user_free(void *p)
+{
+	free(p);
+}
+
+/* The pool's rules normalise Username; then the step runs with it. */
+static void
+group_user_done(struct api_call *call, struct pg_reply *reply)
+{
+	struct group_user	*gu = call->data;
+	struct users_rules	 rules;
+	const PGresult		*r;
+	json_t			*config;
+	char			*key;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	r = reply->res[0];
+	if (pg_rows(r) == 0) {
+		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
+		return;
+	}
+	if ((config = json_loads(pg_val(r, 0, 0), 0, NULL)) == NULL)
+		config = json_object();
+	users_rules_init(&rules, config);
+	key = users_key(&rules, api_str(call->in, "Username"));
+	json_decref(config);
+	gu->step(call, key);
+	free(key);
+}
+
+/* Read the pool's configuration, then run step with the user's key. */
+static void
+group_with_user(struct api_call *call, group_user_fn step)
+{
+	struct group_user	*gu = xcalloc(1, sizeof *gu);
+	struct pg_batch		*batch = pg_batch_new();
+
+	gu->step = step;
+	api_set_data(call, gu, group_user_free);
+	pg_batch_add(batch, "SELECT config FROM pools WHERE id = $1::text", 1,
+	    api_str(call->in, "UserPoolId"));
+	api_query(call, batch, group_user_done);
+}
+
+/* --- AdminAddUserToGroup --- */
+
+static void
+group_add_done(struct api_call *call, struct pg_reply *reply)
+{
+	const PGresult	*r;
+
+	if (!reply->ok) {
+		/* The user or group went away since the statement began. */
+		if (strcmp(reply->sqlstate, PG_STATE_FOREIGN_KEY) == 0 &&
+		    reply->constraint != NULL &&
+		    strstr(reply->constraint, "group_name") != NULL)
+			group_fail_missing(call);
+		else if (strcmp(reply->sqlstate, PG_STATE_FOREIGN_KEY) == 0)
+			group_fail_no_user(call);
+		else if (strcmp(reply->sqlstate, PG_STATE_UNIQUE) == 0)
+			api_ok(call, NULL);	/* added twice at once */
+		else
+			api_fail_db(call, reply);
+		return;
+	}
+	r = reply->res[0];
+	if (!ops_true(r, 0, 0))
+		group_fail_missing(call);
+	else if (!ops_true(r, 0, 1))
+		group_fail_no_user(call);
+	else if (!ops_true(r, 0, 2) && ops_count(r, 0, 3) == 0)
+		api_fail(call, "LimitExceededException", "A user can be a "
+		    "member of at most %d groups.", GROUP_MAX_PER_USER);
+	else
+		api_ok(call, NULL);
+}
+
+/* Adding a member again changes nothing and is no error. */
+static void
+group_add_step(struct api_call *call, const char *key)
+{
+	struct pg_batch	*batch = pg_batch_new();
+
+	pg_batch_add(batch, "WITH g AS (SELECT name FROM groups "
+	    "  WHERE pool_id = $1::text AND name = $2::text), "
+	    "u AS (" GROUP_FIND_USER "), "
+	    "m AS (SELECT count(*) AS n, "
+	    "  bool_or(ug.group_name = $2::text) AS member "
+	    "  FROM user_groups ug, u "
+	    "  WHERE ug.pool_id = $1::text AND ug.sub = u.sub), "
+	    "ins AS (INSERT INTO user_groups (pool_id, sub, group_name) "
+	    "  SELECT $1::text, u.sub, g.name FROM u, g, m "
+	    "  WHERE NOT coalesce(m.member, false) "
+	    "  AND m.n < " GROUP_STR(GROUP_MAX_PER_USER) " "
+	    "  ON CONFLICT DO NOTHING RETURNING 1) "
+	    "SELECT EXISTS (SELECT 1 FROM g), EXISTS (SELECT 1 FROM u), "
+	    "coalesce((SELECT member FROM m), false), "
+	    "(SELECT count(*) FROM ins)", 3, api_str(call->in, "UserPoolId"),
+	    api_str(call->in, "GroupName"), key);
+	api_query(call, batch, group_add_done);
+}
+
+static void
+group_add(struct api_call *call)
+{
+	group_with_user(call, group_add_step);
+}
+
+/* --- AdminRemoveUserFromGroup --- */
+
+static void
+group_remove_done(struct api_call *call, struct pg_reply *reply)
+{
+	const PGresult	*r;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	r = reply->res[0];
+	if (!ops_true(r, 0, 0))
+		group_fail_missing(call);
+	else if (!ops_true(r, 0, 1))
+		group_fail_no_user(call);
+	else
+		api_ok(call, NULL);
+}
+
+/* Removing a user who is not a member is no error. */
+static void
+group_remove_step(struct api_call *call, const char *key)
+{
+	struct pg_batch	*batch = pg_batch_new();
+
+	pg_batch_add(batch, "WITH g AS (SELECT name FROM groups "
+	    "  WHERE pool_id = $1::text AND name = $2::text), "
+	    "u AS (" GROUP_FIND_USER "), "
+	    "d AS (DELETE FROM user_groups ug USING u, g "
+	    "  WHERE ug.pool_id = $1::text AND ug.sub = u.sub "
+	    "  AND ug.group_name = g.name RETURNING 1) "
+	    "SELECT EXISTS (SELECT 1 FROM g), EXISTS (SELECT 1 FROM u), "
+	    "(SELECT count(*) FROM d)", 3, api_str(call->in, "UserPoolId"),
+	    api_str(call->in, "GroupName"), key);
+	api_query(call, batch, group_remove_done);
+}
+
+static void
+group_remove(struct api_call *call)
+{
+	group_with_user(call, group_remove_step);
+}
+
+/* --- AdminListGroupsForUser --- */
+
+static void
+group_user_list_done(struct api_call *call, struct pg_reply *reply)
+{
+	const PGresult	*r;
+	const char	*pool_id = api_str(call->in, "UserPoolId");
+	json_t		*items, *out;
+	int		 i, n, max = group_limit(call);
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	r = reply->res[0];
+	if ((n = pg_rows(r)) == 0) {
+		group_fail_no_user(call);
+		return;
+	}
+	items = json_array();
+	for (i = 0; i < n && i < max && pg_val(r, i, 0) != NULL; i++)
+		json_array_append_new(items, group_output(pool_id, r, i, 0));
+	out = json_pack("{s:o}", "Groups", items);
+	group_next(out, n > max, n > max ? pg_val(r, max - 1, 0) : NULL);
+	api_ok(call, out);
+}
+
+/* The user's groups in name order. */
+static void
+group_user_list_step(struct api_call *call, const char *key)
+{
+	struct pg_batch	*batch;
+	char		*after, limit[16];
+
+	if (group_after(call, &after) != 0)
+		return;
+	group_num(limit, sizeof limit, group_limit(call) + 1);
+	batch = pg_batch_new();
+	pg_batch_add(batch, "WITH u AS (" GROUP_FIND_USER ") "
+	    "SELECT " GROUP_COLUMNS " FROM u LEFT JOIN LATERAL "
+	    "  (SELECT gr.* FROM user_groups ug JOIN groups gr "
+	    "    ON gr.pool_id = ug.pool_id AND gr.name = ug.group_name "
+	    "  WHERE ug.pool_id = $1::text AND ug.sub = u.sub "
+	    "  AND ($2::text IS NULL OR ug.group_name > $2::text) "
+	    "  ORDER BY ug.group_name LIMIT $4::int) AS g ON true "
+	    "ORDER BY g.name", 4, api_str(call->in, "UserPoolId"), after,
+	    key, limit);
+	free(after);
+	api_query(call, batch, group_user_list_done);
+}
+
+static void
+group_user_list(struct api_call *call)
+{
+	char	*after;
+
+	/* A bad token is refused before any database work. */
+	if (group_after(call, &after) != 0)
+		return;
+	free(after);
+	group_with_user(call, group_user_list_step);
+}
+
+/* --- ListUsersInGroup --- */
+
+static void
+group_members_done(struct api_call *call, struct pg_reply *reply)
+{
+	const PGresult	*r;
+	struct user	 u;
+	json_t		*items, *out;
+	int		 i, n, max = group_limit(call);
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	r = reply->res[0];
+	if ((n = pg_rows(r)) == 0) {
+		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
+		return;
+	}
+	if (pg_val(r, 0, 0) == NULL) {
+		group_fail_missing(call);
+		return;
+	}
+	items = json_array();
+	for (i = 0; i < n && i < max && pg_val(r, i, 1) != NULL; i++) {
+		users_from_row(&u, r, i, 1);
+		json_array_append_new(items, users_describe(&u, NULL, 0));
+		users_clear(&u);
+	}
+	out = json_pack("{s:o}", "Users", items);
+	group_next(out, n > max, n > max ? pg_val(r, max - 1, 3) : NULL);
+	api_ok(call, out);
+}
+
+/* The members in username order. */
+static void
+group_members(struct api_call *call)
+{
+	struct pg_batch	*batch;
+	char		*after, limit[16];
+
+	if (group_after(call, &after) != 0)
+		return;
+	group_num(limit, sizeof limit, group_limit(call) + 1);
+	batch = pg_batch_new();
+	pg_batch_add(batch, "SELECT g.name, " USERS_COLUMNS " FROM pools p "
+	    "LEFT JOIN groups g ON g.pool_id = p.id AND g.name = $2::text "
+	    "LEFT JOIN LATERAL (SELECT us.* FROM user_groups ug "
+	    "  JOIN users us ON us.pool_id = ug.pool_id AND us.sub = ug.sub "
+	    "  WHERE ug.pool_id = g.pool_id AND ug.group_name = g.name "
+	    "  AND ($3::text IS NULL OR us.username_key > $3::text) "
+	    "  ORDER BY us.username_key LIMIT $4::int) AS u ON true "
+	    "WHERE p.id = $1::text ORDER BY u.username_key", 4,
+	    api_str(call->in, "UserPoolId"), api_str(call->in, "GroupName"),
+	    after, limit);
+	free(after);
+	api_query(call, batch, group_members_done);
+}
 
 const struct api_op group_ops[] = {
+	{ "CreateGroup", group_create, API_SIGNED, &s_write },
+	{ "GetGroup", group_get, API_SIGNED, &s_ref },
+	{ "UpdateGroup", group_update, API_SIGNED, &s_write },
+	{ "DeleteGroup", group_delete, API_SIGNED, &s_ref },
+	{ "ListGroups", group_list, API_SIGNED, &s_list },
+	{ "AdminAddUserToGroup", group_add, API_SIGNED, &s_member },
+	{ "AdminRemoveUserFromGroup", group_remove, API_SIGNED, &s_member },
+	{ "AdminListGroupsForUser", group_user_list, API_SIGNED,
+	    &s_user_list },
+	{ "ListUsersInGroup", group_members, API_SIGNED, &s_group_list },
 	{ NULL, NULL, 0, NULL }
 };

@@ -22,9 +22,11 @@ void	 codes_new(char out[CODES_DIGITS + 1]);
 char	*codes_new_secret(size_t);
 /* The digest of a secret for purpose, as a bytea text literal. */
 void	 codes_digest_hex(const char *, const char *, char out[CODES_DIGEST_HEX]);
-/* Constant-time equality of two buffers of the same length. */
+/* Constant-time equality of two buffers of the same length: 1 or 0. */
 int	 codes_equal(const void *, const void *, size_t);
 /* Constant-time equality of two strings (length may leak). */
 int	 codes_equal_str(const char *, const char *);
+/* Forget the derived digest key (tests that load another master key). */
+void	 codes_clear(void);
 
 #endif

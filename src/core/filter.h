@@ -12,6 +12,12 @@
 struct filter {
 	char		*sql;	/* condition over "users u" using $N, malloc'd */
 	char		*value;	/* the parameter, normalised, malloc'd */
+	/*
+	 * The column the condition ranges over, the first sort key of a
+	 * page (static text); NULL when the order is u.username_key alone.
+	 * With no filter, sql, value and column are all NULL.
+	 */
+	const char	*column;
 };
 
 /*
@@ -22,6 +28,13 @@ struct filter {
  * "Invalid search attribute: <name>".
  */
 int	filter_parse(const char *, int, struct filter *, char **) MUST_CHECK;
+/*
+ * The same for a pool: username is compared with u.username as given in
+ * a case-sensitive pool (the third argument set), else lower-cased with
+ * u.username_key. filter_parse() is this with a case-sensitive pool.
+ */
+int	filter_parse_pool(const char *, int, int, struct filter *, char **)
+	    MUST_CHECK;
 void	filter_clear(struct filter *);
 
 #endif

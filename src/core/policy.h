@@ -22,4 +22,26 @@ char		*policy_temp_password(json_t *);
 /* Seconds a temporary password stays valid (default 7 days). */
 long long	 policy_temp_validity(json_t *);
 
+/*
+ * Cognito checks the shape of a password before its policy: one with
+ * leading or trailing whitespace (or shorter than two characters) is an
+ * InvalidParameterException, "1 validation error detected: Value at
+ * 'password' failed to satisfy constraint: Member must satisfy regular
+ * expression pattern: ^[\S]+.*[\S]+$" (the member named as the
+ * operation names it: password, proposedPassword...). For a shape table:
+ * { .check = policy_check_pattern, .pattern = POLICY_PASSWORD_PATTERN }.
+ * 0 when the password matches.
+ */
+#define POLICY_PASSWORD_PATTERN	"^[\\S]+.*[\\S]+$"
+int		 policy_check_pattern(const char *);
+/*
+ * The exception for a message of policy_check_password: it refuses a
+ * password that fails the pattern too (so no path stores one), with
+ * POLICY_PATTERN_MESSAGE, an InvalidParameterException.
+ */
+#define POLICY_PATTERN_MESSAGE	"1 validation error detected: Value at " \
+	"'password' failed to satisfy constraint: Member must satisfy " \
+	"regular expression pattern: " POLICY_PASSWORD_PATTERN
+const char	*policy_exception(const char *);
+
 #endif

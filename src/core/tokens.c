@@ -1,4 +1,645 @@
-/* tokens.c: to be written. */
+/*
+ * tokens.c: issuing ID, access and refresh tokens, and checking an
+ * access token presented to the user API.
+ *
+ * Issuing is one database batch (the pool's current keys, the user's
+ * groups, the new refresh token's row) and one job on a crypto thread
+ * (both RS256 signatures). Checking is one batch (the key its kid names,
+ * the pool and client settings, the user and whether the token's family
+ * still lives) and a signature verification on the loop, which costs
+ * tens of microseconds with the parsed key cached.
+ */
 #include "config.h"
 
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "api/ops_common.h"
+#include "conf.h"
+#include "core/codes.h"
 #include "core/tokens.h"
+#include "crypto/b64.h"
+#include "crypto/jwt.h"
+#include "crypto/random.h"
+#include "crypto/workers.h"
+#include "db/pg.h"
+#include "log.h"
+
+#define TOKENS_SCOPE_ADMIN	"aws.cognito.signin.user.admin"
+#define TOKENS_REFRESH_BYTES	32
+
+/* --- issuing ------------------------------------------------------- */
+
+struct tokens_job {
+	struct api_call	*call;
+	tokens_issue_cb	 cb;
+	char		*pool_id;
+	char		*sub;
+	json_t		*id_claims;
+	json_t		*access_claims;
+	char		*id_kid;
+	char		*id_sealed;
+	char		*access_kid;
+	char		*access_sealed;
+	char		*id_token;
+	char		*access_token;
+	char		*refresh;	/* the new refresh token, or NULL */
+	long long	 expires_in;
+	char		*cause;
+};
+
+static void
+tokens_job_free(struct tokens_job *j)
+{
+	free(j->pool_id);
+	free(j->sub);
+	json_decref(j->id_claims);
+	json_decref(j->access_claims);
+	free(j->id_kid);
+	free(j->access_kid);
+	if (j->id_sealed != NULL)
+		wipe_free(j->id_sealed);
+	if (j->access_sealed != NULL)
+		wipe_free(j->access_sealed);
+	free(j->id_token);
+	free(j->access_token);
+	if (j->refresh != NULL)
+		wipe_free(j->refresh);
+	free(j->cause);
+	free(j);
+}
+
+char *
+tokens_issuer(const char *pool_id)
+{
+	return xasprintf("%s/%s", conf->public_url, pool_id);
+}
+
+/* 1 when the client may read attribute name (no ReadAttributes: all). */
+static int
+tokens_readable(json_t *client_config, const char *name)
+{
+	json_t	*read = json_object_get(client_config, "ReadAttributes");
+	json_t	*v;
+	size_t	 i;
+
+	if (!json_is_array(read))
+		return 1;
+	json_array_foreach(read, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), name) == 0)
+			return 1;
+	return 0;
+}
+
+/* An attribute as an ID token claim: booleans and numbers typed. */
+static json_t *
+tokens_attribute_claim(const char *name, const char *value)
+{
+	char	*end;
+	long long n;
+
+	if (strcmp(name, "email_verified") == 0 ||
+	    strcmp(name, "phone_number_verified") == 0)
+		return json_boolean(strcmp(value, "true") == 0);
+	if (strcmp(name, "updated_at") == 0) {
+		n = strtoll(value, &end, 10);
+		if (*value != '\0' && *end == '\0')
+			return json_integer(n);
+	}
+	return json_string(value);
+}
+
+/* The claims both tokens share. */
+static json_t *
+tokens_common_claims(const struct tokens_grant *g, const char *use,
+    const char *event_id, const char *origin, long long now, long long ttl)
+{
+	char	 jti[37];
+	json_t	*c;
+
+	random_uuid(jti);
+	c = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:s}",
+	    "sub", g->user->sub,
+	    "token_use", use,
+	    "event_id", event_id,
+	    "auth_time", (json_int_t)g->auth_time,
+	    "iat", (json_int_t)now,
+	    "exp", (json_int_t)(now + ttl),
+	    "jti", jti);
+	if (origin != NULL)
+		json_object_set_new(c, "origin_jti", json_string(origin));
+	return c;
+}
+
+/* cognito:groups, roles and preferred role from the groups result. */
+static void
+tokens_group_claims(json_t *claims, const PGresult *res, int roles)
+{
+	json_t	*names, *arns;
+	int	 i, n = pg_rows(res);
+
+	if (n == 0)
+		return;
+	names = json_array();
+	arns = json_array();
+	for (i = 0; i < n; i++) {
+		json_array_append_new(names, json_string(pg_val(res, i, 0)));
+		if (pg_val(res, i, 1) != NULL)
+			json_array_append_new(arns,
+			    json_string(pg_val(res, i, 1)));
+	}
+	json_object_set_new(claims, "cognito:groups", names);
+	if (roles && json_array_size(arns) > 0) {
+		json_object_set(claims, "cognito:preferred_role",
+		    json_array_get(arns, 0));
+		json_object_set_new(claims, "cognito:roles", arns);
+	} else
+		json_decref(arns);
+}
+
+static void
+tokens_build_claims(struct tokens_job *j, const struct tokens_grant *g,
+    const char *origin, const PGresult *groups)
+{
+	char		 event_id[37];
+	char		*iss = tokens_issuer(g->pool_id);
+	const char	*name;
+	json_t		*v;
+	long long	 now = (long long)time(NULL);
+	int		 revocable = api_bool(g->client_config,
+			    "EnableTokenRevocation", 1);
+
+	random_uuid(event_id);
+	j->expires_in = ops_token_seconds(g->client_config, "AccessToken");
+	j->id_claims = tokens_common_claims(g, "id", event_id,
+	    revocable ? origin : NULL, now,
+	    ops_token_seconds(g->client_config, "IdToken"));
+	j->access_claims = tokens_common_claims(g, "access", event_id,
+	    revocable ? origin : NULL, now, j->expires_in);
+	json_object_set_new(j->id_claims, "iss", json_string(iss));
+	json_object_set_new(j->access_claims, "iss", json_string(iss));
+	free(iss);
+	json_object_set_new(j->id_claims, "aud", json_string(g->client_id));
+	json_object_set_new(j->id_claims, "cognito:username",
+	    json_string(g->user->username));
+	json_object_foreach(g->user->attributes, name, v) {
+		if (json_is_string(v) && tokens_readable(g->client_config, name))
+			json_object_set_new(j->id_claims, name,
+			    tokens_attribute_claim(name, json_string_value(v)));
+	}
+	json_object_set_new(j->access_claims, "client_id",
+	    json_string(g->client_id));
+	json_object_set_new(j->access_claims, "scope",
+	    json_string(TOKENS_SCOPE_ADMIN));
+	json_object_set_new(j->access_claims, "username",
+	    json_string(g->user->username));
+	tokens_group_claims(j->id_claims, groups, 1);
+	tokens_group_claims(j->access_claims, groups, 0);
+}
+
+/* On a crypto thread: both signatures. */
+static void
+tokens_sign(void *arg)
+{
+	struct tokens_job	*j = arg;
+
+	j->id_token = jwt_sign(j->id_kid, j->id_sealed, j->id_claims,
+	    &j->cause);
+	if (j->id_token == NULL)
+		return;
+	j->access_token = jwt_sign(j->access_kid, j->access_sealed,
+	    j->access_claims, &j->cause);
+}
+
+static void
+tokens_signed(void *arg)
+{
+	struct tokens_job	*j = arg;
+	struct api_call		*call = j->call;
+	json_t			*out;
+
+	if (req_release(call->req) != 0) {
+		tokens_job_free(j);
+		return;
+	}
+	if (j->access_token == NULL) {
+		log_error("%s: signing tokens of pool %s: %s", call->req->id,
+		    j->pool_id, j->cause != NULL ? j->cause : "?");
+		api_fail(call, "InternalErrorException",
+		    "The tokens could not be signed.");
+		tokens_job_free(j);
+		return;
+	}
+	out = json_pack("{s:s, s:I, s:s, s:s}", "AccessToken", j->access_token,
+	    "ExpiresIn", (json_int_t)j->expires_in, "TokenType", "Bearer",
+	    "IdToken", j->id_token);
+	if (j->refresh != NULL)
+		json_object_set_new(out, "RefreshToken",
+		    json_string(j->refresh));
+	j->cb(call, out);
+	tokens_job_free(j);
+}
+
+/* Pick the current id and access keys out of the keys result. */
+static int
+tokens_take_keys(struct tokens_job *j, const PGresult *res)
+{
+	int	i;
+
+	for (i = 0; i < pg_rows(res); i++) {
+		const char	*purpose = pg_val(res, i, 0);
+		char		**kid, **sealed;
+
+		if (strcmp(purpose, "id") == 0) {
+			kid = &j->id_kid;
+			sealed = &j->id_sealed;
+		} else {
+			kid = &j->access_kid;
+			sealed = &j->access_sealed;
+		}
+		if (*kid != NULL)
+			continue;
+		*kid = xstrdup(pg_val(res, i, 1));
+		*sealed = xstrdup(pg_val(res, i, 2));
+	}
+	return j->id_kid != NULL && j->access_kid != NULL ? 0 : -1;
+}
+
+struct tokens_pending {
+	struct tokens_job	*job;
+	struct tokens_grant	 grant;
+	struct user		 user;
+	char			*origin;
+};
+
+static void
+tokens_pending_free(struct tokens_pending *p)
+{
+	if (p->job != NULL)
+		tokens_job_free(p->job);
+	users_clear(&p->user);
+	json_decref(p->grant.client_config);
+	free((char *)p->grant.pool_id);
+	free((char *)p->grant.client_id);
+	free(p->origin);
+	free(p);
+}
+
+static void
+tokens_issue_loaded(struct pg_reply *reply, void *arg)
+{
+	struct tokens_pending	*p = arg;
+	struct tokens_job	*j = p->job;
+	struct api_call		*call = j->call;
+
+	if (req_release(call->req) != 0) {
+		tokens_pending_free(p);
+		return;
+	}
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		tokens_pending_free(p);
+		return;
+	}
+	if (tokens_take_keys(j, reply->res[0]) != 0) {
+		api_fail(call, "InternalErrorException",
+		    "The user pool has no signing keys.");
+		tokens_pending_free(p);
+		return;
+	}
+	tokens_build_claims(j, &p->grant, p->origin, reply->res[1]);
+	p->job = NULL;
+	tokens_pending_free(p);
+	req_hold(call->req);
+	if (workers_submit(tokens_sign, tokens_signed, j) != 0) {
+		if (req_release(call->req) == 0)
+			api_fail(call, "TooManyRequestsException",
+			    "The server is busy; try again later.");
+		tokens_job_free(j);
+	}
+}
+
+/* Copy what the grant borrows, so the caller's state may go. */
+static struct tokens_pending *
+tokens_pending_new(struct api_call *call, const struct tokens_grant *g,
+    tokens_issue_cb cb)
+{
+	struct tokens_pending	*p = xcalloc(1, sizeof *p);
+	struct tokens_job	*j = xcalloc(1, sizeof *j);
+	const struct user	*u = g->user;
+
+	j->call = call;
+	j->cb = cb;
+	j->pool_id = xstrdup(g->pool_id);
+	j->sub = xstrdup(u->sub);
+	p->job = j;
+	p->grant = *g;
+	p->grant.pool_id = xstrdup(g->pool_id);
+	p->grant.client_id = xstrdup(g->client_id);
+	p->grant.client_config = json_incref(g->client_config);
+	p->user.sub = xstrdup(u->sub);
+	p->user.username = xstrdup(u->username);
+	p->user.attributes = json_deep_copy(u->attributes);
+	p->grant.user = &p->user;
+	return p;
+}
+
+/* The refresh token row of a new (or rotated) token of a family. */
+static void
+tokens_add_refresh(struct pg_batch *b, struct tokens_pending *p)
+{
+	char	 digest[CODES_DIGEST_HEX];
+	char	*auth_time, *ttl;
+
+	p->job->refresh = codes_new_secret(TOKENS_REFRESH_BYTES);
+	codes_digest_hex("refresh", p->job->refresh, digest);
+	auth_time = xasprintf("%lld", p->grant.auth_time);
+	ttl = xasprintf("%lld", ops_token_seconds(p->grant.client_config,
+	    "RefreshToken"));
+	pg_batch_add(b,
+	    "INSERT INTO refresh_tokens (token_hash, pool_id, client_id, sub, "
+	    "origin_jti, auth_time, expires_at) VALUES ($1::bytea, $2, $3, "
+	    "$4::uuid, $5::uuid, $6::bigint, extract(epoch FROM "
+	    "clock_timestamp()) + $7::bigint)", 7, digest, p->grant.pool_id,
+	    p->grant.client_id, p->user.sub, p->origin, auth_time, ttl);
+	free(auth_time);
+	free(ttl);
+}
+
+void
+tokens_issue(struct api_call *call, const struct tokens_grant *g,
+    tokens_issue_cb cb)
+{
+	struct tokens_pending	*p = tokens_pending_new(call, g, cb);
+	struct pg_batch		*b = pg_batch_new();
+
+	if (g->origin_jti != NULL)
+		p->origin = xstrdup(g->origin_jti);
+	else {
+		p->origin = xmalloc(37);
+		random_uuid(p->origin);
+	}
+	pg_batch_add(b,
+	    "SELECT purpose, kid, private_sealed FROM pool_keys WHERE "
+	    "pool_id = $1 AND retired_at IS NULL ORDER BY created_at DESC",
+	    1, g->pool_id);
+	pg_batch_add(b,
+	    "SELECT g.name, g.role_arn FROM user_groups ug JOIN groups g ON "
+	    "g.pool_id = ug.pool_id AND g.name = ug.group_name WHERE "
+	    "ug.pool_id = $1 AND ug.sub = $2::uuid ORDER BY g.precedence "
+	    "NULLS LAST, g.name", 2, g->pool_id, g->user->sub);
+	if (g->with_refresh)
+		tokens_add_refresh(b, p);
+	req_hold(call->req);
+	pg_submit(b, tokens_issue_loaded, p);
+}
+
+/* --- checking an access token -------------------------------------- */
+
+struct tokens_check {
+	struct api_call		*call;
+	tokens_access_cb	 cb;
+	char			*token;
+	struct tokens_access	 a;
+	char			*kid;
+};
+
+static void
+tokens_check_free(struct tokens_check *t)
+{
+	free(t->token);
+	free(t->kid);
+	free(t->a.pool_id);
+	free(t->a.client_id);
+	free(t->a.origin_jti);
+	free(t->a.jti);
+	free(t->a.scope);
+	users_clear(&t->a.user);
+	json_decref(t->a.pool_config);
+	json_decref(t->a.client_config);
+	free(t);
+}
+
+static void
+tokens_invalid(struct api_call *call, const char *msg)
+{
+	api_fail(call, "NotAuthorizedException", "%s", msg);
+}
+
+/* 1 when s is a canonical lower- or upper-case UUID. */
+int
+tokens_is_uuid(const char *s)
+{
+	int	i;
+
+	if (s == NULL || strlen(s) != 36)
+		return 0;
+	for (i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	}
+	return 1;
+}
+
+/* The claims of a token, unverified: only to know where to look. */
+static json_t *
+tokens_peek_claims(const char *token)
+{
+	const char	*dot1, *dot2;
+	char		*part;
+	unsigned char	*raw;
+	size_t		 len;
+	json_t		*c;
+
+	if ((dot1 = strchr(token, '.')) == NULL ||
+	    (dot2 = strchr(dot1 + 1, '.')) == NULL)
+		return NULL;
+	part = xstrndup(dot1 + 1, dot2 - dot1 - 1);
+	if (b64url_decode(part, &raw, &len) != 0) {
+		free(part);
+		return NULL;
+	}
+	free(part);
+	c = json_loadb((const char *)raw, len, 0, NULL);
+	free(raw);
+	if (c != NULL && !json_is_object(c)) {
+		json_decref(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* The pool id of an issuer of ours, or NULL. */
+static char *
+tokens_pool_of_issuer(const char *iss)
+{
+	size_t	n = strlen(conf->public_url);
+
+	if (iss == NULL || strncmp(iss, conf->public_url, n) != 0 ||
+	    iss[n] != '/' || strchr(iss + n + 1, '/') != NULL ||
+	    iss[n + 1] == '\0')
+		return NULL;
+	return xstrdup(iss + n + 1);
+}
+
+/* Fill the check from the unverified claims; -1 if it cannot be ours. */
+static int
+tokens_check_claims(struct tokens_check *t, json_t *c)
+{
+	const char	*sub = api_str(c, "sub");
+	const char	*origin = api_str(c, "origin_jti");
+
+	if ((t->a.pool_id = tokens_pool_of_issuer(api_str(c, "iss"))) ==
+	    NULL || api_str(c, "client_id") == NULL || !tokens_is_uuid(sub) ||
+	    (origin != NULL && !tokens_is_uuid(origin)))
+		return -1;
+	t->a.client_id = xstrdup(api_str(c, "client_id"));
+	t->a.origin_jti = origin != NULL ? xstrdup(origin) : NULL;
+	t->a.user.sub = xstrdup(sub);
+	return 0;
+}
+
+/* The verified claims say this is a live access token for our API. */
+static const char *
+tokens_check_verified(struct tokens_check *t, json_t *c)
+{
+	const char	*use = api_str(c, "token_use");
+	const char	*scope = api_str(c, "scope");
+	json_t		*exp = json_object_get(c, "exp");
+	json_t		*iat = json_object_get(c, "iat");
+
+	if (use == NULL || strcmp(use, "access") != 0 ||
+	    !json_is_integer(exp) || !json_is_integer(iat))
+		return "Invalid Access Token";
+	if (json_integer_value(exp) <= (json_int_t)time(NULL))
+		return "Access Token has expired";
+	if (scope == NULL || !tokens_scope_has(scope, TOKENS_SCOPE_ADMIN))
+		return "Access Token does not have required scopes";
+	t->a.iat = json_integer_value(iat);
+	t->a.exp = json_integer_value(exp);
+	t->a.scope = xstrdup(scope);
+	if (api_str(c, "jti") != NULL)
+		t->a.jti = xstrdup(api_str(c, "jti"));
+	return NULL;
+}
+
+int
+tokens_scope_has(const char *scopes, const char *want)
+{
+	size_t		 n = strlen(want);
+	const char	*p = scopes;
+
+	while ((p = strstr(p, want)) != NULL) {
+		if ((p == scopes || p[-1] == ' ') &&
+		    (p[n] == '\0' || p[n] == ' '))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+/* Everything the database says about the token: NULL when it lives. */
+static const char *
+tokens_check_rows(struct tokens_check *t, struct pg_reply *reply)
+{
+	const PGresult	*keys = reply->res[0], *users = reply->res[1];
+	const char	*why;
+	json_t		*claims;
+	char		*cause = NULL;
+	char		*sub;
+
+	if (pg_rows(keys) != 1 || pg_rows(users) != 1)
+		return "Invalid Access Token";
+	if (pg_val(keys, 0, 2) == NULL)
+		return "Invalid Access Token";	/* client deleted */
+	if ((claims = jwt_verify(t->token, pg_val(keys, 0, 0), &cause)) ==
+	    NULL) {
+		free(cause);
+		return "Invalid Access Token";
+	}
+	why = tokens_check_verified(t, claims);
+	json_decref(claims);
+	if (why != NULL)
+		return why;
+	sub = t->a.user.sub;
+	t->a.user.sub = NULL;
+	users_from_row(&t->a.user, users, 0, 0);
+	free(sub);
+	if (t->a.origin_jti != NULL ?
+	    !ops_true(users, 0, USERS_NCOLUMNS) :
+	    t->a.iat < (long long)t->a.user.tokens_valid_after)
+		return "Access Token has been revoked";
+	if (!t->a.user.enabled)
+		return "User is disabled.";
+	t->a.pool_config = json_loads(pg_val(keys, 0, 1), 0, NULL);
+	t->a.client_config = json_loads(pg_val(keys, 0, 2), 0, NULL);
+	if (t->a.pool_config == NULL || t->a.client_config == NULL)
+		return "Invalid Access Token";
+	return NULL;
+}
+
+static void
+tokens_check_loaded(struct pg_reply *reply, void *arg)
+{
+	struct tokens_check	*t = arg;
+	struct api_call		*call = t->call;
+	const char		*why;
+
+	if (req_release(call->req) != 0) {
+		tokens_check_free(t);
+		return;
+	}
+	if (!reply->ok)
+		api_fail_db(call, reply);
+	else if ((why = tokens_check_rows(t, reply)) != NULL)
+		tokens_invalid(call, why);
+	else
+		t->cb(call, &t->a);
+	tokens_check_free(t);
+}
+
+void
+tokens_check_access(struct api_call *call, const char *token,
+    tokens_access_cb cb)
+{
+	struct tokens_check	*t = xcalloc(1, sizeof *t);
+	struct pg_batch		*b;
+	json_t			*c;
+
+	t->call = call;
+	t->cb = cb;
+	t->token = xstrdup(token);
+	if ((t->kid = jwt_peek_kid(token)) == NULL ||
+	    (c = tokens_peek_claims(token)) == NULL) {
+		tokens_invalid(call, "Invalid Access Token");
+		tokens_check_free(t);
+		return;
+	}
+	if (tokens_check_claims(t, c) != 0) {
+		json_decref(c);
+		tokens_invalid(call, "Invalid Access Token");
+		tokens_check_free(t);
+		return;
+	}
+	json_decref(c);
+	b = pg_batch_new();
+	pg_batch_add(b,
+	    "SELECT k.public_pem, p.config, c.config FROM pool_keys k "
+	    "JOIN pools p ON p.id = k.pool_id LEFT JOIN clients c ON "
+	    "c.pool_id = k.pool_id AND c.id = $3 WHERE k.pool_id = $1 AND "
+	    "k.kid = $2 AND k.purpose = 'access'", 3, t->a.pool_id, t->kid,
+	    t->a.client_id);
+	pg_batch_add(b,
+	    "SELECT " USERS_COLUMNS ", EXISTS (SELECT 1 FROM refresh_tokens r "
+	    "WHERE r.origin_jti = $3::uuid AND r.pool_id = $1) FROM users u "
+	    "WHERE u.pool_id = $1 AND u.sub = $2::uuid", 3, t->a.pool_id,
+	    t->a.user.sub, t->a.origin_jti);
+	req_hold(call->req);
+	pg_submit(b, tokens_check_loaded, t);
+}

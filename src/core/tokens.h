@@ -71,7 +71,19 @@ typedef void	(*tokens_issue_cb)(struct api_call *, json_t *);
 void	tokens_issue(struct api_call *, const struct tokens_grant *,
 	    tokens_issue_cb);
 
-/* Revoke every refresh token and access token of a user (global sign-out). */
+/* The issuer of a pool: <public_url>/<pool id>, malloc'd. */
+char	*tokens_issuer(const char *);
+/* 1 when s is a UUID in canonical form. */
+int	 tokens_is_uuid(const char *);
+/* 1 when the space-separated scope list has the scope. */
+int	 tokens_scope_has(const char *, const char *);
+
+/*
+ * Global sign-out of user $2 (sub) of pool $1: every refresh token goes,
+ * and with it every access token of those families (an access token
+ * lives only while its origin_jti family has a refresh token; tokens
+ * without origin_jti die by tokens_valid_after).
+ */
 #define TOKENS_GLOBAL_SIGNOUT_SQL					\
 	"WITH d AS (DELETE FROM refresh_tokens WHERE pool_id = $1 AND "	\
 	"sub = $2::uuid) UPDATE users SET tokens_valid_after = "	\

@@ -93,6 +93,16 @@ char	*users_key(const struct users_rules *, const char *);
  */
 int	 users_check_username(const struct users_rules *, const char *,
 	    const char **, char **) MUST_CHECK;
+/*
+ * With UsernameAttributes, the attribute a Username given to SignUp or
+ * AdminCreateUser fills ("email" or "phone_number"); NULL when the pool
+ * has none or the name is neither.
+ */
+const char *users_username_attribute(const struct users_rules *,
+	    const char *);
+/* 1 when the text is an email address / an E.164 phone number. */
+int	 users_is_email(const char *);
+int	 users_is_phone(const char *);
 
 /*
  * Apply a UserAttributes list [{Name, Value}] to the attributes object

@@ -7,17 +7,19 @@
  * header says anything but RS256 is refused before any key is touched.
  * Thread-safe: sign on a crypto worker thread.
  */
-#ifndef JWT_H
-#define JWT_H
+/* Not JWT_H: libjwt's <jwt.h> uses that guard. */
+#ifndef USERPOOLD_JWT_H
+#define USERPOOLD_JWT_H
 
 #include <jansson.h>
 
 #include "util.h"
 
 /*
- * A compact JWS of the claims with header {"alg":"RS256","kid":kid},
- * signed with the sealed private key (pool_keys.private_sealed, opened
- * with keys_open). malloc'd; NULL with *cause on failure.
+ * A compact JWS of the claims with header {"kid":kid,"alg":"RS256"}
+ * (Cognito's order), signed with the sealed private key
+ * (pool_keys.private_sealed, opened with keys_open on the first use of
+ * the kid only). malloc'd; NULL with *cause on failure.
  */
 char	*jwt_sign(const char *, const char *, json_t *, char **);
 /*
@@ -27,7 +29,8 @@ char	*jwt_sign(const char *, const char *, json_t *, char **);
 char	*jwt_peek_kid(const char *);
 /*
  * The claims of a token whose RS256 signature verifies with the SPKI
- * PEM public key (new reference); NULL with *cause otherwise. Claims
+ * PEM public key (new reference); NULL with *cause otherwise, and for
+ * any token over 16 KiB (jwt_sign makes none that big). Claims
  * (exp, iss, token_use...) are the caller's to check.
  */
 json_t	*jwt_verify(const char *, const char *, char **);

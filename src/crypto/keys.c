@@ -287,6 +287,22 @@ keys_master_clear(void)
 	keys_master_ok = 0;
 }
 
+/*
+ * Derived keys keep the master key to one use each: codes.c digests
+ * under keys_master_derive("userpoold codes v1"), never under the key
+ * that seals private keys.
+ */
+void
+keys_master_derive(const char *label, unsigned char out[32])
+{
+	if (!keys_master_ok)
+		fatalx("keys_master_derive: master key not loaded");
+	if (mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
+	    keys_master, sizeof keys_master, (const unsigned char *)label,
+	    strlen(label), out) != 0)
+		fatalx("keys_master_derive: HMAC failed");
+}
+
 /* --- Sealing --- */
 
 char *

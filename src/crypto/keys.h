@@ -30,5 +30,7 @@ void	 keys_master_clear(void);
 /* Seal/open a secret under the master key: "v1.<b64 nonce>.<b64 ct+tag>". */
 char	*keys_seal(const void *, size_t);
 int	 keys_open(const char *, unsigned char **, size_t *) MUST_CHECK;
+/* A 32-byte key for one purpose: HMAC-SHA256 of the label, master key. */
+void	 keys_master_derive(const char *, unsigned char[32]);
 
 #endif

@@ -14,11 +14,16 @@ void	 password_set_cost(int, int, int);
 /* A new MCF string for the password, malloc'd; NULL on failure. */
 char	*password_hash(const char *);
 /*
- * 1 when the password matches the MCF string, 0 when it does not, -1
- * when the string is malformed. The MCF string is not modified.
+ * password_check(mcf, password), the stored hash first: 1 when the
+ * password matches the MCF string, 0 when it does not, -1 when the
+ * string is malformed (or not an MCF string at all, as when the two
+ * arguments are swapped). The MCF string is not modified.
  */
 int	 password_check(const char *, const char *) MUST_CHECK;
-/* 1 when the hash was made with a lower cost than the current one. */
+/*
+ * 1 when the hash was made with a lower cost than the current one (any
+ * of log2 N, r, p below it); 0 for a malformed string.
+ */
 int	 password_needs_rehash(const char *);
 /*
  * Spend as long as a real check does, against a fixed hash of the

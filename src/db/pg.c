@@ -56,6 +56,7 @@ struct pg_batch {
 	int64_t			 deadline_ms;
 	int			 timed_out;	/* answered already */
 	int			 prepare_only;	/* internal prepare segment */
+	void			(*on_commit)(void);
 	unsigned		 prepare_slot;
 	/* result collection */
 	int			 cur;
@@ -155,6 +156,12 @@ pg_batch_add(struct pg_batch *b, const char *sql, int nparams, ...)
 }
 
 void
+pg_batch_on_commit(struct pg_batch *b, void (*fn)(void))
+{
+	b->on_commit = fn;
+}
+
+void
 pg_batch_free(struct pg_batch *b)
 {
 	int	i, j;
@@ -202,6 +209,8 @@ pg_batch_finish(struct pg_batch *b)
 		b->reply.nres = b->n;
 		b->cb(&b->reply, b->arg);
 	}
+	if (b->sqlstate == NULL && b->on_commit != NULL)
+		b->on_commit();
 	pg_batch_free(b);
 }
 

@@ -48,6 +48,8 @@ void		 pg_batch_add(struct pg_batch *, const char *, int, ...);
 void		 pg_batch_addv(struct pg_batch *, const char *, int,
 		    const char *const *);
 void		 pg_batch_free(struct pg_batch *);
+/* Run fn on the loop once the batch has committed (after its callback). */
+void		 pg_batch_on_commit(struct pg_batch *, void (*)(void));
 void		 pg_submit(struct pg_batch *, pg_cb, void *);
 void		 pg_query(pg_cb, void *, const char *, int, ...);
 

@@ -17,6 +17,11 @@
 struct event_base;
 struct pg_batch;
 
+/*
+ * Once per process before any thread starts (libcurl's global set-up);
+ * notify_shutdown() undoes it.
+ */
+int	notify_global_init(void);
 int	notify_init(struct event_base *);
 void	notify_shutdown(void);
 /*

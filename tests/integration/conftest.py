@@ -131,7 +131,8 @@ class Response:
 
 
 class Server:
-    def __init__(self):
+    def __init__(self, extra_args=()):
+        self.extra_args = list(extra_args)
         self.bin = userpoold_bin()
         self.state_dir = tempfile.mkdtemp(prefix="userpoold-test-",
                                           dir="/tmp")
@@ -150,6 +151,61 @@ class Server:
         self.pid = None
         self.env = None
 
+    def psql(self, sql):
+        """Run SQL in the embedded database as postgres; rows as lists of
+        strings (tab-separated output split)."""
+        sock = os.path.join(self.state_dir, "pg", "run")
+        out = subprocess.run(
+            ["runuser", "-u", "postgres", "--", "psql", "-h", sock, "-d",
+             "userpoold", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1",
+             "-c", sql], check=True, capture_output=True, text=True).stdout
+        return [line.split("\t") for line in out.splitlines()]
+
+    # -- messages -----------------------------------------------------
+
+    @property
+    def outbox_dir(self):
+        return os.path.join(self.state_dir, "outbox")
+
+    def messages(self, to=None):
+        """Delivered outbox messages, oldest first, as dicts with the
+        keys to, subject, medium, body and path; only those to `to`
+        (compared case-insensitively) when given."""
+        out = []
+        for path in sorted(glob.glob(os.path.join(self.outbox_dir, "*"))):
+            if path.endswith(".tmp"):
+                continue
+            with open(path) as f:
+                head, _, body = f.read().partition("\n\n")
+            msg = {"path": path, "body": body}
+            for line in head.splitlines():
+                k, _, v = line.partition(": ")
+                msg[k.lower()] = v
+            if to is None or msg.get("to", "").lower() == to.lower():
+                out.append(msg)
+        return out
+
+    def wait_message(self, to, count=1, timeout=15):
+        """Wait until at least `count` messages to `to` are in the
+        outbox; returns the newest."""
+        deadline = time.monotonic() + timeout
+        while True:
+            msgs = self.messages(to)
+            if len(msgs) >= count:
+                return msgs[-1]
+            if time.monotonic() > deadline:
+                raise AssertionError("no message %d to %s in %s; log:\n%s"
+                                     % (count, to, self.outbox_dir,
+                                        self.log_tail()))
+            time.sleep(0.05)
+
+    def wait_code(self, to, count=1, timeout=15):
+        """The 6-digit code of the newest message to `to`."""
+        body = self.wait_message(to, count, timeout)["body"]
+        m = re.search(r"\b(\d{6})\b", body)
+        assert m, body
+        return m.group(1)
+
     # -- life cycle ---------------------------------------------------
 
     def args(self):
@@ -160,7 +216,7 @@ class Server:
             "--public_url=%s" % self.https,
             "--workers=2",
             "--log_level=debug",
-        ]
+        ] + self.extra_args
 
     def start(self):
         if not os.access(self.bin, os.X_OK):
