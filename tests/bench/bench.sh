@@ -17,119 +17,11 @@
 # Needs wrk, curl, awscli and python3-boto3 (contrib/deps.sh DEPS_TEST).
 set -euo pipefail
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${USERPOOLD_BIN:-}
-if [ -z "$bin" ]; then
-	for b in "$top/build/src/userpoold" "$top/src/userpoold"; do
-		if [ -x "$b" ]; then
-			bin=$b
-			break
-		fi
-	done
-fi
-if [ -z "$bin" ] || [ ! -x "$bin" ]; then
-	echo "bench: no userpoold binary; build first or set USERPOOLD_BIN" >&2
-	exit 1
-fi
-duration=${BENCH_DURATION:-10s}
-threads=${BENCH_THREADS:-2}
-conns=${BENCH_CONNECTIONS:-50}
-workers=${BENCH_WORKERS:-2}
-loglevel=${BENCH_LOG_LEVEL:-warn}
-for tool in wrk curl /usr/bin/aws /usr/bin/python3; do
-	command -v "$tool" >/dev/null || {
-		echo "bench: $tool is missing (see contrib/deps.sh)" >&2
-		exit 1
-	}
-done
+. "$(dirname "$0")/lib.sh"
 
-# The daemon rejects USERPOOLD_* variables it does not know.
-for v in $(compgen -e); do
-	case $v in USERPOOLD_*) unset "$v" ;; esac
-done
-
-state=$(mktemp -d /tmp/userpoold-bench-XXXXXX)
-chmod 755 "$state"
-read -r https_port http_port < <(/usr/bin/python3 -c '
-import socket
-ss = [socket.socket() for _ in range(2)]
-for s in ss:
-    s.bind(("127.0.0.1", 0))
-print(*[s.getsockname()[1] for s in ss])')
-https=https://localhost:$https_port
-pid=
-
-cleanup() {
-	local i
-	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-		kill -TERM "$pid"
-		for i in $(seq 200); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$pid" 2>/dev/null || true
-	fi
-	if [ -f "$state/pg/data/postmaster.pid" ]; then
-		runuser -u postgres -- \
-		    "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/pg_ctl" \
-		    -D "$state/pg/data" -m immediate stop >/dev/null 2>&1 || true
-	fi
-	if [ -z "${KEEP_STATE_DIR:-}" ]; then
-		rm -rf "$state"
-	else
-		echo "state directory kept: $state"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-"$bin" --state_dir="$state" --listen_https="127.0.0.1:$https_port" \
-    --listen_http="127.0.0.1:$http_port" --public_url="$https" \
-    --workers="$workers" --log_level="$loglevel" \
-    >"$state/userpoold.log" 2>&1 </dev/null &
-pid=$!
-
-echo "bench: starting $bin (state in $state)"
-for i in $(seq 300); do
-	if ! kill -0 "$pid" 2>/dev/null; then
-		echo "bench: userpoold exited during start-up:" >&2
-		tail -n 40 "$state/userpoold.log" >&2
-		exit 1
-	fi
-	if [ -f "$state/tls/cert.pem" ] && curl -sf -o /dev/null \
-	    --cacert "$state/tls/cert.pem" "$https/health"; then
-		break
-	fi
-	if [ "$i" -eq 300 ]; then
-		echo "bench: no answer from /health within 60 s:" >&2
-		tail -n 40 "$state/userpoold.log" >&2
-		exit 1
-	fi
-	sleep 0.2
-done
-
-export AWS_SHARED_CREDENTIALS_FILE=$state/aws-credentials
-export AWS_CONFIG_FILE=/dev/null AWS_DEFAULT_REGION=us-east-1
-export AWS_CA_BUNDLE=$state/tls/cert.pem AWS_PAGER=
-export AWS_EC2_METADATA_DISABLED=true
-unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
 pool_id=$(/usr/bin/aws cognito-idp create-user-pool --pool-name bench \
     --endpoint-url "$https" --query UserPool.Id --output text)
 echo "bench: pool $pool_id"
-
-worker_pids() {
-	local exe p
-	exe=$(readlink -f "$bin")
-	for p in $(ps -o pid= --ppid "$pid"); do
-		[ "$(readlink -f "/proc/$p/exe" 2>/dev/null)" = "$exe" ] &&
-		    echo "$p"
-	done
-}
-
-# mem FIELD PID: a /proc/PID/status field in KiB.
-mem() {
-	awk -v f="$1:" '$1 == f { print $2 }' "/proc/$2/status" 2>/dev/null
-}
 
 pids=$(worker_pids)
 declare -A idle
@@ -137,65 +29,12 @@ for p in $pids; do
 	idle[$p]=$(mem VmRSS "$p")
 done
 
-# sign URL FILE: write a signed DescribeUserPool request for wrk.
-sign() {
-	/usr/bin/python3 - "$1" "$2" "$pool_id" <<'EOF'
-import configparser, json, os, sys
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
-url, out, pool = sys.argv[1:4]
-cp = configparser.ConfigParser()
-cp.read(os.environ["AWS_SHARED_CREDENTIALS_FILE"])
-sec = cp["default"]
-body = json.dumps({"UserPoolId": pool})
-req = AWSRequest(method="POST", url=url, data=body, headers={
-    "Content-Type": "application/x-amz-json-1.1",
-    "X-Amz-Target": "AWSCognitoIdentityProviderService.DescribeUserPool"})
-SigV4Auth(Credentials(sec["aws_access_key_id"], sec["aws_secret_access_key"]),
-          "cognito-idp", "us-east-1").add_auth(req)
-host = url.split("/")[2]
-with open(out, "w") as f:
-    f.write("POST\nHost: %s\n" % host)
-    for k, v in req.headers.items():
-        f.write("%s: %s\n" % (k, v))
-    f.write("\n" + body)
-EOF
-}
-
-results=()
-
-# run NAME URL [signed]: one wrk run; appends a result line.
-run() {
-	local name=$1 url=$2 out=$state/wrk-$1.out args=()
-	if [ "${3:-}" = signed ]; then
-		sign "$url" "$state/req-$name"
-		args=(-s "$top/tests/bench/signed.lua")
-	fi
-	echo "bench: $name: wrk -t$threads -c$conns -d$duration $url"
-	BENCH_REQUEST=$state/req-$name wrk -t"$threads" -c"$conns" \
-	    -d"$duration" --timeout 5s --latency "${args[@]}" "$url" >"$out"
-	local rps p99 non2xx errors
-	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
-	p99=$(awk '$1 == "99%" { print $2 }' "$out")
-	non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")
-	errors=$(awk '/Socket errors:/ { sub(/.*Socket errors: /, ""); print }' "$out")
-	results+=("$(printf '%-22s %12s %10s %10s  %s' "$name" "${rps:-?}" \
-	    "${p99:-?}" "${non2xx:-0}" "${errors:-}")")
-}
-
 run jwks-http "http://127.0.0.1:$http_port/$pool_id/.well-known/jwks.json"
 run jwks-https "https://127.0.0.1:$https_port/$pool_id/.well-known/jwks.json"
 run describe-http "http://127.0.0.1:$http_port/" signed
 run describe-https "https://127.0.0.1:$https_port/" signed
 
-echo
-echo "userpoold on 127.0.0.1, $workers workers; wrk -t$threads -c$conns" \
-    "-d$duration on the same $(nproc)-core machine"
-printf '%-22s %12s %10s %10s  %s\n' test req/s p99 non-2xx "socket errors"
-for r in "${results[@]}"; do
-	echo "$r"
-done
+print_results
 echo
 printf '%-10s %14s %14s\n' worker "idle RSS KiB" "peak RSS KiB"
 for p in $pids; do

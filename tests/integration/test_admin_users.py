@@ -779,7 +779,9 @@ def test_list_users_uses_the_indexes(server, idp, pool):
          "status, attributes) SELECT '%s', gen_random_uuid(), 'bulk' || i, "
          "'bulk' || i, 'CONFIRMED', jsonb_build_object('email', 'bulk' || i "
          "|| '@example.com', 'name', 'Bulk ' || i) FROM generate_series(1, "
-         "100000) AS i; ANALYZE users" % pool["Id"])
+         "100000) AS i; UPDATE users SET status = 'RESET_REQUIRED' WHERE "
+         "pool_id = '%s' AND username IN ('bulk1', 'bulk2'); ANALYZE users"
+         % (pool["Id"], pool["Id"]))
     plans = {
         "email": "u.f_email >= lower('bulk42') AND u.f_email < "
                  "(lower('bulk42') || chr(1114111)) ORDER BY u.f_email, "
@@ -794,7 +796,9 @@ def test_list_users_uses_the_indexes(server, idp, pool):
                         "u.username_key) > ('bulk5@example.com', 'bulk5') "
                         "ORDER BY u.f_email, u.username_key",
         "status": "u.status = ANY('{CONFIRMED}'::text[]) ORDER BY "
-                  "u.status, u.username_key",
+                  "u.username_key",
+        "rare status": "u.status = 'RESET_REQUIRED' ORDER BY "
+                       "u.username_key",
         "none": "true ORDER BY u.username_key",
         "none page 2": "u.username_key > 'bulk5' ORDER BY u.username_key",
     }
@@ -803,6 +807,18 @@ def test_list_users_uses_the_indexes(server, idp, pool):
                     "u.pool_id = '%s' AND %s LIMIT 61" % (pool["Id"], tail))
         print("--- %s\n%s" % (what, plan))
         assert "Index" in plan and "Seq Scan" not in plan, (what, plan)
+    # The statements are prepared: their generic plans use the indexes
+    # too (the text is the one ListUsers sends for a second page).
+    generic = psql(server, "SET plan_cache_mode = force_generic_plan; "
+                   "PREPARE q (text, text, text, text, int) AS SELECT u.sub "
+                   "FROM users u WHERE u.pool_id = $1 AND u.f_email >= "
+                   "lower($2::text) AND u.f_email < (lower($2::text) || "
+                   "chr(1114111)) AND (u.f_email, u.username_key) > "
+                   "($3::text, $4::text) ORDER BY u.f_email, u.username_key "
+                   "LIMIT $5::int; EXPLAIN EXECUTE q ('%s', 'bulk', "
+                   "'bulk5@example.com', 'bulk5', 61)" % pool["Id"])
+    print("--- generic\n%s" % generic)
+    assert "Index Scan using users_f_email" in generic, generic
     # Byte order: "bulk42420@..." sorts before "bulk4242@...".
     page = idp.list_users(UserPoolId=pool["Id"], Filter='email ^= "bulk4242"',
                           Limit=60)

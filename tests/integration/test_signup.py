@@ -717,3 +717,26 @@ def test_bad_input_is_a_400(server, app):
         r = server.api(target, payload, signed=False)
         assert r.status == 400, (target, payload, r)
         assert r.json()["__type"] == exc, (target, payload, r.json())
+
+
+def test_sign_up_codes_by_sms_and_the_email_preference(server, idp,
+                                                       make_pool):
+    up = make_pool(AutoVerifiedAttributes=["phone_number"])
+    client_id = make_client(idp, up["Id"])["ClientId"]
+    phone = "+1555%07d" % (uuid.uuid4().int % 10000000)
+    r = sign_up(idp, client_id, "pat", UserAttributes=[
+        {"Name": "phone_number", "Value": phone}])
+    assert r["CodeDeliveryDetails"] == {
+        "Destination": "+*******" + phone[-4:], "DeliveryMedium": "SMS",
+        "AttributeName": "phone_number"}
+    idp.confirm_sign_up(ClientId=client_id, Username="pat",
+                        ConfirmationCode=server.wait_code(phone))
+    # A verified phone number is where a reset code goes by default.
+    r = idp.forgot_password(ClientId=client_id, Username="pat")
+    assert r["CodeDeliveryDetails"]["DeliveryMedium"] == "SMS"
+    # With both verified automatically, e-mail is preferred.
+    up = make_pool(AutoVerifiedAttributes=["phone_number", "email"])
+    client_id = make_client(idp, up["Id"])["ClientId"]
+    r = sign_up(idp, client_id, "quinn", unique_email("q"), UserAttributes=[
+        {"Name": "phone_number", "Value": phone}])
+    assert r["CodeDeliveryDetails"]["Destination"] == "q***@e***"

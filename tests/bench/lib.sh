@@ -1,0 +1,190 @@
+# lib.sh: what the benchmark scripts share. Sourced by bench.sh and
+# users.sh: finds the binary, starts one daemon on loopback with a fresh
+# state directory (embedded PostgreSQL), stops it on exit, and runs wrk
+# against it, collecting one result line per run.
+#
+# Environment: USERPOOLD_BIN (default build/src/userpoold, else
+# src/userpoold), BENCH_DURATION (10s), BENCH_THREADS (2),
+# BENCH_CONNECTIONS (50), BENCH_WORKERS (2), BENCH_LOG_LEVEL (warn),
+# BENCH_ARGS (extra daemon arguments), KEEP_STATE_DIR.
+# shellcheck shell=bash
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+bin=${USERPOOLD_BIN:-}
+if [ -z "$bin" ]; then
+	for b in "$top/build/src/userpoold" "$top/src/userpoold"; do
+		if [ -x "$b" ]; then
+			bin=$b
+			break
+		fi
+	done
+fi
+if [ -z "$bin" ] || [ ! -x "$bin" ]; then
+	echo "bench: no userpoold binary; build first or set USERPOOLD_BIN" >&2
+	exit 1
+fi
+duration=${BENCH_DURATION:-10s}
+threads=${BENCH_THREADS:-2}
+conns=${BENCH_CONNECTIONS:-50}
+workers=${BENCH_WORKERS:-2}
+loglevel=${BENCH_LOG_LEVEL:-warn}
+for tool in wrk curl /usr/bin/aws /usr/bin/python3; do
+	command -v "$tool" >/dev/null || {
+		echo "bench: $tool is missing (see contrib/deps.sh)" >&2
+		exit 1
+	}
+done
+
+# The daemon rejects USERPOOLD_* variables it does not know.
+for v in $(compgen -e); do
+	case $v in USERPOOLD_*) unset "$v" ;; esac
+done
+
+state=$(mktemp -d /tmp/userpoold-bench-XXXXXX)
+chmod 755 "$state"
+read -r https_port http_port < <(/usr/bin/python3 -c '
+import socket
+ss = [socket.socket() for _ in range(2)]
+for s in ss:
+    s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in ss])')
+https=https://localhost:$https_port
+pid=
+
+cleanup() {
+	local i
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid"
+		for i in $(seq 200); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	if [ -f "$state/pg/data/postmaster.pid" ]; then
+		runuser -u postgres -- \
+		    "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/pg_ctl" \
+		    -D "$state/pg/data" -m immediate stop >/dev/null 2>&1 || true
+	fi
+	if [ -z "${KEEP_STATE_DIR:-}" ]; then
+		rm -rf "$state"
+	else
+		echo "state directory kept: $state"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+"$bin" --state_dir="$state" --listen_https="127.0.0.1:$https_port" \
+    --listen_http="127.0.0.1:$http_port" --public_url="$https" \
+    --workers="$workers" --log_level="$loglevel" ${BENCH_ARGS:-} \
+    >"$state/userpoold.log" 2>&1 </dev/null &
+pid=$!
+
+echo "bench: starting $bin (state in $state)"
+for i in $(seq 300); do
+	if ! kill -0 "$pid" 2>/dev/null; then
+		echo "bench: userpoold exited during start-up:" >&2
+		tail -n 40 "$state/userpoold.log" >&2
+		exit 1
+	fi
+	if [ -f "$state/tls/cert.pem" ] && curl -sf -o /dev/null \
+	    --cacert "$state/tls/cert.pem" "$https/health"; then
+		break
+	fi
+	if [ "$i" -eq 300 ]; then
+		echo "bench: no answer from /health within 60 s:" >&2
+		tail -n 40 "$state/userpoold.log" >&2
+		exit 1
+	fi
+	sleep 0.2
+done
+
+export AWS_SHARED_CREDENTIALS_FILE=$state/aws-credentials
+export AWS_CONFIG_FILE=/dev/null AWS_DEFAULT_REGION=us-east-1
+export AWS_CA_BUNDLE=$state/tls/cert.pem AWS_PAGER=
+export AWS_EC2_METADATA_DISABLED=true
+unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
+worker_pids() {
+	local exe p
+	exe=$(readlink -f "$bin")
+	for p in $(ps -o pid= --ppid "$pid"); do
+		[ "$(readlink -f "/proc/$p/exe" 2>/dev/null)" = "$exe" ] &&
+		    echo "$p"
+	done
+}
+
+# mem FIELD PID: a /proc/PID/status field in KiB.
+mem() {
+	awk -v f="$1:" '$1 == f { print $2 }' "/proc/$2/status" 2>/dev/null
+}
+
+# sign URL FILE: write a signed DescribeUserPool request for wrk.
+sign() {
+	/usr/bin/python3 - "$1" "$2" "$pool_id" <<'EOF'
+import configparser, json, os, sys
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+url, out, pool = sys.argv[1:4]
+cp = configparser.ConfigParser()
+cp.read(os.environ["AWS_SHARED_CREDENTIALS_FILE"])
+sec = cp["default"]
+body = json.dumps({"UserPoolId": pool})
+req = AWSRequest(method="POST", url=url, data=body, headers={
+    "Content-Type": "application/x-amz-json-1.1",
+    "X-Amz-Target": "AWSCognitoIdentityProviderService.DescribeUserPool"})
+SigV4Auth(Credentials(sec["aws_access_key_id"], sec["aws_secret_access_key"]),
+          "cognito-idp", "us-east-1").add_auth(req)
+host = url.split("/")[2]
+with open(out, "w") as f:
+    f.write("POST\nHost: %s\n" % host)
+    for k, v in req.headers.items():
+        f.write("%s: %s\n" % (k, v))
+    f.write("\n" + body)
+EOF
+}
+
+results=()
+
+# run NAME URL [signed | REQUEST-FILE]: one wrk run; appends a result
+# line. A request file holds the method, header lines, an empty line and
+# the body (tests/bench/signed.lua replays it).
+run() {
+	local name=$1 url=$2 out=$state/wrk-$1.out args=() req=$state/req-$1
+	case ${3:-} in
+	signed) sign "$url" "$req" ;;
+	'') ;;
+	*) req=$3 ;;
+	esac
+	[ -z "${3:-}" ] || args=(-s "$top/tests/bench/signed.lua")
+	echo "bench: $name: wrk -t$threads -c$conns -d$duration $url"
+	BENCH_REQUEST=$req wrk -t"$threads" -c"$conns" \
+	    -d"$duration" --timeout 5s --latency "${args[@]}" "$url" >"$out"
+	result "$name" "$out"
+}
+
+# result NAME WRK-OUTPUT: append the result line of a wrk run.
+result() {
+	local rps p50 p99 non2xx errors
+	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$2")
+	p50=$(awk '$1 == "50%" { print $2 }' "$2")
+	p99=$(awk '$1 == "99%" { print $2 }' "$2")
+	non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$2")
+	errors=$(awk '/Socket errors:/ { sub(/.*Socket errors: /, ""); print }' "$2")
+	results+=("$(printf '%-22s %12s %10s %10s %10s  %s' "$1" "${rps:-?}" \
+	    "${p50:-?}" "${p99:-?}" "${non2xx:-0}" "${errors:-}")")
+}
+
+# print_results: the table of every result line so far.
+print_results() {
+	local r
+	echo
+	echo "userpoold on 127.0.0.1, $workers workers; wrk -t$threads" \
+	    "-c$conns -d$duration on the same $(nproc)-core machine"
+	printf '%-22s %12s %10s %10s %10s  %s\n' test req/s p50 p99 non-2xx \
+	    "socket errors"
+	for r in "${results[@]}"; do
+		echo "$r"
+	done
+}

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# users.sh: sign-in, refresh and GetUser throughput of one userpoold on
+# loopback, and sign-in latency against the size of the pool.
+#
+#   - InitiateAuth USER_PASSWORD_AUTH at the configured scrypt cost, with
+#     a JWKS request loop beside it (one connection) whose p99 shows
+#     whether cheap requests still get through while the hashing runs;
+#   - InitiateAuth REFRESH_TOKEN_AUTH (two RS256 signatures each);
+#   - GetUser with an access token (one RS256 verification each);
+#   - sign-in latency (one connection) with 1,000 and with 1,000,000
+#     users in the pool (BENCH_BIG_USERS; users are inserted with SQL).
+#
+# Prints req/s and latency percentiles for each and the scrypt time of
+# one hash measured by the same binary's cost. Environment as in lib.sh,
+# plus BENCH_BIG_USERS (1000000).
+set -euo pipefail
+
+. "$(dirname "$0")/lib.sh"
+
+big=${BENCH_BIG_USERS:-1000000}
+py=/usr/bin/python3
+aws_idp() {
+	/usr/bin/aws cognito-idp "$@" --endpoint-url "$https"
+}
+
+pool_id=$(aws_idp create-user-pool --pool-name bench --query UserPool.Id \
+    --output text)
+client_id=$(aws_idp create-user-pool-client --user-pool-id "$pool_id" \
+    --client-name bench --explicit-auth-flows ALLOW_USER_PASSWORD_AUTH \
+    ALLOW_REFRESH_TOKEN_AUTH --query UserPoolClient.ClientId --output text)
+password='Bench-passw0rd!'
+aws_idp admin-create-user --user-pool-id "$pool_id" --username bench \
+    --message-action SUPPRESS >/dev/null
+aws_idp admin-set-user-password --user-pool-id "$pool_id" --username bench \
+    --password "$password" --permanent
+echo "bench: pool $pool_id, client $client_id"
+
+# request FILE TARGET JSON: an unsigned JSON API request for wrk.
+request() {
+	{
+		printf 'POST\nHost: 127.0.0.1\n'
+		printf 'Content-Type: application/x-amz-json-1.1\n'
+		printf 'X-Amz-Target: AWSCognitoIdentityProviderService.%s\n\n' "$2"
+		printf '%s' "$3"
+	} >"$1"
+}
+
+auth='{"ClientId":"'$client_id'","AuthFlow":"USER_PASSWORD_AUTH",'
+auth+='"AuthParameters":{"USERNAME":"bench","PASSWORD":"'$password'"}}'
+request "$state/req-signin" InitiateAuth "$auth"
+tokens=$(curl -sf --cacert "$state/tls/cert.pem" "$https/" \
+    -H 'Content-Type: application/x-amz-json-1.1' \
+    -H 'X-Amz-Target: AWSCognitoIdentityProviderService.InitiateAuth' \
+    -d "$auth")
+refresh=$($py -c 'import json,sys; print(json.loads(sys.argv[1])
+    ["AuthenticationResult"]["RefreshToken"])' "$tokens")
+access=$($py -c 'import json,sys; print(json.loads(sys.argv[1])
+    ["AuthenticationResult"]["AccessToken"])' "$tokens")
+request "$state/req-refresh" InitiateAuth '{"ClientId":"'$client_id'",
+"AuthFlow":"REFRESH_TOKEN_AUTH","AuthParameters":{"REFRESH_TOKEN":"'$refresh'"}}'
+request "$state/req-getuser" GetUser '{"AccessToken":"'$access'"}'
+
+http=http://127.0.0.1:$http_port/
+jwks=http://127.0.0.1:$http_port/$pool_id/.well-known/jwks.json
+
+# Sign-ins with a JWKS loop beside them.
+wrk -t1 -c1 -d"$duration" --latency "$jwks" >"$state/wrk-jwks-beside.out" &
+jwks_pid=$!
+run signin "$http" "$state/req-signin"
+wait "$jwks_pid"
+result jwks-during-signin "$state/wrk-jwks-beside.out"
+run refresh "$http" "$state/req-refresh"
+run getuser "$http" "$state/req-getuser"
+
+# sql STATEMENT: run SQL in the embedded database.
+sql() {
+	runuser -u postgres -- psql -h "$state/pg/run" -d userpoold -qAt \
+	    -v ON_ERROR_STOP=1 -c "$1"
+}
+
+# add_users N: fill the pool up to N users (same hash, distinct names).
+add_users() {
+	sql "INSERT INTO users (pool_id, sub, username, username_key, status,
+	    attributes, password_hash) SELECT '$pool_id', gen_random_uuid(),
+	    'u' || i, 'u' || i, 'CONFIRMED', jsonb_build_object('email',
+	    'u' || i || '@example.com', 'email_verified', 'true'),
+	    password_hash FROM generate_series((SELECT count(*) FROM users
+	    WHERE pool_id = '$pool_id'), $1 - 1) i, (SELECT password_hash FROM
+	    users WHERE pool_id = '$pool_id' AND username = 'bench') h"
+	sql "ANALYZE users"
+}
+
+saved=$conns
+conns=1
+threads=1
+add_users 1000
+run "signin-1k-users" "$http" "$state/req-signin"
+echo "bench: inserting $big users (this takes a while)"
+add_users "$big"
+run "signin-$((big / 1000))k-users" "$http" "$state/req-signin"
+conns=$saved
+
+print_results
+echo "users in the pool: $(sql "SELECT count(*) FROM users WHERE pool_id = '$pool_id'")"
