@@ -12,7 +12,7 @@ CREATE TABLE users (
 	-- the username as Cognito reports it (the sub when the pool signs
 	-- in by email or phone) and its normalised key
 	username	text NOT NULL,
-	username_key	text NOT NULL,
+	username_key	text COLLATE "C" NOT NULL,
 	status		text NOT NULL CHECK (status IN ('UNCONFIRMED',
 			    'CONFIRMED', 'FORCE_CHANGE_PASSWORD',
 			    'RESET_REQUIRED', 'EXTERNAL_PROVIDER')),
@@ -59,14 +59,15 @@ CREATE UNIQUE INDEX users_alias_phone ON users (pool_id, alias_phone)
     WHERE alias_phone IS NOT NULL;
 CREATE UNIQUE INDEX users_alias_preferred ON users (pool_id, alias_preferred)
     WHERE alias_preferred IS NOT NULL;
-CREATE INDEX users_f_username ON users (pool_id, username COLLATE "C");
-CREATE INDEX users_f_email ON users (pool_id, f_email);
-CREATE INDEX users_f_phone ON users (pool_id, f_phone);
-CREATE INDEX users_f_name ON users (pool_id, f_name);
-CREATE INDEX users_f_given ON users (pool_id, f_given);
-CREATE INDEX users_f_family ON users (pool_id, f_family);
-CREATE INDEX users_f_preferred ON users (pool_id, f_preferred);
-CREATE INDEX users_f_status ON users (pool_id, status);
+CREATE INDEX users_f_username ON users (pool_id, username COLLATE "C",
+    username_key);
+CREATE INDEX users_f_email ON users (pool_id, f_email, username_key);
+CREATE INDEX users_f_phone ON users (pool_id, f_phone, username_key);
+CREATE INDEX users_f_name ON users (pool_id, f_name, username_key);
+CREATE INDEX users_f_given ON users (pool_id, f_given, username_key);
+CREATE INDEX users_f_family ON users (pool_id, f_family, username_key);
+CREATE INDEX users_f_preferred ON users (pool_id, f_preferred, username_key);
+CREATE INDEX users_f_status ON users (pool_id, status, username_key);
 
 CREATE TABLE groups (
 	pool_id		text NOT NULL REFERENCES pools (id) ON DELETE CASCADE,

@@ -176,7 +176,7 @@ struct au {
 	char			*alias[3];	/* email, phone, preferred */
 	char			*sub;
 	char			*username;	/* as stored */
-	char			*signin;	/* the name the user signs in with */
+	char			*signin;	/* the name to sign in with */
 	char			*password;	/* plain, wiped */
 	char			*hash;
 	json_t			*mediums;	/* where the invitation goes */
@@ -610,7 +610,10 @@ au_create_done(struct api_call *call, struct pg_reply *reply)
 	api_ok(call, out);
 }
 
-/* The invitation, in the batch, to each medium asked for. */
+/*
+ * The invitation, in the batch, to each medium asked for; the plain
+ * password is not needed after it.
+ */
 static void
 au_create_invite(struct pg_batch *b, struct api_call *call, struct au *a)
 {
@@ -627,6 +630,8 @@ au_create_invite(struct pg_batch *b, struct api_call *call, struct au *a)
 			au_send(b, call, a, MESSAGES_INVITE, medium, dest,
 			    a->password, a->signin);
 	}
+	wipe_free(a->password);
+	a->password = NULL;
 }
 
 /*
@@ -1045,6 +1050,8 @@ au_set_password_hashed(struct api_call *call)
 		    "The password could not be hashed.");
 		return;
 	}
+	wipe_free(a->password);
+	a->password = NULL;
 	b = pg_batch_new();
 	pg_batch_add(b, "UPDATE users SET password_hash = $3, status = $4, "
 	    "temp_password_at = CASE WHEN $5::boolean THEN NULL ELSE " AU_NOW

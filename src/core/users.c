@@ -56,7 +56,7 @@ struct users_attr {
 	int		 required;
 	int		 dev;		/* DeveloperOnlyAttribute */
 	int		 has_min, has_max;
-	double		 min, max;	/* length for String, value for Number */
+	double		 min, max;	/* String length, Number value */
 };
 
 /*
@@ -729,7 +729,8 @@ void
 users_alias_columns(const struct users_rules *r, json_t *attrs,
     char **email, char **phone, char **preferred)
 {
-	const char	*em = json_string_value(json_object_get(attrs, "email"));
+	const char	*em = json_string_value(json_object_get(attrs,
+			    "email"));
 	const char	*ph = json_string_value(json_object_get(attrs,
 			    "phone_number"));
 	const char	*pr = json_string_value(json_object_get(attrs,

@@ -528,3 +528,22 @@ def test_a_user_belongs_to_at_most_100_groups(server, pool):
                                            NextToken=r["NextToken"])
     assert len(r["Groups"]) == 40 and "NextToken" not in r
     assert r["Groups"][-1]["GroupName"] == "g099"
+
+
+def test_user_of_an_email_username_pool(server):
+    """With UsernameAttributes the username is the sub; the email and
+    the sub both name the user."""
+    up = server.aws("create-user-pool", "--pool-name",
+                    "email-%s" % uuid.uuid4().hex[:8],
+                    "--username-attributes", "email")["UserPool"]
+    pid = up["Id"]
+    try:
+        u = create_user(server, pid, "jo@x.test",
+                        "Name=email_verified,Value=true")
+        create_group(server, pid, "g")
+        add(server, pid, "Jo@X.test", "g")
+        assert members(server, pid, "g") == [u["Username"]]
+        assert groups_of(server, pid, u["Username"]) == ["g"]
+        assert groups_of(server, pid, "jo@x.test") == ["g"]
+    finally:
+        server.aws("delete-user-pool", "--user-pool-id", pid)
