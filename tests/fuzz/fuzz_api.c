@@ -25,7 +25,11 @@ static const char *const	ops[] = {
 	"CreateUserPoolClient", "UpdateUserPoolClient",
 	"ListUserPoolClients", "CreateUserPoolDomain",
 	"CreateResourceServer", "UpdateResourceServer", "TagResource",
-	"UntagResource", "SetUICustomization",
+	"UntagResource", "SetUICustomization", "AdminCreateUser",
+	"AdminUpdateUserAttributes", "ListUsers", "SignUp", "ConfirmSignUp",
+	"InitiateAuth", "AdminInitiateAuth", "RespondToAuthChallenge",
+	"GetTokensFromRefreshToken", "RevokeToken", "UpdateUserAttributes",
+	"CreateGroup", "ListUsersInGroup", "ChangePassword",
 };
 
 static void
