@@ -29,6 +29,8 @@ main(void)
 	srunner_add_suite(sr, messages_suite());
 	srunner_add_suite(sr, users_suite());
 	srunner_add_suite(sr, filter_suite());
+	srunner_add_suite(sr, srp_suite());
+	srunner_add_suite(sr, totp_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);
 	failed = srunner_ntests_failed(sr);

@@ -16,5 +16,7 @@ Suite	*codes_suite(void);
 Suite	*messages_suite(void);
 Suite	*users_suite(void);
 Suite	*filter_suite(void);
+Suite	*srp_suite(void);
+Suite	*totp_suite(void);
 
 #endif

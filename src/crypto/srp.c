@@ -1,0 +1,4 @@
+/* srp.c: to be written. */
+#include "config.h"
+
+#include "crypto/srp.h"

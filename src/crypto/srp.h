@@ -1,0 +1,4 @@
+/* srp.h: to be written. */
+#ifndef SRP_H
+#define SRP_H
+#endif

@@ -1,0 +1,4 @@
+/* totp.c: to be written. */
+#include "config.h"
+
+#include "crypto/totp.h"
