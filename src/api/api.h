@@ -99,5 +99,7 @@ extern const struct api_op	group_ops[];
 extern const struct api_op	admin_user_ops[];
 extern const struct api_op	user_ops[];
 extern const struct api_op	auth_ops[];
+extern const struct api_op	mfa_ops[];
+extern const struct api_op	device_ops[];
 
 #endif

@@ -23,6 +23,7 @@
 
 #include "password.h"
 #include "random.h"
+#include "srp.h"
 #include "util.h"
 
 #define PASSWORD_MCF_ID		"$s1$"
@@ -230,4 +231,29 @@ password_dummy_check(const char *password)
 		return;
 	(void)libscrypt_check(copy, password != NULL ? password : "");
 	wipe_free(copy);
+}
+
+int
+password_make(struct password_set *ps, const char *pool_id,
+    const char *username, const char *password)
+{
+	const char	*name = strchr(pool_id, '_');
+
+	memset(ps, 0, sizeof *ps);
+	if ((ps->hash = password_hash(password)) == NULL)
+		return -1;
+	srp_verifier_new(name != NULL ? name + 1 : pool_id, username,
+	    password, &ps->srp_salt, &ps->srp_verifier);
+	return 0;
+}
+
+void
+password_set_clear(struct password_set *ps)
+{
+	if (ps->hash != NULL)
+		wipe_free(ps->hash);
+	free(ps->srp_salt);
+	if (ps->srp_verifier != NULL)
+		wipe_free(ps->srp_verifier);
+	memset(ps, 0, sizeof *ps);
 }

@@ -31,4 +31,20 @@ int	 password_needs_rehash(const char *);
  */
 void	 password_dummy_check(const char *);
 
+/*
+ * Everything stored when a password is set: the scrypt hash and the SRP
+ * salt and verifier (hex) for the pool's name (the part of the pool id
+ * after '_') and the user's internal username. Slow: a crypto thread.
+ */
+struct password_set {
+	char	*hash;
+	char	*srp_salt;
+	char	*srp_verifier;
+};
+
+/* 0, or -1 when hashing failed (the struct is then empty). */
+int	 password_make(struct password_set *, const char *, const char *,
+	    const char *) MUST_CHECK;
+void	 password_set_clear(struct password_set *);
+
 #endif

@@ -18,5 +18,6 @@ Suite	*users_suite(void);
 Suite	*filter_suite(void);
 Suite	*srp_suite(void);
 Suite	*totp_suite(void);
+Suite	*mfa_suite(void);
 
 #endif

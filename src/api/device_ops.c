@@ -1,0 +1,8 @@
+/* device_ops.c: to be written. */
+#include "config.h"
+
+#include "api/api.h"
+
+const struct api_op device_ops[] = {
+	{ NULL, NULL, 0, NULL }
+};

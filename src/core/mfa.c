@@ -1,0 +1,4 @@
+/* mfa.c: to be written. */
+#include "config.h"
+
+#include "core/mfa.h"
