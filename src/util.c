@@ -1,10 +1,13 @@
 /*
  * util.c: the x* allocators (abort on exhaustion, never return NULL),
  * fatal exits for start-up errors and broken invariants, constant-time
- * comparison and wiping of secrets, and whole-file I/O.
+ * comparison and wiping of secrets, a string buffer for secrets, small
+ * string checks (UTF-8 length, UUIDs, a JSON list of strings), and
+ * whole-file I/O.
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -165,6 +168,73 @@ ct_streq(const char *a, const char *b)
 		return 0;
 	}
 	return ct_equal(a, b, la);
+}
+
+size_t
+utf8_chars(const char *s)
+{
+	size_t	n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+int
+is_uuid(const char *s)
+{
+	size_t	i;
+
+	if (s == NULL || strlen(s) != 36)
+		return 0;
+	for (i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	}
+	return 1;
+}
+
+int
+strarray_has(json_t *list, const char *s)
+{
+	json_t	*v;
+	size_t	 i;
+
+	json_array_foreach(list, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+			return 1;
+	return 0;
+}
+
+void
+secbuf_add(struct secbuf *b, const char *s, size_t n)
+{
+	char	*grown;
+
+	/* Grow without realloc, so no copy of a secret is left behind. */
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		grown = xmalloc(b->cap);
+		if (b->s != NULL) {
+			memcpy(grown, b->s, b->len + 1);
+			wipe(b->s, b->len);
+			free(b->s);
+		}
+		b->s = grown;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void
+secbuf_puts(struct secbuf *b, const char *s)
+{
+	secbuf_add(b, s, strlen(s));
 }
 
 int64_t

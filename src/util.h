@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #define nitems(a) (sizeof(a) / sizeof((a)[0]))
 #define MUST_CHECK __attribute__((warn_unused_result))
 #define PRINTFLIKE(f, a) __attribute__((format(printf, f, a)))
@@ -27,6 +29,24 @@ void	 wipe(void *, size_t);
 void	 wipe_free(char *);
 int	 ct_equal(const void *, const void *, size_t);
 int	 ct_streq(const char *, const char *);
+/* Code points of a UTF-8 string: every byte but continuation bytes. */
+size_t	 utf8_chars(const char *);
+/* 1 when s is a UUID in canonical form (8-4-4-4-12 hex digits). */
+int	 is_uuid(const char *);
+/* 1 when a JSON array holds the string. */
+int	 strarray_has(json_t *, const char *);
+/*
+ * A growing string that may hold a secret (a code, a temporary
+ * password): growing wipes the copy it leaves behind, and the owner
+ * wipes and frees s, which stays NULL until the first addition.
+ */
+struct secbuf {
+	char	*s;
+	size_t	 len, cap;
+};
+
+void	 secbuf_add(struct secbuf *, const char *, size_t);
+void	 secbuf_puts(struct secbuf *, const char *);
 int64_t	 now_ms(void);
 int64_t	 now_s(void);
 int	 read_file(const char *, char **, size_t *, char **) MUST_CHECK;

@@ -55,27 +55,6 @@
 static const char *const au_actions[] = { "RESEND", "SUPPRESS", NULL };
 static const char *const au_mediums[] = { "SMS", "EMAIL", NULL };
 
-static const struct shape s_username = { .kind = SHAPE_STRING, .min = 1,
-	.max = 128, .has_min = 1, .has_max = 1, .check = shape_check_name,
-	.pattern = "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+", .sensitive = 1 };
-static const struct shape s_attr_name = { .kind = SHAPE_STRING, .min = 1,
-	.max = 32, .has_min = 1, .has_max = 1, .check = shape_check_name,
-	.pattern = "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+" };
-static const struct shape s_attr_value = { .kind = SHAPE_STRING,
-	.max = 2048, .has_max = 1, .sensitive = 1 };
-static const struct shape_member s_attr_members[] = {
-	{ "Name", &s_attr_name, 1 },
-	{ "Value", &s_attr_value, 0 },
-	{ NULL, NULL, 0 }
-};
-static const struct shape s_attr = { .kind = SHAPE_STRUCT,
-	.members = s_attr_members };
-static const struct shape s_attrs = { .kind = SHAPE_LIST, .item = &s_attr };
-static const struct shape s_attr_names = { .kind = SHAPE_LIST,
-	.item = &s_attr_name };
-static const struct shape s_password = { .kind = SHAPE_STRING, .max = 256,
-	.has_max = 1, .check = policy_check_pattern,
-	.pattern = POLICY_PASSWORD_PATTERN, .sensitive = 1 };
 static const struct shape s_bool = { .kind = SHAPE_BOOL };
 static const struct shape s_action = { .kind = SHAPE_STRING,
 	.enums = au_actions };
@@ -92,15 +71,17 @@ static const struct shape s_filter = { .kind = SHAPE_STRING, .max = 256,
 	.has_max = 1 };
 static const struct shape s_limit = { .kind = SHAPE_INT, .min = 0,
 	.max = AU_PAGE_MAX, .has_min = 1, .has_max = 1 };
-static const struct shape s_token = { .kind = SHAPE_STRING, .min = 1,
-	.has_min = 1, .check = shape_check_no_space, .pattern = "[\\S]+" };
+
+/* The user every operation but ListUsers names. */
+#define AU_USER_MEMBERS							\
+	{ "UserPoolId", &ops_shape_pool_id, 1 },			\
+	{ "Username", &ops_shape_username, 1 }
 
 static const struct shape_member s_create_members[] = {
-	{ "UserPoolId", &ops_shape_pool_id, 1 },
-	{ "Username", &s_username, 1 },
-	{ "UserAttributes", &s_attrs, 0 },
-	{ "ValidationData", &s_attrs, 0 },
-	{ "TemporaryPassword", &s_password, 0 },
+	AU_USER_MEMBERS,
+	{ "UserAttributes", &ops_shape_attributes, 0 },
+	{ "ValidationData", &ops_shape_attributes, 0 },
+	{ "TemporaryPassword", &ops_shape_password, 0 },
 	{ "ForceAliasCreation", &s_bool, 0 },
 	{ "MessageAction", &s_action, 0 },
 	{ "DesiredDeliveryMediums", &s_mediums, 0 },
@@ -111,8 +92,7 @@ static const struct shape s_create = { .kind = SHAPE_STRUCT,
 	.members = s_create_members };
 
 static const struct shape_member s_ref_members[] = {
-	{ "UserPoolId", &ops_shape_pool_id, 1 },
-	{ "Username", &s_username, 1 },
+	AU_USER_MEMBERS,
 	{ "ClientMetadata", &s_meta, 0 },
 	{ NULL, NULL, 0 }
 };
@@ -120,9 +100,8 @@ static const struct shape s_ref = { .kind = SHAPE_STRUCT,
 	.members = s_ref_members };
 
 static const struct shape_member s_update_members[] = {
-	{ "UserPoolId", &ops_shape_pool_id, 1 },
-	{ "Username", &s_username, 1 },
-	{ "UserAttributes", &s_attrs, 1 },
+	AU_USER_MEMBERS,
+	{ "UserAttributes", &ops_shape_attributes, 1 },
 	{ "ClientMetadata", &s_meta, 0 },
 	{ NULL, NULL, 0 }
 };
@@ -130,18 +109,16 @@ static const struct shape s_update = { .kind = SHAPE_STRUCT,
 	.members = s_update_members };
 
 static const struct shape_member s_delete_attrs_members[] = {
-	{ "UserPoolId", &ops_shape_pool_id, 1 },
-	{ "Username", &s_username, 1 },
-	{ "UserAttributeNames", &s_attr_names, 1 },
+	AU_USER_MEMBERS,
+	{ "UserAttributeNames", &ops_shape_attribute_names, 1 },
 	{ NULL, NULL, 0 }
 };
 static const struct shape s_delete_attrs = { .kind = SHAPE_STRUCT,
 	.members = s_delete_attrs_members };
 
 static const struct shape_member s_set_password_members[] = {
-	{ "UserPoolId", &ops_shape_pool_id, 1 },
-	{ "Username", &s_username, 1 },
-	{ "Password", &s_password, 1 },
+	AU_USER_MEMBERS,
+	{ "Password", &ops_shape_password, 1 },
 	{ "Permanent", &s_bool, 0 },
 	{ NULL, NULL, 0 }
 };
@@ -150,9 +127,9 @@ static const struct shape s_set_password = { .kind = SHAPE_STRUCT,
 
 static const struct shape_member s_list_members[] = {
 	{ "UserPoolId", &ops_shape_pool_id, 1 },
-	{ "AttributesToGet", &s_attr_names, 0 },
+	{ "AttributesToGet", &ops_shape_attribute_names, 0 },
 	{ "Limit", &s_limit, 0 },
-	{ "PaginationToken", &s_token, 0 },
+	{ "PaginationToken", &ops_shape_next_token, 0 },
 	{ "Filter", &s_filter, 0 },
 	{ NULL, NULL, 0 }
 };
@@ -164,21 +141,22 @@ static const struct shape s_list = { .kind = SHAPE_STRUCT,
 typedef void	(*au_step)(struct api_call *);
 
 struct au {
-	json_t			*config;	/* pools.config */
-	struct users_rules	 rules;
-	char			*key;		/* the Username, normalised */
+	struct ops_pool		 pool;		/* key: the Username's */
 	struct user		 user;		/* as loaded */
 	int			 have_user;
+	int			 find_user;	/* before next */
 	au_step			 next;
 	int			 tries;
 	/* what a write computes */
 	json_t			*attrs;
-	char			*alias[3];	/* email, phone, preferred */
+	struct users_aliases	 aliases;
 	char			*sub;
 	char			*username;	/* as stored */
 	char			*signin;	/* the name to sign in with */
 	char			*password;	/* plain, wiped */
 	char			*hash;
+	char			*srp_salt;	/* with the hash */
+	char			*srp_verifier;
 	json_t			*mediums;	/* where the invitation goes */
 	int			 stmt;		/* index of the row statement */
 };
@@ -187,14 +165,11 @@ static void
 au_free(void *p)
 {
 	struct au	*a = p;
-	size_t		 i;
 
-	json_decref(a->config);
-	free(a->key);
+	ops_pool_clear(&a->pool);
 	users_clear(&a->user);
 	json_decref(a->attrs);
-	for (i = 0; i < nitems(a->alias); i++)
-		free(a->alias[i]);
+	users_aliases_clear(&a->aliases);
 	free(a->sub);
 	free(a->username);
 	free(a->signin);
@@ -202,6 +177,9 @@ au_free(void *p)
 		wipe_free(a->password);
 	if (a->hash != NULL)
 		wipe_free(a->hash);
+	free(a->srp_salt);
+	if (a->srp_verifier != NULL)
+		wipe_free(a->srp_verifier);
 	json_decref(a->mediums);
 	free(a);
 }
@@ -212,40 +190,11 @@ au_pool(struct api_call *call)
 	return api_str(call->in, "UserPoolId");
 }
 
-static json_t *
-au_policy(struct au *a)
-{
-	return json_object_get(json_object_get(a->config, "Policies"),
-	    "PasswordPolicy");
-}
-
 static void
 au_set_aliases(struct au *a)
 {
-	size_t	i;
-
-	for (i = 0; i < nitems(a->alias); i++) {
-		free(a->alias[i]);
-		a->alias[i] = NULL;
-	}
-	users_alias_columns(&a->rules, a->attrs, &a->alias[0], &a->alias[1],
-	    &a->alias[2]);
-}
-
-static char *
-au_json_text(json_t *j)
-{
-	char	*s;
-
-	if ((s = json_dumps(j, JSON_COMPACT)) == NULL)
-		fatalx("json_dumps");
-	return s;
-}
-
-static void
-au_fail_not_found(struct api_call *call)
-{
-	api_fail(call, "UserNotFoundException", "User does not exist.");
+	users_aliases_clear(&a->aliases);
+	users_alias_columns(&a->pool.rules, a->attrs, &a->aliases);
 }
 
 /*
@@ -256,24 +205,17 @@ au_fail_not_found(struct api_call *call)
 static void
 au_fail_unique(struct api_call *call, struct au *a, struct pg_reply *reply)
 {
-	const char	*c = reply->constraint != NULL ? reply->constraint : "";
-	const char	*what = NULL;
+	const char	*what = users_unique_attribute(reply->constraint);
 	int		 name;
 
-	if (strcmp(c, "users_alias_email") == 0) {
-		what = "email";
-		name = a->rules.username_email;
-	} else if (strcmp(c, "users_alias_phone") == 0) {
-		what = "phone_number";
-		name = a->rules.username_phone;
-	} else if (strcmp(c, "users_alias_preferred") == 0) {
-		what = "preferred_username";
-		name = 0;
-	} else {
+	if (what == NULL) {
 		api_fail(call, "UsernameExistsException",
 		    "User account already exists");
 		return;
 	}
+	name = (strcmp(what, "email") == 0 && a->pool.rules.username_email) ||
+	    (strcmp(what, "phone_number") == 0 &&
+	    a->pool.rules.username_phone);
 	api_fail(call, name ? "UsernameExistsException" :
 	    "AliasExistsException", "An account with the given %s already "
 	    "exists.", what);
@@ -281,45 +223,44 @@ au_fail_unique(struct api_call *call, struct au *a, struct pg_reply *reply)
 
 /* --- Loading the pool and the user --- */
 
+static void	au_find(struct api_call *, au_step);
+
 static void
 au_pool_loaded(struct api_call *call, struct pg_reply *reply)
 {
 	struct au	*a = call->data;
-	const char	*name = api_str(call->in, "Username");
-	const PGresult	*r;
 
-	if (!reply->ok) {
-		api_fail_db(call, reply);
+	if (ops_pool_read(call, reply, &a->pool) != 0)
 		return;
-	}
-	r = reply->res[0];
-	if (pg_rows(r) == 0) {
-		ops_fail_no_pool(call, au_pool(call));
-		return;
-	}
-	a->config = json_loads(pg_val(r, 0, 0), 0, NULL);
-	if (!json_is_object(a->config)) {
-		json_decref(a->config);
-		a->config = json_object();
-	}
-	users_rules_init(&a->rules, a->config);
-	if (name != NULL)
-		a->key = users_key(&a->rules, name);
-	a->next(call);
+	if (a->find_user)
+		au_find(call, a->next);
+	else
+		a->next(call);
+}
+
+static void
+au_start(struct api_call *call, au_step next, int find_user)
+{
+	struct au	*a = xcalloc(1, sizeof *a);
+
+	a->next = next;
+	a->find_user = find_user;
+	api_set_data(call, a, au_free);
+	ops_pool_query(call, au_pool_loaded);
 }
 
 /* Read the pool's configuration, then run next. */
 static void
 au_begin(struct api_call *call, au_step next)
 {
-	struct au	*a = xcalloc(1, sizeof *a);
-	struct pg_batch	*b = pg_batch_new();
+	au_start(call, next, 0);
+}
 
-	a->next = next;
-	api_set_data(call, a, au_free);
-	pg_batch_add(b, "SELECT config FROM pools WHERE id = $1", 1,
-	    au_pool(call));
-	api_query(call, b, au_pool_loaded);
+/* Read the pool's configuration and the user Username names, then next. */
+static void
+au_begin_user(struct api_call *call, au_step next)
+{
+	au_start(call, next, 1);
 }
 
 /* The user named by $2 (normalised) in pool $1; the name wins. */
@@ -341,7 +282,7 @@ au_user_loaded(struct api_call *call, struct pg_reply *reply)
 		return;
 	}
 	if (pg_rows(reply->res[0]) == 0) {
-		au_fail_not_found(call);
+		ops_fail_no_user(call);
 		return;
 	}
 	users_clear(&a->user);
@@ -358,7 +299,7 @@ au_find(struct api_call *call, au_step next)
 	struct pg_batch	*b = pg_batch_new();
 
 	a->next = next;
-	pg_batch_add(b, AU_SQL_FIND, 2, au_pool(call), a->key);
+	pg_batch_add(b, AU_SQL_FIND, 2, au_pool(call), a->pool.key);
 	api_query(call, b, au_user_loaded);
 }
 
@@ -421,8 +362,8 @@ au_send(struct pg_batch *b, struct api_call *call, struct au *a,
     enum messages_kind kind, const char *medium, const char *dest,
     const char *code, const char *username)
 {
-	json_decref(messages_send(b, au_pool(call), a->config, kind, medium,
-	    dest, code, username));
+	json_decref(messages_send(b, au_pool(call), a->pool.config, kind,
+	    medium, dest, code, username));
 }
 
 /* --- AdminGetUser --- */
@@ -436,15 +377,9 @@ au_get_loaded(struct api_call *call)
 }
 
 static void
-au_get_pooled(struct api_call *call)
-{
-	au_find(call, au_get_loaded);
-}
-
-static void
 au_get(struct api_call *call)
 {
-	au_begin(call, au_get_pooled);
+	au_begin_user(call, au_get_loaded);
 }
 
 /* --- AdminDeleteUser --- */
@@ -455,7 +390,7 @@ au_delete_done(struct api_call *call, struct pg_reply *reply)
 	if (!reply->ok)
 		api_fail_db(call, reply);
 	else if (pg_rows(reply->res[0]) == 0)
-		au_fail_not_found(call);
+		ops_fail_no_user(call);
 	else
 		api_ok(call, NULL);
 }
@@ -468,7 +403,7 @@ au_delete_pooled(struct api_call *call)
 	struct pg_batch	*b = pg_batch_new();
 
 	pg_batch_add(b, "DELETE FROM users WHERE pool_id = $1 AND sub = "
-	    AU_SQL_SUB " RETURNING sub", 2, au_pool(call), a->key);
+	    AU_SQL_SUB " RETURNING sub", 2, au_pool(call), a->pool.key);
 	api_query(call, b, au_delete_done);
 }
 
@@ -486,7 +421,7 @@ au_enable_done(struct api_call *call, struct pg_reply *reply)
 	if (!reply->ok)
 		api_fail_db(call, reply);
 	else if (ops_count(reply->res[0], 0, 0) == 0)
-		au_fail_not_found(call);
+		ops_fail_no_user(call);
 	else
 		api_ok(call, NULL);
 }
@@ -504,7 +439,8 @@ au_set_enabled(struct api_call *call, const char *enabled)
 	    "  WHERE x.pool_id = $1 AND x.sub = t.sub RETURNING x.sub), "
 	    "rt AS (DELETE FROM refresh_tokens r USING upd "
 	    "  WHERE NOT $3::boolean AND r.pool_id = $1 AND r.sub = upd.sub) "
-	    "SELECT count(*) FROM upd", 3, au_pool(call), a->key, enabled);
+	    "SELECT count(*) FROM upd", 3, au_pool(call), a->pool.key,
+	    enabled);
 	api_query(call, b, au_enable_done);
 }
 
@@ -545,7 +481,7 @@ au_confirm_done(struct api_call *call, struct pg_reply *reply)
 	}
 	r = reply->res[0];
 	if (pg_rows(r) == 0)
-		au_fail_not_found(call);
+		ops_fail_no_user(call);
 	else if (ops_count(r, 0, 1) == 0)
 		api_fail(call, "NotAuthorizedException", "User cannot be "
 		    "confirmed. Current status is %s", pg_val(r, 0, 0));
@@ -569,7 +505,7 @@ au_confirm_pooled(struct api_call *call)
 	    "del AS (DELETE FROM codes c USING upd WHERE c.pool_id = $1 "
 	    "  AND c.sub = upd.sub AND c.purpose = 'signup') "
 	    "SELECT t.status, (SELECT count(*) FROM upd) FROM t", 2,
-	    au_pool(call), a->key);
+	    au_pool(call), a->pool.key);
 	api_query(call, b, au_confirm_done);
 }
 
@@ -648,20 +584,21 @@ au_create_moves(struct pg_batch *b, struct api_call *call, struct au *a)
 		{ "alias_email", "email_verified" },
 		{ "alias_phone", "phone_number_verified" },
 	};
-	char	*sql;
-	size_t	 i;
+	const char	*values[] = { a->aliases.email, a->aliases.phone };
+	char		*sql;
+	size_t		 i;
 
 	if (!api_bool(call->in, "ForceAliasCreation", 0) ||
-	    a->rules.username_email || a->rules.username_phone)
+	    a->pool.rules.username_email || a->pool.rules.username_phone)
 		return;
 	for (i = 0; i < nitems(moves); i++) {
-		if (a->alias[i] == NULL)
+		if (values[i] == NULL)
 			continue;
 		sql = xasprintf("UPDATE users SET %s = NULL, attributes = "
 		    "attributes || jsonb_build_object('%s', 'false'), "
 		    "modified_at = " AU_NOW " WHERE pool_id = $1 AND %s = $2",
 		    moves[i].column, moves[i].flag, moves[i].column);
-		pg_batch_add(b, sql, 2, au_pool(call), a->alias[i]);
+		pg_batch_add(b, sql, 2, au_pool(call), values[i]);
 		free(sql);
 		a->stmt++;
 	}
@@ -672,16 +609,18 @@ au_create_insert(struct api_call *call)
 {
 	struct au	*a = call->data;
 	struct pg_batch	*b = pg_batch_new();
-	char		*attrs = au_json_text(a->attrs);
+	char		*attrs = ops_json_text(a->attrs);
 
 	au_create_moves(b, call, a);
 	pg_batch_add(b, "INSERT INTO users AS u (pool_id, sub, username, "
 	    "username_key, status, attributes, alias_email, alias_phone, "
-	    "alias_preferred, password_hash, temp_password_at) VALUES ($1, "
-	    "$2::uuid, $3, $4, 'FORCE_CHANGE_PASSWORD', $5::jsonb, $6, $7, $8, "
-	    "$9, " AU_NOW ") RETURNING " USERS_COLUMNS, 9, au_pool(call),
-	    a->sub, a->username, a->key, attrs, a->alias[0], a->alias[1],
-	    a->alias[2], a->hash);
+	    "alias_preferred, password_hash, temp_password_at, srp_salt, "
+	    "srp_verifier) VALUES ($1, $2::uuid, $3, $4, "
+	    "'FORCE_CHANGE_PASSWORD', $5::jsonb, $6, $7, $8, $9, " AU_NOW ", "
+	    "$10, $11) RETURNING " USERS_COLUMNS, 11, au_pool(call), a->sub,
+	    a->username, a->pool.key, attrs, a->aliases.email,
+	    a->aliases.phone, a->aliases.preferred, a->hash, a->srp_salt,
+	    a->srp_verifier);
 	free(attrs);
 	au_create_invite(b, call, a);
 	api_query(call, b, au_create_done);
@@ -696,10 +635,12 @@ au_create_resend_write(struct api_call *call)
 	char		*sql;
 
 	sql = au_guarded("UPDATE users u SET password_hash = $3, "
+	    "srp_salt = $4, srp_verifier = $5, "
 	    "temp_password_at = " AU_NOW ", modified_at = " AU_NOW " "
 	    "WHERE u.pool_id = $1 AND u.sub = $2::uuid "
 	    "AND u.status = 'FORCE_CHANGE_PASSWORD'");
-	pg_batch_add(b, sql, 3, au_pool(call), a->user.sub, a->hash);
+	pg_batch_add(b, sql, 5, au_pool(call), a->user.sub, a->hash,
+	    a->srp_salt, a->srp_verifier);
 	free(sql);
 	au_create_invite(b, call, a);
 	api_query(call, b, au_create_done);
@@ -708,9 +649,16 @@ au_create_resend_write(struct api_call *call)
 static void
 au_hash_run(struct api_call *call)
 {
-	struct au	*a = call->data;
+	struct au		*a = call->data;
+	struct password_set	 ps;
 
-	a->hash = password_hash(a->password);
+	/* The SRP verifier is made over the internal username. */
+	if (password_make(&ps, au_pool(call), a->have_user ?
+	    a->user.username : a->username, a->password) != 0)
+		return;
+	a->hash = ps.hash;
+	a->srp_salt = ps.srp_salt;
+	a->srp_verifier = ps.srp_verifier;
 }
 
 static void
@@ -718,27 +666,12 @@ au_create_hashed(struct api_call *call)
 {
 	struct au	*a = call->data;
 
-	if (a->hash == NULL) {
-		api_fail(call, "InternalErrorException",
-		    "The password could not be hashed.");
+	if (ops_hashed(call, a->hash) != 0)
 		return;
-	}
 	if (a->have_user)
 		au_create_resend_write(call);
 	else
 		au_create_insert(call);
-}
-
-static int
-au_list_has(json_t *list, const char *s)
-{
-	json_t	*v;
-	size_t	 i;
-
-	json_array_foreach(list, i, v)
-		if (strcmp(json_string_value(v), s) == 0)
-			return 1;
-	return 0;
 }
 
 /*
@@ -772,7 +705,7 @@ au_create_mediums(struct api_call *call, struct au *a, json_t *attrs)
 			    email ? "Email" : "Sms");
 			return -1;
 		}
-		if (!au_list_has(a->mediums, json_string_value(m)))
+		if (!strarray_has(a->mediums, json_string_value(m)))
 			json_array_append(a->mediums, m);
 	}
 	return 0;
@@ -783,16 +716,13 @@ static int
 au_create_password(struct api_call *call, struct au *a)
 {
 	const char	*given = api_str(call->in, "TemporaryPassword");
-	const char	*why;
 
 	if (given == NULL) {
-		a->password = policy_temp_password(au_policy(a));
+		a->password = policy_temp_password(policy_of(a->pool.config));
 		return 0;
 	}
-	if ((why = policy_check_password(au_policy(a), given)) != NULL) {
-		api_fail(call, policy_exception(why), "%s", why);
+	if (ops_check_password(call, a->pool.config, given) != 0)
 		return -1;
-	}
 	a->password = xstrdup(given);
 	return 0;
 }
@@ -826,19 +756,20 @@ au_create_attrs(struct api_call *call, struct au *a)
 	char		*emsg;
 
 	a->attrs = json_object();
-	if (users_check_username(&a->rules, name, &etype, &emsg) != 0 ||
-	    users_apply_attributes(&a->rules, a->attrs, json_object_get(
+	if (users_check_username(&a->pool.rules, name, &etype, &emsg) != 0 ||
+	    users_apply_attributes(&a->pool.rules, a->attrs, json_object_get(
 	    call->in, "UserAttributes"), USERS_CREATE_ADMIN, NULL, &etype,
 	    &emsg) != 0)
 		goto fail;
-	if ((kind = users_username_attribute(&a->rules, name)) != NULL) {
+	if ((kind = users_username_attribute(&a->pool.rules, name)) != NULL) {
 		json_object_set_new(a->attrs, kind, json_string(name));
 		a->username = xstrdup(a->sub);
-		free(a->key);
-		a->key = xstrdup(a->sub);
+		free(a->pool.key);
+		a->pool.key = xstrdup(a->sub);
 	} else
 		a->username = xstrdup(name);
-	if (users_check_required(&a->rules, a->attrs, &etype, &emsg) != 0)
+	if (users_check_required(&a->pool.rules, a->attrs, &etype,
+	    &emsg) != 0)
 		goto fail;
 	a->signin = xstrdup(name);
 	au_set_aliases(a);
@@ -886,36 +817,24 @@ au_update_verify(struct pg_batch *b, struct api_call *call, struct au *a)
 {
 	static const struct {
 		const char	*attr;
-		const char	*flag;
 		const char	*purpose;
 		const char	*medium;
 	} contacts[] = {
-		{ "email", "email_verified", "verify:email", "EMAIL" },
-		{ "phone_number", "phone_number_verified",
-		    "verify:phone_number", "SMS" },
+		{ "email", "verify:email", "EMAIL" },
+		{ "phone_number", "verify:phone_number", "SMS" },
 	};
-	const char	*was, *now, *flag;
 	char		 code[CODES_DIGITS + 1];
 	size_t		 i;
-	int		 auto_verify;
 
 	for (i = 0; i < nitems(contacts); i++) {
-		auto_verify = i == 0 ? a->rules.auto_verify_email :
-		    a->rules.auto_verify_phone;
-		was = json_string_value(json_object_get(a->user.attributes,
-		    contacts[i].attr));
-		now = json_string_value(json_object_get(a->attrs,
-		    contacts[i].attr));
-		flag = json_string_value(json_object_get(a->attrs,
-		    contacts[i].flag));
-		if (!auto_verify || now == NULL || (was != NULL &&
-		    strcmp(was, now) == 0) || (flag != NULL &&
-		    strcmp(flag, "true") == 0))
+		if (!users_verify_due(&a->pool.rules, a->user.attributes,
+		    a->attrs, contacts[i].attr))
 			continue;
 		au_add_code(b, au_pool(call), a->user.sub, contacts[i].purpose,
 		    AU_VERIFY_VALIDITY, code);
-		au_send(b, call, a, MESSAGES_VERIFY, contacts[i].medium, now,
-		    code, a->user.username);
+		au_send(b, call, a, MESSAGES_VERIFY, contacts[i].medium,
+		    json_string_value(json_object_get(a->attrs,
+		    contacts[i].attr)), code, a->user.username);
 		wipe(code, sizeof code);
 	}
 }
@@ -943,14 +862,14 @@ au_attrs_write(struct api_call *call)
 	char		*sql, *old, *new;
 
 	au_set_aliases(a);
-	old = au_json_text(a->user.attributes);
-	new = au_json_text(a->attrs);
+	old = ops_json_text(a->user.attributes);
+	new = ops_json_text(a->attrs);
 	sql = au_guarded("UPDATE users u SET attributes = $4::jsonb, "
 	    "alias_email = $5, alias_phone = $6, alias_preferred = $7, "
 	    "modified_at = " AU_NOW " WHERE u.pool_id = $1 "
 	    "AND u.sub = $2::uuid AND u.attributes = $3::jsonb");
 	pg_batch_add(b, sql, 7, au_pool(call), a->user.sub, old, new,
-	    a->alias[0], a->alias[1], a->alias[2]);
+	    a->aliases.email, a->aliases.phone, a->aliases.preferred);
 	free(sql);
 	free(old);
 	free(new);
@@ -958,8 +877,13 @@ au_attrs_write(struct api_call *call)
 	api_query(call, b, au_attrs_done);
 }
 
+/*
+ * Change a copy of the attributes as read with change() (applying or
+ * deleting what the input member lists), then write it.
+ */
 static void
-au_update_loaded(struct api_call *call)
+au_attrs_change(struct api_call *call, users_change_fn change,
+    const char *member)
 {
 	struct au	*a = call->data;
 	const char	*etype;
@@ -967,9 +891,8 @@ au_update_loaded(struct api_call *call)
 
 	json_decref(a->attrs);
 	a->attrs = json_deep_copy(a->user.attributes);
-	if (users_apply_attributes(&a->rules, a->attrs, json_object_get(
-	    call->in, "UserAttributes"), USERS_UPDATE_ADMIN, NULL, &etype,
-	    &emsg) != 0) {
+	if (change(&a->pool.rules, a->attrs, json_object_get(call->in,
+	    member), USERS_UPDATE_ADMIN, NULL, &etype, &emsg) != 0) {
 		api_fail(call, etype, "%s", emsg);
 		free(emsg);
 		return;
@@ -978,46 +901,27 @@ au_update_loaded(struct api_call *call)
 }
 
 static void
-au_update_pooled(struct api_call *call)
+au_update_loaded(struct api_call *call)
 {
-	au_find(call, au_update_loaded);
+	au_attrs_change(call, users_apply_attributes, "UserAttributes");
 }
 
 static void
 au_update(struct api_call *call)
 {
-	au_begin(call, au_update_pooled);
+	au_begin_user(call, au_update_loaded);
 }
 
 static void
 au_delete_attrs_loaded(struct api_call *call)
 {
-	struct au	*a = call->data;
-	const char	*etype;
-	char		*emsg;
-
-	json_decref(a->attrs);
-	a->attrs = json_deep_copy(a->user.attributes);
-	if (users_delete_attributes(&a->rules, a->attrs, json_object_get(
-	    call->in, "UserAttributeNames"), USERS_UPDATE_ADMIN, NULL, &etype,
-	    &emsg) != 0) {
-		api_fail(call, etype, "%s", emsg);
-		free(emsg);
-		return;
-	}
-	au_attrs_write(call);
-}
-
-static void
-au_delete_attrs_pooled(struct api_call *call)
-{
-	au_find(call, au_delete_attrs_loaded);
+	au_attrs_change(call, users_delete_attributes, "UserAttributeNames");
 }
 
 static void
 au_delete_attrs(struct api_call *call)
 {
-	au_begin(call, au_delete_attrs_pooled);
+	au_begin_user(call, au_delete_attrs_loaded);
 }
 
 /* --- AdminSetUserPassword --- */
@@ -1028,7 +932,7 @@ au_set_password_done(struct api_call *call, struct pg_reply *reply)
 	if (!reply->ok)
 		api_fail_db(call, reply);
 	else if (pg_rows(reply->res[0]) == 0)
-		au_fail_not_found(call);
+		ops_fail_no_user(call);
 	else
 		api_ok(call, NULL);
 }
@@ -1045,21 +949,18 @@ au_set_password_hashed(struct api_call *call)
 	struct pg_batch	*b;
 	int		 permanent = api_bool(call->in, "Permanent", 0);
 
-	if (a->hash == NULL) {
-		api_fail(call, "InternalErrorException",
-		    "The password could not be hashed.");
+	if (ops_hashed(call, a->hash) != 0)
 		return;
-	}
 	wipe_free(a->password);
 	a->password = NULL;
 	b = pg_batch_new();
 	pg_batch_add(b, "UPDATE users SET password_hash = $3, status = $4, "
 	    "temp_password_at = CASE WHEN $5::boolean THEN NULL ELSE " AU_NOW
-	    " END, failed_logins = 0, locked_until = NULL, "
-	    "modified_at = " AU_NOW " WHERE pool_id = $1 AND sub = $2::uuid "
-	    "RETURNING sub", 5, au_pool(call), a->user.sub, a->hash,
-	    permanent ? "CONFIRMED" : "FORCE_CHANGE_PASSWORD",
-	    permanent ? "true" : "false");
+	    " END, srp_salt = $6, srp_verifier = $7, failed_logins = 0, "
+	    "locked_until = NULL, modified_at = " AU_NOW " WHERE pool_id = $1 "
+	    "AND sub = $2::uuid RETURNING sub", 7, au_pool(call), a->user.sub,
+	    a->hash, permanent ? "CONFIRMED" : "FORCE_CHANGE_PASSWORD",
+	    permanent ? "true" : "false", a->srp_salt, a->srp_verifier);
 	api_query(call, b, au_set_password_done);
 }
 
@@ -1067,84 +968,21 @@ static void
 au_set_password_loaded(struct api_call *call)
 {
 	struct au	*a = call->data;
-	const char	*pw = api_str(call->in, "Password"), *why;
+	const char	*pw = api_str(call->in, "Password");
 
-	if ((why = policy_check_password(au_policy(a), pw)) != NULL) {
-		api_fail(call, policy_exception(why), "%s", why);
+	if (ops_check_password(call, a->pool.config, pw) != 0)
 		return;
-	}
 	a->password = xstrdup(pw);
 	api_work(call, au_hash_run, au_set_password_hashed);
 }
 
 static void
-au_set_password_pooled(struct api_call *call)
-{
-	au_find(call, au_set_password_loaded);
-}
-
-static void
 au_set_password(struct api_call *call)
 {
-	au_begin(call, au_set_password_pooled);
+	au_begin_user(call, au_set_password_loaded);
 }
 
 /* --- AdminResetUserPassword --- */
-
-static int
-au_verified(json_t *attrs, const char *attr, const char *flag)
-{
-	const char	*f = json_string_value(json_object_get(attrs, flag));
-
-	return json_string_value(json_object_get(attrs, attr)) != NULL &&
-	    f != NULL && strcmp(f, "true") == 0;
-}
-
-/*
- * Where a reset code goes: the first verified contact in the pool's
- * AccountRecoverySetting, else (Cognito's legacy order) a verified phone
- * number, then a verified email. 0 when there is none (or admin_only).
- */
-static int
-au_recovery_medium(struct au *a, const char **medium, const char **attr)
-{
-	json_t		*mech = json_object_get(json_object_get(a->config,
-			    "AccountRecoverySetting"), "RecoveryMechanisms");
-	json_t		*attrs = a->user.attributes, *m;
-	const char	*name;
-	long long	 prio, best = -1;
-	size_t		 i;
-	int		 phone = au_verified(attrs, "phone_number",
-			    "phone_number_verified");
-	int		 email = au_verified(attrs, "email", "email_verified");
-
-	*medium = *attr = NULL;
-	if (json_array_size(mech) == 0) {
-		if (phone || email) {
-			*medium = phone ? "SMS" : "EMAIL";
-			*attr = phone ? "phone_number" : "email";
-		}
-		return *medium != NULL;
-	}
-	json_array_foreach(mech, i, m) {
-		name = json_string_value(json_object_get(m, "Name"));
-		prio = json_integer_value(json_object_get(m, "Priority"));
-		if (name == NULL || (best >= 0 && prio >= best))
-			continue;
-		if (strcmp(name, "verified_phone_number") == 0 && phone) {
-			*medium = "SMS";
-			*attr = "phone_number";
-		} else if (strcmp(name, "verified_email") == 0 && email) {
-			*medium = "EMAIL";
-			*attr = "email";
-		} else if (strcmp(name, "admin_only") == 0)
-			*medium = *attr = NULL;
-		else
-			continue;
-		best = prio;
-	}
-	return *medium != NULL;
-}
 
 static void
 au_reset_done(struct api_call *call, struct pg_reply *reply)
@@ -1166,10 +1004,11 @@ au_reset_loaded(struct api_call *call)
 {
 	struct au	*a = call->data;
 	struct pg_batch	*b = pg_batch_new();
-	const char	*medium, *attr;
+	const char	*attr;
 	char		*sql, *old, code[CODES_DIGITS + 1];
+	int		 admin_only;
 
-	old = au_json_text(a->user.attributes);
+	old = ops_json_text(a->user.attributes);
 	sql = au_guarded("UPDATE users u SET status = 'RESET_REQUIRED', "
 	    "modified_at = " AU_NOW " WHERE u.pool_id = $1 "
 	    "AND u.sub = $2::uuid AND u.attributes = $3::jsonb");
@@ -1178,27 +1017,23 @@ au_reset_loaded(struct api_call *call)
 	free(old);
 	pg_batch_add(b, "DELETE FROM refresh_tokens WHERE pool_id = $1 "
 	    "AND sub = $2::uuid", 2, au_pool(call), a->user.sub);
-	if (au_recovery_medium(a, &medium, &attr)) {
+	attr = users_recovery_attr(a->pool.config, a->user.attributes,
+	    &admin_only);
+	if (attr != NULL) {
 		au_add_code(b, au_pool(call), a->user.sub, "reset",
 		    AU_RESET_VALIDITY, code);
-		au_send(b, call, a, MESSAGES_RESET, medium,
-		    json_string_value(json_object_get(a->user.attributes,
-		    attr)), code, a->user.username);
+		au_send(b, call, a, MESSAGES_RESET, strcmp(attr, "email") == 0 ?
+		    "EMAIL" : "SMS", json_string_value(json_object_get(
+		    a->user.attributes, attr)), code, a->user.username);
 		wipe(code, sizeof code);
 	}
 	api_query(call, b, au_reset_done);
 }
 
 static void
-au_reset_pooled(struct api_call *call)
-{
-	au_find(call, au_reset_loaded);
-}
-
-static void
 au_reset(struct api_call *call)
 {
-	au_begin(call, au_reset_pooled);
+	au_begin_user(call, au_reset_loaded);
 }
 
 /* --- ListUsers --- */
@@ -1215,7 +1050,6 @@ au_list_done(struct api_call *call, struct pg_reply *reply)
 	const PGresult	*r;
 	json_t		*users, *out, *get;
 	struct user	 u;
-	char		*tok;
 	int		 i, n, max, sorted;
 
 	if (!reply->ok) {
@@ -1236,13 +1070,12 @@ au_list_done(struct api_call *call, struct pg_reply *reply)
 		users_clear(&u);
 	}
 	out = json_pack("{s:o}", "Users", users);
-	if (n > max) {
-		tok = sorted ? ops_token_make(pg_val(r, max - 1,
-		    USERS_NCOLUMNS), pg_val(r, max - 1, 2)) :
-		    ops_token_make(pg_val(r, max - 1, 2), NULL);
-		json_object_set_new(out, "PaginationToken", json_string(tok));
-		free(tok);
-	}
+	if (n > max && sorted)
+		ops_page_next(out, "PaginationToken", pg_val(r, max - 1,
+		    USERS_NCOLUMNS), pg_val(r, max - 1, 2));
+	else if (n > max)
+		ops_page_next(out, "PaginationToken", pg_val(r, max - 1, 2),
+		    NULL);
 	api_ok(call, out);
 }
 
@@ -1312,7 +1145,7 @@ au_list_pooled(struct api_call *call)
 
 	memset(&p, 0, sizeof p);
 	if (filter_parse_pool(api_str(call->in, "Filter"), 2,
-	    a->rules.case_sensitive, &p.f, &emsg) != 0) {
+	    a->pool.rules.case_sensitive, &p.f, &emsg) != 0) {
 		api_fail(call, "InvalidParameterException", "%s", emsg);
 		free(emsg);
 		return;

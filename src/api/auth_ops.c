@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "api/auth.h"
 #include "api/ops_common.h"
 #include "api/shape.h"
 #include "core/codes.h"
@@ -33,7 +34,6 @@
 #define AUTH_LOCK_AFTER		5	/* failures before the first lock */
 #define AUTH_LOCK_MAX		900	/* seconds */
 #define AUTH_FAIL_WINDOW	900	/* quiet seconds that reset the count */
-#define AUTH_BAD_PASSWORD	"Incorrect username or password."
 #define AUTH_STR(x)		AUTH_STR2(x)
 #define AUTH_STR2(x)		#x
 
@@ -50,9 +50,6 @@ static const char *const auth_challenges[] = { "SMS_MFA", "EMAIL_OTP",
 	"NEW_PASSWORD_REQUIRED", "SMS_OTP", "PASSWORD", "WEB_AUTHN",
 	"PASSWORD_SRP", NULL };
 
-static const struct shape s_client_id = { .kind = SHAPE_STRING, .min = 1,
-	.max = 128, .has_min = 1, .has_max = 1, .check = shape_check_word,
-	.pattern = "[\\w+]+", .sensitive = 1 };
 static const struct shape s_flow = { .kind = SHAPE_STRING,
 	.enums = auth_flows };
 static const struct shape s_challenge = { .kind = SHAPE_STRING,
@@ -70,22 +67,32 @@ static const struct shape s_token = { .kind = SHAPE_STRING, .min = 1,
 	.sensitive = 1 };
 static const struct shape s_secret = { .kind = SHAPE_STRING, .min = 1,
 	.max = 64, .has_min = 1, .has_max = 1, .sensitive = 1 };
-static const struct shape s_username = { .kind = SHAPE_STRING, .min = 1,
-	.max = 128, .has_min = 1, .has_max = 1, .check = shape_check_name,
-	.pattern = "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+", .sensitive = 1 };
 
+/* Context the sign-in operations accept and do not use. */
 #define AUTH_COMMON_MEMBERS						\
 	{ "ClientMetadata", &s_any, 0 },				\
 	{ "AnalyticsMetadata", &s_any, 0 },				\
 	{ "UserContextData", &s_any, 0 },				\
 	{ "ContextData", &s_any, 0 }
 
+/* What InitiateAuth takes; AdminInitiateAuth takes UserPoolId first. */
+#define AUTH_INITIATE_MEMBERS						\
+	{ "ClientId", &ops_shape_client_id, 1 },			\
+	{ "AuthFlow", &s_flow, 1 },					\
+	{ "AuthParameters", &s_params, 0 },				\
+	{ "Session", &s_session, 0 },					\
+	AUTH_COMMON_MEMBERS
+
+/* What RespondToAuthChallenge takes; the Admin one takes UserPoolId too. */
+#define AUTH_RESPOND_MEMBERS						\
+	{ "ClientId", &ops_shape_client_id, 1 },			\
+	{ "ChallengeName", &s_challenge, 1 },				\
+	{ "Session", &s_session, 0 },					\
+	{ "ChallengeResponses", &s_params, 0 },				\
+	AUTH_COMMON_MEMBERS
+
 static const struct shape_member s_initiate_members[] = {
-	{ "ClientId", &s_client_id, 1 },
-	{ "AuthFlow", &s_flow, 1 },
-	{ "AuthParameters", &s_params, 0 },
-	{ "Session", &s_session, 0 },
-	AUTH_COMMON_MEMBERS,
+	AUTH_INITIATE_MEMBERS,
 	{ NULL, NULL, 0 }
 };
 static const struct shape s_initiate = { .kind = SHAPE_STRUCT,
@@ -93,22 +100,14 @@ static const struct shape s_initiate = { .kind = SHAPE_STRUCT,
 
 static const struct shape_member s_admin_initiate_members[] = {
 	{ "UserPoolId", &ops_shape_pool_id, 1 },
-	{ "ClientId", &s_client_id, 1 },
-	{ "AuthFlow", &s_flow, 1 },
-	{ "AuthParameters", &s_params, 0 },
-	{ "Session", &s_session, 0 },
-	AUTH_COMMON_MEMBERS,
+	AUTH_INITIATE_MEMBERS,
 	{ NULL, NULL, 0 }
 };
 static const struct shape s_admin_initiate = { .kind = SHAPE_STRUCT,
 	.members = s_admin_initiate_members };
 
 static const struct shape_member s_respond_members[] = {
-	{ "ClientId", &s_client_id, 1 },
-	{ "ChallengeName", &s_challenge, 1 },
-	{ "Session", &s_session, 0 },
-	{ "ChallengeResponses", &s_params, 0 },
-	AUTH_COMMON_MEMBERS,
+	AUTH_RESPOND_MEMBERS,
 	{ NULL, NULL, 0 }
 };
 static const struct shape s_respond = { .kind = SHAPE_STRUCT,
@@ -116,11 +115,7 @@ static const struct shape s_respond = { .kind = SHAPE_STRUCT,
 
 static const struct shape_member s_admin_respond_members[] = {
 	{ "UserPoolId", &ops_shape_pool_id, 1 },
-	{ "ClientId", &s_client_id, 1 },
-	{ "ChallengeName", &s_challenge, 1 },
-	{ "Session", &s_session, 0 },
-	{ "ChallengeResponses", &s_params, 0 },
-	AUTH_COMMON_MEMBERS,
+	AUTH_RESPOND_MEMBERS,
 	{ NULL, NULL, 0 }
 };
 static const struct shape s_admin_respond = { .kind = SHAPE_STRUCT,
@@ -128,7 +123,7 @@ static const struct shape s_admin_respond = { .kind = SHAPE_STRUCT,
 
 static const struct shape_member s_refresh_members[] = {
 	{ "RefreshToken", &s_token, 1 },
-	{ "ClientId", &s_client_id, 1 },
+	{ "ClientId", &ops_shape_client_id, 1 },
 	{ "ClientSecret", &s_secret, 0 },
 	{ "DeviceKey", &s_any, 0 },
 	{ "ClientMetadata", &s_any, 0 },
@@ -139,7 +134,7 @@ static const struct shape s_refresh = { .kind = SHAPE_STRUCT,
 
 static const struct shape_member s_revoke_members[] = {
 	{ "Token", &s_token, 1 },
-	{ "ClientId", &s_client_id, 1 },
+	{ "ClientId", &ops_shape_client_id, 1 },
 	{ "ClientSecret", &s_secret, 0 },
 	{ NULL, NULL, 0 }
 };
@@ -155,42 +150,13 @@ static const struct shape s_signout = { .kind = SHAPE_STRUCT,
 
 static const struct shape_member s_admin_signout_members[] = {
 	{ "UserPoolId", &ops_shape_pool_id, 1 },
-	{ "Username", &s_username, 1 },
+	{ "Username", &ops_shape_username, 1 },
 	{ NULL, NULL, 0 }
 };
 static const struct shape s_admin_signout = { .kind = SHAPE_STRUCT,
 	.members = s_admin_signout_members };
 
 /* --- The state of one sign-in ---------------------------------------- */
-
-enum auth_kind {
-	AUTH_PASSWORD,		/* USER_PASSWORD_AUTH, ADMIN_*_AUTH */
-	AUTH_REFRESH,		/* REFRESH_TOKEN(_AUTH) */
-	AUTH_NEW_PASSWORD,	/* RespondToAuthChallenge NEW_PASSWORD_REQUIRED */
-	AUTH_GET_TOKENS,	/* GetTokensFromRefreshToken */
-	AUTH_REVOKE,		/* RevokeToken */
-};
-
-struct auth {
-	enum auth_kind		 kind;
-	int			 admin;
-	struct signin_client	 client;
-	int			 have_client;
-	json_t			*params;	/* AuthParameters or responses */
-	char			*username;	/* as given */
-	char			*password;	/* wiped */
-	char			*hash_copy;	/* the stored hash, for the thread */
-	char			*new_hash;	/* a stronger or new hash */
-	int			 matched;	/* thread: password_check */
-	struct user		 user;
-	int			 have_user;
-	char			*session;	/* a new challenge Session */
-	char			*digest;	/* of the session or refresh token */
-	char			*origin;	/* refresh: the family */
-	long long		 auth_time;
-	int			 rotate;
-	json_t			*attrs;		/* new-password attributes */
-};
 
 static void
 auth_free(void *p)
@@ -206,6 +172,8 @@ auth_free(void *p)
 		wipe_free(a->hash_copy);
 	if (a->new_hash != NULL)
 		wipe_free(a->new_hash);
+	password_set_clear(&a->pset);
+	auth_srp_free(a->srp);
 	users_clear(&a->user);
 	if (a->session != NULL)
 		wipe_free(a->session);
@@ -227,7 +195,7 @@ auth_new(struct api_call *call, enum auth_kind kind, int admin)
 }
 
 /* The wall clock with its fraction, comparable to database epochs. */
-static double
+double
 auth_now(void)
 {
 	struct timespec	ts;
@@ -236,7 +204,7 @@ auth_now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static const char *
+const char *
 auth_param(struct auth *a, const char *name)
 {
 	return json_string_value(json_object_get(a->params, name));
@@ -281,6 +249,7 @@ auth_client_loaded(struct api_call *call, struct pg_reply *reply)
 		return;
 	}
 	a->have_client = 1;
+	users_rules_init(&a->rules, a->client.pool_config);
 	auth_route(call);
 }
 
@@ -289,16 +258,8 @@ auth_client_loaded(struct api_call *call, struct pg_reply *reply)
 static int
 auth_client_allows(struct auth *a, const char *flow)
 {
-	json_t	*flows = json_object_get(a->client.config,
-		    "ExplicitAuthFlows");
-	json_t	*v;
-	size_t	 i;
-
-	json_array_foreach(flows, i, v)
-		if (json_is_string(v) && strcmp(json_string_value(v), flow) ==
-		    0)
-			return 1;
-	return 0;
+	return strarray_has(json_object_get(a->client.config,
+	    "ExplicitAuthFlows"), flow);
 }
 
 /* A legacy (non-ALLOW_) list allows refresh implicitly. */
@@ -347,6 +308,11 @@ auth_flow_kind(struct api_call *call, struct auth *a, const char *flow)
 		api_fail(call, "InvalidParameterException",
 		    "Initiate Auth method not supported.");
 		return -1;
+	} else if (strcmp(flow, "USER_SRP_AUTH") == 0) {
+		/* Legacy lists (no ALLOW_ values) always allow SRP. */
+		if (auth_client_allows(a, "ALLOW_USER_SRP_AUTH") ||
+		    auth_client_legacy(a))
+			return AUTH_SRP;
 	} else {
 		api_fail(call, "InvalidParameterException",
 		    "The %s flow is not supported by this server yet.", flow);
@@ -358,7 +324,7 @@ auth_flow_kind(struct api_call *call, struct auth *a, const char *flow)
 }
 
 /* SECRET_HASH of the parameters for username; -1 after answering. */
-static int
+int
 auth_secret_hash(struct api_call *call, struct auth *a, const char *username)
 {
 	const char	*etype;
@@ -376,13 +342,23 @@ auth_secret_hash(struct api_call *call, struct auth *a, const char *username)
 
 static void	auth_user_loaded(struct api_call *, struct pg_reply *);
 
+void
+auth_find_user(struct api_call *call, struct auth *a, const char *name,
+    void (*done)(struct api_call *, struct pg_reply *))
+{
+	struct pg_batch	*b = pg_batch_new();
+	char		*key = users_key(&a->rules, name);
+
+	pg_batch_add(b, "SELECT " USERS_COLUMNS " FROM users u WHERE "
+	    USERS_MATCH("1", "2") " ORDER BY (u.username_key = $2) DESC "
+	    "LIMIT 1", 2, a->client.pool_id, key);
+	free(key);
+	api_query(call, b, done);
+}
+
 static void
 auth_password_start(struct api_call *call, struct auth *a)
 {
-	struct users_rules	 rules;
-	struct pg_batch		*b;
-	char			*key;
-
 	if (auth_param(a, "USERNAME") == NULL) {
 		api_fail(call, "InvalidParameterException",
 		    "Missing required parameter USERNAME");
@@ -397,14 +373,7 @@ auth_password_start(struct api_call *call, struct auth *a)
 	a->password = xstrdup(auth_param(a, "PASSWORD"));
 	if (auth_secret_hash(call, a, a->username) != 0)
 		return;
-	users_rules_init(&rules, a->client.pool_config);
-	key = users_key(&rules, a->username);
-	b = pg_batch_new();
-	pg_batch_add(b, "SELECT " USERS_COLUMNS " FROM users u WHERE "
-	    USERS_MATCH("1", "2") " ORDER BY (u.username_key = $2) DESC "
-	    "LIMIT 1", 2, a->client.pool_id, key);
-	free(key);
-	api_query(call, b, auth_user_loaded);
+	auth_find_user(call, a, a->username, auth_user_loaded);
 }
 
 /* On a crypto thread: check the password, rehash when it is weak. */
@@ -419,11 +388,14 @@ auth_check_run(struct api_call *call)
 		return;
 	}
 	a->matched = password_check(a->hash_copy, a->password) == 1;
-	if (a->matched && password_needs_rehash(a->hash_copy))
-		a->new_hash = password_hash(a->password);
+	/* A weak hash is replaced; a missing SRP verifier is made. */
+	if (a->matched && (password_needs_rehash(a->hash_copy) ||
+	    a->user.srp_verifier == NULL) &&
+	    password_make(&a->pset, a->client.pool_id, a->user.username,
+	    a->password) != 0)
+		password_set_clear(&a->pset);
 }
 
-static void	auth_check_done(struct api_call *);
 
 static void
 auth_user_loaded(struct api_call *call, struct pg_reply *reply)
@@ -460,7 +432,7 @@ auth_fail_recorded(struct api_call *call, struct pg_reply *reply)
 }
 
 /* Count a failure; from the fifth on, lock for 2^(n-5) s, at most 15 min. */
-static void
+void
 auth_record_failure(struct api_call *call, struct auth *a)
 {
 	struct pg_batch	*b = pg_batch_new();
@@ -484,7 +456,6 @@ auth_record_failure(struct api_call *call, struct auth *a)
 static int
 auth_check_status(struct api_call *call, struct auth *a)
 {
-	json_t		*policy;
 	long long	 validity;
 
 	if (!a->user.enabled) {
@@ -503,9 +474,7 @@ auth_check_status(struct api_call *call, struct auth *a)
 	}
 	if (strcmp(a->user.status, "FORCE_CHANGE_PASSWORD") != 0)
 		return 0;
-	policy = json_object_get(json_object_get(a->client.pool_config,
-	    "Policies"), "PasswordPolicy");
-	validity = policy_temp_validity(policy);
+	validity = policy_temp_validity(policy_of(a->client.pool_config));
 	if (validity > 0 && a->user.temp_password_at > 0 &&
 	    a->user.temp_password_at + validity < auth_now()) {
 		api_fail(call, "NotAuthorizedException", "Temporary password "
@@ -532,19 +501,14 @@ auth_success_recorded(struct api_call *call, struct pg_reply *reply)
 		auth_issue(call, 1, NULL, (long long)time(NULL));
 }
 
-static void
+void
 auth_check_done(struct api_call *call)
 {
 	struct auth	*a = call->data;
 	struct pg_batch	*b;
 
 	if (!a->have_user) {
-		if (signin_hide_existence(&a->client))
-			api_fail(call, "NotAuthorizedException",
-			    AUTH_BAD_PASSWORD);
-		else
-			api_fail(call, "UserNotFoundException",
-			    "User does not exist.");
+		auth_fail_unknown(call, a);
 		return;
 	}
 	if (!a->matched) {
@@ -553,16 +517,27 @@ auth_check_done(struct api_call *call)
 	}
 	if (auth_check_status(call, a) != 0)
 		return;
-	if (a->user.failed_logins == 0 && a->new_hash == NULL) {
+	if (a->user.failed_logins == 0 && a->pset.hash == NULL) {
 		auth_success_recorded(call, &(struct pg_reply){ .ok = 1 });
 		return;
 	}
 	b = pg_batch_new();
 	pg_batch_add(b, "UPDATE users SET failed_logins = 0, last_failed_at = "
 	    "NULL, locked_until = NULL, password_hash = coalesce($3, "
-	    "password_hash) WHERE pool_id = $1 AND sub = $2::uuid", 3,
-	    a->client.pool_id, a->user.sub, a->new_hash);
+	    "password_hash), srp_salt = coalesce($4, srp_salt), srp_verifier "
+	    "= coalesce($5, srp_verifier) WHERE pool_id = $1 AND sub = "
+	    "$2::uuid", 5, a->client.pool_id, a->user.sub, a->pset.hash,
+	    a->pset.srp_salt, a->pset.srp_verifier);
 	api_query(call, b, auth_success_recorded);
+}
+
+void
+auth_fail_unknown(struct api_call *call, struct auth *a)
+{
+	if (signin_hide_existence(&a->client))
+		api_fail(call, "NotAuthorizedException", AUTH_BAD_PASSWORD);
+	else
+		ops_fail_no_user(call);
 }
 
 /* --- NEW_PASSWORD_REQUIRED ------------------------------------------- */
@@ -685,24 +660,19 @@ auth_new_password_start(struct api_call *call, struct auth *a)
 static int
 auth_same_user(struct auth *a, const char *given)
 {
-	struct users_rules	 rules;
+	struct users_aliases	 al;
 	char			*key;
 	int			 same;
 
-	users_rules_init(&rules, a->client.pool_config);
-	key = users_key(&rules, given);
+	key = users_key(&a->rules, given);
 	same = strcmp(key, a->user.username_key) == 0 ||
 	    strcmp(given, a->user.sub) == 0;
 	if (!same) {
-		char	*e, *p, *ph;
-
-		users_alias_columns(&rules, a->user.attributes, &e, &p, &ph);
-		same = (e != NULL && strcmp(e, key) == 0) ||
-		    (p != NULL && strcmp(p, key) == 0) ||
-		    (ph != NULL && strcmp(ph, key) == 0);
-		free(e);
-		free(p);
-		free(ph);
+		users_alias_columns(&a->rules, a->user.attributes, &al);
+		same = (al.email != NULL && strcmp(al.email, key) == 0) ||
+		    (al.phone != NULL && strcmp(al.phone, key) == 0) ||
+		    (al.preferred != NULL && strcmp(al.preferred, key) == 0);
+		users_aliases_clear(&al);
 	}
 	free(key);
 	return same;
@@ -729,27 +699,24 @@ auth_response_attributes(struct auth *a)
 static int
 auth_new_password_check(struct api_call *call, struct auth *a)
 {
-	struct users_rules	 rules;
-	json_t			*list, *policy;
-	const char		*etype, *why;
-	char			*emsg = NULL;
-	int			 rc;
+	json_t		*list;
+	const char	*etype, *why;
+	char		*emsg = NULL;
+	int		 rc;
 
-	policy = json_object_get(json_object_get(a->client.pool_config,
-	    "Policies"), "PasswordPolicy");
-	if ((why = policy_check_password(policy, a->password)) != NULL) {
+	if ((why = policy_check_password(policy_of(a->client.pool_config),
+	    a->password)) != NULL) {
 		api_fail(call, "InvalidPasswordException", "%s", why);
 		return -1;
 	}
-	users_rules_init(&rules, a->client.pool_config);
 	a->attrs = json_deep_copy(a->user.attributes);
 	list = auth_response_attributes(a);
-	rc = users_apply_attributes(&rules, a->attrs, list, USERS_UPDATE_SELF,
-	    json_object_get(a->client.config, "WriteAttributes"), &etype,
-	    &emsg);
+	rc = users_apply_attributes(&a->rules, a->attrs, list,
+	    USERS_UPDATE_SELF, json_object_get(a->client.config,
+	    "WriteAttributes"), &etype, &emsg);
 	json_decref(list);
 	if (rc == 0)
-		rc = users_check_required(&rules, a->attrs, &etype, &emsg);
+		rc = users_check_required(&a->rules, a->attrs, &etype, &emsg);
 	if (rc != 0) {
 		api_fail(call, etype, "%s", emsg);
 		free(emsg);
@@ -763,7 +730,9 @@ auth_hash_run(struct api_call *call)
 {
 	struct auth	*a = call->data;
 
-	a->new_hash = password_hash(a->password);
+	if (password_make(&a->pset, a->client.pool_id, a->user.username,
+	    a->password) != 0)
+		password_set_clear(&a->pset);
 }
 
 static void	auth_hash_done(struct api_call *);
@@ -827,32 +796,28 @@ static void
 auth_hash_done(struct api_call *call)
 {
 	struct auth		*a = call->data;
-	struct users_rules	 rules;
+	struct users_aliases	 al;
 	struct pg_batch		*b;
-	char			*attrs, *e, *p, *ph;
+	char			*attrs;
 
-	if (a->new_hash == NULL) {
-		api_fail(call, "InternalErrorException",
-		    "The password could not be hashed.");
+	if (ops_hashed(call, a->pset.hash) != 0)
 		return;
-	}
-	users_rules_init(&rules, a->client.pool_config);
-	users_alias_columns(&rules, a->attrs, &e, &p, &ph);
-	attrs = json_dumps(a->attrs, JSON_COMPACT);
+	users_alias_columns(&a->rules, a->attrs, &al);
+	attrs = ops_json_text(a->attrs);
 	b = pg_batch_new();
 	/* Consuming the session and changing the user are one statement. */
 	pg_batch_add(b, "WITH s AS (DELETE FROM auth_sessions WHERE "
 	    "session_hash = $1::bytea RETURNING pool_id, sub) UPDATE users u "
 	    "SET password_hash = $2, status = 'CONFIRMED', temp_password_at = "
 	    "NULL, attributes = $3::jsonb, alias_email = $4, alias_phone = $5, "
-	    "alias_preferred = $6, failed_logins = 0, locked_until = NULL, "
-	    "modified_at = extract(epoch FROM clock_timestamp()) FROM s WHERE "
-	    "u.pool_id = s.pool_id AND u.sub = s.sub RETURNING u.sub", 6,
-	    a->digest, a->new_hash, attrs, e, p, ph);
+	    "alias_preferred = $6, srp_salt = $7, srp_verifier = $8, "
+	    "failed_logins = 0, locked_until = NULL, modified_at = "
+	    "extract(epoch FROM clock_timestamp()) FROM s WHERE u.pool_id = "
+	    "s.pool_id AND u.sub = s.sub RETURNING u.sub", 8, a->digest,
+	    a->pset.hash, attrs, al.email, al.phone, al.preferred,
+	    a->pset.srp_salt, a->pset.srp_verifier);
 	free(attrs);
-	free(e);
-	free(p);
-	free(ph);
+	users_aliases_clear(&al);
 	api_query(call, b, auth_new_password_saved);
 }
 
@@ -1113,7 +1078,7 @@ auth_admin_signed_out(struct api_call *call, struct pg_reply *reply)
 		return;
 	}
 	if (pg_rows(reply->res[0]) != 1)
-		api_fail(call, "UserNotFoundException", "User does not exist.");
+		ops_fail_no_user(call);
 	else
 		api_ok(call, NULL);
 }
@@ -1121,43 +1086,27 @@ auth_admin_signed_out(struct api_call *call, struct pg_reply *reply)
 static void
 auth_admin_pool_loaded(struct api_call *call, struct pg_reply *reply)
 {
-	const char		*pool_id = api_str(call->in, "UserPoolId");
-	struct users_rules	 rules;
-	struct pg_batch		*b;
-	json_t			*config;
-	char			*key;
+	struct ops_pool	 pool;
+	struct pg_batch	*b;
 
-	if (!reply->ok) {
-		api_fail_db(call, reply);
+	if (ops_pool_read(call, reply, &pool) != 0)
 		return;
-	}
-	if (pg_rows(reply->res[0]) != 1 || (config = json_loads(
-	    pg_val(reply->res[0], 0, 0), 0, NULL)) == NULL) {
-		ops_fail_no_pool(call, pool_id);
-		return;
-	}
-	users_rules_init(&rules, config);
-	key = users_key(&rules, api_str(call->in, "Username"));
-	json_decref(config);
 	b = pg_batch_new();
 	pg_batch_add(b, "WITH u AS (SELECT u.sub FROM users u WHERE "
 	    USERS_MATCH("1", "2") " ORDER BY (u.username_key = $2) DESC LIMIT "
 	    "1), d AS (DELETE FROM refresh_tokens r USING u WHERE r.pool_id = "
 	    "$1 AND r.sub = u.sub) UPDATE users x SET tokens_valid_after = "
 	    "extract(epoch FROM clock_timestamp()) FROM u WHERE x.pool_id = $1 "
-	    "AND x.sub = u.sub RETURNING x.sub", 2, pool_id, key);
-	free(key);
+	    "AND x.sub = u.sub RETURNING x.sub", 2,
+	    api_str(call->in, "UserPoolId"), pool.key);
+	ops_pool_clear(&pool);
 	api_query(call, b, auth_admin_signed_out);
 }
 
 static void
 auth_admin_global_signout(struct api_call *call)
 {
-	struct pg_batch	*b = pg_batch_new();
-
-	pg_batch_add(b, "SELECT config FROM pools WHERE id = $1", 1,
-	    api_str(call->in, "UserPoolId"));
-	api_query(call, b, auth_admin_pool_loaded);
+	ops_pool_query(call, auth_admin_pool_loaded);
 }
 
 /* --- Dispatch ------------------------------------------------------------ */
@@ -1172,6 +1121,9 @@ auth_route(struct api_call *call)
 	switch (a->kind) {
 	case AUTH_NEW_PASSWORD:
 		auth_new_password_start(call, a);
+		return;
+	case AUTH_VERIFIER:
+		auth_verifier_start(call, a);
 		return;
 	case AUTH_GET_TOKENS:
 		if (auth_client_secret(call, a) != 0)
@@ -1191,6 +1143,8 @@ auth_route(struct api_call *call)
 	a->kind = kind;
 	if (kind == AUTH_REFRESH)
 		auth_refresh_start(call, a, auth_param(a, "REFRESH_TOKEN"));
+	else if (kind == AUTH_SRP)
+		auth_srp_start(call, a);
 	else
 		auth_password_start(call, a);
 }
@@ -1221,14 +1175,19 @@ auth_respond_common(struct api_call *call, int admin)
 {
 	struct auth	*a;
 	const char	*name = api_str(call->in, "ChallengeName");
+	enum auth_kind	 kind;
 
-	if (strcmp(name, "NEW_PASSWORD_REQUIRED") != 0) {
+	if (strcmp(name, "NEW_PASSWORD_REQUIRED") == 0)
+		kind = AUTH_NEW_PASSWORD;
+	else if (strcmp(name, "PASSWORD_VERIFIER") == 0)
+		kind = AUTH_VERIFIER;
+	else {
 		api_fail(call, "InvalidParameterException",
 		    "The %s challenge is not supported by this server yet.",
 		    name);
 		return;
 	}
-	a = auth_new(call, AUTH_NEW_PASSWORD, admin);
+	a = auth_new(call, kind, admin);
 	a->params = json_object_get(call->in, "ChallengeResponses");
 	auth_load_client(call);
 }

@@ -135,8 +135,6 @@ static const struct shape s_rotation = { .kind = SHAPE_STRUCT,
 	.members = s_rotation_members };
 static const struct shape s_limit = { .kind = SHAPE_INT, .min = 1,
 	.max = CLIENT_PAGE_MAX, .has_min = 1, .has_max = 1 };
-static const struct shape s_next = { .kind = SHAPE_STRING, .min = 1,
-	.has_min = 1, .check = shape_check_no_space, .pattern = "[\\S]+" };
 
 /* The settings Create and Update share. */
 #define CLIENT_SETTINGS							\
@@ -192,7 +190,7 @@ static const struct shape s_ref = { .kind = SHAPE_STRUCT,
 static const struct shape_member s_list_members[] = {
 	{ "UserPoolId", &ops_shape_pool_id, 1 },
 	{ "MaxResults", &s_limit, 0 },
-	{ "NextToken", &s_next, 0 },
+	{ "NextToken", &ops_shape_next_token, 0 },
 	{ NULL, NULL, 0 }
 };
 static const struct shape s_list = { .kind = SHAPE_STRUCT,
@@ -235,18 +233,6 @@ client_nonempty(json_t *in, const char *name)
 	json_t	*v = json_object_get(in, name);
 
 	return json_is_array(v) && json_array_size(v) > 0 ? v : NULL;
-}
-
-static int
-client_list_has(json_t *list, const char *s)
-{
-	json_t	*v;
-	size_t	 i;
-
-	json_array_foreach(list, i, v)
-		if (strcmp(json_string_value(v), s) == 0)
-			return 1;
-	return 0;
 }
 
 /*
@@ -419,7 +405,7 @@ client_rule_urls(struct client_build *b)
 	if (client_check_urls(b, "CallbackURLs") != 0 ||
 	    client_check_urls(b, "LogoutURLs") != 0)
 		return -1;
-	if (dflt != NULL && (!json_is_array(cb) || !client_list_has(cb, dflt)))
+	if (dflt != NULL && (!json_is_array(cb) || !strarray_has(cb, dflt)))
 		return client_err(b, "InvalidParameterException",
 		    "DefaultRedirectURI %s must be one of the CallbackURLs.",
 		    dflt);
@@ -447,7 +433,7 @@ client_rule_oauth(struct client_build *b)
 		return client_err(b, "InvalidOAuthFlowException",
 		    "AllowedOAuthFlows is required when "
 		    "AllowedOAuthFlowsUserPoolClient is true.");
-	if (flows == NULL || !client_list_has(flows, "client_credentials"))
+	if (flows == NULL || !strarray_has(flows, "client_credentials"))
 		return 0;
 	if (json_array_size(flows) > 1)
 		return client_err(b, "InvalidOAuthFlowException",
@@ -496,7 +482,7 @@ client_rule_scopes(struct client_build *b)
 		s = json_string_value(v);
 		if (client_is_std_scope(s)) {
 			if (json_is_array(flows) &&
-			    client_list_has(flows, "client_credentials"))
+			    strarray_has(flows, "client_credentials"))
 				return client_err(b,
 				    "InvalidOAuthFlowException",
 				    "client_credentials flow can only be used "
@@ -695,23 +681,10 @@ static char *
 client_param_list(json_t *in, const char *name)
 {
 	json_t	*v = json_object_get(in, name);
-	char	*s;
 
 	if (!json_is_array(v))
 		return xstrdup("[]");
-	if ((s = json_dumps(v, JSON_COMPACT)) == NULL)
-		fatalx("json_dumps");
-	return s;
-}
-
-static char *
-client_param_json(json_t *v)
-{
-	char	*s;
-
-	if ((s = json_dumps(v, JSON_COMPACT)) == NULL)
-		fatalx("json_dumps");
-	return s;
+	return ops_json_text(v);
 }
 
 /*
@@ -840,8 +813,8 @@ client_create(struct api_call *call)
 	}
 	c->cfg = json_incref(b.cfg);
 	api_set_data(call, c, client_create_free);
-	cfg = client_param_json(b.cfg);
-	scopes = client_param_json(b.custom_scopes);
+	cfg = ops_json_text(b.cfg);
+	scopes = ops_json_text(b.custom_scopes);
 	rd = client_param_list(call->in, "ReadAttributes");
 	wr = client_param_list(call->in, "WriteAttributes");
 	batch = pg_batch_new();
@@ -909,8 +882,8 @@ client_update(struct api_call *call)
 		return;
 	}
 	api_set_data(call, json_incref(b.cfg), client_cfg_free);
-	cfg = client_param_json(b.cfg);
-	scopes = client_param_json(b.custom_scopes);
+	cfg = ops_json_text(b.cfg);
+	scopes = ops_json_text(b.custom_scopes);
 	rd = client_param_list(call->in, "ReadAttributes");
 	wr = client_param_list(call->in, "WriteAttributes");
 	batch = pg_batch_new();
@@ -934,15 +907,8 @@ client_describe_done(struct api_call *call, struct pg_reply *reply)
 	const PGresult	*r;
 	json_t		*cfg;
 
-	if (!reply->ok) {
-		api_fail_db(call, reply);
+	if ((r = ops_pool_result(call, reply)) == NULL)
 		return;
-	}
-	r = reply->res[0];
-	if (pg_rows(r) == 0) {
-		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
-		return;
-	}
 	if (pg_val(r, 0, 0) == NULL) {
 		ops_fail_no_client(call, api_str(call->in, "ClientId"));
 		return;
@@ -970,20 +936,15 @@ client_describe(struct api_call *call)
 /* --- DeleteUserPoolClient --- */
 
 static void
+client_fail_missing(struct api_call *call)
+{
+	ops_fail_no_client(call, api_str(call->in, "ClientId"));
+}
+
+static void
 client_delete_done(struct api_call *call, struct pg_reply *reply)
 {
-	const PGresult	*r;
-
-	if (!reply->ok) {
-		api_fail_db(call, reply);
-		return;
-	}
-	r = reply->res[0];
-	if (!ops_true(r, 0, 0))
-		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
-	else if (ops_count(r, 0, 1) == 0)
-		ops_fail_no_client(call, api_str(call->in, "ClientId"));
-	else
+	if (ops_pool_changed(call, reply, client_fail_missing))
 		api_ok(call, NULL);
 }
 
@@ -1011,18 +972,11 @@ client_list_done(struct api_call *call, struct pg_reply *reply)
 {
 	const PGresult	*r;
 	json_t		*items, *out;
-	char		*tok;
 	int		 i, n, max;
 
-	if (!reply->ok) {
-		api_fail_db(call, reply);
+	if ((r = ops_pool_result(call, reply)) == NULL)
 		return;
-	}
-	r = reply->res[0];
-	if ((n = pg_rows(r)) == 0) {
-		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
-		return;
-	}
+	n = pg_rows(r);
 	max = (int)api_int(call->in, "MaxResults", CLIENT_PAGE_MAX);
 	items = json_array();
 	for (i = 0; i < n && i < max && pg_val(r, i, 1) != NULL; i++)
@@ -1030,12 +984,9 @@ client_list_done(struct api_call *call, struct pg_reply *reply)
 		    "ClientId", pg_val(r, i, 1), "UserPoolId", pg_val(r, i, 0),
 		    "ClientName", pg_val(r, i, 2)));
 	out = json_pack("{s:o}", "UserPoolClients", items);
-	if (n > max) {
-		tok = ops_token_make(pg_val(r, max - 1, 3),
+	if (n > max)
+		ops_page_next(out, "NextToken", pg_val(r, max - 1, 3),
 		    pg_val(r, max - 1, 1));
-		json_object_set_new(out, "NextToken", json_string(tok));
-		free(tok);
-	}
 	api_ok(call, out);
 }
 
@@ -1059,11 +1010,11 @@ static void
 client_list(struct api_call *call)
 {
 	struct pg_batch	*batch;
-	const char	*tok = api_str(call->in, "NextToken");
-	char		*after_t = NULL, *after_id = NULL, limit[16];
+	char		*after_t, *after_id, limit[16];
 
-	if (tok != NULL && (ops_token_parse(tok, &after_t, &after_id) != 0 ||
-	    !client_is_number(after_t))) {
+	if (ops_page_after(call, &after_t, &after_id) != 0)
+		return;
+	if (after_t != NULL && !client_is_number(after_t)) {
 		free(after_t);
 		free(after_id);
 		api_fail(call, "InvalidParameterException",

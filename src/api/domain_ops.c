@@ -209,16 +209,6 @@ domain_served_host(const char *domain, const char *kind)
 	return ops_public_host();
 }
 
-static char *
-domain_json(json_t *v)
-{
-	char	*s;
-
-	if ((s = json_dumps(v, JSON_COMPACT)) == NULL)
-		fatalx("json_dumps");
-	return s;
-}
-
 /* {CloudFrontDomain (custom domains), ManagedLoginVersion}. */
 static json_t *
 domain_change_output(const char *domain, const char *kind, json_t *cfg)
@@ -336,7 +326,7 @@ domain_create(struct api_call *call)
 		return;
 	}
 	c->cfg = domain_config(call);
-	cfg = domain_json(c->cfg);
+	cfg = ops_json_text(c->cfg);
 	batch = pg_batch_new();
 	pg_batch_add(batch, "WITH chk AS (SELECT p.id AS pool_id, "
 	    "  (SELECT d.pool_id FROM domains d WHERE d.domain = $1::text) "
@@ -459,7 +449,7 @@ domain_update(struct api_call *call)
 		json_object_set_new(patch, "CustomDomainConfig", json_pack(
 		    "{s:s}", "CertificateArn", api_str(custom,
 		    "CertificateArn")));
-	text = domain_json(patch);
+	text = ops_json_text(patch);
 	json_decref(patch);
 	batch = pg_batch_new();
 	pg_batch_add(batch, "WITH d AS (SELECT kind FROM domains "

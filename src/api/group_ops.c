@@ -43,16 +43,24 @@
 	"SELECT u.sub FROM users u WHERE " USERS_MATCH("1", "3") " "	\
 	"ORDER BY u.username_key = $3::text DESC LIMIT 1"
 
+/*
+ * A membership statement ($1 pool, $2 group name, $3 the user's key)
+ * starts with the group g and the user u, and answers first whether
+ * each exists.
+ */
+#define GROUP_MEMBER_WITH						\
+	"WITH g AS (SELECT name FROM groups "				\
+	"  WHERE pool_id = $1::text AND name = $2::text), "		\
+	"u AS (" GROUP_FIND_USER "), "
+#define GROUP_MEMBER_FOUND						\
+	"SELECT EXISTS (SELECT 1 FROM g), EXISTS (SELECT 1 FROM u), "
+
 /* --- Input shapes (from the service model) --- */
 
 static const struct shape s_group_name = { .kind = SHAPE_STRING,
 	.min = 1, .max = 128, .has_min = 1, .has_max = 1,
 	.check = shape_check_name,
 	.pattern = "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+" };
-static const struct shape s_username = { .kind = SHAPE_STRING,
-	.min = 1, .max = 128, .has_min = 1, .has_max = 1,
-	.check = shape_check_name,
-	.pattern = "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+", .sensitive = 1 };
 static const struct shape s_description = { .kind = SHAPE_STRING,
 	.max = 2048, .has_max = 1 };
 static const struct shape s_arn = { .kind = SHAPE_STRING, .min = 20,
@@ -63,8 +71,11 @@ static const struct shape s_precedence = { .kind = SHAPE_INT, .min = 0,
 	.max = 2147483647LL, .has_min = 1, .has_max = 1 };
 static const struct shape s_limit = { .kind = SHAPE_INT, .min = 0,
 	.max = GROUP_PAGE_MAX, .has_min = 1, .has_max = 1 };
-static const struct shape s_next = { .kind = SHAPE_STRING, .min = 1,
-	.has_min = 1, .check = shape_check_no_space, .pattern = "[\\S]+" };
+
+/* What every list operation takes after its own members. */
+#define GROUP_PAGE_MEMBERS						\
+	{ "Limit", &s_limit, 0 },					\
+	{ "NextToken", &ops_shape_next_token, 0 }
 
 static const struct shape_member s_write_members[] = {
 	{ "GroupName", &s_group_name, 1 },
@@ -87,8 +98,7 @@ static const struct shape s_ref = { .kind = SHAPE_STRUCT,
 
 static const struct shape_member s_list_members[] = {
 	{ "UserPoolId", &ops_shape_pool_id, 1 },
-	{ "Limit", &s_limit, 0 },
-	{ "NextToken", &s_next, 0 },
+	GROUP_PAGE_MEMBERS,
 	{ NULL, NULL, 0 }
 };
 static const struct shape s_list = { .kind = SHAPE_STRUCT,
@@ -96,7 +106,7 @@ static const struct shape s_list = { .kind = SHAPE_STRUCT,
 
 static const struct shape_member s_member_members[] = {
 	{ "UserPoolId", &ops_shape_pool_id, 1 },
-	{ "Username", &s_username, 1 },
+	{ "Username", &ops_shape_username, 1 },
 	{ "GroupName", &s_group_name, 1 },
 	{ NULL, NULL, 0 }
 };
@@ -104,10 +114,9 @@ static const struct shape s_member = { .kind = SHAPE_STRUCT,
 	.members = s_member_members };
 
 static const struct shape_member s_user_list_members[] = {
-	{ "Username", &s_username, 1 },
+	{ "Username", &ops_shape_username, 1 },
 	{ "UserPoolId", &ops_shape_pool_id, 1 },
-	{ "Limit", &s_limit, 0 },
-	{ "NextToken", &s_next, 0 },
+	GROUP_PAGE_MEMBERS,
 	{ NULL, NULL, 0 }
 };
 static const struct shape s_user_list = { .kind = SHAPE_STRUCT,
@@ -116,8 +125,7 @@ static const struct shape s_user_list = { .kind = SHAPE_STRUCT,
 static const struct shape_member s_group_list_members[] = {
 	{ "UserPoolId", &ops_shape_pool_id, 1 },
 	{ "GroupName", &s_group_name, 1 },
-	{ "Limit", &s_limit, 0 },
-	{ "NextToken", &s_next, 0 },
+	GROUP_PAGE_MEMBERS,
 	{ NULL, NULL, 0 }
 };
 static const struct shape s_group_list = { .kind = SHAPE_STRUCT,
@@ -153,12 +161,6 @@ group_fail_missing(struct api_call *call)
 	api_fail(call, "ResourceNotFoundException", "Group not found.");
 }
 
-static void
-group_fail_no_user(struct api_call *call)
-{
-	api_fail(call, "UserNotFoundException", "User does not exist.");
-}
-
 /* The page size: Limit, where 0 or absent means the largest page. */
 static int
 group_limit(struct api_call *call)
@@ -169,34 +171,20 @@ group_limit(struct api_call *call)
 }
 
 /*
- * The key after which a page starts (NULL for the first page) in
- * *after. -1 after answering InvalidParameterException.
+ * Answer {member: items}, with a NextToken after the key in column c
+ * of the page's last row when a row follows the page.
  */
-static int
-group_after(struct api_call *call, char **after)
-{
-	const char	*tok = api_str(call->in, "NextToken");
-
-	*after = NULL;
-	if (tok != NULL && ops_token_parse(tok, after, NULL) != 0) {
-		api_fail(call, "InvalidParameterException",
-		    "Invalid NextToken.");
-		return -1;
-	}
-	return 0;
-}
-
-/* Set NextToken on out when a row follows the page. */
 static void
-group_next(json_t *out, int more, const char *last)
+group_page(struct api_call *call, const char *member, json_t *items,
+    const PGresult *r, int c)
 {
-	char	*tok;
+	json_t		*out = json_pack("{s:o}", member, items);
+	int		 max = group_limit(call);
+	const char	*last;
 
-	if (!more || last == NULL)
-		return;
-	tok = ops_token_make(last, NULL);
-	json_object_set_new(out, "NextToken", json_string(tok));
-	free(tok);
+	if (pg_rows(r) > max && (last = pg_val(r, max - 1, c)) != NULL)
+		ops_page_next(out, "NextToken", last, NULL);
+	api_ok(call, out);
 }
 
 /* A decimal parameter. */
@@ -204,6 +192,18 @@ static void
 group_num(char *buf, size_t len, long long n)
 {
 	snprintf(buf, len, "%lld", n);
+}
+
+/* The Precedence input as a parameter in buf, or NULL when absent. */
+static const char *
+group_precedence(struct api_call *call, char *buf, size_t len)
+{
+	json_t	*prec = json_object_get(call->in, "Precedence");
+
+	if (prec == NULL)
+		return NULL;
+	group_num(buf, len, json_integer_value(prec));
+	return buf;
 }
 
 /* --- CreateGroup --- */
@@ -239,11 +239,8 @@ static void
 group_create(struct api_call *call)
 {
 	struct pg_batch	*batch = pg_batch_new();
-	json_t		*prec = json_object_get(call->in, "Precedence");
 	char		 num[32];
 
-	if (prec != NULL)
-		group_num(num, sizeof num, json_integer_value(prec));
 	pg_batch_add(batch, "WITH chk AS (SELECT p.id AS pool_id, "
 	    "  (SELECT count(*) FROM groups g "
 	    "    WHERE g.pool_id = p.id) AS n, "
@@ -259,7 +256,7 @@ group_create(struct api_call *call)
 	    "LEFT JOIN g ON true", 5,
 	    api_str(call->in, "UserPoolId"), api_str(call->in, "GroupName"),
 	    api_str(call->in, "Description"), api_str(call->in, "RoleArn"),
-	    prec != NULL ? num : NULL);
+	    group_precedence(call, num, sizeof num));
 	api_query(call, batch, group_create_done);
 }
 
@@ -302,11 +299,8 @@ static void
 group_update(struct api_call *call)
 {
 	struct pg_batch	*batch = pg_batch_new();
-	json_t		*prec = json_object_get(call->in, "Precedence");
 	char		 num[32];
 
-	if (prec != NULL)
-		group_num(num, sizeof num, json_integer_value(prec));
 	pg_batch_add(batch, "WITH g AS (UPDATE groups SET "
 	    "  description = COALESCE($3::text, description), "
 	    "  role_arn = COALESCE($4::text, role_arn), "
@@ -318,7 +312,7 @@ group_update(struct api_call *call)
 	    "LEFT JOIN pools p ON p.id = $1::text LEFT JOIN g ON true", 5,
 	    api_str(call->in, "UserPoolId"), api_str(call->in, "GroupName"),
 	    api_str(call->in, "Description"), api_str(call->in, "RoleArn"),
-	    prec != NULL ? num : NULL);
+	    group_precedence(call, num, sizeof num));
 	api_query(call, batch, group_one_done);
 }
 
@@ -327,18 +321,7 @@ group_update(struct api_call *call)
 static void
 group_delete_done(struct api_call *call, struct pg_reply *reply)
 {
-	const PGresult	*r;
-
-	if (!reply->ok) {
-		api_fail_db(call, reply);
-		return;
-	}
-	r = reply->res[0];
-	if (!ops_true(r, 0, 0))
-		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
-	else if (ops_count(r, 0, 1) == 0)
-		group_fail_missing(call);
-	else
+	if (ops_pool_changed(call, reply, group_fail_missing))
 		api_ok(call, NULL);
 }
 
@@ -362,25 +345,17 @@ static void
 group_list_done(struct api_call *call, struct pg_reply *reply)
 {
 	const PGresult	*r;
-	json_t		*items, *out;
+	json_t		*items;
 	int		 i, n, max = group_limit(call);
 
-	if (!reply->ok) {
-		api_fail_db(call, reply);
+	if ((r = ops_pool_result(call, reply)) == NULL)
 		return;
-	}
-	r = reply->res[0];
-	if ((n = pg_rows(r)) == 0) {
-		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
-		return;
-	}
+	n = pg_rows(r);
 	items = json_array();
 	for (i = 0; i < n && i < max && pg_val(r, i, 1) != NULL; i++)
 		json_array_append_new(items, group_output(pg_val(r, i, 0), r,
 		    i, 1));
-	out = json_pack("{s:o}", "Groups", items);
-	group_next(out, n > max, n > max ? pg_val(r, max - 1, 1) : NULL);
-	api_ok(call, out);
+	group_page(call, "Groups", items, r, 1);
 }
 
 /* Pages in name order; one row more tells a page follows. */
@@ -390,7 +365,7 @@ group_list(struct api_call *call)
 	struct pg_batch	*batch;
 	char		*after, limit[16];
 
-	if (group_after(call, &after) != 0)
+	if (ops_page_after(call, &after, NULL) != 0)
 		return;
 	group_num(limit, sizeof limit, group_limit(call) + 1);
 	batch = pg_batch_new();
@@ -424,27 +399,12 @@ static void
 group_user_done(struct api_call *call, struct pg_reply *reply)
 {
 	struct group_user	*gu = call->data;
-	struct users_rules	 rules;
-	const PGresult		*r;
-	json_t			*config;
-	char			*key;
+	struct ops_pool		 pool;
 
-	if (!reply->ok) {
-		api_fail_db(call, reply);
+	if (ops_pool_read(call, reply, &pool) != 0)
 		return;
-	}
-	r = reply->res[0];
-	if (pg_rows(r) == 0) {
-		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
-		return;
-	}
-	if ((config = json_loads(pg_val(r, 0, 0), 0, NULL)) == NULL)
-		config = json_object();
-	users_rules_init(&rules, config);
-	key = users_key(&rules, api_str(call->in, "Username"));
-	json_decref(config);
-	gu->step(call, key);
-	free(key);
+	gu->step(call, pool.key);
+	ops_pool_clear(&pool);
 }
 
 /* Read the pool's configuration, then run step with the user's key. */
@@ -452,13 +412,23 @@ static void
 group_with_user(struct api_call *call, group_user_fn step)
 {
 	struct group_user	*gu = xcalloc(1, sizeof *gu);
-	struct pg_batch		*batch = pg_batch_new();
 
 	gu->step = step;
 	api_set_data(call, gu, group_user_free);
-	pg_batch_add(batch, "SELECT config FROM pools WHERE id = $1::text", 1,
-	    api_str(call->in, "UserPoolId"));
-	api_query(call, batch, group_user_done);
+	ops_pool_query(call, group_user_done);
+}
+
+/* 1 when the group and the user of a membership statement exist. */
+static int
+group_member_found(struct api_call *call, const PGresult *r)
+{
+	if (!ops_true(r, 0, 0))
+		group_fail_missing(call);
+	else if (!ops_true(r, 0, 1))
+		ops_fail_no_user(call);
+	else
+		return 1;
+	return 0;
 }
 
 /* --- AdminAddUserToGroup --- */
@@ -475,7 +445,7 @@ group_add_done(struct api_call *call, struct pg_reply *reply)
 		    strstr(reply->constraint, "group_name") != NULL)
 			group_fail_missing(call);
 		else if (strcmp(reply->sqlstate, PG_STATE_FOREIGN_KEY) == 0)
-			group_fail_no_user(call);
+			ops_fail_no_user(call);
 		else if (strcmp(reply->sqlstate, PG_STATE_UNIQUE) == 0)
 			api_ok(call, NULL);	/* added twice at once */
 		else
@@ -483,11 +453,9 @@ group_add_done(struct api_call *call, struct pg_reply *reply)
 		return;
 	}
 	r = reply->res[0];
-	if (!ops_true(r, 0, 0))
-		group_fail_missing(call);
-	else if (!ops_true(r, 0, 1))
-		group_fail_no_user(call);
-	else if (!ops_true(r, 0, 2) && ops_count(r, 0, 3) == 0)
+	if (!group_member_found(call, r))
+		return;
+	if (!ops_true(r, 0, 2) && ops_count(r, 0, 3) == 0)
 		api_fail(call, "LimitExceededException", "A user can be a "
 		    "member of at most %d groups.", GROUP_MAX_PER_USER);
 	else
@@ -500,9 +468,7 @@ group_add_step(struct api_call *call, const char *key)
 {
 	struct pg_batch	*batch = pg_batch_new();
 
-	pg_batch_add(batch, "WITH g AS (SELECT name FROM groups "
-	    "  WHERE pool_id = $1::text AND name = $2::text), "
-	    "u AS (" GROUP_FIND_USER "), "
+	pg_batch_add(batch, GROUP_MEMBER_WITH
 	    "m AS (SELECT count(*) AS n, "
 	    "  bool_or(ug.group_name = $2::text) AS member "
 	    "  FROM user_groups ug, u "
@@ -512,8 +478,7 @@ group_add_step(struct api_call *call, const char *key)
 	    "  WHERE NOT coalesce(m.member, false) "
 	    "  AND m.n < " GROUP_STR(GROUP_MAX_PER_USER) " "
 	    "  ON CONFLICT DO NOTHING RETURNING 1) "
-	    "SELECT EXISTS (SELECT 1 FROM g), EXISTS (SELECT 1 FROM u), "
-	    "coalesce((SELECT member FROM m), false), "
+	    GROUP_MEMBER_FOUND "coalesce((SELECT member FROM m), false), "
 	    "(SELECT count(*) FROM ins)", 3, api_str(call->in, "UserPoolId"),
 	    api_str(call->in, "GroupName"), key);
 	api_query(call, batch, group_add_done);
@@ -530,18 +495,9 @@ group_add(struct api_call *call)
 static void
 group_remove_done(struct api_call *call, struct pg_reply *reply)
 {
-	const PGresult	*r;
-
-	if (!reply->ok) {
+	if (!reply->ok)
 		api_fail_db(call, reply);
-		return;
-	}
-	r = reply->res[0];
-	if (!ops_true(r, 0, 0))
-		group_fail_missing(call);
-	else if (!ops_true(r, 0, 1))
-		group_fail_no_user(call);
-	else
+	else if (group_member_found(call, reply->res[0]))
 		api_ok(call, NULL);
 }
 
@@ -551,15 +507,13 @@ group_remove_step(struct api_call *call, const char *key)
 {
 	struct pg_batch	*batch = pg_batch_new();
 
-	pg_batch_add(batch, "WITH g AS (SELECT name FROM groups "
-	    "  WHERE pool_id = $1::text AND name = $2::text), "
-	    "u AS (" GROUP_FIND_USER "), "
+	pg_batch_add(batch, GROUP_MEMBER_WITH
 	    "d AS (DELETE FROM user_groups ug USING u, g "
 	    "  WHERE ug.pool_id = $1::text AND ug.sub = u.sub "
 	    "  AND ug.group_name = g.name RETURNING 1) "
-	    "SELECT EXISTS (SELECT 1 FROM g), EXISTS (SELECT 1 FROM u), "
-	    "(SELECT count(*) FROM d)", 3, api_str(call->in, "UserPoolId"),
-	    api_str(call->in, "GroupName"), key);
+	    GROUP_MEMBER_FOUND "(SELECT count(*) FROM d)", 3,
+	    api_str(call->in, "UserPoolId"), api_str(call->in, "GroupName"),
+	    key);
 	api_query(call, batch, group_remove_done);
 }
 
@@ -576,7 +530,7 @@ group_user_list_done(struct api_call *call, struct pg_reply *reply)
 {
 	const PGresult	*r;
 	const char	*pool_id = api_str(call->in, "UserPoolId");
-	json_t		*items, *out;
+	json_t		*items;
 	int		 i, n, max = group_limit(call);
 
 	if (!reply->ok) {
@@ -585,15 +539,13 @@ group_user_list_done(struct api_call *call, struct pg_reply *reply)
 	}
 	r = reply->res[0];
 	if ((n = pg_rows(r)) == 0) {
-		group_fail_no_user(call);
+		ops_fail_no_user(call);
 		return;
 	}
 	items = json_array();
 	for (i = 0; i < n && i < max && pg_val(r, i, 0) != NULL; i++)
 		json_array_append_new(items, group_output(pool_id, r, i, 0));
-	out = json_pack("{s:o}", "Groups", items);
-	group_next(out, n > max, n > max ? pg_val(r, max - 1, 0) : NULL);
-	api_ok(call, out);
+	group_page(call, "Groups", items, r, 0);
 }
 
 /* The user's groups in name order. */
@@ -603,7 +555,7 @@ group_user_list_step(struct api_call *call, const char *key)
 	struct pg_batch	*batch;
 	char		*after, limit[16];
 
-	if (group_after(call, &after) != 0)
+	if (ops_page_after(call, &after, NULL) != 0)
 		return;
 	group_num(limit, sizeof limit, group_limit(call) + 1);
 	batch = pg_batch_new();
@@ -626,7 +578,7 @@ group_user_list(struct api_call *call)
 	char	*after;
 
 	/* A bad token is refused before any database work. */
-	if (group_after(call, &after) != 0)
+	if (ops_page_after(call, &after, NULL) != 0)
 		return;
 	free(after);
 	group_with_user(call, group_user_list_step);
@@ -639,18 +591,12 @@ group_members_done(struct api_call *call, struct pg_reply *reply)
 {
 	const PGresult	*r;
 	struct user	 u;
-	json_t		*items, *out;
+	json_t		*items;
 	int		 i, n, max = group_limit(call);
 
-	if (!reply->ok) {
-		api_fail_db(call, reply);
+	if ((r = ops_pool_result(call, reply)) == NULL)
 		return;
-	}
-	r = reply->res[0];
-	if ((n = pg_rows(r)) == 0) {
-		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
-		return;
-	}
+	n = pg_rows(r);
 	if (pg_val(r, 0, 0) == NULL) {
 		group_fail_missing(call);
 		return;
@@ -661,9 +607,7 @@ group_members_done(struct api_call *call, struct pg_reply *reply)
 		json_array_append_new(items, users_describe(&u, NULL, 0));
 		users_clear(&u);
 	}
-	out = json_pack("{s:o}", "Users", items);
-	group_next(out, n > max, n > max ? pg_val(r, max - 1, 3) : NULL);
-	api_ok(call, out);
+	group_page(call, "Users", items, r, 3);
 }
 
 /* The members in username order. */
@@ -673,7 +617,7 @@ group_members(struct api_call *call)
 	struct pg_batch	*batch;
 	char		*after, limit[16];
 
-	if (group_after(call, &after) != 0)
+	if (ops_page_after(call, &after, NULL) != 0)
 		return;
 	group_num(limit, sizeof limit, group_limit(call) + 1);
 	batch = pg_batch_new();

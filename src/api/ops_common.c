@@ -1,6 +1,5 @@
 /*
- * ops_common.c: helpers shared by the client, domain, resource server,
- * tag and UI customization operations.
+ * ops_common.c: helpers shared by the operation families.
  *
  * NextToken values are base64url of a small JSON array holding the
  * keyset position of the last item returned (for example the creation
@@ -18,6 +17,8 @@
 #include "api/api.h"
 #include "api/ops_common.h"
 #include "conf.h"
+#include "core/policy.h"
+#include "core/users.h"
 #include "crypto/b64.h"
 #include "util.h"
 
@@ -35,6 +36,51 @@ const struct shape ops_shape_client_id = {
 	.sensitive = 1,
 };
 
+const struct shape ops_shape_username = {
+	.kind = SHAPE_STRING, .min = 1, .max = 128, .has_min = 1,
+	.has_max = 1, .check = shape_check_name,
+	.pattern = "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+", .sensitive = 1,
+};
+
+const struct shape ops_shape_next_token = {
+	.kind = SHAPE_STRING, .min = 1, .has_min = 1,
+	.check = shape_check_no_space, .pattern = "[\\S]+",
+};
+
+const struct shape ops_shape_password = {
+	.kind = SHAPE_STRING, .max = 256, .has_max = 1,
+	.check = policy_check_pattern, .pattern = POLICY_PASSWORD_PATTERN,
+	.sensitive = 1,
+};
+
+const struct shape ops_shape_attribute_name = {
+	.kind = SHAPE_STRING, .min = 1, .max = 32, .has_min = 1,
+	.has_max = 1, .check = shape_check_name,
+	.pattern = "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
+};
+
+static const struct shape ops_shape_attribute_value = {
+	.kind = SHAPE_STRING, .max = 2048, .has_max = 1, .sensitive = 1,
+};
+
+static const struct shape_member ops_attribute_members[] = {
+	{ "Name", &ops_shape_attribute_name, 1 },
+	{ "Value", &ops_shape_attribute_value, 0 },
+	{ NULL, NULL, 0 }
+};
+
+static const struct shape ops_shape_attribute = {
+	.kind = SHAPE_STRUCT, .members = ops_attribute_members,
+};
+
+const struct shape ops_shape_attributes = {
+	.kind = SHAPE_LIST, .item = &ops_shape_attribute,
+};
+
+const struct shape ops_shape_attribute_names = {
+	.kind = SHAPE_LIST, .item = &ops_shape_attribute_name,
+};
+
 void
 ops_fail_no_pool(struct api_call *call, const char *pool_id)
 {
@@ -47,6 +93,33 @@ ops_fail_no_client(struct api_call *call, const char *client_id)
 {
 	api_fail(call, "ResourceNotFoundException",
 	    "User pool client %s does not exist.", client_id);
+}
+
+void
+ops_fail_no_user(struct api_call *call)
+{
+	api_fail(call, "UserNotFoundException", "User does not exist.");
+}
+
+int
+ops_check_password(struct api_call *call, json_t *config, const char *pw)
+{
+	const char	*why;
+
+	if ((why = policy_check_password(policy_of(config), pw)) == NULL)
+		return 0;
+	api_fail(call, policy_exception(why), "%s", why);
+	return -1;
+}
+
+int
+ops_hashed(struct api_call *call, const char *hash)
+{
+	if (hash != NULL)
+		return 0;
+	api_fail(call, "InternalErrorException",
+	    "The password could not be hashed.");
+	return -1;
 }
 
 int
@@ -63,6 +136,90 @@ ops_count(const PGresult *r, int row, int col)
 	const char	*v = pg_val(r, row, col);
 
 	return v != NULL ? strtoll(v, NULL, 10) : 0;
+}
+
+char *
+ops_json_text(json_t *j)
+{
+	char	*s;
+
+	if ((s = json_dumps(j, JSON_COMPACT)) == NULL)
+		fatalx("json_dumps");
+	return s;
+}
+
+const PGresult *
+ops_pool_result(struct api_call *call, struct pg_reply *reply)
+{
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return NULL;
+	}
+	if (pg_rows(reply->res[0]) == 0) {
+		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
+		return NULL;
+	}
+	return reply->res[0];
+}
+
+int
+ops_pool_changed(struct api_call *call, struct pg_reply *reply,
+    void (*missing)(struct api_call *))
+{
+	const PGresult	*r;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return 0;
+	}
+	r = reply->res[0];
+	if (!ops_true(r, 0, 0))
+		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
+	else if (ops_count(r, 0, 1) == 0)
+		missing(call);
+	else
+		return 1;
+	return 0;
+}
+
+void
+ops_pool_query(struct api_call *call,
+    void (*done)(struct api_call *, struct pg_reply *))
+{
+	struct pg_batch	*b = pg_batch_new();
+
+	pg_batch_add(b, "SELECT config FROM pools WHERE id = $1", 1,
+	    api_str(call->in, "UserPoolId"));
+	api_query(call, b, done);
+}
+
+int
+ops_pool_read(struct api_call *call, struct pg_reply *reply,
+    struct ops_pool *p)
+{
+	const PGresult	*r;
+	const char	*name = api_str(call->in, "Username");
+
+	memset(p, 0, sizeof *p);
+	if ((r = ops_pool_result(call, reply)) == NULL)
+		return -1;
+	p->config = json_loads(pg_val(r, 0, 0), 0, NULL);
+	if (!json_is_object(p->config)) {
+		json_decref(p->config);
+		p->config = json_object();
+	}
+	users_rules_init(&p->rules, p->config);
+	if (name != NULL)
+		p->key = users_key(&p->rules, name);
+	return 0;
+}
+
+void
+ops_pool_clear(struct ops_pool *p)
+{
+	json_decref(p->config);
+	free(p->key);
+	memset(p, 0, sizeof *p);
 }
 
 char *
@@ -121,6 +278,31 @@ ops_token_parse(const char *tok, char **a, char **b)
 		return -1;
 	}
 	return 0;
+}
+
+int
+ops_page_after(struct api_call *call, char **a, char **b)
+{
+	const char	*tok = api_str(call->in, "NextToken");
+
+	*a = NULL;
+	if (b != NULL)
+		*b = NULL;
+	if (tok != NULL && ops_token_parse(tok, a, b) != 0) {
+		api_fail(call, "InvalidParameterException",
+		    "Invalid NextToken.");
+		return -1;
+	}
+	return 0;
+}
+
+void
+ops_page_next(json_t *out, const char *member, const char *a, const char *b)
+{
+	char	*tok = ops_token_make(a, b);
+
+	json_object_set_new(out, member, json_string(tok));
+	free(tok);
 }
 
 /* Length of a URI scheme at the start of s ([A-Za-z][A-Za-z0-9+.-]*:). */

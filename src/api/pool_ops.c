@@ -373,12 +373,9 @@ static const struct shape_member pool_m_pool_id[] = {
 };
 static const struct shape pool_s_pool_id = S_STRUCT(pool_m_pool_id);
 
-static const struct shape pool_s_next_token = {
-	.kind = SHAPE_STRING, .min = 1, .has_min = 1,
-	.check = shape_check_no_space, .pattern = "[\\S]+" };
 static const struct shape pool_s_max_results = S_INT(1, 60);
 static const struct shape_member pool_m_list[] = {
-	{ "NextToken", &pool_s_next_token, 0 },
+	{ "NextToken", &ops_shape_next_token, 0 },
 	{ "MaxResults", &pool_s_max_results, 1 },
 	{ NULL, NULL, 0 }
 };
@@ -1738,7 +1735,6 @@ pool_listed(struct api_call *call, struct pg_reply *reply)
 	struct pool_job	*j = call->data;
 	const PGresult	*r;
 	json_t		*list, *out;
-	char		*token;
 	int		 i, n;
 
 	if (!reply->ok) {
@@ -1751,12 +1747,9 @@ pool_listed(struct api_call *call, struct pg_reply *reply)
 	for (i = 0; i < n && i < j->limit; i++)
 		json_array_append_new(list, pool_list_item(r, i));
 	out = json_pack("{s:o}", "UserPools", list);
-	if (n > j->limit) {
-		token = ops_token_make(pg_field(r, i - 1, "created_at"),
-		    pg_field(r, i - 1, "id"));
-		json_object_set_new(out, "NextToken", json_string(token));
-		free(token);
-	}
+	if (n > j->limit)
+		ops_page_next(out, "NextToken", pg_field(r, i - 1,
+		    "created_at"), pg_field(r, i - 1, "id"));
 	api_ok(call, out);
 }
 

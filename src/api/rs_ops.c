@@ -52,8 +52,6 @@ static const struct shape s_scopes = { .kind = SHAPE_LIST,
 	.max = RS_MAX_SCOPES, .has_max = 1, .item = &s_scope };
 static const struct shape s_limit = { .kind = SHAPE_INT, .min = 1,
 	.max = RS_PAGE_MAX, .has_min = 1, .has_max = 1 };
-static const struct shape s_next = { .kind = SHAPE_STRING, .min = 1,
-	.has_min = 1, .check = shape_check_no_space, .pattern = "[\\S]+" };
 
 static const struct shape_member s_write_members[] = {
 	{ "UserPoolId", &ops_shape_pool_id, 1 },
@@ -76,7 +74,7 @@ static const struct shape s_ref = { .kind = SHAPE_STRUCT,
 static const struct shape_member s_list_members[] = {
 	{ "UserPoolId", &ops_shape_pool_id, 1 },
 	{ "MaxResults", &s_limit, 0 },
-	{ "NextToken", &s_next, 0 },
+	{ "NextToken", &ops_shape_next_token, 0 },
 	{ NULL, NULL, 0 }
 };
 static const struct shape s_list = { .kind = SHAPE_STRUCT,
@@ -111,8 +109,7 @@ rs_scopes_param(struct api_call *call)
 		    "ScopeName", name, "ScopeDescription",
 		    api_str(v, "ScopeDescription")));
 	}
-	if ((text = json_dumps(out, JSON_COMPACT)) == NULL)
-		fatalx("json_dumps");
+	text = ops_json_text(out);
 	json_decref(out);
 	return text;
 }
@@ -223,14 +220,9 @@ rs_describe_done(struct api_call *call, struct pg_reply *reply)
 {
 	const PGresult	*r;
 
-	if (!reply->ok) {
-		api_fail_db(call, reply);
+	if ((r = ops_pool_result(call, reply)) == NULL)
 		return;
-	}
-	r = reply->res[0];
-	if (pg_rows(r) == 0)
-		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
-	else if (pg_val(r, 0, 1) == NULL)
+	if (pg_val(r, 0, 1) == NULL)
 		rs_fail_missing(call);
 	else
 		api_ok(call, json_pack("{s:o}", "ResourceServer", rs_output(
@@ -253,31 +245,10 @@ rs_describe(struct api_call *call)
 /* --- UpdateResourceServer and DeleteResourceServer --- */
 
 /* Both answer from (pool exists, rows changed). */
-static int
-rs_changed(struct api_call *call, struct pg_reply *reply)
-{
-	const PGresult	*r;
-
-	if (!reply->ok) {
-		api_fail_db(call, reply);
-		return 0;
-	}
-	r = reply->res[0];
-	if (!ops_true(r, 0, 0)) {
-		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
-		return 0;
-	}
-	if (ops_count(r, 0, 1) == 0) {
-		rs_fail_missing(call);
-		return 0;
-	}
-	return 1;
-}
-
 static void
 rs_update_done(struct api_call *call, struct pg_reply *reply)
 {
-	if (rs_changed(call, reply))
+	if (ops_pool_changed(call, reply, rs_fail_missing))
 		rs_ok_input(call, call->data);
 }
 
@@ -305,7 +276,7 @@ rs_update(struct api_call *call)
 static void
 rs_delete_done(struct api_call *call, struct pg_reply *reply)
 {
-	if (rs_changed(call, reply))
+	if (ops_pool_changed(call, reply, rs_fail_missing))
 		api_ok(call, NULL);
 }
 
@@ -329,29 +300,19 @@ rs_list_done(struct api_call *call, struct pg_reply *reply)
 {
 	const PGresult	*r;
 	json_t		*items, *out;
-	char		*tok;
 	int		 i, n, max;
 
-	if (!reply->ok) {
-		api_fail_db(call, reply);
+	if ((r = ops_pool_result(call, reply)) == NULL)
 		return;
-	}
-	r = reply->res[0];
-	if ((n = pg_rows(r)) == 0) {
-		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
-		return;
-	}
+	n = pg_rows(r);
 	max = (int)api_int(call->in, "MaxResults", RS_PAGE_MAX);
 	items = json_array();
 	for (i = 0; i < n && i < max && pg_val(r, i, 1) != NULL; i++)
 		json_array_append_new(items, rs_output(pg_val(r, i, 0),
 		    pg_val(r, i, 1), pg_val(r, i, 2), pg_val(r, i, 3)));
 	out = json_pack("{s:o}", "ResourceServers", items);
-	if (n > max) {
-		tok = ops_token_make(pg_val(r, max - 1, 1), NULL);
-		json_object_set_new(out, "NextToken", json_string(tok));
-		free(tok);
-	}
+	if (n > max)
+		ops_page_next(out, "NextToken", pg_val(r, max - 1, 1), NULL);
 	api_ok(call, out);
 }
 
@@ -360,14 +321,10 @@ static void
 rs_list(struct api_call *call)
 {
 	struct pg_batch	*batch;
-	const char	*tok = api_str(call->in, "NextToken");
-	char		*after = NULL, limit[16];
+	char		*after, limit[16];
 
-	if (tok != NULL && ops_token_parse(tok, &after, NULL) != 0) {
-		api_fail(call, "InvalidParameterException",
-		    "Invalid NextToken.");
+	if (ops_page_after(call, &after, NULL) != 0)
 		return;
-	}
 	snprintf(limit, sizeof limit, "%d", (int)api_int(call->in,
 	    "MaxResults", RS_PAGE_MAX) + 1);
 	batch = pg_batch_new();

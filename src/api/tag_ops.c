@@ -151,9 +151,7 @@ tag_resource(struct api_call *call)
 	if (!tag_keys_ok(call) || (id = tag_pool_id(call)) == NULL)
 		return;
 	api_set_data(call, id, tag_data_free);
-	if ((tags = json_dumps(json_object_get(call->in, "Tags"),
-	    JSON_COMPACT)) == NULL)
-		fatalx("json_dumps");
+	tags = ops_json_text(json_object_get(call->in, "Tags"));
 	batch = pg_batch_new();
 	pg_batch_add(batch, "WITH u AS (UPDATE pools SET tags = tags || "
 	    "$2::jsonb WHERE id = $1::text AND (SELECT count(*) FROM "
@@ -187,9 +185,7 @@ tag_untag(struct api_call *call)
 	if ((id = tag_pool_id(call)) == NULL)
 		return;
 	api_set_data(call, id, tag_data_free);
-	if ((keys = json_dumps(json_object_get(call->in, "TagKeys"),
-	    JSON_COMPACT)) == NULL)
-		fatalx("json_dumps");
+	keys = ops_json_text(json_object_get(call->in, "TagKeys"));
 	batch = pg_batch_new();
 	pg_batch_add(batch, "UPDATE pools SET tags = tags - ARRAY(SELECT "
 	    "jsonb_array_elements_text($2::jsonb)) WHERE id = $1::text "

@@ -45,7 +45,6 @@
 #include "api/ops_common.h"
 #include "api/shape.h"
 #include "core/codes.h"
-#include "core/policy.h"
 #include "core/signin.h"
 #include "core/tokens.h"
 #include "core/users.h"
@@ -71,6 +70,8 @@
 				"code again."
 #define USER_MSG_LIMIT		"Attempt limit exceeded, please try " \
 				"after some time."
+#define USER_MSG_CHANGED	"The user was changed by another request; " \
+				"try again."
 #define USER_MSG_NO_RECOVERY	"Cannot reset password for the user as " \
 				"there is no registered/verified email or " \
 				"phone_number"
@@ -80,37 +81,16 @@
 static int user_check_secret_hash(const char *);
 static int user_check_token(const char *);
 
-static const struct shape s_username = { .kind = SHAPE_STRING, .min = 1,
-	.max = 128, .has_min = 1, .has_max = 1, .check = shape_check_name,
-	.pattern = "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+", .sensitive = 1 };
 static const struct shape s_secret_hash = { .kind = SHAPE_STRING,
 	.min = 1, .max = 128, .has_min = 1, .has_max = 1,
 	.check = user_check_secret_hash, .pattern = "[\\w+=/]+",
 	.sensitive = 1 };
-static const struct shape s_password = { .kind = SHAPE_STRING,
-	.max = 256, .has_max = 1, .check = policy_check_pattern,
-	.pattern = POLICY_PASSWORD_PATTERN, .sensitive = 1 };
 static const struct shape s_code = { .kind = SHAPE_STRING, .min = 1,
 	.max = 2048, .has_min = 1, .has_max = 1,
 	.check = shape_check_no_space, .pattern = "[\\S]+" };
 static const struct shape s_token = { .kind = SHAPE_STRING,
 	.check = user_check_token, .pattern = "[A-Za-z0-9-_=.]+",
 	.sensitive = 1 };
-static const struct shape s_attr_name = { .kind = SHAPE_STRING, .min = 1,
-	.max = 32, .has_min = 1, .has_max = 1, .check = shape_check_name,
-	.pattern = "[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+" };
-static const struct shape s_attr_value = { .kind = SHAPE_STRING,
-	.max = 2048, .has_max = 1, .sensitive = 1 };
-static const struct shape_member s_attr_members[] = {
-	{ "Name", &s_attr_name, 1 },
-	{ "Value", &s_attr_value, 0 },
-	{ NULL, NULL, 0 }
-};
-static const struct shape s_attr = { .kind = SHAPE_STRUCT,
-	.members = s_attr_members };
-static const struct shape s_attrs = { .kind = SHAPE_LIST, .item = &s_attr };
-static const struct shape s_attr_names = { .kind = SHAPE_LIST,
-	.item = &s_attr_name };
 static const struct shape s_string = { .kind = SHAPE_STRING };
 static const struct shape s_bool = { .kind = SHAPE_BOOL };
 static const struct shape s_metadata = { .kind = SHAPE_MAP,
@@ -135,16 +115,16 @@ static const struct shape s_session = { .kind = SHAPE_STRING, .min = 20,
 #define USER_CLIENT_MEMBERS						\
 	{ "ClientId", &ops_shape_client_id, 1 },			\
 	{ "SecretHash", &s_secret_hash, 0 },				\
-	{ "Username", &s_username, 1 },					\
+	{ "Username", &ops_shape_username, 1 },				\
 	{ "AnalyticsMetadata", &s_analytics, 0 },			\
 	{ "UserContextData", &s_context, 0 },				\
 	{ "ClientMetadata", &s_metadata, 0 }
 
 static const struct shape_member s_signup_members[] = {
 	USER_CLIENT_MEMBERS,
-	{ "Password", &s_password, 0 },
-	{ "UserAttributes", &s_attrs, 0 },
-	{ "ValidationData", &s_attrs, 0 },
+	{ "Password", &ops_shape_password, 0 },
+	{ "UserAttributes", &ops_shape_attributes, 0 },
+	{ "ValidationData", &ops_shape_attributes, 0 },
 	{ NULL, NULL, 0 }
 };
 static const struct shape s_signup = { .kind = SHAPE_STRUCT,
@@ -170,7 +150,7 @@ static const struct shape s_user = { .kind = SHAPE_STRUCT,
 static const struct shape_member s_confirm_reset_members[] = {
 	USER_CLIENT_MEMBERS,
 	{ "ConfirmationCode", &s_code, 1 },
-	{ "Password", &s_password, 1 },
+	{ "Password", &ops_shape_password, 1 },
 	{ NULL, NULL, 0 }
 };
 static const struct shape s_confirm_reset = { .kind = SHAPE_STRUCT,
@@ -185,7 +165,7 @@ static const struct shape s_token_only = { .kind = SHAPE_STRUCT,
 
 static const struct shape_member s_update_members[] = {
 	{ "AccessToken", &s_token, 1 },
-	{ "UserAttributes", &s_attrs, 1 },
+	{ "UserAttributes", &ops_shape_attributes, 1 },
 	{ "ClientMetadata", &s_metadata, 0 },
 	{ NULL, NULL, 0 }
 };
@@ -194,7 +174,7 @@ static const struct shape s_update = { .kind = SHAPE_STRUCT,
 
 static const struct shape_member s_get_code_members[] = {
 	{ "AccessToken", &s_token, 1 },
-	{ "AttributeName", &s_attr_name, 1 },
+	{ "AttributeName", &ops_shape_attribute_name, 1 },
 	{ "ClientMetadata", &s_metadata, 0 },
 	{ NULL, NULL, 0 }
 };
@@ -203,7 +183,7 @@ static const struct shape s_get_code = { .kind = SHAPE_STRUCT,
 
 static const struct shape_member s_verify_members[] = {
 	{ "AccessToken", &s_token, 1 },
-	{ "AttributeName", &s_attr_name, 1 },
+	{ "AttributeName", &ops_shape_attribute_name, 1 },
 	{ "Code", &s_code, 1 },
 	{ NULL, NULL, 0 }
 };
@@ -212,7 +192,7 @@ static const struct shape s_verify = { .kind = SHAPE_STRUCT,
 
 static const struct shape_member s_delete_attrs_members[] = {
 	{ "AccessToken", &s_token, 1 },
-	{ "UserAttributeNames", &s_attr_names, 1 },
+	{ "UserAttributeNames", &ops_shape_attribute_names, 1 },
 	{ NULL, NULL, 0 }
 };
 static const struct shape s_delete_attrs = { .kind = SHAPE_STRUCT,
@@ -220,8 +200,8 @@ static const struct shape s_delete_attrs = { .kind = SHAPE_STRUCT,
 
 static const struct shape_member s_change_members[] = {
 	{ "AccessToken", &s_token, 1 },
-	{ "PreviousPassword", &s_password, 0 },
-	{ "ProposedPassword", &s_password, 1 },
+	{ "PreviousPassword", &ops_shape_password, 0 },
+	{ "ProposedPassword", &ops_shape_password, 1 },
 	{ NULL, NULL, 0 }
 };
 static const struct shape s_change = { .kind = SHAPE_STRUCT,
@@ -371,7 +351,8 @@ static const char user_sql_reset[] =
 	"used AS (DELETE FROM codes WHERE " USER_CODE_WHERE
 	"  AND code_hash = $4::bytea AND attempts <= " USER_CODE_ATTEMPTS
 	"  AND expires_at > " USER_NOW " RETURNING 1), "
-	"upd AS (UPDATE users SET password_hash = $5, "
+	"upd AS (UPDATE users SET password_hash = $5, srp_salt = $6, "
+	"  srp_verifier = $7, "
 	"  status = CASE WHEN status = 'EXTERNAL_PROVIDER' THEN status "
 	"    ELSE 'CONFIRMED' END, "
 	"  temp_password_at = NULL, failed_logins = 0, locked_until = NULL, "
@@ -391,9 +372,9 @@ static const char user_sql_reset[] =
 static const char user_sql_signup[] =
 	"INSERT INTO users (pool_id, sub, username, username_key, status, "
 	"  attributes, alias_email, alias_phone, alias_preferred, "
-	"  password_hash) "
+	"  password_hash, srp_salt, srp_verifier) "
 	"SELECT $1, $2::uuid, $3, $4, 'UNCONFIRMED', $5::jsonb, $6, $7, $8, "
-	"  $9 WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.pool_id = $1 "
+	"  $9, $12, $13 WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.pool_id = $1 "
 	"  AND (u.f_email = $10::text OR u.f_phone = $11::text)) "
 	"RETURNING 1";
 
@@ -436,6 +417,8 @@ struct user_op {
 	char			*password;	/* wiped */
 	char			*previous;	/* wiped */
 	char			*hash;		/* wiped */
+	char			*srp_salt;	/* with the hash */
+	char			*srp_verifier;	/* wiped */
 	int			 checked;	/* of previous */
 	char			 digest[CODES_DIGEST_HEX];
 	const char		*attr;		/* being verified */
@@ -464,6 +447,9 @@ user_op_free(void *p)
 		wipe_free(op->previous);
 	if (op->hash != NULL)
 		wipe_free(op->hash);
+	free(op->srp_salt);
+	if (op->srp_verifier != NULL)
+		wipe_free(op->srp_verifier);
 	json_decref(op->attrs);
 	json_decref(op->delivery);
 	json_decref(op->deliveries);
@@ -500,16 +486,6 @@ user_strdup(const char *s)
 	return s != NULL ? xstrdup(s) : NULL;
 }
 
-static char *
-user_json_text(json_t *v)
-{
-	char	*s;
-
-	if ((s = json_dumps(v, JSON_COMPACT)) == NULL)
-		fatalx("json_dumps");
-	return s;
-}
-
 /* A string attribute of an attributes object, or NULL. */
 static const char *
 user_attr(json_t *attrs, const char *name)
@@ -517,30 +493,10 @@ user_attr(json_t *attrs, const char *name)
 	return json_string_value(json_object_get(attrs, name));
 }
 
-/* The attribute is present and marked verified. */
-static int
-user_verified(json_t *attrs, const char *name)
-{
-	char		 key[64];
-	const char	*v;
-
-	snprintf(key, sizeof key, "%s_verified", name);
-	v = user_attr(attrs, key);
-	return user_attr(attrs, name) != NULL && v != NULL &&
-	    strcmp(v, "true") == 0;
-}
-
 static const char *
 user_medium(const char *attr)
 {
 	return strcmp(attr, "email") == 0 ? "EMAIL" : "SMS";
-}
-
-static json_t *
-user_password_policy(struct user_op *op)
-{
-	return json_object_get(json_object_get(op->pool_config, "Policies"),
-	    "PasswordPolicy");
 }
 
 /*
@@ -609,7 +565,7 @@ user_code_verdict(struct api_call *call, const PGresult *r)
 		api_fail(call, "ExpiredCodeException", USER_MSG_EXPIRED);
 	else if (!ops_true(r, 0, 4))
 		api_fail(call, "ConcurrentModificationException",
-		    "The user was changed by another request; try again.");
+		    USER_MSG_CHANGED);
 	else
 		api_fail(call, "LimitExceededException", USER_MSG_LIMIT);
 	return -1;
@@ -623,44 +579,18 @@ static int
 user_fail_unique(struct api_call *call, struct pg_reply *reply,
     const char *type)
 {
-	const char	*c = reply->constraint;
+	const char	*what = users_unique_attribute(reply->constraint);
 
 	if (reply->sqlstate == NULL ||
 	    strcmp(reply->sqlstate, PG_STATE_UNIQUE) != 0)
 		return 0;
-	if (c != NULL && strcmp(c, "users_alias_email") == 0)
-		api_fail(call, type, "An account with the given email "
-		    "already exists.");
-	else if (c != NULL && strcmp(c, "users_alias_phone") == 0)
-		api_fail(call, type, "An account with the given phone_number "
-		    "already exists.");
-	else if (c != NULL && strcmp(c, "users_alias_preferred") == 0)
-		api_fail(call, type, "An account with the given "
-		    "preferred_username already exists.");
+	if (what != NULL)
+		api_fail(call, type, "An account with the given %s already "
+		    "exists.", what);
 	else
 		api_fail(call, "UsernameExistsException",
 		    "User already exists");
 	return 1;
-}
-
-/* The alias columns of the new attributes, as SQL parameters. */
-struct user_aliases {
-	char	*email, *phone, *preferred;
-};
-
-static void
-user_aliases_get(struct user_op *op, struct user_aliases *al)
-{
-	users_alias_columns(&op->rules, op->attrs, &al->email, &al->phone,
-	    &al->preferred);
-}
-
-static void
-user_aliases_clear(struct user_aliases *al)
-{
-	free(al->email);
-	free(al->phone);
-	free(al->preferred);
 }
 
 /* --- The app client, then the user --- */
@@ -788,11 +718,18 @@ user_fake_delivery(struct user_op *op, const char *username)
 	return out;
 }
 
+static void
+user_answer_delivery(struct api_call *call, json_t *delivery)
+{
+	api_ok(call, json_pack("{s:o}", "CodeDeliveryDetails", delivery));
+}
+
 /*
- * No such user. 0 when the caller should answer a simulated delivery
- * (PreventUserExistenceErrors), else answered.
+ * No such user. Under PreventUserExistenceErrors an operation that
+ * sends a code answers a simulated delivery, one that checks a code a
+ * mismatch.
  */
-static int
+static void
 user_not_found(struct api_call *call, int sends)
 {
 	struct user_op	*op = call->data;
@@ -802,14 +739,8 @@ user_not_found(struct api_call *call, int sends)
 	else if (!sends)
 		api_fail(call, "CodeMismatchException", USER_MSG_MISMATCH);
 	else
-		return 0;
-	return -1;
-}
-
-static void
-user_answer_delivery(struct api_call *call, json_t *delivery)
-{
-	api_ok(call, json_pack("{s:o}", "CodeDeliveryDetails", delivery));
+		user_answer_delivery(call, user_fake_delivery(op,
+		    api_str(call->in, "Username")));
 }
 
 /*
@@ -829,6 +760,30 @@ user_signup_attr(const struct users_rules *rules, json_t *attrs)
 
 /* --- Passwords on a crypto thread --- */
 
+/* The user's internal username: what SRP verifiers are made over. */
+static const char *
+user_srp_name(struct api_call *call, struct user_op *op)
+{
+	if (op->have_user)
+		return op->user.username;
+	return op->rules.username_email || op->rules.username_phone ?
+	    op->sub : api_str(call->in, "Username");
+}
+
+/* The hash and SRP verifier of the new password. */
+static void
+user_make_password(struct api_call *call, struct user_op *op)
+{
+	struct password_set	ps;
+
+	if (password_make(&ps, op->pool_id, user_srp_name(call, op),
+	    op->password) != 0)
+		return;
+	op->hash = ps.hash;
+	op->srp_salt = ps.srp_salt;
+	op->srp_verifier = ps.srp_verifier;
+}
+
 /* Check PreviousPassword (when given) and hash the new password. */
 static void
 user_hash_run(struct api_call *call)
@@ -844,7 +799,7 @@ user_hash_run(struct api_call *call)
 		op->previous = NULL;
 	}
 	if (op->checked == 1)
-		op->hash = password_hash(op->password);
+		user_make_password(call, op);
 	wipe_free(op->password);
 	op->password = NULL;
 }
@@ -872,13 +827,8 @@ static int
 user_check_policy(struct api_call *call, const char *password)
 {
 	struct user_op	*op = call->data;
-	const char	*msg;
 
-	if ((msg = policy_check_password(user_password_policy(op),
-	    password)) == NULL)
-		return 0;
-	api_fail(call, policy_exception(msg), "%s", msg);
-	return -1;
+	return ops_check_password(call, op->pool_config, password);
 }
 
 /* --- SignUp --- */
@@ -928,7 +878,7 @@ static void
 user_signup_write(struct api_call *call)
 {
 	struct user_op		*op = call->data;
-	struct user_aliases	 al;
+	struct users_aliases	 al;
 	struct pg_batch		*b;
 	const char		*username, *attr;
 	char			*attrs, *key, *ukey_email = NULL;
@@ -946,16 +896,16 @@ user_signup_write(struct api_call *call)
 	    user_attr(op->attrs, "phone_number") != NULL)
 		ukey_phone = users_key(&op->rules, user_attr(op->attrs,
 		    "phone_number"));
-	user_aliases_get(op, &al);
-	attrs = user_json_text(op->attrs);
+	users_alias_columns(&op->rules, op->attrs, &al);
+	attrs = ops_json_text(op->attrs);
 	b = pg_batch_new();
-	pg_batch_add(b, user_sql_signup, 11, op->pool_id, op->sub, username,
+	pg_batch_add(b, user_sql_signup, 13, op->pool_id, op->sub, username,
 	    key, attrs, al.email, al.phone, al.preferred, op->hash,
-	    ukey_email, ukey_phone);
+	    ukey_email, ukey_phone, op->srp_salt, op->srp_verifier);
 	if ((attr = user_signup_attr(&op->rules, op->attrs)) != NULL)
 		user_code_issue(op, b, op->sub, username, "signup", attr,
 		    user_attr(op->attrs, attr), USER_TTL_SIGNUP);
-	user_aliases_clear(&al);
+	users_aliases_clear(&al);
 	free(attrs);
 	free(key);
 	free(ukey_email);
@@ -1049,10 +999,32 @@ user_confirm_done(struct api_call *call, struct pg_reply *reply)
 		return;
 	if (!ops_true(r, 0, 5)) {
 		api_fail(call, "ConcurrentModificationException",
-		    "The user was changed by another request; try again.");
+		    USER_MSG_CHANGED);
 		return;
 	}
 	api_ok(call, NULL);
+}
+
+/*
+ * Consume the code of purpose (op->digest) and write op->attrs with
+ * sql, a USER_SQL_VERIFY, as the last statement of b; then run b.
+ */
+static void
+user_verify_write(struct api_call *call, struct pg_batch *b,
+    const char *sql, const char *purpose)
+{
+	struct user_op		*op = call->data;
+	struct users_aliases	 al;
+	char			*attrs;
+
+	users_alias_columns(&op->rules, op->attrs, &al);
+	attrs = ops_json_text(op->attrs);
+	pg_batch_add(b, sql, 9, op->pool_id, op->user.sub, purpose,
+	    op->digest, attrs, al.email, al.phone, al.preferred,
+	    op->modified);
+	free(attrs);
+	users_aliases_clear(&al);
+	api_query(call, b, user_confirm_done);
 }
 
 /*
@@ -1062,33 +1034,34 @@ user_confirm_done(struct api_call *call, struct pg_reply *reply)
  * is the other user's username.
  */
 static void
-user_confirm_take_aliases(struct api_call *call, struct pg_batch *b,
-    struct user_aliases *al)
+user_confirm_take_aliases(struct api_call *call, struct pg_batch *b)
 {
-	struct user_op	*op = call->data;
+	struct user_op		*op = call->data;
+	struct users_aliases	 al;
 
 	if (!api_bool(call->in, "ForceAliasCreation", 0))
 		return;
-	if (al->email != NULL && !op->rules.username_email)
+	users_alias_columns(&op->rules, op->attrs, &al);
+	if (al.email != NULL && !op->rules.username_email)
 		pg_batch_add(b, user_sql_take_email, 4, op->pool_id,
-		    op->user.sub, al->email, op->digest);
-	if (al->phone != NULL && !op->rules.username_phone)
+		    op->user.sub, al.email, op->digest);
+	if (al.phone != NULL && !op->rules.username_phone)
 		pg_batch_add(b, user_sql_take_phone, 4, op->pool_id,
-		    op->user.sub, al->phone, op->digest);
+		    op->user.sub, al.phone, op->digest);
+	users_aliases_clear(&al);
 }
 
 static void
 user_confirm_found(struct api_call *call, struct pg_reply *reply)
 {
 	struct user_op		*op = call->data;
-	struct user_aliases	 al;
 	struct pg_batch		*b;
 	const char		*attr;
-	char			 key[64], *attrs;
+	char			 key[64];
 
 	(void)reply;
 	if (!op->have_user) {
-		(void)user_not_found(call, 0);
+		user_not_found(call, 0);
 		return;
 	}
 	if (strcmp(op->user.status, "UNCONFIRMED") != 0) {
@@ -1102,16 +1075,9 @@ user_confirm_found(struct api_call *call, struct pg_reply *reply)
 		json_object_set_new(op->attrs, key, json_string("true"));
 	}
 	user_digest(op, "signup", NULL, api_str(call->in, "ConfirmationCode"));
-	user_aliases_get(op, &al);
-	attrs = user_json_text(op->attrs);
 	b = pg_batch_new();
-	user_confirm_take_aliases(call, b, &al);
-	pg_batch_add(b, user_sql_confirm_signup, 9, op->pool_id, op->user.sub,
-	    "signup", op->digest, attrs, al.email, al.phone, al.preferred,
-	    op->modified);
-	free(attrs);
-	user_aliases_clear(&al);
-	api_query(call, b, user_confirm_done);
+	user_confirm_take_aliases(call, b);
+	user_verify_write(call, b, user_sql_confirm_signup, "signup");
 }
 
 static void
@@ -1140,14 +1106,22 @@ user_sent(struct api_call *call, struct pg_reply *reply)
 	user_answer_delivery(call, json_incref(op->delivery));
 }
 
-/* Issue a code for purpose to attr, then answer its delivery. */
+/*
+ * Issue a code for purpose to attr, then answer its delivery; while the
+ * user's code of that purpose is dead (op->code_dead), none.
+ */
 static void
 user_send_code(struct api_call *call, const char *purpose, const char *attr,
     const char *ttl)
 {
 	struct user_op	*op = call->data;
-	struct pg_batch	*b = pg_batch_new();
+	struct pg_batch	*b;
 
+	if (op->code_dead) {
+		api_fail(call, "LimitExceededException", USER_MSG_LIMIT);
+		return;
+	}
+	b = pg_batch_new();
 	user_code_issue(op, b, op->user.sub, op->user.username, purpose, attr,
 	    user_attr(op->user.attributes, attr), ttl);
 	api_query(call, b, user_sent);
@@ -1161,9 +1135,7 @@ user_resend_found(struct api_call *call, struct pg_reply *reply)
 
 	(void)reply;
 	if (!op->have_user) {
-		if (user_not_found(call, 1) == 0)
-			user_answer_delivery(call, user_fake_delivery(op,
-			    api_str(call->in, "Username")));
+		user_not_found(call, 1);
 		return;
 	}
 	if (strcmp(op->user.status, "UNCONFIRMED") != 0) {
@@ -1175,10 +1147,6 @@ user_resend_found(struct api_call *call, struct pg_reply *reply)
 	    NULL) {
 		api_fail(call, "InvalidParameterException",
 		    "Cannot resend codes. Auto verification not turned on.");
-		return;
-	}
-	if (op->code_dead) {
-		api_fail(call, "LimitExceededException", USER_MSG_LIMIT);
 		return;
 	}
 	user_send_code(call, "signup", attr, USER_TTL_SIGNUP);
@@ -1196,52 +1164,6 @@ user_resend(struct api_call *call)
 	user_client_start(call, user_resend_client);
 }
 
-/*
- * Where a reset code goes: the pool's AccountRecoverySetting in order
- * of Priority, else (as Cognito without the setting) a verified phone
- * number before a verified e-mail address. NULL with *admin_only set
- * when only an administrator may reset the password.
- */
-static const char *
-user_recovery_attr(json_t *pool_config, json_t *attrs, int *admin_only)
-{
-	json_t		*list, *m, *best[2] = { NULL, NULL };
-	const char	*name;
-	size_t		 i;
-
-	*admin_only = 0;
-	list = json_object_get(json_object_get(pool_config,
-	    "AccountRecoverySetting"), "RecoveryMechanisms");
-	if (json_array_size(list) == 0)
-		return user_verified(attrs, "phone_number") ? "phone_number" :
-		    user_verified(attrs, "email") ? "email" : NULL;
-	json_array_foreach(list, i, m) {
-		if (i >= 2)
-			break;
-		best[i] = m;
-	}
-	if (best[1] != NULL && api_int(best[1], "Priority", 2) <
-	    api_int(best[0], "Priority", 1)) {
-		m = best[0];
-		best[0] = best[1];
-		best[1] = m;
-	}
-	for (i = 0; i < 2 && best[i] != NULL; i++) {
-		name = api_str(best[i], "Name");
-		if (name == NULL)
-			continue;
-		if (strcmp(name, "admin_only") == 0)
-			*admin_only = 1;
-		else if (strcmp(name, "verified_email") == 0 &&
-		    user_verified(attrs, "email"))
-			return "email";
-		else if (strcmp(name, "verified_phone_number") == 0 &&
-		    user_verified(attrs, "phone_number"))
-			return "phone_number";
-	}
-	return NULL;
-}
-
 static void
 user_forgot_found(struct api_call *call, struct pg_reply *reply)
 {
@@ -1251,16 +1173,14 @@ user_forgot_found(struct api_call *call, struct pg_reply *reply)
 
 	(void)reply;
 	if (!op->have_user) {
-		if (user_not_found(call, 1) == 0)
-			user_answer_delivery(call, user_fake_delivery(op,
-			    api_str(call->in, "Username")));
+		user_not_found(call, 1);
 		return;
 	}
 	if (!op->user.enabled) {
 		api_fail(call, "NotAuthorizedException", "User is disabled.");
 		return;
 	}
-	attr = user_recovery_attr(op->pool_config, op->user.attributes,
+	attr = users_recovery_attr(op->pool_config, op->user.attributes,
 	    &admin_only);
 	if (attr == NULL && admin_only) {
 		api_fail(call, "NotAuthorizedException",
@@ -1270,10 +1190,6 @@ user_forgot_found(struct api_call *call, struct pg_reply *reply)
 	if (attr == NULL) {
 		api_fail(call, "InvalidParameterException",
 		    USER_MSG_NO_RECOVERY);
-		return;
-	}
-	if (op->code_dead) {
-		api_fail(call, "LimitExceededException", USER_MSG_LIMIT);
 		return;
 	}
 	user_send_code(call, "reset", attr, USER_TTL_RESET);
@@ -1315,8 +1231,8 @@ user_reset_write(struct api_call *call)
 	if (user_hash_verdict(call) != 0)
 		return;
 	b = pg_batch_new();
-	pg_batch_add(b, user_sql_reset, 5, op->pool_id, op->user.sub, "reset",
-	    op->digest, op->hash);
+	pg_batch_add(b, user_sql_reset, 7, op->pool_id, op->user.sub, "reset",
+	    op->digest, op->hash, op->srp_salt, op->srp_verifier);
 	api_query(call, b, user_reset_done);
 }
 
@@ -1348,7 +1264,7 @@ user_reset_found(struct api_call *call, struct pg_reply *reply)
 
 	(void)reply;
 	if (!op->have_user) {
-		(void)user_not_found(call, 0);
+		user_not_found(call, 0);
 		return;
 	}
 	user_digest(op, "reset", NULL, api_str(call->in, "ConfirmationCode"));
@@ -1450,7 +1366,7 @@ user_attrs_done(struct api_call *call, struct pg_reply *reply)
 	}
 	if (pg_rows(reply->res[0]) == 0) {
 		api_fail(call, "ConcurrentModificationException",
-		    "The user was changed by another request; try again.");
+		    USER_MSG_CHANGED);
 		return;
 	}
 	api_ok(call, json_array_size(op->deliveries) > 0 ? json_pack("{s:O}",
@@ -1458,22 +1374,36 @@ user_attrs_done(struct api_call *call, struct pg_reply *reply)
 }
 
 /*
- * Write op->attrs (and their alias columns) over the user's, as the
- * first statement of the batch, then run it.
+ * Change a copy of the user's attributes with change() (applying or
+ * deleting what the input member lists) and check the required ones.
+ * A batch whose first statement writes them (and their alias columns)
+ * over the user's, or NULL after answering.
  */
-static void
-user_attrs_write(struct api_call *call, struct pg_batch *b)
+static struct pg_batch *
+user_attrs_change(struct api_call *call, struct tokens_access *a,
+    users_change_fn change, const char *member)
 {
-	struct user_op		*op = call->data;
-	struct user_aliases	 al;
-	char			*attrs;
+	struct user_op		*op = user_op_access(call, a);
+	struct users_aliases	 al;
+	struct pg_batch		*b;
+	const char		*etype;
+	char			*emsg = NULL, *attrs;
 
-	user_aliases_get(op, &al);
-	attrs = user_json_text(op->attrs);
+	op->attrs = json_deep_copy(op->user.attributes);
+	if (change(&op->rules, op->attrs, json_object_get(call->in, member),
+	    USERS_UPDATE_SELF, user_writable(op), &etype, &emsg) != 0 ||
+	    users_check_required(&op->rules, op->attrs, &etype, &emsg) != 0) {
+		user_fail(call, etype, emsg);
+		return NULL;
+	}
+	users_alias_columns(&op->rules, op->attrs, &al);
+	attrs = ops_json_text(op->attrs);
+	b = pg_batch_new();
 	pg_batch_add(b, user_sql_update_attrs, 7, op->pool_id, op->user.sub,
 	    attrs, al.email, al.phone, al.preferred, op->modified);
 	free(attrs);
-	user_aliases_clear(&al);
+	users_aliases_clear(&al);
+	return b;
 }
 
 /*
@@ -1487,24 +1417,16 @@ static void
 user_update_codes(struct user_op *op, struct pg_batch *b)
 {
 	static const char *const	 names[] = { "email", "phone_number" };
-	const char			*old, *new;
 	size_t				 i;
-	int				 auto_verify;
 
 	op->deliveries = json_array();
 	for (i = 0; i < nitems(names); i++) {
-		old = user_attr(op->user.attributes, names[i]);
-		new = user_attr(op->attrs, names[i]);
-		if (new == NULL || (old != NULL && strcmp(old, new) == 0) ||
-		    user_verified(op->attrs, names[i]))
-			continue;
-		auto_verify = i == 0 ? op->rules.auto_verify_email :
-		    op->rules.auto_verify_phone;
-		if (!auto_verify)
+		if (!users_verify_due(&op->rules, op->user.attributes,
+		    op->attrs, names[i]))
 			continue;
 		user_code_issue(op, b, op->user.sub, op->user.username,
-		    user_verify_purpose(names[i]), names[i], new,
-		    USER_TTL_VERIFY);
+		    user_verify_purpose(names[i]), names[i],
+		    user_attr(op->attrs, names[i]), USER_TTL_VERIFY);
 		if (op->delivery != NULL)
 			json_array_append(op->deliveries, op->delivery);
 	}
@@ -1513,22 +1435,12 @@ user_update_codes(struct user_op *op, struct pg_batch *b)
 static void
 user_update_checked(struct api_call *call, struct tokens_access *a)
 {
-	struct user_op	*op = user_op_access(call, a);
 	struct pg_batch	*b;
-	const char	*etype;
-	char		*emsg = NULL;
 
-	op->attrs = json_deep_copy(op->user.attributes);
-	if (users_apply_attributes(&op->rules, op->attrs,
-	    json_object_get(call->in, "UserAttributes"), USERS_UPDATE_SELF,
-	    user_writable(op), &etype, &emsg) != 0 ||
-	    users_check_required(&op->rules, op->attrs, &etype, &emsg) != 0) {
-		user_fail(call, etype, emsg);
+	if ((b = user_attrs_change(call, a, users_apply_attributes,
+	    "UserAttributes")) == NULL)
 		return;
-	}
-	b = pg_batch_new();
-	user_attrs_write(call, b);
-	user_update_codes(op, b);
+	user_update_codes(call->data, b);
 	api_query(call, b, user_attrs_done);
 }
 
@@ -1541,22 +1453,11 @@ user_update(struct api_call *call)
 static void
 user_delete_attrs_checked(struct api_call *call, struct tokens_access *a)
 {
-	struct user_op	*op = user_op_access(call, a);
 	struct pg_batch	*b;
-	const char	*etype;
-	char		*emsg = NULL;
 
-	op->attrs = json_deep_copy(op->user.attributes);
-	if (users_delete_attributes(&op->rules, op->attrs,
-	    json_object_get(call->in, "UserAttributeNames"),
-	    USERS_UPDATE_SELF, user_writable(op), &etype, &emsg) != 0 ||
-	    users_check_required(&op->rules, op->attrs, &etype, &emsg) != 0) {
-		user_fail(call, etype, emsg);
-		return;
-	}
-	b = pg_batch_new();
-	user_attrs_write(call, b);
-	api_query(call, b, user_attrs_done);
+	if ((b = user_attrs_change(call, a, users_delete_attributes,
+	    "UserAttributeNames")) != NULL)
+		api_query(call, b, user_attrs_done);
 }
 
 static void
@@ -1601,10 +1502,7 @@ user_get_code_dead(struct api_call *call, struct pg_reply *reply)
 		api_fail_db(call, reply);
 		return;
 	}
-	if (ops_true(reply->res[0], 0, 0)) {
-		api_fail(call, "LimitExceededException", USER_MSG_LIMIT);
-		return;
-	}
+	op->code_dead = ops_true(reply->res[0], 0, 0);
 	user_send_code(call, user_verify_purpose(op->attr), op->attr,
 	    USER_TTL_VERIFY);
 }
@@ -1632,11 +1530,9 @@ user_get_code(struct api_call *call)
 static void
 user_verify_checked(struct api_call *call, struct tokens_access *a)
 {
-	struct user_op		*op = user_op_access(call, a);
-	struct user_aliases	 al;
-	struct pg_batch		*b;
-	const char		*value, *purpose;
-	char			 key[64], *attrs;
+	struct user_op	*op = user_op_access(call, a);
+	const char	*value, *purpose;
+	char		 key[64];
 
 	if ((value = user_verifiable(call, op)) == NULL)
 		return;
@@ -1645,15 +1541,7 @@ user_verify_checked(struct api_call *call, struct tokens_access *a)
 	user_digest(op, purpose, value, api_str(call->in, "Code"));
 	op->attrs = json_deep_copy(op->user.attributes);
 	json_object_set_new(op->attrs, key, json_string("true"));
-	user_aliases_get(op, &al);
-	attrs = user_json_text(op->attrs);
-	b = pg_batch_new();
-	pg_batch_add(b, user_sql_verify_attr, 9, op->pool_id, op->user.sub,
-	    purpose, op->digest, attrs, al.email, al.phone, al.preferred,
-	    op->modified);
-	free(attrs);
-	user_aliases_clear(&al);
-	api_query(call, b, user_confirm_done);
+	user_verify_write(call, pg_batch_new(), user_sql_verify_attr, purpose);
 }
 
 static void
@@ -1722,11 +1610,12 @@ user_change_write(struct api_call *call)
 	if (user_hash_verdict(call) != 0)
 		return;
 	b = pg_batch_new();
-	pg_batch_add(b, "UPDATE users SET password_hash = $3, "
-	    "temp_password_at = NULL, modified_at = " USER_NOW " "
-	    "WHERE pool_id = $1 AND sub = $2::uuid AND "
-	    "password_hash IS NOT DISTINCT FROM $4 RETURNING 1", 4,
-	    op->pool_id, op->user.sub, op->hash, op->user.password_hash);
+	pg_batch_add(b, "UPDATE users SET password_hash = $3, srp_salt = $5, "
+	    "srp_verifier = $6, temp_password_at = NULL, modified_at = "
+	    USER_NOW " WHERE pool_id = $1 AND sub = $2::uuid AND "
+	    "password_hash IS NOT DISTINCT FROM $4 RETURNING 1", 6,
+	    op->pool_id, op->user.sub, op->hash, op->user.password_hash,
+	    op->srp_salt, op->srp_verifier);
 	api_query(call, b, user_change_done);
 }
 

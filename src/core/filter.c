@@ -159,24 +159,6 @@ filter_ascii_case(char *s, int upper)
 			    tolower((unsigned char)*s));
 }
 
-/* 8-4-4-4-12 hexadecimal digits. */
-static int
-filter_is_uuid(const char *s)
-{
-	size_t	i;
-
-	if (strlen(s) != 36)
-		return 0;
-	for (i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (!isxdigit((unsigned char)s[i]))
-			return 0;
-	}
-	return 1;
-}
-
 /* A condition that matches nothing but still types its parameter. */
 static char *
 filter_none(int n)
@@ -290,7 +272,7 @@ filter_build_sub(struct filter_text *t, int n, struct filter *f)
 	filter_ascii_case(t->value, 0);
 	if (t->prefix)
 		f->sql = xasprintf("starts_with(u.sub::text, $%d::text)", n);
-	else if (filter_is_uuid(t->value))
+	else if (is_uuid(t->value))
 		f->sql = xasprintf("u.sub = $%d::uuid", n);
 	else
 		f->sql = filter_none(n);

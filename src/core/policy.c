@@ -127,18 +127,6 @@ policy_exception(const char *msg)
 	return "InvalidPasswordException";
 }
 
-/* Code points of a UTF-8 string: every byte but continuation bytes. */
-static size_t
-policy_chars(const char *s)
-{
-	size_t	n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
 static int
 policy_has(const char *pw, const char *set)
 {
@@ -146,6 +134,13 @@ policy_has(const char *pw, const char *set)
 		if (strchr(set, *pw) != NULL)
 			return 1;
 	return 0;
+}
+
+json_t *
+policy_of(json_t *config)
+{
+	return json_object_get(json_object_get(config, "Policies"),
+	    "PasswordPolicy");
 }
 
 const char *
@@ -156,7 +151,7 @@ policy_check_password(json_t *p, const char *pw)
 	if (policy_check_pattern(pw) != 0)
 		return POLICY_PATTERN_MESSAGE;
 	policy_load(p, &pol);
-	if ((long long)policy_chars(pw) < pol.min_length)
+	if ((long long)utf8_chars(pw) < pol.min_length)
 		return POLICY_MSG("not long enough");
 	if (pol.upper && !policy_has(pw, POLICY_UPPER))
 		return POLICY_MSG("must have uppercase characters");

@@ -10,6 +10,8 @@
 
 #include "util.h"
 
+/* The password policy of a pool configuration (borrowed; NULL if none). */
+json_t		*policy_of(json_t *);
 /*
  * NULL when the password satisfies the policy (a NULL policy means
  * Cognito's default: 8 characters, all four classes), else Cognito's

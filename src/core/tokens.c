@@ -11,7 +11,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -429,24 +428,6 @@ tokens_invalid(struct api_call *call, const char *msg)
 	api_fail(call, "NotAuthorizedException", "%s", msg);
 }
 
-/* 1 when s is a canonical lower- or upper-case UUID. */
-int
-tokens_is_uuid(const char *s)
-{
-	int	i;
-
-	if (s == NULL || strlen(s) != 36)
-		return 0;
-	for (i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (!isxdigit((unsigned char)s[i]))
-			return 0;
-	}
-	return 1;
-}
-
 /* The claims of a token, unverified: only to know where to look. */
 static json_t *
 tokens_peek_claims(const char *token)
@@ -496,8 +477,8 @@ tokens_check_claims(struct tokens_check *t, json_t *c)
 	const char	*origin = api_str(c, "origin_jti");
 
 	if ((t->a.pool_id = tokens_pool_of_issuer(api_str(c, "iss"))) ==
-	    NULL || api_str(c, "client_id") == NULL || !tokens_is_uuid(sub) ||
-	    (origin != NULL && !tokens_is_uuid(origin)))
+	    NULL || api_str(c, "client_id") == NULL || !is_uuid(sub) ||
+	    (origin != NULL && !is_uuid(origin)))
 		return -1;
 	t->a.client_id = xstrdup(api_str(c, "client_id"));
 	t->a.origin_jti = origin != NULL ? xstrdup(origin) : NULL;

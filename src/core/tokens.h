@@ -73,8 +73,6 @@ void	tokens_issue(struct api_call *, const struct tokens_grant *,
 
 /* The issuer of a pool: <public_url>/<pool id>, malloc'd. */
 char	*tokens_issuer(const char *);
-/* 1 when s is a UUID in canonical form. */
-int	 tokens_is_uuid(const char *);
 /* 1 when the space-separated scope list has the scope. */
 int	 tokens_scope_has(const char *, const char *);
 

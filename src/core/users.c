@@ -130,18 +130,6 @@ users_fail(const char **etype, char **emsg, const char *type,
 	return -1;
 }
 
-static int
-users_list_has(json_t *list, const char *s)
-{
-	json_t		*v;
-	size_t		 i;
-
-	json_array_foreach(list, i, v)
-		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
-			return 1;
-	return 0;
-}
-
 void
 users_rules_init(struct users_rules *r, json_t *config)
 {
@@ -153,13 +141,13 @@ users_rules_init(struct users_rules *r, json_t *config)
 	r->config = config;
 	r->case_sensitive = json_is_true(json_object_get(json_object_get(
 	    config, "UsernameConfiguration"), "CaseSensitive"));
-	r->username_email = users_list_has(un, "email");
-	r->username_phone = users_list_has(un, "phone_number");
-	r->alias_email = users_list_has(al, "email");
-	r->alias_phone = users_list_has(al, "phone_number");
-	r->alias_preferred = users_list_has(al, "preferred_username");
-	r->auto_verify_email = users_list_has(av, "email");
-	r->auto_verify_phone = users_list_has(av, "phone_number");
+	r->username_email = strarray_has(un, "email");
+	r->username_phone = strarray_has(un, "phone_number");
+	r->alias_email = strarray_has(al, "email");
+	r->alias_phone = strarray_has(al, "phone_number");
+	r->alias_preferred = strarray_has(al, "preferred_username");
+	r->auto_verify_email = strarray_has(av, "email");
+	r->auto_verify_phone = strarray_has(av, "phone_number");
 }
 
 /* --- Formats --- */
@@ -359,18 +347,6 @@ users_attr_find(const struct users_rules *r, const char *name,
 	return -1;
 }
 
-/* Characters of a UTF-8 string (continuation bytes not counted). */
-static size_t
-users_utf8_chars(const char *s)
-{
-	size_t	n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
 /* A decimal number: -?[0-9]+(\.[0-9]+)? */
 static int
 users_is_number(const char *s, double *v)
@@ -465,7 +441,7 @@ users_value_problem(const struct users_attr *a, const char *v)
 	if (strcmp(a->type, "DateTime") == 0)
 		return users_is_datetime(v) ? NULL :
 		    xstrdup("DateTime must be a valid date and time");
-	n = users_utf8_chars(v);
+	n = utf8_chars(v);
 	if (n > (a->has_max ? (size_t)a->max : USERS_MAX_VALUE))
 		return xasprintf("String must be no longer than %zu "
 		    "characters", a->has_max ? (size_t)a->max :
@@ -501,7 +477,7 @@ users_client_may_write(const struct users_attr *a, json_t *writable)
 	if (a->dev)
 		return 0;
 	if (json_is_array(writable) && json_array_size(writable) > 0)
-		return users_list_has(writable, a->name);
+		return strarray_has(writable, a->name);
 	return strcmp(a->name, "email_verified") != 0 &&
 	    strcmp(a->name, "phone_number_verified") != 0;
 }
@@ -727,7 +703,7 @@ users_lower_dup(const char *s)
 
 void
 users_alias_columns(const struct users_rules *r, json_t *attrs,
-    char **email, char **phone, char **preferred)
+    struct users_aliases *al)
 {
 	const char	*em = json_string_value(json_object_get(attrs,
 			    "email"));
@@ -736,16 +712,120 @@ users_alias_columns(const struct users_rules *r, json_t *attrs,
 	const char	*pr = json_string_value(json_object_get(attrs,
 			    "preferred_username"));
 
-	*email = *phone = *preferred = NULL;
+	memset(al, 0, sizeof *al);
 	if (em != NULL && *em != '\0' && (r->username_email ||
 	    (r->alias_email && users_is_true(attrs, "email_verified"))))
-		*email = users_lower_dup(em);
+		al->email = users_lower_dup(em);
 	if (ph != NULL && *ph != '\0' && (r->username_phone ||
 	    (r->alias_phone && users_is_true(attrs,
 	    "phone_number_verified"))))
-		*phone = users_lower_dup(ph);
+		al->phone = users_lower_dup(ph);
 	if (pr != NULL && *pr != '\0' && r->alias_preferred)
-		*preferred = users_key(r, pr);
+		al->preferred = users_key(r, pr);
+}
+
+void
+users_aliases_clear(struct users_aliases *al)
+{
+	free(al->email);
+	free(al->phone);
+	free(al->preferred);
+	memset(al, 0, sizeof *al);
+}
+
+/* The unique indexes on the alias columns (sql/002_users.sql). */
+static const struct {
+	const char	*constraint;
+	const char	*attr;
+} users_unique[] = {
+	{ "users_alias_email", "email" },
+	{ "users_alias_phone", "phone_number" },
+	{ "users_alias_preferred", "preferred_username" },
+};
+
+const char *
+users_unique_attribute(const char *constraint)
+{
+	size_t	i;
+
+	for (i = 0; constraint != NULL && i < nitems(users_unique); i++)
+		if (strcmp(users_unique[i].constraint, constraint) == 0)
+			return users_unique[i].attr;
+	return NULL;
+}
+
+/* --- Verification and recovery --- */
+
+int
+users_verified(json_t *attrs, const char *name)
+{
+	char	flag[64];
+
+	snprintf(flag, sizeof flag, "%s_verified", name);
+	return json_string_value(json_object_get(attrs, name)) != NULL &&
+	    users_is_true(attrs, flag);
+}
+
+int
+users_verify_due(const struct users_rules *r, json_t *was, json_t *now,
+    const char *attr)
+{
+	const char	*old = json_string_value(json_object_get(was, attr));
+	const char	*new = json_string_value(json_object_get(now, attr));
+	int		 auto_verify = strcmp(attr, "email") == 0 ?
+			    r->auto_verify_email : r->auto_verify_phone;
+
+	return auto_verify && new != NULL && (old == NULL ||
+	    strcmp(old, new) != 0) && !users_verified(now, attr);
+}
+
+/* The Priority of a recovery mechanism, def when it has none. */
+static long long
+users_priority(json_t *m, long long def)
+{
+	json_t	*v = json_object_get(m, "Priority");
+
+	return json_is_integer(v) ? json_integer_value(v) : def;
+}
+
+const char *
+users_recovery_attr(json_t *config, json_t *attrs, int *admin_only)
+{
+	json_t		*list, *m, *best[2] = { NULL, NULL };
+	const char	*name;
+	size_t		 i;
+
+	*admin_only = 0;
+	list = json_object_get(json_object_get(config,
+	    "AccountRecoverySetting"), "RecoveryMechanisms");
+	if (json_array_size(list) == 0)
+		return users_verified(attrs, "phone_number") ? "phone_number" :
+		    users_verified(attrs, "email") ? "email" : NULL;
+	json_array_foreach(list, i, m) {
+		if (i >= 2)
+			break;
+		best[i] = m;
+	}
+	if (best[1] != NULL && users_priority(best[1], 2) <
+	    users_priority(best[0], 1)) {
+		m = best[0];
+		best[0] = best[1];
+		best[1] = m;
+	}
+	for (i = 0; i < 2 && best[i] != NULL; i++) {
+		name = json_string_value(json_object_get(best[i], "Name"));
+		if (name == NULL)
+			continue;
+		if (strcmp(name, "admin_only") == 0)
+			*admin_only = 1;
+		else if (strcmp(name, "verified_email") == 0 &&
+		    users_verified(attrs, "email"))
+			return "email";
+		else if (strcmp(name, "verified_phone_number") == 0 &&
+		    users_verified(attrs, "phone_number"))
+			return "phone_number";
+	}
+	return NULL;
 }
 
 /* --- Rows and answers --- */
@@ -792,6 +872,16 @@ users_from_row(struct user *u, const PGresult *res, int row, int col)
 	u->created_at = users_col_num(res, row, col + 11);
 	u->modified_at = users_col_num(res, row, col + 12);
 	u->last_failed_at = users_col_num(res, row, col + 13);
+	u->srp_salt = users_col_str(res, row, col + 14);
+	u->srp_verifier = users_col_str(res, row, col + 15);
+	v = pg_val(res, row, col + 16);
+	if (v == NULL || (u->mfa = json_loads(v, 0, NULL)) == NULL ||
+	    !json_is_object(u->mfa)) {
+		json_decref(u->mfa);
+		u->mfa = json_object();
+	}
+	v = pg_val(res, row, col + 17);
+	u->has_totp = v != NULL && strcmp(v, "t") == 0;
 }
 
 void
@@ -804,6 +894,10 @@ users_clear(struct user *u)
 	json_decref(u->attributes);
 	if (u->password_hash != NULL)
 		wipe_free(u->password_hash);
+	free(u->srp_salt);
+	if (u->srp_verifier != NULL)
+		wipe_free(u->srp_verifier);
+	json_decref(u->mfa);
 	memset(u, 0, sizeof *u);
 }
 
@@ -819,7 +913,7 @@ users_attribute_list(const struct user *u, json_t *readable)
 	json_object_foreach(u->attributes, name, v) {
 		if (!json_is_string(v) || strcmp(name, "sub") == 0)
 			continue;
-		if (readable != NULL && !users_list_has(readable, name))
+		if (readable != NULL && !strarray_has(readable, name))
 			continue;
 		json_array_append_new(out, json_pack("{s:s, s:O}", "Name",
 		    name, "Value", v));

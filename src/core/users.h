@@ -2,7 +2,8 @@
  * users.h: what a user is in a pool, independent of the wire: the rules
  * a pool's configuration sets (username attributes, aliases, case
  * sensitivity, schema), attribute validation, normalised keys and alias
- * columns, and the JSON shapes Cognito returns for a user.
+ * columns, which contact a verification or reset code goes to, and the
+ * JSON shapes Cognito returns for a user.
  *
  * A user row (table users, sql/002_users.sql) keeps every attribute but
  * sub in users.attributes as name -> string; sub is its own column.
@@ -23,8 +24,9 @@
 	"u.sub, u.username, u.username_key, u.status, u.enabled, "	\
 	"u.attributes, u.password_hash, u.temp_password_at, "		\
 	"u.failed_logins, u.locked_until, u.tokens_valid_after, "	\
-	"u.created_at, u.modified_at, u.last_failed_at"
-#define USERS_NCOLUMNS	14
+	"u.created_at, u.modified_at, u.last_failed_at, u.srp_salt, "	\
+	"u.srp_verifier, u.mfa, u.totp_secret_sealed IS NOT NULL"
+#define USERS_NCOLUMNS	18
 
 /*
  * The condition that finds a user of pool $P by username or by an alias
@@ -73,6 +75,10 @@ struct user {
 	double	 created_at;
 	double	 modified_at;
 	double	 last_failed_at;
+	char	*srp_salt;		/* hex; NULL until a password is set */
+	char	*srp_verifier;		/* hex */
+	json_t	*mfa;			/* {"sms","email","totp","preferred"} */
+	int	 has_totp;		/* a verified TOTP secret exists */
 };
 
 void	 users_rules_init(struct users_rules *, json_t *);
@@ -123,6 +129,10 @@ int	 users_apply_attributes(const struct users_rules *, json_t *,
 int	 users_delete_attributes(const struct users_rules *, json_t *,
 	    json_t *, enum users_mode, json_t *, const char **, char **)
 	    MUST_CHECK;
+/* Either of the two above, for a caller that does one or the other. */
+typedef int	(*users_change_fn)(const struct users_rules *, json_t *,
+		    json_t *, enum users_mode, json_t *, const char **,
+		    char **);
 /* -1 with the Cognito message when a required attribute is missing. */
 int	 users_check_required(const struct users_rules *, json_t *,
 	    const char **, char **) MUST_CHECK;
@@ -131,8 +141,42 @@ int	 users_check_required(const struct users_rules *, json_t *,
  * The normalised alias column values of a user's attributes under the
  * pool's rules (malloc'd, or NULL when the alias may not sign in).
  */
+struct users_aliases {
+	char	*email;		/* alias_email */
+	char	*phone;		/* alias_phone */
+	char	*preferred;	/* alias_preferred */
+};
+
 void	 users_alias_columns(const struct users_rules *, json_t *,
-	    char **, char **, char **);
+	    struct users_aliases *);
+void	 users_aliases_clear(struct users_aliases *);
+
+/*
+ * The attribute a unique violation of the users table (the constraint
+ * named) says another user has: "email", "phone_number" or
+ * "preferred_username"; NULL for the username.
+ */
+const char *users_unique_attribute(const char *);
+
+/* 1 when the attribute is present and its <name>_verified is "true". */
+int	 users_verified(json_t *, const char *);
+/*
+ * 1 when a change of the attributes was to now gets a code for contact
+ * attribute attr ("email" or "phone_number"): the pool verifies it
+ * automatically, its value is new, and the change does not mark it
+ * verified.
+ */
+int	 users_verify_due(const struct users_rules *, json_t *, json_t *,
+	    const char *);
+/*
+ * Where a password reset code goes: the attribute ("email" or
+ * "phone_number") of the first verified contact in the pool's
+ * AccountRecoverySetting in order of Priority, else (as Cognito without
+ * the setting) a verified phone number before a verified e-mail address.
+ * NULL, with *admin_only set when only an administrator may reset the
+ * password, or for no verified contact.
+ */
+const char *users_recovery_attr(json_t *, json_t *, int *);
 
 /* Decode a row selected with USERS_COLUMNS (starting at column col). */
 void	 users_from_row(struct user *, const PGresult *, int, int);

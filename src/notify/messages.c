@@ -21,53 +21,27 @@
 #define MESSAGES_USERNAME	"{username}"
 #define MESSAGES_STARS		"***"
 
-struct messages_buf {
-	char	*s;
-	size_t	 len, cap;
-};
-
-static void
-messages_append(struct messages_buf *b, const char *s, size_t n)
-{
-	char	*grown;
-
-	/* Grow without realloc, so no copy of a code is left behind. */
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		grown = xmalloc(b->cap);
-		if (b->s != NULL) {
-			memcpy(grown, b->s, b->len + 1);
-			wipe(b->s, b->len);
-			free(b->s);
-		}
-		b->s = grown;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
 char *
 messages_render(const char *tmpl, const char *code, const char *username)
 {
-	struct messages_buf	 b = { NULL, 0, 0 };
+	struct secbuf		 b = { NULL, 0, 0 };
 	const char		*p = tmpl == NULL ? "" : tmpl;
 
 	if (code == NULL)
 		code = "";
 	if (username == NULL)
 		username = "";
-	messages_append(&b, "", 0);
+	secbuf_add(&b, "", 0);
 	while (*p != '\0') {
 		if (strncmp(p, MESSAGES_CODE, strlen(MESSAGES_CODE)) == 0) {
-			messages_append(&b, code, strlen(code));
+			secbuf_puts(&b, code);
 			p += strlen(MESSAGES_CODE);
 		} else if (strncmp(p, MESSAGES_USERNAME,
 		    strlen(MESSAGES_USERNAME)) == 0) {
-			messages_append(&b, username, strlen(username));
+			secbuf_puts(&b, username);
 			p += strlen(MESSAGES_USERNAME);
 		} else
-			messages_append(&b, p++, 1);
+			secbuf_add(&b, p++, 1);
 	}
 	return b.s;
 }
@@ -95,15 +69,15 @@ messages_is_email(const char *medium)
 static char *
 messages_mask_email(const char *addr)
 {
-	struct messages_buf	 b = { NULL, 0, 0 };
+	struct secbuf		 b = { NULL, 0, 0 };
 	const char		*at = strrchr(addr, '@');
 
-	messages_append(&b, addr, messages_char_len(addr));
-	messages_append(&b, MESSAGES_STARS, strlen(MESSAGES_STARS));
+	secbuf_add(&b, addr, messages_char_len(addr));
+	secbuf_puts(&b, MESSAGES_STARS);
 	if (at != NULL) {
-		messages_append(&b, "@", 1);
-		messages_append(&b, at + 1, messages_char_len(at + 1));
-		messages_append(&b, MESSAGES_STARS, strlen(MESSAGES_STARS));
+		secbuf_add(&b, "@", 1);
+		secbuf_add(&b, at + 1, messages_char_len(at + 1));
+		secbuf_puts(&b, MESSAGES_STARS);
 	}
 	return b.s;
 }

@@ -30,42 +30,10 @@
 #define SMTP_WORD_BYTES		39	/* raw bytes per encoded word */
 #define SMTP_MSGID_RANDOM	20
 
-struct smtp_buf {
-	char	*s;
-	size_t	 len, cap;
-};
-
 struct smtp_reader {
 	const char	*p;
 	size_t		 left;
 };
-
-/* Append; growing wipes the old buffer, which may hold a code. */
-static void
-smtp_add(struct smtp_buf *b, const char *s, size_t n)
-{
-	char	*grown;
-
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		grown = xmalloc(b->cap);
-		if (b->s != NULL) {
-			memcpy(grown, b->s, b->len + 1);
-			wipe(b->s, b->len);
-			free(b->s);
-		}
-		b->s = grown;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void
-smtp_adds(struct smtp_buf *b, const char *s)
-{
-	smtp_add(b, s, strlen(s));
-}
 
 static int
 smtp_has_crlf(const char *s)
@@ -86,13 +54,13 @@ smtp_plain(const char *s)
 char *
 smtp_encode_header(const char *s)
 {
-	struct smtp_buf	 b = { NULL, 0, 0 };
+	struct secbuf	 b = { NULL, 0, 0 };
 	size_t		 len = strlen(s), off = 0, n;
 	char		*word;
 
 	if (smtp_plain(s))
 		return xstrdup(s);
-	smtp_add(&b, "", 0);
+	secbuf_add(&b, "", 0);
 	while (off < len) {
 		n = len - off < SMTP_WORD_BYTES ? len - off : SMTP_WORD_BYTES;
 		/* Never split a UTF-8 character between two words. */
@@ -101,10 +69,10 @@ smtp_encode_header(const char *s)
 			n--;
 		word = b64_encode(s + off, n);
 		if (off > 0)
-			smtp_adds(&b, "\r\n ");
-		smtp_adds(&b, "=?UTF-8?B?");
-		smtp_adds(&b, word);
-		smtp_adds(&b, "?=");
+			secbuf_puts(&b, "\r\n ");
+		secbuf_puts(&b, "=?UTF-8?B?");
+		secbuf_puts(&b, word);
+		secbuf_puts(&b, "?=");
 		free(word);
 		off += n;
 	}
@@ -191,49 +159,49 @@ smtp_body_is_7bit(const char *body)
 
 /* The body with every line ending as CRLF. */
 static void
-smtp_add_7bit(struct smtp_buf *b, const char *body)
+smtp_add_7bit(struct secbuf *b, const char *body)
 {
 	for (; *body != '\0'; body++) {
 		if (*body == '\r') {
 			if (body[1] == '\n')
 				body++;
-			smtp_adds(b, "\r\n");
+			secbuf_puts(b, "\r\n");
 		} else if (*body == '\n')
-			smtp_adds(b, "\r\n");
+			secbuf_puts(b, "\r\n");
 		else
-			smtp_add(b, body, 1);
+			secbuf_add(b, body, 1);
 	}
-	smtp_adds(b, "\r\n");
+	secbuf_puts(b, "\r\n");
 }
 
 static void
-smtp_add_base64(struct smtp_buf *b, const char *body)
+smtp_add_base64(struct secbuf *b, const char *body)
 {
 	char	*enc = b64_encode(body, strlen(body));
 	size_t	 len = strlen(enc), off, n;
 
 	for (off = 0; off < len; off += n) {
 		n = len - off < SMTP_B64_LINE ? len - off : SMTP_B64_LINE;
-		smtp_add(b, enc + off, n);
-		smtp_adds(b, "\r\n");
+		secbuf_add(b, enc + off, n);
+		secbuf_puts(b, "\r\n");
 	}
 	wipe_free(enc);
 }
 
 static void
-smtp_add_header(struct smtp_buf *b, const char *name, const char *value)
+smtp_add_header(struct secbuf *b, const char *name, const char *value)
 {
-	smtp_adds(b, name);
-	smtp_adds(b, ": ");
-	smtp_adds(b, value);
-	smtp_adds(b, "\r\n");
+	secbuf_puts(b, name);
+	secbuf_puts(b, ": ");
+	secbuf_puts(b, value);
+	secbuf_puts(b, "\r\n");
 }
 
 char *
 smtp_build(const char *from, const char *to, const char *subject,
     const char *body, time_t when, const char *msgid, const char **why)
 {
-	struct smtp_buf	 b = { NULL, 0, 0 };
+	struct secbuf	 b = { NULL, 0, 0 };
 	struct tm	 tm;
 	char		 date[64], *enc;
 	int		 seven = smtp_body_is_7bit(body);
@@ -263,7 +231,7 @@ smtp_build(const char *from, const char *to, const char *subject,
 	    "text/html; charset=UTF-8" : "text/plain; charset=UTF-8");
 	smtp_add_header(&b, "Content-Transfer-Encoding",
 	    seven ? "7bit" : "base64");
-	smtp_adds(&b, "\r\n");
+	secbuf_puts(&b, "\r\n");
 	if (seven)
 		smtp_add_7bit(&b, body);
 	else

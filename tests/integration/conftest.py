@@ -8,13 +8,19 @@ Tests talk to it with real clients: the AWS CLI (/usr/bin/aws), boto3,
 curl, or raw HTTP through `server.request()`.
 
 The `pool` fixture gives each test a fresh user pool (the UserPool dict
-of CreateUserPool; `pool["Id"]` is its id) and deletes it afterwards.
+of CreateUserPool; `pool["Id"]` is its id) and deletes it afterwards;
+`make_pool` makes more, with CreateUserPool arguments, and `idp` is a
+boto3 client. Helpers the test modules share (error_of, psql,
+make_client...) are plain functions here, imported from conftest.
 
 Run with Debian's interpreter: /usr/bin/python3 -m pytest tests/integration
 """
 
+import base64
 import configparser
 import glob
+import hashlib
+import hmac
 import http.client
 import json
 import os
@@ -33,6 +39,15 @@ import pytest
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 AWS = "/usr/bin/aws"
+# The auth flows make_client() enables unless told otherwise.
+APP_FLOWS = ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_USER_PASSWORD_AUTH",
+             "ALLOW_REFRESH_TOKEN_AUTH"]
+# The passwords make_user() gives: the temporary one, then the permanent.
+TEMP = "Tmp#12345aB"
+PASSWORD = "Corr3ct-Horse!"
+# A version 4 UUID as Cognito makes a sub.
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+                  r"[0-9a-f]{12}$")
 START_TIMEOUT = 60
 STOP_TIMEOUT = 20
 LOG_TAIL_LINES = 80
@@ -101,6 +116,72 @@ def parse_aws_error(stderr):
     return m.group(1), m.group(2).strip()
 
 
+def psql(server, sql, separator="|"):
+    """Run SQL in the server's embedded database as postgres; psql's
+    unaligned output (-At) as text, fields split by separator."""
+    sock = os.path.join(server.state_dir, "pg", "run")
+    return subprocess.run(
+        ["runuser", "-u", "postgres", "--", "psql", "-h", sock, "-d",
+         "userpoold", "-At", "-F", separator, "-v", "ON_ERROR_STOP=1",
+         "-c", sql], check=True, capture_output=True, text=True).stdout
+
+
+def error_of(excinfo):
+    """(Code, Message) of the botocore ClientError pytest.raises caught."""
+    e = excinfo.value.response["Error"]
+    return e["Code"], e["Message"]
+
+
+def unique_email(tag="u"):
+    return "%s-%s@example.com" % (tag, uuid.uuid4().hex[:10])
+
+
+def attrs_of(user):
+    """{Name: Value} of a UserType (Attributes) or of an AdminGetUser or
+    GetUser answer (UserAttributes)."""
+    items = user.get("Attributes", user.get("UserAttributes", []))
+    return {a["Name"]: a["Value"] for a in items}
+
+
+def wrong(code):
+    """A code that is not this one."""
+    return "%06d" % ((int(code) + 1) % 1000000)
+
+
+def secret_hash(username, client_id, secret):
+    """The SECRET_HASH (SecretHash) of a username for a client secret."""
+    mac = hmac.new(secret.encode(), (username + client_id).encode(),
+                   hashlib.sha256).digest()
+    return base64.b64encode(mac).decode()
+
+
+def make_client(idp, pool_id, **kw):
+    """CreateUserPoolClient "app" (APP_FLOWS unless ExplicitAuthFlows is
+    given); the UserPoolClient."""
+    kw.setdefault("ExplicitAuthFlows", APP_FLOWS)
+    return idp.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="app", **kw)["UserPoolClient"]
+
+
+def make_user(idp, pool_id, username=None, email=None, confirmed=True,
+              password=PASSWORD):
+    """AdminCreateUser without a message, with the temporary password
+    TEMP (and a verified email when given); when confirmed, a permanent
+    password too. The username."""
+    username = username or "user-%s" % uuid.uuid4().hex[:8]
+    attrs = []
+    if email:
+        attrs = [{"Name": "email", "Value": email},
+                 {"Name": "email_verified", "Value": "true"}]
+    idp.admin_create_user(UserPoolId=pool_id, Username=username,
+                          TemporaryPassword=TEMP, MessageAction="SUPPRESS",
+                          UserAttributes=attrs)
+    if confirmed:
+        idp.admin_set_user_password(UserPoolId=pool_id, Username=username,
+                                    Password=password, Permanent=True)
+    return username
+
+
 def read_credentials(path, profile="default"):
     cp = configparser.ConfigParser()
     cp.read(path)
@@ -154,12 +235,8 @@ class Server:
     def psql(self, sql):
         """Run SQL in the embedded database as postgres; rows as lists of
         strings (tab-separated output split)."""
-        sock = os.path.join(self.state_dir, "pg", "run")
-        out = subprocess.run(
-            ["runuser", "-u", "postgres", "--", "psql", "-h", sock, "-d",
-             "userpoold", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1",
-             "-c", sql], check=True, capture_output=True, text=True).stdout
-        return [line.split("\t") for line in out.splitlines()]
+        return [line.split("\t")
+                for line in psql(self, sql, "\t").splitlines()]
 
     # -- messages -----------------------------------------------------
 
@@ -216,6 +293,9 @@ class Server:
             "--public_url=%s" % self.https,
             "--workers=2",
             "--log_level=debug",
+            # Tests hash many passwords: a cheaper scrypt (the default
+            # cost is measured by tests/bench/users.sh).
+            "--scrypt_log2_n=10",
         ] + self.extra_args
 
     def start(self):
@@ -250,6 +330,24 @@ class Server:
                                "%d s (%s); log:\n%s"
                                % (START_TIMEOUT, last, self.log_tail()))
         self.env = self.aws_env(self.credentials)
+
+    def start_or_clean(self):
+        """start(); when that fails, stop what did start and remove the
+        state directory before raising."""
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            self.cleanup()
+            raise
+
+    def shut_down(self):
+        """Stop and remove the state directory; (sanitizer reports, the
+        whole log), read before it goes."""
+        self.stop()
+        reports, log = self.sanitizer_reports(), self.log_text()
+        self.cleanup()
+        return reports, log
 
     def stop(self):
         if self.proc is not None and self.proc.poll() is None:
@@ -506,18 +604,11 @@ class Server:
 def server():
     global _server
     srv = Server()
-    try:
-        srv.start()
-    except BaseException:
-        srv.stop()
-        srv.cleanup()
-        raise
+    srv.start_or_clean()
     _server = srv
     yield srv
     _server = None
-    srv.stop()
-    reports = srv.sanitizer_reports()
-    srv.cleanup()
+    reports, _ = srv.shut_down()
     assert not reports, "sanitizer reports in the daemon's log:\n" + reports
 
 
@@ -528,6 +619,33 @@ def pool(server):
     up = server.aws("create-user-pool", "--pool-name", name)["UserPool"]
     yield up
     _delete_pool(server, up["Id"])
+
+
+@pytest.fixture
+def idp(server):
+    """A boto3 cognito-idp client with the admin credentials."""
+    return server.boto3()
+
+
+@pytest.fixture
+def make_pool(idp):
+    """Make pools with CreateUserPool arguments (the UserPool dict of
+    each); all deleted at the end of the test."""
+    import botocore.exceptions
+    made = []
+
+    def make(**kw):
+        up = idp.create_user_pool(PoolName="pool-%s" % uuid.uuid4().hex[:8],
+                                  **kw)["UserPool"]
+        made.append(up["Id"])
+        return up
+
+    yield make
+    for pool_id in made:
+        try:
+            idp.delete_user_pool(UserPoolId=pool_id)
+        except botocore.exceptions.ClientError:
+            pass
 
 
 def _delete_pool(server, pool_id):

@@ -7,67 +7,18 @@ searchable attribute, paging over more than two pages), in pools that
 sign in by username, by email, or with aliases."""
 import concurrent.futures
 import json
-import os
 import re
-import subprocess
 import threading
 import uuid
 
 import botocore.exceptions
 import pytest
 
+from conftest import UUID, attrs_of, error_of, psql, unique_email
+
 TEMP_PASSWORD = "Temp#Pass1"
-UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
-                  r"[0-9a-f]{12}$")
 INVITE = re.compile(r"Your username is (\S+) and temporary password is "
                     r"(\S+)\. ")
-
-
-def error_of(excinfo):
-    e = excinfo.value.response["Error"]
-    return e["Code"], e["Message"]
-
-
-def psql(server, sql):
-    sock = os.path.join(server.state_dir, "pg", "run")
-    return subprocess.run(
-        ["runuser", "-u", "postgres", "--", "psql", "-h", sock, "-d",
-         "userpoold", "-At", "-c", sql], check=True, capture_output=True,
-        text=True).stdout
-
-
-def unique_email(tag="u"):
-    return "%s-%s@example.com" % (tag, uuid.uuid4().hex[:10])
-
-
-def attrs_of(user):
-    """{Name: Value} of a UserType (Attributes) or AdminGetUser answer."""
-    items = user.get("Attributes", user.get("UserAttributes", []))
-    return {a["Name"]: a["Value"] for a in items}
-
-
-@pytest.fixture
-def idp(server):
-    return server.boto3()
-
-
-@pytest.fixture
-def make_pool(server, idp):
-    """Create pools with CreateUserPool arguments; all deleted after."""
-    made = []
-
-    def make(**kwargs):
-        name = "admin-users-%s" % uuid.uuid4().hex[:8]
-        pool = idp.create_user_pool(PoolName=name, **kwargs)["UserPool"]
-        made.append(pool["Id"])
-        return pool["Id"]
-
-    yield make
-    for pool_id in made:
-        try:
-            idp.delete_user_pool(UserPoolId=pool_id)
-        except idp.exceptions.ResourceNotFoundException:
-            pass
 
 
 def create(idp, pool_id, username, attrs=None, **kwargs):
@@ -116,7 +67,7 @@ def test_create_generates_a_password_within_the_policy(server, idp,
     pool_id = make_pool(Policies={"PasswordPolicy": {
         "MinimumLength": 12, "RequireUppercase": True,
         "RequireLowercase": True, "RequireNumbers": True,
-        "RequireSymbols": True}})
+        "RequireSymbols": True}})["Id"]
     email = unique_email("gen")
     idp.admin_create_user(
         UserPoolId=pool_id, Username="gen",
@@ -226,7 +177,7 @@ def test_custom_attribute_constraints(server, idp, make_pool):
          "NumberAttributeConstraints": {"MinValue": "0",
                                         "MaxValue": "150"}},
         {"Name": "tenant", "AttributeDataType": "String",
-         "Mutable": False}])
+         "Mutable": False}])["Id"]
     user = create(idp, pool_id, "c1", {"custom:plan": "gold",
                                        "custom:age": "42",
                                        "custom:tenant": "acme"})
@@ -243,7 +194,7 @@ def test_custom_attribute_constraints(server, idp, make_pool):
 
 def test_required_attribute_missing(server, idp, make_pool):
     pool_id = make_pool(Schema=[{"Name": "email", "AttributeDataType":
-                                 "String", "Required": True}])
+                                 "String", "Required": True}])["Id"]
     with pytest.raises(botocore.exceptions.ClientError) as e:
         create(idp, pool_id, "noemail", {"name": "No Email"})
     assert error_of(e) == ("InvalidParameterException",
@@ -275,7 +226,7 @@ def test_unknown_pool(server, idp):
 
 
 def test_email_as_username(server, idp, make_pool):
-    pool_id = make_pool(UsernameAttributes=["email"])
+    pool_id = make_pool(UsernameAttributes=["email"])["Id"]
     email = unique_email("Mixed")
     out = server.aws("admin-create-user", "--user-pool-id", pool_id,
                      "--username", email, "--temporary-password",
@@ -304,7 +255,7 @@ def test_email_as_username(server, idp, make_pool):
 
 
 def test_phone_or_email_as_username(server, idp, make_pool):
-    pool_id = make_pool(UsernameAttributes=["email", "phone_number"])
+    pool_id = make_pool(UsernameAttributes=["email", "phone_number"])["Id"]
     user = create(idp, pool_id, "+14155550123")
     assert attrs_of(user)["phone_number"] == "+14155550123"
     got = idp.admin_get_user(UserPoolId=pool_id, Username="+14155550123")
@@ -316,7 +267,7 @@ def test_phone_or_email_as_username(server, idp, make_pool):
 
 
 def test_alias_uniqueness_and_force_alias_creation(server, idp, make_pool):
-    pool_id = make_pool(AliasAttributes=["email", "preferred_username"])
+    pool_id = make_pool(AliasAttributes=["email", "preferred_username"])["Id"]
     email = unique_email("alias")
     create(idp, pool_id, "first", {"email": email,
                                    "email_verified": "true"})
@@ -347,7 +298,7 @@ def test_alias_uniqueness_and_force_alias_creation(server, idp, make_pool):
 
 
 def test_get_user_by_preferred_username(server, idp, make_pool):
-    pool_id = make_pool(AliasAttributes=["preferred_username"])
+    pool_id = make_pool(AliasAttributes=["preferred_username"])["Id"]
     create(idp, pool_id, "carol", {"preferred_username": "CarolTheGreat"})
     got = idp.admin_get_user(UserPoolId=pool_id, Username="caroltheGREAT")
     assert got["Username"] == "carol"
@@ -364,12 +315,13 @@ def test_get_user_by_preferred_username(server, idp, make_pool):
 
 
 def test_case_insensitive_and_case_sensitive_pools(server, idp, make_pool):
-    insensitive = make_pool(UsernameConfiguration={"CaseSensitive": False})
+    insensitive = make_pool(
+        UsernameConfiguration={"CaseSensitive": False})["Id"]
     create(idp, insensitive, "Alice")
     got = idp.admin_get_user(UserPoolId=insensitive, Username="aLICE")
     assert got["Username"] == "Alice"
 
-    sensitive = make_pool(UsernameConfiguration={"CaseSensitive": True})
+    sensitive = make_pool(UsernameConfiguration={"CaseSensitive": True})["Id"]
     create(idp, sensitive, "Alice")
     with pytest.raises(idp.exceptions.UserNotFoundException) as e:
         idp.admin_get_user(UserPoolId=sensitive, Username="ALICE")
@@ -413,7 +365,7 @@ def test_disable_enable_delete(server, idp, pool):
 
 def test_update_and_delete_attributes(server, idp, make_pool):
     pool_id = make_pool(Schema=[{"Name": "tenant", "AttributeDataType":
-                                 "String", "Mutable": False}])
+                                 "String", "Mutable": False}])["Id"]
     email = unique_email("upd")
     create(idp, pool_id, "frank", {"email": email, "email_verified": "true",
                                    "custom:tenant": "acme",
@@ -470,7 +422,7 @@ def test_update_and_delete_attributes(server, idp, make_pool):
 
 def test_update_sends_a_code_when_the_pool_verifies_email(server, idp,
                                                           make_pool):
-    pool_id = make_pool(AutoVerifiedAttributes=["email"])
+    pool_id = make_pool(AutoVerifiedAttributes=["email"])["Id"]
     create(idp, pool_id, "gina", {"email": unique_email("old"),
                                   "email_verified": "true"})
     new_email = unique_email("new")
@@ -763,7 +715,7 @@ def test_list_users_paging_and_count(server, idp, pool):
 
 
 def test_deleting_the_pool_deletes_its_users(server, idp, make_pool):
-    pool_id = make_pool()
+    pool_id = make_pool()["Id"]
     for i in range(3):
         create(idp, pool_id, "gone%d" % i)
     assert psql(server, "SELECT count(*) FROM users WHERE pool_id = '%s'"

@@ -3,13 +3,12 @@ driven with the AWS CLI (and boto3 where paging must be seen page by
 page): the console's getting-started path, the defaults Cognito fills
 in, full-replacement updates, paging, and every validation rule."""
 import base64
-import json
-import os
 import re
-import subprocess
 import uuid
 
 import pytest
+
+from conftest import psql
 
 CLIENT_ID = re.compile(r"^[a-z0-9]{26}$")
 SECRET = re.compile(r"^[a-z0-9]{52}$")
@@ -34,14 +33,6 @@ def describe_client(server, pool_id, client_id):
 def client_error(server, pool_id, *args):
     return server.aws_error("create-user-pool-client", "--user-pool-id",
                             pool_id, "--client-name", "bad", *args)
-
-
-def psql(server, sql):
-    sock = os.path.join(server.state_dir, "pg", "run")
-    return subprocess.run(
-        ["runuser", "-u", "postgres", "--", "psql", "-h", sock, "-d",
-         "userpoold", "-At", "-c", sql], check=True, capture_output=True,
-        text=True).stdout
 
 
 @pytest.fixture

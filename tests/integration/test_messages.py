@@ -10,8 +10,7 @@ import email.policy
 import http.server
 import json
 import os
-import socket
-import subprocess
+import re
 import threading
 import time
 import uuid
@@ -20,7 +19,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from conftest import Server, free_port
+from conftest import Server, free_port, psql
 
 TEMP_PASSWORD = "Tmp-Pass-1234!"
 SMTP_USER = "mailer"
@@ -41,14 +40,6 @@ def create_user(srv, pool_id, username, medium, attrs, *extra):
             "--desired-delivery-mediums", medium, "--user-attributes"]
     args += ["Name=%s,Value=%s" % kv for kv in attrs.items()]
     return srv.aws(*args, *extra)["User"]
-
-
-def psql(srv, sql):
-    sock = os.path.join(srv.state_dir, "pg", "run")
-    return subprocess.run(
-        ["runuser", "-u", "postgres", "--", "psql", "-h", sock, "-d",
-         "userpoold", "-At", "-c", sql], check=True, capture_output=True,
-        text=True).stdout.strip()
 
 
 def wait_for(what, pred, timeout=15, srv=None):
@@ -91,6 +82,22 @@ def start_smtp(port, sink):
                    authenticator=sink.authenticate, auth_require_tls=False)
     c.start()
     return c
+
+
+def invite_by_smtp(mailer, pool_id, smtp_port):
+    """AdminCreateUser of a new user with an e-mail address while a mail
+    server listens on smtp_port; (username, address, the server's
+    MailSink, the envelope it received)."""
+    sink = MailSink()
+    ctl = start_smtp(smtp_port, sink)
+    try:
+        username = unique()
+        addr = username + "@example.com"
+        create_user(mailer, pool_id, username, "EMAIL", {"email": addr})
+        env = wait_for("the mail", lambda: sink.to(addr), srv=mailer)[0]
+    finally:
+        ctl.stop()
+    return username, addr, sink, env
 
 
 class Webhook(http.server.BaseHTTPRequestHandler):
@@ -140,17 +147,9 @@ def mailer(smtp_port, hook):
         % hook.server_address[1],
         "--sms_webhook_token=%s" % SMS_TOKEN,
     ])
-    try:
-        srv.start()
-    except BaseException:
-        srv.stop()
-        srv.cleanup()
-        raise
+    srv.start_or_clean()
     yield srv
-    srv.stop()
-    reports = srv.sanitizer_reports()
-    log = srv.log_text()
-    srv.cleanup()
+    reports, log = srv.shut_down()
     assert not reports, "sanitizer reports:\n" + reports
     assert TEMP_PASSWORD not in log, "a temporary password was logged"
     assert SMTP_PASSWORD not in log and SMS_TOKEN not in log
@@ -227,16 +226,8 @@ def test_suppressed_invitation_not_sent(server, pool):
 # --- (b) real SMTP ---------------------------------------------------------
 
 def test_invitation_by_smtp(mailer, mailer_pool, smtp_port):
-    sink = MailSink()
-    ctl = start_smtp(smtp_port, sink)
-    try:
-        username = unique()
-        addr = username + "@example.com"
-        create_user(mailer, mailer_pool["Id"], username, "EMAIL",
-                    {"email": addr})
-        env = wait_for("the mail", lambda: sink.to(addr), srv=mailer)[0]
-    finally:
-        ctl.stop()
+    username, addr, sink, env = invite_by_smtp(mailer, mailer_pool["Id"],
+                                               smtp_port)
     assert env.mail_from == "no-reply@notes.example"
     assert env.rcpt_tos == [addr]
     assert (SMTP_USER, SMTP_PASSWORD) in sink.logins
@@ -263,16 +254,8 @@ def test_html_and_utf8_invitation_by_smtp(mailer, mailer_pool, smtp_port):
                        "EmailMessage": "<html><body><p>Bonjour {username}"
                                        ", mot de passe\u00a0: {####}</p>"
                                        "</body></html>"}}))
-    sink = MailSink()
-    ctl = start_smtp(smtp_port, sink)
-    try:
-        username = unique()
-        addr = username + "@example.com"
-        create_user(mailer, mailer_pool["Id"], username, "EMAIL",
-                    {"email": addr})
-        env = wait_for("the mail", lambda: sink.to(addr), srv=mailer)[0]
-    finally:
-        ctl.stop()
+    username, _, _, env = invite_by_smtp(mailer, mailer_pool["Id"],
+                                         smtp_port)
     msg = email.message_from_bytes(env.original_content,
                                    policy=email.policy.default)
     assert msg["Subject"] == "Bienvenue \u00e0 Notes \u2713"
@@ -296,7 +279,7 @@ def test_invitation_retried_until_smtp_is_up(mailer, mailer_pool,
         "round(next_attempt_at - extract(epoch FROM now())) "
         "FROM messages WHERE recipient = '%s' AND last_error IS NOT NULL"
         % addr), srv=mailer)
-    attempts, has_error, wait = row.split("|")
+    attempts, has_error, wait = row.strip().split("|")
     assert attempts == "1" and has_error == "t"
     assert 20 <= float(wait) <= 31     # first back-off: 30 s
     assert "attempt 1 failed, retry in 30 s" in mailer.log_text()
@@ -320,7 +303,7 @@ def test_invitation_retried_until_smtp_is_up(mailer, mailer_pool,
     assert len(sink.to(addr)) == 1
     wait_for("the row to go", lambda: psql(
         mailer, "SELECT count(*) FROM messages WHERE recipient = '%s'"
-        % addr) == "0", srv=mailer)
+        % addr).strip() == "0", srv=mailer)
 
 
 # --- (d) SMS through the webhook -------------------------------------------
@@ -341,3 +324,42 @@ def test_sms_invitation_by_webhook(mailer, mailer_pool, hook):
         "message": "Your username is %s and temporary password is %s. "
                    % (username, TEMP_PASSWORD)}
     assert mailer.messages(phone) == []
+
+
+def test_sign_up_with_code_from_smtp(mailer, mailer_pool, smtp_port):
+    """Self sign-up in a pool that verifies e-mail: the code arrives by
+    real SMTP, confirms the account, and the user signs in."""
+    pid = mailer_pool["Id"]
+    mailer.aws("update-user-pool", "--user-pool-id", pid,
+               "--auto-verified-attributes", "email")
+    cid = mailer.aws("create-user-pool-client", "--user-pool-id", pid,
+                     "--client-name", "web", "--explicit-auth-flows",
+                     "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"
+                     )["UserPoolClient"]["ClientId"]
+    sink = MailSink()
+    ctl = start_smtp(smtp_port, sink)
+    try:
+        username = unique()
+        addr = username + "@example.com"
+        out = mailer.aws("sign-up", "--client-id", cid, "--username",
+                         username, "--password", "Sign-up-passw0rd",
+                         "--user-attributes", "Name=email,Value=%s" % addr)
+        assert out["UserConfirmed"] is False
+        assert out["CodeDeliveryDetails"]["DeliveryMedium"] == "EMAIL"
+        env = wait_for("the code", lambda: sink.to(addr), srv=mailer)[0]
+    finally:
+        ctl.stop()
+    msg = email.message_from_bytes(env.original_content,
+                                   policy=email.policy.default)
+    code = re.search(r"\b(\d{6})\b", msg.get_content()).group(1)
+    mailer.aws("confirm-sign-up", "--client-id", cid, "--username",
+               username, "--confirmation-code", code)
+    tokens = mailer.aws("initiate-auth", "--client-id", cid, "--auth-flow",
+                        "USER_PASSWORD_AUTH", "--auth-parameters",
+                        "USERNAME=%s,PASSWORD=Sign-up-passw0rd" % username)
+    assert "IdToken" in tokens["AuthenticationResult"]
+    user = mailer.aws("admin-get-user", "--user-pool-id", pid,
+                      "--username", username)
+    assert user["UserStatus"] == "CONFIRMED"
+    assert {"Name": "email_verified", "Value": "true"} in \
+        user["UserAttributes"]

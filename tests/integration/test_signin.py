@@ -5,9 +5,7 @@ refresh, rotation, revocation and global sign-out; the tokens verified
 against the pool's JWKS by PyJWT as a relying party would."""
 import base64
 import hashlib
-import hmac
 import json
-import re
 import time
 import uuid
 
@@ -15,42 +13,8 @@ import botocore.exceptions
 import jwt
 import pytest
 
-PASSWORD = "Corr3ct-Horse!"
-TEMP = "Tmp#12345aB"
-FLOWS = ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_USER_PASSWORD_AUTH",
-         "ALLOW_REFRESH_TOKEN_AUTH"]
-
-
-def error_of(excinfo):
-    e = excinfo.value.response["Error"]
-    return e["Code"], e["Message"]
-
-
-@pytest.fixture
-def idp(server):
-    return server.boto3()
-
-
-def make_client(idp, pool_id, **kw):
-    kw.setdefault("ExplicitAuthFlows", FLOWS)
-    return idp.create_user_pool_client(UserPoolId=pool_id,
-                                       ClientName="app", **kw)["UserPoolClient"]
-
-
-def make_user(idp, pool_id, username=None, email=None, confirmed=True,
-              password=PASSWORD):
-    username = username or "user-%s" % uuid.uuid4().hex[:8]
-    attrs = []
-    if email:
-        attrs = [{"Name": "email", "Value": email},
-                 {"Name": "email_verified", "Value": "true"}]
-    idp.admin_create_user(UserPoolId=pool_id, Username=username,
-                          TemporaryPassword=TEMP, MessageAction="SUPPRESS",
-                          UserAttributes=attrs)
-    if confirmed:
-        idp.admin_set_user_password(UserPoolId=pool_id, Username=username,
-                                    Password=password, Permanent=True)
-    return username
+from conftest import (APP_FLOWS, PASSWORD, TEMP, error_of, make_client,
+                      make_user, secret_hash)
 
 
 def admin_auth(idp, pool_id, client_id, username, password=PASSWORD, **extra):
@@ -304,12 +268,6 @@ def test_expired_temporary_password(server, pool, idp):
                            "reset by an administrator.")
 
 
-def secret_hash(secret, username, client_id):
-    mac = hmac.new(secret.encode(), (username + client_id).encode(),
-                   hashlib.sha256).digest()
-    return base64.b64encode(mac).decode()
-
-
 def test_secret_hash(server, pool, idp):
     pid = pool["Id"]
     client = make_client(idp, pid, GenerateSecret=True)
@@ -320,22 +278,22 @@ def test_secret_hash(server, pool, idp):
     assert error_of(e)[0] == "NotAuthorizedException"
     with pytest.raises(botocore.exceptions.ClientError) as e:
         admin_auth(idp, pid, cid, name,
-                   SECRET_HASH=secret_hash("x" * len(secret), name, cid))
+                   SECRET_HASH=secret_hash(name, cid, "x" * len(secret)))
     assert error_of(e)[0] == "NotAuthorizedException"
     res = admin_auth(idp, pid, cid, name,
-                     SECRET_HASH=secret_hash(secret, name, cid))
+                     SECRET_HASH=secret_hash(name, cid, secret))
     refresh = res["AuthenticationResult"]["RefreshToken"]
     res = idp.initiate_auth(ClientId=cid, AuthFlow="REFRESH_TOKEN_AUTH",
                             AuthParameters={
                                 "REFRESH_TOKEN": refresh,
-                                "SECRET_HASH": secret_hash(secret, name,
-                                                           cid)})
+                                "SECRET_HASH": secret_hash(name, cid,
+                                                           secret)})
     assert "AccessToken" in res["AuthenticationResult"]
     # A secret-less client refuses a SECRET_HASH.
     plain = make_client(idp, pid)
     with pytest.raises(botocore.exceptions.ClientError) as e:
         admin_auth(idp, pid, plain["ClientId"], name,
-                   SECRET_HASH=secret_hash(secret, name, cid))
+                   SECRET_HASH=secret_hash(name, cid, secret))
     assert error_of(e)[0] == "InvalidParameterException"
 
 
@@ -449,7 +407,7 @@ def test_refresh_token_rotation_detects_reuse(server, pool, idp):
     pid = pool["Id"]
     r = server.api("CreateUserPoolClient", {
         "UserPoolId": pid, "ClientName": "rotating",
-        "ExplicitAuthFlows": FLOWS, "RefreshTokenRotation": {
+        "ExplicitAuthFlows": APP_FLOWS, "RefreshTokenRotation": {
             "Feature": "ENABLED", "RetryGracePeriodSeconds": 0}})
     assert r.status == 200, r
     cid = r.json()["UserPoolClient"]["ClientId"]
@@ -514,3 +472,26 @@ def test_token_lifetimes_follow_the_client(server, pool, idp):
     idt = verify(server, pid, res["IdToken"], "id", client["ClientId"])
     assert at["exp"] - at["iat"] == 600
     assert idt["exp"] - idt["iat"] == 1200
+
+
+def test_weak_hash_upgraded_at_sign_in(server, pool, idp):
+    """A hash made with a lower scrypt cost than the server's (an older
+    configuration) is replaced by one of the current cost at the next
+    successful sign-in, and the password keeps working."""
+    pid = pool["Id"]
+    client = make_client(idp, pid)
+    name = make_user(idp, pid)
+    (stored,), = server.psql("SELECT password_hash FROM users WHERE "
+                             "pool_id = '%s'" % pid)
+    _, s1, params, salt, _ = stored.split("$")
+    assert s1 == "s1" and params == "0a0801"
+    weak = hashlib.scrypt(PASSWORD.encode(), salt=base64.b64decode(salt),
+                          n=2 ** 8, r=8, p=1, dklen=64)
+    server.psql("UPDATE users SET password_hash = '$s1$080801$%s$%s' WHERE "
+                "pool_id = '%s'" % (salt, base64.b64encode(weak).decode(),
+                                    pid))
+    admin_auth(idp, pid, client["ClientId"], name)
+    (after,), = server.psql("SELECT password_hash FROM users WHERE "
+                            "pool_id = '%s'" % pid)
+    assert after.split("$")[2] == "0a0801" and after != stored
+    admin_auth(idp, pid, client["ClientId"], name)

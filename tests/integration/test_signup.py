@@ -3,85 +3,27 @@ unmodified clients (boto3, the AWS CLI): SignUp, ConfirmSignUp,
 ResendConfirmationCode, ForgotPassword, ConfirmForgotPassword. Codes are
 read from the daemon's outbox as a user reads them from their mailbox;
 expiry is simulated by moving expires_at in the embedded PostgreSQL."""
-import base64
 import concurrent.futures
 import hashlib
-import hmac
-import os
 import re
-import subprocess
 import time
 import uuid
 
 import botocore.exceptions
 import pytest
 
-PASSWORD = "Corr3ct-Horse!"
+from conftest import (PASSWORD, UUID, error_of, make_client, psql,
+                      secret_hash, unique_email, wrong)
+
 NEW_PASSWORD = "N3w-Batt3ry-Staple!"
-FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 MISMATCH = "Invalid verification code provided, please try again."
 EXPIRED = "Invalid code provided, please request a code again."
 LIMIT = "Attempt limit exceeded, please try after some time."
-UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
-                  r"[0-9a-f]{12}$")
 
 
-def error_of(excinfo):
-    e = excinfo.value.response["Error"]
-    return e["Code"], e["Message"]
-
-
-def status_of(excinfo):
-    return excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"]
-
-
-def psql(server, sql):
-    sock = os.path.join(server.state_dir, "pg", "run")
-    return subprocess.run(
-        ["runuser", "-u", "postgres", "--", "psql", "-h", sock, "-d",
-         "userpoold", "-At", "-c", sql], check=True, capture_output=True,
-        text=True).stdout
-
-
-def unique_email(tag="u"):
-    return "%s-%s@example.com" % (tag, uuid.uuid4().hex[:10])
-
-
-def secret_hash(username, client_id, secret):
-    mac = hmac.new(secret.encode(), (username + client_id).encode(),
-                   hashlib.sha256).digest()
-    return base64.b64encode(mac).decode()
-
-
-@pytest.fixture
-def idp(server):
-    return server.boto3()
-
-
-@pytest.fixture
-def make_pool(server, idp):
-    """Create pools with the given CreateUserPool members; all deleted
-    at the end of the test."""
-    made = []
-
-    def make(**kw):
-        up = idp.create_user_pool(PoolName="signup-%s" % uuid.uuid4().hex[:8],
-                                  **kw)["UserPool"]
-        made.append(up["Id"])
-        return up
-
-    yield make
-    for pool_id in made:
-        try:
-            idp.delete_user_pool(UserPoolId=pool_id)
-        except botocore.exceptions.ClientError:
-            pass
-
-
-def make_client(idp, pool_id, **kw):
-    kw.setdefault("ExplicitAuthFlows", FLOWS)
-    return idp.create_user_pool_client(
-        UserPoolId=pool_id, ClientName="app", **kw)["UserPoolClient"]
+def status_of(e):
+    """The HTTP status of a botocore ClientError."""
+    return e.response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 @pytest.fixture
@@ -117,11 +59,6 @@ def password_auth(idp, client_id, username, password=PASSWORD):
     return idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
                              AuthParameters={"USERNAME": username,
                                              "PASSWORD": password})
-
-
-def wrong(code):
-    """A code that is not this one."""
-    return "%06d" % ((int(code) + 1) % 1000000)
 
 
 # --- SignUp ------------------------------------------------------------------
@@ -200,7 +137,7 @@ def test_sign_up_of_an_existing_username(server, idp, app):
             sign_up(idp, client_id, name, unique_email())
         assert error_of(e) == ("UsernameExistsException",
                                "User already exists")
-        assert status_of(e) == 400
+        assert status_of(e.value) == 400
 
 
 def test_sign_up_not_permitted_when_only_admins_create_users(idp, make_pool):
@@ -317,7 +254,7 @@ def test_parallel_sign_ups_of_one_username_make_one_user(server, idp, app):
             return "ok"
         except botocore.exceptions.ClientError as e:
             return "%s %d %s" % (e.response["Error"]["Code"],
-                                 status_of_error(e),
+                                 status_of(e),
                                  e.response["Error"]["Message"])
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=50) as ex:
@@ -330,10 +267,6 @@ def test_parallel_sign_ups_of_one_username_make_one_user(server, idp, app):
     # One code, for the one user.
     assert psql(server, "SELECT count(*) FROM codes WHERE pool_id = '%s'"
                 % up["Id"]).strip() == "1"
-
-
-def status_of_error(e):
-    return e.response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 # --- ConfirmSignUp -----------------------------------------------------------

@@ -5,73 +5,17 @@ VerifyUserAttribute, DeleteUserAttributes, DeleteUser, ChangePassword;
 and ConfirmForgotPassword revoking the user's refresh tokens. Users are
 made as an app makes them: SignUp, the code from the outbox,
 ConfirmSignUp, then InitiateAuth with USER_PASSWORD_AUTH."""
-import os
-import re
-import subprocess
 import uuid
 
 import botocore.exceptions
 import pytest
 
-PASSWORD = "Corr3ct-Horse!"
+from conftest import (PASSWORD, attrs_of, error_of, make_client, psql,
+                      unique_email, wrong)
+
 NEW_PASSWORD = "N3w-Batt3ry-Staple!"
-FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 MISMATCH = "Invalid verification code provided, please try again."
 LIMIT = "Attempt limit exceeded, please try after some time."
-
-
-def error_of(excinfo):
-    e = excinfo.value.response["Error"]
-    return e["Code"], e["Message"]
-
-
-def psql(server, sql):
-    sock = os.path.join(server.state_dir, "pg", "run")
-    return subprocess.run(
-        ["runuser", "-u", "postgres", "--", "psql", "-h", sock, "-d",
-         "userpoold", "-At", "-c", sql], check=True, capture_output=True,
-        text=True).stdout
-
-
-def unique_email(tag="u"):
-    return "%s-%s@example.com" % (tag, uuid.uuid4().hex[:10])
-
-
-def attrs_of(r):
-    return {a["Name"]: a["Value"] for a in r["UserAttributes"]}
-
-
-def wrong(code):
-    return "%06d" % ((int(code) + 1) % 1000000)
-
-
-@pytest.fixture
-def idp(server):
-    return server.boto3()
-
-
-@pytest.fixture
-def make_pool(idp):
-    made = []
-
-    def make(**kw):
-        up = idp.create_user_pool(PoolName="self-%s" % uuid.uuid4().hex[:8],
-                                  **kw)["UserPool"]
-        made.append(up["Id"])
-        return up
-
-    yield make
-    for pool_id in made:
-        try:
-            idp.delete_user_pool(UserPoolId=pool_id)
-        except botocore.exceptions.ClientError:
-            pass
-
-
-def make_client(idp, pool_id, **kw):
-    kw.setdefault("ExplicitAuthFlows", FLOWS)
-    return idp.create_user_pool_client(
-        UserPoolId=pool_id, ClientName="app", **kw)["UserPoolClient"]
 
 
 class User:

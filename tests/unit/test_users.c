@@ -2,7 +2,8 @@
  * test_users.c: the user rules of a pool: normalised keys, usernames,
  * attribute writes against a schema (types, constraints, mutability,
  * client write permissions, required attributes), deletions, alias
- * columns, decoding a row and the UserType answers.
+ * columns, which contact gets a verification or reset code, decoding a
+ * row and the UserType answers.
  */
 #include "config.h"
 
@@ -511,16 +512,130 @@ START_TEST(test_alias)
 	json_t			*c = pool_config(a->config);
 	json_t			*attrs = json_loads(a->attrs, 0, NULL);
 	struct users_rules	 r;
-	char			*em, *ph, *pr;
+	struct users_aliases	 al;
 
 	users_rules_init(&r, c);
-	users_alias_columns(&r, attrs, &em, &ph, &pr);
-	check_opt_str(em, a->email);
-	check_opt_str(ph, a->phone);
-	check_opt_str(pr, a->preferred);
-	free(em);
-	free(ph);
-	free(pr);
+	users_alias_columns(&r, attrs, &al);
+	check_opt_str(al.email, a->email);
+	check_opt_str(al.phone, a->phone);
+	check_opt_str(al.preferred, a->preferred);
+	users_aliases_clear(&al);
+	json_decref(attrs);
+	json_decref(c);
+}
+END_TEST
+
+START_TEST(test_unique_attribute)
+{
+	ck_assert_str_eq(users_unique_attribute("users_alias_email"),
+	    "email");
+	ck_assert_str_eq(users_unique_attribute("users_alias_phone"),
+	    "phone_number");
+	ck_assert_str_eq(users_unique_attribute("users_alias_preferred"),
+	    "preferred_username");
+	ck_assert_ptr_null(users_unique_attribute("users_pool_id_username_key"
+	    "_key"));
+	ck_assert_ptr_null(users_unique_attribute(NULL));
+}
+END_TEST
+
+struct verify_case {
+	const char	*config;
+	const char	*was, *now;	/* attributes before and after */
+	int		 email, phone;	/* users_verify_due */
+};
+
+static const struct verify_case verifies[] = {
+	{ "{\"AutoVerifiedAttributes\": [\"email\"]}", "{}",
+	    "{\"email\": \"a@b.co\"}", 1, 0 },
+	/* The same value, or marked verified by the change: no code. */
+	{ "{\"AutoVerifiedAttributes\": [\"email\"]}",
+	    "{\"email\": \"a@b.co\"}", "{\"email\": \"a@b.co\"}", 0, 0 },
+	{ "{\"AutoVerifiedAttributes\": [\"email\"]}", "{}",
+	    "{\"email\": \"a@b.co\", \"email_verified\": \"true\"}", 0, 0 },
+	{ "{\"AutoVerifiedAttributes\": [\"email\"]}", "{}",
+	    "{\"email\": \"a@b.co\", \"email_verified\": \"false\"}", 1,
+	    0 },
+	/* Only what the pool verifies automatically. */
+	{ "{}", "{}", "{\"email\": \"a@b.co\", \"phone_number\": "
+	    "\"+15555550100\"}", 0, 0 },
+	{ "{\"AutoVerifiedAttributes\": [\"phone_number\"]}",
+	    "{\"phone_number\": \"+15555550100\"}", "{\"email\": \"a@b.co\", "
+	    "\"phone_number\": \"+15555550199\"}", 0, 1 },
+	/* A deleted contact gets nothing. */
+	{ "{\"AutoVerifiedAttributes\": [\"email\"]}",
+	    "{\"email\": \"a@b.co\"}", "{}", 0, 0 },
+};
+
+START_TEST(test_verify_due)
+{
+	const struct verify_case	*v = &verifies[_i];
+	json_t				*c = json_loads(v->config, 0, NULL);
+	json_t				*was = json_loads(v->was, 0, NULL);
+	json_t				*now = json_loads(v->now, 0, NULL);
+	struct users_rules		 r;
+
+	users_rules_init(&r, c);
+	ck_assert_int_eq(users_verify_due(&r, was, now, "email"), v->email);
+	ck_assert_int_eq(users_verify_due(&r, was, now, "phone_number"),
+	    v->phone);
+	json_decref(now);
+	json_decref(was);
+	json_decref(c);
+}
+END_TEST
+
+#define RECOVERY(m)							\
+	"{\"AccountRecoverySetting\": {\"RecoveryMechanisms\": [" m "]}}"
+#define MECH(name, prio)						\
+	"{\"Name\": \"" name "\", \"Priority\": " #prio "}"
+#define BOTH_VERIFIED							\
+	"{\"email\": \"a@b.co\", \"email_verified\": \"true\", "	\
+	"\"phone_number\": \"+15555550100\", "				\
+	"\"phone_number_verified\": \"true\"}"
+
+struct recovery_case {
+	const char	*config;
+	const char	*attrs;
+	const char	*attr;		/* users_recovery_attr */
+	int		 admin_only;
+};
+
+static const struct recovery_case recoveries[] = {
+	/* Without the setting: a verified phone number first. */
+	{ "{}", BOTH_VERIFIED, "phone_number", 0 },
+	{ "{}", "{\"email\": \"a@b.co\", \"email_verified\": \"true\"}",
+	    "email", 0 },
+	{ "{}", "{\"email\": \"a@b.co\", \"email_verified\": \"false\"}",
+	    NULL, 0 },
+	/* In order of Priority, whatever the order of the list. */
+	{ RECOVERY(MECH("verified_email", 1) ", "
+	    MECH("verified_phone_number", 2)), BOTH_VERIFIED, "email", 0 },
+	{ RECOVERY(MECH("verified_email", 2) ", "
+	    MECH("verified_phone_number", 1)), BOTH_VERIFIED,
+	    "phone_number", 0 },
+	/* A mechanism without a verified contact passes to the next. */
+	{ RECOVERY(MECH("verified_email", 1) ", "
+	    MECH("verified_phone_number", 2)), "{\"phone_number\": "
+	    "\"+15555550100\", \"phone_number_verified\": \"true\"}",
+	    "phone_number", 0 },
+	{ RECOVERY(MECH("verified_email", 1)), "{\"phone_number\": "
+	    "\"+15555550100\", \"phone_number_verified\": \"true\"}",
+	    NULL, 0 },
+	{ RECOVERY(MECH("admin_only", 1)), BOTH_VERIFIED, NULL, 1 },
+};
+
+START_TEST(test_recovery)
+{
+	const struct recovery_case	*rc = &recoveries[_i];
+	json_t				*c = json_loads(rc->config, 0, NULL);
+	json_t				*attrs = json_loads(rc->attrs, 0, NULL);
+	int				 admin_only = -1;
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_nonnull(attrs);
+	check_opt_str(users_recovery_attr(c, attrs, &admin_only), rc->attr);
+	ck_assert_int_eq(admin_only, rc->admin_only);
 	json_decref(attrs);
 	json_decref(c);
 }
@@ -645,6 +760,9 @@ users_suite(void)
 	tcase_add_test(tc, test_delete);
 	tcase_add_test(tc, test_required);
 	tcase_add_loop_test(tc, test_alias, 0, (int)nitems(aliases));
+	tcase_add_test(tc, test_unique_attribute);
+	tcase_add_loop_test(tc, test_verify_due, 0, (int)nitems(verifies));
+	tcase_add_loop_test(tc, test_recovery, 0, (int)nitems(recoveries));
 	tcase_add_test(tc, test_row_and_describe);
 	tcase_add_test(tc, test_fallback_schema);
 	suite_add_tcase(s, tc);

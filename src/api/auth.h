@@ -1,0 +1,79 @@
+/*
+ * auth.h: what the sign-in files share (auth_ops.c: the operations,
+ * password, new-password and refresh steps; auth_srp.c: the SRP rounds).
+ * Private to src/api.
+ */
+#ifndef AUTH_H
+#define AUTH_H
+
+#include <jansson.h>
+
+#include "core/signin.h"
+#include "core/users.h"
+#include "crypto/password.h"
+
+struct api_call;
+struct auth_srp;
+
+#define AUTH_BAD_PASSWORD	"Incorrect username or password."
+
+enum auth_kind {
+	AUTH_PASSWORD,		/* USER_PASSWORD_AUTH, ADMIN_*_AUTH */
+	AUTH_REFRESH,		/* REFRESH_TOKEN(_AUTH) */
+	AUTH_NEW_PASSWORD,	/* RespondToAuthChallenge NEW_PASSWORD_REQUIRED */
+	AUTH_GET_TOKENS,	/* GetTokensFromRefreshToken */
+	AUTH_REVOKE,		/* RevokeToken */
+	AUTH_SRP,		/* USER_SRP_AUTH */
+	AUTH_VERIFIER,		/* RespondToAuthChallenge PASSWORD_VERIFIER */
+};
+
+struct auth {
+	enum auth_kind		 kind;
+	int			 admin;
+	struct signin_client	 client;
+	int			 have_client;
+	struct users_rules	 rules;		/* of the client's pool */
+	json_t			*params;	/* AuthParameters or responses */
+	char			*username;	/* as given */
+	char			*password;	/* wiped */
+	char			*hash_copy;	/* the stored hash, for the thread */
+	char			*new_hash;	/* a stronger or new hash */
+	struct password_set	 pset;		/* new hash and SRP verifier */
+	int			 matched;	/* thread: password_check */
+	struct user		 user;
+	int			 have_user;
+	char			*session;	/* a new challenge Session */
+	char			*digest;	/* of the session or refresh token */
+	char			*origin;	/* refresh: the family */
+	long long		 auth_time;
+	int			 rotate;
+	json_t			*attrs;		/* new-password attributes */
+	struct auth_srp		*srp;		/* USER_SRP_AUTH state */
+};
+
+/* Seconds since the epoch with their fraction. */
+double		 auth_now(void);
+const char	*auth_param(struct auth *, const char *);
+/* SECRET_HASH of the parameters for username; -1 after answering. */
+int		 auth_secret_hash(struct api_call *, struct auth *,
+		    const char *);
+/* Load the user named by USERNAME (or an alias), then call done. */
+void		 auth_find_user(struct api_call *, struct auth *,
+		    const char *, void (*)(struct api_call *,
+		    struct pg_reply *));
+/* Count a failed password and answer NotAuthorizedException. */
+void		 auth_record_failure(struct api_call *, struct auth *);
+/*
+ * After the first factor: the answer for a->have_user / a->matched, the
+ * user's state, the lockout counters, then a challenge or tokens.
+ */
+void		 auth_check_done(struct api_call *);
+/* PreventUserExistenceErrors or LEGACY answer for an unknown user. */
+void		 auth_fail_unknown(struct api_call *, struct auth *);
+
+/* auth_srp.c */
+void		 auth_srp_start(struct api_call *, struct auth *);
+void		 auth_verifier_start(struct api_call *, struct auth *);
+void		 auth_srp_free(struct auth_srp *);
+
+#endif

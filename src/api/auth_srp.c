@@ -1,0 +1,379 @@
+/*
+ * auth_srp.c: USER_SRP_AUTH, the sign-in flow browser and mobile SDKs
+ * use by default (reference §4). Round 1 (InitiateAuth with SRP_A)
+ * answers PASSWORD_VERIFIER with the user's salt, B and a SECRET_BLOCK;
+ * round 2 (RespondToAuthChallenge with the client's signature) proves
+ * the password without sending it. The modular arithmetic runs on the
+ * crypto threads.
+ *
+ * SECRET_BLOCK is self-contained, because clients often send no Session
+ * back: base64 of the server's state (pool, client, user, A, B, the
+ * secret b, the time) sealed with AES-GCM under the master key. An
+ * unknown user (when the client hides existence) or one without a
+ * verifier yet gets a fake verifier derived from a server key, so the
+ * answers look alike and no password can match.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "api/auth.h"
+#include "api/ops_common.h"
+#include "crypto/b64.h"
+#include "crypto/keys.h"
+#include "crypto/srp.h"
+#include "db/pg.h"
+#include "util.h"
+
+#define SRP_TIMESTAMP_SKEW	300	/* seconds either side */
+#define SRP_FAKE_LABEL		"userpoold srp fake users v1"
+
+struct auth_srp {
+	char		*A;
+	char		*B;
+	char		*b;		/* the server's secret, wiped */
+	char		*salt;
+	char		*verifier;	/* wiped */
+	char		*user_id;	/* USER_ID_FOR_SRP */
+	char		*key;		/* normalised username, for fakes */
+	int		 fake;
+	int		 rc;		/* thread result */
+	unsigned char	*block;		/* round 2: SECRET_BLOCK bytes */
+	size_t		 block_len;
+	char		*block_text;	/* round 1: SECRET_BLOCK, base64 */
+};
+
+void
+auth_srp_free(struct auth_srp *s)
+{
+	if (s == NULL)
+		return;
+	free(s->A);
+	free(s->B);
+	if (s->b != NULL)
+		wipe_free(s->b);
+	free(s->salt);
+	if (s->verifier != NULL)
+		wipe_free(s->verifier);
+	free(s->user_id);
+	free(s->key);
+	free(s->block);
+	free(s->block_text);
+	free(s);
+}
+
+/* The part of a pool id after '_': the SRP "pool name". */
+static const char *
+auth_srp_pool_name(const char *pool_id)
+{
+	const char	*u = strchr(pool_id, '_');
+
+	return u != NULL ? u + 1 : pool_id;
+}
+
+/* A fake verifier (and salt) for a name; the same every time. */
+static void
+auth_srp_fake(struct auth *a)
+{
+	unsigned char	 key[32];
+
+	keys_master_derive(SRP_FAKE_LABEL, key);
+	free(a->srp->salt);
+	if (a->srp->verifier != NULL)
+		wipe_free(a->srp->verifier);
+	srp_fake_user(key, sizeof key, a->client.pool_id, a->srp->key,
+	    &a->srp->salt, &a->srp->verifier);
+	wipe(key, sizeof key);
+}
+
+static int
+auth_srp_require(struct api_call *call, struct auth *a, const char *name)
+{
+	if (auth_param(a, name) != NULL)
+		return 0;
+	api_fail(call, "InvalidParameterException",
+	    "Missing required parameter %s", name);
+	return -1;
+}
+
+/* --- Round 1 ------------------------------------------------------- */
+
+static void	auth_srp_user_loaded(struct api_call *, struct pg_reply *);
+
+void
+auth_srp_start(struct api_call *call, struct auth *a)
+{
+	if (auth_srp_require(call, a, "USERNAME") != 0 ||
+	    auth_srp_require(call, a, "SRP_A") != 0)
+		return;
+	a->username = xstrdup(auth_param(a, "USERNAME"));
+	if (auth_secret_hash(call, a, a->username) != 0)
+		return;
+	a->srp = xcalloc(1, sizeof *a->srp);
+	a->srp->A = xstrdup(auth_param(a, "SRP_A"));
+	a->srp->key = users_key(&a->rules, a->username);
+	auth_find_user(call, a, a->username, auth_srp_user_loaded);
+}
+
+static void
+auth_srp_round1_run(struct api_call *call)
+{
+	struct auth	*a = call->data;
+
+	if (a->srp->fake)
+		auth_srp_fake(a);
+	a->srp->rc = srp_server_start(a->srp->verifier, a->srp->A,
+	    &a->srp->b, &a->srp->B);
+}
+
+/* The sealed state round 2 needs, as base64. */
+static char *
+auth_srp_block(struct auth *a)
+{
+	json_t	*j;
+	char	*text, *sealed, *out;
+
+	j = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, "
+	    "s:b}", "v", 1, "p", a->client.pool_id, "c", a->client.client_id,
+	    "s", a->have_user ? a->user.sub : "", "n", a->srp->user_id,
+	    "k", a->srp->key, "A", a->srp->A, "B", a->srp->B, "b", a->srp->b,
+	    "t", (json_int_t)time(NULL), "f", a->srp->fake);
+	text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	sealed = keys_seal(text, strlen(text));
+	wipe_free(text);
+	out = b64_encode(sealed, strlen(sealed));
+	free(sealed);
+	return out;
+}
+
+static void
+auth_srp_round1_done(struct api_call *call)
+{
+	struct auth	*a = call->data;
+	struct auth_srp	*s = a->srp;
+	char		*block;
+
+	if (s->rc != 0) {
+		api_fail(call, "InvalidParameterException",
+		    "SRP_A is not a valid value.");
+		return;
+	}
+	block = auth_srp_block(a);
+	api_ok(call, json_pack("{s:s, s:{s:s, s:s, s:s, s:s, s:s}}",
+	    "ChallengeName", "PASSWORD_VERIFIER", "ChallengeParameters",
+	    "SALT", s->salt, "SRP_B", s->B, "SECRET_BLOCK", block,
+	    "USERNAME", s->user_id, "USER_ID_FOR_SRP", s->user_id));
+	free(block);
+}
+
+static void
+auth_srp_user_loaded(struct api_call *call, struct pg_reply *reply)
+{
+	struct auth	*a = call->data;
+	struct auth_srp	*s = a->srp;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	if (pg_rows(reply->res[0]) == 1) {
+		users_from_row(&a->user, reply->res[0], 0, 0);
+		a->have_user = 1;
+		if (a->user.locked_until > auth_now()) {
+			api_fail(call, "NotAuthorizedException",
+			    "Password attempts exceeded");
+			return;
+		}
+	} else if (!signin_hide_existence(&a->client)) {
+		auth_fail_unknown(call, a);
+		return;
+	}
+	/* Without a verifier (yet) the exchange runs on a fake one. */
+	s->fake = !a->have_user || a->user.srp_verifier == NULL;
+	s->user_id = xstrdup(a->have_user ? a->user.username : a->username);
+	if (!s->fake) {
+		s->salt = xstrdup(a->user.srp_salt);
+		s->verifier = xstrdup(a->user.srp_verifier);
+	}
+	api_work(call, auth_srp_round1_run, auth_srp_round1_done);
+}
+
+/* --- Round 2 ------------------------------------------------------- */
+
+static const char *
+auth_srp_field(json_t *j, const char *name)
+{
+	return json_string_value(json_object_get(j, name));
+}
+
+/* Open SECRET_BLOCK into the state of round 1; NULL if it is not ours. */
+static json_t *
+auth_srp_open(struct auth *a, const char *text)
+{
+	struct auth_srp	*s = a->srp;
+	unsigned char	*plain;
+	char		*sealed;
+	size_t		 len;
+	json_t		*j;
+
+	if (b64_decode(text, &s->block, &s->block_len) != 0)
+		return NULL;
+	sealed = xstrndup((const char *)s->block, s->block_len);
+	if (keys_open(sealed, &plain, &len) != 0) {
+		free(sealed);
+		return NULL;
+	}
+	free(sealed);
+	j = json_loadb((const char *)plain, len, 0, NULL);
+	wipe(plain, len);
+	free(plain);
+	return j;
+}
+
+/* The block was made for this client and is fresh. */
+static int
+auth_srp_block_valid(struct auth *a, json_t *j)
+{
+	const char	*client = auth_srp_field(j, "c");
+	const char	*pool = auth_srp_field(j, "p");
+	json_t		*t = json_object_get(j, "t");
+	long long	 ttl = api_int(a->client.config, "AuthSessionValidity",
+			    3) * 60;
+
+	if (client == NULL || pool == NULL || !json_is_integer(t) ||
+	    auth_srp_field(j, "A") == NULL || auth_srp_field(j, "B") == NULL ||
+	    auth_srp_field(j, "b") == NULL || auth_srp_field(j, "n") == NULL ||
+	    auth_srp_field(j, "k") == NULL || auth_srp_field(j, "s") == NULL)
+		return 0;
+	return strcmp(client, a->client.client_id) == 0 &&
+	    strcmp(pool, a->client.pool_id) == 0 &&
+	    json_integer_value(t) + ttl >= (json_int_t)time(NULL);
+}
+
+static void
+auth_srp_take(struct auth *a, json_t *j)
+{
+	struct auth_srp	*s = a->srp;
+
+	s->A = xstrdup(auth_srp_field(j, "A"));
+	s->B = xstrdup(auth_srp_field(j, "B"));
+	s->b = xstrdup(auth_srp_field(j, "b"));
+	s->user_id = xstrdup(auth_srp_field(j, "n"));
+	s->key = xstrdup(auth_srp_field(j, "k"));
+	s->fake = json_is_true(json_object_get(j, "f"));
+}
+
+/* TIMESTAMP within the allowed skew; -1 after answering. */
+static int
+auth_srp_timestamp(struct api_call *call, struct auth *a)
+{
+	int64_t	t;
+
+	if (srp_timestamp_parse(auth_param(a, "TIMESTAMP"), &t) == 0 &&
+	    t >= (int64_t)time(NULL) - SRP_TIMESTAMP_SKEW &&
+	    t <= (int64_t)time(NULL) + SRP_TIMESTAMP_SKEW)
+		return 0;
+	api_fail(call, "NotAuthorizedException",
+	    "TIMESTAMP is not a valid time within five minutes of now.");
+	return -1;
+}
+
+static void	auth_verifier_user_loaded(struct api_call *,
+		    struct pg_reply *);
+
+void
+auth_verifier_start(struct api_call *call, struct auth *a)
+{
+	const char	*given;
+	json_t		*j;
+
+	if (auth_srp_require(call, a, "USERNAME") != 0 ||
+	    auth_srp_require(call, a, "PASSWORD_CLAIM_SECRET_BLOCK") != 0 ||
+	    auth_srp_require(call, a, "PASSWORD_CLAIM_SIGNATURE") != 0 ||
+	    auth_srp_require(call, a, "TIMESTAMP") != 0)
+		return;
+	a->srp = xcalloc(1, sizeof *a->srp);
+	j = auth_srp_open(a, auth_param(a, "PASSWORD_CLAIM_SECRET_BLOCK"));
+	if (j == NULL || !auth_srp_block_valid(a, j)) {
+		json_decref(j);
+		api_fail(call, "NotAuthorizedException",
+		    "Invalid session for the user, session is expired.");
+		return;
+	}
+	auth_srp_take(a, j);
+	json_decref(j);
+	given = auth_param(a, "USERNAME");
+	a->username = xstrdup(given);
+	if (auth_secret_hash(call, a, given) != 0 ||
+	    auth_srp_timestamp(call, a) != 0)
+		return;
+	auth_find_user(call, a, a->srp->user_id, auth_verifier_user_loaded);
+}
+
+static void
+auth_verifier_run(struct api_call *call)
+{
+	struct auth	*a = call->data;
+	struct auth_srp	*s = a->srp;
+	struct srp_claim claim;
+
+	if (s->fake)
+		auth_srp_fake(a);
+	claim.group = auth_srp_pool_name(a->client.pool_id);
+	claim.name = s->user_id;
+	claim.secret_block = s->block;
+	claim.secret_block_len = s->block_len;
+	claim.timestamp = auth_param(a, "TIMESTAMP");
+	s->rc = srp_server_verify(s->verifier, s->A, s->B, s->b, &claim,
+	    auth_param(a, "PASSWORD_CLAIM_SIGNATURE"));
+	a->matched = s->rc == 1;
+}
+
+static void
+auth_verifier_done(struct api_call *call)
+{
+	struct auth	*a = call->data;
+
+	/* A fake exchange never matches and counts against no one. */
+	if (a->srp->fake || !a->have_user) {
+		api_fail(call, "NotAuthorizedException", AUTH_BAD_PASSWORD);
+		return;
+	}
+	auth_check_done(call);
+}
+
+static void
+auth_verifier_user_loaded(struct api_call *call, struct pg_reply *reply)
+{
+	struct auth	*a = call->data;
+	struct auth_srp	*s = a->srp;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	if (pg_rows(reply->res[0]) == 1) {
+		users_from_row(&a->user, reply->res[0], 0, 0);
+		a->have_user = 1;
+	}
+	/* The name USERNAME gives must be the one round 1 answered. */
+	if (strcmp(a->username, s->user_id) != 0 && (!a->have_user ||
+	    strcmp(a->username, a->user.username) != 0)) {
+		api_fail(call, "NotAuthorizedException", AUTH_BAD_PASSWORD);
+		return;
+	}
+	if (a->have_user && a->user.locked_until > auth_now()) {
+		api_fail(call, "NotAuthorizedException",
+		    "Password attempts exceeded");
+		return;
+	}
+	if (!s->fake && (!a->have_user || a->user.srp_verifier == NULL))
+		s->fake = 1;
+	if (!s->fake)
+		s->verifier = xstrdup(a->user.srp_verifier);
+	api_work(call, auth_verifier_run, auth_verifier_done);
+}

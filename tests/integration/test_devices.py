@@ -1,0 +1,482 @@
+"""Remembered devices through unmodified clients (boto3, the AWS CLI):
+ConfirmDevice, GetDevice, ListDevices, UpdateDeviceStatus and
+ForgetDevice with the user's access token, and the Admin* variants by
+username or sign-in alias.
+
+A device comes from a sign-in: the AuthenticationResult of a pool that
+tracks devices carries NewDeviceMetadata, and the app confirms it with a
+device SRP verifier computed as amazon-cognito-identity-js computes it
+(reference §4.6). Until sign-in issues NewDeviceMetadata, a test makes
+the unconfirmed device row the sign-in would have made itself."""
+import base64
+import hashlib
+import json
+import os
+import uuid
+
+import botocore.exceptions
+import pytest
+
+from conftest import PASSWORD, error_of, make_client, make_user
+
+MISSING = ("ResourceNotFoundException", "Device does not exist.")
+EXISTS = ("DeviceKeyExistsException", "Device key already exists.")
+
+# RFC 3526 3072-bit group, g = 2, as Cognito's SRP uses it.
+N = int(
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74"
+    "020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F1437"
+    "4FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
+    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF05"
+    "98DA48361C55D39A69163FA8FD24CF5F83655D23DCA3AD961C62F356208552BB"
+    "9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B"
+    "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF695581718"
+    "3995497CEA956AE515D2261898FA051015728E5A8AAAC42DAD33170D04507A33"
+    "A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7"
+    "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864"
+    "D87602733EC86A64521F2B18177B200CBBE117577A615D6C770988C0BAD946E2"
+    "08E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF",
+    16)
+
+
+def pad_hex(n):
+    """Cognito's padHex: even-length hex, 00 in front of a top bit."""
+    h = "%x" % n
+    if len(h) % 2:
+        h = "0" + h
+    if h[0] in "89abcdef":
+        h = "00" + h
+    return h
+
+
+def b64(hexstr):
+    return base64.b64encode(bytes.fromhex(hexstr)).decode()
+
+
+class Secret:
+    """What an app computes to confirm a device: a random password, a
+    salt and the verifier g^x of them (hex), and the config it sends."""
+
+    def __init__(self, group_key, device_key):
+        self.password = base64.b64encode(os.urandom(40)).decode()
+        inner = hashlib.sha256(("%s%s:%s" % (
+            group_key, device_key, self.password)).encode()).hexdigest()
+        self.salt = pad_hex(int.from_bytes(os.urandom(16), "big"))
+        x = int(hashlib.sha256(bytes.fromhex(self.salt + inner))
+                .hexdigest(), 16)
+        self.verifier = pad_hex(pow(2, x, N))
+        self.config = {"PasswordVerifier": b64(self.verifier),
+                       "Salt": b64(self.salt)}
+
+
+class User:
+    """A confirmed user of an app that tracks devices; sign_in() signs
+    in again, which hands out a new device."""
+
+    def __init__(self, server, idp, pool_id, client_id, username=None,
+                 email=None):
+        self.server, self.idp = server, idp
+        self.pool_id, self.client_id = pool_id, client_id
+        self.username = make_user(idp, pool_id, username, email)
+        attrs = idp.admin_get_user(UserPoolId=pool_id,
+                                   Username=self.username)["UserAttributes"]
+        self.sub = {a["Name"]: a["Value"] for a in attrs}["sub"]
+        self.sign_in()
+
+    def sign_in(self):
+        """Sign in; the new device (key, group key), unconfirmed."""
+        r = self.idp.admin_initiate_auth(
+            UserPoolId=self.pool_id, ClientId=self.client_id,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": self.username,
+                            "PASSWORD": PASSWORD})["AuthenticationResult"]
+        self.access = r["AccessToken"]
+        meta = r.get("NewDeviceMetadata")
+        if meta is not None:
+            return meta["DeviceKey"], meta["DeviceGroupKey"]
+        # Sign-in does not issue devices yet: make the row it will make.
+        key = "%s_%s" % (self.pool_id.split("_")[0], uuid.uuid4())
+        group = "-" + uuid.uuid4().hex[:9]
+        self.server.psql(
+            "INSERT INTO devices (pool_id, device_key, sub, group_key) "
+            "VALUES ('%s', '%s', '%s', '%s')"
+            % (self.pool_id, key, self.sub, group))
+        return key, group
+
+    def new_device(self, name=None):
+        """Sign in and confirm the device: (key, Secret, answer)."""
+        key, group = self.sign_in()
+        secret = Secret(group, key)
+        kw = {"DeviceName": name} if name else {}
+        r = self.idp.confirm_device(
+            AccessToken=self.access, DeviceKey=key,
+            DeviceSecretVerifierConfig=secret.config, **kw)
+        return key, secret, r
+
+
+def attrs(device):
+    return {a["Name"]: a["Value"] for a in device["DeviceAttributes"]}
+
+
+def fails(call, **kw):
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        call(**kw)
+    return error_of(e)
+
+
+@pytest.fixture
+def app(idp, make_pool):
+    """A pool that always remembers the devices it tracks, with e-mail
+    as a sign-in alias, and a client: (pool id, client id)."""
+    up = make_pool(AliasAttributes=["email"], DeviceConfiguration={
+        "ChallengeRequiredOnNewDevice": True,
+        "DeviceOnlyRememberedOnUserPrompt": False})
+    return up["Id"], make_client(idp, up["Id"])["ClientId"]
+
+
+@pytest.fixture
+def user(server, idp, app):
+    return User(server, idp, *app)
+
+
+# --- ConfirmDevice, GetDevice ------------------------------------------------
+
+def test_confirm_and_get(server, idp, user):
+    key, secret, r = user.new_device("Pixel 9")
+    assert r["UserConfirmationNecessary"] is False
+    d = idp.get_device(AccessToken=user.access, DeviceKey=key)["Device"]
+    assert d["DeviceKey"] == key
+    assert attrs(d)["device_status"] == "valid"
+    assert attrs(d)["device_name"] == "Pixel 9"
+    assert attrs(d)["dev:device_remembered_status"] == "remembered"
+    assert "last_ip_used" in attrs(d)
+    for k in ("DeviceCreateDate", "DeviceLastModifiedDate",
+              "DeviceLastAuthenticatedDate"):
+        assert d[k].year >= 2024
+    assert d["DeviceLastModifiedDate"] >= d["DeviceCreateDate"]
+    # Stored as the hex of the bytes sent, the form device SRP reads.
+    row = server.psql("SELECT verifier, salt, confirmed, remembered FROM "
+                      "devices WHERE pool_id = '%s' AND device_key = '%s'"
+                      % (user.pool_id, key))
+    assert row == [[secret.verifier, secret.salt, "t", "t"]]
+    # The raw answer: epoch seconds, attributes as {Name, Value}.
+    raw = server.api("GetDevice", {"AccessToken": user.access,
+                                   "DeviceKey": key}, signed=False)
+    assert raw.status == 200, raw
+    assert isinstance(raw.json()["Device"]["DeviceCreateDate"], float)
+
+
+def test_confirm_twice_and_unknown_devices(idp, user):
+    key, secret, _ = user.new_device()
+    assert fails(idp.confirm_device, AccessToken=user.access, DeviceKey=key,
+                 DeviceSecretVerifierConfig=secret.config) == EXISTS
+    unknown = "%s_%s" % (user.pool_id.split("_")[0], uuid.uuid4())
+    assert fails(idp.confirm_device, AccessToken=user.access,
+                 DeviceKey=unknown,
+                 DeviceSecretVerifierConfig=secret.config) == MISSING
+    for call in (idp.get_device, idp.forget_device):
+        assert fails(call, AccessToken=user.access,
+                     DeviceKey=unknown) == MISSING
+    assert fails(idp.update_device_status, AccessToken=user.access,
+                 DeviceKey=unknown,
+                 DeviceRememberedStatus="remembered") == MISSING
+
+
+def test_unconfirmed_device_is_not_tracked(idp, user):
+    key, _ = user.sign_in()
+    assert fails(idp.get_device, AccessToken=user.access,
+                 DeviceKey=key) == MISSING
+    assert fails(idp.update_device_status, AccessToken=user.access,
+                 DeviceKey=key,
+                 DeviceRememberedStatus="remembered") == MISSING
+    assert idp.list_devices(AccessToken=user.access)["Devices"] == []
+    assert idp.admin_list_devices(UserPoolId=user.pool_id,
+                                  Username=user.username)["Devices"] == []
+
+
+def test_bad_verifier_config(server, idp, user):
+    key, group = user.sign_in()
+    good = Secret(group, key).config
+    bad = [
+        {"PasswordVerifier": "not base64!", "Salt": good["Salt"]},
+        {"PasswordVerifier": good["PasswordVerifier"], "Salt": "a b"},
+        {"PasswordVerifier": "", "Salt": good["Salt"]},
+        {"PasswordVerifier": "AAAA", "Salt": good["Salt"]},  # zero
+        {"PasswordVerifier": b64("01" * 600), "Salt": good["Salt"]},
+        {"Salt": good["Salt"]},
+    ]
+    for config in bad:
+        code, msg = fails(idp.confirm_device, AccessToken=user.access,
+                          DeviceKey=key, DeviceSecretVerifierConfig=config)
+        assert code == "InvalidParameterException", (config, msg)
+        assert "DeviceSecretVerifierConfig" in msg
+    r = server.api("ConfirmDevice", {"AccessToken": user.access,
+                                     "DeviceKey": key}, signed=False)
+    assert r.status == 400 and \
+        r.json()["__type"] == "InvalidParameterException"
+    # None of it confirmed the device: a good config still does.
+    idp.confirm_device(AccessToken=user.access, DeviceKey=key,
+                       DeviceSecretVerifierConfig=good)
+
+
+def test_input_validation(server, user):
+    def call(target, payload):
+        r = server.api(target, payload, signed=False)
+        assert r.status == 400, r
+        return r.json()["__type"], r.json()["message"]
+
+    for key in ("nounderscore", "us-east-1_XYZ", "us-east-1_", "_abc",
+                "a" * 50 + "_" + "0" * 10):
+        t, msg = call("GetDevice", {"AccessToken": user.access,
+                                    "DeviceKey": key})
+        assert t == "InvalidParameterException", (key, msg)
+        assert "deviceKey" in msg
+    t, msg = call("ListDevices", {"AccessToken": user.access, "Limit": 61})
+    assert t == "InvalidParameterException"
+    t, _ = call("UpdateDeviceStatus", {
+        "AccessToken": user.access, "DeviceKey": "us-east-1_ab-12",
+        "DeviceRememberedStatus": "forever"})
+    assert t == "InvalidParameterException"
+    t, _ = call("GetDevice", {"DeviceKey": "us-east-1_ab-12"})
+    assert t == "InvalidParameterException"
+    t, _ = call("ForgetDevice", {"AccessToken": "a.b.c",
+                                 "DeviceKey": "us-east-1_ab-12"})
+    assert t == "NotAuthorizedException"
+
+
+# --- Remembered status ------------------------------------------------------
+
+def test_remembered_only_on_user_prompt(server, idp, make_pool):
+    up = make_pool(DeviceConfiguration={
+        "ChallengeRequiredOnNewDevice": True,
+        "DeviceOnlyRememberedOnUserPrompt": True})
+    u = User(server, idp, up["Id"], make_client(idp, up["Id"])["ClientId"])
+    key, _, r = u.new_device()
+    assert r["UserConfirmationNecessary"] is True
+    d = idp.get_device(AccessToken=u.access, DeviceKey=key)["Device"]
+    assert attrs(d)["dev:device_remembered_status"] == "not_remembered"
+    # The app asks the user, who says yes, then changes their mind.
+    idp.update_device_status(AccessToken=u.access, DeviceKey=key,
+                             DeviceRememberedStatus="remembered")
+    d2 = idp.get_device(AccessToken=u.access, DeviceKey=key)["Device"]
+    assert attrs(d2)["dev:device_remembered_status"] == "remembered"
+    assert d2["DeviceLastModifiedDate"] >= d["DeviceLastModifiedDate"]
+    server.aws("update-device-status", "--access-token", u.access,
+               "--device-key", key, "--device-remembered-status",
+               "not_remembered")
+    d3 = idp.get_device(AccessToken=u.access, DeviceKey=key)["Device"]
+    assert attrs(d3)["dev:device_remembered_status"] == "not_remembered"
+
+
+# --- ListDevices --------------------------------------------------------------
+
+def test_list_with_paging(server, idp, user):
+    keys = [user.new_device("device %d" % i)[0] for i in range(5)]
+    # Newest token: every device's sign-in made one; all are the user's.
+    listed = idp.list_devices(AccessToken=user.access)["Devices"]
+    assert [d["DeviceKey"] for d in listed] == keys
+    assert "PaginationToken" not in idp.list_devices(
+        AccessToken=user.access, Limit=0)
+    pages, token = [], None
+    while True:
+        kw = {"PaginationToken": token} if token else {}
+        r = idp.list_devices(AccessToken=user.access, Limit=2, **kw)
+        pages.append([d["DeviceKey"] for d in r["Devices"]])
+        token = r.get("PaginationToken")
+        if token is None:
+            break
+    assert pages == [keys[0:2], keys[2:4], keys[4:]]
+    # A device forgotten between pages shifts nothing.
+    r = idp.list_devices(AccessToken=user.access, Limit=2)
+    idp.forget_device(AccessToken=user.access, DeviceKey=keys[1])
+    idp.forget_device(AccessToken=user.access, DeviceKey=keys[2])
+    r2 = idp.list_devices(AccessToken=user.access, Limit=2,
+                          PaginationToken=r["PaginationToken"])
+    assert [d["DeviceKey"] for d in r2["Devices"]] == keys[3:5]
+    # The AWS CLI, by hand (ListDevices has no paginator).
+    out = server.aws("list-devices", "--access-token", user.access,
+                     "--limit", "1")
+    assert [d["DeviceKey"] for d in out["Devices"]] == [keys[0]]
+    out = server.aws("list-devices", "--access-token", user.access,
+                     "--limit", "1", "--pagination-token",
+                     out["PaginationToken"])
+    assert [d["DeviceKey"] for d in out["Devices"]] == [keys[3]]
+    for bad in ("garbage", base64.urlsafe_b64encode(
+            b'["x","y"]').decode().rstrip("=")):
+        assert fails(idp.list_devices, AccessToken=user.access,
+                     PaginationToken=bad)[0] == "InvalidParameterException"
+
+
+# --- ForgetDevice ---------------------------------------------------------
+
+def test_forget(server, idp, user):
+    key, _, _ = user.new_device()
+    other, _, _ = user.new_device()
+    idp.forget_device(AccessToken=user.access, DeviceKey=key)
+    assert fails(idp.get_device, AccessToken=user.access,
+                 DeviceKey=key) == MISSING
+    assert fails(idp.forget_device, AccessToken=user.access,
+                 DeviceKey=key) == MISSING
+    assert [d["DeviceKey"] for d in idp.list_devices(
+        AccessToken=user.access)["Devices"]] == [other]
+    # An unconfirmed device can be forgotten too.
+    fresh, _ = user.sign_in()
+    idp.forget_device(AccessToken=user.access, DeviceKey=fresh)
+    assert server.psql("SELECT count(*) FROM devices WHERE pool_id = '%s' "
+                       "AND device_key = '%s'" % (user.pool_id, fresh)) \
+        == [["0"]]
+
+
+# --- Another user's, another pool's devices -----------------------------
+
+def test_other_users_devices_are_not_found(server, idp, app, user):
+    key, secret, _ = user.new_device("mine")
+    mallory = User(server, idp, *app)
+    assert fails(idp.get_device, AccessToken=mallory.access,
+                 DeviceKey=key) == MISSING
+    assert fails(idp.update_device_status, AccessToken=mallory.access,
+                 DeviceKey=key,
+                 DeviceRememberedStatus="not_remembered") == MISSING
+    assert fails(idp.forget_device, AccessToken=mallory.access,
+                 DeviceKey=key) == MISSING
+    assert fails(idp.confirm_device, AccessToken=mallory.access,
+                 DeviceKey=key,
+                 DeviceSecretVerifierConfig=secret.config) == MISSING
+    # Nor can Mallory confirm Alice's unconfirmed device.
+    fresh, group = user.sign_in()
+    assert fails(idp.confirm_device, AccessToken=mallory.access,
+                 DeviceKey=fresh,
+                 DeviceSecretVerifierConfig=Secret(group, fresh).config) \
+        == MISSING
+    assert mallory.idp.list_devices(AccessToken=mallory.access)[
+        "Devices"] == []
+    assert fails(idp.admin_get_device, UserPoolId=app[0],
+                 Username=mallory.username, DeviceKey=key) == MISSING
+    # Untouched: still Alice's, still remembered.
+    d = idp.get_device(AccessToken=user.access, DeviceKey=key)["Device"]
+    assert attrs(d)["dev:device_remembered_status"] == "remembered"
+    assert attrs(d)["device_name"] == "mine"
+
+
+def test_other_pools_devices_are_not_found(server, idp, make_pool, user):
+    key, _, _ = user.new_device()
+    up = make_pool()
+    make_user(idp, up["Id"], user.username)
+    assert fails(idp.admin_get_device, UserPoolId=up["Id"],
+                 Username=user.username, DeviceKey=key) == MISSING
+    assert fails(idp.admin_forget_device, UserPoolId=up["Id"],
+                 Username=user.username, DeviceKey=key) == MISSING
+    idp.get_device(AccessToken=user.access, DeviceKey=key)
+
+
+# --- Revoked access tokens ------------------------------------------------
+
+def test_revoked_access_token(server, idp, user):
+    key, _, _ = user.new_device()
+    idp.global_sign_out(AccessToken=user.access)
+    revoked = ("NotAuthorizedException", "Access Token has been revoked")
+    assert fails(idp.list_devices, AccessToken=user.access) == revoked
+    assert fails(idp.get_device, AccessToken=user.access,
+                 DeviceKey=key) == revoked
+    assert fails(idp.forget_device, AccessToken=user.access,
+                 DeviceKey=key) == revoked
+    name, msg = server.aws_error("update-device-status", "--access-token",
+                                 user.access, "--device-key", key,
+                                 "--device-remembered-status",
+                                 "not_remembered")
+    assert (name, msg) == revoked
+    # The device outlives the sign-out.
+    d = idp.admin_get_device(UserPoolId=user.pool_id,
+                             Username=user.username, DeviceKey=key)
+    assert attrs(d["Device"])["dev:device_remembered_status"] == \
+        "remembered"
+
+
+# --- The administrator's operations ---------------------------------------
+
+def test_admin_operations(server, idp, app):
+    email = "dev-%s@example.com" % uuid.uuid4().hex[:8]
+    u = User(server, idp, *app, email=email)
+    a, _, _ = u.new_device("laptop")
+    b, _, _ = u.new_device("phone")
+    pid = app[0]
+    # By username and by the verified e-mail alias.
+    for name in (u.username, email):
+        d = idp.admin_get_device(UserPoolId=pid, Username=name,
+                                 DeviceKey=a)["Device"]
+        assert d["DeviceKey"] == a
+        assert attrs(d)["device_name"] == "laptop"
+    r = idp.admin_list_devices(UserPoolId=pid, Username=email, Limit=1)
+    assert [d["DeviceKey"] for d in r["Devices"]] == [a]
+    r = idp.admin_list_devices(UserPoolId=pid, Username=u.username,
+                               PaginationToken=r["PaginationToken"])
+    assert [d["DeviceKey"] for d in r["Devices"]] == [b]
+    assert "PaginationToken" not in r
+    idp.admin_update_device_status(UserPoolId=pid, Username=u.username,
+                                   DeviceKey=b,
+                                   DeviceRememberedStatus="not_remembered")
+    d = idp.get_device(AccessToken=u.access, DeviceKey=b)["Device"]
+    assert attrs(d)["dev:device_remembered_status"] == "not_remembered"
+    idp.admin_forget_device(UserPoolId=pid, Username=email, DeviceKey=a)
+    assert fails(idp.get_device, AccessToken=u.access,
+                 DeviceKey=a) == MISSING
+    assert fails(idp.admin_forget_device, UserPoolId=pid,
+                 Username=u.username, DeviceKey=a) == MISSING
+    for call, kw in ((idp.admin_get_device, {"DeviceKey": b}),
+                     (idp.admin_list_devices, {}),
+                     (idp.admin_forget_device, {"DeviceKey": b}),
+                     (idp.admin_update_device_status, {"DeviceKey": b})):
+        assert fails(call, UserPoolId=pid, Username="nobody", **kw) == (
+            "UserNotFoundException", "User does not exist.")
+        code, _ = fails(call, UserPoolId="us-east-1_Nope0000",
+                        Username=u.username, **kw)
+        assert code == "ResourceNotFoundException"
+    # Public operations are not signed; admin ones are.
+    r = server.api("AdminListDevices", {"UserPoolId": pid,
+                                        "Username": u.username},
+                   signed=False)
+    assert r.status >= 400
+
+
+def test_admin_operations_with_the_aws_cli(server, idp, user):
+    key, _, _ = user.new_device("cli box")
+    pid = user.pool_id
+    d = server.aws("admin-get-device", "--user-pool-id", pid, "--username",
+                   user.username, "--device-key", key)["Device"]
+    assert attrs(d)["device_name"] == "cli box"
+    assert "T" in d["DeviceCreateDate"]  # the CLI renders ISO dates
+    out = server.aws("admin-list-devices", "--user-pool-id", pid,
+                     "--username", user.username)
+    assert [x["DeviceKey"] for x in out["Devices"]] == [key]
+    server.aws("admin-update-device-status", "--user-pool-id", pid,
+               "--username", user.username, "--device-key", key,
+               "--device-remembered-status", "not_remembered")
+    server.aws("admin-forget-device", "--user-pool-id", pid, "--username",
+               user.username, "--device-key", key)
+    assert server.aws_error("admin-get-device", "--user-pool-id", pid,
+                            "--username", user.username, "--device-key",
+                            key) == MISSING
+
+
+# --- The whole flow with the AWS CLI ----------------------------------------
+
+def test_device_flow_with_the_aws_cli(server, user):
+    key, group = user.sign_in()
+    secret = Secret(group, key)
+    r = server.aws("confirm-device", "--access-token", user.access,
+                   "--device-key", key, "--device-secret-verifier-config",
+                   json.dumps(secret.config), "--device-name", "terminal")
+    assert r == {"UserConfirmationNecessary": False}
+    assert server.aws_error(
+        "confirm-device", "--access-token", user.access, "--device-key",
+        key, "--device-secret-verifier-config",
+        json.dumps(secret.config)) == EXISTS
+    d = server.aws("get-device", "--access-token", user.access,
+                   "--device-key", key)["Device"]
+    assert attrs(d)["device_name"] == "terminal"
+    out = server.aws("list-devices", "--access-token", user.access)
+    assert [x["DeviceKey"] for x in out["Devices"]] == [key]
+    server.aws("forget-device", "--access-token", user.access,
+               "--device-key", key)
+    assert server.aws_error("get-device", "--access-token", user.access,
+                            "--device-key", key) == MISSING
