@@ -14,6 +14,7 @@
 
 struct api_call;
 struct auth_srp;
+struct pg_batch;
 
 #define AUTH_BAD_PASSWORD	"Incorrect username or password."
 
@@ -25,6 +26,7 @@ enum auth_kind {
 	AUTH_REVOKE,		/* RevokeToken */
 	AUTH_SRP,		/* USER_SRP_AUTH */
 	AUTH_VERIFIER,		/* RespondToAuthChallenge PASSWORD_VERIFIER */
+	AUTH_MFA,		/* RespondToAuthChallenge, an MFA challenge */
 };
 
 struct auth {
@@ -49,6 +51,7 @@ struct auth {
 	int			 rotate;
 	json_t			*attrs;		/* new-password attributes */
 	struct auth_srp		*srp;		/* USER_SRP_AUTH state */
+	const char		*mfa_challenge;	/* being asked */
 };
 
 /* Seconds since the epoch with their fraction. */
@@ -70,6 +73,23 @@ void		 auth_record_failure(struct api_call *, struct auth *);
 void		 auth_check_done(struct api_call *);
 /* PreventUserExistenceErrors or LEGACY answer for an unknown user. */
 void		 auth_fail_unknown(struct api_call *, struct auth *);
+
+/* Tokens for the signed-in user (a new refresh token when asked). */
+void		 auth_issue(struct api_call *, int, const char *, long long);
+/* USERNAME of a challenge response names a->user (or an alias of it). */
+int		 auth_same_user(struct auth *, const char *);
+/* Add a new single-use challenge session to a batch (a->session). */
+void		 auth_session_add(struct pg_batch *, struct auth *,
+		    const char *, json_t *);
+/* {ChallengeName, Session: a->session, ChallengeParameters} (stolen). */
+void		 auth_challenge_answer(struct api_call *, struct auth *,
+		    const char *, json_t *);
+
+/* auth_mfa.c */
+/* After the first factor: an MFA challenge, or tokens. */
+void		 auth_mfa_or_tokens(struct api_call *, struct auth *);
+int		 auth_mfa_challenge_known(const char *);
+void		 auth_mfa_respond(struct api_call *, struct auth *);
 
 /* auth_srp.c */
 void		 auth_srp_start(struct api_call *, struct auth *);

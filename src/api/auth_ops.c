@@ -210,8 +210,6 @@ auth_param(struct auth *a, const char *name)
 	return json_string_value(json_object_get(a->params, name));
 }
 
-static void
-auth_issue(struct api_call *, int, const char *, long long);
 static void	auth_client_loaded(struct api_call *, struct pg_reply *);
 static void	auth_route(struct api_call *);
 
@@ -498,7 +496,7 @@ auth_success_recorded(struct api_call *call, struct pg_reply *reply)
 	if (strcmp(a->user.status, "FORCE_CHANGE_PASSWORD") == 0)
 		auth_challenge_new_password(call, a);
 	else
-		auth_issue(call, 1, NULL, (long long)time(NULL));
+		auth_mfa_or_tokens(call, a);
 }
 
 void
@@ -585,8 +583,6 @@ auth_challenge_stored(struct api_call *call, struct pg_reply *reply)
 		return;
 	}
 	attrs = json_deep_copy(a->user.attributes);
-	json_object_del(attrs, "email_verified");
-	json_object_del(attrs, "phone_number_verified");
 	req = auth_dumps(auth_required_missing(a));
 	cur = auth_dumps(attrs);
 	params = json_pack("{s:s, s:s, s:s}", "USER_ID_FOR_SRP",
@@ -594,9 +590,39 @@ auth_challenge_stored(struct api_call *call, struct pg_reply *reply)
 	    cur);
 	free(req);
 	free(cur);
-	api_ok(call, json_pack("{s:s, s:s, s:o}", "ChallengeName",
-	    "NEW_PASSWORD_REQUIRED", "Session", a->session,
-	    "ChallengeParameters", params));
+	auth_challenge_answer(call, a, "NEW_PASSWORD_REQUIRED", params);
+}
+
+void
+auth_challenge_answer(struct api_call *call, struct auth *a,
+    const char *name, json_t *params)
+{
+	api_ok(call, json_pack("{s:s, s:s, s:o}", "ChallengeName", name,
+	    "Session", a->session, "ChallengeParameters", params));
+}
+
+void
+auth_session_add(struct pg_batch *b, struct auth *a, const char *challenge,
+    json_t *data)
+{
+	char		 digest[CODES_DIGEST_HEX];
+	char		*ttl, *text;
+	long long	 minutes = api_int(a->client.config,
+			    "AuthSessionValidity", 3);
+
+	if (a->session != NULL)
+		wipe_free(a->session);
+	a->session = codes_new_secret(AUTH_SESSION_BYTES);
+	codes_digest_hex("session", a->session, digest);
+	ttl = xasprintf("%lld", minutes * 60);
+	text = json_dumps(data, JSON_COMPACT);
+	pg_batch_add(b, "INSERT INTO auth_sessions (session_hash, pool_id, "
+	    "client_id, sub, challenge, data, expires_at) VALUES ($1::bytea, "
+	    "$2, $3, $4::uuid, $5, $6::jsonb, extract(epoch FROM "
+	    "clock_timestamp()) + $7::bigint)", 7, digest, a->client.pool_id,
+	    a->client.client_id, a->user.sub, challenge, text, ttl);
+	free(text);
+	free(ttl);
 }
 
 /* Store a single-use session and answer the challenge with it. */
@@ -604,20 +630,10 @@ static void
 auth_challenge_new_password(struct api_call *call, struct auth *a)
 {
 	struct pg_batch	*b = pg_batch_new();
-	char		 digest[CODES_DIGEST_HEX];
-	char		*ttl;
-	long long	 minutes = api_int(a->client.config,
-			    "AuthSessionValidity", 3);
+	json_t		*data = json_object();
 
-	a->session = codes_new_secret(AUTH_SESSION_BYTES);
-	codes_digest_hex("session", a->session, digest);
-	ttl = xasprintf("%lld", minutes * 60);
-	pg_batch_add(b, "INSERT INTO auth_sessions (session_hash, pool_id, "
-	    "client_id, sub, challenge, expires_at) VALUES ($1::bytea, $2, $3, "
-	    "$4::uuid, 'NEW_PASSWORD_REQUIRED', extract(epoch FROM "
-	    "clock_timestamp()) + $5::bigint)", 5, digest, a->client.pool_id,
-	    a->client.client_id, a->user.sub, ttl);
-	free(ttl);
+	auth_session_add(b, a, "NEW_PASSWORD_REQUIRED", data);
+	json_decref(data);
 	api_query(call, b, auth_challenge_stored);
 }
 
@@ -657,7 +673,7 @@ auth_new_password_start(struct api_call *call, struct auth *a)
 }
 
 /* The USERNAME of a challenge response names the session's user. */
-static int
+int
 auth_same_user(struct auth *a, const char *given)
 {
 	struct users_aliases	 al;
@@ -965,7 +981,7 @@ auth_issued_plain(struct api_call *call, json_t *result)
 	api_ok(call, json_pack("{s:o}", "AuthenticationResult", result));
 }
 
-static void
+void
 auth_issue(struct api_call *call, int with_refresh, const char *origin,
     long long auth_time)
 {
@@ -1125,6 +1141,9 @@ auth_route(struct api_call *call)
 	case AUTH_VERIFIER:
 		auth_verifier_start(call, a);
 		return;
+	case AUTH_MFA:
+		auth_mfa_respond(call, a);
+		return;
 	case AUTH_GET_TOKENS:
 		if (auth_client_secret(call, a) != 0)
 			return;
@@ -1181,6 +1200,8 @@ auth_respond_common(struct api_call *call, int admin)
 		kind = AUTH_NEW_PASSWORD;
 	else if (strcmp(name, "PASSWORD_VERIFIER") == 0)
 		kind = AUTH_VERIFIER;
+	else if (auth_mfa_challenge_known(name))
+		kind = AUTH_MFA;
 	else {
 		api_fail(call, "InvalidParameterException",
 		    "The %s challenge is not supported by this server yet.",

@@ -30,7 +30,9 @@ signin_client_from_row(struct signin_client *sc, const char *client_id,
 	sc->pool_id = xstrdup(pg_val(res, row, col));
 	sc->config = json_loads(pg_val(res, row, col + 1), 0, NULL);
 	sc->pool_config = json_loads(pg_val(res, row, col + 3), 0, NULL);
-	if (sc->config == NULL || sc->pool_config == NULL)
+	sc->pool_mfa = json_loads(pg_val(res, row, col + 4), 0, NULL);
+	if (sc->config == NULL || sc->pool_config == NULL ||
+	    sc->pool_mfa == NULL)
 		return -1;
 	if (sealed == NULL)
 		return 0;
@@ -49,6 +51,7 @@ signin_client_clear(struct signin_client *sc)
 	free(sc->pool_id);
 	json_decref(sc->config);
 	json_decref(sc->pool_config);
+	json_decref(sc->pool_mfa);
 	if (sc->secret != NULL)
 		wipe_free(sc->secret);
 	memset(sc, 0, sizeof *sc);

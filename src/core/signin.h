@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
+#include "core/mfa.h"
 #include "util.h"
 
 struct api_call;
@@ -19,9 +20,10 @@ struct api_call;
  * clients.config, secret_sealed, pools.config.
  */
 #define SIGNIN_CLIENT_SQL						\
-	"SELECT c.pool_id, c.config, c.secret_sealed, p.config "	\
-	"FROM clients c JOIN pools p ON p.id = c.pool_id WHERE c.id = $1"
-#define SIGNIN_CLIENT_NCOLUMNS	4
+	"SELECT c.pool_id, c.config, c.secret_sealed, p.config, "	\
+	MFA_POOL_SQL("p") " FROM clients c JOIN pools p ON p.id = "	\
+	"c.pool_id WHERE c.id = $1"
+#define SIGNIN_CLIENT_NCOLUMNS	5
 
 /* An app client and its pool, decoded from SIGNIN_CLIENT_SQL. */
 struct signin_client {
@@ -29,6 +31,7 @@ struct signin_client {
 	char	*pool_id;
 	json_t	*config;	/* clients.config */
 	json_t	*pool_config;	/* pools.config */
+	json_t	*pool_mfa;	/* MFA_POOL_SQL: the pool's MFA settings */
 	char	*secret;	/* opened client secret, wiped; NULL if none */
 };
 

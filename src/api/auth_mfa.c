@@ -1,0 +1,351 @@
+/*
+ * auth_mfa.c: the second factor of a sign-in. After the password (or
+ * SRP) step, core/mfa.c decides from the pool's and the user's settings
+ * whether a challenge follows: SMS_MFA or EMAIL_OTP (a code sent through
+ * the message queue, its digest kept in the session), SOFTWARE_TOKEN_MFA
+ * (a TOTP code, each step usable once), SELECT_MFA_TYPE (the user picks
+ * one) or MFA_SETUP (an ON pool and no factor yet: AssociateSoftwareToken
+ * and VerifySoftwareToken with the Session, then this challenge).
+ * Sessions are single use: answering consumes the row, a wrong code is
+ * counted and after a few the session dies.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "api/auth.h"
+#include "api/ops_common.h"
+#include "core/codes.h"
+#include "core/mfa.h"
+#include "db/pg.h"
+#include "notify/messages.h"
+#include "util.h"
+
+#define MFA_MAX_ATTEMPTS	3
+#define AUTH_MFA_STR(x)		AUTH_MFA_STR2(x)
+#define AUTH_MFA_STR2(x)	#x
+#define MFA_BAD_CODE		"Invalid code or auth state for the user."
+#define MFA_BAD_SESSION		"Invalid session for the user, session is expired."
+
+static const char *const auth_mfa_challenges[] = { "SMS_MFA", "EMAIL_OTP",
+	"SOFTWARE_TOKEN_MFA", "SELECT_MFA_TYPE", "MFA_SETUP", NULL };
+
+int
+auth_mfa_challenge_known(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; auth_mfa_challenges[i] != NULL; i++)
+		if (strcmp(auth_mfa_challenges[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* --- Asking ---------------------------------------------------------- */
+
+static void
+auth_mfa_stored(struct api_call *call, struct pg_reply *reply)
+{
+	struct auth	*a = call->data;
+	json_t		*params = a->attrs;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	a->attrs = NULL;
+	auth_challenge_answer(call, a, a->mfa_challenge, params);
+}
+
+/* The code of SMS_MFA or EMAIL_OTP: sent, and its digest in data. */
+static void
+auth_mfa_send_code(struct pg_batch *b, struct auth *a, enum mfa_factor f,
+    json_t *data, json_t *params)
+{
+	const char	*attr = f == MFA_SMS ? "phone_number" : "email";
+	const char	*dest = json_string_value(json_object_get(
+			    a->user.attributes, attr));
+	char		 code[CODES_DIGITS + 1];
+	char		 digest[CODES_DIGEST_HEX];
+	json_t		*details;
+
+	codes_new(code);
+	codes_digest_hex("mfa", code, digest);
+	json_object_set_new(data, "code", json_string(digest));
+	details = messages_send(b, a->client.pool_id, a->client.pool_config,
+	    MESSAGES_MFA, f == MFA_SMS ? "SMS" : "EMAIL", dest, code,
+	    a->user.username);
+	wipe(code, sizeof code);
+	json_object_set(params, "CODE_DELIVERY_DELIVERY_MEDIUM",
+	    json_object_get(details, "DeliveryMedium"));
+	json_object_set(params, "CODE_DELIVERY_DESTINATION",
+	    json_object_get(details, "Destination"));
+	json_decref(details);
+}
+
+/* Store the session of a challenge (with its code) and answer it. */
+static void
+auth_mfa_ask(struct api_call *call, struct auth *a, const char *challenge,
+    int factor, unsigned factors, struct pg_batch *b)
+{
+	json_t	*data = json_object();
+	json_t	*params = json_pack("{s:s}", "USER_ID_FOR_SRP",
+		    a->user.username);
+	char	*list;
+
+	if (strcmp(challenge, "SMS_MFA") == 0 ||
+	    strcmp(challenge, "EMAIL_OTP") == 0)
+		auth_mfa_send_code(b, a, factor, data, params);
+	else if (strcmp(challenge, "SOFTWARE_TOKEN_MFA") == 0 &&
+	    mfa_totp_name(a->user.mfa) != NULL)
+		json_object_set_new(params, "FRIENDLY_DEVICE_NAME",
+		    json_string(mfa_totp_name(a->user.mfa)));
+	else if (strcmp(challenge, "SELECT_MFA_TYPE") == 0 ||
+	    strcmp(challenge, "MFA_SETUP") == 0) {
+		list = mfa_factor_list_text(factors);
+		json_object_set_new(params, strcmp(challenge, "MFA_SETUP") ==
+		    0 ? "MFAS_CAN_SETUP" : "MFAS_CAN_CHOOSE",
+		    json_string(list));
+		free(list);
+	}
+	auth_session_add(b, a, challenge, data);
+	json_decref(data);
+	json_decref(a->attrs);
+	a->attrs = params;
+	a->mfa_challenge = challenge;
+	api_query(call, b, auth_mfa_stored);
+}
+
+void
+auth_mfa_or_tokens(struct api_call *call, struct auth *a)
+{
+	struct mfa_decision	d;
+
+	mfa_decide(a->client.pool_mfa, a->user.mfa, a->user.attributes,
+	    a->user.has_totp, &d);
+	if (d.step == MFA_STEP_NONE) {
+		auth_issue(call, 1, NULL, (long long)time(NULL));
+		return;
+	}
+	auth_mfa_ask(call, a, d.challenge, d.factor, d.factors,
+	    pg_batch_new());
+}
+
+/* --- Answering ------------------------------------------------------- */
+
+static void	auth_mfa_session_loaded(struct api_call *, struct pg_reply *);
+
+void
+auth_mfa_respond(struct api_call *call, struct auth *a)
+{
+	const char	*session = api_str(call->in, "Session");
+	struct pg_batch	*b;
+	char		 digest[CODES_DIGEST_HEX];
+
+	if (session == NULL || auth_param(a, "USERNAME") == NULL) {
+		api_fail(call, "InvalidParameterException",
+		    "Missing required parameter %s", session == NULL ?
+		    "Session" : "USERNAME");
+		return;
+	}
+	codes_digest_hex("session", session, digest);
+	a->digest = xstrdup(digest);
+	b = pg_batch_new();
+	pg_batch_add(b, "SELECT " USERS_COLUMNS ", s.challenge, s.data, "
+	    "u.totp_secret_sealed, u.totp_last_step FROM auth_sessions s JOIN "
+	    "users u ON u.pool_id = s.pool_id AND u.sub = s.sub WHERE "
+	    "s.session_hash = $1::bytea AND s.client_id = $2 AND s.expires_at "
+	    "> extract(epoch FROM clock_timestamp())", 2, digest,
+	    a->client.client_id);
+	api_query(call, b, auth_mfa_session_loaded);
+}
+
+/* Consume the session, then tokens. */
+static void
+auth_mfa_consumed(struct api_call *call, struct pg_reply *reply)
+{
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	if (pg_rows(reply->res[reply->nres - 1]) != 1) {
+		api_fail(call, "NotAuthorizedException", "%s", MFA_BAD_SESSION);
+		return;
+	}
+	auth_issue(call, 1, NULL, (long long)time(NULL));
+}
+
+static void
+auth_mfa_accept(struct api_call *call, struct auth *a, struct pg_batch *b)
+{
+	pg_batch_add(b, "DELETE FROM auth_sessions WHERE session_hash = "
+	    "$1::bytea RETURNING 1", 1, a->digest);
+	api_query(call, b, auth_mfa_consumed);
+}
+
+static void
+auth_mfa_counted(struct api_call *call, struct pg_reply *reply)
+{
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	api_fail(call, "CodeMismatchException", MFA_BAD_CODE);
+}
+
+/* A wrong code: counted; the last allowed one ends the session. */
+static void
+auth_mfa_wrong(struct api_call *call, struct auth *a)
+{
+	struct pg_batch	*b = pg_batch_new();
+
+	pg_batch_add(b, "UPDATE auth_sessions SET data = jsonb_set(data, "
+	    "'{attempts}', to_jsonb(coalesce((data->>'attempts')::int, 0) + "
+	    "1)) WHERE session_hash = $1::bytea", 1, a->digest);
+	pg_batch_add(b, "DELETE FROM auth_sessions WHERE session_hash = "
+	    "$1::bytea AND (data->>'attempts')::int >= $2::int", 2, a->digest,
+	    AUTH_MFA_STR(MFA_MAX_ATTEMPTS));
+	api_query(call, b, auth_mfa_counted);
+}
+
+static void
+auth_mfa_code(struct api_call *call, struct auth *a, json_t *data,
+    const char *param)
+{
+	const char	*given = auth_param(a, param);
+	const char	*want = json_string_value(json_object_get(data, "code"));
+	char		 digest[CODES_DIGEST_HEX];
+
+	if (given == NULL) {
+		api_fail(call, "InvalidParameterException",
+		    "Missing required parameter %s", param);
+		return;
+	}
+	codes_digest_hex("mfa", given, digest);
+	if (want == NULL || !codes_equal_str(digest, want)) {
+		auth_mfa_wrong(call, a);
+		return;
+	}
+	auth_mfa_accept(call, a, pg_batch_new());
+}
+
+static void
+auth_mfa_totp(struct api_call *call, struct auth *a, const PGresult *r)
+{
+	const char	*code = auth_param(a, "SOFTWARE_TOKEN_MFA_CODE");
+	const char	*sealed = pg_val(r, 0, USERS_NCOLUMNS + 2);
+	const char	*last = pg_val(r, 0, USERS_NCOLUMNS + 3);
+	struct pg_batch	*b;
+	int64_t		 step;
+	char		*s;
+
+	if (code == NULL) {
+		api_fail(call, "InvalidParameterException",
+		    "Missing required parameter SOFTWARE_TOKEN_MFA_CODE");
+		return;
+	}
+	if (sealed == NULL || (step = mfa_totp_check(sealed, code,
+	    (int64_t)time(NULL), strtoll(last, NULL, 10))) < 0) {
+		auth_mfa_wrong(call, a);
+		return;
+	}
+	s = xasprintf("%lld", (long long)step);
+	b = pg_batch_new();
+	/* The step is used once: a replay finds no row and fails. */
+	pg_batch_add(b, "WITH t AS (" MFA_TOTP_USE_SQL ") DELETE FROM "
+	    "auth_sessions WHERE session_hash = $5::bytea AND EXISTS (SELECT "
+	    "1 FROM t) RETURNING 1", 5, a->client.pool_id, a->user.sub, s,
+	    sealed, a->digest);
+	free(s);
+	api_query(call, b, auth_mfa_consumed);
+}
+
+/* SELECT_MFA_TYPE: the chosen factor's challenge, in a new session. */
+static void
+auth_mfa_select(struct api_call *call, struct auth *a)
+{
+	const char	*answer = auth_param(a, "ANSWER");
+	unsigned	 usable;
+	struct pg_batch	*b;
+	int		 f;
+
+	usable = mfa_usable(a->client.pool_mfa, a->user.mfa,
+	    a->user.attributes, a->user.has_totp);
+	if (answer == NULL || (f = mfa_factor_from_name(answer, 1)) < 0 ||
+	    (usable & MFA_BIT(f)) == 0) {
+		api_fail(call, "InvalidParameterException",
+		    "ANSWER must be one of the MFA types the user can choose.");
+		return;
+	}
+	b = pg_batch_new();
+	pg_batch_add(b, "DELETE FROM auth_sessions WHERE session_hash = "
+	    "$1::bytea", 1, a->digest);
+	auth_mfa_ask(call, a, mfa_factor_name(f), f, 0, b);
+}
+
+static void
+auth_mfa_setup(struct api_call *call, struct auth *a, json_t *data)
+{
+	if (!json_is_true(json_object_get(data, "totp_verified"))) {
+		api_fail(call, "InvalidParameterException", "The software "
+		    "token has not been verified with this session.");
+		return;
+	}
+	auth_mfa_accept(call, a, pg_batch_new());
+}
+
+static void
+auth_mfa_dispatch(struct api_call *call, struct auth *a, const PGresult *r,
+    json_t *data)
+{
+	const char	*name = api_str(call->in, "ChallengeName");
+
+	if (strcmp(name, "SMS_MFA") == 0)
+		auth_mfa_code(call, a, data, "SMS_MFA_CODE");
+	else if (strcmp(name, "EMAIL_OTP") == 0)
+		auth_mfa_code(call, a, data, "EMAIL_OTP_CODE");
+	else if (strcmp(name, "SOFTWARE_TOKEN_MFA") == 0)
+		auth_mfa_totp(call, a, r);
+	else if (strcmp(name, "SELECT_MFA_TYPE") == 0)
+		auth_mfa_select(call, a);
+	else
+		auth_mfa_setup(call, a, data);
+}
+
+static void
+auth_mfa_session_loaded(struct api_call *call, struct pg_reply *reply)
+{
+	struct auth	*a = call->data;
+	const PGresult	*r;
+	json_t		*data;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	r = reply->res[0];
+	if (pg_rows(r) != 1 || strcmp(pg_val(r, 0, USERS_NCOLUMNS),
+	    api_str(call->in, "ChallengeName")) != 0) {
+		api_fail(call, "NotAuthorizedException", "%s", MFA_BAD_SESSION);
+		return;
+	}
+	users_from_row(&a->user, r, 0, 0);
+	a->have_user = 1;
+	if (!auth_same_user(a, auth_param(a, "USERNAME"))) {
+		api_fail(call, "NotAuthorizedException",
+		    "Invalid session for the user.");
+		return;
+	}
+	if (auth_secret_hash(call, a, auth_param(a, "USERNAME")) != 0)
+		return;
+	if (!a->user.enabled) {
+		api_fail(call, "NotAuthorizedException", "User is disabled.");
+		return;
+	}
+	data = json_loads(pg_val(r, 0, USERS_NCOLUMNS + 1), 0, NULL);
+	auth_mfa_dispatch(call, a, r, data);
+	json_decref(data);
+}
