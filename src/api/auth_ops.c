@@ -996,6 +996,10 @@ auth_issue(struct api_call *call, int with_refresh, const char *origin,
 	g.auth_time = auth_time;
 	g.origin_jti = origin;
 	g.with_refresh = with_refresh;
+	/* A sign-in from an untracked device, in a pool that tracks them. */
+	g.new_device = with_refresh && a->kind != AUTH_GET_TOKENS &&
+	    json_is_object(json_object_get(a->client.pool_config,
+	    "DeviceConfiguration")) && auth_param(a, "DEVICE_KEY") == NULL;
 	tokens_issue(call, &g, a->kind == AUTH_GET_TOKENS ?
 	    auth_issued_plain : auth_issued);
 }

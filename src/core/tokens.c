@@ -46,6 +46,8 @@ struct tokens_job {
 	char		*id_token;
 	char		*access_token;
 	char		*refresh;	/* the new refresh token, or NULL */
+	char		*device_key;	/* a new device's, or NULL */
+	char		*device_group;
 	long long	 expires_in;
 	char		*cause;
 };
@@ -68,6 +70,8 @@ tokens_job_free(struct tokens_job *j)
 	if (j->refresh != NULL)
 		wipe_free(j->refresh);
 	free(j->cause);
+	free(j->device_key);
+	free(j->device_group);
 	free(j);
 }
 
@@ -197,6 +201,9 @@ tokens_build_claims(struct tokens_job *j, const struct tokens_grant *g,
 	    json_string(g->user->username));
 	tokens_group_claims(j->id_claims, groups, 1);
 	tokens_group_claims(j->access_claims, groups, 0);
+	if (j->device_key != NULL)
+		json_object_set_new(j->access_claims, "device_key",
+		    json_string(j->device_key));
 }
 
 /* On a crypto thread: both signatures. */
@@ -238,6 +245,10 @@ tokens_signed(void *arg)
 	if (j->refresh != NULL)
 		json_object_set_new(out, "RefreshToken",
 		    json_string(j->refresh));
+	if (j->device_key != NULL)
+		json_object_set_new(out, "NewDeviceMetadata", json_pack(
+		    "{s:s, s:s}", "DeviceKey", j->device_key,
+		    "DeviceGroupKey", j->device_group));
 	j->cb(call, out);
 	tokens_job_free(j);
 }
@@ -368,6 +379,22 @@ tokens_add_refresh(struct pg_batch *b, struct tokens_pending *p)
 	free(ttl);
 }
 
+/* A new device, "<region>_<uuid>", tracked unconfirmed until ConfirmDevice. */
+static void
+tokens_add_device(struct pg_batch *b, struct tokens_pending *p)
+{
+	struct tokens_job	*j = p->job;
+	char			 uuid[37], group[10];
+
+	random_uuid(uuid);
+	random_string(group, sizeof group - 1, RANDOM_ALNUM);
+	j->device_key = xasprintf("%s_%s", conf->region, uuid);
+	j->device_group = xasprintf("-%s", group);
+	pg_batch_add(b, "INSERT INTO devices (pool_id, device_key, sub, "
+	    "group_key) VALUES ($1, $2, $3::uuid, $4)", 4, p->grant.pool_id,
+	    j->device_key, p->user.sub, j->device_group);
+}
+
 void
 tokens_issue(struct api_call *call, const struct tokens_grant *g,
     tokens_issue_cb cb)
@@ -392,6 +419,8 @@ tokens_issue(struct api_call *call, const struct tokens_grant *g,
 	    "NULLS LAST, g.name", 2, g->pool_id, g->user->sub);
 	if (g->with_refresh)
 		tokens_add_refresh(b, p);
+	if (g->new_device)
+		tokens_add_device(b, p);
 	req_hold(call->req);
 	pg_submit(b, tokens_issue_loaded, p);
 }

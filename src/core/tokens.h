@@ -58,6 +58,7 @@ struct tokens_grant {
 	long long	 auth_time;	/* kept across refreshes */
 	const char	*origin_jti;	/* NULL: a new family (and refresh token) */
 	int		 with_refresh;	/* issue (and store) a refresh token */
+	int		 new_device;	/* track a new device: NewDeviceMetadata */
 };
 
 typedef void	(*tokens_issue_cb)(struct api_call *, json_t *);

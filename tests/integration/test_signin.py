@@ -6,6 +6,7 @@ against the pool's JWKS by PyJWT as a relying party would."""
 import base64
 import hashlib
 import json
+import re
 import time
 import uuid
 
@@ -495,3 +496,33 @@ def test_weak_hash_upgraded_at_sign_in(server, pool, idp):
                             "pool_id = '%s'" % pid)
     assert after.split("$")[2] == "0a0801" and after != stored
     admin_auth(idp, pid, client["ClientId"], name)
+
+
+def test_new_device_metadata_in_a_tracking_pool(server, idp):
+    """A pool that tracks devices answers a sign-in from an untracked
+    device with NewDeviceMetadata, and the access token names the
+    device."""
+    pid = idp.create_user_pool(
+        PoolName="devices-%s" % uuid.uuid4().hex[:8],
+        DeviceConfiguration={"ChallengeRequiredOnNewDevice": False,
+                             "DeviceOnlyRememberedOnUserPrompt": True}
+    )["UserPool"]["Id"]
+    try:
+        client = make_client(idp, pid)
+        name = make_user(idp, pid)
+        res = admin_auth(idp, pid, client["ClientId"],
+                         name)["AuthenticationResult"]
+        meta = res["NewDeviceMetadata"]
+        assert re.fullmatch(r"us-east-1_[0-9a-f-]{36}", meta["DeviceKey"])
+        assert meta["DeviceGroupKey"]
+        at = verify(server, pid, res["AccessToken"], "access",
+                    client["ClientId"])
+        assert at["device_key"] == meta["DeviceKey"]
+        # A refresh does not make another device.
+        again = idp.initiate_auth(ClientId=client["ClientId"],
+                                  AuthFlow="REFRESH_TOKEN_AUTH",
+                                  AuthParameters={
+                                      "REFRESH_TOKEN": res["RefreshToken"]})
+        assert "NewDeviceMetadata" not in again["AuthenticationResult"]
+    finally:
+        idp.delete_user_pool(UserPoolId=pid)
