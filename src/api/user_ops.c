@@ -45,6 +45,7 @@
 #include "api/ops_common.h"
 #include "api/shape.h"
 #include "core/codes.h"
+#include "core/mfa.h"
 #include "core/signin.h"
 #include "core/tokens.h"
 #include "core/users.h"
@@ -1338,12 +1339,15 @@ user_token_start(struct api_call *call, tokens_access_cb cb)
 static void
 user_get_checked(struct api_call *call, struct tokens_access *a)
 {
-	json_t	*read;
+	json_t	*read, *out;
 
 	read = json_object_get(a->client_config, "ReadAttributes");
-	api_ok(call, json_pack("{s:s, s:o}", "Username", a->user.username,
+	out = json_pack("{s:s, s:o}", "Username", a->user.username,
 	    "UserAttributes", users_attribute_list(&a->user,
-	    json_array_size(read) > 0 ? read : NULL)));
+	    json_array_size(read) > 0 ? read : NULL));
+	json_object_update_new(out, mfa_user_settings(NULL, a->user.mfa,
+	    a->user.attributes));
+	api_ok(call, out);
 }
 
 static void

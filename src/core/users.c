@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "api/shape.h"
+#include "core/mfa.h"
 #include "core/users.h"
 #include "db/pg.h"
 #include "util.h"
@@ -931,7 +932,9 @@ users_time(double t)
 json_t *
 users_describe(const struct user *u, json_t *readable, int get)
 {
-	return json_pack("{s:s, s:o, s:o, s:o, s:b, s:s}",
+	json_t	*out;
+
+	out = json_pack("{s:s, s:o, s:o, s:o, s:b, s:s}",
 	    "Username", u->username != NULL ? u->username : "",
 	    get ? "UserAttributes" : "Attributes",
 	    users_attribute_list(u, readable),
@@ -939,4 +942,9 @@ users_describe(const struct user *u, json_t *readable, int get)
 	    "UserLastModifiedDate", users_time(u->modified_at),
 	    "Enabled", u->enabled,
 	    "UserStatus", u->status != NULL ? u->status : "UNKNOWN");
+	/* AdminGetUser shows the MFA settings; ListUsers only MFAOptions. */
+	if (get)
+		json_object_update_new(out, mfa_user_settings(NULL, u->mfa,
+		    u->attributes));
+	return out;
 }

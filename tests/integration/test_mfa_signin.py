@@ -77,6 +77,9 @@ def test_totp_challenge(server, idp, app):
     pid, cid = app
     name = make_user(idp, pid, email=unique_email())
     secret = with_totp(idp, pid, cid, name)
+    user = idp.admin_get_user(UserPoolId=pid, Username=name)
+    assert user["PreferredMfaSetting"] == "SOFTWARE_TOKEN_MFA"
+    assert user["UserMFASettingList"] == ["SOFTWARE_TOKEN_MFA"]
     out = sign_in(idp, pid, cid, name)
     assert out["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
     assert "AuthenticationResult" not in out and len(out["Session"]) >= 20
@@ -89,7 +92,8 @@ def test_totp_challenge(server, idp, app):
     # of drift is allowed) completes the sign-in.
     code = totp(secret, int(time.time()) + 30)
     res = respond(idp, cid, out, SOFTWARE_TOKEN_MFA_CODE=code)
-    assert "AccessToken" in res["AuthenticationResult"]
+    me = idp.get_user(AccessToken=res["AuthenticationResult"]["AccessToken"])
+    assert me["PreferredMfaSetting"] == "SOFTWARE_TOKEN_MFA"
     # Neither the session nor the code can be used again.
     with pytest.raises(botocore.exceptions.ClientError) as e:
         respond(idp, cid, out, SOFTWARE_TOKEN_MFA_CODE=code)
