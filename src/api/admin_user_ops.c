@@ -338,15 +338,19 @@ au_guarded(const char *update)
 	    "FROM (VALUES (1)) AS one (x) LEFT JOIN w ON true", update);
 }
 
-/* A new code for the user: its digest stored, the text into out. */
+/*
+ * A new code for the user: its digest stored (bound to the value it
+ * verifies, when bound is not NULL), the text into out.
+ */
 static void
 au_add_code(struct pg_batch *b, const char *pool, const char *sub,
-    const char *purpose, const char *validity, char out[CODES_DIGITS + 1])
+    const char *purpose, const char *bound, const char *validity,
+    char out[CODES_DIGITS + 1])
 {
 	char	digest[CODES_DIGEST_HEX];
 
 	codes_new(out);
-	codes_digest_hex(purpose, out, digest);
+	codes_digest_bound(purpose, bound, out, digest);
 	pg_batch_add(b, "INSERT INTO codes (pool_id, sub, purpose, code_hash, "
 	    "expires_at) VALUES ($1, $2::uuid, $3, $4::bytea, " AU_NOW
 	    " + $5::float8) ON CONFLICT (pool_id, sub, purpose) DO UPDATE SET "
@@ -824,17 +828,19 @@ au_update_verify(struct pg_batch *b, struct api_call *call, struct au *a)
 		{ "phone_number", "verify:phone_number", "SMS" },
 	};
 	char		 code[CODES_DIGITS + 1];
+	const char	*value;
 	size_t		 i;
 
 	for (i = 0; i < nitems(contacts); i++) {
 		if (!users_verify_due(&a->pool.rules, a->user.attributes,
 		    a->attrs, contacts[i].attr))
 			continue;
+		value = json_string_value(json_object_get(a->attrs,
+		    contacts[i].attr));
 		au_add_code(b, au_pool(call), a->user.sub, contacts[i].purpose,
-		    AU_VERIFY_VALIDITY, code);
+		    value, AU_VERIFY_VALIDITY, code);
 		au_send(b, call, a, MESSAGES_VERIFY, contacts[i].medium,
-		    json_string_value(json_object_get(a->attrs,
-		    contacts[i].attr)), code, a->user.username);
+		    value, code, a->user.username);
 		wipe(code, sizeof code);
 	}
 }
@@ -1020,7 +1026,7 @@ au_reset_loaded(struct api_call *call)
 	attr = users_recovery_attr(a->pool.config, a->user.attributes,
 	    &admin_only);
 	if (attr != NULL) {
-		au_add_code(b, au_pool(call), a->user.sub, "reset",
+		au_add_code(b, au_pool(call), a->user.sub, "reset", NULL,
 		    AU_RESET_VALIDITY, code);
 		au_send(b, call, a, MESSAGES_RESET, strcmp(attr, "email") == 0 ?
 		    "EMAIL" : "SMS", json_string_value(json_object_get(

@@ -508,15 +508,7 @@ static void
 user_digest(struct user_op *op, const char *purpose, const char *bound,
     const char *code)
 {
-	char	*p;
-
-	if (bound == NULL) {
-		codes_digest_hex(purpose, code, op->digest);
-		return;
-	}
-	p = xasprintf("%s\n%s", purpose, bound);
-	codes_digest_hex(p, code, op->digest);
-	free(p);
+	codes_digest_bound(purpose, bound, code, op->digest);
 }
 
 /* The purpose of a code that verifies attribute attr. */
@@ -1291,19 +1283,6 @@ user_reset(struct api_call *call)
 
 /* --- The access token operations --- */
 
-static void
-user_copy(struct user *to, const struct user *from)
-{
-	*to = *from;
-	to->sub = user_strdup(from->sub);
-	to->username = user_strdup(from->username);
-	to->username_key = user_strdup(from->username_key);
-	to->status = user_strdup(from->status);
-	to->attributes = from->attributes != NULL ?
-	    json_deep_copy(from->attributes) : json_object();
-	to->password_hash = user_strdup(from->password_hash);
-}
-
 /* The state of a token operation from the token's check. */
 static struct user_op *
 user_op_access(struct api_call *call, struct tokens_access *a)
@@ -1314,7 +1293,7 @@ user_op_access(struct api_call *call, struct tokens_access *a)
 	op->client_id = xstrdup(a->client_id);
 	op->pool_config = json_incref(a->pool_config);
 	op->client_config = json_incref(a->client_config);
-	user_copy(&op->user, &a->user);
+	users_copy(&op->user, &a->user);
 	op->have_user = 1;
 	snprintf(op->modified, sizeof op->modified, "%.17g",
 	    op->user.modified_at);

@@ -115,3 +115,18 @@ codes_equal_str(const char *a, const char *b)
 		return 0;
 	return ct_streq(a, b);
 }
+
+void
+codes_digest_bound(const char *purpose, const char *bound, const char *code,
+    char out[CODES_DIGEST_HEX])
+{
+	char	*p;
+
+	if (bound == NULL) {
+		codes_digest_hex(purpose, code, out);
+		return;
+	}
+	p = xasprintf("%s\n%s", purpose, bound);
+	codes_digest_hex(p, code, out);
+	free(p);
+}

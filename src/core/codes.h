@@ -22,6 +22,12 @@ void	 codes_new(char out[CODES_DIGITS + 1]);
 char	*codes_new_secret(size_t);
 /* The digest of a secret for purpose, as a bytea text literal. */
 void	 codes_digest_hex(const char *, const char *, char out[CODES_DIGEST_HEX]);
+/*
+ * The digest of a code for purpose, bound to a value when bound is not
+ * NULL (an attribute's code verifies only the address it was sent to).
+ */
+void	 codes_digest_bound(const char *, const char *, const char *,
+	    char out[CODES_DIGEST_HEX]);
 /* Constant-time equality of two buffers of the same length: 1 or 0. */
 int	 codes_equal(const void *, const void *, size_t);
 /* Constant-time equality of two strings (length may leak). */

@@ -885,6 +885,29 @@ users_from_row(struct user *u, const PGresult *res, int row, int col)
 	u->has_totp = v != NULL && strcmp(v, "t") == 0;
 }
 
+static char *
+users_dup(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+void
+users_copy(struct user *to, const struct user *from)
+{
+	*to = *from;
+	to->sub = users_dup(from->sub);
+	to->username = users_dup(from->username);
+	to->username_key = users_dup(from->username_key);
+	to->status = users_dup(from->status);
+	to->attributes = from->attributes != NULL ?
+	    json_deep_copy(from->attributes) : json_object();
+	to->password_hash = users_dup(from->password_hash);
+	to->srp_salt = users_dup(from->srp_salt);
+	to->srp_verifier = users_dup(from->srp_verifier);
+	to->mfa = from->mfa != NULL ? json_deep_copy(from->mfa) :
+	    json_object();
+}
+
 void
 users_clear(struct user *u)
 {

@@ -181,6 +181,8 @@ const char *users_recovery_attr(json_t *, json_t *, int *);
 /* Decode a row selected with USERS_COLUMNS (starting at column col). */
 void	 users_from_row(struct user *, const PGresult *, int, int);
 void	 users_clear(struct user *);
+/* A deep copy of a user (to is overwritten). */
+void	 users_copy(struct user *, const struct user *);
 
 /*
  * [{Name, Value}] of the user's attributes, sub first; names limited to

@@ -805,3 +805,32 @@ def test_parallel_creates_of_one_username(server, pool):
     assert [u["Username"] for u in users] == ["race"]
     assert json.loads(json.dumps(users[0], default=str))["UserStatus"] == \
         "FORCE_CHANGE_PASSWORD"
+
+
+def test_code_sent_by_admin_update_verifies_the_new_email(server, idp):
+    """AdminUpdateUserAttributes in a pool that verifies e-mail sends a
+    code to the new address; the user verifies it with that code."""
+    from conftest import PASSWORD, make_client, make_user, unique_email
+    pid = idp.create_user_pool(PoolName="verify-%s" % uuid.uuid4().hex[:8],
+                               AutoVerifiedAttributes=["email"]
+                               )["UserPool"]["Id"]
+    try:
+        cid = make_client(idp, pid)["ClientId"]
+        name = make_user(idp, pid, email=unique_email())
+        new = unique_email("new")
+        idp.admin_update_user_attributes(
+            UserPoolId=pid, Username=name,
+            UserAttributes=[{"Name": "email", "Value": new}])
+        code = server.wait_code(new)
+        tok = idp.admin_initiate_auth(
+            UserPoolId=pid, ClientId=cid,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": name, "PASSWORD": PASSWORD}
+        )["AuthenticationResult"]["AccessToken"]
+        idp.verify_user_attribute(AccessToken=tok, AttributeName="email",
+                                  Code=code)
+        attrs = {a["Name"]: a["Value"] for a in idp.admin_get_user(
+            UserPoolId=pid, Username=name)["UserAttributes"]}
+        assert attrs["email"] == new and attrs["email_verified"] == "true"
+    finally:
+        idp.delete_user_pool(UserPoolId=pid)

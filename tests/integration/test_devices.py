@@ -6,8 +6,7 @@ username or sign-in alias.
 A device comes from a sign-in: the AuthenticationResult of a pool that
 tracks devices carries NewDeviceMetadata, and the app confirms it with a
 device SRP verifier computed as amazon-cognito-identity-js computes it
-(reference §4.6). Until sign-in issues NewDeviceMetadata, a test makes
-the unconfirmed device row the sign-in would have made itself."""
+(reference §4.6)."""
 import base64
 import hashlib
 import json
@@ -73,14 +72,10 @@ class User:
     """A confirmed user of an app that tracks devices; sign_in() signs
     in again, which hands out a new device."""
 
-    def __init__(self, server, idp, pool_id, client_id, username=None,
+    def __init__(self, idp, pool_id, client_id, username=None,
                  email=None):
-        self.server, self.idp = server, idp
-        self.pool_id, self.client_id = pool_id, client_id
+        self.idp, self.pool_id, self.client_id = idp, pool_id, client_id
         self.username = make_user(idp, pool_id, username, email)
-        attrs = idp.admin_get_user(UserPoolId=pool_id,
-                                   Username=self.username)["UserAttributes"]
-        self.sub = {a["Name"]: a["Value"] for a in attrs}["sub"]
         self.sign_in()
 
     def sign_in(self):
@@ -91,17 +86,8 @@ class User:
             AuthParameters={"USERNAME": self.username,
                             "PASSWORD": PASSWORD})["AuthenticationResult"]
         self.access = r["AccessToken"]
-        meta = r.get("NewDeviceMetadata")
-        if meta is not None:
-            return meta["DeviceKey"], meta["DeviceGroupKey"]
-        # Sign-in does not issue devices yet: make the row it will make.
-        key = "%s_%s" % (self.pool_id.split("_")[0], uuid.uuid4())
-        group = "-" + uuid.uuid4().hex[:9]
-        self.server.psql(
-            "INSERT INTO devices (pool_id, device_key, sub, group_key) "
-            "VALUES ('%s', '%s', '%s', '%s')"
-            % (self.pool_id, key, self.sub, group))
-        return key, group
+        meta = r["NewDeviceMetadata"]
+        return meta["DeviceKey"], meta["DeviceGroupKey"]
 
     def new_device(self, name=None):
         """Sign in and confirm the device: (key, Secret, answer)."""
@@ -135,8 +121,8 @@ def app(idp, make_pool):
 
 
 @pytest.fixture
-def user(server, idp, app):
-    return User(server, idp, *app)
+def user(idp, app):
+    return User(idp, *app)
 
 
 # --- ConfirmDevice, GetDevice ------------------------------------------------
@@ -250,7 +236,7 @@ def test_remembered_only_on_user_prompt(server, idp, make_pool):
     up = make_pool(DeviceConfiguration={
         "ChallengeRequiredOnNewDevice": True,
         "DeviceOnlyRememberedOnUserPrompt": True})
-    u = User(server, idp, up["Id"], make_client(idp, up["Id"])["ClientId"])
+    u = User(idp, up["Id"], make_client(idp, up["Id"])["ClientId"])
     key, _, r = u.new_device()
     assert r["UserConfirmationNecessary"] is True
     d = idp.get_device(AccessToken=u.access, DeviceKey=key)["Device"]
@@ -331,7 +317,7 @@ def test_forget(server, idp, user):
 
 def test_other_users_devices_are_not_found(server, idp, app, user):
     key, secret, _ = user.new_device("mine")
-    mallory = User(server, idp, *app)
+    mallory = User(idp, *app)
     assert fails(idp.get_device, AccessToken=mallory.access,
                  DeviceKey=key) == MISSING
     assert fails(idp.update_device_status, AccessToken=mallory.access,
@@ -396,7 +382,7 @@ def test_revoked_access_token(server, idp, user):
 
 def test_admin_operations(server, idp, app):
     email = "dev-%s@example.com" % uuid.uuid4().hex[:8]
-    u = User(server, idp, *app, email=email)
+    u = User(idp, *app, email=email)
     a, _, _ = u.new_device("laptop")
     b, _, _ = u.new_device("phone")
     pid = app[0]
