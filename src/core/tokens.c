@@ -393,6 +393,10 @@ tokens_add_device(struct pg_batch *b, struct tokens_pending *p)
 	pg_batch_add(b, "INSERT INTO devices (pool_id, device_key, sub, "
 	    "group_key) VALUES ($1, $2, $3::uuid, $4)", 4, p->grant.pool_id,
 	    j->device_key, p->user.sub, j->device_group);
+	/* Devices an app never confirmed do not pile up. */
+	pg_batch_add(b, "DELETE FROM devices WHERE pool_id = $1 AND sub = "
+	    "$2::uuid AND NOT confirmed AND created_at < extract(epoch FROM "
+	    "clock_timestamp()) - 86400", 2, p->grant.pool_id, p->user.sub);
 }
 
 void
