@@ -71,6 +71,8 @@ void		 auth_record_failure(struct api_call *, struct auth *);
  * user's state, the lockout counters, then a challenge or tokens.
  */
 void		 auth_check_done(struct api_call *);
+/* 1 after answering "Password attempts exceeded" for a locked user. */
+int		 auth_locked(struct api_call *, struct auth *);
 /* PreventUserExistenceErrors or LEGACY answer for an unknown user. */
 void		 auth_fail_unknown(struct api_call *, struct auth *);
 

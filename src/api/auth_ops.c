@@ -407,11 +407,8 @@ auth_user_loaded(struct api_call *call, struct pg_reply *reply)
 	if (pg_rows(reply->res[0]) == 1) {
 		users_from_row(&a->user, reply->res[0], 0, 0);
 		a->have_user = 1;
-		if (a->user.locked_until > auth_now()) {
-			api_fail(call, "NotAuthorizedException",
-			    "Password attempts exceeded");
+		if (auth_locked(call, a))
 			return;
-		}
 		if (a->user.password_hash != NULL)
 			a->hash_copy = xstrdup(a->user.password_hash);
 	}
@@ -527,6 +524,15 @@ auth_check_done(struct api_call *call)
 	    "$2::uuid", 5, a->client.pool_id, a->user.sub, a->pset.hash,
 	    a->pset.srp_salt, a->pset.srp_verifier);
 	api_query(call, b, auth_success_recorded);
+}
+
+int
+auth_locked(struct api_call *call, struct auth *a)
+{
+	if (!a->have_user || a->user.locked_until <= auth_now())
+		return 0;
+	api_fail(call, "NotAuthorizedException", "Password attempts exceeded");
+	return 1;
 }
 
 void

@@ -183,11 +183,8 @@ auth_srp_user_loaded(struct api_call *call, struct pg_reply *reply)
 	if (pg_rows(reply->res[0]) == 1) {
 		users_from_row(&a->user, reply->res[0], 0, 0);
 		a->have_user = 1;
-		if (a->user.locked_until > auth_now()) {
-			api_fail(call, "NotAuthorizedException",
-			    "Password attempts exceeded");
+		if (auth_locked(call, a))
 			return;
-		}
 	} else if (!signin_hide_existence(&a->client)) {
 		auth_fail_unknown(call, a);
 		return;
@@ -366,11 +363,8 @@ auth_verifier_user_loaded(struct api_call *call, struct pg_reply *reply)
 		api_fail(call, "NotAuthorizedException", AUTH_BAD_PASSWORD);
 		return;
 	}
-	if (a->have_user && a->user.locked_until > auth_now()) {
-		api_fail(call, "NotAuthorizedException",
-		    "Password attempts exceeded");
+	if (auth_locked(call, a))
 		return;
-	}
 	if (!s->fake && (!a->have_user || a->user.srp_verifier == NULL))
 		s->fake = 1;
 	if (!s->fake)
