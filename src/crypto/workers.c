@@ -9,9 +9,14 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/queue.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 #include <event2/thread.h>
@@ -19,6 +24,8 @@
 #include "crypto/workers.h"
 #include "log.h"
 #include "util.h"
+
+#define WORKERS_NICE	5	/* crypto threads yield to the event loop */
 
 struct job {
 	work_fn			 run;
@@ -49,6 +56,13 @@ workers_main(void *unused)
 {
 	struct job	*j;
 
+	/*
+	 * Below the event loop: a burst of hashing must not delay cheap
+	 * requests (Linux takes a thread id for a per-thread nice value).
+	 */
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid),
+	    WORKERS_NICE) != 0)
+		log_debug("workers: setpriority: %s", strerror(errno));
 	pthread_mutex_lock(&wp.lock);
 	for (;;) {
 		while (STAILQ_EMPTY(&wp.todo) && !wp.stopping)
