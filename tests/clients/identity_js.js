@@ -268,6 +268,69 @@ async function srpSignIn(run, p, cfg) {
 	    user.getUserAttributes(cb))));
 }
 
+// The code of an authenticator app, computed by Debian's oathtool at
+// `offset` seconds from now (a step already used is refused).
+function oathtool(secret, offset) {
+	const { execFileSync } = require('child_process');
+	const at = Math.floor(Date.now() / 1000) + offset;
+	return execFileSync('oathtool', ['--totp', '-b', '-N', '@' + at,
+	    secret]).toString().trim();
+}
+
+// SRP sign-in, then an authenticator app set up from the session
+// (associateSoftwareToken, verifySoftwareToken, setUserMfaPreference);
+// the next SRP sign-in asks for its code (totpRequired), a wrong code is
+// refused, sendMFACode with the right one completes it.
+async function totpMfa(run, p, cfg) {
+	const pool = userPool(cfg);
+	const user = cognitoUser(pool, p.username);
+	await run.step('authenticateUser', async () => {
+		const r = await authenticate(user, p.password);
+		return { session: !!r.session };
+	});
+	const secret = await run.step('associateSoftwareToken', () =>
+	    new Promise((resolve, reject) => user.associateSoftwareToken({
+		associateSecretCode: resolve, onFailure: reject })));
+	await run.step('verifySoftwareToken', () => new Promise((resolve,
+	    reject) => user.verifySoftwareToken(oathtool(secret, 0), 'phone', {
+		onSuccess: (r) => resolve(r.Status), onFailure: reject })));
+	await run.step('setUserMfaPreference', () => call((cb) =>
+	    user.setUserMfaPreference(null, { PreferredMfa: true,
+	    Enabled: true }, cb)));
+	const again = cognitoUser(pool, p.username);
+	await run.step('totpRequired', () => new Promise((resolve, reject) =>
+	    again.authenticateUser(new AuthenticationDetails({
+		Username: p.username, Password: p.password }), {
+		onSuccess: () => reject(new Error('tokens without MFA')),
+		onFailure: reject,
+		totpRequired: (name) => resolve(name) })));
+	await run.fails('wrongCode', () => new Promise((resolve, reject) =>
+	    again.sendMFACode('000000', { onSuccess: resolve,
+	    onFailure: reject }, 'SOFTWARE_TOKEN_MFA')));
+	await run.step('sendMFACode', () => new Promise((resolve, reject) =>
+	    again.sendMFACode(oathtool(secret, 30), {
+		onSuccess: (session) => resolve(tokens(session)),
+		onFailure: reject }, 'SOFTWARE_TOKEN_MFA')));
+}
+
+// SRP sign-in of a user with SMS MFA: mfaRequired, the code from the
+// outbox (the SMS a phone would get), sendMFACode.
+async function smsMfa(run, p, cfg) {
+	const user = cognitoUser(userPool(cfg), p.username);
+	await run.step('mfaRequired', () => new Promise((resolve, reject) =>
+	    user.authenticateUser(new AuthenticationDetails({
+		Username: p.username, Password: p.password }), {
+		onSuccess: () => reject(new Error('tokens without MFA')),
+		onFailure: reject,
+		mfaRequired: (name, params) => resolve({ name, params }) })));
+	const code = await run.step('code', () => waitCode(cfg.outbox,
+	    p.phone, 1));
+	await run.step('sendMFACode', () => new Promise((resolve, reject) =>
+	    user.sendMFACode(code, {
+		onSuccess: (session) => resolve(tokens(session)),
+		onFailure: reject })));
+}
+
 // SRP sign-ins with a new random password each time, set by the admin
 // API: the padding rule of SRP fails about one exchange in 256 when it is
 // wrong, so a few hundred of them find it.
@@ -304,6 +367,8 @@ async function srpMany(run, p, cfg) {
 }
 
 main({
+	totp_mfa: totpMfa,
+	sms_mfa: smsMfa,
 	srp_many: srpMany,
 	signup_and_profile: signupAndProfile,
 	session: sessionLifecycle,

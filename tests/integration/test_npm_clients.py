@@ -376,6 +376,45 @@ def test_js_srp_sign_in(node, app):
     assert r.value("getUserAttributes")["email_verified"] == "true"
 
 
+def test_js_totp_mfa(server, node, app):
+    """amazon-cognito-identity-js: an authenticator app set up after an
+    SRP sign-in, then required at the next one (codes from oathtool)."""
+    server.aws("set-user-pool-mfa-config", "--user-pool-id", app.pool_id,
+               "--software-token-mfa-configuration", "Enabled=true",
+               "--mfa-configuration", "OPTIONAL")
+    name, _ = app.user()
+    r = app.run(node, "identity_js.js", "totp_mfa", username=name,
+                password=PASSWORD)
+    assert r.value("verifySoftwareToken") == "SUCCESS"
+    assert r.value("totpRequired") == "SOFTWARE_TOKEN_MFA"
+    assert r.error("wrongCode")["code"] == "CodeMismatchException"
+    t = r.value("sendMFACode")
+    app.claims(t["access"], "access")
+
+
+def test_js_sms_mfa(server, node, app):
+    """amazon-cognito-identity-js: SMS MFA after SRP, the code read from
+    the outbox, sendMFACode."""
+    server.aws("set-user-pool-mfa-config", "--user-pool-id", app.pool_id,
+               "--sms-mfa-configuration", json.dumps({
+                   "SmsAuthenticationMessage": "Code: {####}",
+                   "SmsConfiguration": {"SnsCallerArn":
+                                        "arn:aws:iam::000000000000:role/s"}}),
+               "--mfa-configuration", "OPTIONAL")
+    name, _ = app.user()
+    phone = "+1555%07d" % (uuid.uuid4().int % 10 ** 7)
+    app.idp.admin_update_user_attributes(
+        UserPoolId=app.pool_id, Username=name,
+        UserAttributes=[{"Name": "phone_number", "Value": phone}])
+    app.idp.admin_set_user_mfa_preference(
+        UserPoolId=app.pool_id, Username=name,
+        SMSMfaSettings={"Enabled": True, "PreferredMfa": True})
+    r = app.run(node, "identity_js.js", "sms_mfa", username=name,
+                password=PASSWORD, phone=phone)
+    assert r.value("mfaRequired")["name"] == "SMS_MFA"
+    app.claims(r.value("sendMFACode")["access"], "access")
+
+
 def test_js_300_srp_sign_ins_with_random_passwords(node, app):
     """300 SRP sign-ins in a row, each with a new random password: a
     wrong padding rule would fail about one in 256."""
