@@ -14,6 +14,7 @@
 
 struct api_call;
 struct auth_srp;
+struct auth_device;
 struct pg_batch;
 
 #define AUTH_BAD_PASSWORD	"Incorrect username or password."
@@ -27,6 +28,7 @@ enum auth_kind {
 	AUTH_SRP,		/* USER_SRP_AUTH */
 	AUTH_VERIFIER,		/* RespondToAuthChallenge PASSWORD_VERIFIER */
 	AUTH_MFA,		/* RespondToAuthChallenge, an MFA challenge */
+	AUTH_DEVICE,		/* DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER */
 };
 
 struct auth {
@@ -51,6 +53,7 @@ struct auth {
 	int			 rotate;
 	json_t			*attrs;		/* new-password attributes */
 	struct auth_srp		*srp;		/* USER_SRP_AUTH state */
+	struct auth_device	*device;	/* device SRP state */
 	const char		*mfa_challenge;	/* being asked */
 };
 
@@ -92,6 +95,12 @@ void		 auth_challenge_answer(struct api_call *, struct auth *,
 void		 auth_mfa_or_tokens(struct api_call *, struct auth *);
 int		 auth_mfa_challenge_known(const char *);
 void		 auth_mfa_respond(struct api_call *, struct auth *);
+
+/* auth_device.c */
+/* After the password: device SRP for a known DEVICE_KEY, else MFA. */
+void		 auth_device_or_mfa(struct api_call *, struct auth *);
+void		 auth_device_respond(struct api_call *, struct auth *);
+void		 auth_device_free(struct auth_device *);
 
 /* auth_srp.c */
 void		 auth_srp_start(struct api_call *, struct auth *);

@@ -174,6 +174,7 @@ auth_free(void *p)
 		wipe_free(a->new_hash);
 	password_set_clear(&a->pset);
 	auth_srp_free(a->srp);
+	auth_device_free(a->device);
 	users_clear(&a->user);
 	if (a->session != NULL)
 		wipe_free(a->session);
@@ -493,7 +494,7 @@ auth_success_recorded(struct api_call *call, struct pg_reply *reply)
 	if (strcmp(a->user.status, "FORCE_CHANGE_PASSWORD") == 0)
 		auth_challenge_new_password(call, a);
 	else
-		auth_mfa_or_tokens(call, a);
+		auth_device_or_mfa(call, a);
 }
 
 void
@@ -1002,6 +1003,8 @@ auth_issue(struct api_call *call, int with_refresh, const char *origin,
 	g.auth_time = auth_time;
 	g.origin_jti = origin;
 	g.with_refresh = with_refresh;
+	if (a->kind == AUTH_DEVICE)
+		g.device_key = auth_param(a, "DEVICE_KEY");
 	/* A sign-in from an untracked device, in a pool that tracks them. */
 	g.new_device = with_refresh && a->kind != AUTH_GET_TOKENS &&
 	    json_is_object(json_object_get(a->client.pool_config,
@@ -1154,6 +1157,9 @@ auth_route(struct api_call *call)
 	case AUTH_MFA:
 		auth_mfa_respond(call, a);
 		return;
+	case AUTH_DEVICE:
+		auth_device_respond(call, a);
+		return;
 	case AUTH_GET_TOKENS:
 		if (auth_client_secret(call, a) != 0)
 			return;
@@ -1212,6 +1218,9 @@ auth_respond_common(struct api_call *call, int admin)
 		kind = AUTH_VERIFIER;
 	else if (auth_mfa_challenge_known(name))
 		kind = AUTH_MFA;
+	else if (strcmp(name, "DEVICE_SRP_AUTH") == 0 ||
+	    strcmp(name, "DEVICE_PASSWORD_VERIFIER") == 0)
+		kind = AUTH_DEVICE;
 	else {
 		api_fail(call, "InvalidParameterException",
 		    "The %s challenge is not supported by this server yet.",

@@ -245,7 +245,7 @@ tokens_signed(void *arg)
 	if (j->refresh != NULL)
 		json_object_set_new(out, "RefreshToken",
 		    json_string(j->refresh));
-	if (j->device_key != NULL)
+	if (j->device_group != NULL)
 		json_object_set_new(out, "NewDeviceMetadata", json_pack(
 		    "{s:s, s:s}", "DeviceKey", j->device_key,
 		    "DeviceGroupKey", j->device_group));
@@ -345,6 +345,8 @@ tokens_pending_new(struct api_call *call, const struct tokens_grant *g,
 	j->cb = cb;
 	j->pool_id = xstrdup(g->pool_id);
 	j->sub = xstrdup(u->sub);
+	if (g->device_key != NULL)
+		j->device_key = xstrdup(g->device_key);
 	p->job = j;
 	p->grant = *g;
 	p->grant.pool_id = xstrdup(g->pool_id);

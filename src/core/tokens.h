@@ -59,6 +59,7 @@ struct tokens_grant {
 	const char	*origin_jti;	/* NULL: a new family (and refresh token) */
 	int		 with_refresh;	/* issue (and store) a refresh token */
 	int		 new_device;	/* track a new device: NewDeviceMetadata */
+	const char	*device_key;	/* signed in from this device */
 };
 
 typedef void	(*tokens_issue_cb)(struct api_call *, json_t *);

@@ -331,6 +331,39 @@ async function smsMfa(run, p, cfg) {
 		onFailure: reject })));
 }
 
+// A remembered device: SRP sign-in with SMS MFA in a pool that tracks
+// devices (the library confirms the new device itself),
+// setDeviceStatusRemembered, then a second sign-in from the same storage
+// goes through DEVICE_SRP_AUTH and needs no MFA code.
+async function rememberedDevice(run, p, cfg) {
+	const pool = userPool(cfg);
+	const user = cognitoUser(pool, p.username);
+	const details = () => new AuthenticationDetails({
+		Username: p.username, Password: p.password });
+	await run.step('mfaRequired', () => new Promise((resolve, reject) =>
+	    user.authenticateUser(details(), {
+		onSuccess: () => reject(new Error('tokens without MFA')),
+		onFailure: reject,
+		mfaRequired: (name) => resolve(name) })));
+	const code = await run.step('code', () => waitCode(cfg.outbox,
+	    p.phone, 1));
+	await run.step('sendMFACode', () => new Promise((resolve, reject) =>
+	    user.sendMFACode(code, {
+		onSuccess: (session, confirmationNecessary) => resolve({
+		    confirmationNecessary: !!confirmationNecessary,
+		    deviceKey: user.deviceKey || null }),
+		onFailure: reject })));
+	await run.step('setDeviceStatusRemembered', () => new Promise(
+	    (resolve, reject) => user.setDeviceStatusRemembered({
+		onSuccess: resolve, onFailure: reject })));
+	const again = cognitoUser(pool, p.username);
+	await run.step('signInAgain', () => new Promise((resolve, reject) =>
+	    again.authenticateUser(details(), {
+		onSuccess: (session) => resolve(tokens(session)),
+		onFailure: reject,
+		mfaRequired: () => reject(new Error('MFA asked again')) })));
+}
+
 // SRP sign-ins with a new random password each time, set by the admin
 // API: the padding rule of SRP fails about one exchange in 256 when it is
 // wrong, so a few hundred of them find it.
@@ -367,6 +400,7 @@ async function srpMany(run, p, cfg) {
 }
 
 main({
+	remembered_device: rememberedDevice,
 	totp_mfa: totpMfa,
 	sms_mfa: smsMfa,
 	srp_many: srpMany,

@@ -415,6 +415,50 @@ def test_js_sms_mfa(server, node, app):
     app.claims(r.value("sendMFACode")["access"], "access")
 
 
+def test_js_remembered_device_skips_mfa(server, node, idp):
+    """amazon-cognito-identity-js in a pool that tracks devices: the
+    library confirms the new device after MFA, the app remembers it, and
+    the next sign-in (DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER) asks for
+    no code."""
+    pid = idp.create_user_pool(
+        PoolName=fresh_name("dev"), DeviceConfiguration={
+            "ChallengeRequiredOnNewDevice": True,
+            "DeviceOnlyRememberedOnUserPrompt": True})["UserPool"]["Id"]
+    try:
+        app = App.__new__(App)
+        app.server, app.idp, app.pool_id = server, idp, pid
+        app.client_id = idp.create_user_pool_client(
+            UserPoolId=pid, ClientName="web", ExplicitAuthFlows=FLOWS
+        )["UserPoolClient"]["ClientId"]
+        server.aws("set-user-pool-mfa-config", "--user-pool-id", pid,
+                   "--sms-mfa-configuration", json.dumps({
+                       "SmsAuthenticationMessage": "Code: {####}",
+                       "SmsConfiguration": {
+                           "SnsCallerArn":
+                           "arn:aws:iam::000000000000:role/s"}}),
+                   "--mfa-configuration", "OPTIONAL")
+        name, _ = app.user()
+        phone = "+1555%07d" % (uuid.uuid4().int % 10 ** 7)
+        idp.admin_update_user_attributes(
+            UserPoolId=pid, Username=name,
+            UserAttributes=[{"Name": "phone_number", "Value": phone}])
+        idp.admin_set_user_mfa_preference(
+            UserPoolId=pid, Username=name,
+            SMSMfaSettings={"Enabled": True, "PreferredMfa": True})
+        r = app.run(node, "identity_js.js", "remembered_device",
+                    username=name, password=PASSWORD, phone=phone)
+        sent = r.value("sendMFACode")
+        assert sent["confirmationNecessary"] is True and sent["deviceKey"]
+        t = r.value("signInAgain")
+        assert app.claims(t["access"], "access")["device_key"] == \
+            sent["deviceKey"]
+        devices = idp.admin_list_devices(UserPoolId=pid, Username=name)
+        assert [d["DeviceKey"] for d in devices["Devices"]] == \
+            [sent["deviceKey"]]
+    finally:
+        idp.delete_user_pool(UserPoolId=pid)
+
+
 def test_js_300_srp_sign_ins_with_random_passwords(node, app):
     """300 SRP sign-ins in a row, each with a new random password: a
     wrong padding rule would fail about one in 256."""

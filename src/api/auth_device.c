@@ -1,0 +1,375 @@
+/*
+ * auth_device.c: signing in from a remembered device (reference §4.6).
+ * After the password step, a DEVICE_KEY naming one of the user's
+ * confirmed devices starts device SRP: DEVICE_SRP_AUTH (the client's A)
+ * is answered with DEVICE_PASSWORD_VERIFIER (the device's salt, B and a
+ * SECRET_BLOCK), and the client proves it holds the device secret whose
+ * verifier ConfirmDevice stored. A remembered device then skips MFA.
+ * The server's secret b is kept sealed in the single-use session.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "api/auth.h"
+#include "api/ops_common.h"
+#include "core/codes.h"
+#include "crypto/b64.h"
+#include "crypto/keys.h"
+#include "crypto/random.h"
+#include "crypto/srp.h"
+#include "db/pg.h"
+#include "util.h"
+
+#define DEVICE_BLOCK_BYTES	48
+#define DEVICE_SKEW		300
+#define DEVICE_BAD_SESSION	"Invalid session for the user, session is expired."
+
+/* What one device SRP step needs; on the thread and back. */
+struct auth_device {
+	char	*key;		/* DeviceKey */
+	char	*group;		/* DeviceGroupKey */
+	char	*salt;
+	char	*verifier;	/* wiped */
+	int	 remembered;
+	char	*A, *B, *b;	/* b wiped */
+	char	*block;		/* SECRET_BLOCK, base64 */
+	int	 rc;
+};
+
+void
+auth_device_free(struct auth_device *d)
+{
+	if (d == NULL)
+		return;
+	free(d->key);
+	free(d->group);
+	free(d->salt);
+	if (d->verifier != NULL)
+		wipe_free(d->verifier);
+	free(d->A);
+	free(d->B);
+	if (d->b != NULL)
+		wipe_free(d->b);
+	free(d->block);
+	free(d);
+}
+
+static char *
+auth_device_dup(json_t *data, const char *name)
+{
+	const char	*v = json_string_value(json_object_get(data, name));
+
+	return v != NULL ? xstrdup(v) : NULL;
+}
+
+static void
+auth_device_missing(struct api_call *call)
+{
+	/* Clients retry without the key when the message says "device". */
+	api_fail(call, "ResourceNotFoundException", "Device does not exist.");
+}
+
+/* --- After the password: a known device or MFA ---------------------- */
+
+static void
+auth_device_asked(struct api_call *call, struct pg_reply *reply)
+{
+	struct auth	*a = call->data;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	auth_challenge_answer(call, a, "DEVICE_SRP_AUTH", json_pack(
+	    "{s:s, s:s}", "USERNAME", a->user.username, "DEVICE_KEY",
+	    auth_param(a, "DEVICE_KEY")));
+}
+
+static void
+auth_device_found(struct api_call *call, struct pg_reply *reply)
+{
+	struct auth	*a = call->data;
+	struct pg_batch	*b;
+	json_t		*data;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	if (pg_rows(reply->res[0]) != 1) {
+		auth_device_missing(call);
+		return;
+	}
+	data = json_pack("{s:s}", "d", auth_param(a, "DEVICE_KEY"));
+	b = pg_batch_new();
+	auth_session_add(b, a, "DEVICE_SRP_AUTH", data);
+	json_decref(data);
+	api_query(call, b, auth_device_asked);
+}
+
+void
+auth_device_or_mfa(struct api_call *call, struct auth *a)
+{
+	const char	*key = auth_param(a, "DEVICE_KEY");
+	struct pg_batch	*b;
+
+	if (key == NULL) {
+		auth_mfa_or_tokens(call, a);
+		return;
+	}
+	b = pg_batch_new();
+	pg_batch_add(b, "SELECT 1 FROM devices WHERE pool_id = $1 AND "
+	    "device_key = $2 AND sub = $3::uuid AND confirmed", 3,
+	    a->client.pool_id, key, a->user.sub);
+	api_query(call, b, auth_device_found);
+}
+
+/* --- DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER ------------------- */
+
+static void	auth_device_loaded(struct api_call *, struct pg_reply *);
+
+void
+auth_device_respond(struct api_call *call, struct auth *a)
+{
+	const char	*session = api_str(call->in, "Session");
+	struct pg_batch	*b;
+	char		 digest[CODES_DIGEST_HEX];
+
+	if (session == NULL || auth_param(a, "USERNAME") == NULL ||
+	    auth_param(a, "DEVICE_KEY") == NULL) {
+		api_fail(call, "InvalidParameterException",
+		    "Missing required parameter %s", session == NULL ?
+		    "Session" : auth_param(a, "USERNAME") == NULL ?
+		    "USERNAME" : "DEVICE_KEY");
+		return;
+	}
+	codes_digest_hex("session", session, digest);
+	a->digest = xstrdup(digest);
+	b = pg_batch_new();
+	pg_batch_add(b, "SELECT " USERS_COLUMNS ", s.challenge, s.data, "
+	    "d.group_key, d.salt, d.verifier, d.remembered FROM auth_sessions "
+	    "s JOIN users u ON u.pool_id = s.pool_id AND u.sub = s.sub JOIN "
+	    "devices d ON d.pool_id = s.pool_id AND d.sub = s.sub AND "
+	    "d.device_key = s.data->>'d' AND d.confirmed WHERE "
+	    "s.session_hash = $1::bytea AND s.client_id = $2 AND s.expires_at "
+	    "> extract(epoch FROM clock_timestamp()) AND d.device_key = $3", 3,
+	    digest, a->client.client_id, auth_param(a, "DEVICE_KEY"));
+	api_query(call, b, auth_device_loaded);
+}
+
+static void
+auth_device_round1_run(struct api_call *call)
+{
+	struct auth		*a = call->data;
+	struct auth_device	*d = a->device;
+	unsigned char		 raw[DEVICE_BLOCK_BYTES];
+
+	d->rc = srp_server_start(d->verifier, d->A, &d->b, &d->B);
+	random_bytes(raw, sizeof raw);
+	d->block = b64_encode(raw, sizeof raw);
+}
+
+static void
+auth_device_round1_stored(struct api_call *call, struct pg_reply *reply)
+{
+	struct auth		*a = call->data;
+	struct auth_device	*d = a->device;
+	char			*salt;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	salt = srp_pad_hex(d->salt);
+	auth_challenge_answer(call, a, "DEVICE_PASSWORD_VERIFIER", json_pack(
+	    "{s:s, s:s, s:s, s:s, s:s}", "SALT", salt != NULL ? salt : d->salt,
+	    "SRP_B", d->B, "SECRET_BLOCK", d->block, "USERNAME",
+	    a->user.username, "DEVICE_KEY", d->key));
+	free(salt);
+}
+
+/* Round 1 done: a new session holds A, B, the block and sealed b. */
+static void
+auth_device_round1_done(struct api_call *call)
+{
+	struct auth		*a = call->data;
+	struct auth_device	*d = a->device;
+	struct pg_batch		*b;
+	json_t			*data;
+	char			*sealed;
+
+	if (d->rc != 0) {
+		api_fail(call, "InvalidParameterException",
+		    "SRP_A is not a valid value.");
+		return;
+	}
+	sealed = keys_seal(d->b, strlen(d->b));
+	data = json_pack("{s:s, s:s, s:s, s:s, s:s}", "d", d->key, "A", d->A,
+	    "B", d->B, "b", sealed, "block", d->block);
+	free(sealed);
+	b = pg_batch_new();
+	pg_batch_add(b, "DELETE FROM auth_sessions WHERE session_hash = "
+	    "$1::bytea", 1, a->digest);
+	auth_session_add(b, a, "DEVICE_PASSWORD_VERIFIER", data);
+	json_decref(data);
+	api_query(call, b, auth_device_round1_stored);
+}
+
+static void
+auth_device_round2_run(struct api_call *call)
+{
+	struct auth		*a = call->data;
+	struct auth_device	*d = a->device;
+	struct srp_claim	 claim;
+	unsigned char		*raw;
+	size_t			 len;
+
+	d->rc = 0;
+	if (b64_decode(d->block, &raw, &len) != 0)
+		return;
+	claim.group = d->group;
+	claim.name = d->key;
+	claim.secret_block = raw;
+	claim.secret_block_len = len;
+	claim.timestamp = auth_param(a, "TIMESTAMP");
+	d->rc = srp_server_verify(d->verifier, d->A, d->B, d->b, &claim,
+	    auth_param(a, "PASSWORD_CLAIM_SIGNATURE"));
+	free(raw);
+}
+
+static void
+auth_device_consumed(struct api_call *call, struct pg_reply *reply)
+{
+	struct auth	*a = call->data;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	if (pg_rows(reply->res[0]) != 1) {
+		api_fail(call, "NotAuthorizedException", DEVICE_BAD_SESSION);
+		return;
+	}
+	/* A device the user did not ask to remember still needs MFA. */
+	if (a->device->remembered)
+		auth_issue(call, 1, NULL, (long long)time(NULL));
+	else
+		auth_mfa_or_tokens(call, a);
+}
+
+static void
+auth_device_round2_done(struct api_call *call)
+{
+	struct auth	*a = call->data;
+	struct pg_batch	*b;
+
+	if (a->device->rc != 1) {
+		api_fail(call, "NotAuthorizedException", AUTH_BAD_PASSWORD);
+		return;
+	}
+	b = pg_batch_new();
+	pg_batch_add(b, "DELETE FROM auth_sessions WHERE session_hash = "
+	    "$1::bytea RETURNING 1", 1, a->digest);
+	pg_batch_add(b, "UPDATE devices SET last_auth_at = extract(epoch FROM "
+	    "clock_timestamp()) WHERE pool_id = $1 AND device_key = $2", 2,
+	    a->client.pool_id, a->device->key);
+	api_query(call, b, auth_device_consumed);
+}
+
+/* Take round 1's state back from the session; -1 if it is not whole. */
+static int
+auth_device_state(struct auth_device *d, json_t *data)
+{
+	const char	*sealed = json_string_value(json_object_get(data, "b"));
+	unsigned char	*b;
+	size_t		 len;
+
+	d->A = auth_device_dup(data, "A");
+	d->B = auth_device_dup(data, "B");
+	d->block = auth_device_dup(data, "block");
+	if (sealed == NULL || d->A == NULL || d->B == NULL ||
+	    d->block == NULL || keys_open(sealed, &b, &len) != 0)
+		return -1;
+	d->b = xstrndup((const char *)b, len);
+	wipe(b, len);
+	free(b);
+	return 0;
+}
+
+static void
+auth_device_step(struct api_call *call, struct auth *a, const char *name,
+    json_t *data)
+{
+	struct auth_device	*d = a->device;
+	const char		*given;
+	int64_t			 t;
+
+	if (strcmp(name, "DEVICE_SRP_AUTH") == 0) {
+		if ((given = auth_param(a, "SRP_A")) == NULL) {
+			api_fail(call, "InvalidParameterException",
+			    "Missing required parameter SRP_A");
+			return;
+		}
+		d->A = xstrdup(given);
+		api_work(call, auth_device_round1_run, auth_device_round1_done);
+		return;
+	}
+	if (auth_device_state(d, data) != 0 || (given = auth_param(a,
+	    "PASSWORD_CLAIM_SECRET_BLOCK")) == NULL ||
+	    strcmp(given, d->block) != 0 ||
+	    auth_param(a, "PASSWORD_CLAIM_SIGNATURE") == NULL) {
+		api_fail(call, "NotAuthorizedException", DEVICE_BAD_SESSION);
+		return;
+	}
+	if (srp_timestamp_parse(auth_param(a, "TIMESTAMP"), &t) != 0 ||
+	    t < (int64_t)time(NULL) - DEVICE_SKEW ||
+	    t > (int64_t)time(NULL) + DEVICE_SKEW) {
+		api_fail(call, "NotAuthorizedException",
+		    "TIMESTAMP is not a valid time within five minutes of now.");
+		return;
+	}
+	api_work(call, auth_device_round2_run, auth_device_round2_done);
+}
+
+static void
+auth_device_loaded(struct api_call *call, struct pg_reply *reply)
+{
+	struct auth	*a = call->data;
+	const char	*name = api_str(call->in, "ChallengeName");
+	const PGresult	*r;
+	int		 c = USERS_NCOLUMNS;
+	json_t		*data;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	r = reply->res[0];
+	if (pg_rows(r) != 1 || strcmp(pg_val(r, 0, c), name) != 0 ||
+	    pg_val(r, 0, c + 3) == NULL || pg_val(r, 0, c + 4) == NULL) {
+		api_fail(call, "NotAuthorizedException", DEVICE_BAD_SESSION);
+		return;
+	}
+	users_from_row(&a->user, r, 0, 0);
+	a->have_user = 1;
+	if (!auth_same_user(a, auth_param(a, "USERNAME")) ||
+	    auth_secret_hash(call, a, auth_param(a, "USERNAME")) != 0) {
+		if (!call->req->answered)
+			api_fail(call, "NotAuthorizedException",
+			    "Invalid session for the user.");
+		return;
+	}
+	a->device = xcalloc(1, sizeof *a->device);
+	a->device->key = xstrdup(auth_param(a, "DEVICE_KEY"));
+	a->device->group = xstrdup(pg_val(r, 0, c + 2));
+	a->device->salt = xstrdup(pg_val(r, 0, c + 3));
+	a->device->verifier = xstrdup(pg_val(r, 0, c + 4));
+	a->device->remembered = ops_true(r, 0, c + 5);
+	data = json_loads(pg_val(r, 0, c + 1), 0, NULL);
+	auth_device_step(call, a, name, data);
+	json_decref(data);
+}
