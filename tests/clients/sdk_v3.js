@@ -178,7 +178,77 @@ async function errors(run, p, cfg) {
 	    Username: p.username })));
 }
 
+// The client side of SRP at the wire level: A, then the signature over
+// pool name, USER_ID_FOR_SRP, SECRET_BLOCK and the timestamp, computed
+// with amazon-cognito-identity-js's AuthenticationHelper (the SDK has no
+// SRP of its own; apps bring one).
+async function srpRespond(c, cfg, username, password) {
+	const cij = require('amazon-cognito-identity-js');
+	const BigInteger =
+	    require('amazon-cognito-identity-js/lib/BigInteger').default;
+	const crypto = require('crypto');
+	const pool = cfg.poolId.split('_')[1];
+	const helper = new cij.AuthenticationHelper(pool);
+	const A = await new Promise((resolve, reject) =>
+	    helper.getLargeAValue((e, v) => (e ? reject(e) : resolve(v))));
+	const init = await send(c, new idp.InitiateAuthCommand({
+		ClientId: cfg.clientId, AuthFlow: 'USER_SRP_AUTH',
+		AuthParameters: { USERNAME: username, SRP_A: A.toString(16) },
+	}));
+	const p = init.ChallengeParameters;
+	const key = await new Promise((resolve, reject) =>
+	    helper.getPasswordAuthenticationKey(p.USER_ID_FOR_SRP, password,
+	    new BigInteger(p.SRP_B, 16), new BigInteger(p.SALT, 16),
+	    (e, v) => (e ? reject(e) : resolve(v))));
+	const now = new cij.DateHelper().getNowString();
+	const sig = crypto.createHmac('sha256', Buffer.from(key))
+	    .update(Buffer.concat([Buffer.from(pool), Buffer.from(
+	    p.USER_ID_FOR_SRP), Buffer.from(p.SECRET_BLOCK, 'base64'),
+	    Buffer.from(now)])).digest('base64');
+	return send(c, new idp.RespondToAuthChallengeCommand({
+		ClientId: cfg.clientId, ChallengeName: 'PASSWORD_VERIFIER',
+		ChallengeResponses: { USERNAME: p.USER_ID_FOR_SRP,
+		    PASSWORD_CLAIM_SECRET_BLOCK: p.SECRET_BLOCK,
+		    PASSWORD_CLAIM_SIGNATURE: sig, TIMESTAMP: now },
+	}));
+}
+
+function oathtool(secret, offset) {
+	const { execFileSync } = require('child_process');
+	const at = Math.floor(Date.now() / 1000) + offset;
+	return execFileSync('oathtool', ['--totp', '-b', '-N', '@' + at,
+	    secret]).toString().trim();
+}
+
+// USER_SRP_AUTH, then an authenticator app (AssociateSoftwareToken,
+// VerifySoftwareToken, SetUserMFAPreference), then SRP again answered by
+// SOFTWARE_TOKEN_MFA; a wrong password is NotAuthorizedException.
+async function srpTotp(run, p, cfg) {
+	const c = publicClient(cfg);
+	const first = await run.step('srp', () => srpRespond(c, cfg,
+	    p.username, p.password));
+	const access = first.AuthenticationResult.AccessToken;
+	const assoc = await run.step('AssociateSoftwareToken', () => send(c,
+	    new idp.AssociateSoftwareTokenCommand({ AccessToken: access })));
+	await run.step('VerifySoftwareToken', () => send(c,
+	    new idp.VerifySoftwareTokenCommand({ AccessToken: access,
+	    UserCode: oathtool(assoc.SecretCode, 0) })));
+	await run.step('SetUserMFAPreference', () => send(c,
+	    new idp.SetUserMFAPreferenceCommand({ AccessToken: access,
+	    SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } })));
+	const again = await run.step('srpAgain', () => srpRespond(c, cfg,
+	    p.username, p.password));
+	await run.step('SOFTWARE_TOKEN_MFA', () => send(c,
+	    new idp.RespondToAuthChallengeCommand({ ClientId: cfg.clientId,
+	    ChallengeName: again.ChallengeName, Session: again.Session,
+	    ChallengeResponses: { USERNAME: p.username,
+	    SOFTWARE_TOKEN_MFA_CODE: oathtool(assoc.SecretCode, 30) } })));
+	await run.fails('wrongPassword', () => srpRespond(c, cfg, p.username,
+	    p.password + 'x'));
+}
+
 main({
+	srp_totp: srpTotp,
 	signup_flow: signupFlow,
 	new_password: newPassword,
 	errors: errors,

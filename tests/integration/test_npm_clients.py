@@ -459,6 +459,25 @@ def test_js_remembered_device_skips_mfa(server, node, idp):
         idp.delete_user_pool(UserPoolId=pid)
 
 
+def test_sdk_srp_and_totp(server, node, app):
+    """@aws-sdk/client-cognito-identity-provider at the wire level:
+    USER_SRP_AUTH and PASSWORD_VERIFIER, an authenticator app, then
+    SOFTWARE_TOKEN_MFA after SRP; a wrong password refused."""
+    server.aws("set-user-pool-mfa-config", "--user-pool-id", app.pool_id,
+               "--software-token-mfa-configuration", "Enabled=true",
+               "--mfa-configuration", "OPTIONAL")
+    name, _ = app.user()
+    r = app.run(node, "sdk_v3.js", "srp_totp", username=name,
+                password=PASSWORD)
+    app.claims(r.value("srp")["AuthenticationResult"]["AccessToken"],
+               "access")
+    assert r.value("VerifySoftwareToken")["Status"] == "SUCCESS"
+    assert r.value("srpAgain")["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+    done = r.value("SOFTWARE_TOKEN_MFA")["AuthenticationResult"]
+    app.claims(done["IdToken"], "id")
+    sdk_error(r.error("wrongPassword"), "NotAuthorizedException")
+
+
 def test_js_300_srp_sign_ins_with_random_passwords(node, app):
     """300 SRP sign-ins in a row, each with a new random password: a
     wrong padding rule would fail about one in 256."""
