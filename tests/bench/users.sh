@@ -5,6 +5,8 @@
 #   - InitiateAuth USER_PASSWORD_AUTH at the configured scrypt cost, with
 #     a JWKS request loop beside it (one connection) whose p99 shows
 #     whether cheap requests still get through while the hashing runs;
+#   - USER_SRP_AUTH sign-ins (tests/bench/srp_load.py as the client), with
+#     the same JWKS loop beside them;
 #   - InitiateAuth REFRESH_TOKEN_AUTH (two RS256 signatures each);
 #   - GetUser with an access token (one RS256 verification each);
 #   - sign-in latency (one connection) with 1,000 and with 1,000,000
@@ -27,7 +29,7 @@ pool_id=$(aws_idp create-user-pool --pool-name bench --query UserPool.Id \
     --output text)
 client_id=$(aws_idp create-user-pool-client --user-pool-id "$pool_id" \
     --client-name bench --explicit-auth-flows ALLOW_USER_PASSWORD_AUTH \
-    ALLOW_REFRESH_TOKEN_AUTH --query UserPoolClient.ClientId --output text)
+    ALLOW_USER_SRP_AUTH ALLOW_REFRESH_TOKEN_AUTH --query UserPoolClient.ClientId --output text)
 password='Bench-passw0rd!'
 aws_idp admin-create-user --user-pool-id "$pool_id" --username bench \
     --message-action SUPPRESS >/dev/null
@@ -69,6 +71,20 @@ jwks_pid=$!
 run signin "$http" "$state/req-signin"
 wait "$jwks_pid"
 result jwks-during-signin "$state/wrk-jwks-beside.out"
+# SRP sign-ins (two round trips each; the client side is Python's modular
+# arithmetic on the same cores), with a JWKS loop beside them.
+wrk -t1 -c1 -d"$duration" --latency "$jwks" >"$state/wrk-jwks-srp.out" &
+jwks_pid=$!
+echo "bench: srp-signin: tests/bench/srp_load.py, 4 processes, $duration"
+srp=$($py "$top/tests/bench/srp_load.py" "$https" "$state/tls/cert.pem" \
+    "$client_id" "$pool_id" bench "$password" "${duration%s}" 4)
+wait "$jwks_pid"
+results+=("$($py -c 'import json, sys
+r = json.loads(sys.argv[1])
+print("%-22s %12s %10s %10s %10s  failures %d" % ("srp-signin",
+    r["per_second"], "%sms" % r["p50_ms"], "%sms" % r["p99_ms"], 0,
+    r["failures"]))' "$srp")")
+result jwks-during-srp "$state/wrk-jwks-srp.out"
 run refresh "$http" "$state/req-refresh"
 run getuser "$http" "$state/req-getuser"
 
