@@ -5,45 +5,24 @@
 Each of PROCS processes signs in again and again for SECONDS with
 USER_SRP_AUTH (InitiateAuth, then RespondToAuthChallenge with
 PASSWORD_VERIFIER), computing the client side of SRP with Python's own
-modular exponentiation (the group and padding of tests/unit/srp_vectors.py).
+modular exponentiation (tests/integration/srp_client.py).
 Prints one JSON line: sign-ins, failures, sign-ins per second, and the
 median and 99th percentile latency of a whole sign-in (both round trips)
 in milliseconds. The client shares the machine with the server, so the
 figure is a floor.
 """
-import base64
-import hashlib
-import hmac
 import http.client
 import json
 import multiprocessing
 import os
-import secrets
 import ssl
 import sys
 import time
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "..", "unit"))
-from srp_vectors import G, N, as_int, k, pad, sha256  # noqa: E402
-
-DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
-          "Oct", "Nov", "Dec"]
-
-
-def timestamp():
-    t = time.gmtime()
-    return "%s %s %d %02d:%02d:%02d UTC %d" % (
-        DAYS[t.tm_wday], MONTHS[t.tm_mon - 1], t.tm_mday, t.tm_hour,
-        t.tm_min, t.tm_sec, t.tm_year)
-
-
-def hkdf16(ikm, salt):
-    prk = hmac.new(salt, ikm, hashlib.sha256).digest()
-    return hmac.new(prk, b"Caldera Derived Key\x01",
-                    hashlib.sha256).digest()[:16]
+                                "..", "integration"))
+from srp_client import Srp  # noqa: E402
 
 
 class Client:
@@ -64,42 +43,26 @@ class Client:
         return data
 
 
-def sign_in(c, client_id, pool_name, username, password):
-    a = as_int(secrets.token_bytes(32))
-    A = pow(G, a, N)
+def sign_in(c, client_id, pool_id, username, password):
+    s = Srp(pool_id)
     p = c.call("InitiateAuth", {
         "ClientId": client_id, "AuthFlow": "USER_SRP_AUTH",
-        "AuthParameters": {"USERNAME": username, "SRP_A": format(A, "x")}
+        "AuthParameters": {"USERNAME": username, "SRP_A": s.srp_a}
     })["ChallengeParameters"]
-    B, salt = int(p["SRP_B"], 16), int(p["SALT"], 16)
-    user = p["USER_ID_FOR_SRP"]
-    u = as_int(sha256(pad(A) + pad(B)))
-    inner = sha256((pool_name + user + ":" + password).encode())
-    x = as_int(sha256(pad(salt) + inner))
-    S = pow((B - k * pow(G, x, N)) % N, a + u * x, N)
-    key = hkdf16(pad(S), pad(u))
-    now = timestamp()
-    msg = pool_name.encode() + user.encode() + \
-        base64.b64decode(p["SECRET_BLOCK"]) + now.encode()
-    sig = base64.b64encode(hmac.new(key, msg, hashlib.sha256).digest())
     c.call("RespondToAuthChallenge", {
         "ClientId": client_id, "ChallengeName": "PASSWORD_VERIFIER",
-        "ChallengeResponses": {
-            "USERNAME": user, "PASSWORD_CLAIM_SECRET_BLOCK":
-            p["SECRET_BLOCK"], "PASSWORD_CLAIM_SIGNATURE": sig.decode(),
-            "TIMESTAMP": now}})
+        "ChallengeResponses": s.answer(p, password)})
 
 
 def worker(args):
     url, cacert, client_id, pool_id, username, password, seconds = args
     c = Client(url, cacert)
-    pool_name = pool_id.split("_", 1)[1]
     lat, fails = [], 0
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         t0 = time.monotonic()
         try:
-            sign_in(c, client_id, pool_name, username, password)
+            sign_in(c, client_id, pool_id, username, password)
             lat.append(time.monotonic() - t0)
         except Exception:
             fails += 1

@@ -1,0 +1,125 @@
+"""USER_SRP_AUTH through boto3 with the SRP arithmetic done by the test
+(tests/integration/srp_client.py): unknown users get a consistent fake
+salt and fail only at the verifier, NEW_PASSWORD_REQUIRED follows SRP,
+SECRET_HASH is checked in both rounds, wrong passwords lock the user."""
+import botocore.exceptions
+import pytest
+
+from conftest import (APP_FLOWS, PASSWORD, TEMP, error_of, make_client,
+                      make_user, secret_hash)
+from srp_client import Srp
+
+FLOWS = APP_FLOWS + ["ALLOW_USER_SRP_AUTH"]
+
+
+def srp_sign_in(idp, pool_id, client_id, name, password=PASSWORD,
+                secret=None):
+    s = Srp(pool_id)
+    params = {"USERNAME": name, "SRP_A": s.srp_a}
+    if secret:
+        params["SECRET_HASH"] = secret_hash(name, client_id, secret)
+    out = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_SRP_AUTH",
+                            AuthParameters=params)
+    assert out["ChallengeName"] == "PASSWORD_VERIFIER"
+    answer = s.answer(out["ChallengeParameters"], password)
+    if secret:
+        answer["SECRET_HASH"] = secret_hash(answer["USERNAME"], client_id,
+                                            secret)
+    return idp.respond_to_auth_challenge(
+        ClientId=client_id, ChallengeName="PASSWORD_VERIFIER",
+        ChallengeResponses=answer)
+
+
+def test_srp_sign_in_by_any_case(server, idp, pool):
+    pid = pool["Id"]
+    cid = make_client(idp, pid, ExplicitAuthFlows=FLOWS)["ClientId"]
+    name = make_user(idp, pid)
+    res = srp_sign_in(idp, pid, cid, name.upper())
+    assert "AccessToken" in res["AuthenticationResult"]
+
+
+def test_unknown_user_fake_salt_when_hidden(server, idp, pool):
+    pid = pool["Id"]
+    hidden = make_client(idp, pid, ExplicitAuthFlows=FLOWS,
+                         PreventUserExistenceErrors="ENABLED")["ClientId"]
+    legacy = make_client(idp, pid, ExplicitAuthFlows=FLOWS)["ClientId"]
+    salts = []
+    for _ in range(2):
+        s = Srp(pid)
+        out = idp.initiate_auth(ClientId=hidden, AuthFlow="USER_SRP_AUTH",
+                                AuthParameters={"USERNAME": "ghost",
+                                                "SRP_A": s.srp_a})
+        salts.append(out["ChallengeParameters"]["SALT"])
+    assert salts[0] == salts[1]
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        srp_sign_in(idp, pid, hidden, "ghost", "Anything-1!")
+    assert error_of(e) == ("NotAuthorizedException",
+                           "Incorrect username or password.")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        idp.initiate_auth(ClientId=legacy, AuthFlow="USER_SRP_AUTH",
+                          AuthParameters={"USERNAME": "ghost",
+                                          "SRP_A": Srp(pid).srp_a})
+    assert error_of(e)[0] == "UserNotFoundException"
+
+
+def test_new_password_required_after_srp(server, idp, pool):
+    pid = pool["Id"]
+    cid = make_client(idp, pid, ExplicitAuthFlows=FLOWS)["ClientId"]
+    name = make_user(idp, pid, confirmed=False)
+    out = srp_sign_in(idp, pid, cid, name, TEMP)
+    assert out["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
+    res = idp.respond_to_auth_challenge(
+        ClientId=cid, ChallengeName="NEW_PASSWORD_REQUIRED",
+        Session=out["Session"], ChallengeResponses={
+            "USERNAME": name, "NEW_PASSWORD": "Brand-new-passw0rd"})
+    assert "AccessToken" in res["AuthenticationResult"]
+    # The new password has its own verifier: SRP works with it.
+    srp_sign_in(idp, pid, cid, name, "Brand-new-passw0rd")
+
+
+def test_secret_hash_in_both_rounds(server, idp, pool):
+    pid = pool["Id"]
+    c = make_client(idp, pid, ExplicitAuthFlows=FLOWS, GenerateSecret=True)
+    name = make_user(idp, pid)
+    res = srp_sign_in(idp, pid, c["ClientId"], name,
+                      secret=c["ClientSecret"])
+    assert "IdToken" in res["AuthenticationResult"]
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        srp_sign_in(idp, pid, c["ClientId"], name)
+    assert error_of(e)[0] == "NotAuthorizedException"
+
+
+def test_wrong_passwords_lock(server, idp, pool):
+    pid = pool["Id"]
+    cid = make_client(idp, pid, ExplicitAuthFlows=FLOWS)["ClientId"]
+    name = make_user(idp, pid)
+    for _ in range(5):
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            srp_sign_in(idp, pid, cid, name, "Wrong-passw0rd")
+        assert error_of(e)[1] == "Incorrect username or password."
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        srp_sign_in(idp, pid, cid, name)
+    assert error_of(e) == ("NotAuthorizedException",
+                           "Password attempts exceeded")
+
+
+def test_tampered_signature_and_block(server, idp, pool):
+    pid = pool["Id"]
+    cid = make_client(idp, pid, ExplicitAuthFlows=FLOWS)["ClientId"]
+    name = make_user(idp, pid)
+    s = Srp(pid)
+    out = idp.initiate_auth(ClientId=cid, AuthFlow="USER_SRP_AUTH",
+                            AuthParameters={"USERNAME": name,
+                                            "SRP_A": s.srp_a})
+    answer = s.answer(out["ChallengeParameters"], PASSWORD)
+    bad = dict(answer, PASSWORD_CLAIM_SECRET_BLOCK="AAAA" +
+               answer["PASSWORD_CLAIM_SECRET_BLOCK"][4:])
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        idp.respond_to_auth_challenge(ClientId=cid,
+                                      ChallengeName="PASSWORD_VERIFIER",
+                                      ChallengeResponses=bad)
+    assert error_of(e)[0] == "NotAuthorizedException"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        idp.initiate_auth(ClientId=cid, AuthFlow="USER_SRP_AUTH",
+                          AuthParameters={"USERNAME": name, "SRP_A": "0"})
+    assert error_of(e)[0] == "InvalidParameterException"
