@@ -106,5 +106,7 @@ void		 auth_device_free(struct auth_device *);
 void		 auth_srp_start(struct api_call *, struct auth *);
 void		 auth_verifier_start(struct api_call *, struct auth *);
 void		 auth_srp_free(struct auth_srp *);
+/* TIMESTAMP of an SRP answer within the allowed skew; -1 answered. */
+int		 auth_srp_timestamp(struct api_call *, struct auth *);
 
 #endif

@@ -25,7 +25,6 @@
 #include "util.h"
 
 #define DEVICE_BLOCK_BYTES	48
-#define DEVICE_SKEW		300
 #define DEVICE_BAD_SESSION	"Invalid session for the user, session is expired."
 
 /* What one device SRP step needs; on the thread and back. */
@@ -306,7 +305,6 @@ auth_device_step(struct api_call *call, struct auth *a, const char *name,
 {
 	struct auth_device	*d = a->device;
 	const char		*given;
-	int64_t			 t;
 
 	if (strcmp(name, "DEVICE_SRP_AUTH") == 0) {
 		if ((given = auth_param(a, "SRP_A")) == NULL) {
@@ -325,13 +323,8 @@ auth_device_step(struct api_call *call, struct auth *a, const char *name,
 		api_fail(call, "NotAuthorizedException", DEVICE_BAD_SESSION);
 		return;
 	}
-	if (srp_timestamp_parse(auth_param(a, "TIMESTAMP"), &t) != 0 ||
-	    t < (int64_t)time(NULL) - DEVICE_SKEW ||
-	    t > (int64_t)time(NULL) + DEVICE_SKEW) {
-		api_fail(call, "NotAuthorizedException",
-		    "TIMESTAMP is not a valid time within five minutes of now.");
+	if (auth_srp_timestamp(call, a) != 0)
 		return;
-	}
 	api_work(call, auth_device_round2_run, auth_device_round2_done);
 }
 

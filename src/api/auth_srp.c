@@ -264,8 +264,7 @@ auth_srp_take(struct auth *a, json_t *j)
 	s->fake = json_is_true(json_object_get(j, "f"));
 }
 
-/* TIMESTAMP within the allowed skew; -1 after answering. */
-static int
+int
 auth_srp_timestamp(struct api_call *call, struct auth *a)
 {
 	int64_t	t;
