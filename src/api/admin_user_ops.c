@@ -73,12 +73,8 @@ static const struct shape s_limit = { .kind = SHAPE_INT, .min = 0,
 	.max = AU_PAGE_MAX, .has_min = 1, .has_max = 1 };
 
 /* The user every operation but ListUsers names. */
-#define AU_USER_MEMBERS							\
-	{ "UserPoolId", &ops_shape_pool_id, 1 },			\
-	{ "Username", &ops_shape_username, 1 }
-
 static const struct shape_member s_create_members[] = {
-	AU_USER_MEMBERS,
+	OPS_ADMIN_USER_MEMBERS,
 	{ "UserAttributes", &ops_shape_attributes, 0 },
 	{ "ValidationData", &ops_shape_attributes, 0 },
 	{ "TemporaryPassword", &ops_shape_password, 0 },
@@ -92,7 +88,7 @@ static const struct shape s_create = { .kind = SHAPE_STRUCT,
 	.members = s_create_members };
 
 static const struct shape_member s_ref_members[] = {
-	AU_USER_MEMBERS,
+	OPS_ADMIN_USER_MEMBERS,
 	{ "ClientMetadata", &s_meta, 0 },
 	{ NULL, NULL, 0 }
 };
@@ -100,7 +96,7 @@ static const struct shape s_ref = { .kind = SHAPE_STRUCT,
 	.members = s_ref_members };
 
 static const struct shape_member s_update_members[] = {
-	AU_USER_MEMBERS,
+	OPS_ADMIN_USER_MEMBERS,
 	{ "UserAttributes", &ops_shape_attributes, 1 },
 	{ "ClientMetadata", &s_meta, 0 },
 	{ NULL, NULL, 0 }
@@ -109,7 +105,7 @@ static const struct shape s_update = { .kind = SHAPE_STRUCT,
 	.members = s_update_members };
 
 static const struct shape_member s_delete_attrs_members[] = {
-	AU_USER_MEMBERS,
+	OPS_ADMIN_USER_MEMBERS,
 	{ "UserAttributeNames", &ops_shape_attribute_names, 1 },
 	{ NULL, NULL, 0 }
 };
@@ -117,7 +113,7 @@ static const struct shape s_delete_attrs = { .kind = SHAPE_STRUCT,
 	.members = s_delete_attrs_members };
 
 static const struct shape_member s_set_password_members[] = {
-	AU_USER_MEMBERS,
+	OPS_ADMIN_USER_MEMBERS,
 	{ "Password", &ops_shape_password, 1 },
 	{ "Permanent", &s_bool, 0 },
 	{ NULL, NULL, 0 }

@@ -118,12 +118,8 @@ static const struct shape_member s_status_members[] = {
 static const struct shape s_update = { .kind = SHAPE_STRUCT,
 	.members = s_status_members };
 
-#define DEV_ADMIN_MEMBERS						\
-	{ "UserPoolId", &ops_shape_pool_id, 1 },			\
-	{ "Username", &ops_shape_username, 1 }
-
 static const struct shape_member s_admin_ref_members[] = {
-	DEV_ADMIN_MEMBERS,
+	OPS_ADMIN_USER_MEMBERS,
 	{ "DeviceKey", &s_key, 1 },
 	{ NULL, NULL, 0 }
 };
@@ -131,7 +127,7 @@ static const struct shape s_admin_ref = { .kind = SHAPE_STRUCT,
 	.members = s_admin_ref_members };
 
 static const struct shape_member s_admin_list_members[] = {
-	DEV_ADMIN_MEMBERS,
+	OPS_ADMIN_USER_MEMBERS,
 	{ "Limit", &s_limit, 0 },
 	{ "PaginationToken", &ops_shape_next_token, 0 },
 	{ NULL, NULL, 0 }
@@ -140,7 +136,7 @@ static const struct shape s_admin_list = { .kind = SHAPE_STRUCT,
 	.members = s_admin_list_members };
 
 static const struct shape_member s_admin_update_members[] = {
-	DEV_ADMIN_MEMBERS,
+	OPS_ADMIN_USER_MEMBERS,
 	{ "DeviceKey", &s_key, 1 },
 	{ "DeviceRememberedStatus", &s_status, 0 },
 	{ NULL, NULL, 0 }

@@ -22,6 +22,11 @@ struct pg_reply;
 /* Input shapes several families take (from the service model). */
 extern const struct shape	ops_shape_pool_id;	/* UserPoolIdType */
 extern const struct shape	ops_shape_client_id;	/* ClientIdType */
+
+/* The members naming a user of a pool in the Admin* operations. */
+#define OPS_ADMIN_USER_MEMBERS						\
+	{ "UserPoolId", &ops_shape_pool_id, 1 },			\
+	{ "Username", &ops_shape_username, 1 }
 extern const struct shape	ops_shape_username;	/* UsernameType */
 extern const struct shape	ops_shape_next_token;	/* [\S]+ */
 extern const struct shape	ops_shape_password;	/* PasswordType */
