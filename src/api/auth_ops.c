@@ -812,7 +812,8 @@ auth_new_password_saved(struct api_call *call, struct pg_reply *reply)
 	}
 	json_decref(a->user.attributes);
 	a->user.attributes = json_incref(a->attrs);
-	auth_issue(call, 1, NULL, (long long)time(NULL));
+	/* A new password is the first factor only: MFA still applies. */
+	auth_device_or_mfa(call, a);
 }
 
 static void

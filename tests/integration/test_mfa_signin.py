@@ -12,7 +12,8 @@ import uuid
 import botocore.exceptions
 import pytest
 
-from conftest import PASSWORD, error_of, make_client, make_user, unique_email
+from conftest import (PASSWORD, TEMP, error_of, make_client, make_user,
+                      unique_email)
 
 
 def totp(secret, at):
@@ -199,3 +200,22 @@ def test_no_mfa_when_optional_and_off(server, idp, app):
     pid, cid = app
     name = make_user(idp, pid, email=unique_email())
     assert "AuthenticationResult" in sign_in(idp, pid, cid, name)
+
+
+def test_new_password_then_mfa_setup_in_a_required_pool(server, idp, pool):
+    """A user who must choose a password in a pool that requires MFA
+    gets MFA_SETUP after the new password, not tokens."""
+    pid = pool["Id"]
+    mfa_pool(server, pid, mode="ON", sms=False)
+    cid = make_client(idp, pid)["ClientId"]
+    name = make_user(idp, pid, confirmed=False)
+    out = idp.admin_initiate_auth(
+        UserPoolId=pid, ClientId=cid, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": name, "PASSWORD": TEMP})
+    assert out["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
+    nxt = idp.respond_to_auth_challenge(
+        ClientId=cid, ChallengeName="NEW_PASSWORD_REQUIRED",
+        Session=out["Session"], ChallengeResponses={
+            "USERNAME": name, "NEW_PASSWORD": "Chosen-passw0rd!"})
+    assert nxt["ChallengeName"] == "MFA_SETUP"
+    assert "AuthenticationResult" not in nxt
