@@ -11,6 +11,7 @@
 #include <mbedtls/md.h>
 
 #include "core/codes.h"
+#include "core/json_cache.h"
 #include "core/signin.h"
 #include "crypto/b64.h"
 #include "crypto/keys.h"
@@ -28,9 +29,12 @@ signin_client_from_row(struct signin_client *sc, const char *client_id,
 	memset(sc, 0, sizeof *sc);
 	sc->client_id = xstrdup(client_id);
 	sc->pool_id = xstrdup(pg_val(res, row, col));
-	sc->config = json_loads(pg_val(res, row, col + 1), 0, NULL);
-	sc->pool_config = json_loads(pg_val(res, row, col + 3), 0, NULL);
-	sc->pool_mfa = json_loads(pg_val(res, row, col + 4), 0, NULL);
+	sc->config = json_cache_load(JSON_CACHE_CLIENT, client_id,
+	    pg_val(res, row, col + 1));
+	sc->pool_config = json_cache_load(JSON_CACHE_POOL, sc->pool_id,
+	    pg_val(res, row, col + 3));
+	sc->pool_mfa = json_cache_load(JSON_CACHE_POOL_MFA, sc->pool_id,
+	    pg_val(res, row, col + 4));
 	if (sc->config == NULL || sc->pool_config == NULL ||
 	    sc->pool_mfa == NULL)
 		return -1;

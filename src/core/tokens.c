@@ -19,6 +19,7 @@
 #include "api/ops_common.h"
 #include "conf.h"
 #include "core/codes.h"
+#include "core/json_cache.h"
 #include "core/tokens.h"
 #include "crypto/b64.h"
 #include "crypto/jwt.h"
@@ -439,6 +440,7 @@ struct tokens_check {
 	char			*token;
 	struct tokens_access	 a;
 	char			*kid;
+	json_t			*claims;	/* unverified until jwt_check */
 };
 
 static void
@@ -446,6 +448,7 @@ tokens_check_free(struct tokens_check *t)
 {
 	free(t->token);
 	free(t->kid);
+	json_decref(t->claims);
 	free(t->a.pool_id);
 	free(t->a.client_id);
 	free(t->a.origin_jti);
@@ -461,34 +464,6 @@ static void
 tokens_invalid(struct api_call *call, const char *msg)
 {
 	api_fail(call, "NotAuthorizedException", "%s", msg);
-}
-
-/* The claims of a token, unverified: only to know where to look. */
-static json_t *
-tokens_peek_claims(const char *token)
-{
-	const char	*dot1, *dot2;
-	char		*part;
-	unsigned char	*raw;
-	size_t		 len;
-	json_t		*c;
-
-	if ((dot1 = strchr(token, '.')) == NULL ||
-	    (dot2 = strchr(dot1 + 1, '.')) == NULL)
-		return NULL;
-	part = xstrndup(dot1 + 1, dot2 - dot1 - 1);
-	if (b64url_decode(part, &raw, &len) != 0) {
-		free(part);
-		return NULL;
-	}
-	free(part);
-	c = json_loadb((const char *)raw, len, 0, NULL);
-	free(raw);
-	if (c != NULL && !json_is_object(c)) {
-		json_decref(c);
-		return NULL;
-	}
-	return c;
 }
 
 /* The pool id of an issuer of ours, or NULL. */
@@ -566,7 +541,6 @@ tokens_check_rows(struct tokens_check *t, struct pg_reply *reply)
 {
 	const PGresult	*keys = reply->res[0], *users = reply->res[1];
 	const char	*why;
-	json_t		*claims;
 	char		*cause = NULL;
 	char		*sub;
 
@@ -574,14 +548,11 @@ tokens_check_rows(struct tokens_check *t, struct pg_reply *reply)
 		return "Invalid Access Token";
 	if (pg_val(keys, 0, 2) == NULL)
 		return "Invalid Access Token";	/* client deleted */
-	if ((claims = jwt_verify(t->token, pg_val(keys, 0, 0), &cause)) ==
-	    NULL) {
+	if (jwt_check(t->token, pg_val(keys, 0, 0), &cause) != 0) {
 		free(cause);
 		return "Invalid Access Token";
 	}
-	why = tokens_check_verified(t, claims);
-	json_decref(claims);
-	if (why != NULL)
+	if ((why = tokens_check_verified(t, t->claims)) != NULL)
 		return why;
 	sub = t->a.user.sub;
 	t->a.user.sub = NULL;
@@ -593,8 +564,10 @@ tokens_check_rows(struct tokens_check *t, struct pg_reply *reply)
 		return "Access Token has been revoked";
 	if (!t->a.user.enabled)
 		return "User is disabled.";
-	t->a.pool_config = json_loads(pg_val(keys, 0, 1), 0, NULL);
-	t->a.client_config = json_loads(pg_val(keys, 0, 2), 0, NULL);
+	t->a.pool_config = json_cache_load(JSON_CACHE_POOL, t->a.pool_id,
+	    pg_val(keys, 0, 1));
+	t->a.client_config = json_cache_load(JSON_CACHE_CLIENT,
+	    t->a.client_id, pg_val(keys, 0, 2));
 	if (t->a.pool_config == NULL || t->a.client_config == NULL)
 		return "Invalid Access Token";
 	return NULL;
@@ -626,24 +599,16 @@ tokens_check_access(struct api_call *call, const char *token,
 {
 	struct tokens_check	*t = xcalloc(1, sizeof *t);
 	struct pg_batch		*b;
-	json_t			*c;
 
 	t->call = call;
 	t->cb = cb;
 	t->token = xstrdup(token);
-	if ((t->kid = jwt_peek_kid(token)) == NULL ||
-	    (c = tokens_peek_claims(token)) == NULL) {
+	if ((t->claims = jwt_peek(token, &t->kid)) == NULL ||
+	    tokens_check_claims(t, t->claims) != 0) {
 		tokens_invalid(call, "Invalid Access Token");
 		tokens_check_free(t);
 		return;
 	}
-	if (tokens_check_claims(t, c) != 0) {
-		json_decref(c);
-		tokens_invalid(call, "Invalid Access Token");
-		tokens_check_free(t);
-		return;
-	}
-	json_decref(c);
 	b = pg_batch_new();
 	pg_batch_add(b,
 	    "SELECT k.public_pem, p.config, c.config FROM pool_keys k "

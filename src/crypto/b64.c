@@ -128,6 +128,39 @@ b64url_decode(const char *src, unsigned char **out, size_t *outlen)
 	return b64_decode_common(src, 1, out, outlen);
 }
 
+/* The value of a base64url letter (checked by the caller). */
+static int
+b64url_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '-' ? 62 : 63;
+}
+
+int
+b64url_canonical(const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++)
+		if (!b64_letter(s[i], 1))
+			return 0;
+	switch (len % 4) {
+	case 0:
+		return 1;
+	case 2:	/* one byte: the last letter's low 4 bits are padding */
+		return (b64url_value(s[len - 1]) & 0x0f) == 0;
+	case 3:	/* two bytes: its low 2 bits are */
+		return (b64url_value(s[len - 1]) & 0x03) == 0;
+	default:
+		return 0;
+	}
+}
+
 /* Lowercase hex of len bytes; out must hold 2 * len + 1. */
 void
 hex_encode(const void *src, size_t len, char *out)

@@ -3,17 +3,19 @@
 # loopback, and sign-in latency against the size of the pool.
 #
 #   - InitiateAuth USER_PASSWORD_AUTH at the configured scrypt cost, with
-#     a JWKS request loop beside it (one connection) whose p99 shows
-#     whether cheap requests still get through while the hashing runs;
+#     a paced JWKS probe beside it (tests/bench/probe.py, 50 requests a
+#     second on one connection) whose p99 shows whether cheap requests
+#     still get through while the hashing runs;
 #   - USER_SRP_AUTH sign-ins (tests/bench/srp_load.py as the client), with
-#     the same JWKS loop beside them;
+#     the same probe beside them;
 #   - InitiateAuth REFRESH_TOKEN_AUTH (two RS256 signatures each);
 #   - GetUser with an access token (one RS256 verification each);
 #   - sign-in latency (one connection) with 1,000 and with 1,000,000
 #     users in the pool (BENCH_BIG_USERS; users are inserted with SQL).
 #
-# Prints req/s and latency percentiles for each and the scrypt time of
-# one hash measured by the same binary's cost. Environment as in lib.sh,
+# Prints req/s and latency percentiles for each, and the time of one
+# scrypt hash by the same libscrypt (tests/bench/scrypt_time.py) with
+# the sign-in target it gives. Environment as in lib.sh,
 # plus BENCH_BIG_USERS (1000000).
 set -euo pipefail
 
@@ -65,26 +67,38 @@ request "$state/req-getuser" GetUser '{"AccessToken":"'$access'"}'
 http=http://127.0.0.1:$http_port/
 jwks=http://127.0.0.1:$http_port/$pool_id/.well-known/jwks.json
 
-# Sign-ins with a JWKS loop beside them.
-wrk -t1 -c1 -d"$duration" --latency "$jwks" >"$state/wrk-jwks-beside.out" &
-jwks_pid=$!
+# probe NAME: start the paced JWKS probe (tests/bench/probe.py) beside a
+# run; probe_result NAME adds its line once the run is over.
+probe() {
+	$py "$top/tests/bench/probe.py" "$jwks" "${duration%s}" \
+	    >"$state/probe-$1.json" &
+	probe_pid=$!
+}
+probe_result() {
+	wait "$probe_pid"
+	results+=("$($py -c 'import json, sys
+r = json.load(open(sys.argv[2]))
+print("%-22s %12s %10s %10s %10s  max %sms, failures %d" % (sys.argv[1],
+    "%d req" % r["requests"], "%sms" % r["p50_ms"], "%sms" % r["p99_ms"],
+    0, r["max_ms"], r["failures"]))' "$1" "$state/probe-$1.json")")
+}
+
+# Sign-ins with a paced JWKS probe beside them.
+probe jwks-during-signin
 run signin "$http" "$state/req-signin"
-wait "$jwks_pid"
-result jwks-during-signin "$state/wrk-jwks-beside.out"
+probe_result jwks-during-signin
 # SRP sign-ins (two round trips each; the client side is Python's modular
-# arithmetic on the same cores), with a JWKS loop beside them.
-wrk -t1 -c1 -d"$duration" --latency "$jwks" >"$state/wrk-jwks-srp.out" &
-jwks_pid=$!
+# arithmetic on the same cores), with the probe beside them.
+probe jwks-during-srp
 echo "bench: srp-signin: tests/bench/srp_load.py, 4 processes, $duration"
 srp=$($py "$top/tests/bench/srp_load.py" "$https" "$state/tls/cert.pem" \
     "$client_id" "$pool_id" bench "$password" "${duration%s}" 4)
-wait "$jwks_pid"
 results+=("$($py -c 'import json, sys
 r = json.loads(sys.argv[1])
 print("%-22s %12s %10s %10s %10s  failures %d" % ("srp-signin",
     r["per_second"], "%sms" % r["p50_ms"], "%sms" % r["p99_ms"], 0,
     r["failures"]))' "$srp")")
-result jwks-during-srp "$state/wrk-jwks-srp.out"
+probe_result jwks-during-srp
 run refresh "$http" "$state/req-refresh"
 run getuser "$http" "$state/req-getuser"
 
@@ -117,4 +131,8 @@ run "signin-$((big / 1000))k-users" "$http" "$state/req-signin"
 conns=$saved
 
 print_results
+hash_ms=$($py "$top/tests/bench/scrypt_time.py" 14 8 1)
+echo "one scrypt hash (N=2^14, r=8, p=1) by libscrypt: $hash_ms ms;" \
+    "sign-in target 85 % x $(nproc) cores / hash time =" \
+    "$($py -c "print('%.1f' % (0.85 * $(nproc) * 1000 / $hash_ms))")/s"
 echo "users in the pool: $(sql "SELECT count(*) FROM users WHERE pool_id = '$pool_id'")"

@@ -10,7 +10,7 @@ import uuid
 import botocore.exceptions
 import pytest
 
-from conftest import (PASSWORD, attrs_of, error_of, make_client, psql,
+from conftest import (APP_FLOWS, PASSWORD, attrs_of, error_of, make_client, psql,
                       unique_email, wrong)
 
 NEW_PASSWORD = "N3w-Batt3ry-Staple!"
@@ -84,6 +84,27 @@ def test_get_user_limited_to_the_clients_read_attributes(server, idp, app):
     cid = make_client(idp, up["Id"], ReadAttributes=["email"])["ClientId"]
     u = User(server, idp, cid)
     assert attrs_of(u.get()) == {"sub": u.sub, "email": u.email}
+
+
+def test_changed_settings_apply_at_once(idp, app, user):
+    """Configuration is cached by each worker, keyed by its text: a
+    change is seen by the next request, whichever worker answers."""
+    up, cid = app
+    for _ in range(4):
+        assert "email_verified" in attrs_of(user.get())
+    idp.update_user_pool_client(UserPoolId=up["Id"], ClientId=cid,
+                                ExplicitAuthFlows=APP_FLOWS,
+                                ReadAttributes=["email"])
+    for _ in range(4):
+        assert attrs_of(user.get()) == {"sub": user.sub, "email": user.email}
+    idp.update_user_pool(UserPoolId=up["Id"], AutoVerifiedAttributes=["email"],
+                         Policies={"PasswordPolicy": {"MinimumLength": 30}})
+    for _ in range(4):
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            user.idp.change_password(AccessToken=user.access,
+                                     PreviousPassword=PASSWORD,
+                                     ProposedPassword=NEW_PASSWORD)
+        assert error_of(e)[0] == "InvalidPasswordException"
 
 
 def test_get_user_with_a_bad_token(idp):

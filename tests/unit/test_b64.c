@@ -128,6 +128,37 @@ START_TEST(test_binary_round_trip)
 }
 END_TEST
 
+/* What b64url_encode makes is canonical; a changed padding bit is not. */
+START_TEST(test_canonical)
+{
+	unsigned char	 buf[5] = { 0xfb, 0xff, 0x00, 0x7e, 0x41 };
+	char		*s;
+	size_t		 n, len;
+
+	for (n = 0; n <= sizeof buf; n++) {
+		s = b64url_encode(buf, n);
+		len = strlen(s);
+		ck_assert_int_eq(b64url_canonical(s, len), 1);
+		if (len % 4 != 0) {
+			/* 'A' + 1 sets the lowest (unused) bit. */
+			s[len - 1] = (char)(s[len - 1] == 'A' ? 'B' :
+			    s[len - 1] ^ 1);
+			ck_assert_int_eq(b64url_canonical(s, len), 0);
+		}
+		free(s);
+	}
+	ck_assert_int_eq(b64url_canonical("QQ", 2), 1);
+	ck_assert_int_eq(b64url_canonical("QR", 2), 0);
+	ck_assert_int_eq(b64url_canonical("QUI", 3), 1);
+	ck_assert_int_eq(b64url_canonical("QUJ", 3), 0);
+	ck_assert_int_eq(b64url_canonical("QUJD", 4), 1);
+	ck_assert_int_eq(b64url_canonical("QUJDR", 5), 0);
+	ck_assert_int_eq(b64url_canonical("QQ==", 4), 0);
+	ck_assert_int_eq(b64url_canonical("Q+/A", 4), 0);
+	ck_assert_int_eq(b64url_canonical("", 0), 1);
+}
+END_TEST
+
 START_TEST(test_hex)
 {
 	char	out[7];
@@ -195,6 +226,7 @@ b64_suite(void)
 	tcase_add_loop_test(tc, test_reject_std, 0, (int)nitems(std_bad));
 	tcase_add_loop_test(tc, test_reject_url, 0, (int)nitems(url_bad));
 	tcase_add_test(tc, test_binary_round_trip);
+	tcase_add_test(tc, test_canonical);
 	tcase_add_test(tc, test_hex);
 	suite_add_tcase(s, tc);
 	tcase_add_test(tr, test_random_string);
