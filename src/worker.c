@@ -18,6 +18,7 @@
 #include "crypto/password.h"
 #include "crypto/workers.h"
 #include "db/pg.h"
+#include "db/sweep.h"
 #include "demo.h"
 #include "http/request.h"
 #include "http/server.h"
@@ -106,6 +107,7 @@ worker_setup(const struct worker_args *args)
 static void
 worker_teardown(void)
 {
+	sweep_stop();
 	notify_shutdown();
 	workers_shutdown();
 	pg_shutdown();
@@ -132,6 +134,8 @@ worker_main(const struct worker_args *args)
 		return 1;
 	if (args->demo && args->index == 0)
 		demo_start(w.base);
+	if (args->index == 0 && sweep_start(w.base) != 0)
+		fatalx("cannot start the sweep timer");
 	event_base_dispatch(w.base);
 	worker_teardown();
 	log_info("stopped");

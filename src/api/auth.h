@@ -18,6 +18,7 @@ struct auth_device;
 struct pg_batch;
 
 #define AUTH_BAD_PASSWORD	"Incorrect username or password."
+#define AUTH_BAD_SESSION	"Invalid session for the user, session is expired."
 
 enum auth_kind {
 	AUTH_PASSWORD,		/* USER_PASSWORD_AUTH, ADMIN_*_AUTH */
@@ -54,6 +55,7 @@ struct auth {
 	json_t			*attrs;		/* new-password attributes */
 	struct auth_srp		*srp;		/* USER_SRP_AUTH state */
 	struct auth_device	*device;	/* device SRP state */
+	char			*device_key;	/* proven by device SRP */
 	const char		*mfa_challenge;	/* being asked */
 };
 
@@ -93,6 +95,8 @@ void		 auth_challenge_answer(struct api_call *, struct auth *,
 /* auth_mfa.c */
 /* After the first factor: an MFA challenge, or tokens. */
 void		 auth_mfa_or_tokens(struct api_call *, struct auth *);
+/* The user must pass MFA (or set it up) before tokens. */
+int		 auth_mfa_due(struct auth *);
 int		 auth_mfa_challenge_known(const char *);
 void		 auth_mfa_respond(struct api_call *, struct auth *);
 
@@ -101,6 +105,8 @@ void		 auth_mfa_respond(struct api_call *, struct auth *);
 void		 auth_device_or_mfa(struct api_call *, struct auth *);
 void		 auth_device_respond(struct api_call *, struct auth *);
 void		 auth_device_free(struct auth_device *);
+/* "Device does not exist.", which clients answer by retrying without. */
+void		 auth_device_missing(struct api_call *);
 
 /* auth_srp.c */
 void		 auth_srp_start(struct api_call *, struct auth *);

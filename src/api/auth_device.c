@@ -4,8 +4,10 @@
  * confirmed devices starts device SRP: DEVICE_SRP_AUTH (the client's A)
  * is answered with DEVICE_PASSWORD_VERIFIER (the device's salt, B and a
  * SECRET_BLOCK), and the client proves it holds the device secret whose
- * verifier ConfirmDevice stored. A remembered device then skips MFA.
- * The server's secret b is kept sealed in the single-use session.
+ * verifier ConfirmDevice stored. A remembered device then skips MFA when
+ * the pool's ChallengeRequiredOnNewDevice is true (the console's "allow
+ * users to bypass MFA for trusted devices"); otherwise MFA follows, and
+ * the tokens still name the device. The server's secret b is kept sealed in the single-use session.
  */
 #include "config.h"
 
@@ -25,7 +27,6 @@
 #include "util.h"
 
 #define DEVICE_BLOCK_BYTES	48
-#define DEVICE_BAD_SESSION	"Invalid session for the user, session is expired."
 
 /* What one device SRP step needs; on the thread and back. */
 struct auth_device {
@@ -65,7 +66,7 @@ auth_device_dup(json_t *data, const char *name)
 	return v != NULL ? xstrdup(v) : NULL;
 }
 
-static void
+void
 auth_device_missing(struct api_call *call)
 {
 	/* Clients retry without the key when the message says "device". */
@@ -73,6 +74,18 @@ auth_device_missing(struct api_call *call)
 }
 
 /* --- After the password: a known device or MFA ---------------------- */
+
+/*
+ * A device the user did not ask to remember still needs MFA, and so does
+ * every device unless the pool lets remembered ones bypass it.
+ */
+static int
+auth_device_bypasses(struct auth *a, int remembered)
+{
+	return remembered && json_is_true(json_object_get(json_object_get(
+	    a->client.pool_config, "DeviceConfiguration"),
+	    "ChallengeRequiredOnNewDevice"));
+}
 
 static void
 auth_device_asked(struct api_call *call, struct pg_reply *reply)
@@ -103,6 +116,17 @@ auth_device_found(struct api_call *call, struct pg_reply *reply)
 		auth_device_missing(call);
 		return;
 	}
+	/*
+	 * Device SRP ends in tokens (clients take DEVICE_PASSWORD_VERIFIER's
+	 * answer as the session): a device that may not bypass MFA goes to
+	 * MFA at once when MFA is due, and the tokens name it.
+	 */
+	if (!auth_device_bypasses(a, ops_true(reply->res[0], 0, 0)) &&
+	    auth_mfa_due(a)) {
+		a->device_key = xstrdup(auth_param(a, "DEVICE_KEY"));
+		auth_mfa_or_tokens(call, a);
+		return;
+	}
 	data = json_pack("{s:s}", "d", auth_param(a, "DEVICE_KEY"));
 	b = pg_batch_new();
 	auth_session_add(b, a, "DEVICE_SRP_AUTH", data);
@@ -121,8 +145,8 @@ auth_device_or_mfa(struct api_call *call, struct auth *a)
 		return;
 	}
 	b = pg_batch_new();
-	pg_batch_add(b, "SELECT 1 FROM devices WHERE pool_id = $1 AND "
-	    "device_key = $2 AND sub = $3::uuid AND confirmed", 3,
+	pg_batch_add(b, "SELECT remembered FROM devices WHERE pool_id = $1 "
+	    "AND device_key = $2 AND sub = $3::uuid AND confirmed", 3,
 	    a->client.pool_id, key, a->user.sub);
 	api_query(call, b, auth_device_found);
 }
@@ -250,11 +274,11 @@ auth_device_consumed(struct api_call *call, struct pg_reply *reply)
 		return;
 	}
 	if (pg_rows(reply->res[0]) != 1) {
-		api_fail(call, "NotAuthorizedException", DEVICE_BAD_SESSION);
+		api_fail(call, "NotAuthorizedException", AUTH_BAD_SESSION);
 		return;
 	}
-	/* A device the user did not ask to remember still needs MFA. */
-	if (a->device->remembered)
+	a->device_key = xstrdup(a->device->key);
+	if (auth_device_bypasses(a, a->device->remembered))
 		auth_issue(call, 1, NULL, (long long)time(NULL));
 	else
 		auth_mfa_or_tokens(call, a);
@@ -320,7 +344,7 @@ auth_device_step(struct api_call *call, struct auth *a, const char *name,
 	    "PASSWORD_CLAIM_SECRET_BLOCK")) == NULL ||
 	    strcmp(given, d->block) != 0 ||
 	    auth_param(a, "PASSWORD_CLAIM_SIGNATURE") == NULL) {
-		api_fail(call, "NotAuthorizedException", DEVICE_BAD_SESSION);
+		api_fail(call, "NotAuthorizedException", AUTH_BAD_SESSION);
 		return;
 	}
 	if (auth_srp_timestamp(call, a) != 0)
@@ -344,7 +368,7 @@ auth_device_loaded(struct api_call *call, struct pg_reply *reply)
 	r = reply->res[0];
 	if (pg_rows(r) != 1 || strcmp(pg_val(r, 0, c), name) != 0 ||
 	    pg_val(r, 0, c + 3) == NULL || pg_val(r, 0, c + 4) == NULL) {
-		api_fail(call, "NotAuthorizedException", DEVICE_BAD_SESSION);
+		api_fail(call, "NotAuthorizedException", AUTH_BAD_SESSION);
 		return;
 	}
 	users_from_row(&a->user, r, 0, 0);

@@ -28,7 +28,6 @@
 #define AUTH_MFA_STR(x)		AUTH_MFA_STR2(x)
 #define AUTH_MFA_STR2(x)	#x
 #define MFA_BAD_CODE		"Invalid code or auth state for the user."
-#define MFA_BAD_SESSION		"Invalid session for the user, session is expired."
 
 static const char *const auth_mfa_challenges[] = { "SMS_MFA", "EMAIL_OTP",
 	"SOFTWARE_TOKEN_MFA", "SELECT_MFA_TYPE", "MFA_SETUP", NULL };
@@ -70,14 +69,21 @@ auth_mfa_send_code(struct pg_batch *b, struct auth *a, enum mfa_factor f,
 			    a->user.attributes, attr));
 	char		 code[CODES_DIGITS + 1];
 	char		 digest[CODES_DIGEST_HEX];
-	json_t		*details;
+	json_t		*details, *config;
 
 	codes_new(code);
 	codes_digest_hex("mfa", code, digest);
 	json_object_set_new(data, "code", json_string(digest));
-	details = messages_send(b, a->client.pool_id, a->client.pool_config,
-	    MESSAGES_MFA, f == MFA_SMS ? "SMS" : "EMAIL", dest, code,
-	    a->user.username);
+	/*
+	 * The e-mail template lives in the MFA settings (pools.mfa_config);
+	 * a shallow copy of the shared pool configuration carries it.
+	 */
+	config = json_copy(a->client.pool_config);
+	json_object_set(config, "EmailMfaConfiguration", json_object_get(
+	    a->client.pool_mfa, "EmailMfaConfiguration"));
+	details = messages_send(b, a->client.pool_id, config, MESSAGES_MFA,
+	    f == MFA_SMS ? "SMS" : "EMAIL", dest, code, a->user.username);
+	json_decref(config);
 	wipe(code, sizeof code);
 	json_object_set(params, "CODE_DELIVERY_DELIVERY_MEDIUM",
 	    json_object_get(details, "DeliveryMedium"));
@@ -111,12 +117,25 @@ auth_mfa_ask(struct api_call *call, struct auth *a, const char *challenge,
 		    json_string(list));
 		free(list);
 	}
+	if (a->device_key != NULL)	/* device SRP passed before MFA */
+		json_object_set_new(data, "device",
+		    json_string(a->device_key));
 	auth_session_add(b, a, challenge, data);
 	json_decref(data);
 	json_decref(a->attrs);
 	a->attrs = params;
 	a->mfa_challenge = challenge;
 	api_query(call, b, auth_mfa_stored);
+}
+
+int
+auth_mfa_due(struct auth *a)
+{
+	struct mfa_decision	d;
+
+	mfa_decide(a->client.pool_mfa, a->user.mfa, a->user.attributes,
+	    a->user.has_totp, &d);
+	return d.step != MFA_STEP_NONE;
 }
 
 void
@@ -172,7 +191,7 @@ auth_mfa_consumed(struct api_call *call, struct pg_reply *reply)
 		return;
 	}
 	if (pg_rows(reply->res[reply->nres - 1]) != 1) {
-		api_fail(call, "NotAuthorizedException", "%s", MFA_BAD_SESSION);
+		api_fail(call, "NotAuthorizedException", "%s", AUTH_BAD_SESSION);
 		return;
 	}
 	auth_issue(call, 1, NULL, (long long)time(NULL));
@@ -329,7 +348,7 @@ auth_mfa_session_loaded(struct api_call *call, struct pg_reply *reply)
 	r = reply->res[0];
 	if (pg_rows(r) != 1 || strcmp(pg_val(r, 0, USERS_NCOLUMNS),
 	    api_str(call->in, "ChallengeName")) != 0) {
-		api_fail(call, "NotAuthorizedException", "%s", MFA_BAD_SESSION);
+		api_fail(call, "NotAuthorizedException", "%s", AUTH_BAD_SESSION);
 		return;
 	}
 	users_from_row(&a->user, r, 0, 0);
@@ -346,6 +365,9 @@ auth_mfa_session_loaded(struct api_call *call, struct pg_reply *reply)
 		return;
 	}
 	data = json_loads(pg_val(r, 0, USERS_NCOLUMNS + 1), 0, NULL);
+	if (json_is_string(json_object_get(data, "device")))
+		a->device_key = xstrdup(json_string_value(json_object_get(data,
+		    "device")));
 	auth_mfa_dispatch(call, a, r, data);
 	json_decref(data);
 }

@@ -175,6 +175,7 @@ auth_free(void *p)
 	password_set_clear(&a->pset);
 	auth_srp_free(a->srp);
 	auth_device_free(a->device);
+	free(a->device_key);
 	users_clear(&a->user);
 	if (a->session != NULL)
 		wipe_free(a->session);
@@ -770,8 +771,7 @@ auth_session_loaded(struct api_call *call, struct pg_reply *reply)
 		return;
 	}
 	if (pg_rows(reply->res[0]) != 1) {
-		api_fail(call, "NotAuthorizedException",
-		    "Invalid session for the user, session is expired.");
+		api_fail(call, "NotAuthorizedException", AUTH_BAD_SESSION);
 		return;
 	}
 	users_from_row(&a->user, reply->res[0], 0, 0);
@@ -865,7 +865,8 @@ auth_refresh_start(struct api_call *call, struct auth *a, const char *token)
 	b = pg_batch_new();
 	pg_batch_add(b, "SELECT " USERS_COLUMNS ", r.origin_jti, r.auth_time, "
 	    "r.expires_at < extract(epoch FROM clock_timestamp()), "
-	    "extract(epoch FROM clock_timestamp()) - r.rotated_at FROM "
+	    "extract(epoch FROM clock_timestamp()) - r.rotated_at, "
+	    "r.device_key FROM "
 	    "refresh_tokens r JOIN users u ON u.pool_id = r.pool_id AND u.sub "
 	    "= r.sub WHERE r.token_hash = $1::bytea AND r.client_id = $2", 2,
 	    digest, a->client.client_id);
@@ -953,6 +954,15 @@ auth_refresh_loaded(struct api_call *call, struct pg_reply *reply)
 	a->have_user = 1;
 	a->origin = xstrdup(pg_val(r, 0, c));
 	a->auth_time = strtoll(pg_val(r, 0, c + 1), NULL, 10);
+	if (pg_val(r, 0, c + 4) != NULL)
+		a->device_key = xstrdup(pg_val(r, 0, c + 4));
+	/* A refresh token works only on the device it was issued to. */
+	if (a->device_key != NULL && auth_param(a, "DEVICE_KEY") != NULL &&
+	    strcmp(a->device_key, auth_param(a, "DEVICE_KEY")) != 0) {
+		api_fail(call, "NotAuthorizedException",
+		    "Invalid Refresh Token");
+		return;
+	}
 	if (ops_true(r, 0, c + 2)) {
 		api_fail(call, "NotAuthorizedException",
 		    "Refresh Token has expired");
@@ -1004,12 +1014,13 @@ auth_issue(struct api_call *call, int with_refresh, const char *origin,
 	g.auth_time = auth_time;
 	g.origin_jti = origin;
 	g.with_refresh = with_refresh;
-	if (a->kind == AUTH_DEVICE)
-		g.device_key = auth_param(a, "DEVICE_KEY");
+	g.device_key = a->device_key;
 	/* A sign-in from an untracked device, in a pool that tracks them. */
 	g.new_device = with_refresh && a->kind != AUTH_GET_TOKENS &&
+	    a->kind != AUTH_REFRESH &&
 	    json_is_object(json_object_get(a->client.pool_config,
-	    "DeviceConfiguration")) && auth_param(a, "DEVICE_KEY") == NULL;
+	    "DeviceConfiguration")) && a->device_key == NULL &&
+	    auth_param(a, "DEVICE_KEY") == NULL;
 	tokens_issue(call, &g, a->kind == AUTH_GET_TOKENS ?
 	    auth_issued_plain : auth_issued);
 }

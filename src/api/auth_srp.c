@@ -22,6 +22,7 @@
 #include "api/api.h"
 #include "api/auth.h"
 #include "api/ops_common.h"
+#include "core/codes.h"
 #include "crypto/b64.h"
 #include "crypto/keys.h"
 #include "crypto/srp.h"
@@ -296,8 +297,7 @@ auth_verifier_start(struct api_call *call, struct auth *a)
 	j = auth_srp_open(a, auth_param(a, "PASSWORD_CLAIM_SECRET_BLOCK"));
 	if (j == NULL || !auth_srp_block_valid(a, j)) {
 		json_decref(j);
-		api_fail(call, "NotAuthorizedException",
-		    "Invalid session for the user, session is expired.");
+		api_fail(call, "NotAuthorizedException", AUTH_BAD_SESSION);
 		return;
 	}
 	auth_srp_take(a, j);
@@ -330,6 +330,49 @@ auth_verifier_run(struct api_call *call)
 }
 
 static void
+auth_verifier_spent(struct api_call *call, struct pg_reply *reply)
+{
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	if (!ops_true(reply->res[0], 0, 0))
+		auth_device_missing(call);
+	else if (!ops_true(reply->res[0], 0, 1))
+		api_fail(call, "NotAuthorizedException", AUTH_BAD_SESSION);
+	else
+		auth_check_done(call);
+}
+
+/*
+ * A matched answer spends its SECRET_BLOCK, so it cannot sign in twice;
+ * but not when the DEVICE_KEY beside it is unknown, because clients then
+ * send the same answer again without the key.
+ */
+static void
+auth_verifier_spend(struct api_call *call, struct auth *a)
+{
+	struct pg_batch	*b = pg_batch_new();
+	char		 digest[CODES_DIGEST_HEX];
+	char		*ttl;
+
+	codes_digest_hex("srp-block", auth_param(a,
+	    "PASSWORD_CLAIM_SECRET_BLOCK"), digest);
+	ttl = xasprintf("%lld", api_int(a->client.config,
+	    "AuthSessionValidity", 3) * 60);
+	pg_batch_add(b, "WITH dev AS (SELECT $3::text IS NULL OR EXISTS "
+	    "(SELECT 1 FROM devices WHERE pool_id = $4 AND device_key = $3 "
+	    "AND sub = $5::uuid AND confirmed) AS ok), ins AS (INSERT INTO "
+	    "srp_spent (digest, expires_at) SELECT $1::bytea, extract(epoch "
+	    "FROM clock_timestamp()) + $2::bigint FROM dev WHERE dev.ok ON "
+	    "CONFLICT DO NOTHING RETURNING 1) SELECT dev.ok, EXISTS (SELECT 1 "
+	    "FROM ins) FROM dev", 5, digest, ttl, auth_param(a, "DEVICE_KEY"),
+	    a->client.pool_id, a->user.sub);
+	free(ttl);
+	api_query(call, b, auth_verifier_spent);
+}
+
+static void
 auth_verifier_done(struct api_call *call)
 {
 	struct auth	*a = call->data;
@@ -339,7 +382,10 @@ auth_verifier_done(struct api_call *call)
 		api_fail(call, "NotAuthorizedException", AUTH_BAD_PASSWORD);
 		return;
 	}
-	auth_check_done(call);
+	if (a->matched)
+		auth_verifier_spend(call, a);
+	else
+		auth_check_done(call);
 }
 
 static void

@@ -349,7 +349,7 @@ dev_written(struct api_call *call, struct pg_reply *reply)
 {
 	if (!reply->ok)
 		api_fail_db(call, reply);
-	else if (pg_rows(reply->res[0]) == 0)
+	else if (pg_rows(reply->res[reply->nres - 1]) == 0)
 		dev_fail_missing(call);
 	else
 		api_ok(call, NULL);
@@ -596,6 +596,15 @@ dev_forget_found(struct api_call *call)
 	struct dev	*d = call->data;
 	struct pg_batch	*b = pg_batch_new();
 
+	/*
+	 * The device's refresh tokens end (as on Cognito, its access tokens
+	 * live out their hour, so an app that forgets its own device is not
+	 * signed out on the spot).
+	 */
+	pg_batch_add(b, "UPDATE refresh_tokens SET expires_at = least("
+	    "expires_at, extract(epoch FROM clock_timestamp())) WHERE "
+	    "pool_id = $1 AND sub = $2::uuid AND device_key = $3", 3,
+	    d->pool_id, d->sub, api_str(call->in, "DeviceKey"));
 	pg_batch_add(b, "DELETE FROM devices WHERE pool_id = $1 AND "
 	    "sub = $2::uuid AND device_key = $3 RETURNING 1", 3, d->pool_id,
 	    d->sub, api_str(call->in, "DeviceKey"));

@@ -374,10 +374,11 @@ tokens_add_refresh(struct pg_batch *b, struct tokens_pending *p)
 	    "RefreshToken"));
 	pg_batch_add(b,
 	    "INSERT INTO refresh_tokens (token_hash, pool_id, client_id, sub, "
-	    "origin_jti, auth_time, expires_at) VALUES ($1::bytea, $2, $3, "
-	    "$4::uuid, $5::uuid, $6::bigint, extract(epoch FROM "
-	    "clock_timestamp()) + $7::bigint)", 7, digest, p->grant.pool_id,
-	    p->grant.client_id, p->user.sub, p->origin, auth_time, ttl);
+	    "origin_jti, auth_time, expires_at, device_key) VALUES ($1::bytea, "
+	    "$2, $3, $4::uuid, $5::uuid, $6::bigint, extract(epoch FROM "
+	    "clock_timestamp()) + $7::bigint, $8)", 8, digest,
+	    p->grant.pool_id, p->grant.client_id, p->user.sub, p->origin,
+	    auth_time, ttl, p->job->device_key);
 	free(auth_time);
 	free(ttl);
 }
@@ -424,10 +425,10 @@ tokens_issue(struct api_call *call, const struct tokens_grant *g,
 	    "g.pool_id = ug.pool_id AND g.name = ug.group_name WHERE "
 	    "ug.pool_id = $1 AND ug.sub = $2::uuid ORDER BY g.precedence "
 	    "NULLS LAST, g.name", 2, g->pool_id, g->user->sub);
-	if (g->with_refresh)
-		tokens_add_refresh(b, p);
 	if (g->new_device)
 		tokens_add_device(b, p);
+	if (g->with_refresh)
+		tokens_add_refresh(b, p);
 	req_hold(call->req);
 	pg_submit(b, tokens_issue_loaded, p);
 }

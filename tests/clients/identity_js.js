@@ -334,7 +334,8 @@ async function smsMfa(run, p, cfg) {
 // A remembered device: SRP sign-in with SMS MFA in a pool that tracks
 // devices (the library confirms the new device itself),
 // setDeviceStatusRemembered, then a second sign-in from the same storage
-// goes through DEVICE_SRP_AUTH and needs no MFA code.
+// goes through DEVICE_SRP_AUTH and needs no MFA code when the pool lets
+// remembered devices bypass MFA (p.bypass), else a second code.
 async function rememberedDevice(run, p, cfg) {
 	const pool = userPool(cfg);
 	const user = cognitoUser(pool, p.username);
@@ -361,7 +362,15 @@ async function rememberedDevice(run, p, cfg) {
 	    again.authenticateUser(details(), {
 		onSuccess: (session) => resolve(tokens(session)),
 		onFailure: reject,
-		mfaRequired: () => reject(new Error('MFA asked again')) })));
+		mfaRequired: (name) => resolve({ mfaAgain: name }) })));
+	if (!p.bypass) {
+		const code2 = await run.step('code2', () => waitCode(
+		    cfg.outbox, p.phone, 2));
+		await run.step('sendMFACodeAgain', () => new Promise(
+		    (resolve, reject) => again.sendMFACode(code2, {
+			onSuccess: (session) => resolve(tokens(session)),
+			onFailure: reject })));
+	}
 }
 
 // SRP sign-ins with a new random password each time, set by the admin

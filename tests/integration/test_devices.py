@@ -14,6 +14,7 @@ import os
 import uuid
 
 import botocore.exceptions
+import jwt
 import pytest
 
 from conftest import PASSWORD, error_of, make_client, make_user
@@ -311,6 +312,46 @@ def test_forget(server, idp, user):
     assert server.psql("SELECT count(*) FROM devices WHERE pool_id = '%s' "
                        "AND device_key = '%s'" % (user.pool_id, fresh)) \
         == [["0"]]
+
+
+def test_forget_ends_the_devices_sessions(server, idp, user):
+    """Tokens issued to a device name it, across refreshes; forgetting
+    the device ends its refresh tokens, and only its (its access tokens
+    live out their hour, as on Cognito)."""
+    r = idp.admin_initiate_auth(
+        UserPoolId=user.pool_id, ClientId=user.client_id,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": user.username,
+                        "PASSWORD": PASSWORD})["AuthenticationResult"]
+    key = r["NewDeviceMetadata"]["DeviceKey"]
+    other = user.sign_in()[0]
+    again = idp.initiate_auth(
+        ClientId=user.client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+        AuthParameters={"REFRESH_TOKEN": r["RefreshToken"],
+                        "DEVICE_KEY": key})["AuthenticationResult"]
+    assert "NewDeviceMetadata" not in again
+    assert fails(idp.initiate_auth, ClientId=user.client_id,
+                 AuthFlow="REFRESH_TOKEN_AUTH",
+                 AuthParameters={"REFRESH_TOKEN": r["RefreshToken"],
+                                 "DEVICE_KEY": other}) == (
+        "NotAuthorizedException", "Invalid Refresh Token")
+    claims = jwt.decode(again["AccessToken"],
+                        options={"verify_signature": False})
+    assert claims["device_key"] == key
+    idp.admin_forget_device(UserPoolId=user.pool_id,
+                            Username=user.username, DeviceKey=key)
+    assert fails(idp.initiate_auth, ClientId=user.client_id,
+                 AuthFlow="REFRESH_TOKEN_AUTH",
+                 AuthParameters={"REFRESH_TOKEN": r["RefreshToken"]})[0] \
+        == "NotAuthorizedException"
+    assert idp.get_user(AccessToken=again["AccessToken"])["Username"] == \
+        user.username
+    # The session of the other device lives on.
+    assert idp.get_user(AccessToken=user.access)["Username"] == \
+        user.username
+    assert [d["DeviceKey"] for d in idp.admin_list_devices(
+        UserPoolId=user.pool_id, Username=user.username)["Devices"]] in \
+        ([], [other])
 
 
 # --- Another user's, another pool's devices -----------------------------

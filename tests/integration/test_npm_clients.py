@@ -415,14 +415,17 @@ def test_js_sms_mfa(server, node, app):
     app.claims(r.value("sendMFACode")["access"], "access")
 
 
-def test_js_remembered_device_skips_mfa(server, node, idp):
+@pytest.mark.parametrize("bypass", [True, False])
+def test_js_remembered_device_and_mfa(server, node, idp, bypass):
     """amazon-cognito-identity-js in a pool that tracks devices: the
     library confirms the new device after MFA, the app remembers it, and
     the next sign-in (DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER) asks for
-    no code."""
+    no code when the pool lets remembered devices bypass MFA
+    (ChallengeRequiredOnNewDevice), and for a code otherwise; the tokens
+    name the device either way."""
     pid = idp.create_user_pool(
         PoolName=fresh_name("dev"), DeviceConfiguration={
-            "ChallengeRequiredOnNewDevice": True,
+            "ChallengeRequiredOnNewDevice": bypass,
             "DeviceOnlyRememberedOnUserPrompt": True})["UserPool"]["Id"]
     try:
         app = App.__new__(App)
@@ -446,10 +449,14 @@ def test_js_remembered_device_skips_mfa(server, node, idp):
             UserPoolId=pid, Username=name,
             SMSMfaSettings={"Enabled": True, "PreferredMfa": True})
         r = app.run(node, "identity_js.js", "remembered_device",
-                    username=name, password=PASSWORD, phone=phone)
+                    username=name, password=PASSWORD, phone=phone,
+                    bypass=bypass)
         sent = r.value("sendMFACode")
         assert sent["confirmationNecessary"] is True and sent["deviceKey"]
         t = r.value("signInAgain")
+        if not bypass:
+            assert t == {"mfaAgain": "SMS_MFA"}
+            t = r.value("sendMFACodeAgain")
         assert app.claims(t["access"], "access")["device_key"] == \
             sent["deviceKey"]
         devices = idp.admin_list_devices(UserPoolId=pid, Username=name)

@@ -123,3 +123,82 @@ def test_tampered_signature_and_block(server, idp, pool):
         idp.initiate_auth(ClientId=cid, AuthFlow="USER_SRP_AUTH",
                           AuthParameters={"USERNAME": name, "SRP_A": "0"})
     assert error_of(e)[0] == "InvalidParameterException"
+
+
+def test_an_answer_signs_in_once(server, idp, pool):
+    """A PASSWORD_VERIFIER answer, replayed while its SECRET_BLOCK is
+    still fresh, is refused: the block is spent by the first sign-in."""
+    pid = pool["Id"]
+    cid = make_client(idp, pid, ExplicitAuthFlows=FLOWS)["ClientId"]
+    name = make_user(idp, pid)
+    s = Srp(pid)
+    out = idp.initiate_auth(ClientId=cid, AuthFlow="USER_SRP_AUTH",
+                            AuthParameters={"USERNAME": name,
+                                            "SRP_A": s.srp_a})
+    answer = s.answer(out["ChallengeParameters"], PASSWORD)
+    r = idp.respond_to_auth_challenge(ClientId=cid,
+                                      ChallengeName="PASSWORD_VERIFIER",
+                                      ChallengeResponses=answer)
+    assert r["AuthenticationResult"]["AccessToken"]
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        idp.respond_to_auth_challenge(ClientId=cid,
+                                      ChallengeName="PASSWORD_VERIFIER",
+                                      ChallengeResponses=answer)
+    assert error_of(e) == ("NotAuthorizedException",
+                           "Invalid session for the user, session is "
+                           "expired.")
+
+
+def test_unknown_device_key_then_the_same_answer_without(server, idp, pool):
+    """amazon-cognito-identity-js answers "Device does not exist." by
+    sending the same answer again without its DEVICE_KEY: the first try
+    must not spend the block."""
+    pid = pool["Id"]
+    cid = make_client(idp, pid, ExplicitAuthFlows=FLOWS)["ClientId"]
+    name = make_user(idp, pid)
+    s = Srp(pid)
+    out = idp.initiate_auth(ClientId=cid, AuthFlow="USER_SRP_AUTH",
+                            AuthParameters={"USERNAME": name,
+                                            "SRP_A": s.srp_a})
+    answer = s.answer(out["ChallengeParameters"], PASSWORD)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        idp.respond_to_auth_challenge(
+            ClientId=cid, ChallengeName="PASSWORD_VERIFIER",
+            ChallengeResponses=dict(answer, DEVICE_KEY="us-east-1_" +
+                                    "0" * 8 + "-0000-4000-8000-" + "0" * 12))
+    assert error_of(e) == ("ResourceNotFoundException",
+                           "Device does not exist.")
+    r = idp.respond_to_auth_challenge(ClientId=cid,
+                                      ChallengeName="PASSWORD_VERIFIER",
+                                      ChallengeResponses=answer)
+    assert r["AuthenticationResult"]["AccessToken"]
+
+
+def test_admin_initiate_auth_with_srp(server, idp, pool):
+    """USER_SRP_AUTH through AdminInitiateAuth and
+    AdminRespondToAuthChallenge (signed admin calls)."""
+    pid = pool["Id"]
+    cid = make_client(idp, pid, ExplicitAuthFlows=FLOWS)["ClientId"]
+    name = make_user(idp, pid)
+    s = Srp(pid)
+    out = idp.admin_initiate_auth(UserPoolId=pid, ClientId=cid,
+                                  AuthFlow="USER_SRP_AUTH",
+                                  AuthParameters={"USERNAME": name,
+                                                  "SRP_A": s.srp_a})
+    assert out["ChallengeName"] == "PASSWORD_VERIFIER"
+    r = idp.admin_respond_to_auth_challenge(
+        UserPoolId=pid, ClientId=cid, ChallengeName="PASSWORD_VERIFIER",
+        ChallengeResponses=s.answer(out["ChallengeParameters"], PASSWORD))
+    assert r["AuthenticationResult"]["AccessToken"]
+    s = Srp(pid)
+    out = idp.admin_initiate_auth(UserPoolId=pid, ClientId=cid,
+                                  AuthFlow="USER_SRP_AUTH",
+                                  AuthParameters={"USERNAME": name,
+                                                  "SRP_A": s.srp_a})
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        idp.admin_respond_to_auth_challenge(
+            UserPoolId=pid, ClientId=cid, ChallengeName="PASSWORD_VERIFIER",
+            ChallengeResponses=s.answer(out["ChallengeParameters"],
+                                        "Wr0ng-Passw0rd!"))
+    assert error_of(e) == ("NotAuthorizedException",
+                           "Incorrect username or password.")

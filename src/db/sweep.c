@@ -1,0 +1,70 @@
+/*
+ * sweep.c: a timer that deletes expired rows. Expired rows are refused
+ * wherever they are read, so the sweep only keeps tables small; it runs
+ * every SWEEP_INTERVAL seconds, a bounded number of rows at a time.
+ */
+#include "config.h"
+
+#include <event2/event.h>
+
+#include "db/pg.h"
+#include "db/sweep.h"
+#include "log.h"
+#include "util.h"
+
+#define SWEEP_INTERVAL	300
+#define SWEEP_ROWS	"10000"
+
+static struct event	*sweep_timer;
+
+static const char *const sweep_sql[] = {
+	"DELETE FROM auth_sessions WHERE session_hash IN (SELECT "
+	"session_hash FROM auth_sessions WHERE expires_at < extract(epoch "
+	"FROM clock_timestamp()) LIMIT " SWEEP_ROWS ")",
+	"DELETE FROM srp_spent WHERE digest IN (SELECT digest FROM srp_spent "
+	"WHERE expires_at < extract(epoch FROM clock_timestamp()) LIMIT "
+	SWEEP_ROWS ")",
+};
+
+static void
+sweep_done(struct pg_reply *reply, void *unused)
+{
+	(void)unused;
+	if (!reply->ok)
+		log_warn("sweep: %s", reply->error != NULL ? reply->error :
+		    "database error");
+}
+
+static void
+sweep_on_timer(evutil_socket_t fd, short what, void *unused)
+{
+	struct timeval	 tv = { SWEEP_INTERVAL, 0 };
+	struct pg_batch	*b = pg_batch_new();
+	size_t		 i;
+
+	(void)fd;
+	(void)what;
+	(void)unused;
+	for (i = 0; i < nitems(sweep_sql); i++)
+		pg_batch_add(b, sweep_sql[i], 0);
+	pg_submit(b, sweep_done, NULL);
+	evtimer_add(sweep_timer, &tv);
+}
+
+int
+sweep_start(struct event_base *base)
+{
+	struct timeval	tv = { 10, 0 };
+
+	if ((sweep_timer = evtimer_new(base, sweep_on_timer, NULL)) == NULL)
+		return -1;
+	return evtimer_add(sweep_timer, &tv);
+}
+
+void
+sweep_stop(void)
+{
+	if (sweep_timer != NULL)
+		event_free(sweep_timer);
+	sweep_timer = NULL;
+}
