@@ -4,10 +4,12 @@
  * confirmed devices starts device SRP: DEVICE_SRP_AUTH (the client's A)
  * is answered with DEVICE_PASSWORD_VERIFIER (the device's salt, B and a
  * SECRET_BLOCK), and the client proves it holds the device secret whose
- * verifier ConfirmDevice stored. A remembered device then skips MFA when
- * the pool's ChallengeRequiredOnNewDevice is true (the console's "allow
- * users to bypass MFA for trusted devices"); otherwise MFA follows, and
- * the tokens still name the device. The server's secret b is kept sealed in the single-use session.
+ * verifier ConfirmDevice stored; tokens follow. A remembered device skips
+ * MFA that way when the pool's ChallengeRequiredOnNewDevice is true (the
+ * console's "allow users to bypass MFA for trusted devices"); any other
+ * device goes to MFA straight after the password when MFA is due, and
+ * the tokens still name it. The server's secret b is kept sealed in the
+ * single-use session.
  */
 #include "config.h"
 
