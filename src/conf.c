@@ -107,6 +107,9 @@ static const struct conf_key conf_keys[] = {
 	  "scrypt block size r of new password hashes" },
 	{ "scrypt_p", I(scrypt_p), "1", 1, 255, NULL,
 	  "scrypt parallelism p of new password hashes" },
+	{ "ui_dir", S(ui_dir), "", 0, 0, NULL,
+	  "directory holding the hosted UI's templates/ and static/ "
+	  "(default: the source tree's)" },
 	{ "smtp_url", S(smtp_url), "", 0, 0, NULL,
 	  "mail server, smtp://host:port or smtps://host:port; empty writes "
 	  "e-mail to state_dir/outbox" },
@@ -374,6 +377,10 @@ conf_finish(struct conf *c, char **cause)
 	if (c->workers == 0) {
 		n = sysconf(_SC_NPROCESSORS_ONLN);
 		c->workers = n < 1 ? 1 : (int)n;
+	}
+	if (*c->ui_dir == '\0') {
+		free(c->ui_dir);
+		c->ui_dir = xstrdup(USERPOOLD_UI_DIR);
 	}
 	if (c->crypto_threads == 0) {
 		n = sysconf(_SC_NPROCESSORS_ONLN);

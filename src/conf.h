@@ -38,6 +38,7 @@ struct conf {
 	int	 scrypt_log2_n;
 	int	 scrypt_r;
 	int	 scrypt_p;
+	char	*ui_dir;
 	char	*smtp_url;
 	char	*smtp_user;
 	char	*smtp_password;

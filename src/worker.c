@@ -19,6 +19,7 @@
 #include "crypto/workers.h"
 #include "db/pg.h"
 #include "db/sweep.h"
+#include "ui/pages.h"
 #include "demo.h"
 #include "http/request.h"
 #include "http/server.h"
@@ -75,7 +76,7 @@ worker_on_sighup(evutil_socket_t fd, short what, void *arg)
 static int
 worker_setup(const struct worker_args *args)
 {
-	char	*cause;
+	char	*cause, *templates;
 
 	if (evthread_use_pthreads() != 0 ||
 	    (w.base = event_base_new()) == NULL)
@@ -94,6 +95,10 @@ worker_setup(const struct worker_args *args)
 		fatalx("cannot start crypto threads");
 	if (notify_init(w.base) != 0)
 		fatalx("cannot start message delivery");
+	templates = xasprintf("%s/templates", conf->ui_dir);
+	if (pages_init(templates, &cause) != 0)
+		fatalx("hosted UI templates in %s: %s", templates, cause);
+	free(templates);
 	req_deadline_init(w.base, conf->request_timeout);
 	if (server_start(w.base, args->https_fd, args->http_fd, w.tls) != 0)
 		fatalx("cannot start the HTTP server");
@@ -108,6 +113,7 @@ static void
 worker_teardown(void)
 {
 	sweep_stop();
+	pages_free();
 	notify_shutdown();
 	workers_shutdown();
 	pg_shutdown();

@@ -39,6 +39,7 @@
 static const struct api_op *const api_tables[] = {
 	pool_ops, client_ops, domain_ops, rs_ops, tag_ops, ui_ops,
 	group_ops, admin_user_ops, user_ops, auth_ops, mfa_ops, device_ops,
+	oauth_ops,
 };
 
 const struct api_op *
@@ -369,7 +370,8 @@ api_target(struct req *r, struct api_call *call)
 		return NULL;
 	}
 	if (strncmp(target, API_TARGET_PREFIX, plen) != 0 ||
-	    (op = api_find(target + plen)) == NULL) {
+	    (op = api_find(target + plen)) == NULL ||
+	    op->auth == API_INTERNAL) {
 		char	*e = log_escape(target, strlen(target));
 
 		api_fail(call, "UnknownOperationException",

@@ -56,6 +56,8 @@ struct auth {
 	struct auth_srp		*srp;		/* USER_SRP_AUTH state */
 	struct auth_device	*device;	/* device SRP state */
 	char			*device_key;	/* proven by device SRP */
+	char			*scope;		/* OAuth scopes of a refresh */
+	int			 hosted;	/* the hosted UI signs in */
 	const char		*mfa_challenge;	/* being asked */
 };
 

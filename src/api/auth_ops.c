@@ -176,6 +176,7 @@ auth_free(void *p)
 	auth_srp_free(a->srp);
 	auth_device_free(a->device);
 	free(a->device_key);
+	free(a->scope);
 	users_clear(&a->user);
 	if (a->session != NULL)
 		wipe_free(a->session);
@@ -288,6 +289,9 @@ auth_flow_kind(struct api_call *call, struct auth *a, const char *flow)
 	int	admin_flow = strcmp(flow, "ADMIN_NO_SRP_AUTH") == 0 ||
 		    strcmp(flow, "ADMIN_USER_PASSWORD_AUTH") == 0;
 
+	/* The hosted UI's password form needs no API flow of the client. */
+	if (a->hosted && strcmp(flow, "USER_PASSWORD_AUTH") == 0)
+		return AUTH_PASSWORD;
 	if (strcmp(flow, "REFRESH_TOKEN_AUTH") == 0 ||
 	    strcmp(flow, "REFRESH_TOKEN") == 0) {
 		if (auth_client_allows(a, "ALLOW_REFRESH_TOKEN_AUTH") ||
@@ -330,6 +334,9 @@ auth_secret_hash(struct api_call *call, struct auth *a, const char *username)
 	const char	*etype;
 	char		*emsg;
 
+	/* The hosted UI's client proves itself at the token endpoint. */
+	if (a->hosted)
+		return 0;
 	if (signin_check_secret_hash(&a->client, username,
 	    auth_param(a, "SECRET_HASH"), &etype, &emsg) == 0)
 		return 0;
@@ -866,7 +873,8 @@ auth_refresh_start(struct api_call *call, struct auth *a, const char *token)
 	pg_batch_add(b, "SELECT " USERS_COLUMNS ", r.origin_jti, r.auth_time, "
 	    "r.expires_at < extract(epoch FROM clock_timestamp()), "
 	    "extract(epoch FROM clock_timestamp()) - r.rotated_at, "
-	    "r.device_key FROM "
+	    "r.device_key, nullif(r.scopes, 'aws.cognito.signin.user.admin') "
+	    "FROM "
 	    "refresh_tokens r JOIN users u ON u.pool_id = r.pool_id AND u.sub "
 	    "= r.sub WHERE r.token_hash = $1::bytea AND r.client_id = $2", 2,
 	    digest, a->client.client_id);
@@ -956,6 +964,8 @@ auth_refresh_loaded(struct api_call *call, struct pg_reply *reply)
 	a->auth_time = strtoll(pg_val(r, 0, c + 1), NULL, 10);
 	if (pg_val(r, 0, c + 4) != NULL)
 		a->device_key = xstrdup(pg_val(r, 0, c + 4));
+	if (pg_val(r, 0, c + 5) != NULL)
+		a->scope = xstrdup(pg_val(r, 0, c + 5));
 	/* A refresh token works only on the device it was issued to. */
 	if (a->device_key != NULL && auth_param(a, "DEVICE_KEY") != NULL &&
 	    strcmp(a->device_key, auth_param(a, "DEVICE_KEY")) != 0) {
@@ -1006,6 +1016,13 @@ auth_issue(struct api_call *call, int with_refresh, const char *origin,
 	struct auth		*a = call->data;
 	struct tokens_grant	 g;
 
+	/* The hosted UI makes a session and a code, not tokens. */
+	if (a->hosted) {
+		api_ok(call, json_pack("{s:{s:s, s:s, s:I}}", "HostedSignIn",
+		    "Sub", a->user.sub, "Username", a->user.username,
+		    "AuthTime", (json_int_t)time(NULL)));
+		return;
+	}
 	memset(&g, 0, sizeof g);
 	g.pool_id = a->client.pool_id;
 	g.client_id = a->client.client_id;
@@ -1015,6 +1032,7 @@ auth_issue(struct api_call *call, int with_refresh, const char *origin,
 	g.origin_jti = origin;
 	g.with_refresh = with_refresh;
 	g.device_key = a->device_key;
+	g.scope = a->scope;
 	/* A sign-in from an untracked device, in a pool that tracks them. */
 	g.new_device = with_refresh && a->kind != AUTH_GET_TOKENS &&
 	    a->kind != AUTH_REFRESH &&
@@ -1197,10 +1215,11 @@ auth_route(struct api_call *call)
 }
 
 static void
-auth_initiate_common(struct api_call *call, int admin)
+auth_initiate_common(struct api_call *call, int admin, int hosted)
 {
 	struct auth	*a = auth_new(call, AUTH_PASSWORD, admin);
 
+	a->hosted = hosted;
 	a->params = json_object_get(call->in, "AuthParameters");
 	auth_load_client(call);
 }
@@ -1208,17 +1227,17 @@ auth_initiate_common(struct api_call *call, int admin)
 static void
 auth_initiate(struct api_call *call)
 {
-	auth_initiate_common(call, 0);
+	auth_initiate_common(call, 0, 0);
 }
 
 static void
 auth_admin_initiate(struct api_call *call)
 {
-	auth_initiate_common(call, 1);
+	auth_initiate_common(call, 1, 0);
 }
 
 static void
-auth_respond_common(struct api_call *call, int admin)
+auth_respond_common(struct api_call *call, int admin, int hosted)
 {
 	struct auth	*a;
 	const char	*name = api_str(call->in, "ChallengeName");
@@ -1240,6 +1259,7 @@ auth_respond_common(struct api_call *call, int admin)
 		return;
 	}
 	a = auth_new(call, kind, admin);
+	a->hosted = hosted;
 	a->params = json_object_get(call->in, "ChallengeResponses");
 	auth_load_client(call);
 }
@@ -1247,13 +1267,32 @@ auth_respond_common(struct api_call *call, int admin)
 static void
 auth_respond(struct api_call *call)
 {
-	auth_respond_common(call, 0);
+	auth_respond_common(call, 0, 0);
+}
+
+/*
+ * The hosted UI's sign-in (internal operations, never reachable over
+ * HTTP): InitiateAuth USER_PASSWORD_AUTH and RespondToAuthChallenge with
+ * the lockout, existence and challenge rules of the API, but without the
+ * client's API flows or SECRET_HASH, ending in {HostedSignIn: {Sub,
+ * Username, AuthTime}} instead of tokens.
+ */
+static void
+auth_hosted_initiate(struct api_call *call)
+{
+	auth_initiate_common(call, 0, 1);
+}
+
+static void
+auth_hosted_respond(struct api_call *call)
+{
+	auth_respond_common(call, 0, 1);
 }
 
 static void
 auth_admin_respond(struct api_call *call)
 {
-	auth_respond_common(call, 1);
+	auth_respond_common(call, 1, 0);
 }
 
 const struct api_op auth_ops[] = {
@@ -1261,6 +1300,10 @@ const struct api_op auth_ops[] = {
 	{ "AdminInitiateAuth", auth_admin_initiate, API_SIGNED,
 	    &s_admin_initiate },
 	{ "RespondToAuthChallenge", auth_respond, API_PUBLIC, &s_respond },
+	{ "HostedInitiateAuth", auth_hosted_initiate, API_INTERNAL,
+	    &s_initiate },
+	{ "HostedRespondToAuthChallenge", auth_hosted_respond, API_INTERNAL,
+	    &s_respond },
 	{ "AdminRespondToAuthChallenge", auth_admin_respond, API_SIGNED,
 	    &s_admin_respond },
 	{ "GetTokensFromRefreshToken", auth_get_tokens, API_PUBLIC,

@@ -50,6 +50,7 @@ struct tokens_job {
 	char		*device_key;	/* a new device's, or NULL */
 	char		*device_group;
 	long long	 expires_in;
+	int		 client_only;	/* client_credentials: no user */
 	char		*cause;
 };
 
@@ -96,6 +97,41 @@ tokens_readable(json_t *client_config, const char *name)
 		if (json_is_string(v) && strcmp(json_string_value(v), name) == 0)
 			return 1;
 	return 0;
+}
+
+/*
+ * OAuth scopes decide which attributes an ID token carries: email and
+ * phone their pairs, profile the rest; sub is always there. Tokens of
+ * the JSON API (no scopes) carry every readable attribute.
+ */
+int
+tokens_scope_allows(const char *scope, const char *name)
+{
+	if (scope == NULL || strcmp(name, "sub") == 0)
+		return 1;
+	if (strcmp(name, "email") == 0 || strcmp(name, "email_verified") == 0)
+		return tokens_scope_has(scope, "email");
+	if (strcmp(name, "phone_number") == 0 ||
+	    strcmp(name, "phone_number_verified") == 0)
+		return tokens_scope_has(scope, "phone");
+	return tokens_scope_has(scope, "profile");
+}
+
+json_t *
+tokens_user_info(const struct user *u, json_t *client_config,
+    const char *scope)
+{
+	json_t		*out = json_pack("{s:s, s:s}", "sub", u->sub,
+			    "username", u->username);
+	const char	*name;
+	json_t		*v;
+
+	json_object_foreach(u->attributes, name, v)
+		if (json_is_string(v) && strcmp(name, "sub") != 0 &&
+		    tokens_readable(client_config, name) &&
+		    tokens_scope_allows(scope, name))
+			json_object_set(out, name, v);
+	return out;
 }
 
 /* An attribute as an ID token claim: booleans and numbers typed. */
@@ -164,18 +200,45 @@ tokens_group_claims(json_t *claims, const PGresult *res, int roles)
 		json_decref(arns);
 }
 
+/*
+ * client_credentials: an access token for the client itself, with its
+ * scopes and no user, event or family.
+ */
+static void
+tokens_client_claims(struct tokens_job *j, const struct tokens_grant *g)
+{
+	char		 jti[37];
+	char		*iss = tokens_issuer(g->pool_id);
+	long long	 now = (long long)time(NULL);
+
+	random_uuid(jti);
+	j->expires_in = ops_token_seconds(g->client_config, "AccessToken");
+	j->access_claims = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:I, "
+	    "s:I, s:i, s:s}", "sub", g->client_id, "token_use", "access",
+	    "scope", g->scope != NULL ? g->scope : "", "client_id",
+	    g->client_id, "auth_time", (json_int_t)now, "iss", iss, "exp",
+	    (json_int_t)(now + j->expires_in), "iat", (json_int_t)now,
+	    "version", 2, "jti", jti);
+	free(iss);
+}
+
 static void
 tokens_build_claims(struct tokens_job *j, const struct tokens_grant *g,
     const char *origin, const PGresult *groups)
 {
 	char		 event_id[37];
-	char		*iss = tokens_issuer(g->pool_id);
+	char		*iss;
 	const char	*name;
 	json_t		*v;
 	long long	 now = (long long)time(NULL);
 	int		 revocable = api_bool(g->client_config,
 			    "EnableTokenRevocation", 1);
 
+	if (j->client_only) {
+		tokens_client_claims(j, g);
+		return;
+	}
+	iss = tokens_issuer(g->pool_id);
 	random_uuid(event_id);
 	j->expires_in = ops_token_seconds(g->client_config, "AccessToken");
 	j->id_claims = tokens_common_claims(g, "id", event_id,
@@ -187,17 +250,24 @@ tokens_build_claims(struct tokens_job *j, const struct tokens_grant *g,
 	json_object_set_new(j->access_claims, "iss", json_string(iss));
 	free(iss);
 	json_object_set_new(j->id_claims, "aud", json_string(g->client_id));
+	if (g->nonce != NULL)
+		json_object_set_new(j->id_claims, "nonce",
+		    json_string(g->nonce));
 	json_object_set_new(j->id_claims, "cognito:username",
 	    json_string(g->user->username));
 	json_object_foreach(g->user->attributes, name, v) {
-		if (json_is_string(v) && tokens_readable(g->client_config, name))
+		if (json_is_string(v) && tokens_readable(g->client_config,
+		    name) && tokens_scope_allows(g->scope, name))
 			json_object_set_new(j->id_claims, name,
 			    tokens_attribute_claim(name, json_string_value(v)));
 	}
 	json_object_set_new(j->access_claims, "client_id",
 	    json_string(g->client_id));
-	json_object_set_new(j->access_claims, "scope",
-	    json_string(TOKENS_SCOPE_ADMIN));
+	json_object_set_new(j->access_claims, "scope", json_string(
+	    g->scope != NULL ? g->scope : TOKENS_SCOPE_ADMIN));
+	if (g->scope != NULL)
+		json_object_set_new(j->access_claims, "version",
+		    json_integer(2));
 	json_object_set_new(j->access_claims, "username",
 	    json_string(g->user->username));
 	tokens_group_claims(j->id_claims, groups, 1);
@@ -205,6 +275,11 @@ tokens_build_claims(struct tokens_job *j, const struct tokens_grant *g,
 	if (j->device_key != NULL)
 		json_object_set_new(j->access_claims, "device_key",
 		    json_string(j->device_key));
+	/* OAuth grants an ID token only with the openid scope. */
+	if (g->scope != NULL && !tokens_scope_has(g->scope, "openid")) {
+		json_decref(j->id_claims);
+		j->id_claims = NULL;
+	}
 }
 
 /* On a crypto thread: both signatures. */
@@ -213,9 +288,8 @@ tokens_sign(void *arg)
 {
 	struct tokens_job	*j = arg;
 
-	j->id_token = jwt_sign(j->id_kid, j->id_sealed, j->id_claims,
-	    &j->cause);
-	if (j->id_token == NULL)
+	if (j->id_claims != NULL && (j->id_token = jwt_sign(j->id_kid,
+	    j->id_sealed, j->id_claims, &j->cause)) == NULL)
 		return;
 	j->access_token = jwt_sign(j->access_kid, j->access_sealed,
 	    j->access_claims, &j->cause);
@@ -240,9 +314,10 @@ tokens_signed(void *arg)
 		tokens_job_free(j);
 		return;
 	}
-	out = json_pack("{s:s, s:I, s:s, s:s}", "AccessToken", j->access_token,
-	    "ExpiresIn", (json_int_t)j->expires_in, "TokenType", "Bearer",
-	    "IdToken", j->id_token);
+	out = json_pack("{s:s, s:I, s:s}", "AccessToken", j->access_token,
+	    "ExpiresIn", (json_int_t)j->expires_in, "TokenType", "Bearer");
+	if (j->id_token != NULL)
+		json_object_set_new(out, "IdToken", json_string(j->id_token));
 	if (j->refresh != NULL)
 		json_object_set_new(out, "RefreshToken",
 		    json_string(j->refresh));
@@ -295,6 +370,8 @@ tokens_pending_free(struct tokens_pending *p)
 	json_decref(p->grant.client_config);
 	free((char *)p->grant.pool_id);
 	free((char *)p->grant.client_id);
+	free((char *)p->grant.scope);
+	free((char *)p->grant.nonce);
 	free(p->origin);
 	free(p);
 }
@@ -321,7 +398,8 @@ tokens_issue_loaded(struct pg_reply *reply, void *arg)
 		tokens_pending_free(p);
 		return;
 	}
-	tokens_build_claims(j, &p->grant, p->origin, reply->res[1]);
+	tokens_build_claims(j, &p->grant, p->origin,
+	    j->client_only ? NULL : reply->res[1]);
 	p->job = NULL;
 	tokens_pending_free(p);
 	req_hold(call->req);
@@ -345,7 +423,7 @@ tokens_pending_new(struct api_call *call, const struct tokens_grant *g,
 	j->call = call;
 	j->cb = cb;
 	j->pool_id = xstrdup(g->pool_id);
-	j->sub = xstrdup(u->sub);
+	j->client_only = u == NULL;
 	if (g->device_key != NULL)
 		j->device_key = xstrdup(g->device_key);
 	p->job = j;
@@ -353,9 +431,14 @@ tokens_pending_new(struct api_call *call, const struct tokens_grant *g,
 	p->grant.pool_id = xstrdup(g->pool_id);
 	p->grant.client_id = xstrdup(g->client_id);
 	p->grant.client_config = json_incref(g->client_config);
-	p->user.sub = xstrdup(u->sub);
-	p->user.username = xstrdup(u->username);
-	p->user.attributes = json_deep_copy(u->attributes);
+	p->grant.scope = g->scope != NULL ? xstrdup(g->scope) : NULL;
+	p->grant.nonce = g->nonce != NULL ? xstrdup(g->nonce) : NULL;
+	if (u != NULL) {
+		p->user.sub = xstrdup(u->sub);
+		p->user.username = xstrdup(u->username);
+		p->user.attributes = json_deep_copy(u->attributes);
+	}
+	j->sub = xstrdup(u != NULL ? u->sub : g->client_id);
 	p->grant.user = &p->user;
 	return p;
 }
@@ -374,11 +457,12 @@ tokens_add_refresh(struct pg_batch *b, struct tokens_pending *p)
 	    "RefreshToken"));
 	pg_batch_add(b,
 	    "INSERT INTO refresh_tokens (token_hash, pool_id, client_id, sub, "
-	    "origin_jti, auth_time, expires_at, device_key) VALUES ($1::bytea, "
-	    "$2, $3, $4::uuid, $5::uuid, $6::bigint, extract(epoch FROM "
-	    "clock_timestamp()) + $7::bigint, $8)", 8, digest,
-	    p->grant.pool_id, p->grant.client_id, p->user.sub, p->origin,
-	    auth_time, ttl, p->job->device_key);
+	    "origin_jti, auth_time, expires_at, device_key, scopes) VALUES "
+	    "($1::bytea, $2, $3, $4::uuid, $5::uuid, $6::bigint, extract(epoch "
+	    "FROM clock_timestamp()) + $7::bigint, $8, coalesce($9, '"
+	    TOKENS_SCOPE_ADMIN "'))", 9, digest, p->grant.pool_id,
+	    p->grant.client_id, p->user.sub, p->origin, auth_time, ttl,
+	    p->job->device_key, p->grant.scope);
 	free(auth_time);
 	free(ttl);
 }
@@ -420,11 +504,12 @@ tokens_issue(struct api_call *call, const struct tokens_grant *g,
 	    "SELECT purpose, kid, private_sealed FROM pool_keys WHERE "
 	    "pool_id = $1 AND retired_at IS NULL ORDER BY created_at DESC",
 	    1, g->pool_id);
-	pg_batch_add(b,
-	    "SELECT g.name, g.role_arn FROM user_groups ug JOIN groups g ON "
-	    "g.pool_id = ug.pool_id AND g.name = ug.group_name WHERE "
-	    "ug.pool_id = $1 AND ug.sub = $2::uuid ORDER BY g.precedence "
-	    "NULLS LAST, g.name", 2, g->pool_id, g->user->sub);
+	if (g->user != NULL)
+		pg_batch_add(b, "SELECT g.name, g.role_arn FROM user_groups ug "
+		    "JOIN groups g ON g.pool_id = ug.pool_id AND g.name = "
+		    "ug.group_name WHERE ug.pool_id = $1 AND ug.sub = $2::uuid "
+		    "ORDER BY g.precedence NULLS LAST, g.name", 2, g->pool_id,
+		    g->user->sub);
 	if (g->new_device)
 		tokens_add_device(b, p);
 	if (g->with_refresh)
@@ -442,6 +527,7 @@ struct tokens_check {
 	struct tokens_access	 a;
 	char			*kid;
 	json_t			*claims;	/* unverified until jwt_check */
+	const char		*need_scope;	/* static */
 };
 
 static void
@@ -511,7 +597,7 @@ tokens_check_verified(struct tokens_check *t, json_t *c)
 		return "Invalid Access Token";
 	if (json_integer_value(exp) <= (json_int_t)time(NULL))
 		return "Access Token has expired";
-	if (scope == NULL || !tokens_scope_has(scope, TOKENS_SCOPE_ADMIN))
+	if (scope == NULL || !tokens_scope_has(scope, t->need_scope))
 		return "Access Token does not have required scopes";
 	t->a.iat = json_integer_value(iat);
 	t->a.exp = json_integer_value(exp);
@@ -598,11 +684,19 @@ void
 tokens_check_access(struct api_call *call, const char *token,
     tokens_access_cb cb)
 {
+	tokens_check_access_for(call, token, TOKENS_SCOPE_ADMIN, cb);
+}
+
+void
+tokens_check_access_for(struct api_call *call, const char *token,
+    const char *scope, tokens_access_cb cb)
+{
 	struct tokens_check	*t = xcalloc(1, sizeof *t);
 	struct pg_batch		*b;
 
 	t->call = call;
 	t->cb = cb;
+	t->need_scope = scope;
 	t->token = xstrdup(token);
 	if ((t->claims = jwt_peek(token, &t->kid)) == NULL ||
 	    tokens_check_claims(t, t->claims) != 0) {

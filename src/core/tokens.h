@@ -47,6 +47,14 @@ typedef void	(*tokens_access_cb)(struct api_call *, struct tokens_access *);
  * returns, so copy what must outlive it into call->data.
  */
 void	tokens_check_access(struct api_call *, const char *, tokens_access_cb);
+/* The same check for another scope than the user API's (userInfo: openid). */
+void	tokens_check_access_for(struct api_call *, const char *, const char *,
+	    tokens_access_cb);
+/*
+ * userInfo's claims of a user: sub, username and the attributes the
+ * client may read and the scopes allow, as strings (new reference).
+ */
+json_t	*tokens_user_info(const struct user *, json_t *, const char *);
 
 /* What a successful sign-in needs to issue tokens. */
 struct tokens_grant {
@@ -60,6 +68,16 @@ struct tokens_grant {
 	int		 with_refresh;	/* issue (and store) a refresh token */
 	int		 new_device;	/* track a new device: NewDeviceMetadata */
 	const char	*device_key;	/* signed in from this device */
+	/*
+	 * OAuth: the granted scopes (space-separated; NULL for the JSON
+	 * API's aws.cognito.signin.user.admin), which also mark the access
+	 * token "version": 2 and are kept with the refresh token, and the
+	 * authorization request's nonce for the ID token. With user NULL
+	 * (client_credentials) only an access token is made, its sub the
+	 * client id.
+	 */
+	const char	*scope;
+	const char	*nonce;
 };
 
 typedef void	(*tokens_issue_cb)(struct api_call *, json_t *);
@@ -68,13 +86,16 @@ typedef void	(*tokens_issue_cb)(struct api_call *, json_t *);
  * Sign the ID and access tokens (and create a refresh token when asked)
  * and call cb with the AuthenticationResult object {AccessToken,
  * ExpiresIn, TokenType, IdToken[, RefreshToken]} (new reference, cb
- * owns it). On failure the call is answered and cb is not called.
+ * owns it; no IdToken for client_credentials). On failure the call is
+ * answered and cb is not called.
  */
 void	tokens_issue(struct api_call *, const struct tokens_grant *,
 	    tokens_issue_cb);
 
 /* The issuer of a pool: <public_url>/<pool id>, malloc'd. */
 char	*tokens_issuer(const char *);
+/* 1 when OAuth scopes (NULL: the JSON API's) let an ID token carry name. */
+int	 tokens_scope_allows(const char *, const char *);
 /* 1 when the space-separated scope list has the scope. */
 int	 tokens_scope_has(const char *, const char *);
 

@@ -24,6 +24,12 @@ static const char *const sweep_sql[] = {
 	"DELETE FROM srp_spent WHERE digest IN (SELECT digest FROM srp_spent "
 	"WHERE expires_at < extract(epoch FROM clock_timestamp()) LIMIT "
 	SWEEP_ROWS ")",
+	"DELETE FROM oauth_codes WHERE code_hash IN (SELECT code_hash FROM "
+	"oauth_codes WHERE expires_at < extract(epoch FROM clock_timestamp()) "
+	"LIMIT " SWEEP_ROWS ")",
+	"DELETE FROM ui_sessions WHERE session_hash IN (SELECT session_hash "
+	"FROM ui_sessions WHERE expires_at < extract(epoch FROM "
+	"clock_timestamp()) LIMIT " SWEEP_ROWS ")",
 };
 
 static void

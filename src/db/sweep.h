@@ -1,6 +1,7 @@
 /*
  * sweep.h: removing what has expired (challenge sessions, spent SRP
- * blocks) from the database now and then, from the first worker only.
+ * blocks, authorization codes, hosted-UI sessions) from the database now
+ * and then, from the first worker only.
  */
 #ifndef SWEEP_H
 #define SWEEP_H

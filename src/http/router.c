@@ -24,6 +24,7 @@
 #include "http/tls.h"
 #include "log.h"
 #include "oauth/discovery.h"
+#include "oauth/oauth.h"
 #include "util.h"
 
 typedef void	(*route_fn)(struct req *, const char *);
@@ -136,7 +137,7 @@ route_health(struct req *r, const char *unused)
 static void
 route_domain(struct req *r, const char *unused)
 {
-	req_reply_text(r, 404, "Not Found\n");
+	oauth_route(r);
 }
 
 /* Sum of header name and value bytes, for the 431 limit. */

@@ -103,7 +103,9 @@ def test_wrong_passwords_lock(server, idp, pool):
                            "Password attempts exceeded")
 
 
-def test_tampered_signature_and_block(server, idp, pool):
+def srp_answer(idp, pool):
+    """A new client and user of the pool, and a right PASSWORD_VERIFIER
+    answer for it: (client id, username, ChallengeResponses)."""
     pid = pool["Id"]
     cid = make_client(idp, pid, ExplicitAuthFlows=FLOWS)["ClientId"]
     name = make_user(idp, pid)
@@ -111,7 +113,11 @@ def test_tampered_signature_and_block(server, idp, pool):
     out = idp.initiate_auth(ClientId=cid, AuthFlow="USER_SRP_AUTH",
                             AuthParameters={"USERNAME": name,
                                             "SRP_A": s.srp_a})
-    answer = s.answer(out["ChallengeParameters"], PASSWORD)
+    return cid, name, s.answer(out["ChallengeParameters"], PASSWORD)
+
+
+def test_tampered_signature_and_block(server, idp, pool):
+    cid, name, answer = srp_answer(idp, pool)
     bad = dict(answer, PASSWORD_CLAIM_SECRET_BLOCK="AAAA" +
                answer["PASSWORD_CLAIM_SECRET_BLOCK"][4:])
     with pytest.raises(botocore.exceptions.ClientError) as e:
@@ -128,14 +134,7 @@ def test_tampered_signature_and_block(server, idp, pool):
 def test_an_answer_signs_in_once(server, idp, pool):
     """A PASSWORD_VERIFIER answer, replayed while its SECRET_BLOCK is
     still fresh, is refused: the block is spent by the first sign-in."""
-    pid = pool["Id"]
-    cid = make_client(idp, pid, ExplicitAuthFlows=FLOWS)["ClientId"]
-    name = make_user(idp, pid)
-    s = Srp(pid)
-    out = idp.initiate_auth(ClientId=cid, AuthFlow="USER_SRP_AUTH",
-                            AuthParameters={"USERNAME": name,
-                                            "SRP_A": s.srp_a})
-    answer = s.answer(out["ChallengeParameters"], PASSWORD)
+    cid, _, answer = srp_answer(idp, pool)
     r = idp.respond_to_auth_challenge(ClientId=cid,
                                       ChallengeName="PASSWORD_VERIFIER",
                                       ChallengeResponses=answer)
@@ -153,14 +152,7 @@ def test_unknown_device_key_then_the_same_answer_without(server, idp, pool):
     """amazon-cognito-identity-js answers "Device does not exist." by
     sending the same answer again without its DEVICE_KEY: the first try
     must not spend the block."""
-    pid = pool["Id"]
-    cid = make_client(idp, pid, ExplicitAuthFlows=FLOWS)["ClientId"]
-    name = make_user(idp, pid)
-    s = Srp(pid)
-    out = idp.initiate_auth(ClientId=cid, AuthFlow="USER_SRP_AUTH",
-                            AuthParameters={"USERNAME": name,
-                                            "SRP_A": s.srp_a})
-    answer = s.answer(out["ChallengeParameters"], PASSWORD)
+    cid, _, answer = srp_answer(idp, pool)
     with pytest.raises(botocore.exceptions.ClientError) as e:
         idp.respond_to_auth_challenge(
             ClientId=cid, ChallengeName="PASSWORD_VERIFIER",

@@ -19,5 +19,6 @@ Suite	*filter_suite(void);
 Suite	*srp_suite(void);
 Suite	*totp_suite(void);
 Suite	*mfa_suite(void);
+Suite	*template_suite(void);
 
 #endif

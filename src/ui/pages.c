@@ -1,0 +1,345 @@
+/*
+ * pages.c: the hosted UI's sign-in page and its follow-ups.
+ *
+ * Every page is a template of templates/ rendered with a context that
+ * always has base (the domain's path: links are relative to it),
+ * pool_name and csrf. The CSRF token is double-submitted: a random
+ * value in an HttpOnly, SameSite cookie and in a hidden field, compared
+ * in constant time on every POST. Sign-in runs the API's own state
+ * machine through the internal HostedInitiateAuth and
+ * HostedRespondToAuthChallenge operations, so lockout, hidden user
+ * existence and challenges behave as through the API; a challenge
+ * (new password, MFA code) is another form posted to /login with the
+ * challenge's Session. Success makes a hosted-UI session and completes
+ * the authorization request (oauth/authorize.c).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/codes.h"
+#include "log.h"
+#include "oauth/oauth.h"
+#include "ui/pages.h"
+#include "ui/template.h"
+#include "util.h"
+
+#define PAGES_CSRF_BYTES	24
+#define PAGES_CSP							\
+	"default-src 'self'; style-src 'self' 'unsafe-inline'; "	\
+	"img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"
+
+static struct tmpl_set	*pages_set;
+
+int
+pages_init(const char *dir, char **cause)
+{
+	pages_set = tmpl_set_load_dir(dir, cause);
+	return pages_set != NULL ? 0 : -1;
+}
+
+void
+pages_free(void)
+{
+	tmpl_set_free(pages_set);
+	pages_set = NULL;
+}
+
+void
+pages_render(struct oauth_req *o, int status, const char *name, json_t *ctx)
+{
+	const struct tmpl	*t;
+	char			*html, *cause = NULL;
+	size_t			 len;
+
+	json_object_set_new(ctx, "base", json_string(oauth_base(o)));
+	if (json_object_get(ctx, "title") == NULL)
+		json_object_set_new(ctx, "title", json_string(strcmp(name,
+		    "error") == 0 ? "Error" : "Sign in"));
+	if (o->client != NULL) {
+		json_object_set(ctx, "pool_name",
+		    json_object_get(o->client, "PoolName"));
+		json_object_set(ctx, "client_name",
+		    json_object_get(o->client, "ClientName"));
+	}
+	if (o->csrf != NULL)
+		json_object_set_new(ctx, "csrf", json_string(o->csrf));
+	if (pages_set == NULL || (t = tmpl_set_get(pages_set, name)) == NULL ||
+	    (html = tmpl_render(pages_set, t, ctx, &len, &cause)) == NULL) {
+		log_error("%s: page %s: %s", o->r->id, name,
+		    cause != NULL ? cause : "no such template");
+		free(cause);
+		json_decref(ctx);
+		req_reply_text(o->r, 500, "The page could not be shown.\n");
+		return;
+	}
+	json_decref(ctx);
+	req_add_header(o->r, "Cache-Control", "no-store");
+	req_add_header(o->r, "Content-Security-Policy", PAGES_CSP);
+	req_add_header(o->r, "X-Frame-Options", "DENY");
+	req_add_header(o->r, "X-Content-Type-Options", "nosniff");
+	req_add_header(o->r, "Referrer-Policy", "no-referrer");
+	req_reply(o->r, status, "text/html; charset=utf-8", html, len);
+	free(html);
+}
+
+void
+pages_error(struct oauth_req *o, int status, const char *message)
+{
+	pages_render(o, status, "error", json_pack("{s:s}", "message",
+	    message));
+}
+
+/* --- CSRF ------------------------------------------------------------------ */
+
+/* The request's CSRF token (o->csrf): the cookie's, or a new one. */
+static void
+pages_csrf(struct oauth_req *o)
+{
+	free(o->csrf);
+	o->csrf = oauth_cookie(o, OAUTH_CSRF_COOKIE);
+	if (o->csrf != NULL && strlen(o->csrf) >= 32 &&
+	    strspn(o->csrf, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-_") == strlen(o->csrf))
+		return;
+	free(o->csrf);
+	o->csrf = codes_new_secret(PAGES_CSRF_BYTES);
+	oauth_set_cookie(o, OAUTH_CSRF_COOKIE, o->csrf, 3600);
+}
+
+/* The form's _csrf matches the cookie's. */
+static int
+pages_csrf_ok(struct oauth_req *o)
+{
+	const char	*given = api_str(o->form, "_csrf");
+	char		*cookie = oauth_cookie(o, OAUTH_CSRF_COOKIE);
+	int		 ok;
+
+	ok = given != NULL && cookie != NULL && strlen(cookie) >= 32 &&
+	    codes_equal_str(given, cookie);
+	free(cookie);
+	return ok;
+}
+
+/* --- The sign-in form ----------------------------------------------------- */
+
+/* The form's action: this page with the authorization request. */
+static char *
+pages_action(struct oauth_req *o)
+{
+	return xasprintf("%s/login?%s", oauth_base(o),
+	    o->r->query != NULL ? o->r->query : "");
+}
+
+/* What the username field asks for, from the pool's sign-in options. */
+static const char *
+pages_username_label(struct oauth_req *o)
+{
+	json_t	*ua = json_object_get(o->client, "UsernameAttributes");
+
+	if (strarray_has(ua, "email") && strarray_has(ua, "phone_number"))
+		return "Email or phone number";
+	if (strarray_has(ua, "email"))
+		return "Email";
+	if (strarray_has(ua, "phone_number"))
+		return "Phone number";
+	return "Username";
+}
+
+static void
+pages_login_show(struct oauth_req *o, int status, const char *error)
+{
+	json_t	*ctx;
+	char	*action = pages_action(o);
+
+	pages_csrf(o);
+	ctx = json_pack("{s:s, s:s}", "action", action, "username_label",
+	    pages_username_label(o));
+	free(action);
+	if (error != NULL)
+		json_object_set_new(ctx, "error", json_string(error));
+	if (api_str(o->form, "username") != NULL)
+		json_object_set_new(ctx, "username",
+		    json_string(api_str(o->form, "username")));
+	pages_render(o, status, "login", ctx);
+}
+
+static void
+pages_login_form(struct oauth_req *o)
+{
+	pages_login_show(o, 200, NULL);
+}
+
+void
+pages_login_get(struct oauth_req *o)
+{
+	authorize_check(o, pages_login_form);
+}
+
+/* --- Signing in ----------------------------------------------------------- */
+
+/* What a challenge page asks for: the field and its label. */
+static const struct {
+	const char	*challenge;
+	const char	*field;
+	const char	*label;
+	int		 password;
+} pages_challenges[] = {
+	{ "NEW_PASSWORD_REQUIRED", "NEW_PASSWORD", "New password", 1 },
+	{ "SOFTWARE_TOKEN_MFA", "SOFTWARE_TOKEN_MFA_CODE",
+	  "Code from your authenticator app", 0 },
+	{ "SMS_MFA", "SMS_MFA_CODE", "Code sent to your phone", 0 },
+	{ "EMAIL_OTP", "EMAIL_OTP_CODE", "Code sent to your email", 0 },
+};
+
+static int
+pages_challenge_index(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; name != NULL && i < nitems(pages_challenges); i++)
+		if (strcmp(pages_challenges[i].challenge, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* A challenge's form, carrying its Session and the user's name. */
+static void
+pages_challenge_show(struct oauth_req *o, const char *name,
+    const char *session, const char *username, const char *error)
+{
+	int	 i = pages_challenge_index(name);
+	char	*action = pages_action(o);
+	json_t	*ctx;
+
+	if (i < 0) {
+		free(action);
+		pages_error(o, 400, "This account needs a sign-in step the "
+		    "hosted pages do not offer yet; use the app instead.");
+		return;
+	}
+	pages_csrf(o);
+	ctx = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "action",
+	    action, "challenge", name, "session", session, "username",
+	    username, "field", pages_challenges[i].field, "label",
+	    pages_challenges[i].label, "password",
+	    pages_challenges[i].password);
+	free(action);
+	if (error != NULL)
+		json_object_set_new(ctx, "error", json_string(error));
+	pages_render(o, error != NULL ? 400 : 200, "challenge", ctx);
+}
+
+static void
+pages_session_made(struct oauth_req *o, int status, json_t *out)
+{
+	if (status != 200) {
+		pages_error(o, 503, "The sign-in could not be completed; try "
+		    "again later.");
+		return;
+	}
+	oauth_set_cookie(o, OAUTH_SESSION_COOKIE, api_str(out, "Session"),
+	    3600);
+	authorize_complete(o);
+}
+
+/* Signed in: a hosted-UI session, then back to the application. */
+static void
+pages_signed_in(struct oauth_req *o, json_t *who)
+{
+	o->sub = xstrdup(api_str(who, "Sub"));
+	o->username = xstrdup(api_str(who, "Username"));
+	o->auth_time = api_int(who, "AuthTime", 0);
+	oauth_invoke(o, "OAuthSession", json_pack("{s:s, s:s, s:s, s:I}",
+	    "Action", "create", "UserPoolId", o->pool_id, "Sub", o->sub,
+	    "AuthTime", (json_int_t)o->auth_time), pages_session_made);
+}
+
+static void
+pages_auth_done(struct oauth_req *o, int status, json_t *out)
+{
+	const char	*challenge = api_str(o->form, "_challenge");
+	json_t		*params;
+
+	if (status == 200 && json_object_get(out, "HostedSignIn") != NULL)
+		pages_signed_in(o, json_object_get(out, "HostedSignIn"));
+	else if (status == 200) {
+		params = json_object_get(out, "ChallengeParameters");
+		pages_challenge_show(o, api_str(out, "ChallengeName"),
+		    api_str(out, "Session"), api_str(params,
+		    "USER_ID_FOR_SRP") != NULL ? api_str(params,
+		    "USER_ID_FOR_SRP") : api_str(o->form, "username"), NULL);
+	} else if (status >= 500)
+		pages_error(o, 503, "Signing in is unavailable; try again "
+		    "later.");
+	else if (challenge != NULL && strcmp(oauth_error_type(out),
+	    "CodeMismatchException") == 0)
+		pages_challenge_show(o, challenge, api_str(o->form,
+		    "_session"), api_str(o->form, "_username"),
+		    api_str(out, "message"));
+	else if (challenge != NULL && strcmp(oauth_error_type(out),
+	    "InvalidPasswordException") == 0)
+		pages_challenge_show(o, challenge, api_str(o->form,
+		    "_session"), api_str(o->form, "_username"),
+		    api_str(out, "message"));
+	else
+		pages_login_show(o, 400, api_str(out, "message"));
+}
+
+/* A challenge's answer from its form. */
+static void
+pages_answer(struct oauth_req *o, const char *challenge)
+{
+	int		 i = pages_challenge_index(challenge);
+	const char	*value;
+	json_t		*in;
+
+	value = i >= 0 ? api_str(o->form, pages_challenges[i].field) : NULL;
+	if (i < 0 || value == NULL || api_str(o->form, "_session") == NULL ||
+	    api_str(o->form, "_username") == NULL) {
+		pages_login_show(o, 400, "The sign-in step was incomplete; "
+		    "start again.");
+		return;
+	}
+	in = json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "ClientId",
+	    oauth_param(o, "client_id"), "ChallengeName", challenge,
+	    "Session", api_str(o->form, "_session"), "ChallengeResponses",
+	    "USERNAME", api_str(o->form, "_username"),
+	    pages_challenges[i].field, value);
+	oauth_invoke(o, "HostedRespondToAuthChallenge", in, pages_auth_done);
+}
+
+static void
+pages_login_submit(struct oauth_req *o)
+{
+	const char	*user = api_str(o->form, "username");
+	const char	*password = api_str(o->form, "password");
+	const char	*challenge = api_str(o->form, "_challenge");
+
+	if (challenge != NULL) {
+		pages_answer(o, challenge);
+		return;
+	}
+	if (user == NULL || *user == '\0' || password == NULL ||
+	    *password == '\0') {
+		pages_login_show(o, 400, "Enter your username and password.");
+		return;
+	}
+	oauth_invoke(o, "HostedInitiateAuth", json_pack("{s:s, s:s, "
+	    "s:{s:s, s:s}}", "ClientId", oauth_param(o, "client_id"),
+	    "AuthFlow", "USER_PASSWORD_AUTH", "AuthParameters", "USERNAME",
+	    user, "PASSWORD", password), pages_auth_done);
+}
+
+void
+pages_login_post(struct oauth_req *o)
+{
+	if (!pages_csrf_ok(o)) {
+		pages_error(o, 403, "This form has expired or did not come "
+		    "from this site. Go back, reload the page and try again.");
+		return;
+	}
+	authorize_check(o, pages_login_submit);
+}

@@ -1,0 +1,25 @@
+/*
+ * pages.h: the hosted UI's pages, rendered from templates/ by
+ * ui/template.c (escaped by default), with a CSRF token on every form.
+ */
+#ifndef PAGES_H
+#define PAGES_H
+
+#include <jansson.h>
+
+struct oauth_req;
+
+/* Parse every template of dir (at start-up); -1 with *cause. */
+int	 pages_init(const char *, char **) MUST_CHECK;
+void	 pages_free(void);
+
+/* Render template name with ctx (stolen) and status. */
+void	 pages_render(struct oauth_req *, int, const char *, json_t *);
+/* A page saying what went wrong, in plain words. */
+void	 pages_error(struct oauth_req *, int, const char *);
+
+/* GET and POST /login: the sign-in form and its challenges. */
+void	 pages_login_get(struct oauth_req *);
+void	 pages_login_post(struct oauth_req *);
+
+#endif

@@ -1,0 +1,363 @@
+"""The hosted UI and the OAuth2 endpoints of a pool domain, reached by
+path (https://localhost:<port>/<prefix>/...), driven by a small cookie-
+keeping HTTP client: authorization code with PKCE through the sign-in
+page, the token endpoint's three grants, userInfo, revoke, logout, the
+hosted-UI session (SSO), and the refusals a security reviewer expects
+(unregistered redirect_uri, no PKCE, code reuse, wrong verifier, no
+CSRF token, hidden user existence, flows the client may not use)."""
+import base64
+import hashlib
+import html
+import json
+import re
+import secrets
+import urllib.parse
+import uuid
+
+import jwt
+import pytest
+
+from conftest import PASSWORD, make_user
+
+CALLBACK = "https://app.example/callback"
+SIGNED_OUT = "https://app.example/bye"
+
+
+class Browser:
+    """Cookies and redirects by hand, so each step can be checked."""
+
+    def __init__(self, server):
+        self.server, self.cookies = server, {}
+
+    def go(self, method, path, form=None, headers=None):
+        hdrs = dict(headers or {})
+        if self.cookies:
+            hdrs["Cookie"] = "; ".join("%s=%s" % kv for kv in
+                                       self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            hdrs["Content-Type"] = "application/x-www-form-urlencoded"
+        conn = self.server.connection("https", 10)
+        try:
+            conn.request(method, path, body=body, headers=hdrs)
+            r = conn.getresponse()
+            data = r.read()
+            for k, v in r.getheaders():
+                if k.lower() == "set-cookie":
+                    name, _, rest = v.partition("=")
+                    value = rest.split(";")[0]
+                    if "Max-Age=0" in v:
+                        self.cookies.pop(name, None)
+                    else:
+                        self.cookies[name] = value
+            hdrs = {k.lower(): v for k, v in r.getheaders()}
+            return r.status, hdrs, data.decode()
+        finally:
+            conn.close()
+
+
+def pkce():
+    verifier = secrets.token_urlsafe(64)
+    challenge = base64.urlsafe_b64encode(
+        hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+    return verifier, challenge
+
+
+def hidden(page, name):
+    m = re.search(r'name="%s" value="([^"]*)"' % name, page)
+    return html.unescape(m.group(1)) if m else None
+
+
+def form_action(page):
+    return html.unescape(re.search(r'action="([^"]*)"', page).group(1))
+
+
+class App:
+    """A pool with a domain, a user, a public SPA client and a
+    confidential web client."""
+
+    def __init__(self, server, idp, make_pool, secret=False, scopes=(),
+                 **client):
+        self.server, self.idp = server, idp
+        self.pool = make_pool(AutoVerifiedAttributes=["email"])
+        if scopes:
+            idp.create_resource_server(
+                UserPoolId=self.pool["Id"], Identifier="api", Name="api",
+                Scopes=[{"ScopeName": s, "ScopeDescription": s}
+                        for s in scopes])
+        self.prefix = "app-%s" % uuid.uuid4().hex[:10]
+        idp.create_user_pool_domain(UserPoolId=self.pool["Id"],
+                                    Domain=self.prefix)
+        kw = dict(AllowedOAuthFlows=["code"], AllowedOAuthFlowsUserPoolClient=True,
+                  AllowedOAuthScopes=["openid", "email", "profile"],
+                  CallbackURLs=[CALLBACK], LogoutURLs=[SIGNED_OUT],
+                  SupportedIdentityProviders=["COGNITO"],
+                  ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH"])
+        kw.update(client)
+        c = idp.create_user_pool_client(
+            UserPoolId=self.pool["Id"], ClientName="web",
+            GenerateSecret=secret, **kw)["UserPoolClient"]
+        self.client_id, self.secret = c["ClientId"], c.get("ClientSecret")
+        self.email = "u-%s@example.com" % uuid.uuid4().hex[:8]
+        self.username = make_user(idp, self.pool["Id"], email=self.email)
+
+    def path(self, p):
+        return "/%s%s" % (self.prefix, p)
+
+    def authorize(self, browser, **extra):
+        verifier, challenge = pkce()
+        q = dict(response_type="code", client_id=self.client_id,
+                 redirect_uri=CALLBACK, scope="openid email",
+                 state="st-" + secrets.token_hex(4), nonce="n-1",
+                 code_challenge=challenge, code_challenge_method="S256")
+        q.update(extra)
+        q = {k: v for k, v in q.items() if v is not None}
+        status, hdrs, body = browser.go(
+            "GET", self.path("/oauth2/authorize?" +
+                             urllib.parse.urlencode(q)))
+        return q, verifier, status, hdrs, body
+
+    def sign_in(self, browser, password=PASSWORD, username=None, **extra):
+        """Authorize, follow to /login, post the form; the last reply
+        and the request's query and verifier."""
+        q, verifier, status, hdrs, _ = self.authorize(browser, **extra)
+        assert status == 302, (status, hdrs)
+        login = hdrs["location"]
+        assert login.startswith(self.path("/login?"))
+        status, _, page = browser.go("GET", login)
+        assert status == 200, page
+        assert hidden(page, "_csrf")
+        reply = browser.go("POST", form_action(page), form={
+            "_csrf": hidden(page, "_csrf"),
+            "username": username or self.username, "password": password})
+        return q, verifier, reply
+
+    def code_of(self, reply, q):
+        status, hdrs, body = reply
+        assert status == 302, body
+        u = urllib.parse.urlsplit(hdrs["location"])
+        assert "%s://%s%s" % (u.scheme, u.netloc, u.path) == CALLBACK
+        got = dict(urllib.parse.parse_qsl(u.query))
+        assert got["state"] == q["state"]
+        return got["code"]
+
+    def token(self, form, basic=True):
+        hdrs = {"Content-Type": "application/x-www-form-urlencoded"}
+        form = dict(form)
+        if self.secret and basic:
+            hdrs["Authorization"] = "Basic " + base64.b64encode(
+                ("%s:%s" % (self.client_id, self.secret)).encode()).decode()
+        else:
+            form.setdefault("client_id", self.client_id)
+        r = self.server.request("POST", self.path("/oauth2/token"),
+                                body=urllib.parse.urlencode(form),
+                                headers=hdrs)
+        return r.status, r.json()
+
+    def exchange(self, code, verifier):
+        return self.token(dict(grant_type="authorization_code", code=code,
+                               redirect_uri=CALLBACK,
+                               code_verifier=verifier))
+
+    def claims(self, token, use):
+        keys = self.server.request(
+            "GET", "/%s/.well-known/jwks.json" % self.pool["Id"]).json()
+        kid = jwt.get_unverified_header(token)["kid"]
+        key = jwt.PyJWK([k for k in keys["keys"] if k["kid"] == kid][0])
+        c = jwt.decode(token, key.key, algorithms=["RS256"],
+                       audience=self.client_id if use == "id" else None,
+                       options={"verify_aud": use == "id"},
+                       issuer="%s/%s" % (self.server.https,
+                                         self.pool["Id"]))
+        assert c["token_use"] == use
+        return c
+
+
+@pytest.fixture
+def app(server, idp, make_pool):
+    return App(server, idp, make_pool)
+
+
+def test_code_flow_with_pkce(server, app):
+    b = Browser(server)
+    q, verifier, reply = app.sign_in(b)
+    code = app.code_of(reply, q)
+    assert "userpoold_session" in b.cookies
+    status, tok = app.exchange(code, verifier)
+    assert status == 200, tok
+    assert tok["token_type"] == "Bearer" and tok["expires_in"] == 3600
+    idc = app.claims(tok["id_token"], "id")
+    assert idc["nonce"] == "n-1" and idc["email"] == app.email
+    assert idc["cognito:username"] == app.username
+    acc = app.claims(tok["access_token"], "access")
+    assert acc["scope"] == "openid email" and acc["version"] == 2
+    assert acc["client_id"] == app.client_id
+    # userInfo: the claims the scopes allow.
+    r = server.request("GET", app.path("/oauth2/userInfo"), headers={
+        "Authorization": "Bearer " + tok["access_token"]})
+    assert r.status == 200, r.body
+    info = r.json()
+    assert info["sub"] == idc["sub"] and info["email"] == app.email
+    assert info["email_verified"] == "true" and info["username"]
+    # The refresh token works at the token endpoint and in the API.
+    status, again = app.token(dict(grant_type="refresh_token",
+                                   refresh_token=tok["refresh_token"]))
+    assert status == 200, again
+    assert "refresh_token" not in again
+    assert app.claims(again["access_token"], "access")["scope"] == \
+        "openid email"
+    r = app.idp.initiate_auth(ClientId=app.client_id,
+                              AuthFlow="REFRESH_TOKEN_AUTH",
+                              AuthParameters={
+                                  "REFRESH_TOKEN": tok["refresh_token"]})
+    assert r["AuthenticationResult"]["AccessToken"]
+    # Revoked, the refresh token and its access tokens stop working.
+    r = server.request("POST", app.path("/oauth2/revoke"),
+                       body=urllib.parse.urlencode({
+                           "token": tok["refresh_token"],
+                           "client_id": app.client_id}),
+                       headers={"Content-Type":
+                                "application/x-www-form-urlencoded"})
+    assert r.status == 200, r.body
+    status, err = app.token(dict(grant_type="refresh_token",
+                                 refresh_token=tok["refresh_token"]))
+    assert status == 400 and err["error"] == "invalid_grant"
+    r = server.request("GET", app.path("/oauth2/userInfo"), headers={
+        "Authorization": "Bearer " + tok["access_token"]})
+    assert r.status == 401 and "invalid_token" in r.headers[
+        "www-authenticate"]
+
+
+def test_session_signs_in_again_without_a_password(server, app):
+    b = Browser(server)
+    q, _, reply = app.sign_in(b)
+    app.code_of(reply, q)
+    q, verifier, status, hdrs, _ = app.authorize(b)
+    code = app.code_of((status, hdrs, ""), q)
+    assert app.exchange(code, verifier)[0] == 200
+    # prompt=login asks for the password even so.
+    _, _, status, hdrs, _ = app.authorize(b, prompt="login")
+    assert status == 302 and "/login?" in hdrs["location"]
+    # prompt=none without a session: login_required, no page.
+    _, _, status, hdrs, _ = app.authorize(Browser(server), prompt="none")
+    assert status == 302 and "error=login_required" in hdrs["location"]
+
+
+def test_logout(server, app):
+    b = Browser(server)
+    q, _, reply = app.sign_in(b)
+    app.code_of(reply, q)
+    status, hdrs, _ = b.go("GET", app.path("/logout?" + urllib.parse.urlencode(
+        {"client_id": app.client_id, "logout_uri": SIGNED_OUT})))
+    assert status == 302 and hdrs["location"] == SIGNED_OUT
+    assert "userpoold_session" not in b.cookies
+    _, _, status, hdrs, _ = app.authorize(b)
+    assert status == 302 and "/login?" in hdrs["location"]
+    status, hdrs, page = b.go("GET", app.path("/logout?" + urllib.parse.urlencode(
+        {"client_id": app.client_id, "logout_uri": "https://evil.example/"})))
+    assert status == 400 and "location" not in hdrs
+
+
+def test_unregistered_redirect_uri_is_never_redirected_to(server, app):
+    b = Browser(server)
+    for uri in ("https://evil.example/callback", CALLBACK + "/x",
+                CALLBACK + "?a=1"):
+        _, _, status, hdrs, page = app.authorize(b, redirect_uri=uri)
+        assert status == 400 and "location" not in hdrs
+        assert "redirect_uri" in page
+    _, _, status, hdrs, page = app.authorize(b, client_id="nobody")
+    assert status == 400 and "location" not in hdrs
+
+
+def test_public_client_must_use_pkce_with_s256(server, app):
+    b = Browser(server)
+    _, _, status, hdrs, _ = app.authorize(b, code_challenge=None,
+                                          code_challenge_method=None)
+    assert status == 302
+    assert "error=invalid_request" in hdrs["location"]
+    _, _, status, hdrs, _ = app.authorize(b, code_challenge_method="plain")
+    assert status == 302 and "error=invalid_request" in hdrs["location"]
+
+
+def test_code_reuse_and_wrong_verifier(server, app):
+    b = Browser(server)
+    q, verifier, reply = app.sign_in(b)
+    code = app.code_of(reply, q)
+    status, err = app.exchange(code, "x" * 64)
+    assert status == 400 and err["error"] == "invalid_grant"
+    q, verifier, status, hdrs, _ = app.authorize(b)
+    code = app.code_of((status, hdrs, ""), q)
+    status, tok = app.exchange(code, verifier)
+    assert status == 200
+    status, err = app.exchange(code, verifier)
+    assert status == 400 and err["error"] == "invalid_grant"
+    # The reuse revoked what the first exchange issued.
+    status, err = app.token(dict(grant_type="refresh_token",
+                                 refresh_token=tok["refresh_token"]))
+    assert status == 400 and err["error"] == "invalid_grant"
+
+
+def test_form_without_its_csrf_token_is_refused(server, app):
+    b = Browser(server)
+    _, _, status, hdrs, _ = app.authorize(b)
+    status, _, page = b.go("GET", hdrs["location"])
+    for token in (None, "x" * 40):
+        form = {"username": app.username, "password": PASSWORD}
+        if token:
+            form["_csrf"] = token
+        status, hdrs2, body = b.go("POST", form_action(page), form=form)
+        assert status == 403 and "location" not in hdrs2
+
+
+def test_wrong_password_and_unknown_user_look_the_same(server, idp,
+                                                      make_pool):
+    a = App(server, idp, make_pool, PreventUserExistenceErrors="ENABLED")
+    b = Browser(server)
+    _, _, (status, hdrs, page) = a.sign_in(b, password="Wr0ng-passw0rd!")
+    assert status == 400 and "Incorrect username or password." in page
+    assert "location" not in hdrs
+    _, _, (status2, _, page2) = a.sign_in(b, username="nobody-here")
+    assert status2 == 400 and "Incorrect username or password." in page2
+
+
+def test_implicit_flow_only_when_allowed(server, idp, make_pool):
+    a = App(server, idp, make_pool)
+    _, _, status, hdrs, _ = a.authorize(Browser(server),
+                                        response_type="token")
+    assert status == 302 and "error=unauthorized_client" in hdrs["location"]
+    a = App(server, idp, make_pool, AllowedOAuthFlows=["implicit"])
+    b = Browser(server)
+    q, _, (status, hdrs, _) = a.sign_in(b, response_type="token")
+    assert status == 302, hdrs
+    frag = dict(urllib.parse.parse_qsl(
+        urllib.parse.urlsplit(hdrs["location"]).fragment))
+    assert frag["state"] == q["state"] and "refresh_token" not in frag
+    assert a.claims(frag["id_token"], "id")["nonce"] == "n-1"
+    a.claims(frag["access_token"], "access")
+
+
+def test_client_credentials(server, idp, make_pool):
+    a = App(server, idp, make_pool)
+    status, err = a.token(dict(grant_type="client_credentials"))
+    assert status == 401 and err["error"] == "invalid_client"
+    m = App(server, idp, make_pool, secret=True, scopes=("read", "write"),
+            AllowedOAuthFlows=["client_credentials"],
+            AllowedOAuthScopes=["api/read"])
+    status, tok = m.token(dict(grant_type="client_credentials"))
+    assert status == 200, tok
+    assert set(tok) == {"access_token", "token_type", "expires_in"}
+    c = m.claims(tok["access_token"], "access")
+    assert c["sub"] == m.client_id and c["scope"] == "api/read"
+    assert "username" not in c
+    status, tok = m.token(dict(grant_type="client_credentials"),
+                          basic=False)
+    assert status == 401 and tok["error"] == "invalid_client"
+    form = dict(grant_type="client_credentials", client_secret=m.secret)
+    status, tok = m.token(form, basic=False)
+    assert status == 200, tok
+    status, err = m.token(dict(grant_type="client_credentials",
+                               scope="api/write"))
+    assert status == 400 and err["error"] == "invalid_scope"
+    status, err = m.token(dict(grant_type="password"))
+    assert status == 400 and err["error"] == "unsupported_grant_type"
