@@ -14,7 +14,8 @@ pkg-config make gcc curl"
 # sink, clang with libFuzzer, valgrind, wrk for the benchmark, Node.js for
 # the npm clients and oathtool for TOTP codes.
 DEPS_TEST="wrk awscli python3-boto3 python3-jwt python3-pytest
-python3-aiosmtpd clang libclang-rt-14-dev valgrind nodejs oathtool"
+python3-aiosmtpd clang libclang-rt-14-dev valgrind nodejs oathtool chromium
+fonts-liberation"
 # The npm clients (tests/clients) need npm; a NodeSource nodejs bundles
 # its own and conflicts with Debian's package.
 command -v npm >/dev/null || DEPS_TEST="$DEPS_TEST npm"

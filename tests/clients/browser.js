@@ -1,0 +1,176 @@
+'use strict';
+// A relying party built with openid-client, a headless Chromium driven by
+// playwright-core (Debian's /usr/bin/chromium, never a downloaded one),
+// and jose verifying tokens against the pool's JWKS: what a web app that
+// adds "Sign in" with a standard OIDC library does against the hosted UI.
+//
+// Parameters: port (the relying party's callback server), username,
+// password, shots (the directory for a screenshot of each page).
+// Scenario code_flow: discovery, the authorization request with PKCE,
+// a wrong password on the sign-in page, the right one, the code
+// exchange, tokens verified with jose, userInfo, refresh, a second
+// authorization signed in by the hosted-UI session, revocation and
+// sign-out.
+
+const http = require('http');
+const path = require('path');
+const { main } = require('./harness');
+
+const BROWSER = '/usr/bin/chromium';
+
+// The relying party's own little server: /callback and /bye.
+function relyingParty(port) {
+	const waiting = [];
+	const srv = http.createServer((req, res) => {
+		const u = new URL(req.url, 'http://localhost:' + port);
+		res.setHeader('Content-Type', 'text/html; charset=utf-8');
+		if (u.pathname === '/callback') {
+			res.end('<!DOCTYPE html><title>App</title><p>Signed in');
+			const w = waiting.shift();
+			if (w)
+				w(u);
+		} else if (u.pathname === '/bye') {
+			res.end('<!DOCTYPE html><title>App</title><p>Signed out');
+		} else {
+			res.statusCode = 404;
+			res.end();
+		}
+	});
+	srv.listen(port);
+	return {
+		next: () => new Promise((resolve) => waiting.push(resolve)),
+		close: () => srv.close(),
+	};
+}
+
+async function shot(page, dir, name) {
+	await page.screenshot({ path: path.join(dir, name + '.png'),
+	    fullPage: true });
+}
+
+async function codeFlow(run, p, cfg) {
+	const client = await import('openid-client');
+	const jose = await import('jose');
+	const { chromium } = require('playwright-core');
+	const issuer = new URL(cfg.endpoint + '/' + cfg.poolId);
+	const redirect = 'http://localhost:' + p.port + '/callback';
+	const rp = relyingParty(p.port);
+	let config, browser;
+	try {
+		await run.step('discovery', async () => {
+			config = await client.discovery(issuer, cfg.clientId);
+			return config.serverMetadata();
+		});
+		browser = await chromium.launch({ executablePath: BROWSER,
+		    args: ['--no-sandbox'] });
+		const ctx = await browser.newContext({
+		    ignoreHTTPSErrors: true });
+		const page = await ctx.newPage();
+		const request = async () => {
+			const verifier = client.randomPKCECodeVerifier();
+			const req = {
+				verifier,
+				state: client.randomState(),
+				nonce: client.randomNonce(),
+			};
+			req.url = client.buildAuthorizationUrl(config, {
+				redirect_uri: redirect,
+				scope: 'openid email profile',
+				code_challenge: await client
+				    .calculatePKCECodeChallenge(verifier),
+				code_challenge_method: 'S256',
+				state: req.state,
+				nonce: req.nonce,
+			});
+			return req;
+		};
+		const first = await request();
+		await run.step('loginPage', async () => {
+			await page.goto(first.url.href);
+			await shot(page, p.shots, '1-login');
+			return { title: await page.title(),
+			    label: await page.textContent('label[for=username]') };
+		});
+		await run.step('wrongPassword', async () => {
+			await page.fill('#username', p.username);
+			await page.fill('#password', 'Wr0ng-passw0rd!');
+			await page.click('button[type=submit]');
+			await page.waitForSelector('#error');
+			await shot(page, p.shots, '2-wrong-password');
+			return await page.textContent('#error');
+		});
+		const back = rp.next();
+		const callback = await run.step('signIn', async () => {
+			await page.fill('#password', p.password);
+			await page.click('button[type=submit]');
+			const u = await back;
+			await page.waitForLoadState();
+			await shot(page, p.shots, '3-back-in-the-app');
+			return u.href;
+		});
+		const tokens = await run.step('codeGrant', async () =>
+		    await client.authorizationCodeGrant(config,
+		    new URL(callback), { pkceCodeVerifier: first.verifier,
+		    expectedState: first.state, expectedNonce: first.nonce }));
+		const jwks = jose.createRemoteJWKSet(new URL(
+		    config.serverMetadata().jwks_uri));
+		const id = await run.step('verifyIdToken', async () =>
+		    (await jose.jwtVerify(tokens.id_token, jwks, {
+			issuer: issuer.href, audience: cfg.clientId,
+			algorithms: ['RS256'] })).payload);
+		await run.step('verifyAccessToken', async () =>
+		    (await jose.jwtVerify(tokens.access_token, jwks, {
+			issuer: issuer.href, algorithms: ['RS256'] })).payload);
+		await run.step('userInfo', async () =>
+		    await client.fetchUserInfo(config, tokens.access_token,
+		    id.sub));
+		await run.step('refresh', async () => {
+			const t = await client.refreshTokenGrant(config,
+			    tokens.refresh_token);
+			await jose.jwtVerify(t.access_token, jwks, {
+			    issuer: issuer.href });
+			return { scope: t.scope || null,
+			    access: !!t.access_token };
+		});
+		const second = await request();
+		const again = rp.next();
+		await run.step('singleSignOn', async () => {
+			await page.goto(second.url.href);
+			const u = await again;
+			const t = await client.authorizationCodeGrant(config, u, {
+			    pkceCodeVerifier: second.verifier,
+			    expectedState: second.state,
+			    expectedNonce: second.nonce });
+			return { sub: t.claims().sub };
+		});
+		await run.step('revoke', async () => {
+			await client.tokenRevocation(config, tokens.refresh_token);
+			return true;
+		});
+		await run.fails('refreshRevoked', async () =>
+		    await client.refreshTokenGrant(config,
+		    tokens.refresh_token));
+		await run.step('logout', async () => {
+			const u = new URL(config.serverMetadata()
+			    .end_session_endpoint);
+			u.searchParams.set('client_id', cfg.clientId);
+			u.searchParams.set('logout_uri',
+			    'http://localhost:' + p.port + '/bye');
+			await page.goto(u.href);
+			await shot(page, p.shots, '4-signed-out');
+			return page.url();
+		});
+		await run.step('loginAfterLogout', async () => {
+			const third = await request();
+			await page.goto(third.url.href);
+			await shot(page, p.shots, '5-login-again');
+			return await page.isVisible('#password');
+		});
+	} finally {
+		if (browser)
+			await browser.close();
+		rp.close();
+	}
+}
+
+main({ code_flow: codeFlow });
