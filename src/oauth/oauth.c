@@ -253,7 +253,13 @@ oauth_base(struct oauth_req *o)
 char *
 oauth_cookie(struct oauth_req *o, const char *name)
 {
-	const char	*h = req_header(o->r, "Cookie"), *p, *end;
+	return oauth_cookie_find(req_header(o->r, "Cookie"), name);
+}
+
+char *
+oauth_cookie_find(const char *h, const char *name)
+{
+	const char	*p, *end;
 	size_t		 n = strlen(name);
 
 	if (h == NULL || strlen(h) > OAUTH_COOKIE_MAX)

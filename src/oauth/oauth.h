@@ -88,6 +88,8 @@ char	*oauth_url_with(const char *, json_t *, int);
 
 /* The value of a cookie of the request (malloc'd), or NULL. */
 char	*oauth_cookie(struct oauth_req *, const char *);
+/* The value of cookie name in a Cookie header (malloc'd), or NULL. */
+char	*oauth_cookie_find(const char *, const char *);
 /*
  * Set a cookie (Secure, HttpOnly, SameSite=Lax, the domain's path);
  * max_age 0 deletes it.
