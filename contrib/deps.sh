@@ -6,7 +6,8 @@
 # Build and run: compiler, autotools, the libraries, and PostgreSQL for
 # the embedded database.
 DEPS_BUILD="libevent-dev libmbedtls-dev libjwt-dev libjansson-dev
-libscrypt-dev libpq-dev libcurl4-openssl-dev libssl-dev postgresql check autoconf automake libtool
+libscrypt-dev libpq-dev libcurl4-openssl-dev libssl-dev libqrencode-dev
+postgresql check autoconf automake libtool
 pkg-config make gcc curl"
 
 # shellcheck disable=SC2034

@@ -22,7 +22,9 @@
 #include "core/codes.h"
 #include "log.h"
 #include "oauth/oauth.h"
+#include "ui/mfa_pages.h"
 #include "ui/pages.h"
+#include "ui/signup.h"
 #include "ui/template.h"
 #include "util.h"
 
@@ -94,8 +96,7 @@ pages_error(struct oauth_req *o, int status, const char *message)
 
 /* --- CSRF ------------------------------------------------------------------ */
 
-/* The request's CSRF token (o->csrf): the cookie's, or a new one. */
-static void
+void
 pages_csrf(struct oauth_req *o)
 {
 	free(o->csrf);
@@ -109,8 +110,7 @@ pages_csrf(struct oauth_req *o)
 	oauth_set_cookie(o, OAUTH_CSRF_COOKIE, o->csrf, 3600);
 }
 
-/* The form's _csrf matches the cookie's. */
-static int
+int
 pages_csrf_ok(struct oauth_req *o)
 {
 	const char	*given = api_str(o->form, "_csrf");
@@ -125,16 +125,15 @@ pages_csrf_ok(struct oauth_req *o)
 
 /* --- The sign-in form ----------------------------------------------------- */
 
-/* The form's action: this page with the authorization request. */
-static char *
-pages_action(struct oauth_req *o)
+char *
+pages_action(struct oauth_req *o, const char *page)
 {
-	return xasprintf("%s/login?%s", oauth_base(o),
+	return xasprintf("%s/%s?%s", oauth_base(o), page,
 	    o->r->query != NULL ? o->r->query : "");
 }
 
 /* What the username field asks for, from the pool's sign-in options. */
-static const char *
+const char *
 pages_username_label(struct oauth_req *o)
 {
 	json_t	*ua = json_object_get(o->client, "UsernameAttributes");
@@ -152,7 +151,7 @@ static void
 pages_login_show(struct oauth_req *o, int status, const char *error)
 {
 	json_t	*ctx;
-	char	*action = pages_action(o);
+	char	*action = pages_action(o, "login");
 
 	pages_csrf(o);
 	ctx = json_pack("{s:s, s:s}", "action", action, "username_label",
@@ -163,6 +162,7 @@ pages_login_show(struct oauth_req *o, int status, const char *error)
 	if (api_str(o->form, "username") != NULL)
 		json_object_set_new(ctx, "username",
 		    json_string(api_str(o->form, "username")));
+	signup_login_context(o, ctx);
 	pages_render(o, status, "login", ctx);
 }
 
@@ -192,7 +192,30 @@ static const struct {
 	  "Code from your authenticator app", 0 },
 	{ "SMS_MFA", "SMS_MFA_CODE", "Code sent to your phone", 0 },
 	{ "EMAIL_OTP", "EMAIL_OTP_CODE", "Code sent to your email", 0 },
+	{ "SELECT_MFA_TYPE", "ANSWER", "How do you want to confirm it is "
+	  "you?", 0 },
 };
+
+/* The factors a user may choose, for the SELECT_MFA_TYPE page. */
+static json_t *
+pages_mfa_choices(const char *list)
+{
+	static const char *const	 names[][2] = {
+		{ "SOFTWARE_TOKEN_MFA", "A code from my authenticator app" },
+		{ "SMS_MFA", "A code by text message" },
+		{ "EMAIL_OTP", "A code by email" },
+	};
+	json_t				*out = json_array(), *all;
+	size_t				 i;
+
+	all = list != NULL ? json_loads(list, 0, NULL) : NULL;
+	for (i = 0; i < nitems(names); i++)
+		if (strarray_has(all, names[i][0]))
+			json_array_append_new(out, json_pack("{s:s, s:s}",
+			    "value", names[i][0], "label", names[i][1]));
+	json_decref(all);
+	return out;
+}
 
 static int
 pages_challenge_index(const char *name)
@@ -208,12 +231,18 @@ pages_challenge_index(const char *name)
 /* A challenge's form, carrying its Session and the user's name. */
 static void
 pages_challenge_show(struct oauth_req *o, const char *name,
-    const char *session, const char *username, const char *error)
+    const char *session, const char *username, const char *error,
+    json_t *params)
 {
 	int	 i = pages_challenge_index(name);
-	char	*action = pages_action(o);
+	char	*action;
 	json_t	*ctx;
 
+	if (name != NULL && strcmp(name, "MFA_SETUP") == 0) {
+		mfa_pages_setup(o, session, username);
+		return;
+	}
+	action = pages_action(o, "login");
 	if (i < 0) {
 		free(action);
 		pages_error(o, 400, "This account needs a sign-in step the "
@@ -229,6 +258,11 @@ pages_challenge_show(struct oauth_req *o, const char *name,
 	free(action);
 	if (error != NULL)
 		json_object_set_new(ctx, "error", json_string(error));
+	if (strcmp(name, "SELECT_MFA_TYPE") == 0) {
+		json_object_set_new(ctx, "select", json_true());
+		json_object_set_new(ctx, "choices", pages_mfa_choices(api_str(
+		    params, "MFAS_CAN_CHOOSE")));
+	}
 	pages_render(o, error != NULL ? 400 : 200, "challenge", ctx);
 }
 
@@ -249,6 +283,8 @@ pages_session_made(struct oauth_req *o, int status, json_t *out)
 static void
 pages_signed_in(struct oauth_req *o, json_t *who)
 {
+	free(o->sub);
+	free(o->username);
 	o->sub = xstrdup(api_str(who, "Sub"));
 	o->username = xstrdup(api_str(who, "Username"));
 	o->auth_time = api_int(who, "AuthTime", 0);
@@ -257,7 +293,7 @@ pages_signed_in(struct oauth_req *o, json_t *who)
 	    "AuthTime", (json_int_t)o->auth_time), pages_session_made);
 }
 
-static void
+void
 pages_auth_done(struct oauth_req *o, int status, json_t *out)
 {
 	const char	*challenge = api_str(o->form, "_challenge");
@@ -270,7 +306,8 @@ pages_auth_done(struct oauth_req *o, int status, json_t *out)
 		pages_challenge_show(o, api_str(out, "ChallengeName"),
 		    api_str(out, "Session"), api_str(params,
 		    "USER_ID_FOR_SRP") != NULL ? api_str(params,
-		    "USER_ID_FOR_SRP") : api_str(o->form, "username"), NULL);
+		    "USER_ID_FOR_SRP") : api_str(o->form, "username"), NULL,
+		    params);
 	} else if (status >= 500)
 		pages_error(o, 503, "Signing in is unavailable; try again "
 		    "later.");
@@ -278,12 +315,12 @@ pages_auth_done(struct oauth_req *o, int status, json_t *out)
 	    "CodeMismatchException") == 0)
 		pages_challenge_show(o, challenge, api_str(o->form,
 		    "_session"), api_str(o->form, "_username"),
-		    api_str(out, "message"));
+		    api_str(out, "message"), NULL);
 	else if (challenge != NULL && strcmp(oauth_error_type(out),
 	    "InvalidPasswordException") == 0)
 		pages_challenge_show(o, challenge, api_str(o->form,
 		    "_session"), api_str(o->form, "_username"),
-		    api_str(out, "message"));
+		    api_str(out, "message"), NULL);
 	else
 		pages_login_show(o, 400, api_str(out, "message"));
 }
@@ -318,6 +355,10 @@ pages_login_submit(struct oauth_req *o)
 	const char	*password = api_str(o->form, "password");
 	const char	*challenge = api_str(o->form, "_challenge");
 
+	if (challenge != NULL && strcmp(challenge, "MFA_SETUP") == 0) {
+		mfa_pages_setup_answer(o);
+		return;
+	}
 	if (challenge != NULL) {
 		pages_answer(o, challenge);
 		return;

@@ -21,5 +21,20 @@ void	 pages_error(struct oauth_req *, int, const char *);
 /* GET and POST /login: the sign-in form and its challenges. */
 void	 pages_login_get(struct oauth_req *);
 void	 pages_login_post(struct oauth_req *);
+/*
+ * The answer of HostedInitiateAuth or HostedRespondToAuthChallenge:
+ * signed in (a session, then back to the app), a challenge's page, or
+ * the sign-in page again with the error.
+ */
+void	 pages_auth_done(struct oauth_req *, int, json_t *);
+
+/* The request's CSRF token (o->csrf): the cookie's, or a new one. */
+void	 pages_csrf(struct oauth_req *);
+/* The form's _csrf matches the CSRF cookie (constant time). */
+int	 pages_csrf_ok(struct oauth_req *);
+/* A form's action: <base>/<page>?<the authorization request> (malloc'd). */
+char	*pages_action(struct oauth_req *, const char *);
+/* What the username field asks for, from the pool's sign-in options. */
+const char *pages_username_label(struct oauth_req *);
 
 #endif

@@ -11,13 +11,15 @@ import html
 import json
 import re
 import secrets
+import time
 import urllib.parse
 import uuid
 
 import jwt
 import pytest
 
-from conftest import PASSWORD, make_user
+from conftest import PASSWORD, TEMP, make_user, wrong
+from test_mfa_signin import mfa_pool, totp
 
 CALLBACK = "https://app.example/callback"
 SIGNED_OUT = "https://app.example/bye"
@@ -361,3 +363,49 @@ def test_client_credentials(server, idp, make_pool):
     assert status == 400 and err["error"] == "invalid_scope"
     status, err = m.token(dict(grant_type="password"))
     assert status == 400 and err["error"] == "unsupported_grant_type"
+
+
+def post_form(b, page, **fields):
+    """Submit the page's form with its hidden fields and these."""
+    form = {m.group(1): html.unescape(m.group(2)) for m in re.finditer(
+        r'type="hidden" name="([^"]+)" value="([^"]*)"', page)}
+    form.update(fields)
+    return b.go("POST", form_action(page), form=form)
+
+
+def test_new_password_page(server, idp, make_pool):
+    a = App(server, idp, make_pool)
+    name = make_user(idp, a.pool["Id"], confirmed=False)
+    b = Browser(server)
+    q, _, (status, _, page) = a.sign_in(b, username=name, password=TEMP)
+    assert status == 200 and "Choose a new password" in page
+    status, _, page2 = post_form(b, page, NEW_PASSWORD="weak")
+    assert status == 400 and "Password" in page2
+    reply = post_form(b, page2, NEW_PASSWORD=PASSWORD + "x")
+    a.code_of(reply, q)
+    user = idp.admin_get_user(UserPoolId=a.pool["Id"], Username=name)
+    assert user["UserStatus"] == "CONFIRMED"
+
+
+def test_authenticator_app_set_up_and_code(server, idp, make_pool):
+    a = App(server, idp, make_pool)
+    mfa_pool(server, a.pool["Id"], mode="ON", sms=False)
+    b = Browser(server)
+    q, _, (status, _, page) = a.sign_in(b)
+    assert status == 200 and "<svg" in page and 'role="img"' in page
+    secret = hidden(page, "_secret")
+    assert re.fullmatch(r"[A-Z2-7]{16,}", secret)
+    status, _, page = post_form(b, page, code=wrong(
+        totp(secret, int(time.time()))))
+    assert status == 400 and "did not match" in page
+    assert hidden(page, "_secret") == secret
+    reply = post_form(b, page, code=totp(secret, int(time.time())))
+    a.code_of(reply, q)
+    # The next sign-in asks for the app's code (the next time step: the
+    # one used to set up is spent).
+    b = Browser(server)
+    q, _, (status, _, page) = a.sign_in(b)
+    assert status == 200 and "authenticator app" in page
+    reply = post_form(b, page, SOFTWARE_TOKEN_MFA_CODE=totp(
+        secret, int(time.time()) + 30))
+    a.code_of(reply, q)
