@@ -109,8 +109,9 @@ worker_pids() {
 	local exe p
 	exe=$(readlink -f "$bin")
 	for p in $(ps -o pid= --ppid "$pid"); do
-		[ "$(readlink -f "/proc/$p/exe" 2>/dev/null)" = "$exe" ] &&
-		    echo "$p"
+		if [ "$(readlink -f "/proc/$p/exe" 2>/dev/null)" = "$exe" ]; then
+			echo "$p"
+		fi
 	done
 }
 
