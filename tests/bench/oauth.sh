@@ -178,7 +178,6 @@ curl -sf -o /dev/null "$http/$prefix/oauth2/userInfo" \
 	exit 1
 }
 
-# (worker_pids fails when the supervisor's last child is not a worker)
 pids=$(worker_pids)
 declare -A idle
 for p in $pids; do
