@@ -107,6 +107,9 @@ static const struct conf_key conf_keys[] = {
 	  "scrypt block size r of new password hashes" },
 	{ "scrypt_p", I(scrypt_p), "1", 1, 255, NULL,
 	  "scrypt parallelism p of new password hashes" },
+	{ "signin_rate_per_address", I(signin_rate_per_address), "30", 1,
+	  1 << 20, NULL, "hosted-UI sign-in attempts per client address, "
+	  "pool and minute before a \"try again later\" page" },
 	{ "ui_dir", S(ui_dir), "", 0, 0, NULL,
 	  "directory holding the hosted UI's templates/ and static/ "
 	  "(default: the source tree's)" },

@@ -39,6 +39,7 @@ struct conf {
 	int	 scrypt_r;
 	int	 scrypt_p;
 	char	*ui_dir;
+	int	 signin_rate_per_address;
 	char	*smtp_url;
 	char	*smtp_user;
 	char	*smtp_password;

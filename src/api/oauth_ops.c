@@ -5,7 +5,8 @@
  * HTTP request, invoke one of these and render the answer:
  *
  *   OAuthClient	the pool and client behind a domain, checked for an
- *			authorization request (redirect_uri, flow, scopes)
+ *			authorization request (redirect_uri, flow, scopes),
+ *			with what the pages show of the pool
  *   OAuthSession	hosted-UI sessions: create, check, end
  *   OAuthCode		an authorization code for a signed-in user
  *   OAuthToken		the authorization_code and client_credentials grants
@@ -26,6 +27,7 @@
 #include "api/api.h"
 #include "api/ops_common.h"
 #include "api/shape.h"
+#include "conf.h"
 #include "core/codes.h"
 #include "core/signin.h"
 #include "core/tokens.h"
@@ -156,6 +158,47 @@ oauth_client_refusal(struct api_call *call, json_t *cc, char **scope)
 	return NULL;
 }
 
+/* The names of the attributes the pool's schema requires. */
+static json_t *
+oauth_required_attributes(const char *schema_text)
+{
+	json_t	*schema, *a, *out = json_array();
+	size_t	 i;
+
+	if (schema_text == NULL ||
+	    (schema = json_loads(schema_text, 0, NULL)) == NULL)
+		return out;
+	json_array_foreach(schema, i, a) {
+		if (json_is_true(json_object_get(a, "Required")) &&
+		    api_str(a, "Name") != NULL &&
+		    strcmp(api_str(a, "Name"), "sub") != 0)
+			json_array_append(out, json_object_get(a, "Name"));
+	}
+	json_decref(schema);
+	return out;
+}
+
+/*
+ * What the hosted pages show of the pool: who signs in with what
+ * (UsernameAttributes), the password rules (PasswordPolicy), the
+ * attributes a sign-up needs and whether users may sign up at all.
+ */
+static void
+oauth_client_pool(json_t *out, const PGresult *r)
+{
+	if (pg_val(r, 0, 5) != NULL)
+		json_object_set_new(out, "UsernameAttributes",
+		    json_loads(pg_val(r, 0, 5), 0, NULL));
+	if (pg_val(r, 0, 6) != NULL)
+		json_object_set_new(out, "PasswordPolicy",
+		    json_loads(pg_val(r, 0, 6), 0, NULL));
+	json_object_set_new(out, "RequiredAttributes",
+	    oauth_required_attributes(pg_val(r, 0, 7)));
+	json_object_set_new(out, "AllowSelfSignUp",
+	    json_boolean(!ops_true(r, 0, 8)));
+	json_object_set_new(out, "HasLogo", json_boolean(ops_true(r, 0, 9)));
+}
+
 static void
 oauth_client_loaded(struct api_call *call, struct pg_reply *reply)
 {
@@ -176,9 +219,7 @@ oauth_client_loaded(struct api_call *call, struct pg_reply *reply)
 	}
 	out = json_pack("{s:s, s:s}", "UserPoolId", pg_val(r, 0, 0),
 	    "PoolName", pg_val(r, 0, 1));
-	if (pg_val(r, 0, 5) != NULL)
-		json_object_set_new(out, "UsernameAttributes",
-		    json_loads(pg_val(r, 0, 5), 0, NULL));
+	oauth_client_pool(out, r);
 	if (api_str(call->in, "ClientId") == NULL) {
 		api_ok(call, out);
 		return;
@@ -216,10 +257,17 @@ oauth_client(struct api_call *call)
 	struct pg_batch	*b = pg_batch_new();
 
 	pg_batch_add(b, "SELECT d.pool_id, p.name, c.config, c.name, "
-	    "c.secret_sealed IS NOT NULL, p.config->'UsernameAttributes' FROM "
-	    "domains d JOIN pools p ON p.id = d.pool_id LEFT JOIN clients c "
-	    "ON c.pool_id = d.pool_id AND c.id = $2 WHERE d.domain = $1", 2,
-	    api_str(call->in, "Domain"), api_str(call->in, "ClientId"));
+	    "c.secret_sealed IS NOT NULL, p.config->'UsernameAttributes', "
+	    "p.config->'Policies'->'PasswordPolicy', "
+	    "p.config->'SchemaAttributes', "
+	    "p.config->'AdminCreateUserConfig'->'AllowAdminCreateUserOnly' "
+	    "= 'true'::jsonb, (SELECT u.image IS NOT NULL FROM "
+	    "ui_customizations u WHERE u.pool_id = d.pool_id AND u.client_id "
+	    "IN (coalesce($2, ''), '') ORDER BY u.client_id DESC LIMIT 1) "
+	    "FROM domains d JOIN pools p ON p.id = d.pool_id "
+	    "LEFT JOIN clients c ON c.pool_id = d.pool_id AND c.id = $2 "
+	    "WHERE d.domain = $1", 2, api_str(call->in, "Domain"),
+	    api_str(call->in, "ClientId"));
 	api_query(call, b, oauth_client_loaded);
 }
 
@@ -738,6 +786,46 @@ oauth_token(struct api_call *call)
 	api_query(call, b, oauth_token_client_loaded);
 }
 
+/* --- OAuthAttempt ------------------------------------------------------- */
+
+static const struct shape_member s_attempt_members[] = {
+	{ "UserPoolId", &ops_shape_pool_id, 1 },
+	{ "Address", &s_text, 1 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_attempt = { .kind = SHAPE_STRUCT,
+	.members = s_attempt_members };
+
+static void
+oauth_attempt_counted(struct api_call *call, struct pg_reply *reply)
+{
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	if (strtol(pg_val(reply->res[0], 0, 0), NULL, 10) >
+	    conf->signin_rate_per_address)
+		api_fail(call, "TooManyRequestsException", "Too many sign-in "
+		    "attempts from this address; try again in a minute.");
+	else
+		api_ok(call, NULL);
+}
+
+/* Count a sign-in attempt of a client address in the current minute. */
+static void
+oauth_attempt(struct api_call *call)
+{
+	struct pg_batch	*b = pg_batch_new();
+
+	pg_batch_add(b, "INSERT INTO signin_attempts (pool_id, address, "
+	    "window_start) VALUES ($1, $2, extract(epoch FROM "
+	    "clock_timestamp())::bigint / 60) ON CONFLICT (pool_id, address, "
+	    "window_start) DO UPDATE SET attempts = signin_attempts.attempts "
+	    "+ 1 RETURNING attempts", 2, api_str(call->in, "UserPoolId"),
+	    api_str(call->in, "Address"));
+	api_query(call, b, oauth_attempt_counted);
+}
+
 /* --- OAuthUserInfo ----------------------------------------------------- */
 
 static const struct shape_member s_userinfo_members[] = {
@@ -768,5 +856,6 @@ const struct api_op oauth_ops[] = {
 	{ "OAuthToken", oauth_token, API_INTERNAL, &s_token },
 	{ "OAuthImplicit", oauth_implicit, API_INTERNAL, &s_implicit },
 	{ "OAuthUserInfo", oauth_userinfo, API_INTERNAL, &s_userinfo },
+	{ "OAuthAttempt", oauth_attempt, API_INTERNAL, &s_attempt },
 	{ NULL, NULL, 0, NULL }
 };

@@ -6,7 +6,9 @@
  * SecretHash), and GetUser, UpdateUserAttributes,
  * GetUserAttributeVerificationCode, VerifyUserAttribute,
  * DeleteUserAttributes, DeleteUser and ChangePassword (authenticated by
- * the user's access token).
+ * the user's access token). The hosted UI's pages run the first five
+ * as HostedSignUp, HostedConfirmSignUp and so on: the same handlers
+ * without the SecretHash check (see user_client_start).
  *
  * Verification codes are CODES_DIGITS random digits, stored only as a
  * digest (table codes, one live code per user and purpose), single use
@@ -408,6 +410,7 @@ struct user_op {
 	json_t			*pool_config;
 	json_t			*client_config;	/* NULL: client gone */
 	int			 hide;		/* no existence errors */
+	int			 hosted;	/* the hosted UI: no SecretHash */
 	struct users_rules	 rules;
 	char			*key;		/* normalised Username */
 	struct user		 user;
@@ -610,8 +613,9 @@ user_client_loaded(struct api_call *call, struct pg_reply *reply)
 		user_fail_internal(call);
 		return;
 	}
-	if (signin_check_secret_hash(&sc, api_str(call->in, "Username"),
-	    api_str(call->in, "SecretHash"), &etype, &emsg) != 0) {
+	if (!op->hosted && signin_check_secret_hash(&sc, api_str(call->in,
+	    "Username"), api_str(call->in, "SecretHash"), &etype,
+	    &emsg) != 0) {
 		signin_client_clear(&sc);
 		user_fail(call, etype, emsg);
 		return;
@@ -627,7 +631,13 @@ user_client_loaded(struct api_call *call, struct pg_reply *reply)
 	op->next(call);
 }
 
-/* Load the app client of ClientId, check SecretHash, then next. */
+/*
+ * Load the app client of ClientId, check SecretHash, then next. The
+ * Hosted* variants (API_INTERNAL: only the hosted UI runs them, never
+ * over HTTP) skip SecretHash, as HostedInitiateAuth does: the pages know
+ * no client secret, and a confidential client proves itself at the
+ * token endpoint before it gets any token of the user.
+ */
 static void
 user_client_start(struct api_call *call, api_fn next)
 {
@@ -635,6 +645,7 @@ user_client_start(struct api_call *call, api_fn next)
 	struct pg_batch	*b = pg_batch_new();
 
 	op->next = next;
+	op->hosted = call->op->auth == API_INTERNAL;
 	pg_batch_add(b, SIGNIN_CLIENT_SQL, 1, api_str(call->in, "ClientId"));
 	api_query(call, b, user_client_loaded);
 }
@@ -1633,6 +1644,13 @@ const struct api_op user_ops[] = {
 	{ "ResendConfirmationCode", user_resend, API_PUBLIC, &s_user },
 	{ "ForgotPassword", user_forgot, API_PUBLIC, &s_user },
 	{ "ConfirmForgotPassword", user_reset, API_PUBLIC, &s_confirm_reset },
+	{ "HostedSignUp", user_signup, API_INTERNAL, &s_signup },
+	{ "HostedConfirmSignUp", user_confirm, API_INTERNAL, &s_confirm },
+	{ "HostedResendConfirmationCode", user_resend, API_INTERNAL,
+	    &s_user },
+	{ "HostedForgotPassword", user_forgot, API_INTERNAL, &s_user },
+	{ "HostedConfirmForgotPassword", user_reset, API_INTERNAL,
+	    &s_confirm_reset },
 	{ "GetUser", user_get, API_PUBLIC, &s_token_only },
 	{ "UpdateUserAttributes", user_update, API_PUBLIC, &s_update },
 	{ "GetUserAttributeVerificationCode", user_get_code, API_PUBLIC,

@@ -329,6 +329,69 @@ tokens_signed(void *arg)
 	tokens_job_free(j);
 }
 
+/*
+ * The current signing keys of recently used pools, per process, for a
+ * short time (as the JWKS cache): a grant without a user and without a
+ * refresh token (client_credentials) then needs no database round trip.
+ * A rotated key is picked up within TOKENS_KEYS_TTL_MS; the old one
+ * stays valid in the JWKS meanwhile.
+ */
+#define TOKENS_KEYS_SLOTS	64
+#define TOKENS_KEYS_TTL_MS	30000
+
+static struct tokens_keys {
+	char	*pool_id;
+	char	*id_kid, *id_sealed, *access_kid, *access_sealed;
+	int64_t	 expires_ms;
+} tokens_keys[TOKENS_KEYS_SLOTS];
+
+static struct tokens_keys *
+tokens_keys_slot(const char *pool_id)
+{
+	unsigned	h = 5381;
+	const char	*p;
+
+	for (p = pool_id; *p != '\0'; p++)
+		h = h * 33 + (unsigned char)*p;
+	return &tokens_keys[h % TOKENS_KEYS_SLOTS];
+}
+
+static void
+tokens_keys_remember(const struct tokens_job *j)
+{
+	struct tokens_keys	*k = tokens_keys_slot(j->pool_id);
+
+	free(k->pool_id);
+	free(k->id_kid);
+	free(k->access_kid);
+	if (k->id_sealed != NULL)
+		wipe_free(k->id_sealed);
+	if (k->access_sealed != NULL)
+		wipe_free(k->access_sealed);
+	k->pool_id = xstrdup(j->pool_id);
+	k->id_kid = xstrdup(j->id_kid);
+	k->id_sealed = xstrdup(j->id_sealed);
+	k->access_kid = xstrdup(j->access_kid);
+	k->access_sealed = xstrdup(j->access_sealed);
+	k->expires_ms = now_ms() + TOKENS_KEYS_TTL_MS;
+}
+
+/* Fill the job's keys from the cache: 0, or -1 when not there. */
+static int
+tokens_keys_recall(struct tokens_job *j)
+{
+	struct tokens_keys	*k = tokens_keys_slot(j->pool_id);
+
+	if (k->pool_id == NULL || strcmp(k->pool_id, j->pool_id) != 0 ||
+	    k->expires_ms <= now_ms())
+		return -1;
+	j->id_kid = xstrdup(k->id_kid);
+	j->id_sealed = xstrdup(k->id_sealed);
+	j->access_kid = xstrdup(k->access_kid);
+	j->access_sealed = xstrdup(k->access_sealed);
+	return 0;
+}
+
 /* Pick the current id and access keys out of the keys result. */
 static int
 tokens_take_keys(struct tokens_job *j, const PGresult *res)
@@ -376,6 +439,25 @@ tokens_pending_free(struct tokens_pending *p)
 	free(p);
 }
 
+/* The claims built, the job goes to a crypto thread. */
+static void
+tokens_sign_pending(struct tokens_pending *p, const PGresult *groups)
+{
+	struct tokens_job	*j = p->job;
+	struct api_call		*call = j->call;
+
+	tokens_build_claims(j, &p->grant, p->origin, groups);
+	p->job = NULL;
+	tokens_pending_free(p);
+	req_hold(call->req);
+	if (workers_submit(tokens_sign, tokens_signed, j) != 0) {
+		if (req_release(call->req) == 0)
+			api_fail(call, "TooManyRequestsException",
+			    "The server is busy; try again later.");
+		tokens_job_free(j);
+	}
+}
+
 static void
 tokens_issue_loaded(struct pg_reply *reply, void *arg)
 {
@@ -398,17 +480,8 @@ tokens_issue_loaded(struct pg_reply *reply, void *arg)
 		tokens_pending_free(p);
 		return;
 	}
-	tokens_build_claims(j, &p->grant, p->origin,
-	    j->client_only ? NULL : reply->res[1]);
-	p->job = NULL;
-	tokens_pending_free(p);
-	req_hold(call->req);
-	if (workers_submit(tokens_sign, tokens_signed, j) != 0) {
-		if (req_release(call->req) == 0)
-			api_fail(call, "TooManyRequestsException",
-			    "The server is busy; try again later.");
-		tokens_job_free(j);
-	}
+	tokens_keys_remember(j);
+	tokens_sign_pending(p, j->client_only ? NULL : reply->res[1]);
 }
 
 /* Copy what the grant borrows, so the caller's state may go. */
@@ -492,7 +565,15 @@ tokens_issue(struct api_call *call, const struct tokens_grant *g,
     tokens_issue_cb cb)
 {
 	struct tokens_pending	*p = tokens_pending_new(call, g, cb);
-	struct pg_batch		*b = pg_batch_new();
+	struct pg_batch		*b;
+
+	/* client_credentials with the keys at hand: nothing to read. */
+	if (g->user == NULL && !g->with_refresh && !g->new_device &&
+	    tokens_keys_recall(p->job) == 0) {
+		tokens_sign_pending(p, NULL);
+		return;
+	}
+	b = pg_batch_new();
 
 	if (g->origin_jti != NULL)
 		p->origin = xstrdup(g->origin_jti);

@@ -30,6 +30,8 @@ static const char *const sweep_sql[] = {
 	"DELETE FROM ui_sessions WHERE session_hash IN (SELECT session_hash "
 	"FROM ui_sessions WHERE expires_at < extract(epoch FROM "
 	"clock_timestamp()) LIMIT " SWEEP_ROWS ")",
+	"DELETE FROM signin_attempts WHERE window_start < extract(epoch FROM "
+	"clock_timestamp())::bigint / 60 - 60",
 };
 
 static void

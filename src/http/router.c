@@ -25,6 +25,7 @@
 #include "log.h"
 #include "oauth/discovery.h"
 #include "oauth/oauth.h"
+#include "ui/branding.h"
 #include "util.h"
 
 typedef void	(*route_fn)(struct req *, const char *);
@@ -245,5 +246,8 @@ router_handle(struct evhttp_request *ev, void *arg)
 		return;
 	}
 	r->host_kind = HOST_API;
+	if ((r->method & (EVHTTP_REQ_GET | EVHTTP_REQ_HEAD)) != 0 &&
+	    branding_api_logo(r))
+		return;
 	route_table(r, api_routes, nitems(api_routes));
 }

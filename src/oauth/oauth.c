@@ -20,7 +20,9 @@
 #include "http/cors.h"
 #include "http/request.h"
 #include "oauth/oauth.h"
+#include "ui/branding.h"
 #include "ui/pages.h"
+#include "ui/signup.h"
 #include "util.h"
 
 #define OAUTH_PARAMS_MAX	64
@@ -40,6 +42,17 @@ static const struct oauth_route oauth_routes[] = {
 	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/authorize", authorize_get },
 	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/login", pages_login_get },
 	{ EVHTTP_REQ_POST, "/login", pages_login_post },
+	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/signup", signup_get },
+	{ EVHTTP_REQ_POST, "/signup", signup_post },
+	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/confirmUser",
+	  signup_confirm_get },
+	{ EVHTTP_REQ_POST, "/confirmUser", signup_confirm_post },
+	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/forgotPassword",
+	  signup_forgot_get },
+	{ EVHTTP_REQ_POST, "/forgotPassword", signup_forgot_post },
+	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/confirmForgotPassword",
+	  signup_reset_get },
+	{ EVHTTP_REQ_POST, "/confirmForgotPassword", signup_reset_post },
 	{ EVHTTP_REQ_POST, "/oauth2/token", token_post },
 	{ EVHTTP_REQ_OPTIONS, "/oauth2/token", oauth_options },
 	{ EVHTTP_REQ_POST, "/oauth2/revoke", revoke_post },
@@ -48,6 +61,8 @@ static const struct oauth_route oauth_routes[] = {
 	  userinfo_handle },
 	{ EVHTTP_REQ_OPTIONS, "/oauth2/userInfo", oauth_options },
 	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/logout", logout_get },
+	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/ui/custom.css", branding_css },
+	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/ui/logo", branding_logo },
 };
 
 static void

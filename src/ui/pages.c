@@ -65,9 +65,14 @@ pages_render(struct oauth_req *o, int status, const char *name, json_t *ctx)
 		    json_object_get(o->client, "PoolName"));
 		json_object_set(ctx, "client_name",
 		    json_object_get(o->client, "ClientName"));
+		json_object_set(ctx, "has_logo",
+		    json_object_get(o->client, "HasLogo"));
 	}
 	if (o->csrf != NULL)
 		json_object_set_new(ctx, "csrf", json_string(o->csrf));
+	if (oauth_param(o, "client_id") != NULL)
+		json_object_set_new(ctx, "client_id",
+		    json_string(oauth_param(o, "client_id")));
 	if (pages_set == NULL || (t = tmpl_set_get(pages_set, name)) == NULL ||
 	    (html = tmpl_render(pages_set, t, ctx, &len, &cause)) == NULL) {
 		log_error("%s: page %s: %s", o->r->id, name,
@@ -348,8 +353,33 @@ pages_answer(struct oauth_req *o, const char *challenge)
 	oauth_invoke(o, "HostedRespondToAuthChallenge", in, pages_auth_done);
 }
 
+static void	pages_login_attempt(struct oauth_req *);
+
+static void
+pages_login_counted(struct oauth_req *o, int status, json_t *out)
+{
+	if (status == 200)
+		pages_login_attempt(o);
+	else if (strcmp(oauth_error_type(out), "TooManyRequestsException") ==
+	    0) {
+		req_add_header(o->r, "Retry-After", "60");
+		pages_error(o, 429, "Too many sign-in attempts came from your "
+		    "network. Wait a minute, then try again.");
+	} else
+		pages_error(o, 503, "Signing in is unavailable; try again "
+		    "later.");
+}
+
+/* Every sign-in POST counts against the client address first. */
 static void
 pages_login_submit(struct oauth_req *o)
+{
+	oauth_invoke(o, "OAuthAttempt", json_pack("{s:s, s:s}", "UserPoolId",
+	    o->pool_id, "Address", o->r->client_addr), pages_login_counted);
+}
+
+static void
+pages_login_attempt(struct oauth_req *o)
 {
 	const char	*user = api_str(o->form, "username");
 	const char	*password = api_str(o->form, "password");

@@ -18,7 +18,7 @@ import uuid
 import jwt
 import pytest
 
-from conftest import PASSWORD, TEMP, make_user, wrong
+from conftest import PASSWORD, TEMP, Server, make_user, wrong
 from test_mfa_signin import mfa_pool, totp
 
 CALLBACK = "https://app.example/callback"
@@ -409,3 +409,70 @@ def test_authenticator_app_set_up_and_code(server, idp, make_pool):
     reply = post_form(b, page, SOFTWARE_TOKEN_MFA_CODE=totp(
         secret, int(time.time()) + 30))
     a.code_of(reply, q)
+
+
+@pytest.fixture(scope="module")
+def strict():
+    """A daemon that allows 3 sign-in attempts per address and minute."""
+    srv = Server(extra_args=["--signin_rate_per_address=3"])
+    srv.start_or_clean()
+    yield srv
+    reports, _ = srv.shut_down()
+    assert not reports, "sanitizer reports:\n" + reports
+
+
+def test_sign_in_attempts_per_address_are_limited(strict):
+    idp = strict.boto3()
+    made = []
+
+    def make_pool(**kw):
+        up = idp.create_user_pool(PoolName="rate-%s" % uuid.uuid4().hex[:6],
+                                  **kw)["UserPool"]
+        made.append(up["Id"])
+        return up
+
+    a = App(strict, idp, make_pool)
+    b = Browser(strict)
+    for _ in range(3):
+        _, _, (status, _, page) = a.sign_in(b, password="Wr0ng-passw0rd!")
+        assert status == 400 and "Incorrect username or password." in page
+    # The fourth attempt, even with the right password, waits.
+    _, _, (status, hdrs, page) = a.sign_in(b)
+    assert status == 429 and "Wait a minute" in page
+    assert hdrs["retry-after"] == "60"
+
+
+def test_branding(server, app):
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCB"
+        "yLkG3QAAAABJRU5ErkJggg==")
+    css = ".banner-customizable {background-color: #2244aa;}"
+    u = app.idp.set_ui_customization(UserPoolId=app.pool["Id"], CSS=css,
+                                     ImageFile=png)["UICustomization"]
+    _, _, status, hdrs, _ = app.authorize(Browser(server))
+    status, _, page = Browser(server).go("GET", hdrs["location"])
+    assert status == 200
+    assert 'href="/%s/ui/custom.css?client_id=%s"' % (
+        app.prefix, app.client_id) in page
+    assert 'class="logo-customizable"' in page
+    r = server.request("GET", app.path("/ui/custom.css?client_id=" +
+                                       app.client_id))
+    assert r.status == 200 and r.body.decode() == css
+    assert r.headers["content-type"].startswith("text/css")
+    r = server.request("GET", app.path("/ui/logo?client_id=" +
+                                       app.client_id))
+    assert r.status == 200 and r.body == png
+    assert r.headers["content-type"] == "image/png"
+    path = urllib.parse.urlsplit(u["ImageUrl"]).path
+    r = server.request("GET", path)
+    assert r.status == 200 and r.body == png
+    # A client's own customization wins over the pool's.
+    app.idp.set_ui_customization(UserPoolId=app.pool["Id"],
+                                 ClientId=app.client_id,
+                                 CSS=".label-customizable {color: red;}")
+    r = server.request("GET", app.path("/ui/custom.css?client_id=" +
+                                       app.client_id))
+    assert r.body.decode() == ".label-customizable {color: red;}"
+    r = server.request("GET", app.path("/ui/logo?client_id=" +
+                                       app.client_id))
+    assert r.status == 404

@@ -1,0 +1,123 @@
+/*
+ * branding.c: a pool's (or one app client's) hosted-UI customization,
+ * served for the pages: the CSS at <base>/ui/custom.css?client_id=C and
+ * the logo at <base>/ui/logo?client_id=C on the pool's domain, and the
+ * logo at the ImageUrl GetUICustomization reports on the API host
+ * (<public_url>/<pool>/ui/<client or ALL>/logo). A client's own
+ * customization wins over the pool's. The CSS was checked against
+ * Cognito's allowed classes when it was set and the logo is a PNG or
+ * JPEG by its magic bytes (ui_ops.c), and both are served with nosniff
+ * as what they are, so neither can become script.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/pg.h"
+#include "http/request.h"
+#include "oauth/oauth.h"
+#include "ui/branding.h"
+#include "util.h"
+
+struct branding_wait {
+	struct req	*r;
+	int		 logo;
+};
+
+/* The customization row that applies: the client's, else the pool's. */
+#define BRANDING_SQL(POOL)						\
+	"SELECT css, image FROM ui_customizations WHERE pool_id = " POOL \
+	" AND client_id IN ($2, '') ORDER BY client_id DESC LIMIT 1"
+
+static void
+branding_reply(struct req *r, int logo, const PGresult *res)
+{
+	const unsigned char	*img;
+	size_t			 len;
+
+	req_add_header(r, "Cache-Control", "public, max-age=300");
+	req_add_header(r, "X-Content-Type-Options", "nosniff");
+	if (!logo) {
+		len = pg_rows(res) == 1 && pg_val(res, 0, 0) != NULL ?
+		    strlen(pg_val(res, 0, 0)) : 0;
+		req_reply(r, 200, "text/css; charset=utf-8", len > 0 ?
+		    pg_val(res, 0, 0) : "", len);
+		return;
+	}
+	if (pg_rows(res) != 1 || pg_val(res, 0, 1) == NULL) {
+		req_reply_text(r, 404, "No logo.\n");
+		return;
+	}
+	img = PQunescapeBytea((const unsigned char *)pg_val(res, 0, 1), &len);
+	if (img == NULL) {
+		req_reply_text(r, 503, "The logo could not be read.\n");
+		return;
+	}
+	req_reply(r, 200, len > 2 && img[0] == 0xff && img[1] == 0xd8 ?
+	    "image/jpeg" : "image/png", img, len);
+	PQfreemem((void *)img);
+}
+
+static void
+branding_loaded(struct pg_reply *reply, void *arg)
+{
+	struct branding_wait	*w = arg;
+	struct req		*r = w->r;
+	int			 logo = w->logo;
+
+	free(w);
+	if (req_release(r) != 0)
+		return;
+	if (!reply->ok)
+		req_reply_text(r, 503, "database unavailable\n");
+	else
+		branding_reply(r, logo, reply->res[0]);
+}
+
+static void
+branding_load(struct req *r, int logo, const char *sql, const char *key,
+    const char *client)
+{
+	struct branding_wait	*w = xcalloc(1, sizeof *w);
+
+	w->r = r;
+	w->logo = logo;
+	req_hold(r);
+	pg_query(branding_loaded, w, sql, 2, key, client != NULL ? client :
+	    "");
+}
+
+static void
+branding_domain(struct oauth_req *o, int logo)
+{
+	branding_load(o->r, logo, BRANDING_SQL("(SELECT pool_id FROM domains "
+	    "WHERE domain = $1)"), o->r->domain_prefix, oauth_param(o,
+	    "client_id"));
+}
+
+void
+branding_css(struct oauth_req *o)
+{
+	branding_domain(o, 0);
+}
+
+void
+branding_logo(struct oauth_req *o)
+{
+	branding_domain(o, 1);
+}
+
+int
+branding_api_logo(struct req *r)
+{
+	char	 pool[64], client[140];
+	int	 n = 0;
+
+	if (sscanf(r->path, "/%63[A-Za-z0-9_-]/ui/%139[A-Za-z0-9]/logo%n",
+	    pool, client, &n) != 2 || r->path[n] != '\0')
+		return 0;
+	branding_load(r, 1, BRANDING_SQL("$1"), pool, strcmp(client, "ALL") ==
+	    0 ? "" : client);
+	return 1;
+}
