@@ -197,6 +197,9 @@ oauth_client_pool(json_t *out, const PGresult *r)
 	json_object_set_new(out, "AllowSelfSignUp",
 	    json_boolean(!ops_true(r, 0, 8)));
 	json_object_set_new(out, "HasLogo", json_boolean(ops_true(r, 0, 9)));
+	if (pg_val(r, 0, 10) != NULL)
+		json_object_set_new(out, "AutoVerifiedAttributes",
+		    json_loads(pg_val(r, 0, 10), 0, NULL));
 }
 
 static void
@@ -263,7 +266,8 @@ oauth_client(struct api_call *call)
 	    "p.config->'AdminCreateUserConfig'->'AllowAdminCreateUserOnly' "
 	    "= 'true'::jsonb, (SELECT u.image IS NOT NULL FROM "
 	    "ui_customizations u WHERE u.pool_id = d.pool_id AND u.client_id "
-	    "IN (coalesce($2, ''), '') ORDER BY u.client_id DESC LIMIT 1) "
+	    "IN (coalesce($2, ''), '') ORDER BY u.client_id DESC LIMIT 1), "
+	    "p.config->'AutoVerifiedAttributes' "
 	    "FROM domains d JOIN pools p ON p.id = d.pool_id "
 	    "LEFT JOIN clients c ON c.pool_id = d.pool_id AND c.id = $2 "
 	    "WHERE d.domain = $1", 2, api_str(call->in, "Domain"),

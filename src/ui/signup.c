@@ -324,9 +324,11 @@ signup_field(struct oauth_req *o, const char *name)
 		break;
 	}
 	id = xasprintf("attr-%s", name);
+	/* An address the pool verifies by code is needed to confirm. */
 	f = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "name", name, "id", id,
 	    "label", label, "type", type, "autocomplete", ac, "required",
-	    strarray_has(req, name));
+	    strarray_has(req, name) || strarray_has(signup_pool(o,
+	    "AutoVerifiedAttributes"), name));
 	free(id);
 	if (api_str(o->form, name) != NULL)
 		json_object_set_new(f, "value",

@@ -10,11 +10,12 @@
 // a wrong password on the sign-in page, the right one, the code
 // exchange, tokens verified with jose, userInfo, refresh, a second
 // authorization signed in by the hosted-UI session, revocation and
-// sign-out.
+// sign-out. Scenario signup_flow: sign-up, confirmation and sign-in in a
+// phone-sized window.
 
 const http = require('http');
 const path = require('path');
-const { main } = require('./harness');
+const { main, waitCode } = require('./harness');
 
 const BROWSER = '/usr/bin/chromium';
 
@@ -173,4 +174,72 @@ async function codeFlow(run, p, cfg) {
 	}
 }
 
-main({ code_flow: codeFlow });
+// Sign-up in a phone-sized window: the sign-in page's "Sign up" link, the
+// form, the code from the outbox on the confirmation page, then sign-in
+// and the code exchange.
+async function signupFlow(run, p, cfg) {
+	const client = await import('openid-client');
+	const { chromium } = require('playwright-core');
+	const issuer = new URL(cfg.endpoint + '/' + cfg.poolId);
+	const redirect = 'http://localhost:' + p.port + '/callback';
+	const rp = relyingParty(p.port);
+	let browser;
+	try {
+		const config = await client.discovery(issuer, cfg.clientId);
+		const verifier = client.randomPKCECodeVerifier();
+		const state = client.randomState();
+		const url = client.buildAuthorizationUrl(config, {
+			redirect_uri: redirect, scope: 'openid email',
+			code_challenge: await client
+			    .calculatePKCECodeChallenge(verifier),
+			code_challenge_method: 'S256', state });
+		browser = await chromium.launch({ executablePath: BROWSER,
+		    args: ['--no-sandbox'] });
+		const ctx = await browser.newContext({ ignoreHTTPSErrors: true,
+		    viewport: { width: 390, height: 844 }, isMobile: true });
+		const page = await ctx.newPage();
+		await run.step('signupPage', async () => {
+			await page.goto(url.href);
+			await page.click('text=Sign up');
+			await page.waitForSelector('#attr-email');
+			await shot(page, p.shots, '1-signup');
+			return await page.textContent('#password-rules');
+		});
+		await run.step('signUp', async () => {
+			await page.fill('#username', p.username);
+			await page.fill('#attr-email', p.email);
+			await page.fill('#password', p.password);
+			await page.click('button[type=submit]');
+			await page.waitForSelector('#code');
+			await shot(page, p.shots, '2-confirm');
+			return await page.textContent('h1');
+		});
+		await run.step('confirm', async () => {
+			const code = await waitCode(cfg.outbox, p.email, 1);
+			await page.fill('#code', code);
+			await page.click('button[value=confirm]');
+			await page.waitForSelector('#notice');
+			await shot(page, p.shots, '3-confirmed');
+			return await page.textContent('#notice');
+		});
+		const back = rp.next();
+		const callback = await run.step('signIn', async () => {
+			await page.fill('#username', p.username);
+			await page.fill('#password', p.password);
+			await page.click('button[type=submit]');
+			return (await back).href;
+		});
+		await run.step('codeGrant', async () => {
+			const t = await client.authorizationCodeGrant(config,
+			    new URL(callback), { pkceCodeVerifier: verifier,
+			    expectedState: state });
+			return t.claims();
+		});
+	} finally {
+		if (browser)
+			await browser.close();
+		rp.close();
+	}
+}
+
+main({ code_flow: codeFlow, signup_flow: signupFlow });

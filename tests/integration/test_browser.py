@@ -79,3 +79,23 @@ def test_code_flow_in_chromium(server, node, browser_app):  # noqa: F811
     for f in ("1-login", "2-wrong-password", "3-back-in-the-app",
               "4-signed-out", "5-login-again"):
         assert os.path.getsize(os.path.join(shots, f + ".png")) > 1000
+
+
+def test_sign_up_in_chromium_on_a_phone(server, node, browser_app):  # noqa: F811
+    app = browser_app
+    name = "new-%d" % app.port
+    email = name + "@example.com"
+    shots = shots_dir("signup_flow")
+    r = app.run(node, "browser.js", "signup_flow", timeout=180,
+                port=app.port, username=name, email=email,
+                password=PASSWORD, shots=shots)
+    assert "characters" in r.value("signupPage")
+    assert "confirm" in r.value("signUp").lower()
+    assert "confirmed" in r.value("confirm").lower()
+    assert "code=" in r.value("signIn")
+    claims = r.value("codeGrant")
+    assert claims["email"] == email and claims["cognito:username"] == name
+    user = app.idp.admin_get_user(UserPoolId=app.pool_id, Username=name)
+    assert user["UserStatus"] == "CONFIRMED"
+    for f in ("1-signup", "2-confirm", "3-confirmed"):
+        assert os.path.getsize(os.path.join(shots, f + ".png")) > 1000
