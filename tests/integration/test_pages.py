@@ -108,8 +108,9 @@ def test_sign_up_confirm_and_sign_in(server, idp, make_pool):
     assert status == 200, page
     assert 'autocomplete="new-password"' in page
     assert "At least 8 characters" in page and "A number" in page
-    assert re.search(r'<label [^>]*for="attr-email">Email \(optional\)'
-                     r'</label>', page)
+    # The pool verifies e-mail by code, so the address is required.
+    assert re.search(r'<label [^>]*for="attr-email">Email</label>', page)
+    assert re.search(r'<input [^>]*id="attr-email"[^>]* required', page)
     assert 'autocomplete="email"' in page
     assert link(page, "Sign in").startswith(site.path("/login?"))
     name, email = "su-%s" % uuid.uuid4().hex[:8], unique_email("su")
