@@ -1,6 +1,8 @@
 /*
  * json_cache.c: a direct-mapped table of parsed configuration JSON,
- * indexed by a hash of the key and checked by the whole key and text.
+ * indexed by a hash of the key and checked by the whole key and either
+ * the whole text or a version the database gives (a row's xmin, which
+ * changes with every update of the row).
  */
 #include "config.h"
 
@@ -16,7 +18,7 @@
 
 struct json_cache_entry {
 	char	*key;
-	char	*text;
+	char	*text;		/* or the version, for versioned entries */
 	size_t	 len;
 	json_t	*value;
 };
@@ -82,6 +84,48 @@ json_cache_load(const char *what, const char *id, const char *text)
 	e->key = key;
 	e->text = xstrdup(text);
 	e->len = len;
+	e->value = json_incref(v);
+	pthread_mutex_unlock(&json_cache_mtx);
+	return v;
+}
+
+json_t *
+json_cache_peek(const char *what, const char *id, char **version)
+{
+	struct json_cache_entry	*e;
+	json_t			*v = NULL;
+	char			*key = xasprintf("v:%s%s", what, id);
+
+	*version = NULL;
+	e = &json_cache[json_cache_slot(key)];
+	pthread_mutex_lock(&json_cache_mtx);
+	if (e->key != NULL && strcmp(e->key, key) == 0) {
+		v = json_incref(e->value);
+		*version = xstrdup(e->text);
+	}
+	pthread_mutex_unlock(&json_cache_mtx);
+	free(key);
+	return v;
+}
+
+json_t *
+json_cache_store(const char *what, const char *id, const char *version,
+    const char *text)
+{
+	struct json_cache_entry	*e;
+	json_t			*v;
+	char			*key;
+
+	if (text == NULL || version == NULL ||
+	    (v = json_loads(text, 0, NULL)) == NULL)
+		return NULL;
+	key = xasprintf("v:%s%s", what, id);
+	e = &json_cache[json_cache_slot(key)];
+	pthread_mutex_lock(&json_cache_mtx);
+	json_cache_entry_clear(e);
+	e->key = key;
+	e->text = xstrdup(version);
+	e->len = strlen(version);
 	e->value = json_incref(v);
 	pthread_mutex_unlock(&json_cache_mtx);
 	return v;

@@ -25,6 +25,17 @@
  * or not JSON.
  */
 json_t	*json_cache_load(const char *, const char *, const char *);
+/*
+ * Versioned entries, for a query that sends the text only when the
+ * version it is given is not the row's: the cached value of what/id and
+ * its version (malloc'd) in *version, both NULL when there is none; and
+ * storing the text of a version (a new reference, or NULL when text is
+ * NULL or not JSON). Hold the peeked value until the reply is read: the
+ * entry may be replaced meanwhile.
+ */
+json_t	*json_cache_peek(const char *, const char *, char **);
+json_t	*json_cache_store(const char *, const char *, const char *,
+	    const char *);
 /* Drop every entry (tests, and exit for leak checkers). */
 void	 json_cache_clear(void);
 

@@ -609,6 +609,9 @@ struct tokens_check {
 	char			*kid;
 	json_t			*claims;	/* unverified until jwt_check */
 	const char		*need_scope;	/* static */
+	/* the cached configurations and their versions (row xmin) */
+	json_t			*pool_held, *client_held;
+	char			*pool_ver, *client_ver;
 };
 
 static void
@@ -617,6 +620,10 @@ tokens_check_free(struct tokens_check *t)
 	free(t->token);
 	free(t->kid);
 	json_decref(t->claims);
+	json_decref(t->pool_held);
+	json_decref(t->client_held);
+	free(t->pool_ver);
+	free(t->client_ver);
 	free(t->a.pool_id);
 	free(t->a.client_id);
 	free(t->a.origin_jti);
@@ -703,6 +710,25 @@ tokens_scope_has(const char *scopes, const char *want)
 	return 0;
 }
 
+/*
+ * A configuration of the keys row: columns col (the row's version) and
+ * col + 1 (its text, NULL when it is the version held).
+ */
+static json_t *
+tokens_config(const char *what, const char *id, const PGresult *r, int col,
+    json_t **held)
+{
+	json_t	*v;
+
+	if (pg_val(r, 0, col + 1) == NULL) {
+		v = *held;
+		*held = NULL;
+		return v;
+	}
+	return json_cache_store(what, id, pg_val(r, 0, col),
+	    pg_val(r, 0, col + 1));
+}
+
 /* Everything the database says about the token: NULL when it lives. */
 static const char *
 tokens_check_rows(struct tokens_check *t, struct pg_reply *reply)
@@ -714,7 +740,7 @@ tokens_check_rows(struct tokens_check *t, struct pg_reply *reply)
 
 	if (pg_rows(keys) != 1 || pg_rows(users) != 1)
 		return "Invalid Access Token";
-	if (pg_val(keys, 0, 2) == NULL)
+	if (pg_val(keys, 0, 3) == NULL)
 		return "Invalid Access Token";	/* client deleted */
 	if (jwt_check(t->token, pg_val(keys, 0, 0), &cause) != 0) {
 		free(cause);
@@ -732,10 +758,10 @@ tokens_check_rows(struct tokens_check *t, struct pg_reply *reply)
 		return "Access Token has been revoked";
 	if (!t->a.user.enabled)
 		return "User is disabled.";
-	t->a.pool_config = json_cache_load(JSON_CACHE_POOL, t->a.pool_id,
-	    pg_val(keys, 0, 1));
-	t->a.client_config = json_cache_load(JSON_CACHE_CLIENT,
-	    t->a.client_id, pg_val(keys, 0, 2));
+	t->a.pool_config = tokens_config(JSON_CACHE_POOL, t->a.pool_id,
+	    keys, 1, &t->pool_held);
+	t->a.client_config = tokens_config(JSON_CACHE_CLIENT, t->a.client_id,
+	    keys, 3, &t->client_held);
 	if (t->a.pool_config == NULL || t->a.client_config == NULL)
 		return "Invalid Access Token";
 	return NULL;
@@ -786,12 +812,20 @@ tokens_check_access_for(struct api_call *call, const char *token,
 		return;
 	}
 	b = pg_batch_new();
+	/* The configurations travel only when they changed. */
+	t->pool_held = json_cache_peek(JSON_CACHE_POOL, t->a.pool_id,
+	    &t->pool_ver);
+	t->client_held = json_cache_peek(JSON_CACHE_CLIENT, t->a.client_id,
+	    &t->client_ver);
 	pg_batch_add(b,
-	    "SELECT k.public_pem, p.config, c.config FROM pool_keys k "
-	    "JOIN pools p ON p.id = k.pool_id LEFT JOIN clients c ON "
-	    "c.pool_id = k.pool_id AND c.id = $3 WHERE k.pool_id = $1 AND "
-	    "k.kid = $2 AND k.purpose = 'access'", 3, t->a.pool_id, t->kid,
-	    t->a.client_id);
+	    "SELECT k.public_pem, p.xmin::text, CASE WHEN p.xmin::text = $4 "
+	    "THEN NULL ELSE p.config::text END, c.xmin::text, CASE WHEN "
+	    "c.xmin::text = $5 THEN NULL ELSE c.config::text END FROM "
+	    "pool_keys k JOIN pools p ON p.id = k.pool_id LEFT JOIN clients c "
+	    "ON c.pool_id = k.pool_id AND c.id = $3 WHERE k.pool_id = $1 AND "
+	    "k.kid = $2 AND k.purpose = 'access'", 5, t->a.pool_id, t->kid,
+	    t->a.client_id, t->pool_held != NULL ? t->pool_ver : "",
+	    t->client_held != NULL ? t->client_ver : "");
 	pg_batch_add(b,
 	    "SELECT " USERS_COLUMNS ", EXISTS (SELECT 1 FROM refresh_tokens r "
 	    "WHERE r.origin_jti = $3::uuid AND r.pool_id = $1) FROM users u "
