@@ -20,17 +20,17 @@
 #include "ui/pages.h"
 #include "util.h"
 
-/* Where errors go once redirect_uri is known good. */
+/*
+ * Back to the client's redirect_uri (known good) with pairs (stolen) and
+ * the request's state, in the query or, for the implicit flow, in the
+ * fragment.
+ */
 static void
-authorize_fail(struct oauth_req *o, const char *error, const char *desc)
+authorize_back(struct oauth_req *o, json_t *pairs)
 {
-	json_t		*pairs = json_pack("{s:s}", "error", error);
 	const char	*rt = oauth_param(o, "response_type");
 	char		*url;
 
-	if (desc != NULL)
-		json_object_set_new(pairs, "error_description",
-		    json_string(desc));
 	if (oauth_param(o, "state") != NULL)
 		json_object_set_new(pairs, "state",
 		    json_string(oauth_param(o, "state")));
@@ -39,6 +39,18 @@ authorize_fail(struct oauth_req *o, const char *error, const char *desc)
 	json_decref(pairs);
 	oauth_redirect(o, url);
 	free(url);
+}
+
+/* Where errors go once redirect_uri is known good. */
+static void
+authorize_fail(struct oauth_req *o, const char *error, const char *desc)
+{
+	json_t	*pairs = json_pack("{s:s}", "error", error);
+
+	if (desc != NULL)
+		json_object_set_new(pairs, "error_description",
+		    json_string(desc));
+	authorize_back(o, pairs);
 }
 
 /* PKCE and identity providers, once the client is known: 0 to go on. */
@@ -126,21 +138,11 @@ authorize_check(struct oauth_req *o, void (*next)(struct oauth_req *))
 static void
 authorize_coded(struct oauth_req *o, int status, json_t *out)
 {
-	json_t	*pairs;
-	char	*url;
-
 	if (status != 200) {
 		authorize_fail(o, "server_error", NULL);
 		return;
 	}
-	pairs = json_pack("{s:s}", "code", api_str(out, "Code"));
-	if (oauth_param(o, "state") != NULL)
-		json_object_set_new(pairs, "state",
-		    json_string(oauth_param(o, "state")));
-	url = oauth_url_with(oauth_param(o, "redirect_uri"), pairs, 0);
-	json_decref(pairs);
-	oauth_redirect(o, url);
-	free(url);
+	authorize_back(o, json_pack("{s:s}", "code", api_str(out, "Code")));
 }
 
 /* The implicit flow: tokens in the fragment, never a refresh token. */
@@ -149,7 +151,7 @@ authorize_implicit_done(struct oauth_req *o, int status, json_t *out)
 {
 	json_t	*res = json_object_get(out, "AuthenticationResult");
 	json_t	*pairs;
-	char	*url, *expires;
+	char	*expires;
 
 	if (status != 200) {
 		authorize_fail(o, "server_error", NULL);
@@ -163,13 +165,7 @@ authorize_implicit_done(struct oauth_req *o, int status, json_t *out)
 	if (api_str(res, "IdToken") != NULL)
 		json_object_set_new(pairs, "id_token",
 		    json_string(api_str(res, "IdToken")));
-	if (oauth_param(o, "state") != NULL)
-		json_object_set_new(pairs, "state",
-		    json_string(oauth_param(o, "state")));
-	url = oauth_url_with(oauth_param(o, "redirect_uri"), pairs, 1);
-	json_decref(pairs);
-	oauth_redirect(o, url);
-	free(url);
+	authorize_back(o, pairs);
 }
 
 void

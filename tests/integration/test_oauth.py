@@ -8,7 +8,6 @@ CSRF token, hidden user existence, flows the client may not use)."""
 import base64
 import hashlib
 import html
-import json
 import re
 import secrets
 import time
@@ -76,13 +75,15 @@ def form_action(page):
 
 
 class App:
-    """A pool with a domain, a user, a public SPA client and a
-    confidential web client."""
+    """A pool (CreateUserPool arguments pool_args) with a domain, an app
+    client (public, or with a secret) and, unless told otherwise, a
+    confirmed user with a verified e-mail address."""
 
     def __init__(self, server, idp, make_pool, secret=False, scopes=(),
-                 **client):
+                 pool_args=None, user=True, **client):
         self.server, self.idp = server, idp
-        self.pool = make_pool(AutoVerifiedAttributes=["email"])
+        self.pool = make_pool(**(pool_args if pool_args is not None else
+                                 {"AutoVerifiedAttributes": ["email"]}))
         if scopes:
             idp.create_resource_server(
                 UserPoolId=self.pool["Id"], Identifier="api", Name="api",
@@ -91,7 +92,8 @@ class App:
         self.prefix = "app-%s" % uuid.uuid4().hex[:10]
         idp.create_user_pool_domain(UserPoolId=self.pool["Id"],
                                     Domain=self.prefix)
-        kw = dict(AllowedOAuthFlows=["code"], AllowedOAuthFlowsUserPoolClient=True,
+        kw = dict(AllowedOAuthFlows=["code"],
+                  AllowedOAuthFlowsUserPoolClient=True,
                   AllowedOAuthScopes=["openid", "email", "profile"],
                   CallbackURLs=[CALLBACK], LogoutURLs=[SIGNED_OUT],
                   SupportedIdentityProviders=["COGNITO"],
@@ -101,8 +103,10 @@ class App:
             UserPoolId=self.pool["Id"], ClientName="web",
             GenerateSecret=secret, **kw)["UserPoolClient"]
         self.client_id, self.secret = c["ClientId"], c.get("ClientSecret")
-        self.email = "u-%s@example.com" % uuid.uuid4().hex[:8]
-        self.username = make_user(idp, self.pool["Id"], email=self.email)
+        if user:
+            self.email = "u-%s@example.com" % uuid.uuid4().hex[:8]
+            self.username = make_user(idp, self.pool["Id"],
+                                      email=self.email)
 
     def path(self, p):
         return "/%s%s" % (self.prefix, p)

@@ -13,8 +13,7 @@ import botocore.exceptions
 import pytest
 
 from conftest import PASSWORD, make_user, unique_email, wrong
-from test_oauth import CALLBACK, SIGNED_OUT, App, Browser, form_action, \
-    hidden
+from test_oauth import App, Browser, form_action, hidden
 
 NEW_PASSWORD = "N3w-Passw0rd!x"
 
@@ -25,23 +24,8 @@ class Site(App):
 
     def __init__(self, server, idp, make_pool, secret=False, pool_args=None,
                  **client):
-        self.server, self.idp = server, idp
-        self.pool = make_pool(**(pool_args if pool_args is not None else
-                                 {"AutoVerifiedAttributes": ["email"]}))
-        self.prefix = "pg-%s" % uuid.uuid4().hex[:10]
-        idp.create_user_pool_domain(UserPoolId=self.pool["Id"],
-                                    Domain=self.prefix)
-        kw = dict(AllowedOAuthFlows=["code"],
-                  AllowedOAuthFlowsUserPoolClient=True,
-                  AllowedOAuthScopes=["openid", "email", "profile"],
-                  CallbackURLs=[CALLBACK], LogoutURLs=[SIGNED_OUT],
-                  SupportedIdentityProviders=["COGNITO"],
-                  ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH"])
-        kw.update(client)
-        c = idp.create_user_pool_client(
-            UserPoolId=self.pool["Id"], ClientName="web",
-            GenerateSecret=secret, **kw)["UserPoolClient"]
-        self.client_id, self.secret = c["ClientId"], c.get("ClientSecret")
+        super().__init__(server, idp, make_pool, secret=secret,
+                         pool_args=pool_args, user=False, **client)
 
     def start(self, browser, **extra):
         """Authorize without a session and open the sign-in page: the
