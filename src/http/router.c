@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/queue.h>
 
 #include <event2/http.h>
@@ -210,16 +211,59 @@ route_path_domain(const char *path, char **prefix, char **rest)
 	return 1;
 }
 
+/* Does the path name one of the API host's routes? */
+static int
+route_known(const char *path)
+{
+	char	*star;
+	size_t	 i;
+
+	for (i = 0; i < nitems(api_routes); i++) {
+		star = NULL;
+		if (route_match(api_routes[i].path, path, &star)) {
+			free(star);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A pool's custom domain? A Host that is a DNS name (a dot, not an
+ * address) other than public_url's, for a path that is none of the API
+ * host's: the domains table says whose it is when the page is asked for.
+ */
+static int
+route_custom_domain(const char *host, const char *path,
+    const char *public_url)
+{
+	const char	*pub = strstr(public_url, "://");
+	size_t		 n;
+
+	if (strchr(host, '.') == NULL || strchr(host, ':') != NULL ||
+	    strspn(host, "0123456789.") == strlen(host) || route_known(path))
+		return 0;
+	pub = pub != NULL ? pub + 3 : public_url;
+	n = strcspn(pub, ":/");
+	return strlen(host) != n || strncasecmp(host, pub, n) != 0;
+}
+
 /*
  * Is this request for a pool domain? Then *prefix is the domain prefix
  * and *rest the path below the domain (both malloc'd).
  */
 int
 router_pool_domain(const char *host, const char *path, const char *auth,
-    char **prefix, char **rest)
+    const char *public_url, char **prefix, char **rest)
 {
-	return route_host_domain(host, path, auth, prefix, rest) ||
-	    route_path_domain(path, prefix, rest);
+	if (route_host_domain(host, path, auth, prefix, rest))
+		return 1;
+	if (route_custom_domain(host, path, public_url)) {
+		*prefix = xstrdup(host);
+		*rest = xstrdup(path);
+		return 1;
+	}
+	return route_path_domain(path, prefix, rest);
 }
 
 void
@@ -240,7 +284,7 @@ router_handle(struct evhttp_request *ev, void *arg)
 		return;
 	}
 	if (router_pool_domain(r->host, r->path, conf->auth_domain,
-	    &r->domain_prefix, &r->domain_path)) {
+	    conf->public_url, &r->domain_prefix, &r->domain_path)) {
 		r->host_kind = HOST_POOL_DOMAIN;
 		route_domain(r, NULL);
 		return;

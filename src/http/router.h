@@ -10,7 +10,12 @@
 struct evhttp_request;
 
 void	router_handle(struct evhttp_request *, void *);
-int	router_pool_domain(const char *, const char *, const char *, char **,
-	    char **);
+/*
+ * Is the request (Host, path) for a pool domain, given auth_domain and
+ * public_url? Then the domain (a prefix or a custom domain) and the path
+ * below it (both malloc'd).
+ */
+int	router_pool_domain(const char *, const char *, const char *,
+	    const char *, char **, char **);
 
 #endif

@@ -39,8 +39,8 @@ fuzz_route(const char *host, const char *path)
 {
 	char	*prefix = NULL, *rest = NULL;
 
-	if (router_pool_domain(host, path, "auth.example.com", &prefix,
-	    &rest)) {
+	if (router_pool_domain(host, path, "auth.example.com",
+	    "https://api.example.com:8443", &prefix, &rest)) {
 		free(prefix);
 		free(rest);
 	}

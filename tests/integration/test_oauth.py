@@ -417,8 +417,10 @@ def test_authenticator_app_set_up_and_code(server, idp, make_pool):
 
 @pytest.fixture(scope="module")
 def strict():
-    """A daemon that allows 3 sign-in attempts per address and minute."""
-    srv = Server(extra_args=["--signin_rate_per_address=3"])
+    """A daemon that allows 3 sign-in attempts per address and minute,
+    with pool domains also at <prefix>.auth.localhost."""
+    srv = Server(extra_args=["--signin_rate_per_address=3",
+                             "--auth_domain=auth.localhost"])
     srv.start_or_clean()
     yield srv
     reports, _ = srv.shut_down()
@@ -480,3 +482,52 @@ def test_branding(server, app):
     r = server.request("GET", app.path("/ui/logo?client_id=" +
                                        app.client_id))
     assert r.status == 404
+
+
+def test_custom_domain_by_host(server, app):
+    """A pool's custom domain is served by its Host header at the root:
+    links and cookies without the path prefix; an unknown name gets the
+    error page; the API still answers on any Host."""
+    host = "login-%s.example.com" % uuid.uuid4().hex[:6]
+    app.idp.create_user_pool_domain(
+        UserPoolId=app.pool["Id"], Domain=host, CustomDomainConfig={
+            "CertificateArn": "arn:aws:acm:us-east-1:000000000000:"
+                              "certificate/%s" % uuid.uuid4()})
+    b = Browser(server)
+    verifier, challenge = pkce()
+    q = urllib.parse.urlencode(dict(
+        response_type="code", client_id=app.client_id, redirect_uri=CALLBACK,
+        scope="openid", state="s1", code_challenge=challenge,
+        code_challenge_method="S256"))
+    status, hdrs, _ = b.go("GET", "/oauth2/authorize?" + q,
+                           headers={"Host": host})
+    assert status == 302 and hdrs["location"] == "/login?" + q
+    status, hdrs, page = b.go("GET", "/login?" + q, headers={"Host": host})
+    assert status == 200 and 'action="/login?' in page
+    assert "Path=/;" in hdrs["set-cookie"]
+    status, _, _ = b.go("GET", "/login?" + q,
+                        headers={"Host": "nobody.example.org"})
+    assert status == 404
+    r = server.request("GET", "/health", headers={"Host": host})
+    assert r.status == 200
+
+
+def test_prefix_domain_by_host(strict):
+    """With auth_domain set, <prefix>.<auth_domain> serves the pool's
+    pages at the root, and the discovery document names those URLs."""
+    idp = strict.boto3()
+    a = App(strict, idp, lambda **kw: idp.create_user_pool(
+        PoolName="host-%s" % uuid.uuid4().hex[:6], **kw)["UserPool"])
+    host = "%s.auth.localhost" % a.prefix
+    b = Browser(strict)
+    q = urllib.parse.urlencode(dict(
+        response_type="code", client_id=a.client_id, redirect_uri=CALLBACK,
+        code_challenge=pkce()[1], code_challenge_method="S256"))
+    status, hdrs, _ = b.go("GET", "/oauth2/authorize?" + q,
+                           headers={"Host": host})
+    assert status == 302 and hdrs["location"] == "/login?" + q
+    doc = strict.request("GET", "/%s/.well-known/openid-configuration" %
+                         a.pool["Id"]).json()
+    port = strict.https.rsplit(":", 1)[1]
+    assert doc["authorization_endpoint"] == \
+        "https://%s:%s/oauth2/authorize" % (host, port)
