@@ -164,9 +164,12 @@ pages_login_show(struct oauth_req *o, int status, const char *error)
 	free(action);
 	if (error != NULL)
 		json_object_set_new(ctx, "error", json_string(error));
-	if (api_str(o->form, "username") != NULL)
-		json_object_set_new(ctx, "username",
-		    json_string(api_str(o->form, "username")));
+	/* What was typed, else the client's login_hint. */
+	if (oauth_param(o, "username") != NULL ||
+	    oauth_param(o, "login_hint") != NULL)
+		json_object_set_new(ctx, "username", json_string(
+		    oauth_param(o, "username") != NULL ? oauth_param(o,
+		    "username") : oauth_param(o, "login_hint")));
 	signup_login_context(o, ctx);
 	pages_render(o, status, "login", ctx);
 }

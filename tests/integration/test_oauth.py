@@ -531,3 +531,30 @@ def test_prefix_domain_by_host(strict):
     port = strict.https.rsplit(":", 1)[1]
     assert doc["authorization_endpoint"] == \
         "https://%s:%s/oauth2/authorize" % (host, port)
+
+
+def test_login_hint_logout_to_sign_in_again_and_cors(server, app):
+    b = Browser(server)
+    _, _, status, hdrs, _ = app.authorize(b, login_hint="someone@example.com")
+    status, _, page = b.go("GET", hdrs["location"])
+    assert 'value="someone@example.com"' in page
+    q, _, reply = app.sign_in(b)
+    app.code_of(reply, q)
+    # Sign out and straight back to the sign-in page of a new request.
+    q2, _, _, _, _ = app.authorize(Browser(server))
+    status, hdrs, _ = b.go("GET", app.path("/logout?" +
+                                           urllib.parse.urlencode(q2)))
+    assert status == 302
+    assert hdrs["location"].startswith(app.path("/login?"))
+    assert "userpoold_session" not in b.cookies
+    # Browser apps call the token endpoint cross-origin.
+    r = server.request("OPTIONS", app.path("/oauth2/token"), headers={
+        "Origin": "https://app.example",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert r.status == 204
+    assert r.headers["access-control-allow-origin"] == "*"
+    assert "POST" in r.headers["access-control-allow-methods"]
+    status, err = app.token(dict(grant_type="authorization_code",
+                                 code="nope", redirect_uri=CALLBACK))
+    assert status == 400 and err["error"] == "invalid_grant"
