@@ -123,6 +123,21 @@ oauth_param(struct oauth_req *o, const char *name)
 	return v != NULL ? v : api_str(o->query, name);
 }
 
+/* Unreadable parameters: RFC 6749's answer on the API, a page on pages. */
+static void
+oauth_malformed(struct oauth_req *o)
+{
+	static const char	 msg[] = "The request is malformed: a "
+				    "parameter is repeated or cannot be read.";
+
+	if (strncmp(o->r->domain_path, "/oauth2/", 8) == 0 &&
+	    strcmp(o->r->domain_path, "/oauth2/authorize") != 0) {
+		cors_add(o->r);
+		oauth_reply_error(o, 400, "invalid_request", msg);
+	} else
+		pages_error(o, 400, msg);
+}
+
 void
 oauth_route(struct req *r)
 {
@@ -146,8 +161,7 @@ oauth_route(struct req *r)
 			continue;
 		if (o->query == NULL || (r->method == EVHTTP_REQ_POST &&
 		    o->form == NULL)) {
-			pages_error(o, 400, "The request is malformed: a "
-			    "parameter is repeated or cannot be read.");
+			oauth_malformed(o);
 			return;
 		}
 		oauth_routes[i].fn(o);

@@ -558,3 +558,13 @@ def test_login_hint_logout_to_sign_in_again_and_cors(server, app):
     status, err = app.token(dict(grant_type="authorization_code",
                                  code="nope", redirect_uri=CALLBACK))
     assert status == 400 and err["error"] == "invalid_grant"
+
+
+def test_token_endpoint_refuses_unreadable_or_repeated_parameters(server,
+                                                                   app):
+    for body in ('{"grant_type": "client_credentials"}',
+                 "grant_type=authorization_code&code=a&code=b"):
+        r = server.request("POST", app.path("/oauth2/token"), body=body,
+                           headers={"Content-Type":
+                                    "application/x-www-form-urlencoded"})
+        assert r.status == 400 and r.json()["error"] == "invalid_request"
