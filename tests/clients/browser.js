@@ -11,7 +11,8 @@
 // exchange, tokens verified with jose, userInfo, refresh, a second
 // authorization signed in by the hosted-UI session, revocation and
 // sign-out. Scenario signup_flow: sign-up, confirmation and sign-in in a
-// phone-sized window.
+// phone-sized window. Scenario mfa_flow: authenticator-app set-up from the
+// QR code page, then a sign-in with the app's code.
 
 const http = require('http');
 const path = require('path');
@@ -242,4 +243,74 @@ async function signupFlow(run, p, cfg) {
 	}
 }
 
-main({ code_flow: codeFlow, signup_flow: signupFlow });
+// The code of an authenticator app at `offset` seconds from now, by
+// Debian's oathtool.
+function totp(secret, offset) {
+	const { execFileSync } = require('child_process');
+	const at = Math.floor(Date.now() / 1000) + offset;
+	return execFileSync('oathtool', ['--totp', '-b', '-N', '@' + at,
+	    secret]).toString().trim();
+}
+
+// MFA in a pool that requires it: the first sign-in sets up an
+// authenticator app from the page's QR code (the test reads the key shown
+// beside it), the second asks for the app's code.
+async function mfaFlow(run, p, cfg) {
+	const client = await import('openid-client');
+	const { chromium } = require('playwright-core');
+	const issuer = new URL(cfg.endpoint + '/' + cfg.poolId);
+	const redirect = 'http://localhost:' + p.port + '/callback';
+	const rp = relyingParty(p.port);
+	let browser;
+	try {
+		const config = await client.discovery(issuer, cfg.clientId);
+		browser = await chromium.launch({ executablePath: BROWSER,
+		    args: ['--no-sandbox'] });
+		const signIn = async (name) => {
+			const verifier = client.randomPKCECodeVerifier();
+			const state = client.randomState();
+			const url = client.buildAuthorizationUrl(config, {
+				redirect_uri: redirect, scope: 'openid',
+				code_challenge: await client
+				    .calculatePKCECodeChallenge(verifier),
+				code_challenge_method: 'S256', state });
+			const ctx = await browser.newContext({
+			    ignoreHTTPSErrors: true });
+			const page = await ctx.newPage();
+			await page.goto(url.href);
+			await page.fill('#username', p.username);
+			await page.fill('#password', p.password);
+			await page.click('button[type=submit]');
+			await page.waitForSelector('#code, #answer');
+			await shot(page, p.shots, name);
+			return { page, verifier, state };
+		};
+		const exchange = async (s, u) => (await client
+		    .authorizationCodeGrant(config, u, {
+			pkceCodeVerifier: s.verifier, expectedState: s.state }))
+		    .claims().sub;
+		const first = await signIn('1-set-up-app');
+		const secret = await run.step('setUpPage', async () => ({
+			qr: await first.page.isVisible('svg[role=img]'),
+			key: await first.page.inputValue('#key') }));
+		let back = rp.next();
+		await run.step('setUp', async () => {
+			await first.page.fill('#code', totp(secret.key, 0));
+			await first.page.click('button[type=submit]');
+			return await exchange(first, await back);
+		});
+		const second = await signIn('2-app-code');
+		back = rp.next();
+		await run.step('appCode', async () => {
+			await second.page.fill('#answer', totp(secret.key, 30));
+			await second.page.click('button[type=submit]');
+			return await exchange(second, await back);
+		});
+	} finally {
+		if (browser)
+			await browser.close();
+		rp.close();
+	}
+}
+
+main({ code_flow: codeFlow, signup_flow: signupFlow, mfa_flow: mfaFlow });

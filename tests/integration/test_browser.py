@@ -99,3 +99,22 @@ def test_sign_up_in_chromium_on_a_phone(server, node, browser_app):  # noqa: F81
     assert user["UserStatus"] == "CONFIRMED"
     for f in ("1-signup", "2-confirm", "3-confirmed"):
         assert os.path.getsize(os.path.join(shots, f + ".png")) > 1000
+
+
+def test_mfa_in_chromium(server, node, browser_app):  # noqa: F811
+    app = browser_app
+    server.aws("set-user-pool-mfa-config", "--user-pool-id", app.pool_id,
+               "--software-token-mfa-configuration", "Enabled=true",
+               "--mfa-configuration", "ON")
+    name = make_user(app.idp, app.pool_id,
+                     email="mfa-%d@example.com" % app.port)
+    shots = shots_dir("mfa_flow")
+    r = app.run(node, "browser.js", "mfa_flow", timeout=180,
+                port=app.port, username=name, password=PASSWORD,
+                shots=shots)
+    page = r.value("setUpPage")
+    assert page["qr"] is True and len(page["key"]) >= 16
+    sub = r.value("setUp")
+    assert r.value("appCode") == sub
+    user = app.idp.admin_get_user(UserPoolId=app.pool_id, Username=name)
+    assert user["PreferredMfaSetting"] == "SOFTWARE_TOKEN_MFA"
