@@ -103,8 +103,12 @@ authorize_checked(struct oauth_req *o, int status, json_t *out)
 	else if (strcmp(type, "redirect_mismatch") == 0)
 		pages_error(o, 400, "The redirect_uri is not registered for "
 		    "this application.");
+	else if (strcmp(type, "unsupported_response_type") == 0 ||
+	    strcmp(type, "unauthorized_client") == 0 ||
+	    strcmp(type, "invalid_scope") == 0)
+		authorize_fail(o, type, NULL);	/* redirect_uri checked */
 	else if (status == 400)
-		authorize_fail(o, type, NULL);
+		pages_error(o, 400, "The sign-in request is malformed.");
 	else
 		pages_error(o, 503, "The sign-in service is unavailable; "
 		    "try again later.");

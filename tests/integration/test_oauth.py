@@ -568,3 +568,13 @@ def test_token_endpoint_refuses_unreadable_or_repeated_parameters(server,
                            headers={"Content-Type":
                                     "application/x-www-form-urlencoded"})
         assert r.status == 400 and r.json()["error"] == "invalid_request"
+
+
+def test_a_malformed_request_is_never_redirected(server, app):
+    """Input refused before redirect_uri is checked (here: too long to be
+    a callback URL at all) gets a page, never a redirect."""
+    b = Browser(server)
+    for extra in ({"redirect_uri": "https://evil.example/" + "a" * 3000},
+                  {"scope": "openid " * 500}):
+        _, _, status, hdrs, _ = app.authorize(b, **extra)
+        assert status == 400 and "location" not in hdrs
