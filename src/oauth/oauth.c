@@ -44,8 +44,8 @@ static const struct oauth_route oauth_routes[] = {
 	{ EVHTTP_REQ_POST, "/login", pages_login_post },
 	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/signup", signup_get },
 	{ EVHTTP_REQ_POST, "/signup", signup_post },
-	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/confirmUser",
-	  signup_confirm_get },
+	/* GET only: following a link confirms; a HEAD probe must not. */
+	{ EVHTTP_REQ_GET, "/confirmUser", signup_confirm_get },
 	{ EVHTTP_REQ_POST, "/confirmUser", signup_confirm_post },
 	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/forgotPassword",
 	  signup_forgot_get },
@@ -60,7 +60,7 @@ static const struct oauth_route oauth_routes[] = {
 	{ EVHTTP_REQ_GET | EVHTTP_REQ_POST, "/oauth2/userInfo",
 	  userinfo_handle },
 	{ EVHTTP_REQ_OPTIONS, "/oauth2/userInfo", oauth_options },
-	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/logout", logout_get },
+	{ EVHTTP_REQ_GET, "/logout", logout_get },
 	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/ui/custom.css", branding_css },
 	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/ui/logo", branding_logo },
 };

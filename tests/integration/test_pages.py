@@ -224,6 +224,15 @@ def test_confirmation_link(server, idp, make_pool):
     assert status == 400 and "client_id" in page
     status, page = visit(client_id=site.client_id, confirmation_code=code)
     assert status == 400 and "incomplete" in page
+    # A link checker's HEAD does not confirm.
+    r = server.request("HEAD", site.path("/confirmUser?" + urllib.parse.
+                                         urlencode(dict(
+                                             client_id=site.client_id,
+                                             user_name=name,
+                                             confirmation_code=code))))
+    assert r.status == 405
+    assert idp.admin_get_user(UserPoolId=site.pool["Id"], Username=name)[
+        "UserStatus"] == "UNCONFIRMED"
     status, page = visit(client_id=site.client_id, user_name=name,
                          confirmation_code=code)
     assert status == 200, page
