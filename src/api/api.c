@@ -25,8 +25,8 @@
 #include "api/api.h"
 #include "api/shape.h"
 #include "conf.h"
+#include "core/task.h"
 #include "crypto/sigv4.h"
-#include "crypto/workers.h"
 #include "db/admin_keys.h"
 #include "http/request.h"
 #include "log.h"
@@ -64,6 +64,7 @@ api_call_free(void *p)
 		return;
 	if (call->data_free != NULL)
 		call->data_free(call->data);
+	task_clear(&call->task);
 	json_decref(call->in);
 	free(call->access_key);
 	free(call);
@@ -76,6 +77,18 @@ api_set_data(struct api_call *call, void *data, void (*data_free)(void *))
 		call->data_free(call->data);
 	call->data = data;
 	call->data_free = data_free;
+}
+
+static void	api_task_end(struct task *, const struct core_err *);
+
+/* A new call of request r, its task guarded by r. */
+static void
+api_call_init(struct api_call *call, struct req *r)
+{
+	call->req = r;
+	task_init(&call->task, r->id, "api", &req_task_guard, r,
+	    api_task_end, call);
+	req_set_ctx(r, call, api_call_free);
 }
 
 /* The single exit of a call, HTTP or internal. */
@@ -134,30 +147,67 @@ api_fail(struct api_call *call, const char *type, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * The one table from core error kinds to Cognito's exception names;
+ * the status follows from the name (api_fail_status).
+ */
+static const char *const api_exceptions[CORE_ERR_NKINDS] = {
+	[CORE_ERR_INTERNAL] = "InternalErrorException",
+	[CORE_ERR_BUSY] = "TooManyRequestsException",
+	[CORE_ERR_INVALID] = "InvalidParameterException",
+	[CORE_ERR_NOT_AUTHORIZED] = "NotAuthorizedException",
+	[CORE_ERR_NO_RESOURCE] = "ResourceNotFoundException",
+	[CORE_ERR_NO_USER] = "UserNotFoundException",
+	[CORE_ERR_NOT_CONFIRMED] = "UserNotConfirmedException",
+	[CORE_ERR_RESET_REQUIRED] = "PasswordResetRequiredException",
+	[CORE_ERR_BAD_PASSWORD] = "InvalidPasswordException",
+	[CORE_ERR_CODE_MISMATCH] = "CodeMismatchException",
+	[CORE_ERR_CODE_EXPIRED] = "ExpiredCodeException",
+	[CORE_ERR_ALIAS_EXISTS] = "AliasExistsException",
+	[CORE_ERR_LIMIT] = "LimitExceededException",
+	[CORE_ERR_UNSUPPORTED] = "UnsupportedOperationException",
+	[CORE_ERR_TOKEN_REUSE] = "RefreshTokenReuseException",
+	[CORE_ERR_CONFIG] = "InvalidUserPoolConfigurationException",
+};
+
+const char *
+api_exception(enum core_err_kind kind)
+{
+	if ((unsigned)kind >= CORE_ERR_NKINDS || api_exceptions[kind] == NULL)
+		return "InternalErrorException";
+	return api_exceptions[kind];
+}
+
+void
+api_fail_err(struct api_call *call, const struct core_err *err)
+{
+	api_fail(call, api_exception(err->kind), "%s", err->message);
+}
+
 void
 api_fail_db(struct api_call *call, struct pg_reply *reply)
 {
-	char	*e = log_escape(reply->error, strlen(reply->error));
+	task_fail_db(&call->task, reply);
+}
 
-	log_error("%s: %s: database: %s (%s)", call->req->id,
-	    call->op->name, e, reply->sqlstate);
-	free(e);
-	if (strcmp(reply->sqlstate, PG_STATE_OVERLOADED) == 0)
-		api_fail(call, "TooManyRequestsException",
-		    "Too many requests; try again later.");
+/* The call's task ended: an error answers; success answers {}. */
+static void
+api_task_end(struct task *t, const struct core_err *err)
+{
+	struct api_call	*call = t->owner;
+
+	if (err != NULL)
+		api_fail_err(call, err);
 	else
-		api_fail(call, "InternalErrorException",
-		    "The service could not complete the request; try again.");
+		api_ok(call, NULL);
 }
 
 static void
-api_query_done(struct pg_reply *reply, void *arg)
+api_query_done(struct task *t, struct pg_reply *reply)
 {
-	struct api_call	*call = arg;
+	struct api_call	*call = t->owner;
 	api_db_fn	 fn = call->db_done;
 
-	if (req_release(call->req) != 0)
-		return;
 	call->db_done = NULL;
 	fn(call, reply);
 }
@@ -166,25 +216,22 @@ void
 api_query(struct api_call *call, struct pg_batch *b, api_db_fn cb)
 {
 	call->db_done = cb;
-	req_hold(call->req);
-	pg_submit(b, api_query_done, call);
+	task_query(&call->task, b, api_query_done);
 }
 
 static void
-api_work_run(void *arg)
+api_work_run(struct task *t)
 {
-	struct api_call	*call = arg;
+	struct api_call	*call = t->owner;
 
 	call->work_run(call);
 }
 
 static void
-api_work_finish(void *arg)
+api_work_finish(struct task *t)
 {
-	struct api_call	*call = arg;
+	struct api_call	*call = t->owner;
 
-	if (req_release(call->req) != 0)
-		return;
 	call->work_done(call);
 }
 
@@ -193,12 +240,7 @@ api_work(struct api_call *call, api_work_fn run, api_work_fn done)
 {
 	call->work_run = run;
 	call->work_done = done;
-	req_hold(call->req);
-	if (workers_submit(api_work_run, api_work_finish, call) != 0) {
-		if (req_release(call->req) == 0)
-			api_fail(call, "TooManyRequestsException",
-			    "The server is busy; try again later.");
-	}
+	task_work(&call->task, api_work_run, api_work_finish);
 }
 
 const char *
@@ -389,12 +431,12 @@ api_handle(struct req *r)
 	const struct api_op	*op;
 	char			*cause;
 
-	call->req = r;
-	req_set_ctx(r, call, api_call_free);
+	api_call_init(call, r);
 	/* On failure the answer has freed call: do not touch it again. */
 	if ((op = api_target(r, call)) == NULL)
 		return;
 	call->op = op;
+	call->task.name = op->name;
 	if ((call->in = req_json_body(r, &cause)) == NULL) {
 		api_fail(call, "SerializationException", "%s", cause);
 		free(cause);
@@ -412,13 +454,13 @@ api_invoke(const char *name, json_t *in, void (*done)(int, json_t *, void *),
 {
 	struct api_call	*call = xcalloc(1, sizeof *call);
 
-	call->req = req_new_internal();
+	api_call_init(call, req_new_internal());
 	call->internal = 1;
 	call->invoke_done = done;
 	call->invoke_arg = arg;
 	call->in = in;
-	req_set_ctx(call->req, call, api_call_free);
 	if ((call->op = api_find(name)) == NULL)
 		fatalx("api_invoke: no operation %s", name);
+	call->task.name = call->op->name;
 	api_run(call);
 }

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "core/task.h"
 #include "db/pg.h"
 #include "http/request.h"
 #include "util.h"
@@ -34,8 +35,14 @@ struct api_op {
 	const struct shape	*input;
 };
 
+/*
+ * A call owns one task (core/task.h) guarded by its request: the
+ * handler's database and worker steps run on it, and a core operation
+ * runs on it directly, its end mapped by api_fail_err().
+ */
 struct api_call {
 	struct req		*req;
+	struct task		 task;
 	const struct api_op	*op;
 	json_t			*in;		/* the validated input object */
 	char			*access_key;	/* signed calls */
@@ -55,6 +62,10 @@ void	api_ok(struct api_call *, json_t *);
 /* Answer with a Cognito exception; HTTP 400 unless it is a fault. */
 void	api_fail(struct api_call *, const char *, const char *, ...)
 	    PRINTFLIKE(3, 4);
+/* Answer a core error with its Cognito exception (api.c's one table). */
+void	api_fail_err(struct api_call *, const struct core_err *);
+/* The Cognito exception name of a core error kind. */
+const char *api_exception(enum core_err_kind);
 /* Answer a failed database batch: InternalErrorException, logged. */
 void	api_fail_db(struct api_call *, struct pg_reply *);
 /* Run a batch; cb runs only while the call is still unanswered. */

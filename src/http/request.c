@@ -24,6 +24,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "conf.h"
+#include "core/task.h"
 #include "crypto/random.h"
 #include "http/request.h"
 #include "http/tls.h"
@@ -174,6 +175,22 @@ req_release(struct req *r)
 	req_maybe_free(r);
 	return -1;
 }
+
+static void
+req_guard_hold(void *arg)
+{
+	req_hold(arg);
+}
+
+static int
+req_guard_release(void *arg)
+{
+	return req_release(arg);
+}
+
+const struct task_guard req_task_guard = {
+	req_guard_hold, req_guard_release
+};
 
 static void
 req_free(struct req *r)

@@ -23,6 +23,7 @@ struct evhttp_request;
 struct evkeyvalq;
 struct event;
 struct event_base;
+struct task_guard;
 
 enum host_kind {
 	HOST_API,		/* the API host: JSON API, issuer, console */
@@ -56,6 +57,8 @@ struct req	*req_new_internal(void);
 void		 req_hold(struct req *);
 int		 req_release(struct req *) MUST_CHECK;
 void		 req_set_ctx(struct req *, void *, void (*)(void *));
+/* A task's guard over its request (req_hold/req_release). */
+extern const struct task_guard	req_task_guard;
 
 const char	*req_header(struct req *, const char *);
 void		 req_add_header(struct req *, const char *, const char *);

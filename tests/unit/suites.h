@@ -20,5 +20,6 @@ Suite	*srp_suite(void);
 Suite	*totp_suite(void);
 Suite	*mfa_suite(void);
 Suite	*template_suite(void);
+Suite	*task_suite(void);
 
 #endif
