@@ -513,25 +513,36 @@ oauth_issue(struct api_call *call, const struct user *user, int refresh)
 	tokens_issue(call, &g, oauth_issued);
 }
 
-/* base64url(SHA-256(verifier)) equals the stored S256 challenge. */
+/*
+ * base64url(SHA-256(verifier)), the S256 challenge it answers, or NULL
+ * when it is not a verifier (RFC 7636: 43 to 128 unreserved characters).
+ */
+static char *
+oauth_s256(const char *verifier)
+{
+	unsigned char	 md[32];
+	size_t		 n = verifier != NULL ? strlen(verifier) : 0;
+
+	if (n < 43 || n > 128 || strspn(verifier, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-._~") != n)
+		return NULL;
+	if (mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
+	    (const unsigned char *)verifier, n, md) != 0)
+		return NULL;
+	return b64url_encode(md, sizeof md);
+}
+
+/* The verifier answers the stored S256 challenge (if there is one). */
 static int
 oauth_pkce_ok(const char *challenge, const char *verifier)
 {
-	unsigned char	 md[32];
-	char		*b;
-	int		 ok;
-	size_t		 n = verifier != NULL ? strlen(verifier) : 0;
+	char	*b;
+	int	 ok;
 
 	if (challenge == NULL)
 		return 1;
-	/* RFC 7636: 43 to 128 unreserved characters. */
-	if (n < 43 || n > 128 || strspn(verifier, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789-._~") != n)
+	if ((b = oauth_s256(verifier)) == NULL)
 		return 0;
-	if (mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
-	    (const unsigned char *)verifier, n, md) != 0)
-		return 0;
-	b = b64url_encode(md, sizeof md);
 	ok = codes_equal_str(b, challenge);
 	free(b);
 	return ok;
@@ -570,6 +581,10 @@ oauth_code_replayed(struct api_call *call, struct pg_reply *reply)
 	    "already.");
 }
 
+/*
+ * The code's row; column 9 says whether this request marked it used,
+ * which it does only when everything else matched.
+ */
 static void
 oauth_code_taken(struct api_call *call, struct pg_reply *reply)
 {
@@ -586,20 +601,19 @@ oauth_code_taken(struct api_call *call, struct pg_reply *reply)
 		    "not valid.");
 		return;
 	}
-	if (ops_true(r, 0, 7)) {
+	if (strcmp(pg_val(r, 0, 1), api_str(call->in, "RedirectUri")) != 0 ||
+	    !oauth_pkce_ok(pg_val(r, 0, 4), api_str(call->in,
+	    "CodeVerifier")) || (!ops_true(r, 0, 9) && !ops_true(r, 0, 7))) {
+		api_fail(call, "invalid_grant", "The authorization code is "
+		    "not valid for this request.");
+		return;
+	}
+	if (!ops_true(r, 0, 9)) {
 		b = pg_batch_new();
 		pg_batch_add(b, "DELETE FROM refresh_tokens WHERE origin_jti = "
 		    "$1::uuid AND pool_id = $2", 2, pg_val(r, 0, 6),
 		    og->client.pool_id);
 		api_query(call, b, oauth_code_replayed);
-		return;
-	}
-	if (ops_true(r, 0, 8) || strcmp(pg_val(r, 0, 1),
-	    api_str(call->in, "RedirectUri")) != 0 ||
-	    !oauth_pkce_ok(pg_val(r, 0, 4), api_str(call->in,
-	    "CodeVerifier"))) {
-		api_fail(call, "invalid_grant", "The authorization code is "
-		    "not valid for this request.");
 		return;
 	}
 	og->scope = xstrdup(pg_val(r, 0, 2));
@@ -615,14 +629,20 @@ oauth_code_taken(struct api_call *call, struct pg_reply *reply)
 }
 
 /*
- * authorization_code: the code is marked used in the same statement that
- * reads it, so of two concurrent exchanges exactly one wins.
+ * authorization_code: the client is authenticated already; the code is
+ * marked used in the statement that reads it, and only when its
+ * redirect_uri and PKCE challenge match the request, so of two
+ * concurrent exchanges exactly one wins, and one that holds the code
+ * without the verifier changes nothing (the client can still redeem
+ * it). A used code presented again with the right verifier is a replay:
+ * what its first use issued is revoked.
  */
 static void
 oauth_token_code(struct api_call *call, struct oauth_grant *og)
 {
 	struct pg_batch	*b;
 	char		 digest[CODES_DIGEST_HEX];
+	char		*s256;
 
 	if (api_str(call->in, "Code") == NULL ||
 	    api_str(call->in, "RedirectUri") == NULL) {
@@ -631,16 +651,21 @@ oauth_token_code(struct api_call *call, struct oauth_grant *og)
 		return;
 	}
 	codes_digest_hex("oauth-code", api_str(call->in, "Code"), digest);
+	s256 = oauth_s256(api_str(call->in, "CodeVerifier"));
 	b = pg_batch_new();
-	pg_batch_add(b, "WITH old AS (SELECT * FROM oauth_codes WHERE "
+	pg_batch_add(b, "WITH old AS (SELECT *, expires_at < extract(epoch "
+	    "FROM clock_timestamp()) AS expired FROM oauth_codes WHERE "
 	    "code_hash = $1::bytea AND client_id = $2 FOR UPDATE), used AS "
 	    "(UPDATE oauth_codes c SET used_at = extract(epoch FROM "
 	    "clock_timestamp()) FROM old WHERE c.code_hash = old.code_hash "
-	    "AND old.used_at IS NULL) SELECT old.sub, old.redirect_uri, "
-	    "old.scopes, old.nonce, old.code_challenge, old.auth_time, "
-	    "old.origin_jti, old.used_at IS NOT NULL, old.expires_at < "
-	    "extract(epoch FROM clock_timestamp()) FROM old", 2, digest,
-	    og->client.client_id);
+	    "AND old.used_at IS NULL AND NOT old.expired AND "
+	    "old.redirect_uri = $3 AND (old.code_challenge IS NULL OR "
+	    "old.code_challenge = $4) RETURNING 1) SELECT old.sub, "
+	    "old.redirect_uri, old.scopes, old.nonce, old.code_challenge, "
+	    "old.auth_time, old.origin_jti, old.used_at IS NOT NULL, "
+	    "old.expired, EXISTS (SELECT 1 FROM used) FROM old", 4, digest,
+	    og->client.client_id, api_str(call->in, "RedirectUri"), s256);
+	free(s256);
 	api_query(call, b, oauth_code_taken);
 }
 

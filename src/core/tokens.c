@@ -575,9 +575,14 @@ tokens_issue(struct api_call *call, const struct tokens_grant *g,
 	}
 	b = pg_batch_new();
 
+	/*
+	 * A new family only with a refresh token to name it: a token
+	 * without one (the implicit flow) names none, so its check goes
+	 * by tokens_valid_after instead of a family that never existed.
+	 */
 	if (g->origin_jti != NULL)
 		p->origin = xstrdup(g->origin_jti);
-	else {
+	else if (g->with_refresh) {
 		p->origin = xmalloc(37);
 		random_uuid(p->origin);
 	}

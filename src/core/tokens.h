@@ -64,7 +64,7 @@ struct tokens_grant {
 	const struct user *user;
 	json_t		*groups;	/* [{name, precedence, role_arn}] */
 	long long	 auth_time;	/* kept across refreshes */
-	const char	*origin_jti;	/* NULL: a new family (and refresh token) */
+	const char	*origin_jti;	/* NULL: a new family if with_refresh */
 	int		 with_refresh;	/* issue (and store) a refresh token */
 	int		 new_device;	/* track a new device: NewDeviceMetadata */
 	const char	*device_key;	/* signed in from this device */

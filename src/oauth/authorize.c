@@ -8,12 +8,15 @@
  * redirected (an open redirector otherwise); after that, errors go back
  * to the redirect_uri with error= and the state. Public clients must use
  * PKCE with S256; "plain" is refused. A valid hosted-UI session signs the
- * user in without a page unless prompt=login.
+ * user in without a page unless prompt=login; HEAD never does (it
+ * answers as without a session, and makes no code).
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include <event2/http.h>
 
 #include "api/api.h"
 #include "oauth/oauth.h"
@@ -235,14 +238,19 @@ authorize_session_checked(struct oauth_req *o, int status, json_t *out)
 	authorize_complete(o);
 }
 
-/* A valid request: silently signed in by the session, or to /login. */
+/*
+ * A valid request: silently signed in by the session, or to /login. A
+ * HEAD is never a sign-in: it answers as for a browser without a
+ * session, and no code (nor anything else) is made.
+ */
 static void
 authorize_session(struct oauth_req *o)
 {
 	char		*session = oauth_cookie(o, OAUTH_SESSION_COOKIE);
 	const char	*prompt = oauth_param(o, "prompt");
 
-	if (session == NULL || (prompt != NULL &&
+	if (session == NULL || o->r->method == EVHTTP_REQ_HEAD ||
+	    (prompt != NULL &&
 	    strstr(prompt, "login") != NULL)) {
 		free(session);
 		if (!authorize_no_prompt(o))

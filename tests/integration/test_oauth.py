@@ -578,3 +578,92 @@ def test_a_malformed_request_is_never_redirected(server, app):
                   {"scope": "openid " * 500}):
         _, _, status, hdrs, _ = app.authorize(b, **extra)
         assert status == 400 and "location" not in hdrs
+
+
+def test_implicit_access_token_is_accepted_at_user_info(server, idp,
+                                                        make_pool):
+    """Bug: the implicit flow's access token named a token family that
+    had no refresh token, so userInfo called it revoked."""
+    a = App(server, idp, make_pool, AllowedOAuthFlows=["implicit"])
+    q, _, (status, hdrs, _) = a.sign_in(Browser(server),
+                                        response_type="token")
+    assert status == 302, hdrs
+    frag = dict(urllib.parse.parse_qsl(
+        urllib.parse.urlsplit(hdrs["location"]).fragment))
+    r = server.request("GET", a.path("/oauth2/userInfo"), headers={
+        "Authorization": "Bearer " + frag["access_token"]})
+    assert r.status == 200, r.body
+    assert r.json()["email"] == a.email
+    # A global sign-out still ends it (iat is in whole seconds).
+    time.sleep(1.1)
+    idp.admin_user_global_sign_out(UserPoolId=a.pool["Id"],
+                                   Username=a.username)
+    r = server.request("GET", a.path("/oauth2/userInfo"), headers={
+        "Authorization": "Bearer " + frag["access_token"]})
+    assert r.status == 401 and "invalid_token" in r.headers[
+        "www-authenticate"]
+
+
+def test_code_is_not_spent_by_one_who_holds_only_the_code(server, idp,
+                                                          make_pool):
+    """Bug: the code was marked used before its verifier, redirect_uri
+    and client were checked, so anyone holding the code could burn it."""
+    for secret in (False, True):
+        a = App(server, idp, make_pool, secret=secret)
+        b = Browser(server)
+        q, verifier, reply = a.sign_in(b)
+        code = a.code_of(reply, q)
+        # Without the verifier, with another redirect_uri, as another
+        # client, or without the client's secret: refused, nothing spent.
+        status, err = a.exchange(code, "x" * 64)
+        assert status == 400 and err["error"] == "invalid_grant"
+        status, err = a.token(dict(grant_type="authorization_code",
+                                   code=code, redirect_uri=CALLBACK))
+        assert status == 400 and err["error"] == "invalid_grant"
+        status, err = a.token(dict(grant_type="authorization_code",
+                                   code=code, redirect_uri=CALLBACK + "x",
+                                   code_verifier=verifier))
+        assert status == 400 and err["error"] == "invalid_grant"
+        other = App(server, idp, make_pool, user=False)
+        status, err = a.token(dict(grant_type="authorization_code",
+                                   code=code, redirect_uri=CALLBACK,
+                                   code_verifier=verifier,
+                                   client_id=other.client_id), basic=False)
+        assert status in (400, 401), err
+        if secret:
+            status, err = a.token(dict(grant_type="authorization_code",
+                                       code=code, redirect_uri=CALLBACK,
+                                       code_verifier=verifier,
+                                       client_id=a.client_id,
+                                       client_secret="wrong"), basic=False)
+            assert status == 401 and err["error"] == "invalid_client"
+        # The rightful client still redeems it, once.
+        status, tok = a.exchange(code, verifier)
+        assert status == 200, tok
+        status, err = a.exchange(code, verifier)
+        assert status == 400 and err["error"] == "invalid_grant"
+
+
+def test_head_authorize_never_mints_a_code(server, app):
+    """Bug: HEAD /oauth2/authorize with a session cookie made a code."""
+    b = Browser(server)
+    q, _, reply = app.sign_in(b)
+    app.code_of(reply, q)
+    count = ("SELECT count(*) FROM oauth_codes WHERE pool_id = '%s'"
+             % app.pool["Id"])
+    sessions = ("SELECT count(*) FROM ui_sessions WHERE pool_id = '%s'"
+                % app.pool["Id"])
+    before = server.psql(count), server.psql(sessions)
+    verifier, challenge = pkce()
+    query = urllib.parse.urlencode(dict(
+        response_type="code", client_id=app.client_id,
+        redirect_uri=CALLBACK, scope="openid", state="s",
+        code_challenge=challenge, code_challenge_method="S256"))
+    for path in ("/oauth2/authorize?", "/authorize?"):
+        status, hdrs, body = b.go("HEAD", app.path(path + query))
+        assert status == 302 and "/login?" in hdrs["location"], hdrs
+        assert "code=" not in hdrs["location"] and body == ""
+    assert (server.psql(count), server.psql(sessions)) == before
+    # GET with the same session still signs in without a page.
+    status, hdrs, _ = b.go("GET", app.path("/oauth2/authorize?" + query))
+    assert status == 302 and hdrs["location"].startswith(CALLBACK + "?code=")
