@@ -327,6 +327,22 @@ api_sigv4_request(struct api_call *call, struct sigv4_request *sr,
 	sr->body_len = call->req->body_len;
 }
 
+/* Answer a SigV4 refusal: *cause is "Exception: message"; frees it. */
+static void
+api_fail_sigv4(struct api_call *call, char *cause)
+{
+	const char	*colon = strchr(cause, ':');
+	char		*type;
+
+	if (colon != NULL) {
+		type = xstrndup(cause, colon - cause);
+		api_fail(call, type, "%s", colon + 2);
+		free(type);
+	} else
+		api_fail(call, "InvalidSignatureException", "%s", cause);
+	free(cause);
+}
+
 static void
 api_key_found(void *arg, const char *secret, int found, int failed)
 {
@@ -334,7 +350,7 @@ api_key_found(void *arg, const char *secret, int found, int failed)
 	struct sigv4_auth	 auth;
 	struct sigv4_request	 sr;
 	struct sigv4_header	 hs[API_MAX_HEADERS];
-	const char		*date, *colon;
+	const char		*date;
 	char			*cause = NULL;
 	int			 rc;
 
@@ -359,18 +375,10 @@ api_key_found(void *arg, const char *secret, int found, int failed)
 	date = req_header(call->req, "X-Amz-Date");
 	api_sigv4_request(call, &sr, hs);
 	rc = sigv4_verify(&sr, &auth, secret, date != NULL ? date : "",
-	    now_s(), API_SIGV4_SKEW, &cause);
+	    conf->region, now_s(), API_SIGV4_SKEW, &cause);
 	sigv4_auth_clear(&auth);
 	if (rc != 0) {
-		colon = strchr(cause, ':');
-		if (colon != NULL) {
-			char	*type = xstrndup(cause, colon - cause);
-
-			api_fail(call, type, "%s", colon + 2);
-			free(type);
-		} else
-			api_fail(call, "InvalidSignatureException", "%s", cause);
-		free(cause);
+		api_fail_sigv4(call, cause);
 		return;
 	}
 	api_run(call);
@@ -380,8 +388,10 @@ static void
 api_check_signature(struct api_call *call)
 {
 	const char		*authz = req_header(call->req, "Authorization");
+	const char		*date = req_header(call->req, "X-Amz-Date");
 	struct sigv4_auth	 auth;
 	char			*cause;
+	int			 rc;
 
 	if (authz == NULL) {
 		api_fail(call, "MissingAuthenticationTokenException",
@@ -391,6 +401,14 @@ api_check_signature(struct api_call *call)
 	if (sigv4_parse(authz, &auth, &cause) != 0) {
 		api_fail(call, "IncompleteSignatureException", "%s", cause);
 		free(cause);
+		return;
+	}
+	/* Scope, signed headers and clock need no key: no query for them. */
+	rc = sigv4_check(&auth, date != NULL ? date : "", conf->region,
+	    now_s(), API_SIGV4_SKEW, &cause);
+	if (rc != 0) {
+		sigv4_auth_clear(&auth);
+		api_fail_sigv4(call, cause);
 		return;
 	}
 	call->access_key = xstrdup(auth.access_key);

@@ -15,8 +15,12 @@
  * encodes non-S3 paths twice: the client encodes once to send, once to
  * sign); the query is decoded, re-encoded and sorted, so that equivalent
  * spellings agree. Path normalisation (dot segments, double slashes) is
- * not done: the API lives at "/". Every failure names the exception AWS
- * would answer with, as the prefix of *cause.
+ * not done: the API lives at "/". The signature must cover host,
+ * x-amz-date and x-amz-target, be scoped to cognito-idp in the server's
+ * region, and be dated within the clock window (AWS's 15 minutes); those
+ * checks need no key, so the caller runs them (sigv4_check) before it
+ * looks the key up. Every failure names the exception AWS would answer
+ * with, as the prefix of *cause.
  */
 #include "config.h"
 
@@ -79,6 +83,17 @@ sigv4_field(const char **pp, const char *end, char *dst, size_t size,
 	return 0;
 }
 
+/* A region or service name: [a-z0-9-], echoed in no message. */
+static int
+sigv4_scope_name(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&
+		    *s != '-')
+			return -1;
+	return 0;
+}
+
 static int
 sigv4_credential(const char *v, size_t len, struct sigv4_auth *a)
 {
@@ -100,7 +115,8 @@ sigv4_credential(const char *v, size_t len, struct sigv4_auth *a)
 	for (i = 0; a->access_key[i] != '\0'; i++)
 		if (!isalnum((unsigned char)a->access_key[i]))
 			return -1;
-	return 0;
+	return sigv4_scope_name(a->region) != 0 ||
+	    sigv4_scope_name(a->service) != 0 ? -1 : 0;
 }
 
 static int
@@ -515,12 +531,23 @@ sigv4_check_skew(const char *amz_date, long long t, long long now, int skew,
 	return -1;
 }
 
+/*
+ * The headers a signature must cover. host and x-amz-date are AWS's own
+ * rule; x-amz-target is ours: it names the operation, and a signature
+ * that leaves it out could be replayed (within the clock window) as
+ * another operation with the same body.
+ */
+static const char *const sigv4_required[] = {
+	"host", "x-amz-date", "x-amz-target"
+};
+
 /* The checks that come before any cryptography. */
-static int
-sigv4_check_scope(const struct sigv4_auth *a, const char *amz_date,
-    long long now, int skew, char **cause)
+int
+sigv4_check(const struct sigv4_auth *a, const char *amz_date,
+    const char *region, long long now, int skew, char **cause)
 {
 	long long	t;
+	size_t		i;
 
 	if (strcmp(a->service, SIGV4_SERVICE) != 0) {
 		*cause = xstrdup("InvalidSignatureException: Credential "
@@ -528,12 +555,18 @@ sigv4_check_scope(const struct sigv4_auth *a, const char *amz_date,
 		    "'.");
 		return -1;
 	}
-	if (!sigv4_has_header(a->signed_headers, "host") ||
-	    (!sigv4_has_header(a->signed_headers, "x-amz-date") &&
-	    !sigv4_has_header(a->signed_headers, "date"))) {
-		*cause = xstrdup("InvalidSignatureException: SignedHeaders "
-		    "must include 'host' and 'x-amz-date' (or 'date')");
+	if (strcmp(a->region, region) != 0) {
+		*cause = xstrdup("InvalidSignatureException: Credential "
+		    "should be scoped to a valid region.");
 		return -1;
+	}
+	for (i = 0; i < nitems(sigv4_required); i++) {
+		if (!sigv4_has_header(a->signed_headers, sigv4_required[i])) {
+			*cause = xasprintf("InvalidSignatureException: "
+			    "SignedHeaders must include '%s'.",
+			    sigv4_required[i]);
+			return -1;
+		}
 	}
 	if (sigv4_parse_date(amz_date, &t) != 0) {
 		*cause = xstrdup("IncompleteSignatureException: "
@@ -554,8 +587,8 @@ sigv4_check_scope(const struct sigv4_auth *a, const char *amz_date,
 
 int
 sigv4_verify(const struct sigv4_request *r, const struct sigv4_auth *a,
-    const char *secret, const char *amz_date, long long now, int skew,
-    char **cause)
+    const char *secret, const char *amz_date, const char *region,
+    long long now, int skew, char **cause)
 {
 	char	sig[65];
 	int	ok;
@@ -565,7 +598,7 @@ sigv4_verify(const struct sigv4_request *r, const struct sigv4_auth *a,
 		    "Authorization header requires 'SignedHeaders' parameter");
 		return -1;
 	}
-	if (sigv4_check_scope(a, amz_date, now, skew, cause) != 0)
+	if (sigv4_check(a, amz_date, region, now, skew, cause) != 0)
 		return -1;
 	if (sigv4_signature(r, a->signed_headers, amz_date, a->date,
 	    a->region, a->service, secret, sig) != 0) {

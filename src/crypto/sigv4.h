@@ -43,12 +43,6 @@ void	 sigv4_auth_clear(struct sigv4_auth *);
 char	*sigv4_canonical_request(const struct sigv4_request *,
 	    const char *);
 /*
- * Check the signature with the secret key. amz_date is the X-Amz-Date
- * (or Date) value; now is the current epoch time; skew the allowed
- * difference in seconds. Returns 0 when valid, -1 with *cause naming
- * the AWS exception ("InvalidSignatureException: ...").
- */
-/*
  * The hex signature of a request for an explicit scope, whatever the
  * service (tests use AWS's published vectors, scoped to "service").
  * -1 when a signed header is missing from the request.
@@ -57,8 +51,23 @@ int	 sigv4_signature(const struct sigv4_request *,
 	    const char *signed_headers, const char *amz_date,
 	    const char *scope_date, const char *region, const char *service,
 	    const char *secret, char out[65]) MUST_CHECK;
+/*
+ * The checks that need no key: service and region of the scope, the
+ * headers that must be signed (host, x-amz-date, x-amz-target), the
+ * date's form and the clock window.
+ */
+int	 sigv4_check(const struct sigv4_auth *, const char *amz_date,
+	    const char *region, long long now, int skew, char **cause)
+	    MUST_CHECK;
+/*
+ * Check the signature with the secret key (sigv4_check's rules first).
+ * amz_date is the X-Amz-Date value; region the server's; now the
+ * current epoch time; skew the allowed difference in seconds. Returns 0
+ * when valid, -1 with *cause naming the AWS exception
+ * ("InvalidSignatureException: ...").
+ */
 int	 sigv4_verify(const struct sigv4_request *, const struct sigv4_auth *,
-	    const char *secret, const char *amz_date, long long now, int skew,
-	    char **cause) MUST_CHECK;
+	    const char *secret, const char *amz_date, const char *region,
+	    long long now, int skew, char **cause) MUST_CHECK;
 
 #endif

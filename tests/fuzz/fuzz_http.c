@@ -61,7 +61,7 @@ fuzz_sigv4(const char *authz, const char *hname, const char *hvalue,
 		canon = sigv4_canonical_request(&sr, a.signed_headers);
 		free(canon);
 		if (sigv4_verify(&sr, &a, "secret", "20150830T123600Z",
-		    1440938160, 900, &cause) != 0)
+		    "us-east-1", 1440938160, 900, &cause) != 0)
 			free(cause);
 		sigv4_auth_clear(&a);
 	} else

@@ -228,19 +228,19 @@ START_TEST(test_botocore)
 	    "content-type;host;x-amz-date;x-amz-target");
 	boto_request(&r, BOTO_BODY);
 	ck_assert_int_eq(sigv4_verify(&r, &a, BOTO_SECRET, BOTO_DATE,
-	    BOTO_NOW, 900, &cause), 0);
+	    "us-east-1", BOTO_NOW, 900, &cause), 0);
 	ck_assert_int_eq(sigv4_verify(&r, &a, BOTO_SECRET, BOTO_DATE,
-	    BOTO_NOW + 900, 900, &cause), 0);
+	    "us-east-1", BOTO_NOW + 900, 900, &cause), 0);
 
 	ck_assert_int_eq(sigv4_verify(&r, &a, BOTO_SECRET "x", BOTO_DATE,
-	    BOTO_NOW, 900, &cause), -1);
+	    "us-east-1", BOTO_NOW, 900, &cause), -1);
 	ck_assert_str_eq(cause, BOTO_MISMATCH);
 	free(cause);
 
 	boto_request(&r, "{\"UserPoolId\":\"us-east-1_AbCdEfGhI\","
 	    "\"Username\":\"mallory\"}");
 	ck_assert_int_eq(sigv4_verify(&r, &a, BOTO_SECRET, BOTO_DATE,
-	    BOTO_NOW, 900, &cause), -1);
+	    "us-east-1", BOTO_NOW, 900, &cause), -1);
 	ck_assert_str_eq(cause, BOTO_MISMATCH);
 	free(cause);
 	sigv4_auth_clear(&a);
@@ -257,34 +257,34 @@ START_TEST(test_verify_refusals)
 	boto_request(&r, BOTO_BODY);
 
 	ck_assert_int_eq(sigv4_verify(&r, &a, BOTO_SECRET, BOTO_DATE,
-	    BOTO_NOW + 901, 900, &cause), -1);
+	    "us-east-1", BOTO_NOW + 901, 900, &cause), -1);
 	ck_assert_str_eq(cause, "InvalidSignatureException: Signature "
 	    "expired: 20230510T103021Z is now earlier than 20230510T103022Z "
 	    "(20230510T104522Z - 15 min.)");
 	free(cause);
 
 	ck_assert_int_eq(sigv4_verify(&r, &a, BOTO_SECRET, BOTO_DATE,
-	    BOTO_NOW - 901, 900, &cause), -1);
+	    "us-east-1", BOTO_NOW - 901, 900, &cause), -1);
 	ck_assert_ptr_nonnull(strstr(cause, "Signature not yet current"));
 	free(cause);
 
 	ck_assert_int_eq(sigv4_verify(&r, &a, BOTO_SECRET, "20230511T103021Z",
-	    BOTO_NOW, 900, &cause), -1);
+	    "us-east-1", BOTO_NOW, 900, &cause), -1);
 	ck_assert_ptr_nonnull(strstr(cause, "Date in Credential scope"));
 	free(cause);
 
 	ck_assert_int_eq(sigv4_verify(&r, &a, BOTO_SECRET, "2023-05-10",
-	    BOTO_NOW, 900, &cause), -1);
+	    "us-east-1", BOTO_NOW, 900, &cause), -1);
 	ck_assert_ptr_nonnull(strstr(cause, "X-Amz-Date"));
 	free(cause);
 
 	ck_assert_int_eq(sigv4_verify(&r, &a, BOTO_SECRET, NULL,
-	    BOTO_NOW, 900, &cause), -1);
+	    "us-east-1", BOTO_NOW, 900, &cause), -1);
 	free(cause);
 
 	strlcpy(a.service, "service", sizeof a.service);
 	ck_assert_int_eq(sigv4_verify(&r, &a, BOTO_SECRET, BOTO_DATE,
-	    BOTO_NOW, 900, &cause), -1);
+	    "us-east-1", BOTO_NOW, 900, &cause), -1);
 	ck_assert_str_eq(cause, "InvalidSignatureException: Credential "
 	    "should be scoped to correct service: 'cognito-idp'.");
 	free(cause);
@@ -296,7 +296,7 @@ START_TEST(test_verify_refusals)
 	    "x-amz-date, Signature=51eb21c5cf8c6414629962de3587de0b0bf9ff722a5"
 	    "74a84b02a857c51711cb4", &a, &cause), 0);
 	ck_assert_int_eq(sigv4_verify(&r, &a, BOTO_SECRET, BOTO_DATE,
-	    BOTO_NOW, 900, &cause), -1);
+	    "us-east-1", BOTO_NOW, 900, &cause), -1);
 	ck_assert_ptr_nonnull(strstr(cause, "'host'"));
 	free(cause);
 	sigv4_auth_clear(&a);
@@ -304,13 +304,94 @@ START_TEST(test_verify_refusals)
 	/* a signed header missing from the request */
 	ck_assert_int_eq(sigv4_parse("AWS4-HMAC-SHA256 Credential=AKID/"
 	    "20230510/us-east-1/cognito-idp/aws4_request, SignedHeaders="
-	    "host;x-amz-date;x-extra, Signature=51eb21c5cf8c6414629962de3587de"
-	    "0b0bf9ff722a574a84b02a857c51711cb4", &a, &cause), 0);
+	    "host;x-amz-date;x-amz-target;x-extra, Signature=51eb21c5cf8c641462"
+	    "9962de3587de0b0bf9ff722a574a84b02a857c51711cb4", &a, &cause), 0);
 	ck_assert_int_eq(sigv4_verify(&r, &a, BOTO_SECRET, BOTO_DATE,
-	    BOTO_NOW, 900, &cause), -1);
+	    "us-east-1", BOTO_NOW, 900, &cause), -1);
 	ck_assert_str_eq(cause, BOTO_MISMATCH);
 	free(cause);
 	sigv4_auth_clear(&a);
+}
+END_TEST
+
+/* Parse BOTO_AUTH with other signed headers or another region. */
+static void
+scope_auth(struct sigv4_auth *a, const char *region, const char *signed_hdrs)
+{
+	char	*authz, *cause = NULL;
+
+	authz = xasprintf("AWS4-HMAC-SHA256 Credential=AKIAUSERPOOLDTEST01/"
+	    "20230510/%s/cognito-idp/aws4_request, SignedHeaders=%s, "
+	    "Signature=51eb21c5cf8c6414629962de3587de0b0bf9ff722a574a84b02a857c"
+	    "51711cb4", region, signed_hdrs);
+	ck_assert_int_eq(sigv4_parse(authz, a, &cause), 0);
+	free(authz);
+}
+
+/* The rules that need no key: required signed headers, region, clock. */
+START_TEST(test_check_scope)
+{
+	static const struct {
+		const char	*region;
+		const char	*signed_hdrs;
+		long long	 now;
+		const char	*cause;
+	} cases[] = {
+		{ "us-east-1", "content-type;host;x-amz-date;x-amz-target",
+		  BOTO_NOW, NULL },
+		{ "us-east-1", "content-type;host;x-amz-date", BOTO_NOW,
+		  "InvalidSignatureException: SignedHeaders must include "
+		  "'x-amz-target'." },
+		{ "us-east-1", "content-type;x-amz-date;x-amz-target",
+		  BOTO_NOW, "InvalidSignatureException: SignedHeaders must "
+		  "include 'host'." },
+		{ "us-east-1", "content-type;date;host;x-amz-target",
+		  BOTO_NOW, "InvalidSignatureException: SignedHeaders must "
+		  "include 'x-amz-date'." },
+		{ "eu-west-1", "content-type;host;x-amz-date;x-amz-target",
+		  BOTO_NOW, "InvalidSignatureException: Credential should "
+		  "be scoped to a valid region." },
+		{ "us-east-1", "content-type;host;x-amz-date;x-amz-target",
+		  BOTO_NOW + 15 * 60, NULL },
+		{ "us-east-1", "content-type;host;x-amz-date;x-amz-target",
+		  BOTO_NOW + 15 * 60 + 1, "InvalidSignatureException: "
+		  "Signature expired: 20230510T103021Z is now earlier than "
+		  "20230510T103022Z (20230510T104522Z - 15 min.)" },
+	};
+	struct sigv4_auth	 a;
+	struct sigv4_request	 r;
+	char			*cause;
+	size_t			 i;
+	int			 rc;
+
+	boto_request(&r, BOTO_BODY);
+	for (i = 0; i < nitems(cases); i++) {
+		scope_auth(&a, cases[i].region, cases[i].signed_hdrs);
+		cause = NULL;
+		rc = sigv4_check(&a, BOTO_DATE, "us-east-1", cases[i].now,
+		    15 * 60, &cause);
+		if (cases[i].cause == NULL) {
+			ck_assert_msg(rc == 0, "case %zu: %s", i, cause);
+		} else {
+			ck_assert_int_eq(rc, -1);
+			ck_assert_str_eq(cause, cases[i].cause);
+			free(cause);
+			/* verify applies the same rules first */
+			ck_assert_int_eq(sigv4_verify(&r, &a, BOTO_SECRET,
+			    BOTO_DATE, "us-east-1", cases[i].now, 15 * 60,
+			    &cause), -1);
+			ck_assert_str_eq(cause, cases[i].cause);
+			free(cause);
+		}
+		sigv4_auth_clear(&a);
+	}
+	/* a region that is not a region name is malformed */
+	cause = NULL;
+	ck_assert_int_eq(sigv4_parse("AWS4-HMAC-SHA256 Credential=AKID/"
+	    "20230510/us-east-1'<x>/cognito-idp/aws4_request, SignedHeaders="
+	    "host;x-amz-date;x-amz-target, Signature=51eb21c5cf8c6414629962de3"
+	    "587de0b0bf9ff722a574a84b02a857c51711cb4", &a, &cause), -1);
+	free(cause);
 }
 END_TEST
 
@@ -409,6 +490,7 @@ sigv4_suite(void)
 	tcase_add_test(tc, test_canonical_query);
 	tcase_add_test(tc, test_botocore);
 	tcase_add_test(tc, test_verify_refusals);
+	tcase_add_test(tc, test_check_scope);
 	tcase_add_loop_test(tc, test_parse_good, 0, (int)nitems(good_headers));
 	tcase_add_loop_test(tc, test_parse_bad, 0, (int)nitems(bad_headers));
 	suite_add_tcase(s, tc);
