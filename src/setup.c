@@ -3,8 +3,9 @@
  * and what every start checks: the state directory (mode 0711 so the
  * embedded PostgreSQL's user can reach its own subdirectory, nothing
  * else readable), the master key, a self-signed certificate when the
- * default certificate paths are empty, the database and its migrations,
- * and an admin access key written as an AWS credentials file.
+ * default certificate paths are empty, the database and its migrations
+ * (then SRP verifiers stored in plain sealed), and an admin access key
+ * written as an AWS credentials file.
  */
 #include "config.h"
 
@@ -20,6 +21,7 @@
 #include "db/embedded.h"
 #include "db/migrate.h"
 #include "db/pg.h"
+#include "db/verifiers.h"
 #include "http/tls.h"
 #include "log.h"
 #include "setup.h"
@@ -98,7 +100,7 @@ setup_database(char **conninfo, char **cause)
 		return NULL;
 	if ((c = pg_connect_blocking(*conninfo, cause)) == NULL)
 		return NULL;
-	if (migrate_run(c, cause) != 0) {
+	if (migrate_run(c, cause) != 0 || verifiers_seal_all(c, cause) != 0) {
 		PQfinish(c);
 		return NULL;
 	}

@@ -25,6 +25,7 @@
 #include "core/codes.h"
 #include "crypto/b64.h"
 #include "crypto/keys.h"
+#include "crypto/password.h"
 #include "crypto/srp.h"
 #include "db/pg.h"
 #include "util.h"
@@ -195,7 +196,8 @@ auth_srp_user_loaded(struct api_call *call, struct pg_reply *reply)
 	s->user_id = xstrdup(a->have_user ? a->user.username : a->username);
 	if (!s->fake) {
 		s->salt = xstrdup(a->user.srp_salt);
-		s->verifier = xstrdup(a->user.srp_verifier);
+		s->verifier = password_verifier_open(a->user.srp_verifier);
+		s->fake = s->verifier == NULL;
 	}
 	api_work(call, auth_srp_round1_run, auth_srp_round1_done);
 }
@@ -412,7 +414,8 @@ auth_verifier_user_loaded(struct api_call *call, struct pg_reply *reply)
 		return;
 	if (!s->fake && (!a->have_user || a->user.srp_verifier == NULL))
 		s->fake = 1;
-	if (!s->fake)
-		s->verifier = xstrdup(a->user.srp_verifier);
+	if (!s->fake && (s->verifier = password_verifier_open(
+	    a->user.srp_verifier)) == NULL)
+		s->fake = 1;
 	api_work(call, auth_verifier_run, auth_verifier_done);
 }

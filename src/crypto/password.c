@@ -11,6 +11,12 @@
  * mutex. libscrypt_check tokenises the string it is given in place, so
  * it always gets a private copy, wiped afterwards like every other copy
  * of a password or hash.
+ *
+ * The SRP verifier is password-equivalent for SRP (whoever holds it can
+ * answer as the server, and it is a fast offline guessing target), so
+ * it is stored sealed under the master key like the other secrets;
+ * rows written before it was (plain hex) are still read, and sealed by
+ * a start-up step (db/verifiers.c).
  */
 #include "config.h"
 
@@ -21,6 +27,7 @@
 
 #include <libscrypt.h>
 
+#include "keys.h"
 #include "password.h"
 #include "random.h"
 #include "srp.h"
@@ -238,13 +245,52 @@ password_make(struct password_set *ps, const char *pool_id,
     const char *username, const char *password)
 {
 	const char	*name = strchr(pool_id, '_');
+	char		*plain;
 
 	memset(ps, 0, sizeof *ps);
 	if ((ps->hash = password_hash(password)) == NULL)
 		return -1;
 	srp_verifier_new(name != NULL ? name + 1 : pool_id, username,
-	    password, &ps->srp_salt, &ps->srp_verifier);
+	    password, &ps->srp_salt, &plain);
+	ps->srp_verifier = password_verifier_seal(plain);
+	wipe_free(plain);
 	return 0;
+}
+
+char *
+password_verifier_seal(const char *hex)
+{
+	return keys_seal(hex, strlen(hex));
+}
+
+int
+password_verifier_sealed(const char *stored)
+{
+	return strncmp(stored, PASSWORD_SEALED_PREFIX,
+	    strlen(PASSWORD_SEALED_PREFIX)) == 0;
+}
+
+char *
+password_verifier_open(const char *stored)
+{
+	unsigned char	*plain;
+	size_t		 len;
+
+	if (stored == NULL)
+		return NULL;
+	if (!password_verifier_sealed(stored))
+		return stored[0] != '\0' && strspn(stored,
+		    "0123456789abcdefABCDEF") == strlen(stored) ?
+		    xstrdup(stored) : NULL;
+	if (keys_open(stored, &plain, &len) != 0)
+		return NULL;
+	if (len == 0 || strspn((char *)plain, "0123456789abcdefABCDEF") !=
+	    len) {
+		wipe(plain, len);
+		free(plain);
+		return NULL;
+	}
+	return (char *)plain;
 }
 
 void

@@ -33,8 +33,9 @@ void	 password_dummy_check(const char *);
 
 /*
  * Everything stored when a password is set: the scrypt hash and the SRP
- * salt and verifier (hex) for the pool's name (the part of the pool id
- * after '_') and the user's internal username. Slow: a crypto thread.
+ * salt (hex) and verifier (sealed: password_verifier_seal) for the
+ * pool's name (the part of the pool id after '_') and the user's
+ * internal username. Slow: a crypto thread.
  */
 struct password_set {
 	char	*hash;
@@ -46,5 +47,17 @@ struct password_set {
 int	 password_make(struct password_set *, const char *, const char *,
 	    const char *) MUST_CHECK;
 void	 password_set_clear(struct password_set *);
+
+/*
+ * The stored form of an SRP verifier (users.srp_verifier): its hex
+ * sealed under the master key (keys_seal). password_verifier_open gives
+ * the hex back (malloc'd; wipe it) from either the sealed form or a
+ * plain hex one written before verifiers were sealed; NULL when it is
+ * neither or does not open.
+ */
+#define PASSWORD_SEALED_PREFIX	"v1."
+char	*password_verifier_seal(const char *);
+int	 password_verifier_sealed(const char *);
+char	*password_verifier_open(const char *);
 
 #endif

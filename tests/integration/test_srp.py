@@ -1,13 +1,18 @@
 """USER_SRP_AUTH through boto3 with the SRP arithmetic done by the test
 (tests/integration/srp_client.py): unknown users get a consistent fake
 salt and fail only at the verifier, NEW_PASSWORD_REQUIRED follows SRP,
-SECRET_HASH is checked in both rounds, wrong passwords lock the user."""
+SECRET_HASH is checked in both rounds, wrong passwords lock the user;
+the verifier is sealed at rest, and one stored in plain by an older
+version still works and is sealed at the next start."""
+import re
+import secrets
+
 import botocore.exceptions
 import pytest
 
-from conftest import (APP_FLOWS, PASSWORD, TEMP, error_of, make_client,
-                      make_user, secret_hash)
-from srp_client import Srp
+from conftest import (APP_FLOWS, PASSWORD, TEMP, Server, error_of,
+                      make_client, make_user, secret_hash)
+from srp_client import G, N, Srp, as_int, pad, sha256
 
 FLOWS = APP_FLOWS + ["ALLOW_USER_SRP_AUTH"]
 
@@ -194,3 +199,85 @@ def test_admin_initiate_auth_with_srp(server, idp, pool):
                                         "Wr0ng-Passw0rd!"))
     assert error_of(e) == ("NotAuthorizedException",
                            "Incorrect username or password.")
+
+
+def stored_verifier(srv, pool_id, name):
+    rows = srv.psql("SELECT srp_salt, srp_verifier FROM users WHERE "
+                    "pool_id = '%s' AND username = '%s'" % (pool_id, name))
+    assert len(rows) == 1
+    return rows[0]
+
+
+def test_srp_verifier_is_sealed_at_rest(server, idp, pool):
+    """The stored verifier is sealed under the master key (not the hex
+    of v = g^x), after each way a password is set; SRP still works."""
+    pid = pool["Id"]
+    cid = make_client(idp, pid, ExplicitAuthFlows=FLOWS)["ClientId"]
+    name = make_user(idp, pid)
+    for step in ("confirmed", "admin set", "changed"):
+        if step == "admin set":
+            idp.admin_set_user_password(UserPoolId=pid, Username=name,
+                                        Password=PASSWORD + "2",
+                                        Permanent=True)
+            password = PASSWORD + "2"
+        elif step == "changed":
+            res = srp_sign_in(idp, pid, cid, name, password)
+            idp.change_password(
+                AccessToken=res["AuthenticationResult"]["AccessToken"],
+                PreviousPassword=password, ProposedPassword=PASSWORD)
+            password = PASSWORD
+        else:
+            password = PASSWORD
+        salt, verifier = stored_verifier(server, pid, name)
+        assert verifier.startswith("v1."), (step, verifier[:40])
+        assert not re.search(r"[0-9a-f]{64}", verifier), step
+        res = srp_sign_in(idp, pid, cid, name, password)
+        assert "AccessToken" in res["AuthenticationResult"], step
+
+
+def plain_verifier(pool_id, name, password):
+    """(salt, verifier) in hex as stored before verifiers were sealed."""
+    salt = as_int(secrets.token_bytes(16)) | 1
+    inner = sha256((pool_id.split("_", 1)[1] + name + ":" +
+                    password).encode())
+    x = as_int(sha256(pad(salt) + inner))
+    return format(salt, "x"), format(pow(G, x, N), "x")
+
+
+@pytest.fixture
+def own_server():
+    srv = Server()
+    srv.start_or_clean()
+    yield srv
+    reports, _ = srv.shut_down()
+    assert not reports, "sanitizer reports:\n" + reports
+
+
+def test_a_verifier_stored_in_plain_works_and_is_sealed_at_start(
+        own_server):
+    """A row written before verifiers were sealed (built here by SQL)
+    still signs in, and the next start seals it."""
+    srv = own_server
+    idp = srv.boto3()
+    pid = idp.create_user_pool(PoolName="legacy")["UserPool"]["Id"]
+    cid = make_client(idp, pid, ExplicitAuthFlows=FLOWS)["ClientId"]
+    name = make_user(idp, pid)
+    salt, plain = plain_verifier(pid, name, PASSWORD)
+    srv.psql("UPDATE users SET srp_salt = '%s', srp_verifier = '%s' "
+             "WHERE pool_id = '%s' AND username = '%s'"
+             % (salt, plain, pid, name))
+    assert stored_verifier(srv, pid, name) == [salt, plain]
+    res = srp_sign_in(idp, pid, cid, name)
+    assert "AccessToken" in res["AuthenticationResult"]
+    srv.stop()
+    srv.start()
+    idp = srv.boto3()
+    got_salt, sealed = stored_verifier(srv, pid, name)
+    assert got_salt == salt and sealed.startswith("v1.")
+    assert plain not in sealed
+    res = srp_sign_in(idp, pid, cid, name)
+    assert "AccessToken" in res["AuthenticationResult"]
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        srp_sign_in(idp, pid, cid, name, password=PASSWORD + "x")
+    assert error_of(e)[0] == "NotAuthorizedException"
+    assert "sealed 1 SRP verifiers stored in plain" in srv.log_text()

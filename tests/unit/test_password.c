@@ -2,7 +2,9 @@
  * test_password.c: scrypt hashes at a small cost (N = 2^10, so the
  * suite stays fast under sanitizers): round trips, the MCF string left
  * untouched by checks, malformed strings, needs_rehash on hand-made
- * MCF strings, and concurrent use from several threads.
+ * MCF strings, and concurrent use from several threads; the SRP
+ * verifier of password_make sealed, and opened from the sealed or the
+ * older plain form.
  */
 #include "config.h"
 
@@ -10,8 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "crypto/keys.h"
 #include "crypto/password.h"
+#include "crypto/srp.h"
 #include "suites.h"
 
 #define SALT	"c2FsdHNhbHRzYWx0c2FsdA=="
@@ -208,6 +213,78 @@ START_TEST(test_threads)
 }
 END_TEST
 
+static char	verifier_master[64];
+
+static void
+verifier_setup(void)
+{
+	char	*cause = NULL;
+	FILE	*f;
+	int	 fd;
+
+	small_cost();
+	strlcpy(verifier_master, "/tmp/userpoold-verifier.XXXXXX",
+	    sizeof verifier_master);
+	if ((fd = mkstemp(verifier_master)) == -1)
+		abort();
+	close(fd);
+	f = fopen(verifier_master, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("00112233445566778899aabbccddeeff"
+	    "00112233445566778899aabbccddeeff\n", f);
+	fclose(f);
+	ck_assert_int_eq(keys_master_load(verifier_master, 0, &cause), 0);
+}
+
+static void
+verifier_teardown(void)
+{
+	keys_master_clear();
+	unlink(verifier_master);
+}
+
+START_TEST(test_verifier_sealed)
+{
+	struct password_set	 ps;
+	char			*plain, *again;
+
+	ck_assert_int_eq(password_make(&ps, "us-east-1_AbCdEfGhI", "user",
+	    "Passw0rd!"), 0);
+	ck_assert(password_verifier_sealed(ps.srp_verifier));
+	ck_assert_ptr_null(strstr(ps.srp_verifier, ps.srp_salt));
+	plain = password_verifier_open(ps.srp_verifier);
+	ck_assert_ptr_nonnull(plain);
+	ck_assert_int_eq(srp_verifier("AbCdEfGhI", "user", "Passw0rd!",
+	    ps.srp_salt, &again), 0);
+	ck_assert_str_eq(plain, again);
+	ck_assert_ptr_null(strstr(ps.srp_verifier, plain));
+	free(again);
+	/* A verifier stored before sealing is read as it is. */
+	again = password_verifier_open(plain);
+	ck_assert_str_eq(again, plain);
+	free(again);
+	free(plain);
+	password_set_clear(&ps);
+}
+END_TEST
+
+START_TEST(test_verifier_refused)
+{
+	static const char *const bad[] = { "", "xyz", "v1.", "v1.AAAA.BBBB",
+	    "12 34", "v1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" };
+	char	*sealed;
+	size_t	 i;
+
+	for (i = 0; i < nitems(bad); i++)
+		ck_assert_ptr_null(password_verifier_open(bad[i]));
+	ck_assert_ptr_null(password_verifier_open(NULL));
+	/* Sealed, but not a verifier inside. */
+	sealed = keys_seal("not hex", 7);
+	ck_assert_ptr_null(password_verifier_open(sealed));
+	free(sealed);
+}
+END_TEST
+
 Suite *
 password_suite(void)
 {
@@ -225,6 +302,12 @@ password_suite(void)
 	tcase_add_test(tc, test_foreign_hash);
 	tcase_add_test(tc, test_dummy);
 	tcase_add_test(tc, test_threads);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("srp verifier");
+	tcase_add_checked_fixture(tc, verifier_setup, verifier_teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_verifier_sealed);
+	tcase_add_test(tc, test_verifier_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
