@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "core/lockout.h"
 #include "core/signin.h"
 #include "core/users.h"
 #include "crypto/password.h"
@@ -59,6 +60,9 @@ struct auth {
 	char			*scope;		/* OAuth scopes of a refresh */
 	int			 hosted;	/* the hosted UI signs in */
 	const char		*mfa_challenge;	/* being asked */
+	struct lockout_charge	 charge;	/* this attempt's */
+	PGresult		*mfa_row;	/* the MFA session, charged */
+	void			(*charged_go)(struct api_call *);
 };
 
 /* Seconds since the epoch with their fraction. */
@@ -71,8 +75,15 @@ int		 auth_secret_hash(struct api_call *, struct auth *,
 void		 auth_find_user(struct api_call *, struct auth *,
 		    const char *, void (*)(struct api_call *,
 		    struct pg_reply *));
-/* Count a failed password and answer NotAuthorizedException. */
-void		 auth_record_failure(struct api_call *, struct auth *);
+/*
+ * Charge this attempt to the lockout (the user, or under
+ * PreventUserExistenceErrors a missing user's name), then call go; a
+ * locked user is answered "Password attempts exceeded".
+ */
+void		 auth_charge(struct api_call *, struct auth *,
+		    void (*)(struct api_call *));
+/* The lockout batch of a right first factor: cleared, or refunded. */
+void		 auth_charge_settle(struct pg_batch *, struct auth *);
 /*
  * After the first factor: the answer for a->have_user / a->matched, the
  * user's state, the lockout counters, then a challenge or tokens.

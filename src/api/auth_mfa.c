@@ -7,7 +7,9 @@
  * one) or MFA_SETUP (an ON pool and no factor yet: AssociateSoftwareToken
  * and VerifySoftwareToken with the Session, then this challenge).
  * Sessions are single use: answering consumes the row, a wrong code is
- * counted and after a few the session dies.
+ * counted and after a few the session dies. Every code is also charged
+ * to the user's lockout (core/lockout.c) before it is compared, so codes
+ * cannot be guessed in parallel nor across sign-ins.
  */
 #include "config.h"
 
@@ -156,6 +158,16 @@ auth_mfa_or_tokens(struct api_call *call, struct auth *a)
 /* --- Answering ------------------------------------------------------- */
 
 static void	auth_mfa_session_loaded(struct api_call *, struct pg_reply *);
+static void	auth_mfa_charged(struct api_call *);
+
+/* The challenges answered with a code, each charged to the lockout. */
+static int
+auth_mfa_is_code(const char *name)
+{
+	return strcmp(name, "SMS_MFA") == 0 ||
+	    strcmp(name, "EMAIL_OTP") == 0 ||
+	    strcmp(name, "SOFTWARE_TOKEN_MFA") == 0;
+}
 
 void
 auth_mfa_respond(struct api_call *call, struct auth *a)
@@ -200,6 +212,7 @@ auth_mfa_consumed(struct api_call *call, struct pg_reply *reply)
 static void
 auth_mfa_accept(struct api_call *call, struct auth *a, struct pg_batch *b)
 {
+	lockout_clear_user(b, a->client.pool_id, a->user.sub);
 	pg_batch_add(b, "DELETE FROM auth_sessions WHERE session_hash = "
 	    "$1::bytea RETURNING 1", 1, a->digest);
 	api_query(call, b, auth_mfa_consumed);
@@ -273,6 +286,7 @@ auth_mfa_totp(struct api_call *call, struct auth *a, const PGresult *r)
 	}
 	s = xasprintf("%lld", (long long)step);
 	b = pg_batch_new();
+	lockout_clear_user(b, a->client.pool_id, a->user.sub);
 	/* The step is used once: a replay finds no row and fails. */
 	pg_batch_add(b, "WITH t AS (" MFA_TOTP_USE_SQL ") DELETE FROM "
 	    "auth_sessions WHERE session_hash = $5::bytea AND EXISTS (SELECT "
@@ -339,7 +353,6 @@ auth_mfa_session_loaded(struct api_call *call, struct pg_reply *reply)
 {
 	struct auth	*a = call->data;
 	const PGresult	*r;
-	json_t		*data;
 
 	if (!reply->ok) {
 		api_fail_db(call, reply);
@@ -364,10 +377,25 @@ auth_mfa_session_loaded(struct api_call *call, struct pg_reply *reply)
 		api_fail(call, "NotAuthorizedException", "User is disabled.");
 		return;
 	}
-	data = json_loads(pg_val(r, 0, USERS_NCOLUMNS + 1), 0, NULL);
+	/* A code is charged to the lockout before it is compared. */
+	a->mfa_row = reply->res[0];
+	reply->res[0] = NULL;
+	if (auth_mfa_is_code(api_str(call->in, "ChallengeName")))
+		auth_charge(call, a, auth_mfa_charged);
+	else
+		auth_mfa_charged(call);
+}
+
+static void
+auth_mfa_charged(struct api_call *call)
+{
+	struct auth	*a = call->data;
+	json_t		*data;
+
+	data = json_loads(pg_val(a->mfa_row, 0, USERS_NCOLUMNS + 1), 0, NULL);
 	if (json_is_string(json_object_get(data, "device")))
 		a->device_key = xstrdup(json_string_value(json_object_get(data,
 		    "device")));
-	auth_mfa_dispatch(call, a, r, data);
+	auth_mfa_dispatch(call, a, a->mfa_row, data);
 	json_decref(data);
 }

@@ -6,8 +6,8 @@
  *
  * A password sign-in is a small state machine: load the app client and
  * its pool, check the flow and SECRET_HASH, load the user, check the
- * password on a crypto thread, record the outcome (lockout counters,
- * a stronger hash), then either a challenge (NEW_PASSWORD_REQUIRED, with
+ * lockout charge (core/lockout.c, before any hash), the password on a
+ * crypto thread, the outcome (lockout cleared, a stronger hash), then either a challenge (NEW_PASSWORD_REQUIRED, with
  * a single-use Session stored as a digest) or tokens (core/tokens.c).
  */
 #include "config.h"
@@ -31,11 +31,6 @@
 #include "util.h"
 
 #define AUTH_SESSION_BYTES	48
-#define AUTH_LOCK_AFTER		5	/* failures before the first lock */
-#define AUTH_LOCK_MAX		900	/* seconds */
-#define AUTH_FAIL_WINDOW	900	/* quiet seconds that reset the count */
-#define AUTH_STR(x)		AUTH_STR2(x)
-#define AUTH_STR2(x)		#x
 
 /* --- Input shapes (from the service model) --- */
 
@@ -183,6 +178,8 @@ auth_free(void *p)
 	free(a->digest);
 	free(a->origin);
 	json_decref(a->attrs);
+	lockout_charge_clear(&a->charge);
+	PQclear(a->mfa_row);
 	free(a);
 }
 
@@ -348,6 +345,7 @@ auth_secret_hash(struct api_call *call, struct auth *a, const char *username)
 /* --- Password sign-in ------------------------------------------------ */
 
 static void	auth_user_loaded(struct api_call *, struct pg_reply *);
+static void	auth_check_hash(struct api_call *);
 
 void
 auth_find_user(struct api_call *call, struct auth *a, const char *name,
@@ -416,44 +414,76 @@ auth_user_loaded(struct api_call *call, struct pg_reply *reply)
 	if (pg_rows(reply->res[0]) == 1) {
 		users_from_row(&a->user, reply->res[0], 0, 0);
 		a->have_user = 1;
-		if (auth_locked(call, a))
-			return;
 		if (a->user.password_hash != NULL)
 			a->hash_copy = xstrdup(a->user.password_hash);
 	}
 	/* Unknown users cost a hash too, so timing tells nothing. */
+	auth_charge(call, a, auth_check_hash);
+}
+
+static void
+auth_check_hash(struct api_call *call)
+{
 	api_work(call, auth_check_run, auth_check_done);
 }
 
 static void
-auth_fail_recorded(struct api_call *call, struct pg_reply *reply)
+auth_charged(struct api_call *call, struct pg_reply *reply)
 {
+	struct auth	*a = call->data;
+
 	if (!reply->ok) {
 		api_fail_db(call, reply);
 		return;
 	}
-	api_fail(call, "NotAuthorizedException", AUTH_BAD_PASSWORD);
+	if (lockout_charged(reply->res[0], &a->charge) != 0) {
+		api_fail(call, "InternalErrorException", "Lockout failed.");
+		return;
+	}
+	if (!a->charge.go) {
+		api_fail(call, "NotAuthorizedException", LOCKOUT_MESSAGE);
+		return;
+	}
+	a->charged_go(call);
 }
 
-/* Count a failure; from the fifth on, lock for 2^(n-5) s, at most 15 min. */
+/*
+ * Charged before the secret is checked, so parallel attempts get no
+ * more checks than the schedule. A missing user's name is charged only
+ * where its answers must look like a real user's.
+ */
 void
-auth_record_failure(struct api_call *call, struct auth *a)
+auth_charge(struct api_call *call, struct auth *a,
+    void (*go)(struct api_call *))
 {
-	struct pg_batch	*b = pg_batch_new();
+	struct pg_batch	*b;
+	char		*key;
 
-	pg_batch_add(b,
-	    "WITH n AS (SELECT CASE WHEN last_failed_at IS NULL OR "
-	    "last_failed_at < extract(epoch FROM clock_timestamp()) - "
-	    AUTH_STR(AUTH_FAIL_WINDOW) " THEN 1 ELSE failed_logins + 1 END "
-	    "AS f FROM users WHERE pool_id = $1 AND sub = $2::uuid) "
-	    "UPDATE users SET failed_logins = n.f, last_failed_at = "
-	    "extract(epoch FROM clock_timestamp()), locked_until = CASE "
-	    "WHEN n.f >= " AUTH_STR(AUTH_LOCK_AFTER) " THEN extract(epoch "
-	    "FROM clock_timestamp()) + least(power(2, n.f - "
-	    AUTH_STR(AUTH_LOCK_AFTER) "), " AUTH_STR(AUTH_LOCK_MAX) ") ELSE "
-	    "NULL END FROM n WHERE pool_id = $1 AND sub = $2::uuid", 2,
-	    a->client.pool_id, a->user.sub);
-	api_query(call, b, auth_fail_recorded);
+	a->charged_go = go;
+	if (!a->have_user && !signin_hide_existence(&a->client)) {
+		go(call);
+		return;
+	}
+	b = pg_batch_new();
+	if (a->have_user)
+		lockout_charge_user(b, a->client.pool_id, a->user.sub);
+	else {
+		key = users_key(&a->rules, a->username);
+		lockout_charge_name(b, a->client.pool_id, key);
+		free(key);
+	}
+	api_query(call, b, auth_charged);
+}
+
+/* A right first factor: cleared, or refunded while MFA is to come. */
+void
+auth_charge_settle(struct pg_batch *b, struct auth *a)
+{
+	if (auth_mfa_due(a))
+		lockout_refund_user(b, a->client.pool_id, a->user.sub,
+		    &a->charge);
+	else
+		lockout_clear_user(b, a->client.pool_id, a->user.sub);
 }
 
 /* The answer for a right password, by the user's state; 0 to go on. */
@@ -515,23 +545,20 @@ auth_check_done(struct api_call *call)
 		auth_fail_unknown(call, a);
 		return;
 	}
+	/* The failure was counted by the charge (auth_charge). */
 	if (!a->matched) {
-		auth_record_failure(call, a);
+		api_fail(call, "NotAuthorizedException", AUTH_BAD_PASSWORD);
 		return;
 	}
 	if (auth_check_status(call, a) != 0)
 		return;
-	if (a->user.failed_logins == 0 && a->pset.hash == NULL) {
-		auth_success_recorded(call, &(struct pg_reply){ .ok = 1 });
-		return;
-	}
 	b = pg_batch_new();
-	pg_batch_add(b, "UPDATE users SET failed_logins = 0, last_failed_at = "
-	    "NULL, locked_until = NULL, password_hash = coalesce($3, "
-	    "password_hash), srp_salt = coalesce($4, srp_salt), srp_verifier "
-	    "= coalesce($5, srp_verifier) WHERE pool_id = $1 AND sub = "
-	    "$2::uuid", 5, a->client.pool_id, a->user.sub, a->pset.hash,
-	    a->pset.srp_salt, a->pset.srp_verifier);
+	auth_charge_settle(b, a);
+	if (a->pset.hash != NULL)
+		pg_batch_add(b, "UPDATE users SET password_hash = $3, "
+		    "srp_salt = $4, srp_verifier = $5 WHERE pool_id = $1 AND "
+		    "sub = $2::uuid", 5, a->client.pool_id, a->user.sub,
+		    a->pset.hash, a->pset.srp_salt, a->pset.srp_verifier);
 	api_query(call, b, auth_success_recorded);
 }
 
@@ -540,7 +567,7 @@ auth_locked(struct api_call *call, struct auth *a)
 {
 	if (!a->have_user || a->user.locked_until <= auth_now())
 		return 0;
-	api_fail(call, "NotAuthorizedException", "Password attempts exceeded");
+	api_fail(call, "NotAuthorizedException", LOCKOUT_MESSAGE);
 	return 1;
 }
 

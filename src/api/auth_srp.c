@@ -185,7 +185,8 @@ auth_srp_user_loaded(struct api_call *call, struct pg_reply *reply)
 	if (pg_rows(reply->res[0]) == 1) {
 		users_from_row(&a->user, reply->res[0], 0, 0);
 		a->have_user = 1;
-		if (auth_locked(call, a))
+		/* Hiding users, a lock shows at round 2 as for a missing one. */
+		if (!signin_hide_existence(&a->client) && auth_locked(call, a))
 			return;
 	} else if (!signin_hide_existence(&a->client)) {
 		auth_fail_unknown(call, a);
@@ -379,7 +380,7 @@ auth_verifier_done(struct api_call *call)
 {
 	struct auth	*a = call->data;
 
-	/* A fake exchange never matches and counts against no one. */
+	/* A fake exchange never matches (its charge counted it). */
 	if (a->srp->fake || !a->have_user) {
 		api_fail(call, "NotAuthorizedException", AUTH_BAD_PASSWORD);
 		return;
@@ -388,6 +389,12 @@ auth_verifier_done(struct api_call *call)
 		auth_verifier_spend(call, a);
 	else
 		auth_check_done(call);
+}
+
+static void
+auth_verifier_check(struct api_call *call)
+{
+	api_work(call, auth_verifier_run, auth_verifier_done);
 }
 
 static void
@@ -410,12 +417,10 @@ auth_verifier_user_loaded(struct api_call *call, struct pg_reply *reply)
 		api_fail(call, "NotAuthorizedException", AUTH_BAD_PASSWORD);
 		return;
 	}
-	if (auth_locked(call, a))
-		return;
 	if (!s->fake && (!a->have_user || a->user.srp_verifier == NULL))
 		s->fake = 1;
 	if (!s->fake && (s->verifier = password_verifier_open(
 	    a->user.srp_verifier)) == NULL)
 		s->fake = 1;
-	api_work(call, auth_verifier_run, auth_verifier_done);
+	auth_charge(call, a, auth_verifier_check);
 }

@@ -8,9 +8,10 @@
  *
  * Every function runs on crypto worker threads concurrently. The cost
  * and the dummy hash are the only shared state, each behind its own
- * mutex. libscrypt_check tokenises the string it is given in place, so
- * it always gets a private copy, wiped afterwards like every other copy
- * of a password or hash.
+ * mutex. Each check logs one debug line ("password: hash check"), which
+ * the tests count to prove the lockout bounds the hashes. libscrypt_check
+ * tokenises the string it is given in place, so it always gets a private
+ * copy, wiped afterwards like every other copy of a password or hash.
  *
  * The SRP verifier is password-equivalent for SRP (whoever holds it can
  * answer as the server, and it is a fast offline guessing target), so
@@ -28,6 +29,7 @@
 #include <libscrypt.h>
 
 #include "keys.h"
+#include "log.h"
 #include "password.h"
 #include "random.h"
 #include "srp.h"
@@ -182,6 +184,7 @@ password_check(const char *mcf, const char *password)
 
 	if (password == NULL || password_parse(mcf, &c) != 0)
 		return -1;
+	log_debug("password: hash check");
 	copy = xstrdup(mcf);
 	rc = libscrypt_check(copy, password);
 	wipe_free(copy);
@@ -236,6 +239,7 @@ password_dummy_check(const char *password)
 
 	if ((copy = password_dummy_get()) == NULL)
 		return;
+	log_debug("password: hash check (dummy)");
 	(void)libscrypt_check(copy, password != NULL ? password : "");
 	wipe_free(copy);
 }

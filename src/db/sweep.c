@@ -32,6 +32,10 @@ static const char *const sweep_sql[] = {
 	"clock_timestamp()) LIMIT " SWEEP_ROWS ")",
 	"DELETE FROM signin_attempts WHERE window_start < extract(epoch FROM "
 	"clock_timestamp())::bigint / 60 - 60",
+	/* Quiet longer than the lockout window and its longest lock. */
+	"DELETE FROM lockout_names WHERE (pool_id, name_key) IN (SELECT "
+	"pool_id, name_key FROM lockout_names WHERE last_failed_at < "
+	"extract(epoch FROM clock_timestamp()) - 1800 LIMIT " SWEEP_ROWS ")",
 };
 
 static void

@@ -1,0 +1,131 @@
+/*
+ * lockout.c: the lockout schedule of failed sign-ins, in SQL.
+ *
+ * An attempt is charged before its password hash, SRP proof or MFA code
+ * is checked: one UPDATE (or, for a name that matches no user, one
+ * upsert) adds the failure and sets the lock the schedule gives for the
+ * new count, but only where no lock holds. PostgreSQL re-reads a row a
+ * concurrent statement changed before applying the WHERE clause, so of
+ * 40 parallel attempts at most LOCKOUT_AFTER pass before the lock, and
+ * one more each time it expires: the secret is checked only for those.
+ * A locked attempt is not counted and does not extend the lock.
+ *
+ * A right secret clears the count (lockout_clear_user), or, when another
+ * factor follows (MFA), only undoes its own charge (lockout_refund_user):
+ * the failures before it stay, so wrong MFA codes keep counting across
+ * sign-ins, and the lock this charge set is lifted unless a concurrent
+ * failure set a newer one.
+ *
+ * Names that match no user are counted in lockout_names, so that under
+ * PreventUserExistenceErrors "Password attempts exceeded" comes after
+ * the same failures for them; the sweep deletes their quiet rows.
+ *
+ * Wire-neutral: no JSON, HTTP or exception names here.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/lockout.h"
+#include "db/pg.h"
+#include "util.h"
+
+#define LOCKOUT_STR(x)		LOCKOUT_STR2(x)
+#define LOCKOUT_STR2(x)		#x
+
+#define LOCKOUT_NOW	"extract(epoch FROM clock_timestamp())"
+
+/* The new count, from the old count n and last failure at last. */
+#define LOCKOUT_COUNT(n, last, now)					\
+	"(CASE WHEN " last " IS NULL OR " last " < " now " - "		\
+	LOCKOUT_STR(LOCKOUT_WINDOW) " THEN 1 ELSE " n " + 1 END)"
+
+/* The lock for the new count: 2^(count - AFTER) s, at most MAX. */
+#define LOCKOUT_UNTIL(n, last, now)					\
+	"CASE WHEN " LOCKOUT_COUNT(n, last, now) " >= "			\
+	LOCKOUT_STR(LOCKOUT_AFTER) " THEN " now " + least(power(2, "	\
+	LOCKOUT_COUNT(n, last, now) " - " LOCKOUT_STR(LOCKOUT_AFTER)	\
+	"), " LOCKOUT_STR(LOCKOUT_MAX) ") ELSE NULL END"
+
+/* Columns of every charge: charged, and the lock set (text or NULL). */
+#define LOCKOUT_RESULT							\
+	" SELECT count(*) > 0, max(locked_until)::text FROM c"
+
+static const char lockout_user_sql[] =
+	"WITH t AS (SELECT " LOCKOUT_NOW " AS now), c AS (UPDATE users u "
+	"SET failed_logins = "
+	LOCKOUT_COUNT("u.failed_logins", "u.last_failed_at", "t.now")
+	", last_failed_at = t.now, locked_until = "
+	LOCKOUT_UNTIL("u.failed_logins", "u.last_failed_at", "t.now")
+	" FROM t WHERE u.pool_id = $1 AND u.sub = $2::uuid AND "
+	"(u.locked_until IS NULL OR u.locked_until <= t.now) "
+	"RETURNING u.locked_until)" LOCKOUT_RESULT;
+
+static const char lockout_name_sql[] =
+	"WITH c AS (INSERT INTO lockout_names AS l (pool_id, name_key, "
+	"failures, last_failed_at) VALUES ($1, $2, 1, " LOCKOUT_NOW ") "
+	"ON CONFLICT (pool_id, name_key) DO UPDATE SET failures = "
+	LOCKOUT_COUNT("l.failures", "l.last_failed_at",
+	    "EXCLUDED.last_failed_at")
+	", last_failed_at = EXCLUDED.last_failed_at, locked_until = "
+	LOCKOUT_UNTIL("l.failures", "l.last_failed_at",
+	    "EXCLUDED.last_failed_at")
+	" WHERE l.locked_until IS NULL OR l.locked_until <= "
+	"EXCLUDED.last_failed_at RETURNING l.locked_until)" LOCKOUT_RESULT;
+
+void
+lockout_charge_user(struct pg_batch *b, const char *pool_id,
+    const char *sub)
+{
+	pg_batch_add(b, lockout_user_sql, 2, pool_id, sub);
+}
+
+void
+lockout_charge_name(struct pg_batch *b, const char *pool_id,
+    const char *name_key)
+{
+	pg_batch_add(b, lockout_name_sql, 2, pool_id, name_key);
+}
+
+int
+lockout_charged(const PGresult *res, struct lockout_charge *c)
+{
+	const char	*go, *mark;
+
+	memset(c, 0, sizeof *c);
+	if (res == NULL || pg_rows(res) != 1 ||
+	    (go = pg_val(res, 0, 0)) == NULL)
+		return -1;
+	c->go = strcmp(go, "t") == 0;
+	if ((mark = pg_val(res, 0, 1)) != NULL)
+		c->mark = xstrdup(mark);
+	return 0;
+}
+
+void
+lockout_charge_clear(struct lockout_charge *c)
+{
+	free(c->mark);
+	memset(c, 0, sizeof *c);
+}
+
+void
+lockout_clear_user(struct pg_batch *b, const char *pool_id, const char *sub)
+{
+	pg_batch_add(b, "UPDATE users SET failed_logins = 0, last_failed_at "
+	    "= NULL, locked_until = NULL WHERE pool_id = $1 AND sub = $2::uuid "
+	    "AND (failed_logins <> 0 OR locked_until IS NOT NULL)", 2,
+	    pool_id, sub);
+}
+
+void
+lockout_refund_user(struct pg_batch *b, const char *pool_id,
+    const char *sub, const struct lockout_charge *c)
+{
+	pg_batch_add(b, "UPDATE users SET failed_logins = greatest("
+	    "failed_logins - 1, 0), locked_until = CASE WHEN locked_until IS "
+	    "NOT DISTINCT FROM $3::double precision THEN NULL ELSE "
+	    "locked_until END WHERE pool_id = $1 AND sub = $2::uuid", 3,
+	    pool_id, sub, c->mark);
+}

@@ -1,0 +1,56 @@
+/*
+ * lockout.h: Cognito's lockout schedule for failed sign-ins (passwords,
+ * SRP proofs, MFA codes): after LOCKOUT_AFTER failures a lock of 1 s
+ * that doubles with each further failure up to LOCKOUT_MAX seconds; a
+ * quiet LOCKOUT_WINDOW resets the count. An attempt is charged BEFORE
+ * its secret is checked, in one statement, so parallel attempts cannot
+ * get more checks than the schedule allows; a right secret then clears
+ * the count (or refunds the charge when another factor follows).
+ *
+ * The functions add statements to a caller's batch and decode their
+ * results; the caller runs the batch (any adapter, any task).
+ */
+#ifndef LOCKOUT_H
+#define LOCKOUT_H
+
+#include <libpq-fe.h>
+
+#include "util.h"
+
+struct pg_batch;
+
+#define LOCKOUT_AFTER	5	/* failures before the first lock */
+#define LOCKOUT_MAX	900	/* seconds: the longest lock */
+#define LOCKOUT_WINDOW	900	/* quiet seconds that reset the count */
+/* What Cognito answers (NotAuthorizedException) during a lock. */
+#define LOCKOUT_MESSAGE	"Password attempts exceeded"
+
+/* The result of a charge: the attempt may go on, or the subject is locked. */
+struct lockout_charge {
+	int	 go;		/* 1: check the secret; 0: locked */
+	char	*mark;		/* the lock this charge set, for a refund */
+};
+
+/* Charge an attempt against user sub of pool (one statement). */
+void	 lockout_charge_user(struct pg_batch *, const char *, const char *);
+/*
+ * Charge an attempt against a user name key that matches no user, so
+ * that a missing user locks like a real one (PreventUserExistenceErrors).
+ */
+void	 lockout_charge_name(struct pg_batch *, const char *, const char *);
+/* Decode the result of a charge statement; -1 on a malformed result. */
+int	 lockout_charged(const PGresult *, struct lockout_charge *)
+	    MUST_CHECK;
+void	 lockout_charge_clear(struct lockout_charge *);
+
+/* The sign-in succeeded: the user's count and lock are cleared. */
+void	 lockout_clear_user(struct pg_batch *, const char *, const char *);
+/*
+ * One factor was right and another follows: undo this charge (and the
+ * lock it set), keeping the failures before it, so a later wrong MFA
+ * code still counts after them.
+ */
+void	 lockout_refund_user(struct pg_batch *, const char *, const char *,
+	    const struct lockout_charge *);
+
+#endif
