@@ -85,16 +85,27 @@ static const struct conf_key conf_keys[] = {
 	{ "crypto_threads", I(crypto_threads), "0", 0, 64, NULL,
 	  "threads per worker for scrypt, SRP and signing; 0 for one per "
 	  "core" },
-	{ "max_body_bytes", I(max_body_bytes), "6291456", 1024, 1 << 30, NULL,
-	  "largest request body accepted (413 above)" },
+	{ "max_body_bytes", I(max_body_bytes), "262144", 1024, 1 << 30, NULL,
+	  "largest request body accepted, the JSON API's limit (413 above)" },
+	{ "max_form_bytes", I(max_form_bytes), "65536", 1024, 1 << 30, NULL,
+	  "largest request body of a pool domain's pages and OAuth2 "
+	  "endpoints (413 above)" },
 	{ "max_header_bytes", I(max_header_bytes), "16384", 1024, 1 << 20,
 	  NULL, "largest request header block accepted (431 above)" },
 	{ "max_connections", I(max_connections), "4096", 1, 1 << 20, NULL,
-	  "open connections per worker before new ones get 503" },
+	  "open connections per worker; a new one beyond is closed at "
+	  "once" },
 	{ "max_json_depth", I(max_json_depth), "32", 2, 512, NULL,
 	  "deepest JSON nesting accepted in a request" },
 	{ "request_timeout", I(request_timeout), "30", 1, 3600, NULL,
 	  "seconds a request may take before it is answered with an error" },
+	{ "header_timeout", I(header_timeout), "10", 1, 3600, NULL,
+	  "seconds a client has to send a request's headers, from its first "
+	  "byte (or from the connection's start); the connection is closed "
+	  "after" },
+	{ "body_timeout", I(body_timeout), "30", 1, 3600, NULL,
+	  "seconds a client has to send a request's body once the headers "
+	  "are in; the connection is closed after" },
 	{ "db_timeout", I(db_timeout), "10", 1, 3600, NULL,
 	  "seconds a database query may wait before it fails" },
 	{ "idle_timeout", I(idle_timeout), "60", 1, 3600, NULL,

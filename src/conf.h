@@ -28,10 +28,13 @@ struct conf {
 	int	 pg_connections;
 	int	 crypto_threads;
 	int	 max_body_bytes;
+	int	 max_form_bytes;
 	int	 max_header_bytes;
 	int	 max_connections;
 	int	 max_json_depth;
 	int	 request_timeout;
+	int	 header_timeout;
+	int	 body_timeout;
 	int	 db_timeout;
 	int	 idle_timeout;
 	int	 queue_limit;

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
@@ -26,6 +27,7 @@
 #include "conf.h"
 #include "core/task.h"
 #include "crypto/random.h"
+#include "http/conn.h"
 #include "http/request.h"
 #include "http/tls.h"
 #include "log.h"
@@ -123,6 +125,7 @@ req_new(struct evhttp_request *ev)
 	    evhttp_request_get_input_headers(ev), "Host"));
 	req_take_body(r);
 	tls_request_begin(ev);
+	conn_request_read(ev);
 	r->deadline = event_new(req_base, -1, 0, req_timeout, r);
 	event_add(r->deadline, req_common_timeout);
 	req_live++;
@@ -258,6 +261,7 @@ req_reply(struct req *r, int status, const char *ctype, const void *body,
     size_t len)
 {
 	struct evbuffer	*buf;
+	char		 clen[24];
 
 	if (r->answered)
 		return;
@@ -271,6 +275,15 @@ req_reply(struct req *r, int status, const char *ctype, const void *body,
 	req_add_header(r, "x-amzn-RequestId", r->id);
 	if (ctype != NULL)
 		req_add_header(r, "Content-Type", ctype);
+	/*
+	 * evhttp announces the length only to HTTP/1.1 and keep-alive
+	 * clients; an HTTP/1.0 client that has the connection closed after
+	 * the reply should learn it too, to tell a whole body from a cut one.
+	 */
+	if (status != 204 && status != 304) {
+		snprintf(clen, sizeof clen, "%zu", len);
+		req_add_header(r, "Content-Length", clen);
+	}
 	buf = evbuffer_new();
 	if (len > 0)
 		evbuffer_add(buf, body, len);

@@ -3,7 +3,9 @@
  * need the whole header block, decides whether the request is for the
  * API host or a pool domain (by Host <prefix>.<auth_domain>, or by the
  * first path segment, which is a domain prefix when it has no '_' and a
- * pool id when it has one), and picks the handler from a table.
+ * pool id when it has one), and picks the handler from a table. It
+ * refuses a body framed both by Content-Length and Transfer-Encoding
+ * (400, closed), and a pool domain's body over max_form_bytes (413).
  */
 #include "config.h"
 
@@ -22,12 +24,16 @@
 #include "http/cors.h"
 #include "http/request.h"
 #include "http/router.h"
-#include "http/tls.h"
 #include "log.h"
 #include "oauth/discovery.h"
 #include "oauth/oauth.h"
 #include "ui/branding.h"
 #include "util.h"
+
+#define ROUTE_413_PAGE	"<!DOCTYPE html><html><head><meta charset=\"utf-8\">" \
+	"<title>Too large</title></head><body><h1>That was too much</h1>" \
+	"<p>The form sent more than this page accepts. Go back and try " \
+	"again with less text.</p></body></html>\n"
 
 typedef void	(*route_fn)(struct req *, const char *);
 
@@ -140,6 +146,22 @@ static void
 route_domain(struct req *r, const char *unused)
 {
 	oauth_route(r);
+}
+
+/*
+ * A body framed two ways (Content-Length and Transfer-Encoding), or by
+ * a coding evhttp does not decode, is how requests are smuggled past a
+ * proxy that reads the other framing: refuse it, and close.
+ */
+static int
+route_framing_bad(struct req *r)
+{
+	const char	*te = req_header(r, "Transfer-Encoding");
+
+	if (te == NULL)
+		return 0;
+	return req_header(r, "Content-Length") != NULL ||
+	    strcasecmp(te, "chunked") != 0;
 }
 
 /* Sum of header name and value bytes, for the 431 limit. */
@@ -271,12 +293,10 @@ router_handle(struct evhttp_request *ev, void *arg)
 {
 	struct req	*r = req_new(ev);
 
-	if (req_count() > conf->max_connections ||
-	    tls_open_connections() > conf->max_connections) {
+	if (route_framing_bad(r)) {
 		req_add_header(r, "Connection", "close");
-		req_add_header(r, "Retry-After", "1");
-		req_reply_text(r, 503, "Service Unavailable: too many "
-		    "connections\n");
+		req_reply_text(r, 400, "Bad Request: Transfer-Encoding with "
+		    "Content-Length, or other than chunked\n");
 		return;
 	}
 	if (route_header_bytes(r) > (size_t)conf->max_header_bytes) {
@@ -286,6 +306,11 @@ router_handle(struct evhttp_request *ev, void *arg)
 	if (router_pool_domain(r->host, r->path, conf->auth_domain,
 	    conf->public_url, &r->domain_prefix, &r->domain_path)) {
 		r->host_kind = HOST_POOL_DOMAIN;
+		if (r->body_len > (size_t)conf->max_form_bytes) {
+			req_reply(r, 413, "text/html; charset=utf-8",
+			    ROUTE_413_PAGE, strlen(ROUTE_413_PAGE));
+			return;
+		}
 		route_domain(r, NULL);
 		return;
 	}

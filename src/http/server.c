@@ -1,10 +1,12 @@
 /*
  * server.c: listeners and evhttp instances of a worker. One evhttp
  * serves the HTTPS listener through the TLS glue, another the optional
- * plain-HTTP listener; both hand every request to the router. The limits
- * evhttp enforces itself (body size, header size, idle time) are set
- * here; the finer ones (431 for headers, JSON depth, queues) live with
- * the code that meets them.
+ * plain-HTTP listener; both hand every request to the router, and both
+ * make their connections through conn.c (max_connections, the header
+ * and body deadlines). The limits evhttp enforces itself (body size,
+ * header size, idle time) are set here; the finer ones (431 for headers,
+ * the forms' body size, JSON depth, queues) live with the code that
+ * meets them.
  */
 #include "config.h"
 
@@ -22,6 +24,7 @@
 #include <event2/util.h>
 
 #include "conf.h"
+#include "http/conn.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "http/tls.h"
@@ -35,7 +38,7 @@ static struct evhttp			*https_http, *plain_http;
 static struct evhttp_bound_socket	*https_bound, *plain_bound;
 
 static struct evhttp *
-server_http_new(struct event_base *base, int fd,
+server_http_new(struct event_base *base, int fd, struct tls_server *tls,
     struct evhttp_bound_socket **bound)
 {
 	struct evhttp	*h;
@@ -53,6 +56,7 @@ server_http_new(struct event_base *base, int fd,
 	    EVHTTP_REQ_DELETE);
 	evhttp_set_default_content_type(h, "text/plain; charset=utf-8");
 	evhttp_set_gencb(h, router_handle, NULL);
+	conn_attach(h, tls);
 	if ((*bound = evhttp_accept_socket_with_handle(h, fd)) == NULL)
 		fatalx("evhttp_accept_socket");
 	return h;
@@ -62,13 +66,13 @@ int
 server_start(struct event_base *base, int https_fd, int http_fd,
     struct tls_server *tls)
 {
-	if (https_fd != -1) {
-		https_http = server_http_new(base, dup(https_fd),
+	conn_init(base);
+	if (https_fd != -1)
+		https_http = server_http_new(base, dup(https_fd), tls,
 		    &https_bound);
-		tls_server_attach(tls, https_http, base);
-	}
 	if (http_fd != -1)
-		plain_http = server_http_new(base, dup(http_fd), &plain_bound);
+		plain_http = server_http_new(base, dup(http_fd), NULL,
+		    &plain_bound);
 	return 0;
 }
 
@@ -91,6 +95,7 @@ server_stop(void)
 	if (plain_http != NULL)
 		evhttp_free(plain_http);
 	https_http = plain_http = NULL;
+	conn_shutdown();
 }
 
 /* Split "host:port" or "[v6]:port". */

@@ -34,11 +34,11 @@
  *    - evhttp is told a reply was written only once its ciphertext has
  *      left for the kernel: the output filter never reports the top
  *      drained itself (it would run evhttp's write callback at once);
- *      the pump runs that callback when the under's output is empty;
- *    - tls_request_begin() makes every TLS request look keep-alive to
- *      evhttp, so it does not close after replies at all: the client
- *      closes after Content-Length, and the idle timeout reaps the rest;
- *    - the close callback that request sets sends close_notify.
+ *      the pump runs that callback when the under's output is empty, so
+ *      evhttp closes a "Connection: close" or HTTP/1.0 connection only
+ *      then (it no longer needs to be told every request is keep-alive);
+ *    - the close callback that tls_request_begin() sets sends
+ *      close_notify.
  *
  * A struct tls_conn is owned by the filter bufferevent: it is freed by
  * the filter's free callback and nowhere else. Configurations (the
@@ -80,6 +80,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "crypto/random.h"
+#include "http/conn.h"
 #include "http/tls.h"
 #include "log.h"
 #include "util.h"
@@ -708,6 +709,7 @@ tls_conn_free(void *arg)
 {
 	struct tls_conn	*conn = arg;
 
+	conn_closed(conn->top);
 	LIST_REMOVE(conn, entry);
 	tls_nconns--;
 	event_free(conn->pump);
@@ -716,11 +718,10 @@ tls_conn_free(void *arg)
 	free(conn);
 }
 
-/* evhttp's bevcb: a fresh filter stack for each accepted connection. */
-static struct bufferevent *
-tls_bevcb(struct event_base *base, void *arg)
+/* A fresh filter stack for an accepted connection (evhttp's bevcb). */
+struct bufferevent *
+tls_bufferevent_new(struct tls_server *ts, struct event_base *base)
 {
-	struct tls_server	*ts = arg;
 	struct tls_conn		*conn;
 	int			 r;
 
@@ -755,14 +756,6 @@ tls_bevcb(struct event_base *base, void *arg)
 	return conn->top;
 }
 
-void
-tls_server_attach(struct tls_server *ts, struct evhttp *http,
-    struct event_base *base)
-{
-	(void)base;	/* evhttp passes its base to the bevcb */
-	evhttp_set_bevcb(http, tls_bevcb, ts);
-}
-
 /*
  * evhttp is about to close the connection: say close_notify and write
  * it, with anything else still queued, before the socket goes (evhttp
@@ -781,22 +774,14 @@ tls_closecb(struct evhttp_connection *evcon, void *arg)
 }
 
 /*
- * Per-request fix-ups; harmless on plain HTTP, where nothing is found.
- *
- * The request is made to look keep-alive to evhttp (pitfall 4), so that
- * evhttp does not close the socket after the reply to "Connection:
- * close" or to HTTP/1.0: the client closes once it has Content-Length
- * bytes, and the idle timeout reaps the rest. The pump already holds
- * evhttp's close back until the ciphertext has left; this also spares
- * the client a reset when it sent more than evhttp read. The close
- * callback can only be set here, since evhttp exposes the connection
- * only through its requests.
+ * Per-request set-up; harmless on plain HTTP, where nothing is found.
+ * The close callback, which sends close_notify, can only be set here,
+ * since evhttp exposes the connection only through its requests.
  */
 void
 tls_request_begin(struct evhttp_request *req)
 {
 	struct evhttp_connection	*evcon;
-	struct evkeyvalq		*hdrs;
 	struct tls_conn			*conn;
 
 	if ((evcon = evhttp_request_get_connection(req)) == NULL)
@@ -805,10 +790,6 @@ tls_request_begin(struct evhttp_request *req)
 	if (conn == NULL)
 		return;
 	evhttp_connection_set_closecb(evcon, tls_closecb, conn);
-	hdrs = evhttp_request_get_input_headers(req);
-	while (evhttp_find_header(hdrs, "Connection") != NULL)
-		evhttp_remove_header(hdrs, "Connection");
-	evhttp_add_header(hdrs, "Connection", "keep-alive");
 }
 
 /* mkdir -p of the directory holding path, new directories mode 0700. */

@@ -9,6 +9,7 @@
 
 #include "util.h"
 
+struct bufferevent;
 struct event_base;
 struct evhttp;
 struct evhttp_request;
@@ -20,8 +21,8 @@ struct tls_server	*tls_server_new(const char *, const char *, char **);
 int			 tls_server_reload(struct tls_server *, char **)
 			    MUST_CHECK;
 void			 tls_server_free(struct tls_server *);
-/* Make every connection accepted by this evhttp a TLS connection. */
-void			 tls_server_attach(struct tls_server *, struct evhttp *,
+/* The bufferevent of a new TLS connection (for evhttp's bevcb). */
+struct bufferevent	*tls_bufferevent_new(struct tls_server *,
 			    struct event_base *);
 /* Per-request fix-ups the TLS glue needs (see tls.c). */
 void			 tls_request_begin(struct evhttp_request *);
