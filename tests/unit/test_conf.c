@@ -55,7 +55,10 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(c->log_level, "info");
 	ck_assert_int_eq(c->pg_connections, 2);
 	ck_assert_int_eq(c->max_json_depth, 32);
-	ck_assert_int_eq(c->max_body_bytes, 6291456);
+	ck_assert_int_eq(c->max_body_bytes, 262144);
+	ck_assert_int_eq(c->max_form_bytes, 65536);
+	ck_assert_int_eq(c->header_timeout, 10);
+	ck_assert_int_eq(c->body_timeout, 30);
 	ck_assert_int_eq(c->workers, 0);
 }
 END_TEST
