@@ -5,12 +5,14 @@
  * client, which then wins over the pool's.
  *
  * Set replaces both parts: what the request leaves out is removed. The
- * logo is served later at ImageUrl by the hosted UI; only PNG and JPEG
+ * CSS must pass core/css.c's check of Cognito's classes and properties.
+ * The logo is served later at ImageUrl by the hosted UI; only PNG and JPEG
  * of at most 100 KB are kept, recognised by their magic bytes, so the
  * bytes we serve as an image are an image.
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +20,7 @@
 #include "api/ops_common.h"
 #include "api/shape.h"
 #include "conf.h"
+#include "core/css.h"
 #include "crypto/b64.h"
 #include "db/pg.h"
 #include "util.h"
@@ -62,20 +65,22 @@ ui_client_key(struct api_call *call)
 }
 
 /*
- * The CSS is placed inside a <style> element of the hosted pages. HTML
- * ends that element at the first "</style", whatever the CSS around it,
- * so a '<' would let a pool's CSS close it and inject markup and script
- * into pages that handle passwords. CSS needs no '<' at all, so it is
- * refused outright rather than escaped.
+ * The CSS is served to the hosted pages as their stylesheet: it must
+ * pass core/css.c's check (Cognito's *-customizable classes and their
+ * properties only; no '<', at-rule, url(), other function, string or
+ * escape), so it can neither leave CSS nor fetch anything.
  */
-static const char *
-ui_css_refused(const char *css)
+static int
+ui_css_check(struct api_call *call, const char *css)
 {
+	char	why[CSS_WHY_MAX];
+
 	if (strlen(css) > UI_CSS_MAX)
-		return "CSS must be at most 131072 bytes.";
-	if (strchr(css, '<') != NULL)
-		return "CSS must not contain the character '<'.";
-	return NULL;
+		snprintf(why, sizeof why, "CSS must be at most 131072 bytes.");
+	else if (css_check(css, strlen(css), why) == 0)
+		return 0;
+	api_fail(call, "InvalidParameterException", "%s", why);
+	return -1;
 }
 
 static const struct {
@@ -178,14 +183,12 @@ static void
 ui_set(struct api_call *call)
 {
 	struct pg_batch	*batch;
-	const char	*css = api_str(call->in, "CSS"), *why;
+	const char	*css = api_str(call->in, "CSS");
 	const char	*image = api_str(call->in, "ImageFile");
 	char		*img = NULL;
 
-	if (css != NULL && (why = ui_css_refused(css)) != NULL) {
-		api_fail(call, "InvalidParameterException", "%s", why);
+	if (css != NULL && ui_css_check(call, css) != 0)
 		return;
-	}
 	if (image != NULL && (img = ui_image_param(call, image)) == NULL)
 		return;
 	batch = pg_batch_new();

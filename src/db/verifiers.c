@@ -29,8 +29,9 @@ verifiers_seal_row(PGconn *c, const PGresult *r, int i, char **cause)
 	char		*plain, *sealed;
 	int		 rc;
 
+	/* Not a verifier: left as it is, for the reader to refuse. */
 	if ((plain = password_verifier_open(PQgetvalue(r, i, 2))) == NULL)
-		return 0;	/* not a verifier: left for the reader to refuse */
+		return 0;
 	sealed = password_verifier_seal(plain);
 	wipe_free(plain);
 	params[0] = PQgetvalue(r, i, 0);

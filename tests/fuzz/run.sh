@@ -7,7 +7,7 @@ build=${1:?usage: run.sh BUILD_DIR [SECONDS]}
 secs=${2:-${FUZZ_SECONDS:-30}}
 here=$(cd "$(dirname "$0")" && pwd)
 fail=0
-for t in http api users template forms; do
+for t in http api users template forms css; do
 	bin="$build/tests/fuzz/fuzz_$t"
 	[ -x "$bin" ] || { echo "fuzz: $bin missing"; fail=1; continue; }
 	work=$(mktemp -d)

@@ -577,7 +577,7 @@ def test_ui_customization_errors(server, pool, tmp_path):
     assert "<" in msg
     name, _ = server.aws_error("set-ui-customization", "--user-pool-id",
                                pool["Id"], "--client-id", "nosuchclient",
-                               "--css", "a{}")
+                               "--css", ".label-customizable {color: red;}")
     assert name == "ResourceNotFoundException"
     gif = tmp_path / "logo.gif"
     gif.write_bytes(b"GIF89a" + b"\0" * 32)
@@ -595,3 +595,80 @@ def test_ui_customization_errors(server, pool, tmp_path):
     name, _ = server.aws_error("get-ui-customization", "--user-pool-id",
                                "us-east-1_nosuch")
     assert name == "ResourceNotFoundException"
+
+
+# Cognito's CSS template for the classic hosted UI: every class it lists.
+CSS_TEMPLATE = """
+.logo-customizable { max-width: 60%; max-height: 30%; }
+.banner-customizable { padding: 25px 0px 25px 0px; background-color: lightgray; }
+.label-customizable { font-weight: 400; }
+.textDescription-customizable { padding-top: 10px; padding-bottom: 10px;
+    display: block; font-size: 16px; }
+.idpDescription-customizable { padding-top: 10px; padding-bottom: 10px;
+    display: block; font-size: 16px; }
+.legalText-customizable { color: #747474; font-size: 11px; }
+.submitButton-customizable { font-size: 14px; font-weight: bold;
+    margin: 20px 0px 10px 0px; height: 40px; width: 100%; color: #fff;
+    background-color: #337ab7; }
+.submitButton-customizable:hover { color: #fff; background-color: #286090; }
+.errorMessage-customizable { padding: 5px; font-size: 14px; width: 100%;
+    background: #F5F5F5; border: 2px solid #D64958; color: #D64958; }
+.inputField-customizable { width: 100%; height: 34px; color: #555;
+    background-color: #fff; border: 1px solid #ccc; }
+.inputField-customizable:focus { border-color: #66afe9; outline: 0; }
+.idpButton-customizable { height: 40px; width: 100%; text-align: center;
+    margin-bottom: 15px; color: #2196f3; background-color: #fff;
+    border-color: #2196f3; }
+.idpButton-customizable:hover { color: #fff; background-color: #31b0d5; }
+.socialButton-customizable { border-radius: 2px; height: 40px;
+    margin-bottom: 15px; padding: 1px; text-align: left; width: 100%; }
+.redirect-customizable { text-align: center; }
+.passwordCheck-notValid-customizable { color: #DF3312; }
+.passwordCheck-valid-customizable { color: #19BF00; }
+.background-customizable { background-color: rgba(255, 255, 255, 0.9); }
+"""
+
+
+def test_ui_customization_css_is_checked_by_a_tokenizer(server, pool, idp):
+    """Bug: only '<' was refused, so a pool's CSS could import other
+    stylesheets, load images from anywhere (url()), run expression() in
+    old browsers and restyle any element. Now only Cognito's classes and
+    properties pass, with no at-rule, url(), other function or escape;
+    the message names what was refused."""
+    import botocore.exceptions
+    u = idp.set_ui_customization(UserPoolId=pool["Id"],
+                                 CSS=CSS_TEMPLATE)["UICustomization"]
+    assert u["CSS"] == CSS_TEMPLATE
+    for css, named in [
+            ('@import url("https://evil.example/x.css");', "@import"),
+            (".label-customizable{color:red}\n@media print{}", "@media"),
+            (".banner-customizable{background: "
+             "url(https://evil.example/x.png)}", "url()"),
+            (".banner-customizable{background: url('data:x')}", "url("),
+            (".banner-customizable{background: \\75 rl(//evil/x)}",
+             "escapes"),
+            (".banner-customizable{width: expression(alert(1))}",
+             "expression("),
+            (".banner-customizable{width: EXPRESSION(alert(1))}",
+             "EXPRESSION("),
+            (".banner-customizable{position: fixed}", "position"),
+            (".banner-customizable{color: 'red'}", "strings"),
+            ("body{display:none}", "body"),
+            (".label-customizable input{color:red}", "combinators"),
+            (".evil-customizable{color:red}", ".evil-customizable"),
+            (".label-customizable{color:red} /* open", "comment"),
+    ]:
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            idp.set_ui_customization(UserPoolId=pool["Id"], CSS=css)
+        err = e.value.response["Error"]
+        assert err["Code"] == "InvalidParameterException", css
+        assert named in err["Message"] and "line" in err["Message"], (
+            css, err["Message"])
+    # Nothing refused was stored: the template is still there.
+    g = idp.get_ui_customization(UserPoolId=pool["Id"])["UICustomization"]
+    assert g["CSS"] == CSS_TEMPLATE
+    # The AWS CLI gets the same answer.
+    name, msg = server.aws_error("set-ui-customization", "--user-pool-id",
+                                 pool["Id"], "--css",
+                                 "@import 'https://evil.example/x.css';")
+    assert name == "InvalidParameterException" and "@import" in msg

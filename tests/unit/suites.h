@@ -21,5 +21,6 @@ Suite	*totp_suite(void);
 Suite	*mfa_suite(void);
 Suite	*template_suite(void);
 Suite	*task_suite(void);
+Suite	*css_suite(void);
 
 #endif
