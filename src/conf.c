@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "http/addr.h"
 #include "util.h"
 
 struct conf	*conf;
@@ -38,6 +39,7 @@ static int	check_region(const char *);
 static int	check_account(const char *);
 static int	check_level(const char *);
 static int	check_domain(const char *);
+static int	check_proxies(const char *);
 
 #define S(f) CONF_STRING, offsetof(struct conf, f)
 #define I(f) CONF_INT, offsetof(struct conf, f)
@@ -74,9 +76,9 @@ static const struct conf_key conf_keys[] = {
 	  "PEM private key (default: state_dir/tls/key.pem)" },
 	{ "log_level", S(log_level), "info", 0, 0, check_level,
 	  "debug, info, warn or error" },
-	{ "trusted_proxies", S(trusted_proxies), "", 0, 0, NULL,
-	  "comma-separated addresses whose X-Forwarded-* headers are "
-	  "trusted" },
+	{ "trusted_proxies", S(trusted_proxies), "", 0, 0, check_proxies,
+	  "comma-separated addresses or networks (address/bits) of proxies "
+	  "whose X-Forwarded-For names the client" },
 	{ "pg_bindir", S(pg_bindir), "", 0, 0, NULL,
 	  "directory of initdb and pg_ctl for the embedded database "
 	  "(default: found under /usr/lib/postgresql)" },
@@ -121,6 +123,13 @@ static const struct conf_key conf_keys[] = {
 	{ "signin_rate_per_address", I(signin_rate_per_address), "30", 1,
 	  1 << 20, NULL, "hosted-UI sign-in attempts per client address, "
 	  "pool and minute before a \"try again later\" page" },
+	{ "address_rate", I(address_rate), "20", 0, 1 << 20, NULL,
+	  "requests a second each client address may make, per worker, to "
+	  "the JSON API's unsigned operations and a pool domain's pages "
+	  "(TooManyRequestsException or 429 above); 0 for no limit" },
+	{ "address_burst", I(address_burst), "200", 1, 1 << 20, NULL,
+	  "requests a client address may make at once before address_rate "
+	  "applies" },
 	{ "ui_dir", S(ui_dir), "", 0, 0, NULL,
 	  "directory holding the hosted UI's templates/ and static/ "
 	  "(default: the source tree's)" },
@@ -476,6 +485,20 @@ check_domain(const char *v)
 	for (; *v != '\0'; v++)
 		if (!isalnum((unsigned char)*v) && *v != '-' && *v != '.')
 			return -1;
+	return 0;
+}
+
+static int
+check_proxies(const char *v)
+{
+	struct addr_set	*set;
+	char		*cause = NULL;
+
+	if ((set = addr_set_parse(v, &cause)) == NULL) {
+		free(cause);
+		return -1;
+	}
+	addr_set_free(set);
 	return 0;
 }
 

@@ -43,6 +43,8 @@ struct conf {
 	int	 scrypt_p;
 	char	*ui_dir;
 	int	 signin_rate_per_address;
+	int	 address_rate;
+	int	 address_burst;
 	char	*smtp_url;
 	char	*smtp_user;
 	char	*smtp_password;

@@ -28,6 +28,7 @@
 #include "core/task.h"
 #include "crypto/sigv4.h"
 #include "db/admin_keys.h"
+#include "http/ratelimit.h"
 #include "http/request.h"
 #include "log.h"
 #include "util.h"
@@ -455,6 +456,11 @@ api_handle(struct req *r)
 		return;
 	call->op = op;
 	call->task.name = op->name;
+	/* What needs no key is limited per client address. */
+	if (op->auth == API_PUBLIC && ratelimit_take(req_client_addr(r)) != 0) {
+		api_fail(call, "TooManyRequestsException", "Rate exceeded");
+		return;
+	}
 	if ((call->in = req_json_body(r, &cause)) == NULL) {
 		api_fail(call, "SerializationException", "%s", cause);
 		free(cause);

@@ -423,7 +423,7 @@ dev_confirm_checked(struct api_call *call)
 {
 	struct dev	*d = call->data;
 	struct pg_batch	*b = pg_batch_new();
-	const char	*ip = call->req->client_addr;
+	const char	*ip = req_client_addr(call->req);
 
 	if (ip != NULL && (strcmp(ip, "-") == 0 ||
 	    strcmp(ip, "internal") == 0))

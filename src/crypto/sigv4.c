@@ -88,8 +88,8 @@ static int
 sigv4_scope_name(const char *s)
 {
 	for (; *s != '\0'; s++)
-		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&
-		    *s != '-')
+		if (!islower((unsigned char)*s) &&
+		    !isdigit((unsigned char)*s) && *s != '-')
 			return -1;
 	return 0;
 }

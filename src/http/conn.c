@@ -68,7 +68,7 @@ struct conn {
 	LIST_ENTRY(conn)	 bucket;
 	TAILQ_ENTRY(conn)	 all;
 	struct bufferevent	*bev;
-	int			 owned;	/* a reference of ours (plain) */
+	int			 owned;	/* we hold a reference (plain) */
 	enum conn_phase		 phase;
 	int64_t			 since_ms;
 	int			 at_line_start;
@@ -78,7 +78,8 @@ LIST_HEAD(conn_bucket, conn);
 TAILQ_HEAD(conn_list, conn);
 
 static struct conn_bucket	 conn_buckets[CONN_BUCKETS];
-static struct conn_list		 conn_all = TAILQ_HEAD_INITIALIZER(conn_all);
+static struct conn_list		 conn_all =
+				    TAILQ_HEAD_INITIALIZER(conn_all);
 static long			 conn_n;
 static struct event		*conn_janitor;
 static int64_t			 conn_refused_logged_ms;
@@ -105,8 +106,8 @@ conn_find(const struct bufferevent *bev)
 	return NULL;
 }
 
-static void	conn_input_cb(struct evbuffer *, const struct evbuffer_cb_info *,
-		    void *);
+static void	conn_input_cb(struct evbuffer *,
+		    const struct evbuffer_cb_info *, void *);
 
 /* Remove an entry; drop our reference on a plain bufferevent. */
 static void

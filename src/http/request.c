@@ -27,6 +27,7 @@
 #include "conf.h"
 #include "core/task.h"
 #include "crypto/random.h"
+#include "http/addr.h"
 #include "http/conn.h"
 #include "http/request.h"
 #include "http/tls.h"
@@ -97,17 +98,51 @@ req_take_uri(struct req *r)
 	r->query = q != NULL ? xstrdup(q) : NULL;
 }
 
-static void
-req_take_peer(struct req *r)
+/* X-Forwarded-For, all its lines joined in order; NULL when absent. */
+static char *
+req_forwarded_for(struct req *r)
 {
+	struct evkeyval	*kv;
+	char		*all = NULL, *next;
+
+	TAILQ_FOREACH(kv, evhttp_request_get_input_headers(r->ev), next) {
+		if (strcasecmp(kv->key, "X-Forwarded-For") != 0)
+			continue;
+		next = all == NULL ? xstrdup(kv->value) :
+		    xasprintf("%s,%s", all, kv->value);
+		free(all);
+		all = next;
+	}
+	return all;
+}
+
+/*
+ * The request's client address: the one function that says it (logs,
+ * rate limits, sign-in attempts, devices). The peer, unless the peer is
+ * in trusted_proxies and X-Forwarded-For names another (addr.c).
+ */
+const char *
+req_client_addr(struct req *r)
+{
+	static struct addr_set		*trusted;
 	struct evhttp_connection	*c;
-	const char			*addr = NULL;
+	char				*peer = NULL, *xff, out[64], *cause;
 	uint16_t			 port;
 
-	c = evhttp_request_get_connection(r->ev);
-	if (c != NULL)
-		evhttp_connection_get_peer(c, (char **)&addr, &port);
-	r->client_addr = xstrdup(addr != NULL ? addr : "-");
+	if (r->client_addr != NULL)
+		return r->client_addr;
+	if (r->ev == NULL)
+		return r->client_addr = xstrdup("-");
+	if (trusted == NULL &&
+	    (trusted = addr_set_parse(conf->trusted_proxies, &cause)) == NULL)
+		fatalx("trusted_proxies: %s", cause);
+	if ((c = evhttp_request_get_connection(r->ev)) != NULL)
+		evhttp_connection_get_peer(c, &peer, &port);
+	xff = req_forwarded_for(r);
+	addr_client(trusted, peer, xff, out, sizeof out);
+	free(xff);
+	r->client_addr = xstrdup(out);
+	return r->client_addr;
 }
 
 struct req *
@@ -120,7 +155,7 @@ req_new(struct evhttp_request *ev)
 	r->method = evhttp_request_get_command(ev);
 	random_uuid(r->id);
 	req_take_uri(r);
-	req_take_peer(r);
+	(void)req_client_addr(r);
 	r->host = req_lower_host(evhttp_find_header(
 	    evhttp_request_get_input_headers(ev), "Host"));
 	req_take_body(r);
@@ -230,7 +265,7 @@ req_log(struct req *r)
 	char		*op = target != NULL ? log_escape(target,
 			    strlen(target)) : NULL;
 
-	log_info("%s %s %d %s%s%s %lldms", r->id, r->client_addr, r->status,
+	log_info("%s %s %d %s%s%s %lldms", r->id, req_client_addr(r), r->status,
 	    path, op != NULL ? " " : "", op != NULL ? op : "",
 	    (long long)(now_ms() - r->start_ms));
 	free(path);

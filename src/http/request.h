@@ -41,7 +41,7 @@ struct req {
 	enum host_kind		 host_kind;
 	char			*domain_prefix;	/* for HOST_POOL_DOMAIN */
 	char			*domain_path;	/* path below the domain */
-	char			*client_addr;
+	char			*client_addr;	/* req_client_addr()'s */
 	unsigned char		*body;		/* NUL-terminated copy */
 	size_t			 body_len;
 	int			 status;	/* once answered */
@@ -60,6 +60,8 @@ void		 req_set_ctx(struct req *, void *, void (*)(void *));
 /* A task's guard over its request (req_hold/req_release). */
 extern const struct task_guard	req_task_guard;
 
+/* The client's address (X-Forwarded-For from a trusted proxy). */
+const char	*req_client_addr(struct req *);
 const char	*req_header(struct req *, const char *);
 void		 req_add_header(struct req *, const char *, const char *);
 /* Parse the body as a JSON object within the depth limit. */

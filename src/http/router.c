@@ -22,6 +22,7 @@
 #include "conf.h"
 #include "db/pg.h"
 #include "http/cors.h"
+#include "http/ratelimit.h"
 #include "http/request.h"
 #include "http/router.h"
 #include "log.h"
@@ -30,8 +31,8 @@
 #include "ui/branding.h"
 #include "util.h"
 
-#define ROUTE_413_PAGE	"<!DOCTYPE html><html><head><meta charset=\"utf-8\">" \
-	"<title>Too large</title></head><body><h1>That was too much</h1>" \
+#define ROUTE_413_PAGE	"<!DOCTYPE html><html><head>" \
+	"<meta charset=\"utf-8\"><title>Too large</title></head><body><h1>That was too much</h1>" \
 	"<p>The form sent more than this page accepts. Go back and try " \
 	"again with less text.</p></body></html>\n"
 
@@ -311,6 +312,8 @@ router_handle(struct evhttp_request *ev, void *arg)
 			    ROUTE_413_PAGE, strlen(ROUTE_413_PAGE));
 			return;
 		}
+		if (ratelimit_page(r) != 0)
+			return;
 		route_domain(r, NULL);
 		return;
 	}

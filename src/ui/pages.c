@@ -378,7 +378,7 @@ static void
 pages_login_submit(struct oauth_req *o)
 {
 	oauth_invoke(o, "OAuthAttempt", json_pack("{s:s, s:s}", "UserPoolId",
-	    o->pool_id, "Address", o->r->client_addr), pages_login_counted);
+	    o->pool_id, "Address", req_client_addr(o->r)), pages_login_counted);
 }
 
 static void

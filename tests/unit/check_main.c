@@ -35,6 +35,7 @@ main(void)
 	srunner_add_suite(sr, template_suite());
 	srunner_add_suite(sr, task_suite());
 	srunner_add_suite(sr, css_suite());
+	srunner_add_suite(sr, addr_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);
 	failed = srunner_ntests_failed(sr);

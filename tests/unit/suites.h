@@ -22,5 +22,6 @@ Suite	*mfa_suite(void);
 Suite	*template_suite(void);
 Suite	*task_suite(void);
 Suite	*css_suite(void);
+Suite	*addr_suite(void);
 
 #endif
