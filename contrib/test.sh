@@ -11,10 +11,16 @@
 #                an ASan+UBSan build;
 #   build-fuzz/  when clang is there: the libFuzzer targets, each for a
 #                bounded time, through tests/fuzz/run.sh.
+# The integration test files run in parallel, $TEST_JOBS at a time (2;
+# pytest-xdist, one daemon per file, one PostgreSQL cluster per run); the
+# sanitizer run leaves out the Node.js and Chromium clients (marked
+# js_clients), which exercise the same daemon code as the default run.
 # The source tree itself is never configured (an in-place configuration
 # is removed with make distclean first). Extra configure arguments come
-# from $CONFIGURE_FLAGS, extra pytest arguments from $PYTEST_ARGS. Exits
-# non-zero when any step fails; the last line is "N passed, N failed".
+# from $CONFIGURE_FLAGS, extra pytest arguments from $PYTEST_ARGS. Each
+# stage ends with a line "--- stage: time"; the summary repeats them.
+# Exits non-zero when any step fails; the last line is "N passed, N
+# failed".
 set -uo pipefail
 
 sanitizers=${SANITIZERS:-0}
@@ -23,7 +29,7 @@ for arg in "$@"; do
 	case $arg in
 	--sanitizers) sanitizers=1 ;;
 	--no-fuzz) fuzz=0 ;;
-	-h|--help) sed -n '2,18s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,25s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "test.sh: unknown argument $arg" >&2; exit 2 ;;
 	esac
 done
@@ -40,6 +46,19 @@ PYTHON=/usr/bin/python3
 passed=0
 failed=0
 failures=()
+stages=()
+jobs=${TEST_JOBS:-2}
+
+# stage_done NAME START [PASSED FAILED]: the stage's one-line summary.
+stage_done() {
+	local line
+	line=$(printf '%-34s %5d s' "$1" $((SECONDS - $2)))
+	if [ $# -ge 4 ]; then
+		line="$line   $3 passed, $4 failed"
+	fi
+	stages+=("$line")
+	echo "--- $line"
+}
 
 note_fail() {
 	failures+=("$1")
@@ -82,7 +101,7 @@ EOF
 
 # build_variant NAME DIR [configure arguments...]
 build_variant() {
-	local name=$1 dir=$2
+	local name=$1 dir=$2 t0=$SECONDS
 	shift 2
 	banner "$name: configure and build in $dir/"
 	mkdir -p "$dir"
@@ -92,18 +111,21 @@ build_variant() {
 		tail -n 30 "$dir/configure.out"
 		note_fail "$name: configure"
 		failed=$((failed + 1))
+		stage_done "$name: configure (FAILED)" "$t0"
 		return 1
 	fi
 	if ! build_make "$dir"; then
 		note_fail "$name: build"
 		failed=$((failed + 1))
+		stage_done "$name: build (FAILED)" "$t0"
 		return 1
 	fi
+	stage_done "$name: configure and build" "$t0"
 }
 
 # unit_tests NAME DIR
 unit_tests() {
-	local name=$1 dir=$2 rc p f
+	local name=$1 dir=$2 rc p f t0=$SECONDS
 	banner "$name: unit tests (make check)"
 	rm -f "$dir"/tests/unit/*.log
 	build_make "$dir" check
@@ -116,17 +138,25 @@ unit_tests() {
 	passed=$((passed + p))
 	failed=$((failed + f))
 	[ "$rc" -eq 0 ] || note_fail "$name: unit tests"
+	stage_done "$name: unit tests" "$t0" "$p" "$f"
 }
 
-# integration_tests NAME DIR
+# integration_tests NAME DIR [pytest arguments...]
 integration_tests() {
-	local name=$1 dir=$2 rc p f xml=$DEPS_TOP/$2/pytest.xml
+	local name=$1 dir=$2 rc p f xml=$DEPS_TOP/$2/pytest.xml t0=$SECONDS
+	local par=()
+	shift 2
 	banner "$name: integration tests (pytest)"
 	rm -f "$xml"
+	# Test files in parallel, each in one worker (its module fixtures,
+	# its daemon), when pytest-xdist is there.
+	if [ "$jobs" -gt 1 ] && "$PYTHON" -c 'import xdist' 2>/dev/null; then
+		par=(-n "$jobs" --dist loadfile)
+	fi
 	# shellcheck disable=SC2086
 	USERPOOLD_BIN=$DEPS_TOP/$dir/src/userpoold timeout 2400 \
 	    "$PYTHON" -m pytest -q -p no:cacheprovider --junitxml="$xml" \
-	    ${PYTEST_ARGS:-} tests/integration
+	    "${par[@]}" "$@" ${PYTEST_ARGS:-} tests/integration
 	rc=$?
 	read -r p f < <(count_junit "$xml")
 	# 5: no tests collected, which is not a failure of the code.
@@ -138,11 +168,12 @@ integration_tests() {
 	if [ "$rc" -ne 0 ] && [ "$rc" -ne 5 ]; then
 		note_fail "$name: integration tests (exit $rc)"
 	fi
+	stage_done "$name: integration tests" "$t0" "$p" "$f"
 }
 
 # fuzz_tests: build the libFuzzer targets with clang and run them.
 fuzz_tests() {
-	local dir=build-fuzz out rc targets np nf
+	local dir=build-fuzz out rc targets np nf t0
 	banner "fuzz"
 	if ! command -v clang >/dev/null; then
 		echo "fuzz: clang is not installed; skipped"
@@ -155,6 +186,7 @@ fuzz_tests() {
 	build_variant fuzz "$dir" CC=clang --enable-fuzzing \
 	    --enable-sanitizers || return 1
 	out=$dir/fuzz.out
+	t0=$SECONDS
 	sh tests/fuzz/run.sh "$dir" 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
 	targets=$(find "$dir/tests/fuzz" -maxdepth 1 -type f -name 'fuzz_*' \
@@ -176,15 +208,19 @@ fuzz_tests() {
 	passed=$((passed + np))
 	failed=$((failed + nf))
 	[ "$rc" -eq 0 ] || note_fail "fuzz (exit $rc)"
+	stage_done "fuzz: targets in parallel" "$t0" "$np" "$nf"
 }
 
 start=$SECONDS
 banner "dependencies"
 # shellcheck disable=SC2086
 deps_install $DEPS_BUILD $DEPS_TEST || { echo "0 passed, 1 failed"; exit 1; }
+stage_done "dependencies" "$start"
 build_unconfigure_source
 banner "autoreconf"
+t0=$SECONDS
 build_bootstrap force || { echo "0 passed, 1 failed"; exit 1; }
+stage_done "autoreconf" "$t0"
 
 if build_variant default build --enable-werror; then
 	unit_tests default build
@@ -198,7 +234,7 @@ if [ "$sanitizers" = 1 ]; then
 		export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 		export CK_TIMEOUT_MULTIPLIER=${CK_TIMEOUT_MULTIPLIER:-5}
 		unit_tests sanitizers build-asan
-		integration_tests sanitizers build-asan
+		integration_tests sanitizers build-asan -m 'not js_clients'
 		unset ASAN_OPTIONS UBSAN_OPTIONS CK_TIMEOUT_MULTIPLIER
 	fi
 fi
@@ -208,6 +244,9 @@ if [ "$fuzz" = 1 ]; then
 fi
 
 banner "summary ($((SECONDS - start)) s)"
+for line in "${stages[@]}"; do
+	echo "$line"
+done
 for f in "${failures[@]}"; do
 	echo "failed step: $f"
 done

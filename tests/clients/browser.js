@@ -13,6 +13,10 @@
 // sign-out. Scenario signup_flow: sign-up, confirmation and sign-in in a
 // phone-sized window. Scenario mfa_flow: authenticator-app set-up from the
 // QR code page, then a sign-in with the app's code.
+//
+// With BROWSER_WS in the environment (the endpoint browser_server.js
+// prints), the scenario connects to that running Chromium instead of
+// launching its own: one Chromium serves a whole test file.
 
 const http = require('http');
 const path = require('path');
@@ -45,6 +49,15 @@ function relyingParty(port) {
 	};
 }
 
+// The shared Chromium of BROWSER_WS, else a new headless one; close()
+// ends the scenario's contexts (and a launched browser).
+async function openBrowser(chromium) {
+	if (process.env.BROWSER_WS)
+		return await chromium.connect(process.env.BROWSER_WS);
+	return await chromium.launch({ executablePath: BROWSER,
+	    args: ['--no-sandbox'] });
+}
+
 async function shot(page, dir, name) {
 	await page.screenshot({ path: path.join(dir, name + '.png'),
 	    fullPage: true });
@@ -63,8 +76,7 @@ async function codeFlow(run, p, cfg) {
 			config = await client.discovery(issuer, cfg.clientId);
 			return config.serverMetadata();
 		});
-		browser = await chromium.launch({ executablePath: BROWSER,
-		    args: ['--no-sandbox'] });
+		browser = await openBrowser(chromium);
 		const ctx = await browser.newContext({
 		    ignoreHTTPSErrors: true });
 		const page = await ctx.newPage();
@@ -194,8 +206,7 @@ async function signupFlow(run, p, cfg) {
 			code_challenge: await client
 			    .calculatePKCECodeChallenge(verifier),
 			code_challenge_method: 'S256', state });
-		browser = await chromium.launch({ executablePath: BROWSER,
-		    args: ['--no-sandbox'] });
+		browser = await openBrowser(chromium);
 		const ctx = await browser.newContext({ ignoreHTTPSErrors: true,
 		    viewport: { width: 390, height: 844 }, isMobile: true });
 		const page = await ctx.newPage();
@@ -264,8 +275,7 @@ async function mfaFlow(run, p, cfg) {
 	let browser;
 	try {
 		const config = await client.discovery(issuer, cfg.clientId);
-		browser = await chromium.launch({ executablePath: BROWSER,
-		    args: ['--no-sandbox'] });
+		browser = await openBrowser(chromium);
 		const signIn = async (name) => {
 			const verifier = client.randomPKCECodeVerifier();
 			const state = client.randomState();

@@ -1,11 +1,22 @@
-"""Integration test harness: one real userpoold for the whole session.
+"""Integration test harness: one real userpoold per test file.
 
 The `server` fixture starts the built daemon (src/userpoold, or
-$USERPOOLD_BIN) on two free loopback ports, HTTPS and plain HTTP, with a
-fresh state directory, so the daemon creates its embedded PostgreSQL,
+$USERPOOLD_BIN) for each test module on two free loopback ports, HTTPS
+and plain HTTP, with a fresh state directory, so the daemon creates its
 certificate, master key and admin credentials itself, as on a first run.
 Tests talk to it with real clients: the AWS CLI (/usr/bin/aws), boto3,
 curl, or raw HTTP through `server.request()`.
+
+The database: one PostgreSQL cluster per pytest run (initdb'd as the
+postgres user under /tmp when the first daemon needs it, stopped at the
+end of the run), with a template database migrated once by `userpoold
+migrate`; every Server gets its own copy of the template (CREATE
+DATABASE ... TEMPLATE) through database_url. With pytest-xdist the test
+files run in parallel (`-n 2 --dist loadfile`) and share that cluster.
+A module that stops or restarts PostgreSQL, or runs the binary on the
+state directory, marks itself `pytestmark = pytest.mark.own_cluster`:
+its servers start their embedded cluster as a first run does.
+UPTEST_EMBEDDED=1 gives every server its embedded cluster.
 
 The `pool` fixture gives each test a fresh user pool (the UserPool dict
 of CreateUserPool; `pool["Id"]` is its id) and deletes it afterwards;
@@ -18,12 +29,14 @@ Run with Debian's interpreter: /usr/bin/python3 -m pytest tests/integration
 
 import base64
 import configparser
+import fcntl
 import glob
 import hashlib
 import hmac
 import http.client
 import json
 import os
+import pwd
 import re
 import shutil
 import signal
@@ -31,6 +44,7 @@ import socket
 import ssl
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 
@@ -101,6 +115,137 @@ def pg_data_dir(state_dir):
     return os.path.join(state_dir, "pg", "data")
 
 
+# Where the run's shared cluster lives (set by the process that owns it,
+# inherited by pytest-xdist's workers); never a USERPOOLD_ variable, which
+# the daemon would reject.
+CLUSTER_ENV = "UPTEST_CLUSTER_DIR"
+TEMPLATE_DB = "userpoold_template"
+
+
+def as_postgres(cmd):
+    """cmd run as the postgres user when we are root (initdb refuses
+    root), as it is otherwise."""
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--"] + cmd
+    return cmd
+
+
+class Cluster:
+    """The PostgreSQL cluster one pytest run shares, under root/pg:
+    data/, run/ (its Unix socket, the only listener) and postgresql.log.
+    Made on first use by whichever process needs it first (a lock file
+    orders the xdist workers); stopped by the process that made root."""
+
+    def __init__(self, root):
+        self.root = root
+        self.pg = os.path.join(root, "pg")
+        self.data = os.path.join(self.pg, "data")
+        self.sock = os.path.join(self.pg, "run")
+        self.log_path = os.path.join(self.pg, "postgresql.log")
+        self.ready = os.path.join(root, "ready")
+
+    def conninfo(self, db):
+        return "host=%s dbname=%s user=postgres" % (self.sock, db)
+
+    def ensure(self, bin_path):
+        """Create, start and template the cluster unless done already."""
+        with open(os.path.join(self.root, "lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not os.path.exists(self.ready):
+                self._create(bin_path)
+                with open(self.ready, "w") as f:
+                    f.write("%d\n" % os.getpid())
+
+    def _run(self, cmd, what):
+        r = subprocess.run(as_postgres(cmd), stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, cwd="/",
+                           timeout=120)
+        if r.returncode != 0:
+            raise RuntimeError("%s failed (%d): %s%s\n%s"
+                               % (what, r.returncode, r.stdout, r.stderr,
+                                  self.log_tail()))
+        return r.stdout
+
+    def _create(self, bin_path):
+        os.makedirs(self.pg, exist_ok=True)
+        if os.geteuid() == 0:
+            pw = pwd.getpwnam("postgres")
+            os.chown(self.pg, pw.pw_uid, pw.pw_gid)
+        bindir = pg_bindir()
+        # Test data need not survive a crash: no fsync anywhere.
+        self._run([os.path.join(bindir, "initdb"), "-D", self.data,
+                   "-A", "trust", "-U", "postgres", "-E", "UTF8",
+                   "--no-sync"], "initdb")
+        self._run(["mkdir", "-m", "0700", self.sock], "mkdir")
+        opts = ("-c listen_addresses='' -c unix_socket_directories='%s' "
+                "-c max_connections=400 -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off"
+                % self.sock)
+        self._run([os.path.join(bindir, "pg_ctl"), "start", "-w", "-t",
+                   "60", "-s", "-D", self.data, "-l", self.log_path,
+                   "-o", opts], "pg_ctl start")
+        self.sql("postgres", "CREATE DATABASE %s" % TEMPLATE_DB)
+        state = os.path.join(self.root, "migrate-state")
+        r = subprocess.run(
+            [bin_path, "--state_dir=%s" % state,
+             "--database_url=%s" % self.conninfo(TEMPLATE_DB), "migrate"],
+            stdin=subprocess.DEVNULL, capture_output=True, text=True,
+            env=daemon_env(), timeout=120)
+        if r.returncode != 0:
+            raise RuntimeError("userpoold migrate failed (%d): %s%s"
+                               % (r.returncode, r.stdout, r.stderr))
+        shutil.rmtree(state, ignore_errors=True)
+
+    def sql(self, db, sql, separator="|"):
+        return self._run(["psql", "-h", self.sock, "-d", db, "-U",
+                          "postgres", "-At", "-F", separator, "-v",
+                          "ON_ERROR_STOP=1", "-c", sql], "psql")
+
+    def clone(self, bin_path):
+        """A new database copied from the migrated template; its name."""
+        self.ensure(bin_path)
+        name = "userpoold_%s" % uuid.uuid4().hex[:12]
+        for attempt in range(20):
+            try:
+                self.sql("postgres", "CREATE DATABASE %s TEMPLATE %s"
+                         % (name, TEMPLATE_DB))
+                return name
+            except RuntimeError as e:
+                # Two clones at once: "source database ... is being
+                # accessed by other users"; wait and retry.
+                if "being accessed" not in str(e) or attempt == 19:
+                    raise
+                time.sleep(0.2)
+        return name
+
+    def log_tail(self, lines=20):
+        try:
+            with open(self.log_path, "rb") as f:
+                text = f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def destroy(self):
+        """Stop the cluster if it runs and remove everything."""
+        if os.path.exists(os.path.join(self.data, "postmaster.pid")):
+            subprocess.run(as_postgres([os.path.join(pg_bindir(), "pg_ctl"),
+                                        "stop", "-m", "immediate", "-s",
+                                        "-D", self.data]),
+                           stdin=subprocess.DEVNULL, capture_output=True,
+                           cwd="/", timeout=60)
+        if not os.environ.get("KEEP_STATE_DIR"):
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+def shared_cluster():
+    """The run's Cluster, or None when servers use their embedded one."""
+    root = os.environ.get(CLUSTER_ENV)
+    if not root or os.environ.get("UPTEST_EMBEDDED"):
+        return None
+    return Cluster(root)
+
+
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -117,13 +262,13 @@ def parse_aws_error(stderr):
 
 
 def psql(server, sql, separator="|"):
-    """Run SQL in the server's embedded database as postgres; psql's
-    unaligned output (-At) as text, fields split by separator."""
-    sock = os.path.join(server.state_dir, "pg", "run")
+    """Run SQL in the server's database as postgres; psql's unaligned
+    output (-At) as text, fields split by separator."""
+    sock, db = server.pg_socket(), server.pg_dbname()
     return subprocess.run(
-        ["runuser", "-u", "postgres", "--", "psql", "-h", sock, "-d",
-         "userpoold", "-At", "-F", separator, "-v", "ON_ERROR_STOP=1",
-         "-c", sql], check=True, capture_output=True, text=True).stdout
+        as_postgres(["psql", "-h", sock, "-d", db, "-U", "postgres", "-At",
+                     "-F", separator, "-v", "ON_ERROR_STOP=1", "-c", sql]),
+        check=True, capture_output=True, text=True).stdout
 
 
 def error_of(excinfo):
@@ -212,8 +357,12 @@ class Response:
 
 
 class Server:
-    def __init__(self, extra_args=()):
+    def __init__(self, extra_args=(), own_cluster=False):
         self.extra_args = list(extra_args)
+        # The run's shared cluster (a database of its own in it), or
+        # None: the daemon's embedded cluster under the state directory.
+        self.cluster = None if own_cluster else shared_cluster()
+        self.dbname = None
         self.bin = userpoold_bin()
         self.state_dir = tempfile.mkdtemp(prefix="userpoold-test-",
                                           dir="/tmp")
@@ -232,8 +381,19 @@ class Server:
         self.pid = None
         self.env = None
 
+    def pg_socket(self):
+        """The directory of the database's Unix socket."""
+        if self.cluster is not None:
+            return self.cluster.sock
+        return os.path.join(self.state_dir, "pg", "run")
+
+    def pg_dbname(self):
+        if self.cluster is not None:
+            return self.dbname
+        return "userpoold"
+
     def psql(self, sql):
-        """Run SQL in the embedded database as postgres; rows as lists of
+        """Run SQL in the server's database as postgres; rows as lists of
         strings (tab-separated output split)."""
         return [line.split("\t")
                 for line in psql(self, sql, "\t").splitlines()]
@@ -296,7 +456,16 @@ class Server:
             # Tests hash many passwords: a cheaper scrypt (the default
             # cost is measured by tests/bench/users.sh).
             "--scrypt_log2_n=10",
-        ] + self.extra_args
+        ] + self.database_args() + self.extra_args
+
+    def database_args(self):
+        """--database_url of a fresh copy of the template, made on the
+        first start; nothing for the embedded cluster."""
+        if self.cluster is None:
+            return []
+        if self.dbname is None:
+            self.dbname = self.cluster.clone(self.bin)
+        return ["--database_url=%s" % self.cluster.conninfo(self.dbname)]
 
     def start(self):
         if not os.access(self.bin, os.X_OK):
@@ -365,8 +534,8 @@ class Server:
                     except ProcessLookupError:
                         pass
         # A killed daemon leaves its PostgreSQL running: stop it here.
-        if os.path.exists(os.path.join(pg_data_dir(self.state_dir),
-                                       "postmaster.pid")):
+        if self.cluster is None and os.path.exists(os.path.join(
+                pg_data_dir(self.state_dir), "postmaster.pid")):
             self.pg_ctl("stop", "-m", "immediate", check=False)
         if getattr(self, "log", None) is not None:
             self.log.close()
@@ -433,9 +602,13 @@ class Server:
 
     def pg_ctl(self, *args, check=True):
         """Run pg_ctl on the embedded cluster as the postgres user."""
-        cmd = ["runuser", "-u", "postgres", "--",
-               os.path.join(pg_bindir(), "pg_ctl"),
-               "-D", pg_data_dir(self.state_dir)] + list(args)
+        if self.cluster is not None:
+            raise AssertionError(
+                "this server's database is in the cluster the whole run "
+                "shares; a module that stops or restarts PostgreSQL says "
+                "pytestmark = pytest.mark.own_cluster")
+        cmd = as_postgres([os.path.join(pg_bindir(), "pg_ctl"),
+                           "-D", pg_data_dir(self.state_dir)] + list(args))
         # pg_ctl's server keeps its stdout open: never a pipe here.
         with open(os.path.join(self.state_dir, "pg_ctl.out"), "ab") as out:
             r = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=out,
@@ -511,10 +684,9 @@ class Server:
 
     def boto3(self, credentials=None, retries=1):
         """A boto3 cognito-idp client for this server."""
-        import boto3
         from botocore.config import Config
         key_id, secret = credentials or self.admin_credentials()
-        return boto3.session.Session().client(
+        return boto3_session().client(
             "cognito-idp", endpoint_url=self.https, verify=self.cacert,
             region_name="us-east-1", aws_access_key_id=key_id,
             aws_secret_access_key=secret,
@@ -600,10 +772,66 @@ class Server:
         return self.request("POST", "/", body, headers, scheme, timeout)
 
 
-@pytest.fixture(scope="session")
-def server():
+_sessions = []
+_sessions_lock = threading.Lock()
+
+
+def boto3_session():
+    """The boto3 Session this process makes its clients from: a new
+    Session loads the service model again (over half a second of CPU),
+    a client of a loaded one takes milliseconds. Clients stay separate
+    (credentials, endpoint, retries are per client)."""
+    import boto3
+    with _sessions_lock:
+        if not _sessions:
+            _sessions.append(boto3.session.Session())
+        return _sessions[0]
+
+
+def as_cli_prints(obj):
+    """A boto3 answer as the AWS CLI prints it: JSON, with timestamps in
+    ISO 8601."""
+    return json.loads(json.dumps(obj, default=lambda o: o.isoformat()))
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "own_cluster: the module's servers run their embedded "
+        "PostgreSQL (it stops or restarts it, or uses the state directory)")
+    config.addinivalue_line(
+        "markers", "js_clients: runs Node.js clients or Chromium (deselected "
+        "on the sanitizer build: -m 'not js_clients')")
+    # The process that starts the run owns the shared cluster; xdist's
+    # workers inherit its directory through the environment.
+    if os.environ.get(CLUSTER_ENV) is None and \
+            not hasattr(config, "workerinput"):
+        root = tempfile.mkdtemp(prefix="userpoold-cluster-", dir="/tmp")
+        os.chmod(root, 0o755)
+        os.environ[CLUSTER_ENV] = root
+        config._uptest_cluster = Cluster(root)
+
+
+def pytest_unconfigure(config):
+    cluster = getattr(config, "_uptest_cluster", None)
+    if cluster is not None:
+        cluster.destroy()
+        os.environ.pop(CLUSTER_ENV, None)
+
+
+def pytest_collection_modifyitems(config, items):
+    # Tests that drive the npm clients or Chromium need the node fixture.
+    for item in items:
+        if "node" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.js_clients)
+
+
+@pytest.fixture(scope="module")
+def server(request):
+    """The module's daemon, on its own copy of the template database (or
+    its embedded cluster in an own_cluster module)."""
     global _server
-    srv = Server()
+    own = request.node.get_closest_marker("own_cluster") is not None
+    srv = Server(own_cluster=own)
     srv.start_or_clean()
     _server = srv
     yield srv
@@ -614,11 +842,14 @@ def server():
 
 @pytest.fixture
 def pool(server):
-    """A fresh user pool: the UserPool dict of CreateUserPool."""
+    """A fresh user pool: the UserPool dict of CreateUserPool, as the AWS
+    CLI prints it (made through boto3: a CLI process costs a second of
+    CPU, and most tests use a pool)."""
     name = "test-%s" % uuid.uuid4().hex[:12]
-    up = server.aws("create-user-pool", "--pool-name", name)["UserPool"]
+    client = server.boto3(retries=3)
+    up = as_cli_prints(client.create_user_pool(PoolName=name)["UserPool"])
     yield up
-    _delete_pool(server, up["Id"])
+    _delete_pool(client, up["Id"])
 
 
 @pytest.fixture
@@ -648,23 +879,21 @@ def make_pool(idp):
             pass
 
 
-def _delete_pool(server, pool_id):
-    name, msg = None, None
-    r = server._aws_run(["delete-user-pool", "--user-pool-id", pool_id],
-                        None)
-    if r.returncode == 0:
+def _delete_pool(client, pool_id):
+    import botocore.exceptions
+    try:
+        client.delete_user_pool(UserPoolId=pool_id)
         return
-    name, msg = parse_aws_error(r.stderr)
-    if name == "ResourceNotFoundException":
-        return  # the test deleted it
+    except botocore.exceptions.ClientError as e:
+        if e.response["Error"]["Code"] == "ResourceNotFoundException":
+            return  # the test deleted it
     # A pool with a domain cannot be deleted: remove the domain first.
-    d = server.aws("describe-user-pool", "--user-pool-id", pool_id)
+    d = client.describe_user_pool(UserPoolId=pool_id)
     for key in ("Domain", "CustomDomain"):
         dom = d.get("UserPool", {}).get(key)
         if dom:
-            server.aws("delete-user-pool-domain", "--domain", dom,
-                       "--user-pool-id", pool_id)
-    server.aws("delete-user-pool", "--user-pool-id", pool_id)
+            client.delete_user_pool_domain(Domain=dom, UserPoolId=pool_id)
+    client.delete_user_pool(UserPoolId=pool_id)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -6,20 +6,45 @@ page are saved under the test's output directory (SHOTS_DIR, or
 build/screenshots)."""
 import os
 import shutil
+import subprocess
 
 import pytest
 
-from conftest import PASSWORD, REPO, free_port, make_user
-from test_npm_clients import App, node  # noqa: F401 (a fixture)
+from conftest import PASSWORD, REPO, daemon_env, free_port, make_user
+from test_npm_clients import CLIENTS, App, node  # noqa: F401 (a fixture)
 
 CHROMIUM = "/usr/bin/chromium"
 
 
-@pytest.fixture
-def browser_app(server, make_pool, idp):
+@pytest.fixture(scope="module")
+def chromium(node):  # noqa: F811
+    """One Chromium for the file (tests/clients/browser_server.js): its
+    websocket endpoint, which browser.js connects to."""
     if not os.access(CHROMIUM, os.X_OK):
         pytest.skip("Debian's chromium is not installed")
+    proc = subprocess.Popen(
+        [node, os.path.join(CLIENTS, "browser_server.js")], cwd=CLIENTS,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        env=daemon_env())
+    endpoint = proc.stdout.readline().strip()
+    if not endpoint.startswith("ws://"):
+        proc.kill()
+        proc.wait()
+        pytest.fail("browser_server.js did not start Chromium (exit %r)"
+                    % proc.poll())
+    yield endpoint
+    proc.stdin.close()
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture
+def browser_app(server, make_pool, idp, chromium):
     app = App(server, make_pool, idp)
+    app.browser_ws = chromium
     port = free_port()
     app.idp.create_user_pool_domain(UserPoolId=app.pool_id,
                                     Domain="web-%s" % app.pool_id.split(

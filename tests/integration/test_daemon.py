@@ -12,7 +12,13 @@ import subprocess
 import threading
 import time
 
+import pytest
+
 from conftest import daemon_env, write_credentials
+
+# It restarts PostgreSQL and runs `userpoold admin-key` on the state
+# directory: its server keeps the embedded cluster of a first run.
+pytestmark = pytest.mark.own_cluster
 
 CLIENT_ERRORS = ("UnrecognizedClientException",
                  "MissingAuthenticationTokenException",

@@ -4,11 +4,12 @@ discovery document points at the right places."""
 import base64
 import json
 import os
-import subprocess
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from conftest import psql
 
 
 def _b64(s):
@@ -18,12 +19,8 @@ def _b64(s):
 def _private_keys(server, pool_id):
     """The pool's private keys, opened with the master key the way the
     daemon opens them ("v1.<b64 nonce>.<b64 ciphertext+tag>")."""
-    sock = os.path.join(server.state_dir, "pg", "run")
-    out = subprocess.run(
-        ["runuser", "-u", "postgres", "--", "psql", "-h", sock, "-d",
-         "userpoold", "-At", "-F", "\t", "-c",
-         "SELECT kid, private_sealed FROM pool_keys WHERE pool_id = '%s'"
-         % pool_id], check=True, capture_output=True, text=True).stdout
+    out = psql(server, "SELECT kid, private_sealed FROM pool_keys "
+               "WHERE pool_id = '%s'" % pool_id, "\t")
     with open(os.path.join(server.state_dir, "master.key")) as f:
         master = bytes.fromhex(f.read().strip())
     keys = {}
@@ -70,12 +67,8 @@ def test_jwks_keys_are_rs256_with_thumbprint_kids(server, pool):
 
 
 def test_private_keys_are_sealed_at_rest(server, pool):
-    sock = os.path.join(server.state_dir, "pg", "run")
-    out = subprocess.run(
-        ["runuser", "-u", "postgres", "--", "psql", "-h", sock, "-d",
-         "userpoold", "-At", "-c",
-         "SELECT private_sealed FROM pool_keys WHERE pool_id = '%s'"
-         % pool["Id"]], check=True, capture_output=True, text=True).stdout
+    out = psql(server, "SELECT private_sealed FROM pool_keys WHERE "
+               "pool_id = '%s'" % pool["Id"])
     assert out.strip() and "PRIVATE KEY" not in out
 
 

@@ -154,6 +154,9 @@ class App:
         })
         if trust:
             env["NODE_EXTRA_CA_CERTS"] = server.cacert
+        # The file's shared Chromium (test_browser.py), if it has one.
+        if getattr(self, "browser_ws", None):
+            env["BROWSER_WS"] = self.browser_ws
         r = subprocess.run(
             [node, os.path.join(CLIENTS, script), scenario,
              json.dumps(params)], cwd=CLIENTS, env=env,
