@@ -63,6 +63,7 @@ PASSWORD = "Corr3ct-Horse!"
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
                   r"[0-9a-f]{12}$")
 START_TIMEOUT = 60
+SETPRIV = shutil.which("setpriv")
 STOP_TIMEOUT = 20
 LOG_TAIL_LINES = 80
 
@@ -472,8 +473,13 @@ class Server:
             raise RuntimeError("%s is not built (set USERPOOLD_BIN)"
                                % self.bin)
         self.log = open(self.log_path, "ab")
+        cmd = [self.bin] + self.args()
+        # When the test process dies (an interrupted xdist run kills its
+        # workers), the daemon gets SIGTERM rather than running on.
+        if SETPRIV is not None:
+            cmd = [SETPRIV, "--pdeathsig", "TERM", "--"] + cmd
         self.proc = subprocess.Popen(
-            [self.bin] + self.args(), stdin=subprocess.DEVNULL,
+            cmd, stdin=subprocess.DEVNULL,
             stdout=self.log, stderr=subprocess.STDOUT, env=daemon_env(),
             cwd=self.state_dir)
         self.pid = self.proc.pid
@@ -809,6 +815,17 @@ def pytest_configure(config):
         os.chmod(root, 0o755)
         os.environ[CLUSTER_ENV] = root
         config._uptest_cluster = Cluster(root)
+        # Killed (test.sh's timeout, a CI cancel): stop the cluster too.
+        if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, _terminated)
+
+
+def _terminated(signum, frame):
+    root = os.environ.get(CLUSTER_ENV)
+    if root:
+        Cluster(root).destroy()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
 
 
 def pytest_unconfigure(config):
