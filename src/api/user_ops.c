@@ -634,9 +634,9 @@ user_client_loaded(struct api_call *call, struct pg_reply *reply)
 /*
  * Load the app client of ClientId, check SecretHash, then next. The
  * Hosted* variants (API_INTERNAL: only the hosted UI runs them, never
- * over HTTP) skip SecretHash, as HostedInitiateAuth does: the pages know
- * no client secret, and a confidential client proves itself at the
- * token endpoint before it gets any token of the user.
+ * over HTTP) skip SecretHash, as the sign-in core's hosted door does:
+ * the pages know no client secret, and a confidential client proves
+ * itself at the token endpoint before it gets any token of the user.
  */
 static void
 user_client_start(struct api_call *call, api_fn next)

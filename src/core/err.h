@@ -35,7 +35,7 @@ enum core_err_kind {
 
 struct core_err {
 	enum core_err_kind	 kind;
-	const char		*message;	/* for a person, never a secret */
+	const char		*message;	/* for a person, no secret */
 };
 
 /* The kind's name for logs and tests ("not_authorized"). */

@@ -1,8 +1,18 @@
 /*
  * signin.h: signing a user in, written once for the JSON API, the
- * hosted pages and OAuth: the app client checks (existence, allowed
- * flows, SECRET_HASH), the password step with lockout and without user
- * enumeration, the NEW_PASSWORD_REQUIRED challenge, refresh.
+ * hosted pages and OAuth. A door (an adapter) fills a struct
+ * signin_req from its wire, starts the sign-in on a task it owns, and
+ * when the task ends reads one struct signin_outcome: tokens to issue
+ * (a tokens_grant), a challenge to put to the user (name, Session,
+ * parameters), or, for the hosted door, a signed-in user for its
+ * session. Failures end the task with a core_err (core/err.h).
+ *
+ * The hub (signin.c) drives a const table of steps: client, user and
+ * first factor (signin_password.c, signin_srp.c), status (new password,
+ * reset required), device (signin_device.c), MFA (signin_mfa.c),
+ * outcome, with named empty slots where triggers and federation plug
+ * in. Also here: the app client decoded from SIGNIN_CLIENT_SQL,
+ * SECRET_HASH, and PreventUserExistenceErrors.
  */
 #ifndef SIGNIN_H
 #define SIGNIN_H
@@ -11,9 +21,57 @@
 #include <libpq-fe.h>
 
 #include "core/mfa.h"
+#include "core/tokens.h"
 #include "util.h"
 
-struct api_call;
+struct task;
+
+/* The door a sign-in comes through. */
+enum signin_door {
+	SIGNIN_DOOR_API,	/* InitiateAuth, RespondToAuthChallenge */
+	SIGNIN_DOOR_ADMIN,	/* the Admin* forms: UserPoolId given */
+	SIGNIN_DOOR_HOSTED,	/* the hosted UI: no API flows or SECRET_HASH */
+};
+
+/* What a door asks; every pointer is borrowed for the task's life. */
+struct signin_req {
+	enum signin_door	 door;
+	const char		*pool_id;	/* admin: owns the client */
+	const char		*client_id;
+	const char		*flow;		/* AuthFlow, to initiate */
+	const char		*challenge;	/* ChallengeName, to respond */
+	const char		*session;	/* Session of the challenge */
+	json_t			*params;	/* AuthParameters, responses */
+	/* GetTokensFromRefreshToken: refresh_token set, flow NULL */
+	const char		*refresh_token;
+	const char		*client_secret;
+};
+
+enum signin_result {
+	SIGNIN_TOKENS,		/* issue outcome.grant */
+	SIGNIN_CHALLENGE,	/* put outcome.challenge to the user */
+	SIGNIN_SIGNED_IN,	/* the hosted door: the user is signed in */
+};
+
+struct signin_outcome {
+	enum signin_result	 kind;
+	struct tokens_grant	 grant;		/* TOKENS */
+	int			 refreshed;	/* TOKENS of a refresh token */
+	const char		*challenge;	/* CHALLENGE: its name */
+	const char		*session;	/* CHALLENGE: next Session */
+	json_t			*params;	/* CHALLENGE: name -> string */
+	const char		*sub;		/* SIGNED_IN */
+	const char		*username;	/* SIGNED_IN */
+	long long		 auth_time;	/* SIGNED_IN */
+};
+
+/*
+ * Run a sign-in on t: t's data becomes the sign-in's state, and t ends
+ * once, with success (read signin_outcome(t)) or a core_err.
+ */
+void	 signin_start(struct task *, const struct signin_req *);
+/* The outcome of a task that ended with success; valid while t lives. */
+const struct signin_outcome *signin_outcome(struct task *);
 
 /*
  * The app client and its pool by client id ($1): columns client pool_id,
@@ -50,6 +108,9 @@ void	 signin_client_clear(struct signin_client *);
  */
 int	 signin_check_secret_hash(const struct signin_client *, const char *,
 	    const char *, const char **, char **) MUST_CHECK;
+
+/* A ClientSecret matches the client's (or the client has none). */
+int	 signin_client_secret_ok(const struct signin_client *, const char *);
 
 /* PreventUserExistenceErrors is ENABLED for the client. */
 int	 signin_hide_existence(const struct signin_client *);

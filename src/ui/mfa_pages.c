@@ -4,7 +4,7 @@
  * factor yet. AssociateSoftwareToken on the challenge's Session gives a
  * secret, shown as a QR code of its otpauth:// URI (and as text for
  * typing in); the user's first code goes to VerifySoftwareToken, whose
- * Session then answers MFA_SETUP through HostedRespondToAuthChallenge.
+ * Session then answers MFA_SETUP through the sign-in core (pages_signin).
  * The secret travels in a hidden field so a mistyped code can show the
  * same QR again; it is the user's own secret, already on their screen.
  */
@@ -85,11 +85,8 @@ mfa_pages_verified(struct oauth_req *o, int status, json_t *out)
 		    "now.");
 		return;
 	}
-	oauth_invoke(o, "HostedRespondToAuthChallenge", json_pack("{s:s, "
-	    "s:s, s:s, s:{s:s}}", "ClientId", oauth_param(o, "client_id"),
-	    "ChallengeName", "MFA_SETUP", "Session", api_str(out, "Session"),
-	    "ChallengeResponses", "USERNAME", api_str(o->form, "_username")),
-	    pages_auth_done);
+	pages_signin(o, "MFA_SETUP", api_str(out, "Session"), json_pack(
+	    "{s:s}", "USERNAME", api_str(o->form, "_username")));
 }
 
 void

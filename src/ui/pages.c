@@ -5,13 +5,14 @@
  * always has base (the domain's path: links are relative to it),
  * pool_name and csrf. The CSRF token is double-submitted: a random
  * value in an HttpOnly, SameSite cookie and in a hidden field, compared
- * in constant time on every POST. Sign-in runs the API's own state
- * machine through the internal HostedInitiateAuth and
- * HostedRespondToAuthChallenge operations, so lockout, hidden user
- * existence and challenges behave as through the API; a challenge
- * (new password, MFA code) is another form posted to /login with the
- * challenge's Session. Success makes a hosted-UI session and completes
- * the authorization request (oauth/authorize.c).
+ * in constant time on every POST. Sign-in runs the sign-in core
+ * (core/signin.c) through its hosted door on a task the request owns,
+ * so lockout, hidden user existence and challenges behave as through
+ * the API; the core's error kinds become what the page shows in one
+ * table (pages_errors). A challenge (new password, MFA code) is
+ * another form posted to /login with the challenge's Session. Success
+ * makes a hosted-UI session and completes the authorization request
+ * (oauth/authorize.c).
  */
 #include "config.h"
 
@@ -20,6 +21,9 @@
 
 #include "api/api.h"
 #include "core/codes.h"
+#include "core/err.h"
+#include "core/signin.h"
+#include "core/task.h"
 #include "log.h"
 #include "oauth/oauth.h"
 #include "ui/mfa_pages.h"
@@ -289,48 +293,155 @@ pages_session_made(struct oauth_req *o, int status, json_t *out)
 
 /* Signed in: a hosted-UI session, then back to the application. */
 static void
-pages_signed_in(struct oauth_req *o, json_t *who)
+pages_signed_in(struct oauth_req *o, const struct signin_outcome *out)
 {
 	free(o->sub);
 	free(o->username);
-	o->sub = xstrdup(api_str(who, "Sub"));
-	o->username = xstrdup(api_str(who, "Username"));
-	o->auth_time = api_int(who, "AuthTime", 0);
+	o->sub = xstrdup(out->sub);
+	o->username = xstrdup(out->username);
+	o->auth_time = out->auth_time;
 	oauth_invoke(o, "OAuthSession", json_pack("{s:s, s:s, s:s, s:I}",
 	    "Action", "create", "UserPoolId", o->pool_id, "Sub", o->sub,
 	    "AuthTime", (json_int_t)o->auth_time), pages_session_made);
 }
 
-void
-pages_auth_done(struct oauth_req *o, int status, json_t *out)
+/* A sign-in the page owns: its task and copies of what it asks. */
+struct pages_signin {
+	struct task		 task;
+	struct signin_req	 req;
+	char			*client_id;
+	char			*challenge;
+	char			*session;
+	json_t			*params;
+};
+
+static void
+pages_signin_free(void *p)
+{
+	struct pages_signin	*ps = p;
+
+	task_clear(&ps->task);
+	free(ps->client_id);
+	free(ps->challenge);
+	if (ps->session != NULL)
+		wipe_free(ps->session);
+	json_decref(ps->params);
+	free(ps);
+}
+
+/* What a page shows for a failed sign-in. */
+enum pages_show {
+	PAGES_SHOW_LOGIN,	/* the sign-in page with the message */
+	PAGES_SHOW_AGAIN,	/* the same challenge with the message */
+	PAGES_SHOW_DOWN,	/* our fault: try later */
+};
+
+/*
+ * The one table from core error kinds to what the sign-in page shows:
+ * the core's message is written for a person, so most kinds show it
+ * on the sign-in page; a wrong code or a refused new password asks the
+ * same challenge again; our own faults say to come back later.
+ */
+static const struct {
+	enum pages_show	 show;
+	int		 status;
+	const char	*message;	/* NULL: the core's */
+} pages_errors[CORE_ERR_NKINDS] = {
+	[CORE_ERR_INTERNAL] = { PAGES_SHOW_DOWN, 503,
+	    "Signing in is unavailable; try again later." },
+	[CORE_ERR_BUSY] = { PAGES_SHOW_LOGIN, 400, NULL },
+	[CORE_ERR_INVALID] = { PAGES_SHOW_LOGIN, 400, NULL },
+	[CORE_ERR_NOT_AUTHORIZED] = { PAGES_SHOW_LOGIN, 400, NULL },
+	[CORE_ERR_NO_RESOURCE] = { PAGES_SHOW_LOGIN, 400, NULL },
+	[CORE_ERR_NO_USER] = { PAGES_SHOW_LOGIN, 400, NULL },
+	[CORE_ERR_NOT_CONFIRMED] = { PAGES_SHOW_LOGIN, 400, NULL },
+	[CORE_ERR_RESET_REQUIRED] = { PAGES_SHOW_LOGIN, 400, NULL },
+	[CORE_ERR_BAD_PASSWORD] = { PAGES_SHOW_AGAIN, 400, NULL },
+	[CORE_ERR_CODE_MISMATCH] = { PAGES_SHOW_AGAIN, 400, NULL },
+	[CORE_ERR_CODE_EXPIRED] = { PAGES_SHOW_LOGIN, 400, NULL },
+	[CORE_ERR_ALIAS_EXISTS] = { PAGES_SHOW_LOGIN, 400, NULL },
+	[CORE_ERR_LIMIT] = { PAGES_SHOW_LOGIN, 400, NULL },
+	[CORE_ERR_UNSUPPORTED] = { PAGES_SHOW_LOGIN, 400, NULL },
+	[CORE_ERR_TOKEN_REUSE] = { PAGES_SHOW_LOGIN, 400, NULL },
+	[CORE_ERR_CONFIG] = { PAGES_SHOW_LOGIN, 400, NULL },
+};
+
+static void
+pages_signin_failed(struct oauth_req *o, const struct core_err *err)
 {
 	const char	*challenge = api_str(o->form, "_challenge");
-	json_t		*params;
+	const char	*msg = err->message;
+	enum pages_show	 show = PAGES_SHOW_DOWN;
+	int		 status = 503;
 
-	if (status == 200 && json_object_get(out, "HostedSignIn") != NULL)
-		pages_signed_in(o, json_object_get(out, "HostedSignIn"));
-	else if (status == 200) {
-		params = json_object_get(out, "ChallengeParameters");
-		pages_challenge_show(o, api_str(out, "ChallengeName"),
-		    api_str(out, "Session"), api_str(params,
-		    "USER_ID_FOR_SRP") != NULL ? api_str(params,
-		    "USER_ID_FOR_SRP") : api_str(o->form, "username"), NULL,
-		    params);
-	} else if (status >= 500)
+	/* A kind without its row (status 0) shows on the sign-in page. */
+	if ((unsigned)err->kind < CORE_ERR_NKINDS) {
+		show = pages_errors[err->kind].show;
+		status = pages_errors[err->kind].status;
+		if (status == 0)
+			status = 400;
+		if (pages_errors[err->kind].message != NULL)
+			msg = pages_errors[err->kind].message;
+	}
+	if (show == PAGES_SHOW_DOWN)
+		pages_error(o, status, msg);
+	else if (show == PAGES_SHOW_AGAIN && challenge != NULL)
+		pages_challenge_show(o, challenge, api_str(o->form,
+		    "_session"), api_str(o->form, "_username"), msg, NULL);
+	else
+		pages_login_show(o, status, msg);
+}
+
+/* The sign-in ended: signed in, a challenge's page, or the error. */
+static void
+pages_signin_end(struct task *t, const struct core_err *err)
+{
+	struct oauth_req		*o = t->owner;
+	const struct signin_outcome	*out;
+	const char			*who;
+
+	if (err != NULL) {
+		pages_signin_failed(o, err);
+		return;
+	}
+	out = signin_outcome(t);
+	if (out->kind == SIGNIN_SIGNED_IN) {
+		pages_signed_in(o, out);
+		return;
+	}
+	if (out->kind != SIGNIN_CHALLENGE) {
 		pages_error(o, 503, "Signing in is unavailable; try again "
 		    "later.");
-	else if (challenge != NULL && strcmp(oauth_error_type(out),
-	    "CodeMismatchException") == 0)
-		pages_challenge_show(o, challenge, api_str(o->form,
-		    "_session"), api_str(o->form, "_username"),
-		    api_str(out, "message"), NULL);
-	else if (challenge != NULL && strcmp(oauth_error_type(out),
-	    "InvalidPasswordException") == 0)
-		pages_challenge_show(o, challenge, api_str(o->form,
-		    "_session"), api_str(o->form, "_username"),
-		    api_str(out, "message"), NULL);
-	else
-		pages_login_show(o, 400, api_str(out, "message"));
+		return;
+	}
+	who = api_str(out->params, "USER_ID_FOR_SRP");
+	pages_challenge_show(o, out->challenge, out->session, who != NULL ?
+	    who : api_str(o->form, "username"), NULL, out->params);
+}
+
+void
+pages_signin(struct oauth_req *o, const char *challenge, const char *session,
+    json_t *params)
+{
+	struct pages_signin	*ps = xcalloc(1, sizeof *ps);
+
+	if (o->page_free != NULL)
+		fatalx("pages_signin: a second sign-in in one request");
+	o->page = ps;
+	o->page_free = pages_signin_free;
+	ps->client_id = xstrdup(oauth_param(o, "client_id"));
+	ps->challenge = challenge != NULL ? xstrdup(challenge) : NULL;
+	ps->session = session != NULL ? xstrdup(session) : NULL;
+	ps->params = params;
+	ps->req.door = SIGNIN_DOOR_HOSTED;
+	ps->req.client_id = ps->client_id;
+	ps->req.flow = challenge == NULL ? "USER_PASSWORD_AUTH" : NULL;
+	ps->req.challenge = ps->challenge;
+	ps->req.session = ps->session;
+	ps->req.params = ps->params;
+	task_init(&ps->task, o->r->id, "hosted sign-in", &req_task_guard,
+	    o->r, pages_signin_end, o);
+	signin_start(&ps->task, &ps->req);
 }
 
 /* A challenge's answer from its form. */
@@ -339,7 +450,6 @@ pages_answer(struct oauth_req *o, const char *challenge)
 {
 	int		 i = pages_challenge_index(challenge);
 	const char	*value;
-	json_t		*in;
 
 	value = i >= 0 ? api_str(o->form, pages_challenges[i].field) : NULL;
 	if (i < 0 || value == NULL || api_str(o->form, "_session") == NULL ||
@@ -348,12 +458,9 @@ pages_answer(struct oauth_req *o, const char *challenge)
 		    "start again.");
 		return;
 	}
-	in = json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "ClientId",
-	    oauth_param(o, "client_id"), "ChallengeName", challenge,
-	    "Session", api_str(o->form, "_session"), "ChallengeResponses",
-	    "USERNAME", api_str(o->form, "_username"),
-	    pages_challenges[i].field, value);
-	oauth_invoke(o, "HostedRespondToAuthChallenge", in, pages_auth_done);
+	pages_signin(o, challenge, api_str(o->form, "_session"), json_pack(
+	    "{s:s, s:s}", "USERNAME", api_str(o->form, "_username"),
+	    pages_challenges[i].field, value));
 }
 
 static void	pages_login_attempt(struct oauth_req *);
@@ -401,10 +508,8 @@ pages_login_attempt(struct oauth_req *o)
 		pages_login_show(o, 400, "Enter your username and password.");
 		return;
 	}
-	oauth_invoke(o, "HostedInitiateAuth", json_pack("{s:s, s:s, "
-	    "s:{s:s, s:s}}", "ClientId", oauth_param(o, "client_id"),
-	    "AuthFlow", "USER_PASSWORD_AUTH", "AuthParameters", "USERNAME",
-	    user, "PASSWORD", password), pages_auth_done);
+	pages_signin(o, NULL, NULL, json_pack("{s:s, s:s}", "USERNAME", user,
+	    "PASSWORD", password));
 }
 
 void

@@ -22,11 +22,14 @@ void	 pages_error(struct oauth_req *, int, const char *);
 void	 pages_login_get(struct oauth_req *);
 void	 pages_login_post(struct oauth_req *);
 /*
- * The answer of HostedInitiateAuth or HostedRespondToAuthChallenge:
- * signed in (a session, then back to the app), a challenge's page, or
- * the sign-in page again with the error.
+ * Sign in through the core's hosted door: the password form (challenge
+ * NULL) or the answer to challenge with its Session; params (stolen)
+ * are the form's USERNAME and PASSWORD or the challenge's responses.
+ * Ends signed in (a session, then back to the app), on a challenge's
+ * page, or on the sign-in page again with the error.
  */
-void	 pages_auth_done(struct oauth_req *, int, json_t *);
+void	 pages_signin(struct oauth_req *, const char *, const char *,
+	    json_t *);
 
 /* The request's CSRF token (o->csrf): the cookie's, or a new one. */
 void	 pages_csrf(struct oauth_req *);

@@ -1,5 +1,5 @@
 /*
- * auth_device.c: signing in from a remembered device (reference §4.6).
+ * signin_device.c: signing in from a remembered device (reference §4.6).
  * After the password step, a DEVICE_KEY naming one of the user's
  * confirmed devices starts device SRP: DEVICE_SRP_AUTH (the client's A)
  * is answered with DEVICE_PASSWORD_VERIFIER (the device's salt, B and a
@@ -17,9 +17,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/api.h"
-#include "api/auth.h"
-#include "api/ops_common.h"
+#include "core/signin.h"
+#include "core/signin_int.h"
+#include "core/task.h"
 #include "core/codes.h"
 #include "crypto/b64.h"
 #include "crypto/keys.h"
@@ -31,7 +31,7 @@
 #define DEVICE_BLOCK_BYTES	48
 
 /* What one device SRP step needs; on the thread and back. */
-struct auth_device {
+struct signin_device {
 	char	*key;		/* DeviceKey */
 	char	*group;		/* DeviceGroupKey */
 	char	*salt;
@@ -43,7 +43,7 @@ struct auth_device {
 };
 
 void
-auth_device_free(struct auth_device *d)
+signin_device_free(struct signin_device *d)
 {
 	if (d == NULL)
 		return;
@@ -61,7 +61,7 @@ auth_device_free(struct auth_device *d)
 }
 
 static char *
-auth_device_dup(json_t *data, const char *name)
+signin_device_dup(json_t *data, const char *name)
 {
 	const char	*v = json_string_value(json_object_get(data, name));
 
@@ -69,10 +69,10 @@ auth_device_dup(json_t *data, const char *name)
 }
 
 void
-auth_device_missing(struct api_call *call)
+signin_device_missing(struct task *t)
 {
 	/* Clients retry without the key when the message says "device". */
-	api_fail(call, "ResourceNotFoundException", "Device does not exist.");
+	task_fail(t, CORE_ERR_NO_RESOURCE, "Device does not exist.");
 }
 
 /* --- After the password: a known device or MFA ---------------------- */
@@ -82,7 +82,7 @@ auth_device_missing(struct api_call *call)
  * every device unless the pool lets remembered ones bypass it.
  */
 static int
-auth_device_bypasses(struct auth *a, int remembered)
+signin_device_bypasses(struct signin *a, int remembered)
 {
 	return remembered && json_is_true(json_object_get(json_object_get(
 	    a->client.pool_config, "DeviceConfiguration"),
@@ -90,32 +90,32 @@ auth_device_bypasses(struct auth *a, int remembered)
 }
 
 static void
-auth_device_asked(struct api_call *call, struct pg_reply *reply)
+signin_device_asked(struct task *t, struct pg_reply *reply)
 {
-	struct auth	*a = call->data;
+	struct signin	*a = t->data;
 
 	if (!reply->ok) {
-		api_fail_db(call, reply);
+		task_fail_db(t, reply);
 		return;
 	}
-	auth_challenge_answer(call, a, "DEVICE_SRP_AUTH", json_pack(
+	signin_challenge_answer(t, a, "DEVICE_SRP_AUTH", json_pack(
 	    "{s:s, s:s}", "USERNAME", a->user.username, "DEVICE_KEY",
-	    auth_param(a, "DEVICE_KEY")));
+	    signin_param(a, "DEVICE_KEY")));
 }
 
 static void
-auth_device_found(struct api_call *call, struct pg_reply *reply)
+signin_device_found(struct task *t, struct pg_reply *reply)
 {
-	struct auth	*a = call->data;
+	struct signin	*a = t->data;
 	struct pg_batch	*b;
 	json_t		*data;
 
 	if (!reply->ok) {
-		api_fail_db(call, reply);
+		task_fail_db(t, reply);
 		return;
 	}
 	if (pg_rows(reply->res[0]) != 1) {
-		auth_device_missing(call);
+		signin_device_missing(t);
 		return;
 	}
 	/*
@@ -123,52 +123,53 @@ auth_device_found(struct api_call *call, struct pg_reply *reply)
 	 * answer as the session): a device that may not bypass MFA goes to
 	 * MFA at once when MFA is due, and the tokens name it.
 	 */
-	if (!auth_device_bypasses(a, ops_true(reply->res[0], 0, 0)) &&
-	    auth_mfa_due(a)) {
-		a->device_key = xstrdup(auth_param(a, "DEVICE_KEY"));
-		auth_mfa_or_tokens(call, a);
+	if (!signin_device_bypasses(a, signin_true(reply->res[0], 0, 0)) &&
+	    signin_mfa_due(a)) {
+		a->device_key = xstrdup(signin_param(a, "DEVICE_KEY"));
+		signin_next(t);
 		return;
 	}
-	data = json_pack("{s:s}", "d", auth_param(a, "DEVICE_KEY"));
+	data = json_pack("{s:s}", "d", signin_param(a, "DEVICE_KEY"));
 	b = pg_batch_new();
-	auth_session_add(b, a, "DEVICE_SRP_AUTH", data);
+	signin_session_add(b, a, "DEVICE_SRP_AUTH", data);
 	json_decref(data);
-	api_query(call, b, auth_device_asked);
+	task_query(t, b, signin_device_asked);
 }
 
 void
-auth_device_or_mfa(struct api_call *call, struct auth *a)
+signin_device_step(struct task *t)
 {
-	const char	*key = auth_param(a, "DEVICE_KEY");
+	struct signin	*a = t->data;
+	const char	*key = signin_param(a, "DEVICE_KEY");
 	struct pg_batch	*b;
 
 	if (key == NULL) {
-		auth_mfa_or_tokens(call, a);
+		signin_next(t);
 		return;
 	}
 	b = pg_batch_new();
 	pg_batch_add(b, "SELECT remembered FROM devices WHERE pool_id = $1 "
 	    "AND device_key = $2 AND sub = $3::uuid AND confirmed", 3,
 	    a->client.pool_id, key, a->user.sub);
-	api_query(call, b, auth_device_found);
+	task_query(t, b, signin_device_found);
 }
 
 /* --- DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER ------------------- */
 
-static void	auth_device_loaded(struct api_call *, struct pg_reply *);
+static void	signin_device_loaded(struct task *, struct pg_reply *);
 
 void
-auth_device_respond(struct api_call *call, struct auth *a)
+signin_device_respond(struct task *t, struct signin *a)
 {
-	const char	*session = api_str(call->in, "Session");
+	const char	*session = a->req->session;
 	struct pg_batch	*b;
 	char		 digest[CODES_DIGEST_HEX];
 
-	if (session == NULL || auth_param(a, "USERNAME") == NULL ||
-	    auth_param(a, "DEVICE_KEY") == NULL) {
-		api_fail(call, "InvalidParameterException",
+	if (session == NULL || signin_param(a, "USERNAME") == NULL ||
+	    signin_param(a, "DEVICE_KEY") == NULL) {
+		task_fail(t, CORE_ERR_INVALID,
 		    "Missing required parameter %s", session == NULL ?
-		    "Session" : auth_param(a, "USERNAME") == NULL ?
+		    "Session" : signin_param(a, "USERNAME") == NULL ?
 		    "USERNAME" : "DEVICE_KEY");
 		return;
 	}
@@ -182,15 +183,15 @@ auth_device_respond(struct api_call *call, struct auth *a)
 	    "d.device_key = s.data->>'d' AND d.confirmed WHERE "
 	    "s.session_hash = $1::bytea AND s.client_id = $2 AND s.expires_at "
 	    "> extract(epoch FROM clock_timestamp()) AND d.device_key = $3", 3,
-	    digest, a->client.client_id, auth_param(a, "DEVICE_KEY"));
-	api_query(call, b, auth_device_loaded);
+	    digest, a->client.client_id, signin_param(a, "DEVICE_KEY"));
+	task_query(t, b, signin_device_loaded);
 }
 
 static void
-auth_device_round1_run(struct api_call *call)
+signin_device_round1_run(struct task *t)
 {
-	struct auth		*a = call->data;
-	struct auth_device	*d = a->device;
+	struct signin		*a = t->data;
+	struct signin_device	*d = a->device;
 	unsigned char		 raw[DEVICE_BLOCK_BYTES];
 
 	d->rc = srp_server_start(d->verifier, d->A, &d->b, &d->B);
@@ -199,18 +200,18 @@ auth_device_round1_run(struct api_call *call)
 }
 
 static void
-auth_device_round1_stored(struct api_call *call, struct pg_reply *reply)
+signin_device_round1_stored(struct task *t, struct pg_reply *reply)
 {
-	struct auth		*a = call->data;
-	struct auth_device	*d = a->device;
+	struct signin		*a = t->data;
+	struct signin_device	*d = a->device;
 	char			*salt;
 
 	if (!reply->ok) {
-		api_fail_db(call, reply);
+		task_fail_db(t, reply);
 		return;
 	}
 	salt = srp_pad_hex(d->salt);
-	auth_challenge_answer(call, a, "DEVICE_PASSWORD_VERIFIER", json_pack(
+	signin_challenge_answer(t, a, "DEVICE_PASSWORD_VERIFIER", json_pack(
 	    "{s:s, s:s, s:s, s:s, s:s}", "SALT", salt != NULL ? salt : d->salt,
 	    "SRP_B", d->B, "SECRET_BLOCK", d->block, "USERNAME",
 	    a->user.username, "DEVICE_KEY", d->key));
@@ -219,16 +220,16 @@ auth_device_round1_stored(struct api_call *call, struct pg_reply *reply)
 
 /* Round 1 done: a new session holds A, B, the block and sealed b. */
 static void
-auth_device_round1_done(struct api_call *call)
+signin_device_round1_done(struct task *t)
 {
-	struct auth		*a = call->data;
-	struct auth_device	*d = a->device;
+	struct signin		*a = t->data;
+	struct signin_device	*d = a->device;
 	struct pg_batch		*b;
 	json_t			*data;
 	char			*sealed;
 
 	if (d->rc != 0) {
-		api_fail(call, "InvalidParameterException",
+		task_fail(t, CORE_ERR_INVALID,
 		    "SRP_A is not a valid value.");
 		return;
 	}
@@ -239,16 +240,16 @@ auth_device_round1_done(struct api_call *call)
 	b = pg_batch_new();
 	pg_batch_add(b, "DELETE FROM auth_sessions WHERE session_hash = "
 	    "$1::bytea", 1, a->digest);
-	auth_session_add(b, a, "DEVICE_PASSWORD_VERIFIER", data);
+	signin_session_add(b, a, "DEVICE_PASSWORD_VERIFIER", data);
 	json_decref(data);
-	api_query(call, b, auth_device_round1_stored);
+	task_query(t, b, signin_device_round1_stored);
 }
 
 static void
-auth_device_round2_run(struct api_call *call)
+signin_device_round2_run(struct task *t)
 {
-	struct auth		*a = call->data;
-	struct auth_device	*d = a->device;
+	struct signin		*a = t->data;
+	struct signin_device	*d = a->device;
 	struct srp_claim	 claim;
 	unsigned char		*raw;
 	size_t			 len;
@@ -260,40 +261,40 @@ auth_device_round2_run(struct api_call *call)
 	claim.name = d->key;
 	claim.secret_block = raw;
 	claim.secret_block_len = len;
-	claim.timestamp = auth_param(a, "TIMESTAMP");
+	claim.timestamp = signin_param(a, "TIMESTAMP");
 	d->rc = srp_server_verify(d->verifier, d->A, d->B, d->b, &claim,
-	    auth_param(a, "PASSWORD_CLAIM_SIGNATURE"));
+	    signin_param(a, "PASSWORD_CLAIM_SIGNATURE"));
 	free(raw);
 }
 
 static void
-auth_device_consumed(struct api_call *call, struct pg_reply *reply)
+signin_device_consumed(struct task *t, struct pg_reply *reply)
 {
-	struct auth	*a = call->data;
+	struct signin	*a = t->data;
 
 	if (!reply->ok) {
-		api_fail_db(call, reply);
+		task_fail_db(t, reply);
 		return;
 	}
 	if (pg_rows(reply->res[0]) != 1) {
-		api_fail(call, "NotAuthorizedException", AUTH_BAD_SESSION);
+		task_fail(t, CORE_ERR_NOT_AUTHORIZED, SIGNIN_BAD_SESSION);
 		return;
 	}
 	a->device_key = xstrdup(a->device->key);
-	if (auth_device_bypasses(a, a->device->remembered))
-		auth_issue(call, 1, NULL, (long long)time(NULL));
+	if (signin_device_bypasses(a, a->device->remembered))
+		signin_goto(t, SIGNIN_STEP_POST_AUTH);
 	else
-		auth_mfa_or_tokens(call, a);
+		signin_next(t);
 }
 
 static void
-auth_device_round2_done(struct api_call *call)
+signin_device_round2_done(struct task *t)
 {
-	struct auth	*a = call->data;
+	struct signin	*a = t->data;
 	struct pg_batch	*b;
 
 	if (a->device->rc != 1) {
-		api_fail(call, "NotAuthorizedException", AUTH_BAD_PASSWORD);
+		task_fail(t, CORE_ERR_NOT_AUTHORIZED, SIGNIN_BAD_PASSWORD);
 		return;
 	}
 	b = pg_batch_new();
@@ -302,20 +303,20 @@ auth_device_round2_done(struct api_call *call)
 	pg_batch_add(b, "UPDATE devices SET last_auth_at = extract(epoch FROM "
 	    "clock_timestamp()) WHERE pool_id = $1 AND device_key = $2", 2,
 	    a->client.pool_id, a->device->key);
-	api_query(call, b, auth_device_consumed);
+	task_query(t, b, signin_device_consumed);
 }
 
 /* Take round 1's state back from the session; -1 if it is not whole. */
 static int
-auth_device_state(struct auth_device *d, json_t *data)
+signin_device_state(struct signin_device *d, json_t *data)
 {
 	const char	*sealed = json_string_value(json_object_get(data, "b"));
 	unsigned char	*b;
 	size_t		 len;
 
-	d->A = auth_device_dup(data, "A");
-	d->B = auth_device_dup(data, "B");
-	d->block = auth_device_dup(data, "block");
+	d->A = signin_device_dup(data, "A");
+	d->B = signin_device_dup(data, "B");
+	d->block = signin_device_dup(data, "block");
 	if (sealed == NULL || d->A == NULL || d->B == NULL ||
 	    d->block == NULL || keys_open(sealed, &b, &len) != 0)
 		return -1;
@@ -326,69 +327,70 @@ auth_device_state(struct auth_device *d, json_t *data)
 }
 
 static void
-auth_device_step(struct api_call *call, struct auth *a, const char *name,
+signin_device_answer(struct task *t, struct signin *a, const char *name,
     json_t *data)
 {
-	struct auth_device	*d = a->device;
+	struct signin_device	*d = a->device;
 	const char		*given;
 
 	if (strcmp(name, "DEVICE_SRP_AUTH") == 0) {
-		if ((given = auth_param(a, "SRP_A")) == NULL) {
-			api_fail(call, "InvalidParameterException",
+		if ((given = signin_param(a, "SRP_A")) == NULL) {
+			task_fail(t, CORE_ERR_INVALID,
 			    "Missing required parameter SRP_A");
 			return;
 		}
 		d->A = xstrdup(given);
-		api_work(call, auth_device_round1_run, auth_device_round1_done);
+		task_work(t, signin_device_round1_run,
+		    signin_device_round1_done);
 		return;
 	}
-	if (auth_device_state(d, data) != 0 || (given = auth_param(a,
+	if (signin_device_state(d, data) != 0 || (given = signin_param(a,
 	    "PASSWORD_CLAIM_SECRET_BLOCK")) == NULL ||
 	    strcmp(given, d->block) != 0 ||
-	    auth_param(a, "PASSWORD_CLAIM_SIGNATURE") == NULL) {
-		api_fail(call, "NotAuthorizedException", AUTH_BAD_SESSION);
+	    signin_param(a, "PASSWORD_CLAIM_SIGNATURE") == NULL) {
+		task_fail(t, CORE_ERR_NOT_AUTHORIZED, SIGNIN_BAD_SESSION);
 		return;
 	}
-	if (auth_srp_timestamp(call, a) != 0)
+	if (signin_srp_timestamp(t, a) != 0)
 		return;
-	api_work(call, auth_device_round2_run, auth_device_round2_done);
+	task_work(t, signin_device_round2_run, signin_device_round2_done);
 }
 
 static void
-auth_device_loaded(struct api_call *call, struct pg_reply *reply)
+signin_device_loaded(struct task *t, struct pg_reply *reply)
 {
-	struct auth	*a = call->data;
-	const char	*name = api_str(call->in, "ChallengeName");
+	struct signin	*a = t->data;
+	const char	*name = a->req->challenge;
 	const PGresult	*r;
 	int		 c = USERS_NCOLUMNS;
 	json_t		*data;
 
 	if (!reply->ok) {
-		api_fail_db(call, reply);
+		task_fail_db(t, reply);
 		return;
 	}
 	r = reply->res[0];
 	if (pg_rows(r) != 1 || strcmp(pg_val(r, 0, c), name) != 0 ||
 	    pg_val(r, 0, c + 3) == NULL || pg_val(r, 0, c + 4) == NULL) {
-		api_fail(call, "NotAuthorizedException", AUTH_BAD_SESSION);
+		task_fail(t, CORE_ERR_NOT_AUTHORIZED, SIGNIN_BAD_SESSION);
 		return;
 	}
 	users_from_row(&a->user, r, 0, 0);
 	a->have_user = 1;
-	if (!auth_same_user(a, auth_param(a, "USERNAME")) ||
-	    auth_secret_hash(call, a, auth_param(a, "USERNAME")) != 0) {
-		if (!call->req->answered)
-			api_fail(call, "NotAuthorizedException",
+	if (!signin_same_user(a, signin_param(a, "USERNAME")) ||
+	    signin_secret_hash(t, a, signin_param(a, "USERNAME")) != 0) {
+		if (!task_ended(t))
+			task_fail(t, CORE_ERR_NOT_AUTHORIZED,
 			    "Invalid session for the user.");
 		return;
 	}
 	a->device = xcalloc(1, sizeof *a->device);
-	a->device->key = xstrdup(auth_param(a, "DEVICE_KEY"));
+	a->device->key = xstrdup(signin_param(a, "DEVICE_KEY"));
 	a->device->group = xstrdup(pg_val(r, 0, c + 2));
 	a->device->salt = xstrdup(pg_val(r, 0, c + 3));
 	a->device->verifier = xstrdup(pg_val(r, 0, c + 4));
-	a->device->remembered = ops_true(r, 0, c + 5);
+	a->device->remembered = signin_true(r, 0, c + 5);
 	data = json_loads(pg_val(r, 0, c + 1), 0, NULL);
-	auth_device_step(call, a, name, data);
+	signin_device_answer(t, a, name, data);
 	json_decref(data);
 }

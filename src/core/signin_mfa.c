@@ -1,5 +1,5 @@
 /*
- * auth_mfa.c: the second factor of a sign-in. After the password (or
+ * signin_mfa.c: the second factor of a sign-in. After the password (or
  * SRP) step, core/mfa.c decides from the pool's and the user's settings
  * whether a challenge follows: SMS_MFA or EMAIL_OTP (a code sent through
  * the message queue, its digest kept in the session), SOFTWARE_TOKEN_MFA
@@ -17,53 +17,40 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/api.h"
-#include "api/auth.h"
-#include "api/ops_common.h"
+#include "core/signin.h"
+#include "core/signin_int.h"
+#include "core/task.h"
 #include "core/codes.h"
+#include "core/lockout.h"
 #include "core/mfa.h"
 #include "db/pg.h"
 #include "notify/messages.h"
 #include "util.h"
 
 #define MFA_MAX_ATTEMPTS	3
-#define AUTH_MFA_STR(x)		AUTH_MFA_STR2(x)
-#define AUTH_MFA_STR2(x)	#x
+#define SIGNIN_MFA_STR(x)		SIGNIN_MFA_STR2(x)
+#define SIGNIN_MFA_STR2(x)	#x
 #define MFA_BAD_CODE		"Invalid code or auth state for the user."
-
-static const char *const auth_mfa_challenges[] = { "SMS_MFA", "EMAIL_OTP",
-	"SOFTWARE_TOKEN_MFA", "SELECT_MFA_TYPE", "MFA_SETUP", NULL };
-
-int
-auth_mfa_challenge_known(const char *name)
-{
-	size_t	i;
-
-	for (i = 0; auth_mfa_challenges[i] != NULL; i++)
-		if (strcmp(auth_mfa_challenges[i], name) == 0)
-			return 1;
-	return 0;
-}
 
 /* --- Asking ---------------------------------------------------------- */
 
 static void
-auth_mfa_stored(struct api_call *call, struct pg_reply *reply)
+signin_mfa_stored(struct task *t, struct pg_reply *reply)
 {
-	struct auth	*a = call->data;
+	struct signin	*a = t->data;
 	json_t		*params = a->attrs;
 
 	if (!reply->ok) {
-		api_fail_db(call, reply);
+		task_fail_db(t, reply);
 		return;
 	}
 	a->attrs = NULL;
-	auth_challenge_answer(call, a, a->mfa_challenge, params);
+	signin_challenge_answer(t, a, a->mfa_challenge, params);
 }
 
 /* The code of SMS_MFA or EMAIL_OTP: sent, and its digest in data. */
 static void
-auth_mfa_send_code(struct pg_batch *b, struct auth *a, enum mfa_factor f,
+signin_mfa_send_code(struct pg_batch *b, struct signin *a, enum mfa_factor f,
     json_t *data, json_t *params)
 {
 	const char	*attr = f == MFA_SMS ? "phone_number" : "email";
@@ -96,7 +83,7 @@ auth_mfa_send_code(struct pg_batch *b, struct auth *a, enum mfa_factor f,
 
 /* Store the session of a challenge (with its code) and answer it. */
 static void
-auth_mfa_ask(struct api_call *call, struct auth *a, const char *challenge,
+signin_mfa_ask(struct task *t, struct signin *a, const char *challenge,
     int factor, unsigned factors, struct pg_batch *b)
 {
 	json_t	*data = json_object();
@@ -106,7 +93,7 @@ auth_mfa_ask(struct api_call *call, struct auth *a, const char *challenge,
 
 	if (strcmp(challenge, "SMS_MFA") == 0 ||
 	    strcmp(challenge, "EMAIL_OTP") == 0)
-		auth_mfa_send_code(b, a, factor, data, params);
+		signin_mfa_send_code(b, a, factor, data, params);
 	else if (strcmp(challenge, "SOFTWARE_TOKEN_MFA") == 0 &&
 	    mfa_totp_name(a->user.mfa) != NULL)
 		json_object_set_new(params, "FRIENDLY_DEVICE_NAME",
@@ -122,16 +109,16 @@ auth_mfa_ask(struct api_call *call, struct auth *a, const char *challenge,
 	if (a->device_key != NULL)	/* device SRP passed before MFA */
 		json_object_set_new(data, "device",
 		    json_string(a->device_key));
-	auth_session_add(b, a, challenge, data);
+	signin_session_add(b, a, challenge, data);
 	json_decref(data);
 	json_decref(a->attrs);
 	a->attrs = params;
 	a->mfa_challenge = challenge;
-	api_query(call, b, auth_mfa_stored);
+	task_query(t, b, signin_mfa_stored);
 }
 
 int
-auth_mfa_due(struct auth *a)
+signin_mfa_due(struct signin *a)
 {
 	struct mfa_decision	d;
 
@@ -141,28 +128,29 @@ auth_mfa_due(struct auth *a)
 }
 
 void
-auth_mfa_or_tokens(struct api_call *call, struct auth *a)
+signin_mfa_step(struct task *t)
 {
-	struct mfa_decision	d;
+	struct signin		*a = t->data;
+	struct mfa_decision	 d;
 
 	mfa_decide(a->client.pool_mfa, a->user.mfa, a->user.attributes,
 	    a->user.has_totp, &d);
 	if (d.step == MFA_STEP_NONE) {
-		auth_issue(call, 1, NULL, (long long)time(NULL));
+		signin_next(t);
 		return;
 	}
-	auth_mfa_ask(call, a, d.challenge, d.factor, d.factors,
+	signin_mfa_ask(t, a, d.challenge, d.factor, d.factors,
 	    pg_batch_new());
 }
 
 /* --- Answering ------------------------------------------------------- */
 
-static void	auth_mfa_session_loaded(struct api_call *, struct pg_reply *);
-static void	auth_mfa_charged(struct api_call *);
+static void	signin_mfa_session_loaded(struct task *, struct pg_reply *);
+static void	signin_mfa_charged(struct task *);
 
 /* The challenges answered with a code, each charged to the lockout. */
 static int
-auth_mfa_is_code(const char *name)
+signin_mfa_is_code(const char *name)
 {
 	return strcmp(name, "SMS_MFA") == 0 ||
 	    strcmp(name, "EMAIL_OTP") == 0 ||
@@ -170,14 +158,14 @@ auth_mfa_is_code(const char *name)
 }
 
 void
-auth_mfa_respond(struct api_call *call, struct auth *a)
+signin_mfa_respond(struct task *t, struct signin *a)
 {
-	const char	*session = api_str(call->in, "Session");
+	const char	*session = a->req->session;
 	struct pg_batch	*b;
 	char		 digest[CODES_DIGEST_HEX];
 
-	if (session == NULL || auth_param(a, "USERNAME") == NULL) {
-		api_fail(call, "InvalidParameterException",
+	if (session == NULL || signin_param(a, "USERNAME") == NULL) {
+		task_fail(t, CORE_ERR_INVALID,
 		    "Missing required parameter %s", session == NULL ?
 		    "Session" : "USERNAME");
 		return;
@@ -191,46 +179,46 @@ auth_mfa_respond(struct api_call *call, struct auth *a)
 	    "s.session_hash = $1::bytea AND s.client_id = $2 AND s.expires_at "
 	    "> extract(epoch FROM clock_timestamp())", 2, digest,
 	    a->client.client_id);
-	api_query(call, b, auth_mfa_session_loaded);
+	task_query(t, b, signin_mfa_session_loaded);
 }
 
 /* Consume the session, then tokens. */
 static void
-auth_mfa_consumed(struct api_call *call, struct pg_reply *reply)
+signin_mfa_consumed(struct task *t, struct pg_reply *reply)
 {
 	if (!reply->ok) {
-		api_fail_db(call, reply);
+		task_fail_db(t, reply);
 		return;
 	}
 	if (pg_rows(reply->res[reply->nres - 1]) != 1) {
-		api_fail(call, "NotAuthorizedException", "%s", AUTH_BAD_SESSION);
+		task_fail(t, CORE_ERR_NOT_AUTHORIZED, "%s", SIGNIN_BAD_SESSION);
 		return;
 	}
-	auth_issue(call, 1, NULL, (long long)time(NULL));
+	signin_next(t);
 }
 
 static void
-auth_mfa_accept(struct api_call *call, struct auth *a, struct pg_batch *b)
+signin_mfa_accept(struct task *t, struct signin *a, struct pg_batch *b)
 {
 	lockout_clear_user(b, a->client.pool_id, a->user.sub);
 	pg_batch_add(b, "DELETE FROM auth_sessions WHERE session_hash = "
 	    "$1::bytea RETURNING 1", 1, a->digest);
-	api_query(call, b, auth_mfa_consumed);
+	task_query(t, b, signin_mfa_consumed);
 }
 
 static void
-auth_mfa_counted(struct api_call *call, struct pg_reply *reply)
+signin_mfa_counted(struct task *t, struct pg_reply *reply)
 {
 	if (!reply->ok) {
-		api_fail_db(call, reply);
+		task_fail_db(t, reply);
 		return;
 	}
-	api_fail(call, "CodeMismatchException", MFA_BAD_CODE);
+	task_fail(t, CORE_ERR_CODE_MISMATCH, MFA_BAD_CODE);
 }
 
 /* A wrong code: counted; the last allowed one ends the session. */
 static void
-auth_mfa_wrong(struct api_call *call, struct auth *a)
+signin_mfa_wrong(struct task *t, struct signin *a)
 {
 	struct pg_batch	*b = pg_batch_new();
 
@@ -239,35 +227,36 @@ auth_mfa_wrong(struct api_call *call, struct auth *a)
 	    "1)) WHERE session_hash = $1::bytea", 1, a->digest);
 	pg_batch_add(b, "DELETE FROM auth_sessions WHERE session_hash = "
 	    "$1::bytea AND (data->>'attempts')::int >= $2::int", 2, a->digest,
-	    AUTH_MFA_STR(MFA_MAX_ATTEMPTS));
-	api_query(call, b, auth_mfa_counted);
+	    SIGNIN_MFA_STR(MFA_MAX_ATTEMPTS));
+	task_query(t, b, signin_mfa_counted);
 }
 
 static void
-auth_mfa_code(struct api_call *call, struct auth *a, json_t *data,
+signin_mfa_code(struct task *t, struct signin *a, json_t *data,
     const char *param)
 {
-	const char	*given = auth_param(a, param);
-	const char	*want = json_string_value(json_object_get(data, "code"));
+	const char	*given = signin_param(a, param);
+	const char	*want = json_string_value(json_object_get(data,
+			    "code"));
 	char		 digest[CODES_DIGEST_HEX];
 
 	if (given == NULL) {
-		api_fail(call, "InvalidParameterException",
+		task_fail(t, CORE_ERR_INVALID,
 		    "Missing required parameter %s", param);
 		return;
 	}
 	codes_digest_hex("mfa", given, digest);
 	if (want == NULL || !codes_equal_str(digest, want)) {
-		auth_mfa_wrong(call, a);
+		signin_mfa_wrong(t, a);
 		return;
 	}
-	auth_mfa_accept(call, a, pg_batch_new());
+	signin_mfa_accept(t, a, pg_batch_new());
 }
 
 static void
-auth_mfa_totp(struct api_call *call, struct auth *a, const PGresult *r)
+signin_mfa_totp(struct task *t, struct signin *a, const PGresult *r)
 {
-	const char	*code = auth_param(a, "SOFTWARE_TOKEN_MFA_CODE");
+	const char	*code = signin_param(a, "SOFTWARE_TOKEN_MFA_CODE");
 	const char	*sealed = pg_val(r, 0, USERS_NCOLUMNS + 2);
 	const char	*last = pg_val(r, 0, USERS_NCOLUMNS + 3);
 	struct pg_batch	*b;
@@ -275,13 +264,13 @@ auth_mfa_totp(struct api_call *call, struct auth *a, const PGresult *r)
 	char		*s;
 
 	if (code == NULL) {
-		api_fail(call, "InvalidParameterException",
+		task_fail(t, CORE_ERR_INVALID,
 		    "Missing required parameter SOFTWARE_TOKEN_MFA_CODE");
 		return;
 	}
 	if (sealed == NULL || (step = mfa_totp_check(sealed, code,
 	    (int64_t)time(NULL), strtoll(last, NULL, 10))) < 0) {
-		auth_mfa_wrong(call, a);
+		signin_mfa_wrong(t, a);
 		return;
 	}
 	s = xasprintf("%lld", (long long)step);
@@ -293,14 +282,14 @@ auth_mfa_totp(struct api_call *call, struct auth *a, const PGresult *r)
 	    "1 FROM t) RETURNING 1", 5, a->client.pool_id, a->user.sub, s,
 	    sealed, a->digest);
 	free(s);
-	api_query(call, b, auth_mfa_consumed);
+	task_query(t, b, signin_mfa_consumed);
 }
 
 /* SELECT_MFA_TYPE: the chosen factor's challenge, in a new session. */
 static void
-auth_mfa_select(struct api_call *call, struct auth *a)
+signin_mfa_select(struct task *t, struct signin *a)
 {
-	const char	*answer = auth_param(a, "ANSWER");
+	const char	*answer = signin_param(a, "ANSWER");
 	unsigned	 usable;
 	struct pg_batch	*b;
 	int		 f;
@@ -309,93 +298,93 @@ auth_mfa_select(struct api_call *call, struct auth *a)
 	    a->user.attributes, a->user.has_totp);
 	if (answer == NULL || (f = mfa_factor_from_name(answer, 1)) < 0 ||
 	    (usable & MFA_BIT(f)) == 0) {
-		api_fail(call, "InvalidParameterException",
+		task_fail(t, CORE_ERR_INVALID,
 		    "ANSWER must be one of the MFA types the user can choose.");
 		return;
 	}
 	b = pg_batch_new();
 	pg_batch_add(b, "DELETE FROM auth_sessions WHERE session_hash = "
 	    "$1::bytea", 1, a->digest);
-	auth_mfa_ask(call, a, mfa_factor_name(f), f, 0, b);
+	signin_mfa_ask(t, a, mfa_factor_name(f), f, 0, b);
 }
 
 static void
-auth_mfa_setup(struct api_call *call, struct auth *a, json_t *data)
+signin_mfa_setup(struct task *t, struct signin *a, json_t *data)
 {
 	if (!json_is_true(json_object_get(data, "totp_verified"))) {
-		api_fail(call, "InvalidParameterException", "The software "
+		task_fail(t, CORE_ERR_INVALID, "The software "
 		    "token has not been verified with this session.");
 		return;
 	}
-	auth_mfa_accept(call, a, pg_batch_new());
+	signin_mfa_accept(t, a, pg_batch_new());
 }
 
 static void
-auth_mfa_dispatch(struct api_call *call, struct auth *a, const PGresult *r,
+signin_mfa_dispatch(struct task *t, struct signin *a, const PGresult *r,
     json_t *data)
 {
-	const char	*name = api_str(call->in, "ChallengeName");
+	const char	*name = a->req->challenge;
 
 	if (strcmp(name, "SMS_MFA") == 0)
-		auth_mfa_code(call, a, data, "SMS_MFA_CODE");
+		signin_mfa_code(t, a, data, "SMS_MFA_CODE");
 	else if (strcmp(name, "EMAIL_OTP") == 0)
-		auth_mfa_code(call, a, data, "EMAIL_OTP_CODE");
+		signin_mfa_code(t, a, data, "EMAIL_OTP_CODE");
 	else if (strcmp(name, "SOFTWARE_TOKEN_MFA") == 0)
-		auth_mfa_totp(call, a, r);
+		signin_mfa_totp(t, a, r);
 	else if (strcmp(name, "SELECT_MFA_TYPE") == 0)
-		auth_mfa_select(call, a);
+		signin_mfa_select(t, a);
 	else
-		auth_mfa_setup(call, a, data);
+		signin_mfa_setup(t, a, data);
 }
 
 static void
-auth_mfa_session_loaded(struct api_call *call, struct pg_reply *reply)
+signin_mfa_session_loaded(struct task *t, struct pg_reply *reply)
 {
-	struct auth	*a = call->data;
+	struct signin	*a = t->data;
 	const PGresult	*r;
 
 	if (!reply->ok) {
-		api_fail_db(call, reply);
+		task_fail_db(t, reply);
 		return;
 	}
 	r = reply->res[0];
 	if (pg_rows(r) != 1 || strcmp(pg_val(r, 0, USERS_NCOLUMNS),
-	    api_str(call->in, "ChallengeName")) != 0) {
-		api_fail(call, "NotAuthorizedException", "%s", AUTH_BAD_SESSION);
+	    a->req->challenge) != 0) {
+		task_fail(t, CORE_ERR_NOT_AUTHORIZED, "%s", SIGNIN_BAD_SESSION);
 		return;
 	}
 	users_from_row(&a->user, r, 0, 0);
 	a->have_user = 1;
-	if (!auth_same_user(a, auth_param(a, "USERNAME"))) {
-		api_fail(call, "NotAuthorizedException",
+	if (!signin_same_user(a, signin_param(a, "USERNAME"))) {
+		task_fail(t, CORE_ERR_NOT_AUTHORIZED,
 		    "Invalid session for the user.");
 		return;
 	}
-	if (auth_secret_hash(call, a, auth_param(a, "USERNAME")) != 0)
+	if (signin_secret_hash(t, a, signin_param(a, "USERNAME")) != 0)
 		return;
 	if (!a->user.enabled) {
-		api_fail(call, "NotAuthorizedException", "User is disabled.");
+		task_fail(t, CORE_ERR_NOT_AUTHORIZED, "User is disabled.");
 		return;
 	}
 	/* A code is charged to the lockout before it is compared. */
 	a->mfa_row = reply->res[0];
 	reply->res[0] = NULL;
-	if (auth_mfa_is_code(api_str(call->in, "ChallengeName")))
-		auth_charge(call, a, auth_mfa_charged);
+	if (signin_mfa_is_code(a->req->challenge))
+		signin_charge(t, a, signin_mfa_charged);
 	else
-		auth_mfa_charged(call);
+		signin_mfa_charged(t);
 }
 
 static void
-auth_mfa_charged(struct api_call *call)
+signin_mfa_charged(struct task *t)
 {
-	struct auth	*a = call->data;
+	struct signin	*a = t->data;
 	json_t		*data;
 
 	data = json_loads(pg_val(a->mfa_row, 0, USERS_NCOLUMNS + 1), 0, NULL);
 	if (json_is_string(json_object_get(data, "device")))
 		a->device_key = xstrdup(json_string_value(json_object_get(data,
 		    "device")));
-	auth_mfa_dispatch(call, a, a->mfa_row, data);
+	signin_mfa_dispatch(t, a, a->mfa_row, data);
 	json_decref(data);
 }

@@ -1,5 +1,5 @@
 /*
- * auth_srp.c: USER_SRP_AUTH, the sign-in flow browser and mobile SDKs
+ * signin_srp.c: USER_SRP_AUTH, the sign-in flow browser and mobile SDKs
  * use by default (reference §4). Round 1 (InitiateAuth with SRP_A)
  * answers PASSWORD_VERIFIER with the user's salt, B and a SECRET_BLOCK;
  * round 2 (RespondToAuthChallenge with the client's signature) proves
@@ -19,9 +19,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/api.h"
-#include "api/auth.h"
-#include "api/ops_common.h"
+#include "core/signin.h"
+#include "core/signin_int.h"
+#include "core/task.h"
 #include "core/codes.h"
 #include "crypto/b64.h"
 #include "crypto/keys.h"
@@ -33,7 +33,7 @@
 #define SRP_TIMESTAMP_SKEW	300	/* seconds either side */
 #define SRP_FAKE_LABEL		"userpoold srp fake users v1"
 
-struct auth_srp {
+struct signin_srp {
 	char		*A;
 	char		*B;
 	char		*b;		/* the server's secret, wiped */
@@ -49,7 +49,7 @@ struct auth_srp {
 };
 
 void
-auth_srp_free(struct auth_srp *s)
+signin_srp_free(struct signin_srp *s)
 {
 	if (s == NULL)
 		return;
@@ -69,7 +69,7 @@ auth_srp_free(struct auth_srp *s)
 
 /* The part of a pool id after '_': the SRP "pool name". */
 static const char *
-auth_srp_pool_name(const char *pool_id)
+signin_srp_pool_name(const char *pool_id)
 {
 	const char	*u = strchr(pool_id, '_');
 
@@ -78,7 +78,7 @@ auth_srp_pool_name(const char *pool_id)
 
 /* A fake verifier (and salt) for a name; the same every time. */
 static void
-auth_srp_fake(struct auth *a)
+signin_srp_fake(struct signin *a)
 {
 	unsigned char	 key[32];
 
@@ -92,48 +92,48 @@ auth_srp_fake(struct auth *a)
 }
 
 static int
-auth_srp_require(struct api_call *call, struct auth *a, const char *name)
+signin_srp_require(struct task *t, struct signin *a, const char *name)
 {
-	if (auth_param(a, name) != NULL)
+	if (signin_param(a, name) != NULL)
 		return 0;
-	api_fail(call, "InvalidParameterException",
+	task_fail(t, CORE_ERR_INVALID,
 	    "Missing required parameter %s", name);
 	return -1;
 }
 
 /* --- Round 1 ------------------------------------------------------- */
 
-static void	auth_srp_user_loaded(struct api_call *, struct pg_reply *);
+static void	signin_srp_user_loaded(struct task *, struct pg_reply *);
 
 void
-auth_srp_start(struct api_call *call, struct auth *a)
+signin_srp_start(struct task *t, struct signin *a)
 {
-	if (auth_srp_require(call, a, "USERNAME") != 0 ||
-	    auth_srp_require(call, a, "SRP_A") != 0)
+	if (signin_srp_require(t, a, "USERNAME") != 0 ||
+	    signin_srp_require(t, a, "SRP_A") != 0)
 		return;
-	a->username = xstrdup(auth_param(a, "USERNAME"));
-	if (auth_secret_hash(call, a, a->username) != 0)
+	a->username = xstrdup(signin_param(a, "USERNAME"));
+	if (signin_secret_hash(t, a, a->username) != 0)
 		return;
 	a->srp = xcalloc(1, sizeof *a->srp);
-	a->srp->A = xstrdup(auth_param(a, "SRP_A"));
+	a->srp->A = xstrdup(signin_param(a, "SRP_A"));
 	a->srp->key = users_key(&a->rules, a->username);
-	auth_find_user(call, a, a->username, auth_srp_user_loaded);
+	signin_find_user(t, a, a->username, signin_srp_user_loaded);
 }
 
 static void
-auth_srp_round1_run(struct api_call *call)
+signin_srp_round1_run(struct task *t)
 {
-	struct auth	*a = call->data;
+	struct signin	*a = t->data;
 
 	if (a->srp->fake)
-		auth_srp_fake(a);
+		signin_srp_fake(a);
 	a->srp->rc = srp_server_start(a->srp->verifier, a->srp->A,
 	    &a->srp->b, &a->srp->B);
 }
 
 /* The sealed state round 2 needs, as base64. */
 static char *
-auth_srp_block(struct auth *a)
+signin_srp_block(struct signin *a)
 {
 	json_t	*j;
 	char	*text, *sealed, *out;
@@ -153,43 +153,43 @@ auth_srp_block(struct auth *a)
 }
 
 static void
-auth_srp_round1_done(struct api_call *call)
+signin_srp_round1_done(struct task *t)
 {
-	struct auth	*a = call->data;
-	struct auth_srp	*s = a->srp;
+	struct signin	*a = t->data;
+	struct signin_srp	*s = a->srp;
 	char		*block;
 
 	if (s->rc != 0) {
-		api_fail(call, "InvalidParameterException",
+		task_fail(t, CORE_ERR_INVALID,
 		    "SRP_A is not a valid value.");
 		return;
 	}
-	block = auth_srp_block(a);
-	api_ok(call, json_pack("{s:s, s:{s:s, s:s, s:s, s:s, s:s}}",
-	    "ChallengeName", "PASSWORD_VERIFIER", "ChallengeParameters",
-	    "SALT", s->salt, "SRP_B", s->B, "SECRET_BLOCK", block,
-	    "USERNAME", s->user_id, "USER_ID_FOR_SRP", s->user_id));
+	block = signin_srp_block(a);
+	signin_challenge_plain(t, a, "PASSWORD_VERIFIER", json_pack(
+	    "{s:s, s:s, s:s, s:s, s:s}", "SALT", s->salt, "SRP_B", s->B,
+	    "SECRET_BLOCK", block, "USERNAME", s->user_id, "USER_ID_FOR_SRP",
+	    s->user_id));
 	free(block);
 }
 
 static void
-auth_srp_user_loaded(struct api_call *call, struct pg_reply *reply)
+signin_srp_user_loaded(struct task *t, struct pg_reply *reply)
 {
-	struct auth	*a = call->data;
-	struct auth_srp	*s = a->srp;
+	struct signin	*a = t->data;
+	struct signin_srp	*s = a->srp;
 
 	if (!reply->ok) {
-		api_fail_db(call, reply);
+		task_fail_db(t, reply);
 		return;
 	}
 	if (pg_rows(reply->res[0]) == 1) {
 		users_from_row(&a->user, reply->res[0], 0, 0);
 		a->have_user = 1;
-		/* Hiding users, a lock shows at round 2 as for a missing one. */
-		if (!signin_hide_existence(&a->client) && auth_locked(call, a))
+		/* Hiding users, a lock shows at round 2 as for nobody. */
+		if (!signin_hide_existence(&a->client) && signin_locked(t, a))
 			return;
 	} else if (!signin_hide_existence(&a->client)) {
-		auth_fail_unknown(call, a);
+		signin_fail_unknown(t, a);
 		return;
 	}
 	/* Without a verifier (yet) the exchange runs on a fake one. */
@@ -200,22 +200,22 @@ auth_srp_user_loaded(struct api_call *call, struct pg_reply *reply)
 		s->verifier = password_verifier_open(a->user.srp_verifier);
 		s->fake = s->verifier == NULL;
 	}
-	api_work(call, auth_srp_round1_run, auth_srp_round1_done);
+	task_work(t, signin_srp_round1_run, signin_srp_round1_done);
 }
 
 /* --- Round 2 ------------------------------------------------------- */
 
 static const char *
-auth_srp_field(json_t *j, const char *name)
+signin_srp_field(json_t *j, const char *name)
 {
 	return json_string_value(json_object_get(j, name));
 }
 
 /* Open SECRET_BLOCK into the state of round 1; NULL if it is not ours. */
 static json_t *
-auth_srp_open(struct auth *a, const char *text)
+signin_srp_open(struct signin *a, const char *text)
 {
-	struct auth_srp	*s = a->srp;
+	struct signin_srp	*s = a->srp;
 	unsigned char	*plain;
 	char		*sealed;
 	size_t		 len;
@@ -237,18 +237,22 @@ auth_srp_open(struct auth *a, const char *text)
 
 /* The block was made for this client and is fresh. */
 static int
-auth_srp_block_valid(struct auth *a, json_t *j)
+signin_srp_block_valid(struct signin *a, json_t *j)
 {
-	const char	*client = auth_srp_field(j, "c");
-	const char	*pool = auth_srp_field(j, "p");
+	const char	*client = signin_srp_field(j, "c");
+	const char	*pool = signin_srp_field(j, "p");
 	json_t		*t = json_object_get(j, "t");
-	long long	 ttl = api_int(a->client.config, "AuthSessionValidity",
+	long long	 ttl = signin_config_int(a->client.config,
+			    "AuthSessionValidity",
 			    3) * 60;
 
 	if (client == NULL || pool == NULL || !json_is_integer(t) ||
-	    auth_srp_field(j, "A") == NULL || auth_srp_field(j, "B") == NULL ||
-	    auth_srp_field(j, "b") == NULL || auth_srp_field(j, "n") == NULL ||
-	    auth_srp_field(j, "k") == NULL || auth_srp_field(j, "s") == NULL)
+	    signin_srp_field(j, "A") == NULL ||
+	    signin_srp_field(j, "B") == NULL ||
+	    signin_srp_field(j, "b") == NULL ||
+	    signin_srp_field(j, "n") == NULL ||
+	    signin_srp_field(j, "k") == NULL ||
+	    signin_srp_field(j, "s") == NULL)
 		return 0;
 	return strcmp(client, a->client.client_id) == 0 &&
 	    strcmp(pool, a->client.pool_id) == 0 &&
@@ -256,95 +260,95 @@ auth_srp_block_valid(struct auth *a, json_t *j)
 }
 
 static void
-auth_srp_take(struct auth *a, json_t *j)
+signin_srp_take(struct signin *a, json_t *j)
 {
-	struct auth_srp	*s = a->srp;
+	struct signin_srp	*s = a->srp;
 
-	s->A = xstrdup(auth_srp_field(j, "A"));
-	s->B = xstrdup(auth_srp_field(j, "B"));
-	s->b = xstrdup(auth_srp_field(j, "b"));
-	s->user_id = xstrdup(auth_srp_field(j, "n"));
-	s->key = xstrdup(auth_srp_field(j, "k"));
+	s->A = xstrdup(signin_srp_field(j, "A"));
+	s->B = xstrdup(signin_srp_field(j, "B"));
+	s->b = xstrdup(signin_srp_field(j, "b"));
+	s->user_id = xstrdup(signin_srp_field(j, "n"));
+	s->key = xstrdup(signin_srp_field(j, "k"));
 	s->fake = json_is_true(json_object_get(j, "f"));
 }
 
 int
-auth_srp_timestamp(struct api_call *call, struct auth *a)
+signin_srp_timestamp(struct task *t, struct signin *a)
 {
-	int64_t	t;
+	int64_t	when;
 
-	if (srp_timestamp_parse(auth_param(a, "TIMESTAMP"), &t) == 0 &&
-	    t >= (int64_t)time(NULL) - SRP_TIMESTAMP_SKEW &&
-	    t <= (int64_t)time(NULL) + SRP_TIMESTAMP_SKEW)
+	if (srp_timestamp_parse(signin_param(a, "TIMESTAMP"), &when) == 0 &&
+	    when >= (int64_t)time(NULL) - SRP_TIMESTAMP_SKEW &&
+	    when <= (int64_t)time(NULL) + SRP_TIMESTAMP_SKEW)
 		return 0;
-	api_fail(call, "NotAuthorizedException",
+	task_fail(t, CORE_ERR_NOT_AUTHORIZED,
 	    "TIMESTAMP is not a valid time within five minutes of now.");
 	return -1;
 }
 
-static void	auth_verifier_user_loaded(struct api_call *,
+static void	signin_verifier_user_loaded(struct task *,
 		    struct pg_reply *);
 
 void
-auth_verifier_start(struct api_call *call, struct auth *a)
+signin_verifier_start(struct task *t, struct signin *a)
 {
 	const char	*given;
 	json_t		*j;
 
-	if (auth_srp_require(call, a, "USERNAME") != 0 ||
-	    auth_srp_require(call, a, "PASSWORD_CLAIM_SECRET_BLOCK") != 0 ||
-	    auth_srp_require(call, a, "PASSWORD_CLAIM_SIGNATURE") != 0 ||
-	    auth_srp_require(call, a, "TIMESTAMP") != 0)
+	if (signin_srp_require(t, a, "USERNAME") != 0 ||
+	    signin_srp_require(t, a, "PASSWORD_CLAIM_SECRET_BLOCK") != 0 ||
+	    signin_srp_require(t, a, "PASSWORD_CLAIM_SIGNATURE") != 0 ||
+	    signin_srp_require(t, a, "TIMESTAMP") != 0)
 		return;
 	a->srp = xcalloc(1, sizeof *a->srp);
-	j = auth_srp_open(a, auth_param(a, "PASSWORD_CLAIM_SECRET_BLOCK"));
-	if (j == NULL || !auth_srp_block_valid(a, j)) {
+	j = signin_srp_open(a, signin_param(a, "PASSWORD_CLAIM_SECRET_BLOCK"));
+	if (j == NULL || !signin_srp_block_valid(a, j)) {
 		json_decref(j);
-		api_fail(call, "NotAuthorizedException", AUTH_BAD_SESSION);
+		task_fail(t, CORE_ERR_NOT_AUTHORIZED, SIGNIN_BAD_SESSION);
 		return;
 	}
-	auth_srp_take(a, j);
+	signin_srp_take(a, j);
 	json_decref(j);
-	given = auth_param(a, "USERNAME");
+	given = signin_param(a, "USERNAME");
 	a->username = xstrdup(given);
-	if (auth_secret_hash(call, a, given) != 0 ||
-	    auth_srp_timestamp(call, a) != 0)
+	if (signin_secret_hash(t, a, given) != 0 ||
+	    signin_srp_timestamp(t, a) != 0)
 		return;
-	auth_find_user(call, a, a->srp->user_id, auth_verifier_user_loaded);
+	signin_find_user(t, a, a->srp->user_id, signin_verifier_user_loaded);
 }
 
 static void
-auth_verifier_run(struct api_call *call)
+signin_verifier_run(struct task *t)
 {
-	struct auth	*a = call->data;
-	struct auth_srp	*s = a->srp;
+	struct signin	*a = t->data;
+	struct signin_srp	*s = a->srp;
 	struct srp_claim claim;
 
 	if (s->fake)
-		auth_srp_fake(a);
-	claim.group = auth_srp_pool_name(a->client.pool_id);
+		signin_srp_fake(a);
+	claim.group = signin_srp_pool_name(a->client.pool_id);
 	claim.name = s->user_id;
 	claim.secret_block = s->block;
 	claim.secret_block_len = s->block_len;
-	claim.timestamp = auth_param(a, "TIMESTAMP");
+	claim.timestamp = signin_param(a, "TIMESTAMP");
 	s->rc = srp_server_verify(s->verifier, s->A, s->B, s->b, &claim,
-	    auth_param(a, "PASSWORD_CLAIM_SIGNATURE"));
+	    signin_param(a, "PASSWORD_CLAIM_SIGNATURE"));
 	a->matched = s->rc == 1;
 }
 
 static void
-auth_verifier_spent(struct api_call *call, struct pg_reply *reply)
+signin_verifier_spent(struct task *t, struct pg_reply *reply)
 {
 	if (!reply->ok) {
-		api_fail_db(call, reply);
+		task_fail_db(t, reply);
 		return;
 	}
-	if (!ops_true(reply->res[0], 0, 0))
-		auth_device_missing(call);
-	else if (!ops_true(reply->res[0], 0, 1))
-		api_fail(call, "NotAuthorizedException", AUTH_BAD_SESSION);
+	if (!signin_true(reply->res[0], 0, 0))
+		signin_device_missing(t);
+	else if (!signin_true(reply->res[0], 0, 1))
+		task_fail(t, CORE_ERR_NOT_AUTHORIZED, SIGNIN_BAD_SESSION);
 	else
-		auth_check_done(call);
+		signin_check_done(t);
 }
 
 /*
@@ -353,15 +357,15 @@ auth_verifier_spent(struct api_call *call, struct pg_reply *reply)
  * send the same answer again without the key.
  */
 static void
-auth_verifier_spend(struct api_call *call, struct auth *a)
+signin_verifier_spend(struct task *t, struct signin *a)
 {
 	struct pg_batch	*b = pg_batch_new();
 	char		 digest[CODES_DIGEST_HEX];
 	char		*ttl;
 
-	codes_digest_hex("srp-block", auth_param(a,
+	codes_digest_hex("srp-block", signin_param(a,
 	    "PASSWORD_CLAIM_SECRET_BLOCK"), digest);
-	ttl = xasprintf("%lld", api_int(a->client.config,
+	ttl = xasprintf("%lld", signin_config_int(a->client.config,
 	    "AuthSessionValidity", 3) * 60);
 	pg_batch_add(b, "WITH dev AS (SELECT $3::text IS NULL OR EXISTS "
 	    "(SELECT 1 FROM devices WHERE pool_id = $4 AND device_key = $3 "
@@ -369,42 +373,42 @@ auth_verifier_spend(struct api_call *call, struct auth *a)
 	    "srp_spent (digest, expires_at) SELECT $1::bytea, extract(epoch "
 	    "FROM clock_timestamp()) + $2::bigint FROM dev WHERE dev.ok ON "
 	    "CONFLICT DO NOTHING RETURNING 1) SELECT dev.ok, EXISTS (SELECT 1 "
-	    "FROM ins) FROM dev", 5, digest, ttl, auth_param(a, "DEVICE_KEY"),
+	    "FROM ins) FROM dev", 5, digest, ttl, signin_param(a, "DEVICE_KEY"),
 	    a->client.pool_id, a->user.sub);
 	free(ttl);
-	api_query(call, b, auth_verifier_spent);
+	task_query(t, b, signin_verifier_spent);
 }
 
 static void
-auth_verifier_done(struct api_call *call)
+signin_verifier_done(struct task *t)
 {
-	struct auth	*a = call->data;
+	struct signin	*a = t->data;
 
 	/* A fake exchange never matches (its charge counted it). */
 	if (a->srp->fake || !a->have_user) {
-		api_fail(call, "NotAuthorizedException", AUTH_BAD_PASSWORD);
+		task_fail(t, CORE_ERR_NOT_AUTHORIZED, SIGNIN_BAD_PASSWORD);
 		return;
 	}
 	if (a->matched)
-		auth_verifier_spend(call, a);
+		signin_verifier_spend(t, a);
 	else
-		auth_check_done(call);
+		signin_check_done(t);
 }
 
 static void
-auth_verifier_check(struct api_call *call)
+signin_verifier_check(struct task *t)
 {
-	api_work(call, auth_verifier_run, auth_verifier_done);
+	task_work(t, signin_verifier_run, signin_verifier_done);
 }
 
 static void
-auth_verifier_user_loaded(struct api_call *call, struct pg_reply *reply)
+signin_verifier_user_loaded(struct task *t, struct pg_reply *reply)
 {
-	struct auth	*a = call->data;
-	struct auth_srp	*s = a->srp;
+	struct signin	*a = t->data;
+	struct signin_srp	*s = a->srp;
 
 	if (!reply->ok) {
-		api_fail_db(call, reply);
+		task_fail_db(t, reply);
 		return;
 	}
 	if (pg_rows(reply->res[0]) == 1) {
@@ -414,7 +418,7 @@ auth_verifier_user_loaded(struct api_call *call, struct pg_reply *reply)
 	/* The name USERNAME gives must be the one round 1 answered. */
 	if (strcmp(a->username, s->user_id) != 0 && (!a->have_user ||
 	    strcmp(a->username, a->user.username) != 0)) {
-		api_fail(call, "NotAuthorizedException", AUTH_BAD_PASSWORD);
+		task_fail(t, CORE_ERR_NOT_AUTHORIZED, SIGNIN_BAD_PASSWORD);
 		return;
 	}
 	if (!s->fake && (!a->have_user || a->user.srp_verifier == NULL))
@@ -422,5 +426,5 @@ auth_verifier_user_loaded(struct api_call *call, struct pg_reply *reply)
 	if (!s->fake && (s->verifier = password_verifier_open(
 	    a->user.srp_verifier)) == NULL)
 		s->fake = 1;
-	auth_charge(call, a, auth_verifier_check);
+	signin_charge(t, a, signin_verifier_check);
 }

@@ -1,0 +1,45 @@
+/*
+ * users.c: the SQL of the users table that signing in runs: finding a
+ * user by name or alias, a stronger hash after a right password, and
+ * the answer to NEW_PASSWORD_REQUIRED. The statements
+ * are added to the caller's batch, so a step's reads and writes keep
+ * running as one transaction.
+ */
+#include "config.h"
+
+#include "core/users.h"
+#include "db/pg.h"
+#include "db/users.h"
+
+void
+db_users_find(struct pg_batch *b, const char *pool_id, const char *key)
+{
+	pg_batch_add(b, "SELECT " USERS_COLUMNS " FROM users u WHERE "
+	    USERS_MATCH("1", "2") " ORDER BY (u.username_key = $2) DESC "
+	    "LIMIT 1", 2, pool_id, key);
+}
+
+void
+db_users_rehash(struct pg_batch *b, const char *pool_id, const char *sub,
+    const char *hash, const char *salt, const char *verifier)
+{
+	pg_batch_add(b, "UPDATE users SET password_hash = $3, srp_salt = $4, "
+	    "srp_verifier = $5 WHERE pool_id = $1 AND sub = $2::uuid", 5,
+	    pool_id, sub, hash, salt, verifier);
+}
+
+void
+db_users_new_password(struct pg_batch *b,
+    const struct db_users_new_password *np)
+{
+	pg_batch_add(b, "WITH s AS (DELETE FROM auth_sessions WHERE "
+	    "session_hash = $1::bytea RETURNING pool_id, sub) UPDATE users u "
+	    "SET password_hash = $2, status = 'CONFIRMED', temp_password_at = "
+	    "NULL, attributes = $3::jsonb, alias_email = $4, alias_phone = $5, "
+	    "alias_preferred = $6, srp_salt = $7, srp_verifier = $8, "
+	    "failed_logins = 0, locked_until = NULL, modified_at = "
+	    "extract(epoch FROM clock_timestamp()) FROM s WHERE u.pool_id = "
+	    "s.pool_id AND u.sub = s.sub RETURNING u.sub", 8, np->session,
+	    np->hash, np->attributes, np->email, np->phone, np->preferred,
+	    np->srp_salt, np->srp_verifier);
+}

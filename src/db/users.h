@@ -1,0 +1,45 @@
+/*
+ * users.h: the statements on the users table that signing in runs
+ * (core/signin*.c), added to a caller's batch; rows come back in the
+ * USERS_COLUMNS order core/users.h decodes. Functions are prefixed
+ * db_users_.
+ */
+#ifndef DB_USERS_H
+#define DB_USERS_H
+
+struct pg_batch;
+
+/*
+ * The user of pool a name (normalised key) names: by username, or by
+ * an alias the pool allows; the username wins over an alias. One row
+ * or none.
+ */
+void	db_users_find(struct pg_batch *, const char *, const char *);
+/*
+ * A right password for pool, sub made a stronger hash (or the missing
+ * SRP verifier): keep the hash, the SRP salt and the verifier.
+ */
+void	db_users_rehash(struct pg_batch *, const char *, const char *,
+	    const char *, const char *, const char *);
+
+/* What NEW_PASSWORD_REQUIRED's answer sets (strings; NULL: SQL NULL). */
+struct db_users_new_password {
+	const char	*session;	/* digest of the challenge's Session */
+	const char	*hash;
+	const char	*attributes;	/* the whole attributes, JSON text */
+	const char	*email;		/* alias columns */
+	const char	*phone;
+	const char	*preferred;
+	const char	*srp_salt;
+	const char	*srp_verifier;
+};
+
+/*
+ * Consume the challenge session and confirm its user with the new
+ * password and attributes, in one statement: one row (the sub) when
+ * the session was still there.
+ */
+void	db_users_new_password(struct pg_batch *,
+	    const struct db_users_new_password *);
+
+#endif
