@@ -2,8 +2,10 @@
  * fuzz_http.c: the parts of the HTTP request path that read untrusted
  * bytes in our own code: Host and path classification (pool domain or
  * API host), the Authorization header (SigV4), the JSON body with its
- * nesting limit, urlencoded forms, and SigV4 canonicalisation of
- * arbitrary headers. The input is split on NUL bytes into those fields.
+ * nesting limit, urlencoded forms, SigV4 canonicalisation of arbitrary
+ * headers, and the client address from X-Forwarded-For (with
+ * trusted_proxies and the peer also taken from the input). The input is
+ * split on NUL bytes into those fields.
  */
 #include "config.h"
 
@@ -15,6 +17,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "crypto/sigv4.h"
+#include "http/addr.h"
 #include "http/request.h"
 #include "http/router.h"
 #include "util.h"
@@ -84,6 +87,21 @@ fuzz_body(const char *body, size_t len)
 		evhttp_clear_headers(&form);
 }
 
+static void
+fuzz_addr(const char *proxies, const char *peer, const char *xff)
+{
+	struct addr_set	*set;
+	char		*cause = NULL, out[64], key[64];
+
+	if ((set = addr_set_parse(proxies, &cause)) == NULL) {
+		free(cause);
+		set = addr_set_parse("0.0.0.0/0, ::/0", &cause);
+	}
+	addr_client(set, peer, xff, out, sizeof out);
+	addr_key(out, key, sizeof key);
+	addr_set_free(set);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -95,8 +113,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char		*hname = next_field(&p, &left);
 	char		*hvalue = next_field(&p, &left);
 	char		*body = next_field(&p, &left);
+	char		*xff = next_field(&p, &left);
+	char		*proxies = next_field(&p, &left);
 
 	fuzz_route(host, path);
+	fuzz_addr(proxies, hvalue, xff);
 	fuzz_sigv4(authz, hname, hvalue, body);
 	fuzz_body(body, strlen(body));
 	free(host);
@@ -105,5 +126,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(hname);
 	free(hvalue);
 	free(body);
+	free(xff);
+	free(proxies);
 	return 0;
 }
