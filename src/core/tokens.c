@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <event2/event.h>
+
 #include "api/api.h"
 #include "api/ops_common.h"
 #include "conf.h"
@@ -30,6 +32,14 @@
 
 #define TOKENS_SCOPE_ADMIN	"aws.cognito.signin.user.admin"
 #define TOKENS_REFRESH_BYTES	32
+/* After a global sign-out: see tokens_signout_wait_ms(). */
+#define TOKENS_WAIT_MARGIN_MS	5
+#define TOKENS_WAIT_MAX_MS	1000
+#define TOKENS_WAIT_TIMERS	3
+
+static struct event_base	*tokens_base;
+
+static void	tokens_waited(evutil_socket_t, short, void *);
 
 /* --- issuing ------------------------------------------------------- */
 
@@ -422,6 +432,7 @@ struct tokens_pending {
 	struct tokens_grant	 grant;
 	struct user		 user;
 	char			*origin;
+	int			 waits;	/* timers of tokens_wait */
 };
 
 static void
@@ -510,6 +521,7 @@ tokens_pending_new(struct api_call *call, const struct tokens_grant *g,
 		p->user.sub = xstrdup(u->sub);
 		p->user.username = xstrdup(u->username);
 		p->user.attributes = json_deep_copy(u->attributes);
+		p->user.tokens_valid_after = u->tokens_valid_after;
 	}
 	j->sub = xstrdup(u != NULL ? u->sub : g->client_id);
 	p->grant.user = &p->user;
@@ -560,20 +572,122 @@ tokens_add_device(struct pg_batch *b, struct tokens_pending *p)
 	    "clock_timestamp()) - 86400", 2, p->grant.pool_id, p->user.sub);
 }
 
+/* The batch and the signing, with the grant copied into p. */
+static void
+tokens_issue_start(struct tokens_pending *p)
+{
+	struct api_call		*call = p->job->call;
+	struct pg_batch		*b;
+
+	/* client_credentials with the keys at hand: nothing to read. */
+	if (p->job->client_only && !p->grant.with_refresh &&
+	    !p->grant.new_device && tokens_keys_recall(p->job) == 0) {
+		tokens_sign_pending(p, NULL);
+		return;
+	}
+	b = pg_batch_new();
+	pg_batch_add(b,
+	    "SELECT purpose, kid, private_sealed FROM pool_keys WHERE "
+	    "pool_id = $1 AND retired_at IS NULL ORDER BY created_at DESC",
+	    1, p->grant.pool_id);
+	if (!p->job->client_only)
+		pg_batch_add(b, "SELECT g.name, g.role_arn FROM user_groups ug "
+		    "JOIN groups g ON g.pool_id = ug.pool_id AND g.name = "
+		    "ug.group_name WHERE ug.pool_id = $1 AND ug.sub = $2::uuid "
+		    "ORDER BY g.precedence NULLS LAST, g.name", 2,
+		    p->grant.pool_id, p->user.sub);
+	if (p->grant.new_device)
+		tokens_add_device(b, p);
+	if (p->grant.with_refresh)
+		tokens_add_refresh(b, p);
+	req_hold(call->req);
+	pg_submit(b, tokens_issue_loaded, p);
+}
+
+/*
+ * Global sign-out against iat. A sign-out stores its time to the
+ * microsecond (users.tokens_valid_after) and the check refuses a token
+ * whose iat, in whole seconds, is not after the sign-out's second: a
+ * token stamped before the sign-out, even within the same second, is
+ * refused. So that a sign-in right after a sign-out still yields live
+ * tokens, a user's tokens are stamped only once the second of the last
+ * sign-out is over: an issue that finds it is not yet waits on the
+ * loop for the next second (a sign-in within a second of its user's
+ * sign-out: rare, and about a second at most). iat stays the true
+ * time of issue and the token's shape Cognito's. The wait is bounded
+ * (TOKENS_WAIT_TIMERS of at most TOKENS_WAIT_MAX_MS), so a database
+ * clock far ahead of ours delays nobody for long (such a token is then
+ * refused, as tokens are wherever clocks disagree).
+ */
+static int64_t
+tokens_signout_wait_ms(double valid_after)
+{
+	struct timespec	ts;
+	int64_t		now, next;
+
+	/* iat is time(): its clock decides; the precise one says how long. */
+	if ((long long)time(NULL) > (long long)valid_after ||
+	    clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return 0;
+	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	next = ((int64_t)valid_after + 1) * 1000 + TOKENS_WAIT_MARGIN_MS;
+	if (next - now > TOKENS_WAIT_MAX_MS)
+		return TOKENS_WAIT_MAX_MS;
+	return next > now ? next - now : TOKENS_WAIT_MARGIN_MS;
+}
+
+/*
+ * Wait out the second of the user's last sign-out: 0 when a timer is
+ * set (its callback resumes the issue), -1 when there is no need.
+ * libevent measures from its cached time, which may lag behind, so the
+ * callback asks again.
+ */
+static int
+tokens_wait(struct tokens_pending *p)
+{
+	struct api_call	*call = p->job->call;
+	struct timeval	 tv;
+	int64_t		 ms;
+
+	if (p->job->client_only || tokens_base == NULL ||
+	    p->waits++ >= TOKENS_WAIT_TIMERS || (ms =
+	    tokens_signout_wait_ms(p->user.tokens_valid_after)) == 0)
+		return -1;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	req_hold(call->req);
+	if (event_base_once(tokens_base, -1, EV_TIMEOUT, tokens_waited, p,
+	    &tv) == 0)
+		return 0;
+	if (req_release(call->req) != 0)
+		fatalx("tokens_wait: request gone");
+	return -1;
+}
+
+static void
+tokens_waited(evutil_socket_t fd, short what, void *arg)
+{
+	struct tokens_pending	*p = arg;
+
+	if (req_release(p->job->call->req) != 0) {
+		tokens_pending_free(p);
+		return;
+	}
+	if (tokens_wait(p) != 0)
+		tokens_issue_start(p);
+}
+
+void
+tokens_init(struct event_base *base)
+{
+	tokens_base = base;
+}
+
 void
 tokens_issue(struct api_call *call, const struct tokens_grant *g,
     tokens_issue_cb cb)
 {
 	struct tokens_pending	*p = tokens_pending_new(call, g, cb);
-	struct pg_batch		*b;
-
-	/* client_credentials with the keys at hand: nothing to read. */
-	if (g->user == NULL && !g->with_refresh && !g->new_device &&
-	    tokens_keys_recall(p->job) == 0) {
-		tokens_sign_pending(p, NULL);
-		return;
-	}
-	b = pg_batch_new();
 
 	/*
 	 * A new family only with a refresh token to name it: a token
@@ -586,22 +700,8 @@ tokens_issue(struct api_call *call, const struct tokens_grant *g,
 		p->origin = xmalloc(37);
 		random_uuid(p->origin);
 	}
-	pg_batch_add(b,
-	    "SELECT purpose, kid, private_sealed FROM pool_keys WHERE "
-	    "pool_id = $1 AND retired_at IS NULL ORDER BY created_at DESC",
-	    1, g->pool_id);
-	if (g->user != NULL)
-		pg_batch_add(b, "SELECT g.name, g.role_arn FROM user_groups ug "
-		    "JOIN groups g ON g.pool_id = ug.pool_id AND g.name = "
-		    "ug.group_name WHERE ug.pool_id = $1 AND ug.sub = $2::uuid "
-		    "ORDER BY g.precedence NULLS LAST, g.name", 2, g->pool_id,
-		    g->user->sub);
-	if (g->new_device)
-		tokens_add_device(b, p);
-	if (g->with_refresh)
-		tokens_add_refresh(b, p);
-	req_hold(call->req);
-	pg_submit(b, tokens_issue_loaded, p);
+	if (tokens_wait(p) != 0)
+		tokens_issue_start(p);
 }
 
 /* --- checking an access token -------------------------------------- */
@@ -757,9 +857,10 @@ tokens_check_rows(struct tokens_check *t, struct pg_reply *reply)
 	t->a.user.sub = NULL;
 	users_from_row(&t->a.user, users, 0, 0);
 	free(sub);
+	/* iat in the sign-out's second: see tokens_signout_wait_ms(). */
 	if (t->a.origin_jti != NULL ?
 	    !ops_true(users, 0, USERS_NCOLUMNS) :
-	    t->a.iat < (long long)t->a.user.tokens_valid_after)
+	    t->a.iat <= (long long)t->a.user.tokens_valid_after)
 		return "Access Token has been revoked";
 	if (!t->a.user.enabled)
 		return "User is disabled.";

@@ -17,6 +17,7 @@
 #include "core/users.h"
 
 struct api_call;
+struct event_base;
 
 /* What an access token check yields (strings malloc'd). */
 struct tokens_access {
@@ -87,10 +88,14 @@ typedef void	(*tokens_issue_cb)(struct api_call *, json_t *);
  * and call cb with the AuthenticationResult object {AccessToken,
  * ExpiresIn, TokenType, IdToken[, RefreshToken]} (new reference, cb
  * owns it; no IdToken for client_credentials). On failure the call is
- * answered and cb is not called.
+ * answered and cb is not called. A user's tokens are stamped after the
+ * second of the user's last global sign-out (waiting for it if need be).
  */
 void	tokens_issue(struct api_call *, const struct tokens_grant *,
 	    tokens_issue_cb);
+
+/* The loop on which an issue waits out a global sign-out's second. */
+void	tokens_init(struct event_base *);
 
 /* The issuer of a pool: <public_url>/<pool id>, malloc'd. */
 char	*tokens_issuer(const char *);
@@ -103,7 +108,9 @@ int	 tokens_scope_has(const char *, const char *);
  * Global sign-out of user $2 (sub) of pool $1: every refresh token goes,
  * and with it every access token of those families (an access token
  * lives only while its origin_jti family has a refresh token; tokens
- * without origin_jti die by tokens_valid_after).
+ * without origin_jti die by tokens_valid_after, stored to the
+ * microsecond: an iat not after its second is refused, and tokens are
+ * stamped only once that second is over).
  */
 #define TOKENS_GLOBAL_SIGNOUT_SQL					\
 	"WITH d AS (DELETE FROM refresh_tokens WHERE pool_id = $1 AND "	\

@@ -378,6 +378,35 @@ def test_global_sign_out(server, pool, idp):
     assert err[0] == "UserNotFoundException"
 
 
+def test_token_issued_in_the_second_of_a_global_sign_out_is_refused(
+        server, pool, idp):
+    """Bug: the sign-out time was compared with iat in whole seconds, so
+    a token without a refresh-token family (here: a client without
+    token revocation, as an implicit-flow token) issued in the same
+    second as a global sign-out still worked after it."""
+    pid = pool["Id"]
+    cid = make_client(idp, pid, EnableTokenRevocation=False)["ClientId"]
+    name = make_user(idp, pid)
+    for signout in ("self", "admin", "self"):
+        # Start at the top of a second so that issue and sign-out share it.
+        time.sleep(1 - time.time() % 1)
+        a = admin_auth(idp, pid, cid, name)["AuthenticationResult"]
+        if signout == "self":
+            idp.global_sign_out(AccessToken=a["AccessToken"])
+        else:
+            idp.admin_user_global_sign_out(UserPoolId=pid, Username=name)
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            idp.get_user(AccessToken=a["AccessToken"])
+        assert error_of(e) == ("NotAuthorizedException",
+                               "Access Token has been revoked")
+        # A sign-in right after, still in that second, works.
+        b = admin_auth(idp, pid, cid, name)["AuthenticationResult"]
+        assert idp.get_user(AccessToken=b["AccessToken"])["Username"] == name
+        claims = jwt.decode(b["AccessToken"],
+                            options={"verify_signature": False})
+        assert claims["iat"] <= time.time()
+
+
 def test_forged_access_tokens_are_refused(server, pool, idp):
     pid = pool["Id"]
     client = make_client(idp, pid)
