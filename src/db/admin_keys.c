@@ -19,7 +19,7 @@
 #include "util.h"
 
 #define ADMIN_KEY_CACHE		64
-#define ADMIN_KEY_TTL_MS	30000
+#define ADMIN_KEY_TTL_MS	5000	/* a deleted key works 5 s at most */
 
 struct admin_key_entry {
 	char	 id[32];
