@@ -8,7 +8,8 @@
  * A device row (table devices) is made, unconfirmed, when a sign-in
  * hands out NewDeviceMetadata; ConfirmDevice stores the client's device
  * SRP verifier and salt (as lowercase hex of the bytes it sent in
- * base64, the form the device SRP reads) and marks it confirmed, once.
+ * base64, the form the device SRP reads; the verifier sealed under the
+ * master key like users' verifiers) and marks it confirmed, once.
  * Until then the device is tracked by no one: only confirmed devices are
  * listed, read or have their status changed, while ForgetDevice drops
  * either kind. Every statement names the device by pool, owner and key
@@ -35,6 +36,7 @@
 #include "core/tokens.h"
 #include "core/users.h"
 #include "crypto/b64.h"
+#include "crypto/password.h"
 #include "db/pg.h"
 #include "util.h"
 
@@ -424,6 +426,7 @@ dev_confirm_checked(struct api_call *call)
 	struct dev	*d = call->data;
 	struct pg_batch	*b = pg_batch_new();
 	const char	*ip = req_client_addr(call->req);
+	char		*sealed = password_verifier_seal(d->verifier);
 
 	if (ip != NULL && (strcmp(ip, "-") == 0 ||
 	    strcmp(ip, "internal") == 0))
@@ -437,8 +440,9 @@ dev_confirm_checked(struct api_call *call)
 	    "SELECT EXISTS (SELECT 1 FROM devices WHERE pool_id = $1 AND "
 	    "sub = $2::uuid AND device_key = $3), (SELECT count(*) FROM upd)",
 	    8, d->pool_id, d->sub, api_str(call->in, "DeviceKey"),
-	    d->verifier, d->salt, api_str(call->in, "DeviceName"),
+	    sealed, d->salt, api_str(call->in, "DeviceName"),
 	    d->on_prompt ? "false" : "true", ip);
+	free(sealed);
 	api_query(call, b, dev_confirm_done);
 }
 

@@ -23,6 +23,7 @@
 #include "core/codes.h"
 #include "crypto/b64.h"
 #include "crypto/keys.h"
+#include "crypto/password.h"
 #include "crypto/random.h"
 #include "crypto/srp.h"
 #include "db/pg.h"
@@ -364,6 +365,7 @@ signin_device_loaded(struct task *t, struct pg_reply *reply)
 	const PGresult	*r;
 	int		 c = USERS_NCOLUMNS;
 	json_t		*data;
+	char		*verifier;
 
 	if (!reply->ok) {
 		task_fail_db(t, reply);
@@ -384,11 +386,17 @@ signin_device_loaded(struct task *t, struct pg_reply *reply)
 			    "Invalid session for the user.");
 		return;
 	}
+	/* Sealed (or plain from before): one that does not open is none. */
+	if ((verifier = password_verifier_open(pg_val(r, 0, c + 4))) ==
+	    NULL) {
+		task_fail(t, CORE_ERR_NOT_AUTHORIZED, SIGNIN_BAD_SESSION);
+		return;
+	}
 	a->device = xcalloc(1, sizeof *a->device);
 	a->device->key = xstrdup(signin_param(a, "DEVICE_KEY"));
 	a->device->group = xstrdup(pg_val(r, 0, c + 2));
 	a->device->salt = xstrdup(pg_val(r, 0, c + 3));
-	a->device->verifier = xstrdup(pg_val(r, 0, c + 4));
+	a->device->verifier = verifier;
 	a->device->remembered = signin_true(r, 0, c + 5);
 	data = json_loads(pg_val(r, 0, c + 1), 0, NULL);
 	signin_device_answer(t, a, name, data);

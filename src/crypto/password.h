@@ -49,7 +49,8 @@ int	 password_make(struct password_set *, const char *, const char *,
 void	 password_set_clear(struct password_set *);
 
 /*
- * The stored form of an SRP verifier (users.srp_verifier): its hex
+ * The stored form of an SRP verifier (users.srp_verifier and
+ * devices.verifier): its hex
  * sealed under the master key (keys_seal). password_verifier_open gives
  * the hex back (malloc'd; wipe it) from either the sealed form or a
  * plain hex one written before verifiers were sealed; NULL when it is

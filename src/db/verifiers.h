@@ -1,6 +1,7 @@
 /*
- * verifiers.h: seal the SRP verifiers stored in plain before they were
- * sealed (a start-up step after the migrations; blocking).
+ * verifiers.h: seal the SRP verifiers (users' and devices') stored in
+ * plain before they were sealed (a start-up step after the migrations;
+ * blocking).
  */
 #ifndef VERIFIERS_H
 #define VERIFIERS_H

@@ -6,7 +6,8 @@ username or sign-in alias.
 A device comes from a sign-in: the AuthenticationResult of a pool that
 tracks devices carries NewDeviceMetadata, and the app confirms it with a
 device SRP verifier computed as amazon-cognito-identity-js computes it
-(reference §4.6)."""
+(reference §4.6). The verifier is sealed at rest; one stored in plain by
+an older version still signs in and is sealed at the next start."""
 import base64
 import hashlib
 import json
@@ -17,7 +18,8 @@ import botocore.exceptions
 import jwt
 import pytest
 
-from conftest import PASSWORD, error_of, make_client, make_user
+from conftest import PASSWORD, Server, error_of, make_client, make_user
+from srp_client import Srp
 
 MISSING = ("ResourceNotFoundException", "Device does not exist.")
 EXISTS = ("DeviceKeyExistsException", "Device key already exists.")
@@ -141,11 +143,12 @@ def test_confirm_and_get(server, idp, user):
               "DeviceLastAuthenticatedDate"):
         assert d[k].year >= 2024
     assert d["DeviceLastModifiedDate"] >= d["DeviceCreateDate"]
-    # Stored as the hex of the bytes sent, the form device SRP reads.
+    # The salt as the hex of the bytes sent, the verifier sealed.
     row = server.psql("SELECT verifier, salt, confirmed, remembered FROM "
                       "devices WHERE pool_id = '%s' AND device_key = '%s'"
                       % (user.pool_id, key))
-    assert row == [[secret.verifier, secret.salt, "t", "t"]]
+    assert row[0][1:] == [secret.salt, "t", "t"]
+    assert row[0][0].startswith("v1.") and secret.verifier not in row[0][0]
     # The raw answer: epoch seconds, attributes as {Name, Value}.
     raw = server.api("GetDevice", {"AccessToken": user.access,
                                    "DeviceKey": key}, signed=False)
@@ -507,3 +510,95 @@ def test_device_flow_with_the_aws_cli(server, user):
                "--device-key", key)
     assert server.aws_error("get-device", "--access-token", user.access,
                             "--device-key", key) == MISSING
+
+
+# --- Device SRP, the verifier at rest -----------------------------------
+
+def device_sign_in(idp, user, key, group, password):
+    """The password, then DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER
+    with the device's secret (the arithmetic of srp_client.py, the group
+    key in the place of the pool's name and the device key in the
+    user's); the AuthenticationResult."""
+    out = idp.admin_initiate_auth(
+        UserPoolId=user.pool_id, ClientId=user.client_id,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": user.username, "PASSWORD": PASSWORD,
+                        "DEVICE_KEY": key})
+    assert out["ChallengeName"] == "DEVICE_SRP_AUTH"
+    s = Srp("_" + group)
+    out = idp.admin_respond_to_auth_challenge(
+        UserPoolId=user.pool_id, ClientId=user.client_id,
+        ChallengeName="DEVICE_SRP_AUTH", Session=out["Session"],
+        ChallengeResponses={"USERNAME": user.username, "DEVICE_KEY": key,
+                            "SRP_A": s.srp_a})
+    assert out["ChallengeName"] == "DEVICE_PASSWORD_VERIFIER"
+    params = dict(out["ChallengeParameters"], USER_ID_FOR_SRP=key)
+    answer = dict(s.answer(params, password), USERNAME=user.username,
+                  DEVICE_KEY=key)
+    return idp.admin_respond_to_auth_challenge(
+        UserPoolId=user.pool_id, ClientId=user.client_id,
+        ChallengeName="DEVICE_PASSWORD_VERIFIER", Session=out["Session"],
+        ChallengeResponses=answer)["AuthenticationResult"]
+
+
+def stored_device_verifier(srv, pool_id, key):
+    rows = srv.psql("SELECT verifier FROM devices WHERE pool_id = '%s' "
+                    "AND device_key = '%s'" % (pool_id, key))
+    assert len(rows) == 1
+    return rows[0][0]
+
+
+def test_device_verifier_is_sealed_at_rest(server, idp, user):
+    """ConfirmDevice stores the device's SRP verifier sealed under the
+    master key, not the hex of the bytes sent; device SRP still signs in
+    with the device's secret and refuses another."""
+    key, group = user.sign_in()
+    secret = Secret(group, key)
+    idp.confirm_device(AccessToken=user.access, DeviceKey=key,
+                       DeviceSecretVerifierConfig=secret.config)
+    stored = stored_device_verifier(server, user.pool_id, key)
+    assert stored.startswith("v1.") and secret.verifier not in stored
+    res = device_sign_in(idp, user, key, group, secret.password)
+    assert "NewDeviceMetadata" not in res
+    assert jwt.decode(res["AccessToken"], options={
+        "verify_signature": False})["device_key"] == key
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        device_sign_in(idp, user, key, group, secret.password + "x")
+    assert error_of(e)[0] == "NotAuthorizedException"
+
+
+@pytest.fixture
+def own_server():
+    srv = Server()
+    srv.start_or_clean()
+    yield srv
+    reports, _ = srv.shut_down()
+    assert not reports, "sanitizer reports:\n" + reports
+
+
+def test_a_device_verifier_stored_in_plain_works_and_is_sealed_at_start(
+        own_server):
+    """A device confirmed before device verifiers were sealed (its row
+    set back to the plain hex here) still signs in with device SRP, and
+    the next start seals it."""
+    srv = own_server
+    idp = srv.boto3()
+    pid = idp.create_user_pool(PoolName="legacy", DeviceConfiguration={
+        "ChallengeRequiredOnNewDevice": True,
+        "DeviceOnlyRememberedOnUserPrompt": False})["UserPool"]["Id"]
+    user = User(idp, pid, make_client(idp, pid)["ClientId"])
+    key, group = user.sign_in()
+    secret = Secret(group, key)
+    idp.confirm_device(AccessToken=user.access, DeviceKey=key,
+                       DeviceSecretVerifierConfig=secret.config)
+    srv.psql("UPDATE devices SET verifier = '%s' WHERE pool_id = '%s' AND "
+             "device_key = '%s'" % (secret.verifier, pid, key))
+    assert device_sign_in(idp, user, key, group, secret.password)
+    srv.stop()
+    srv.start()
+    idp = srv.boto3()
+    user.idp = idp
+    stored = stored_device_verifier(srv, pid, key)
+    assert stored.startswith("v1.") and secret.verifier not in stored
+    assert device_sign_in(idp, user, key, group, secret.password)
+    assert "sealed 1 device SRP verifiers stored in plain" in srv.log_text()
