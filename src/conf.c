@@ -17,6 +17,7 @@
 
 #include "conf.h"
 #include "http/addr.h"
+#include "notify/caps.h"
 #include "util.h"
 
 struct conf	*conf;
@@ -40,6 +41,7 @@ static int	check_account(const char *);
 static int	check_level(const char *);
 static int	check_domain(const char *);
 static int	check_proxies(const char *);
+static int	check_message_caps(const char *);
 
 #define S(f) CONF_STRING, offsetof(struct conf, f)
 #define I(f) CONF_INT, offsetof(struct conf, f)
@@ -130,6 +132,22 @@ static const struct conf_key conf_keys[] = {
 	{ "address_burst", I(address_burst), "200", 1, 1 << 20, NULL,
 	  "requests a client address may make at once before address_rate "
 	  "applies" },
+	{ "message_cap_recipient_15min", I(message_cap_recipient_15min), "5",
+	  0, 1 << 20, NULL, "codes sent to one e-mail address or phone number "
+	  "of a pool in 15 minutes (0: no cap)" },
+	{ "message_cap_recipient_day", I(message_cap_recipient_day), "20", 0,
+	  1 << 20, NULL, "codes sent to one recipient of a pool in a day "
+	  "(0: no cap)" },
+	{ "message_cap_pool_hour", I(message_cap_pool_hour), "1000", 0,
+	  1 << 20, NULL, "messages one pool sends in an hour, invitations "
+	  "included (0: no cap)" },
+	{ "message_cap_address_hour", I(message_cap_address_hour), "50", 0,
+	  1 << 20, NULL, "codes one client address makes a pool send in an "
+	  "hour (0: no cap)" },
+	{ "message_caps_pools", S(message_caps_pools), "", 0, 0,
+	  check_message_caps, "per-pool caps: POOL_ID:name=value,... entries "
+	  "separated by spaces or ';', name one of recipient_15min, "
+	  "recipient_day, pool_hour, address_hour" },
 	{ "ui_dir", S(ui_dir), "", 0, 0, NULL,
 	  "directory holding the hosted UI's templates/ and static/ "
 	  "(default: the source tree's)" },
@@ -511,4 +529,10 @@ conf_help(FILE *f)
 	for (i = 0; i < nitems(conf_keys); i++)
 		fprintf(f, "# %s\n#%s = %s\n\n", conf_keys[i].help,
 		    conf_keys[i].name, conf_keys[i].def);
+}
+
+static int
+check_message_caps(const char *v)
+{
+	return caps_check(v);
 }

@@ -45,6 +45,11 @@ struct conf {
 	int	 signin_rate_per_address;
 	int	 address_rate;
 	int	 address_burst;
+	int	 message_cap_recipient_15min;
+	int	 message_cap_recipient_day;
+	int	 message_cap_pool_hour;
+	int	 message_cap_address_hour;
+	char	*message_caps_pools;
 	char	*smtp_url;
 	char	*smtp_user;
 	char	*smtp_password;

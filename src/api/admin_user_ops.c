@@ -40,6 +40,7 @@
 #include "crypto/password.h"
 #include "crypto/random.h"
 #include "db/pg.h"
+#include "notify/caps.h"
 #include "notify/messages.h"
 #include "util.h"
 
@@ -362,6 +363,8 @@ au_send(struct pg_batch *b, struct api_call *call, struct au *a,
     enum messages_kind kind, const char *medium, const char *dest,
     const char *code, const char *username)
 {
+	caps_charge(b, kind == MESSAGES_INVITE ? CAPS_ADMIN : CAPS_CODE,
+	    au_pool(call), dest, NULL);
 	json_decref(messages_send(b, au_pool(call), a->pool.config, kind,
 	    medium, dest, code, username));
 }

@@ -47,6 +47,7 @@
 #include "api/ops_common.h"
 #include "api/shape.h"
 #include "core/codes.h"
+#include "core/lockout.h"
 #include "core/mfa.h"
 #include "core/signin.h"
 #include "core/tokens.h"
@@ -54,6 +55,7 @@
 #include "crypto/password.h"
 #include "crypto/random.h"
 #include "db/pg.h"
+#include "notify/caps.h"
 #include "notify/messages.h"
 #include "util.h"
 
@@ -431,6 +433,7 @@ struct user_op {
 	json_t			*deliveries;	/* ...List */
 	api_fn			 next;		/* client known */
 	api_db_fn		 found;		/* user looked up */
+	const char		*address;	/* the client's, for the caps */
 };
 
 static void
@@ -465,6 +468,7 @@ user_op_new(struct api_call *call)
 {
 	struct user_op	*op = xcalloc(1, sizeof *op);
 
+	op->address = req_client_addr(call->req);
 	api_set_data(call, op, user_op_free);
 	return op;
 }
@@ -540,6 +544,7 @@ user_code_issue(struct user_op *op, struct pg_batch *b, const char *sub,
 	pg_batch_add(b, user_sql_code_issue, 5, op->pool_id, sub, purpose,
 	    op->digest, ttl);
 	json_decref(op->delivery);
+	caps_charge(b, CAPS_CODE, op->pool_id, dest, op->address);
 	op->delivery = messages_send(b, op->pool_id, op->pool_config,
 	    strcmp(purpose, "reset") == 0 ? MESSAGES_RESET : MESSAGES_VERIFY,
 	    user_medium(attr), dest, code, username);
@@ -728,23 +733,67 @@ user_answer_delivery(struct api_call *call, json_t *delivery)
 	api_ok(call, json_pack("{s:o}", "CodeDeliveryDetails", delivery));
 }
 
-/*
- * No such user. Under PreventUserExistenceErrors an operation that
- * sends a code answers a simulated delivery, one that checks a code a
- * mismatch.
- */
 static void
-user_not_found(struct api_call *call, int sends)
+user_fake_sent(struct api_call *call, struct pg_reply *reply)
 {
 	struct user_op	*op = call->data;
 
-	if (!op->hide)
-		api_fail(call, "UserNotFoundException", USER_NOT_FOUND);
-	else if (!sends)
-		api_fail(call, "CodeMismatchException", USER_MSG_MISMATCH);
+	if (!reply->ok) {
+		api_fail_db(call, reply);	/* a message cap */
+		return;
+	}
+	user_answer_delivery(call, user_fake_delivery(op,
+	    api_str(call->in, "Username")));
+}
+
+static void
+user_fake_checked(struct api_call *call, struct pg_reply *reply)
+{
+	struct lockout_charge	 c;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	if (lockout_charged(reply->res[0], &c) == 0 && !c.go)
+		api_fail(call, "LimitExceededException", USER_MSG_LIMIT);
 	else
-		user_answer_delivery(call, user_fake_delivery(op,
-		    api_str(call->in, "Username")));
+		api_fail(call, "CodeMismatchException", USER_MSG_MISMATCH);
+	lockout_charge_clear(&c);
+}
+
+/*
+ * No such user. Under PreventUserExistenceErrors an operation that
+ * sends a code answers a simulated delivery, one that checks a code a
+ * mismatch; and both count as for a real user, so the answers stay the
+ * same after many calls: a simulated send is charged to the message
+ * caps under the name (and restarts the name's code attempts), a code
+ * check is charged to the name's attempts (lockout_names, keyed by the
+ * purpose and the name), which end in LimitExceededException as a real
+ * code's do.
+ */
+static void
+user_not_found(struct api_call *call, const char *purpose, int sends)
+{
+	struct user_op	*op = call->data;
+	struct pg_batch	*b;
+	char		*key;
+
+	if (!op->hide) {
+		api_fail(call, "UserNotFoundException", USER_NOT_FOUND);
+		return;
+	}
+	b = pg_batch_new();
+	key = xasprintf("%s:%s", purpose, op->key);
+	if (sends) {
+		caps_charge(b, CAPS_CODE, op->pool_id, key, op->address);
+		lockout_clear_name(b, op->pool_id, key);
+		api_query(call, b, user_fake_sent);
+	} else {
+		lockout_charge_name(b, op->pool_id, key);
+		api_query(call, b, user_fake_checked);
+	}
+	free(key);
 }
 
 /*
@@ -1065,7 +1114,7 @@ user_confirm_found(struct api_call *call, struct pg_reply *reply)
 
 	(void)reply;
 	if (!op->have_user) {
-		user_not_found(call, 0);
+		user_not_found(call, "signup", 0);
 		return;
 	}
 	if (strcmp(op->user.status, "UNCONFIRMED") != 0) {
@@ -1139,7 +1188,7 @@ user_resend_found(struct api_call *call, struct pg_reply *reply)
 
 	(void)reply;
 	if (!op->have_user) {
-		user_not_found(call, 1);
+		user_not_found(call, "signup", 1);
 		return;
 	}
 	if (strcmp(op->user.status, "UNCONFIRMED") != 0) {
@@ -1177,7 +1226,7 @@ user_forgot_found(struct api_call *call, struct pg_reply *reply)
 
 	(void)reply;
 	if (!op->have_user) {
-		user_not_found(call, 1);
+		user_not_found(call, "reset", 1);
 		return;
 	}
 	if (!op->user.enabled) {
@@ -1268,7 +1317,7 @@ user_reset_found(struct api_call *call, struct pg_reply *reply)
 
 	(void)reply;
 	if (!op->have_user) {
-		user_not_found(call, 0);
+		user_not_found(call, "reset", 0);
 		return;
 	}
 	user_digest(op, "reset", NULL, api_str(call->in, "ConfirmationCode"));

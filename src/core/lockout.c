@@ -111,6 +111,14 @@ lockout_charge_clear(struct lockout_charge *c)
 }
 
 void
+lockout_clear_name(struct pg_batch *b, const char *pool_id,
+    const char *name_key)
+{
+	pg_batch_add(b, "DELETE FROM lockout_names WHERE pool_id = $1 AND "
+	    "name_key = $2", 2, pool_id, name_key);
+}
+
+void
 lockout_clear_user(struct pg_batch *b, const char *pool_id, const char *sub)
 {
 	pg_batch_add(b, "UPDATE users SET failed_logins = 0, last_failed_at "

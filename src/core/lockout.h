@@ -43,6 +43,8 @@ int	 lockout_charged(const PGresult *, struct lockout_charge *)
 	    MUST_CHECK;
 void	 lockout_charge_clear(struct lockout_charge *);
 
+/* Forget the attempts of a name (a simulated code was sent again). */
+void	 lockout_clear_name(struct pg_batch *, const char *, const char *);
 /* The sign-in succeeded: the user's count and lock are cleared. */
 void	 lockout_clear_user(struct pg_batch *, const char *, const char *);
 /*

@@ -45,6 +45,7 @@ struct signin_req {
 	/* GetTokensFromRefreshToken: refresh_token set, flow NULL */
 	const char		*refresh_token;
 	const char		*client_secret;
+	const char		*address;	/* the client's: message caps */
 };
 
 enum signin_result {

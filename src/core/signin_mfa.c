@@ -24,6 +24,7 @@
 #include "core/lockout.h"
 #include "core/mfa.h"
 #include "db/pg.h"
+#include "notify/caps.h"
 #include "notify/messages.h"
 #include "util.h"
 
@@ -70,6 +71,7 @@ signin_mfa_send_code(struct pg_batch *b, struct signin *a, enum mfa_factor f,
 	config = json_copy(a->client.pool_config);
 	json_object_set(config, "EmailMfaConfiguration", json_object_get(
 	    a->client.pool_mfa, "EmailMfaConfiguration"));
+	caps_charge(b, CAPS_CODE, a->client.pool_id, dest, a->req->address);
 	details = messages_send(b, a->client.pool_id, config, MESSAGES_MFA,
 	    f == MFA_SMS ? "SMS" : "EMAIL", dest, code, a->user.username);
 	json_decref(config);

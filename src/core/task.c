@@ -16,6 +16,7 @@
 #include "crypto/workers.h"
 #include "db/pg.h"
 #include "log.h"
+#include "notify/caps.h"
 #include "util.h"
 
 static const char *const core_err_names[CORE_ERR_NKINDS] = {
@@ -189,8 +190,15 @@ task_fail_db(struct task *t, struct pg_reply *reply)
 {
 	const char	*msg = reply->error != NULL ? reply->error : "";
 	const char	*state = reply->sqlstate != NULL ? reply->sqlstate : "";
-	char		*e = log_escape(msg, strlen(msg));
+	char		*e;
 
+	/* A message cap (notify/caps.c) rolled the batch back. */
+	if (strcmp(state, CAPS_SQLSTATE) == 0) {
+		log_info("%s: %s: message cap reached", t->id, t->name);
+		task_fail(t, CORE_ERR_LIMIT, CAPS_MESSAGE);
+		return;
+	}
+	e = log_escape(msg, strlen(msg));
 	log_error("%s: %s: database: %s (%s)", t->id, t->name, e, state);
 	free(e);
 	if (strcmp(state, PG_STATE_OVERLOADED) == 0)

@@ -75,7 +75,10 @@ void	task_ok(struct task *);
 /* End with an error of kind, the message formatted. */
 void	task_fail(struct task *, enum core_err_kind, const char *, ...)
 	    PRINTFLIKE(3, 4);
-/* End after a failed batch: CORE_ERR_BUSY or CORE_ERR_INTERNAL, logged. */
+/*
+ * End after a failed batch: CORE_ERR_LIMIT for a message cap, else
+ * CORE_ERR_BUSY or CORE_ERR_INTERNAL, logged.
+ */
 void	task_fail_db(struct task *, struct pg_reply *);
 /* 1 once the task has ended. */
 int	task_ended(const struct task *);

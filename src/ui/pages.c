@@ -439,6 +439,7 @@ pages_signin(struct oauth_req *o, const char *challenge, const char *session,
 	ps->req.challenge = ps->challenge;
 	ps->req.session = ps->session;
 	ps->req.params = ps->params;
+	ps->req.address = req_client_addr(o->r);
 	task_init(&ps->task, o->r->id, "hosted sign-in", &req_task_guard,
 	    o->r, pages_signin_end, o);
 	signin_start(&ps->task, &ps->req);

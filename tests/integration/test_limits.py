@@ -1,29 +1,53 @@
-"""Abuse limits a public deployment needs, through real clients: the
-lockout schedule under parallel wrong passwords (boto3 threads; the
-password hashes counted from the daemon's debug log) and wrong TOTP
-codes locking too, within one sign-in and across sign-ins."""
+"""Abuse limits a public deployment needs, through real clients.
+
+Message caps: 50 codes asked for one phone number through the AWS CLI
+send exactly the cap (counted in the outbox), the rest answer
+LimitExceededException, also with the workers busy; the per-address and
+per-pool caps; nothing is written for a refused send; SMS MFA codes and
+the hosted pages are capped too; a per-pool override.
+
+Lockout: parallel wrong passwords (boto3 threads; the password hashes
+counted from the daemon's debug log) and wrong TOTP codes, within one
+sign-in and across sign-ins.
+
+Enumeration: under PreventUserExistenceErrors, ForgotPassword,
+ConfirmForgotPassword, ResendConfirmationCode and sign-in answer a
+missing user as an existing one, call after call (caps and lockout
+included), and a sign-in takes as long (a dummy hash at the pool's
+cost; the daemon runs at the default scrypt cost here)."""
 import concurrent.futures
+import json
 import statistics
+import subprocess
 import time
 import uuid
 
 import botocore.exceptions
 import pytest
 
-from conftest import (PASSWORD, Server, error_of, make_client, make_user,
-                      unique_email)
+from conftest import (AWS, PASSWORD, Server, error_of, make_client,
+                      make_user, parse_aws_error, unique_email)
 from test_mfa_signin import mfa_pool, respond, sign_in, totp, with_totp
+from test_oauth import Browser
+from test_pages import Site, link, submit
 
 WRONG = "Wrong-passw0rd"
 BAD_PASSWORD = ("NotAuthorizedException", "Incorrect username or password.")
 LOCKED = ("NotAuthorizedException", "Password attempts exceeded")
 HASH_LINE = "password: hash check"
+LIMIT = ("LimitExceededException",
+         "Attempt limit exceeded, please try after some time.")
+CAP = 5             # codes per recipient in 15 minutes (the default)
+ADDRESS_CAP = 11    # per source address and pool an hour (set below)
+POOL_CAP = 14       # per pool an hour (set below)
 
 
 @pytest.fixture(scope="module")
 def limited():
     """A daemon of its own, so the hash lines of its log are ours."""
-    srv = Server()
+    srv = Server(extra_args=["--message_cap_address_hour=%d" % ADDRESS_CAP,
+                             "--message_cap_pool_hour=%d" % POOL_CAP,
+                             "--scrypt_log2_n=14"])
     srv.start_or_clean()
     yield srv
     reports, _ = srv.shut_down()
@@ -36,6 +60,95 @@ def lpool(limited):
     up = idp.create_user_pool(PoolName="limits-%s" % uuid.uuid4().hex[:8])
     yield idp, up["UserPool"]["Id"]
     idp.delete_user_pool(UserPoolId=up["UserPool"]["Id"])
+
+
+@pytest.fixture
+def lmake_pool(limited):
+    """make_pool for the module's daemon."""
+    idp, made = limited.boto3(), []
+
+    def make(**kw):
+        up = idp.create_user_pool(PoolName="limits-%s" % uuid.uuid4().hex[:8],
+                                  **kw)["UserPool"]
+        made.append(up["Id"])
+        return up
+
+    yield make
+    for pid in made:    # a pool with a domain stays: the daemon goes
+        try:
+            idp.delete_user_pool(UserPoolId=pid)
+        except botocore.exceptions.ClientError:
+            pass
+
+
+def phone_user(idp, pool_id):
+    """A confirmed user whose only contact is a verified phone number;
+    (username, phone)."""
+    phone = "+1555%07d" % (uuid.uuid4().int % 10 ** 7)
+    name = make_user(idp, pool_id)
+    idp.admin_update_user_attributes(
+        UserPoolId=pool_id, Username=name, UserAttributes=[
+            {"Name": "phone_number", "Value": phone},
+            {"Name": "phone_number_verified", "Value": "true"}])
+    return name, phone
+
+
+# Runs the AWS CLI's own driver (what /usr/bin/aws runs) n times in one
+# process, so 50 calls do not pay 50 interpreter start-ups; one JSON line
+# per call: its exit status and stderr.
+CLI_LOOP = """
+import contextlib, io, json, sys
+import awscli.clidriver
+n, args = int(sys.argv[1]), sys.argv[2:]
+for _ in range(n):
+    err, out = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+        rc = awscli.clidriver.create_clidriver().main(list(args))
+    print(json.dumps([rc, err.getvalue()]), flush=True)
+"""
+
+
+def cli_forgot_password(server, client_id, name, n):
+    """n ForgotPassword calls through the AWS CLI, one after the other:
+    for each None, or (exception, message)."""
+    r = subprocess.run(
+        ["/usr/bin/python3", "-c", CLI_LOOP, str(n), "cognito-idp",
+         "forgot-password", "--client-id", client_id, "--username", name,
+         "--endpoint-url", server.https, "--output", "json"],
+        env=dict(server.env, AWS_MAX_ATTEMPTS="1",
+                 AWS_RETRY_MODE="standard"),
+        stdin=subprocess.DEVNULL, capture_output=True, text=True,
+        timeout=300)
+    assert r.returncode == 0, r.stderr
+    calls = [json.loads(line) for line in r.stdout.splitlines()]
+    assert len(calls) == n, r.stdout
+    return [None if rc == 0 else parse_aws_error(e) for rc, e in calls]
+
+
+def err(e):
+    """(Code, Message) of a botocore ClientError."""
+    return (e.response["Error"]["Code"], e.response["Error"]["Message"])
+
+
+def forgot(idp, client_id, name):
+    """ForgotPassword with boto3: None, or (exception, message)."""
+    try:
+        idp.forgot_password(ClientId=client_id, Username=name)
+        return None
+    except botocore.exceptions.ClientError as e:
+        return err(e)
+
+
+def wait_outbox(server, to, count, settle=1.0):
+    """The messages to `to` once their number has stayed put (at least
+    count) for settle seconds."""
+    server.wait_message(to, count)
+    n, since = len(server.messages(to)), time.monotonic()
+    while time.monotonic() - since < settle:
+        time.sleep(0.1)
+        if len(server.messages(to)) != n:
+            n, since = len(server.messages(to)), time.monotonic()
+    return server.messages(to)
 
 
 def hashes(server):
@@ -68,6 +181,228 @@ def locked_until(server, pool_id, name):
     rows = server.psql("SELECT coalesce(locked_until, 0) FROM users WHERE "
                        "pool_id = '%s' AND username = '%s'" % (pool_id, name))
     return float(rows[0][0])
+
+
+# --- message caps ------------------------------------------------------
+
+def test_fifty_codes_for_one_phone_send_the_cap(limited, lpool):
+    idp, pid = lpool
+    cid = make_client(idp, pid)["ClientId"]
+    name, phone = phone_user(idp, pid)
+    # Five CLI processes in parallel, ten calls each.
+    with concurrent.futures.ThreadPoolExecutor(5) as ex:
+        answers = sum(ex.map(lambda _: cli_forgot_password(
+            limited, cid, name, 10), range(5)), [])
+    assert answers.count(None) == CAP, answers
+    assert answers.count(LIMIT) == 50 - CAP, answers
+    assert len(wait_outbox(limited, phone, CAP)) == CAP
+
+
+def test_caps_hold_with_the_workers_busy(limited, lpool):
+    idp, pid = lpool
+    cid = make_client(idp, pid)["ClientId"]
+    name, phone = phone_user(idp, pid)
+    others = [make_user(idp, pid) for _ in range(4)]
+    clients = [limited.boto3() for _ in range(8)]
+
+    def job(i):
+        c = clients[i % 8]
+        if i % 3 == 0:     # password hashes keep the crypto threads busy
+            return auth_error(c, pid, cid, others[i % 4], WRONG)
+        return forgot(c, cid, name)
+
+    with concurrent.futures.ThreadPoolExecutor(40) as ex:
+        answers = list(ex.map(job, range(60)))
+    sends = [a for i, a in enumerate(answers) if i % 3 != 0]
+    assert sends.count(None) == CAP, sends
+    assert sends.count(LIMIT) == len(sends) - CAP, sends
+    assert len(wait_outbox(limited, phone, CAP)) == CAP
+
+
+def test_address_cap_and_nothing_half_written(limited, lmake_pool):
+    idp = limited.boto3()
+    pid = lmake_pool(AutoVerifiedAttributes=["email"])["Id"]
+    cid = make_client(idp, pid)["ClientId"]
+    names = ["su-%s" % uuid.uuid4().hex[:8] for _ in range(ADDRESS_CAP + 2)]
+    answers = []
+    for n in names:
+        try:
+            idp.sign_up(ClientId=cid, Username=n, Password=PASSWORD,
+                        UserAttributes=[{"Name": "email",
+                                         "Value": n + "@example.com"}])
+            answers.append(None)
+        except botocore.exceptions.ClientError as e:
+            answers.append(err(e))
+    assert answers == [None] * ADDRESS_CAP + [LIMIT] * 2
+    # A refused sign-up leaves no user behind and sends nothing.
+    for n in names[ADDRESS_CAP:]:
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            idp.admin_get_user(UserPoolId=pid, Username=n)
+        assert error_of(e)[0] == "UserNotFoundException"
+        assert limited.messages(n + "@example.com") == []
+
+
+def test_pool_cap_counts_invitations(limited, lpool):
+    idp, pid = lpool
+    answers = []
+    for i in range(POOL_CAP + 2):
+        n = "inv-%s" % uuid.uuid4().hex[:8]
+        try:
+            idp.admin_create_user(
+                UserPoolId=pid, Username=n, DesiredDeliveryMediums=["EMAIL"],
+                UserAttributes=[{"Name": "email",
+                                 "Value": n + "@example.com"}])
+            answers.append(None)
+        except botocore.exceptions.ClientError as e:
+            answers.append(err(e))
+    assert answers == [None] * POOL_CAP + [LIMIT] * 2
+
+
+def test_sms_mfa_codes_are_capped(limited, lpool):
+    idp, pid = lpool
+    mfa_pool(limited, pid)
+    cid = make_client(idp, pid)["ClientId"]
+    name, phone = phone_user(idp, pid)
+    idp.admin_set_user_mfa_preference(
+        UserPoolId=pid, Username=name,
+        SMSMfaSettings={"Enabled": True, "PreferredMfa": True})
+    for _ in range(CAP):
+        assert sign_in(idp, pid, cid, name)["ChallengeName"] == "SMS_MFA"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        sign_in(idp, pid, cid, name)
+    assert error_of(e) == LIMIT
+    assert len(wait_outbox(limited, phone, CAP)) == CAP
+
+
+def test_hosted_page_shows_the_limit(limited, lmake_pool):
+    site = Site(limited, limited.boto3(), lmake_pool)
+    email = unique_email("cap")
+    name = make_user(limited.boto3(), site.pool["Id"], email=email)
+    b = Browser(limited)
+    q, _, login = site.start(b)
+    status, _, form = b.go("GET", link(login, "Forgot your password?"))
+    for _ in range(CAP):
+        status, _, page = submit(b, form, username=name)
+        assert status == 200 and "We have sent a code" in page, page
+    status, _, page = submit(b, form, username=name)
+    assert status == 400, page
+    assert LIMIT[1] in page
+    assert "LimitExceededException" not in page
+    assert len(wait_outbox(limited, email, CAP)) == CAP
+
+
+# --- no user enumeration ----------------------------------------------
+
+@pytest.fixture
+def hiding(limited, lmake_pool):
+    """A pool whose user names are e-mail addresses, and a client with
+    PreventUserExistenceErrors; (idp, pool id, client id)."""
+    idp = limited.boto3()
+    pid = lmake_pool(UsernameAttributes=["email"],
+                     AutoVerifiedAttributes=["email"])["Id"]
+    cid = make_client(idp, pid, PreventUserExistenceErrors="ENABLED",
+                      ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH",
+                                         "ALLOW_REFRESH_TOKEN_AUTH"])
+    return idp, pid, cid["ClientId"]
+
+
+def twin_names():
+    """Two addresses that mask alike: an existing and a missing user."""
+    return ["a%s@example.com" % uuid.uuid4().hex[:10] for _ in range(2)]
+
+
+def answer(fn, **kw):
+    try:
+        out = fn(**kw)
+        out.pop("ResponseMetadata", None)
+        return out
+    except botocore.exceptions.ClientError as e:
+        return err(e)
+
+
+def test_answers_for_a_missing_user_are_an_existing_one_s(limited, hiding):
+    idp, pid, cid = hiding
+    there, missing = twin_names()
+    make_user(idp, pid, username=there, email=there)
+
+    def run(name):
+        out = []
+        for _ in range(CAP + 1):        # the caps end both alike
+            out.append(answer(idp.forgot_password, ClientId=cid,
+                              Username=name))
+        for _ in range(6):              # as do the code attempts
+            out.append(answer(idp.confirm_forgot_password, ClientId=cid,
+                              Username=name, ConfirmationCode="000000",
+                              Password=PASSWORD + "x"))
+        for _ in range(6):              # and the lockout
+            out.append(answer(idp.initiate_auth, ClientId=cid,
+                              AuthFlow="USER_PASSWORD_AUTH",
+                              AuthParameters={"USERNAME": name,
+                                              "PASSWORD": WRONG}))
+        return out
+
+    seen = run(there)
+    assert seen[0]["CodeDeliveryDetails"]["Destination"] == "a***@e***"
+    assert seen[CAP] == LIMIT and seen[CAP + 6][0] == "LimitExceededException"
+    assert seen[-1] == LOCKED
+    assert run(missing) == seen
+
+
+def test_resend_for_a_missing_user(limited, hiding):
+    idp, pid, cid = hiding
+    there, missing = twin_names()
+    idp.sign_up(ClientId=cid, Username=there, Password=PASSWORD,
+                UserAttributes=[{"Name": "email", "Value": there}])
+    a = answer(idp.resend_confirmation_code, ClientId=cid, Username=there)
+    b = answer(idp.resend_confirmation_code, ClientId=cid, Username=missing)
+    assert a == b and a["CodeDeliveryDetails"]["DeliveryMedium"] == "EMAIL"
+
+
+def test_sign_in_takes_as_long_for_a_missing_user(limited, hiding):
+    idp, pid, cid = hiding
+    # One hash each at creation: users with a temporary password.
+    there = [make_user(idp, pid, username=n, email=n, confirmed=False)
+             for n in ("t%d-%s@example.com" % (i, uuid.uuid4().hex[:6])
+                       for i in range(20))]
+    missing = ["m%d-%s@example.com" % (i, uuid.uuid4().hex[:6])
+               for i in range(20)]
+
+    def timed(name):
+        t = time.perf_counter()
+        assert answer(idp.initiate_auth, ClientId=cid,
+                      AuthFlow="USER_PASSWORD_AUTH",
+                      AuthParameters={"USERNAME": name,
+                                      "PASSWORD": WRONG}) == BAD_PASSWORD
+        return time.perf_counter() - t
+
+    answer(idp.initiate_auth, ClientId=cid, AuthFlow="USER_PASSWORD_AUTH",
+           AuthParameters={"USERNAME": "warm@example.com",
+                           "PASSWORD": WRONG})
+    times = {"there": [], "missing": []}
+    for a, b in zip(there, missing):    # interleaved: the same load
+        times["there"].append(timed(a))
+        times["missing"].append(timed(b))
+    t, m = (statistics.median(times[k]) for k in ("there", "missing"))
+    assert abs(t - m) < 0.2 * max(t, m), times
+
+
+def test_per_pool_override(limited, lpool):
+    """message_caps_pools gives one pool its own caps (a restart reads
+    the configuration); a malformed value stops start-up."""
+    idp, pid = lpool
+    cid = make_client(idp, pid)["ClientId"]
+    name, phone = phone_user(idp, pid)
+    bad = subprocess.run([limited.bin, "-n", "--message_caps_pools=%s:"
+                          "recipient_15min=x" % pid], env=limited.env,
+                         capture_output=True, text=True, timeout=30)
+    assert bad.returncode != 0 and "message_caps_pools" in bad.stderr
+    limited.stop()
+    limited.extra_args.append("--message_caps_pools=other_1:pool_hour=3;"
+                              "%s:recipient_15min=2,recipient_day=9" % pid)
+    limited.start()
+    answers = [forgot(idp, cid, name) for _ in range(3)]
+    assert answers == [None, None, LIMIT]
+    assert len(wait_outbox(limited, phone, 2)) == 2
 
 
 # --- lockout -------------------------------------------------------------
