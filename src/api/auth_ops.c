@@ -241,7 +241,6 @@ auth_signin_new(struct api_call *call, enum signin_door door)
 	as->req.pool_id = api_str(call->in, "UserPoolId");
 	as->req.client_id = api_str(call->in, "ClientId");
 	as->req.session = api_str(call->in, "Session");
-	as->req.address = req_client_addr(call->req);
 	return &as->req;
 }
 

@@ -8,7 +8,9 @@
  * concurrent statement changed before applying the WHERE clause, so of
  * 40 parallel attempts at most LOCKOUT_AFTER pass before the lock, and
  * one more each time it expires: the secret is checked only for those.
- * A locked attempt is not counted and does not extend the lock.
+ * A locked attempt is not counted and does not extend the lock. A wrong
+ * secret then moves the lock its charge set to start when the failure is
+ * known (lockout_failed_*), so a slow hash does not shorten it.
  *
  * A right secret clears the count (lockout_clear_user), or, when another
  * factor follows (MFA), only undoes its own charge (lockout_refund_user):
@@ -108,6 +110,29 @@ lockout_charge_clear(struct lockout_charge *c)
 {
 	free(c->mark);
 	memset(c, 0, sizeof *c);
+}
+
+/* The lock (locked_until - last_failed_at seconds) moved to now. */
+#define LOCKOUT_ANCHOR(table, key)					\
+	"UPDATE " table " SET locked_until = t.now + (locked_until - "	\
+	"last_failed_at), last_failed_at = t.now FROM (SELECT "		\
+	LOCKOUT_NOW " AS now) t WHERE pool_id = $1 AND " key " AND "	\
+	"locked_until > last_failed_at AND last_failed_at < t.now"
+
+void
+lockout_failed_user(struct pg_batch *b, const char *pool_id,
+    const char *sub)
+{
+	pg_batch_add(b, LOCKOUT_ANCHOR("users", "sub = $2::uuid"), 2,
+	    pool_id, sub);
+}
+
+void
+lockout_failed_name(struct pg_batch *b, const char *pool_id,
+    const char *name_key)
+{
+	pg_batch_add(b, LOCKOUT_ANCHOR("lockout_names", "name_key = $2"), 2,
+	    pool_id, name_key);
 }
 
 void

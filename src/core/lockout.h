@@ -43,6 +43,13 @@ int	 lockout_charged(const PGresult *, struct lockout_charge *)
 	    MUST_CHECK;
 void	 lockout_charge_clear(struct lockout_charge *);
 
+/*
+ * The secret of a charged attempt was wrong: the lock its charge set
+ * runs from now, when the failure is known, as a lock set after the
+ * check would (the charge came before a hash that may be slow).
+ */
+void	 lockout_failed_user(struct pg_batch *, const char *, const char *);
+void	 lockout_failed_name(struct pg_batch *, const char *, const char *);
 /* Forget the attempts of a name (a simulated code was sent again). */
 void	 lockout_clear_name(struct pg_batch *, const char *, const char *);
 /* The sign-in succeeded: the user's count and lock are cleared. */

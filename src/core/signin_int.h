@@ -143,6 +143,8 @@ void		 signin_refresh_start(struct task *, struct signin *,
 void		 signin_charge(struct task *, struct signin *, task_fn);
 /* The lockout batch of a right first factor: cleared, or refunded. */
 void		 signin_charge_settle(struct pg_batch *, struct signin *);
+/* A wrong (charged) secret: its lock anchored, "Incorrect username...". */
+void		 signin_answer_failure(struct task *, struct signin *);
 /*
  * After the first factor: the answer for a->have_user / a->matched,
  * then the status step.

@@ -224,6 +224,7 @@ signin_mfa_wrong(struct task *t, struct signin *a)
 {
 	struct pg_batch	*b = pg_batch_new();
 
+	lockout_failed_user(b, a->client.pool_id, a->user.sub);
 	pg_batch_add(b, "UPDATE auth_sessions SET data = jsonb_set(data, "
 	    "'{attempts}', to_jsonb(coalesce((data->>'attempts')::int, 0) + "
 	    "1)) WHERE session_hash = $1::bytea", 1, a->digest);

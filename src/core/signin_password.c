@@ -144,6 +144,37 @@ signin_charge(struct task *t, struct signin *a, task_fn go)
 	task_query(t, b, signin_charged);
 }
 
+static void
+signin_failure_anchored(struct task *t, struct pg_reply *reply)
+{
+	if (!reply->ok) {
+		task_fail_db(t, reply);
+		return;
+	}
+	task_fail(t, CORE_ERR_NOT_AUTHORIZED, SIGNIN_BAD_PASSWORD);
+}
+
+/*
+ * A wrong secret, already counted by its charge: the lock that charge
+ * set runs from now, when the failure is known, so a slow hash does not
+ * eat into it; then "Incorrect username or password."
+ */
+void
+signin_answer_failure(struct task *t, struct signin *a)
+{
+	struct pg_batch	*b = pg_batch_new();
+	char		*key;
+
+	if (a->have_user)
+		lockout_failed_user(b, a->client.pool_id, a->user.sub);
+	else {
+		key = users_key(&a->rules, a->username);
+		lockout_failed_name(b, a->client.pool_id, key);
+		free(key);
+	}
+	task_query(t, b, signin_failure_anchored);
+}
+
 /* A right first factor: cleared, or refunded while MFA is to come. */
 void
 signin_charge_settle(struct pg_batch *b, struct signin *a)
@@ -210,13 +241,12 @@ signin_check_done(struct task *t)
 {
 	struct signin	*a = t->data;
 
-	if (!a->have_user) {
+	if (!a->have_user && !signin_hide_existence(&a->client)) {
 		signin_fail_unknown(t, a);
 		return;
 	}
-	/* The failure was counted by the charge (signin_charge). */
-	if (!a->matched) {
-		task_fail(t, CORE_ERR_NOT_AUTHORIZED, SIGNIN_BAD_PASSWORD);
+	if (!a->have_user || !a->matched) {
+		signin_answer_failure(t, a);
 		return;
 	}
 	signin_next(t);

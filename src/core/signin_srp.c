@@ -386,7 +386,7 @@ signin_verifier_done(struct task *t)
 
 	/* A fake exchange never matches (its charge counted it). */
 	if (a->srp->fake || !a->have_user) {
-		task_fail(t, CORE_ERR_NOT_AUTHORIZED, SIGNIN_BAD_PASSWORD);
+		signin_answer_failure(t, a);
 		return;
 	}
 	if (a->matched)
