@@ -427,7 +427,18 @@ css_next(struct css_lexer *l, struct css_token *t)
 
 /* --- The check ---------------------------------------------------- */
 
-/* Cognito's customizable classes, with the pseudo-classes it lists. */
+/*
+ * Where the lists come from. [G]: the Amazon Cognito Developer Guide,
+ * "Customizing hosted UI (classic) branding" (hosted-ui-classic-branding),
+ * section "Specifying CSS customizations in classic branding": its list
+ * of class names and its properties per class. [T]: the stylesheet
+ * Cognito itself returns from GetUICustomization by default (the CSS
+ * template of the console), as in the AWS CLI's example
+ * awscli/examples/cognito-idp/get-ui-customization.rst; a pool that
+ * stores back what Cognito gave it must pass.
+ */
+
+/* The class names, with the pseudo-classes [G] lists; all 18 are [G]. */
 static const char *const css_classes[] = {
 	"background-customizable",
 	"banner-customizable",
@@ -449,13 +460,33 @@ static const char *const css_classes[] = {
 	"textDescription-customizable",
 };
 
-/* The properties Cognito documents for those classes (any of them). */
+/*
+ * The properties, any of them in any of those classes: [G] documents
+ * each for some class (named here for one), except border-radius, which
+ * only [T] uses.
+ */
 static const char *const css_properties[] = {
-	"background", "background-color", "border", "border-color",
-	"border-radius", "box-sizing", "color", "display", "font-size",
-	"font-weight", "height", "margin", "margin-bottom", "max-height",
-	"max-width", "outline", "padding", "padding-bottom", "padding-top",
-	"text-align", "width",
+	"background",		/* [G] error messages */
+	"background-color",	/* [G] input fields, buttons, banner, logo */
+	"border",		/* [G] input fields, error messages */
+	"border-color",		/* [G] IdP buttons, input field focus */
+	"border-radius",	/* [T] .socialButton-customizable */
+	"box-sizing",		/* [G] error messages */
+	"color",		/* [G] labels, texts, buttons, password check */
+	"display",		/* [G] text and IdP descriptions */
+	"font-size",		/* [G] descriptions, submit button, legal */
+	"font-weight",		/* [G] labels, submit button */
+	"height",		/* [G] input fields, buttons */
+	"margin",		/* [G] submit button, error messages */
+	"margin-bottom",	/* [G] IdP and social buttons */
+	"max-height",		/* [G] logo */
+	"max-width",		/* [G] logo */
+	"outline",		/* [G] input field focus */
+	"padding",		/* [G] banner, error messages ([T]: social) */
+	"padding-bottom",	/* [G] text and IdP descriptions */
+	"padding-top",		/* [G] text and IdP descriptions */
+	"text-align",		/* [G] IdP and social buttons */
+	"width",		/* [G] input fields, buttons, error messages */
 };
 
 /* Functions a value may use: colours only. */

@@ -5,12 +5,14 @@
  *
  * What passes: rules whose selectors are Cognito's *-customizable
  * classes (with the :hover or :focus the documentation lists), holding
- * declarations of the documented properties, whose values are idents,
- * numbers, percentages, dimensions, hash colours, commas, '/', the color
- * functions rgb(), rgba(), hsl(), hsla() and !important. Everything else
- * is refused: any '<', at-rules (@import, @media, ...), url() and every
- * other function (expression(), image-set(), ...), strings, escapes,
- * comments left open, other selectors. Since no url() passes at all,
+ * declarations of the documented properties (and border-radius, which
+ * Cognito's own default stylesheet uses; css.c names the sources), whose
+ * values are idents, numbers, percentages, dimensions, hash colours,
+ * commas, '/', the color functions rgb(), rgba(), hsl(), hsla() and
+ * !important. Everything else is refused: any '<', at-rules (@import,
+ * @media, ...), url() and every other function (expression(),
+ * image-set(), ...), strings, escapes, comments left open, other
+ * selectors. Since no url() passes at all,
  * the CSS can fetch nothing, from any origin.
  */
 #ifndef CSS_H

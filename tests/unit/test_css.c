@@ -149,6 +149,39 @@ static const char *const good[] = {
 	".background-customizable { background-color: hsla(120 50% 50% / "
 	".5) }",
 	".banner-customizable {PADDING: 1px}",
+	/* Every property the Developer Guide documents, in its class. */
+	".label-customizable { font-weight: 100; color: #000 }"
+	".inputField-customizable { width: 90%; height: 30px; color: red;"
+	" background-color: #fff; border: 1px solid #ccc }"
+	".textDescription-customizable { padding-top: 1px; padding-bottom:"
+	" 1px; display: inline; font-size: 12px; color: black }"
+	".submitButton-customizable { font-size: 14px; font-weight: normal;"
+	" margin: 1px 2px 3px 4px; width: 100%; height: 40px; color: #fff;"
+	" background-color: #337ab7 }"
+	".banner-customizable { padding: 1px 2px 3px 4px;"
+	" background-color: lightgray }"
+	".submitButton-customizable:hover { color: #fff;"
+	" background-color: #000 }"
+	".idpButton-customizable:hover { color: #fff; background-color: #000 }"
+	".passwordCheck-notValid-customizable { color: #DF3312 }"
+	".background-customizable { background-color: #fff }"
+	".errorMessage-customizable { margin: 1px 2px 3px 4px; padding: 5px;"
+	" font-size: 14px; width: 100%; background: #F5F5F5;"
+	" border: 2px solid #D64958; color: #D64958; box-sizing: border-box }"
+	".idpButton-customizable { height: 40px; width: 100%; text-align:"
+	" center; margin-bottom: 15px; color: #fff; background-color: #5bc0de;"
+	" border-color: #46b8da }"
+	".idpDescription-customizable { padding-top: 1px; padding-bottom: 1px;"
+	" display: block; font-size: 16px; color: #333 }"
+	".legalText-customizable { color: #747474; font-size: 11px }"
+	".logo-customizable { max-width: 60%; max-height: 30%;"
+	" background-color: transparent }"
+	".inputField-customizable:focus { border-color: #66afe9; outline: 0 }"
+	".socialButton-customizable { height: 40px; text-align: left;"
+	" width: 100%; margin-bottom: 15px }"
+	".passwordCheck-valid-customizable { color: #19BF00 }",
+	/* Cognito's default stylesheet also has these. */
+	".socialButton-customizable { border-radius: 2px; padding: 1px }",
 };
 
 START_TEST(test_good)
@@ -188,6 +221,15 @@ static const struct {
 	{ ".banner-customizable{behavior: x}", "'behavior'" },
 	{ ".banner-customizable{position: fixed}", "'position'" },
 	{ ".banner-customizable{content: x}", "'content'" },
+	/* Plausible, but neither documented nor in Cognito's stylesheet. */
+	{ ".banner-customizable{margin-top: 1px}", "'margin-top'" },
+	{ ".label-customizable{font-family: serif}", "'font-family'" },
+	{ ".banner-customizable{background-image: none}",
+	    "'background-image'" },
+	{ ".logo-customizable:hover{color:red}",
+	    "'.logo-customizable:hover'" },
+	{ ".socialButton-customizable:hover{color:red}",
+	    "'.socialButton-customizable:hover'" },
 	{ "a{color:red}", "'a'" },
 	{ "*{color:red}", "'*'" },
 	{ "#x{color:red}", "'#x'" },
