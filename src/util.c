@@ -181,6 +181,59 @@ utf8_chars(const char *s)
 	return n;
 }
 
+/* Length of the valid UTF-8 sequence at s (lead byte >= 0x80), or 0. */
+static size_t
+utf8_seq_len(const unsigned char *s)
+{
+	unsigned int	cp;
+	size_t		n, i;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/*
+ * [\p{L}\p{M}\p{S}\p{N}\p{P}]+: printable ASCII except space, or any
+ * valid multibyte UTF-8 character (an approximation that errs towards
+ * accepting, which is safe: nothing downstream parses these names).
+ */
+int
+utf8_is_name(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n;
+
+	if (*p == '\0')
+		return 0;
+	while (*p != '\0') {
+		if (*p < 0x80) {
+			if (*p <= 0x20 || *p == 0x7f)
+				return 0;
+			p++;
+			continue;
+		}
+		if ((n = utf8_seq_len(p)) == 0)
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
 int
 is_uuid(const char *s)
 {

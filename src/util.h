@@ -31,6 +31,8 @@ int	 ct_equal(const void *, const void *, size_t);
 int	 ct_streq(const char *, const char *);
 /* Code points of a UTF-8 string: every byte but continuation bytes. */
 size_t	 utf8_chars(const char *);
+/* 1 when s is a non-empty name of printable characters in valid UTF-8. */
+int	 utf8_is_name(const char *);
 /* 1 when s is a UUID in canonical form (8-4-4-4-12 hex digits). */
 int	 is_uuid(const char *);
 /* 1 when a JSON array holds the string. */

@@ -32,7 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/shape.h"
 #include "core/mfa.h"
 #include "core/users.h"
 #include "db/pg.h"
@@ -252,7 +251,7 @@ users_check_username(const struct users_rules *r, const char *name,
 		return users_fail(etype, emsg, USERS_EINVALID, msg);
 	}
 	if (*name == '\0' || strlen(name) > USERS_MAX_USERNAME ||
-	    shape_check_name(name) != 0) {
+	    !utf8_is_name(name)) {
 		*etype = USERS_EINVALID;
 		*emsg = xstrdup("1 validation error detected: Value at "
 		    "'username' failed to satisfy constraint: Member must "
