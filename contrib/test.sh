@@ -17,7 +17,8 @@
 # js_clients), which exercise the same daemon code as the default run.
 # The source tree itself is never configured (an in-place configuration
 # is removed with make distclean first). Extra configure arguments come
-# from $CONFIGURE_FLAGS, extra pytest arguments from $PYTEST_ARGS. Each
+# from $CONFIGURE_FLAGS, extra pytest arguments from $PYTEST_ARGS, the
+# integration tests' time limit from $TEST_TIMEOUT (3600 s). Each
 # stage ends with a line "--- stage: time"; the summary repeats them.
 # Exits non-zero when any step fails; the last line is "N passed, N
 # failed".
@@ -29,7 +30,7 @@ for arg in "$@"; do
 	case $arg in
 	--sanitizers) sanitizers=1 ;;
 	--no-fuzz) fuzz=0 ;;
-	-h|--help) sed -n '2,25s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,26s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "test.sh: unknown argument $arg" >&2; exit 2 ;;
 	esac
 done
@@ -153,8 +154,11 @@ integration_tests() {
 	if [ "$jobs" -gt 1 ] && "$PYTHON" -c 'import xdist' 2>/dev/null; then
 		par=(-n "$jobs" --dist loadfile)
 	fi
+	# On a timeout ($TEST_TIMEOUT s) pytest gets SIGINT, so it stops
+	# its daemons and cluster and still writes what passed and failed.
 	# shellcheck disable=SC2086
-	USERPOOLD_BIN=$DEPS_TOP/$dir/src/userpoold timeout 2400 \
+	USERPOOLD_BIN=$DEPS_TOP/$dir/src/userpoold timeout -s INT -k 120 \
+	    "${TEST_TIMEOUT:-3600}" \
 	    "$PYTHON" -m pytest -q -p no:cacheprovider --junitxml="$xml" \
 	    "${par[@]}" "$@" ${PYTEST_ARGS:-} tests/integration
 	rc=$?

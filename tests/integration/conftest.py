@@ -837,9 +837,14 @@ def pytest_unconfigure(config):
 
 def pytest_collection_modifyitems(config, items):
     # Tests that drive the npm clients or Chromium need the node fixture.
+    slow = set()
     for item in items:
         if "node" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.js_clients)
+            slow.add(item.module.__name__)
+    # Their files take longest: run them first, so that under xdist the
+    # other files fill the time beside them rather than after them.
+    items.sort(key=lambda item: item.module.__name__ not in slow)
 
 
 @pytest.fixture(scope="module")
