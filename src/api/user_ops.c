@@ -755,7 +755,9 @@ user_fake_checked(struct api_call *call, struct pg_reply *reply)
 		api_fail_db(call, reply);
 		return;
 	}
-	if (lockout_charged(reply->res[0], &c) == 0 && !c.go)
+	/* As a real code's: the attempt after LOCKOUT_AFTER and on fail. */
+	if (lockout_charged(reply->res[0], &c) == 0 && (!c.go ||
+	    c.failures > LOCKOUT_AFTER))
 		api_fail(call, "LimitExceededException", USER_MSG_LIMIT);
 	else
 		api_fail(call, "CodeMismatchException", USER_MSG_MISMATCH);

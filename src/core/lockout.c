@@ -50,9 +50,12 @@
 	LOCKOUT_COUNT(n, last, now) " - " LOCKOUT_STR(LOCKOUT_AFTER)	\
 	"), " LOCKOUT_STR(LOCKOUT_MAX) ") ELSE NULL END"
 
-/* Columns of every charge: charged, and the lock set (text or NULL). */
+/*
+ * Columns of every charge: charged, the lock set (text or NULL), the
+ * failures counted with this one (NULL when not charged).
+ */
 #define LOCKOUT_RESULT							\
-	" SELECT count(*) > 0, max(locked_until)::text FROM c"
+	" SELECT count(*) > 0, max(locked_until)::text, max(n) FROM c"
 
 static const char lockout_user_sql[] =
 	"WITH t AS (SELECT " LOCKOUT_NOW " AS now), c AS (UPDATE users u "
@@ -62,7 +65,7 @@ static const char lockout_user_sql[] =
 	LOCKOUT_UNTIL("u.failed_logins", "u.last_failed_at", "t.now")
 	" FROM t WHERE u.pool_id = $1 AND u.sub = $2::uuid AND "
 	"(u.locked_until IS NULL OR u.locked_until <= t.now) "
-	"RETURNING u.locked_until)" LOCKOUT_RESULT;
+	"RETURNING u.locked_until, u.failed_logins AS n)" LOCKOUT_RESULT;
 
 static const char lockout_name_sql[] =
 	"WITH c AS (INSERT INTO lockout_names AS l (pool_id, name_key, "
@@ -74,7 +77,8 @@ static const char lockout_name_sql[] =
 	LOCKOUT_UNTIL("l.failures", "l.last_failed_at",
 	    "EXCLUDED.last_failed_at")
 	" WHERE l.locked_until IS NULL OR l.locked_until <= "
-	"EXCLUDED.last_failed_at RETURNING l.locked_until)" LOCKOUT_RESULT;
+	"EXCLUDED.last_failed_at RETURNING l.locked_until, l.failures AS n)"
+	LOCKOUT_RESULT;
 
 void
 lockout_charge_user(struct pg_batch *b, const char *pool_id,
@@ -102,6 +106,8 @@ lockout_charged(const PGresult *res, struct lockout_charge *c)
 	c->go = strcmp(go, "t") == 0;
 	if ((mark = pg_val(res, 0, 1)) != NULL)
 		c->mark = xstrdup(mark);
+	if (pg_val(res, 0, 2) != NULL)
+		c->failures = (int)strtol(pg_val(res, 0, 2), NULL, 10);
 	return 0;
 }
 

@@ -29,6 +29,7 @@ struct pg_batch;
 struct lockout_charge {
 	int	 go;		/* 1: check the secret; 0: locked */
 	char	*mark;		/* the lock this charge set, for a refund */
+	int	 failures;	/* counted with this one (when go) */
 };
 
 /* Charge an attempt against user sub of pool (one statement). */

@@ -334,17 +334,19 @@ def test_answers_for_a_missing_user_are_an_existing_one_s(limited, hiding):
             out.append(answer(idp.confirm_forgot_password, ClientId=cid,
                               Username=name, ConfirmationCode="000000",
                               Password=PASSWORD + "x"))
-        for _ in range(6):              # and the lockout
-            out.append(answer(idp.initiate_auth, ClientId=cid,
-                              AuthFlow="USER_PASSWORD_AUTH",
-                              AuthParameters={"USERNAME": name,
-                                              "PASSWORD": WRONG}))
+        # And the lockout: six at once, so the lock holds for the sixth.
+        with concurrent.futures.ThreadPoolExecutor(6) as ex:
+            out += sorted(ex.map(lambda c: answer(
+                c.initiate_auth, ClientId=cid,
+                AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": name, "PASSWORD": WRONG}),
+                [limited.boto3() for _ in range(6)]))
         return out
 
     seen = run(there)
     assert seen[0]["CodeDeliveryDetails"]["Destination"] == "a***@e***"
     assert seen[CAP] == LIMIT and seen[CAP + 6][0] == "LimitExceededException"
-    assert seen[-1] == LOCKED
+    assert seen[-6:] == [BAD_PASSWORD] * 5 + [LOCKED]
     assert run(missing) == seen
 
 
