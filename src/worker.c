@@ -20,13 +20,13 @@
 #include "crypto/workers.h"
 #include "db/pg.h"
 #include "db/sweep.h"
-#include "ui/pages.h"
 #include "demo.h"
 #include "http/request.h"
 #include "http/server.h"
 #include "http/tls.h"
 #include "log.h"
 #include "notify/notify.h"
+#include "ui/render.h"
 #include "util.h"
 #include "worker.h"
 
@@ -98,7 +98,7 @@ worker_setup(const struct worker_args *args)
 		fatalx("cannot start message delivery");
 	tokens_init(w.base);
 	templates = xasprintf("%s/templates", conf->ui_dir);
-	if (pages_init(templates, &cause) != 0)
+	if (render_init(templates, &cause) != 0)
 		fatalx("hosted UI templates in %s: %s", templates, cause);
 	free(templates);
 	req_deadline_init(w.base, conf->request_timeout);
@@ -115,7 +115,7 @@ static void
 worker_teardown(void)
 {
 	sweep_stop();
-	pages_free();
+	render_free();
 	notify_shutdown();
 	workers_shutdown();
 	pg_shutdown();

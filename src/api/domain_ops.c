@@ -26,12 +26,12 @@
 #include "api/ops_common.h"
 #include "api/shape.h"
 #include "conf.h"
+#include "http/domain.h"
 #include "db/pg.h"
 #include "util.h"
 
-#define DOMAIN_PREFIX_MAX	63
 #define DOMAIN_NAME_MAX		253
-#define DOMAIN_PATTERN		"^[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?$"
+#define DOMAIN_PATTERN		DOMAIN_PREFIX_PATTERN_TEXT
 
 /* --- Input shapes --- */
 
@@ -97,52 +97,30 @@ domain_check_chars(const char *s)
 	return 0;
 }
 
-/* One DNS label as the prefix pattern has it, over [s, s + len). */
-static int
-domain_label_ok(const char *s, size_t len)
-{
-	size_t	i;
-
-	if (len == 0 || len > DOMAIN_PREFIX_MAX || s[0] == '-' ||
-	    s[len - 1] == '-')
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!islower((unsigned char)s[i]) &&
-		    !isdigit((unsigned char)s[i]) && s[i] != '-')
-			return 0;
-	return 1;
-}
-
-/* Words Cognito refuses anywhere in a prefix. */
-static const char *const domain_reserved_words[] = {
-	"aws", "amazon", "cognito", NULL
-};
-
-/* Our own top-level paths on the API host (see the router). */
-static const char *const domain_reserved_names[] = {
-	"console", "health", "static", "oauth2", "saml2", "login", "logout",
-	"signup", "well-known", "api", "admin", "assets", NULL
-};
-
-/* NULL when the prefix may be used, else why not. */
+/*
+ * NULL when the prefix may be used, else why not: the rule is the
+ * router's too (http/domain.c), so every prefix made here is reachable.
+ */
 static char *
 domain_prefix_refused(const char *d)
 {
-	size_t	i;
+	const char	*word = NULL;
 
-	if (!domain_label_ok(d, strlen(d)))
+	switch (domain_prefix_check(d, strlen(d), &word)) {
+	case DOMAIN_PREFIX_OK:
+		return NULL;
+	case DOMAIN_PREFIX_WORD:
+		return xasprintf("Domain cannot contain reserved word: %s",
+		    word);
+	case DOMAIN_PREFIX_RESERVED:
+		return xasprintf("Domain %s is reserved.", d);
+	case DOMAIN_PREFIX_PATTERN:
+	default:
 		return xasprintf("1 validation error detected: Value '%s' at "
 		    "'domain' failed to satisfy constraint: Member must "
 		    "satisfy regular expression pattern: %s", d,
 		    DOMAIN_PATTERN);
-	for (i = 0; domain_reserved_words[i] != NULL; i++)
-		if (strstr(d, domain_reserved_words[i]) != NULL)
-			return xasprintf("Domain cannot contain reserved "
-			    "word: %s", domain_reserved_words[i]);
-	for (i = 0; domain_reserved_names[i] != NULL; i++)
-		if (strcmp(d, domain_reserved_names[i]) == 0)
-			return xasprintf("Domain %s is reserved.", d);
-	return NULL;
+	}
 }
 
 /* d equals parent or is a name under it. */

@@ -22,12 +22,12 @@
 #include "conf.h"
 #include "db/pg.h"
 #include "http/cors.h"
+#include "http/domain.h"
 #include "http/ratelimit.h"
 #include "http/request.h"
 #include "http/router.h"
 #include "log.h"
 #include "oauth/discovery.h"
-#include "oauth/oauth.h"
 #include "ui/branding.h"
 #include "util.h"
 
@@ -146,7 +146,7 @@ route_health(struct req *r, const char *unused)
 static void
 route_domain(struct req *r, const char *unused)
 {
-	oauth_route(r);
+	domain_route(r);
 }
 
 /*
@@ -178,19 +178,11 @@ route_header_bytes(struct req *r)
 	return n;
 }
 
-/* A pool-domain prefix: [a-z0-9-], no '_', not empty. */
+/* A pool-domain prefix by CreateUserPoolDomain's rule (no '_'). */
 static int
 route_is_prefix(const char *s, size_t len)
 {
-	size_t	i;
-
-	if (len == 0 || len > 63)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!islower((unsigned char)s[i]) &&
-		    !isdigit((unsigned char)s[i]) && s[i] != '-')
-			return 0;
-	return 1;
+	return domain_prefix_check(s, len, NULL) == DOMAIN_PREFIX_OK;
 }
 
 /* <prefix>.<auth_domain> in the Host header? */
@@ -209,14 +201,12 @@ route_host_domain(const char *host, const char *path, const char *auth,
 	return 1;
 }
 
-/* /<prefix>/... on the API host, where <prefix> is not reserved. */
+/* /<prefix>/... on the API host (reserved names are no prefixes). */
 static int
 route_path_domain(const char *path, char **prefix, char **rest)
 {
-	static const char *const	 reserved[] = { "console", "health",
-					    "static", NULL };
-	const char			*seg, *end;
-	size_t				 i, len;
+	const char	*seg, *end;
+	size_t		 len;
 
 	if (path[0] != '/')
 		return 0;
@@ -225,10 +215,6 @@ route_path_domain(const char *path, char **prefix, char **rest)
 	len = end != NULL ? (size_t)(end - seg) : strlen(seg);
 	if (!route_is_prefix(seg, len))
 		return 0;
-	for (i = 0; reserved[i] != NULL; i++)
-		if (strlen(reserved[i]) == len &&
-		    strncmp(seg, reserved[i], len) == 0)
-			return 0;
 	*prefix = xstrndup(seg, len);
 	*rest = xstrdup(end != NULL ? end : "/");
 	return 1;

@@ -11,32 +11,33 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "http/domain.h"
 #include "oauth/oauth.h"
-#include "ui/pages.h"
+#include "ui/render.h"
 #include "util.h"
 
 static void
-logout_go(struct oauth_req *o)
+logout_go(struct domain_req *o)
 {
-	const char	*logout_uri = oauth_param(o, "logout_uri");
+	const char	*logout_uri = domain_param(o, "logout_uri");
 	char		*url;
 
-	oauth_set_cookie(o, OAUTH_SESSION_COOKIE, "", 0);
+	domain_set_cookie(o, DOMAIN_SESSION_COOKIE, "", 0);
 	if (logout_uri != NULL) {
-		oauth_redirect(o, logout_uri);
+		domain_redirect(o, logout_uri);
 		return;
 	}
-	url = xasprintf("%s/login?%s", oauth_base(o), o->r->query);
-	oauth_redirect(o, url);
+	url = xasprintf("%s/login?%s", domain_base(o), o->r->query);
+	domain_redirect(o, url);
 	free(url);
 }
 
 static void
-logout_ended(struct oauth_req *o, int status, json_t *out)
+logout_ended(struct domain_req *o, int status, json_t *out)
 {
 	(void)out;
 	if (status != 200) {
-		pages_error(o, 503, "The sign-out failed; try again later.");
+		render_error(o, 503, "The sign-out failed; try again later.");
 		return;
 	}
 	logout_go(o);
@@ -44,34 +45,34 @@ logout_ended(struct oauth_req *o, int status, json_t *out)
 
 /* The client (and redirect URI) are good: end the session. */
 static void
-logout_end(struct oauth_req *o)
+logout_end(struct domain_req *o)
 {
-	char	*session = oauth_cookie(o, OAUTH_SESSION_COOKIE);
+	char	*session = domain_cookie(o, DOMAIN_SESSION_COOKIE);
 
 	if (session == NULL) {
 		logout_go(o);
 		return;
 	}
-	oauth_invoke(o, "OAuthSession", json_pack("{s:s, s:s, s:s}",
+	domain_invoke(o, "OAuthSession", json_pack("{s:s, s:s, s:s}",
 	    "Action", "end", "UserPoolId", o->pool_id, "Session", session),
 	    logout_ended);
 	free(session);
 }
 
 static void
-logout_client_loaded(struct oauth_req *o, int status, json_t *out)
+logout_client_loaded(struct domain_req *o, int status, json_t *out)
 {
 	json_t	*cc = json_object_get(out, "Client");
 
 	if (status != 200 || cc == NULL) {
-		pages_error(o, status == 200 || status == 400 ? 400 : 503,
+		render_error(o, status == 200 || status == 400 ? 400 : 503,
 		    "The application (client_id) is not known to this user "
 		    "pool.");
 		return;
 	}
 	if (!strarray_has(json_object_get(cc, "LogoutURLs"),
-	    oauth_param(o, "logout_uri"))) {
-		pages_error(o, 400, "The logout_uri is not registered for "
+	    domain_param(o, "logout_uri"))) {
+		render_error(o, 400, "The logout_uri is not registered for "
 		    "this application.");
 		return;
 	}
@@ -80,22 +81,22 @@ logout_client_loaded(struct oauth_req *o, int status, json_t *out)
 }
 
 void
-logout_get(struct oauth_req *o)
+logout_get(struct domain_req *o)
 {
-	const char	*client = oauth_param(o, "client_id");
+	const char	*client = domain_param(o, "client_id");
 
-	if (client == NULL || (oauth_param(o, "logout_uri") == NULL &&
-	    (oauth_param(o, "redirect_uri") == NULL ||
-	    oauth_param(o, "response_type") == NULL))) {
-		pages_error(o, 400, "Sign-out needs client_id and logout_uri "
+	if (client == NULL || (domain_param(o, "logout_uri") == NULL &&
+	    (domain_param(o, "redirect_uri") == NULL ||
+	    domain_param(o, "response_type") == NULL))) {
+		render_error(o, 400, "Sign-out needs client_id and logout_uri "
 		    "(or redirect_uri and response_type).");
 		return;
 	}
-	if (oauth_param(o, "logout_uri") == NULL) {
+	if (domain_param(o, "logout_uri") == NULL) {
 		/* The same checks as an authorization request. */
-		authorize_check(o, logout_end);
+		domain_authz_check(o, logout_end);
 		return;
 	}
-	oauth_invoke(o, "OAuthClient", json_pack("{s:s, s:s}", "Domain",
+	domain_invoke(o, "OAuthClient", json_pack("{s:s, s:s}", "Domain",
 	    o->r->domain_prefix, "ClientId", client), logout_client_loaded);
 }

@@ -21,6 +21,7 @@
 #include "api/api.h"
 #include "crypto/b64.h"
 #include "http/cors.h"
+#include "http/domain.h"
 #include "oauth/oauth.h"
 #include "util.h"
 
@@ -66,7 +67,7 @@ token_basic(const char *h, struct token_client *c)
  * are malformed or sent two ways.
  */
 static int
-token_client(struct oauth_req *o, struct token_client *c)
+token_client(struct domain_req *o, struct token_client *c)
 {
 	const char	*auth = req_header(o->r, "Authorization");
 	const char	*id = api_str(o->form, "client_id");
@@ -96,9 +97,9 @@ token_client(struct oauth_req *o, struct token_client *c)
 
 /* An operation's failure as an RFC 6749 error. */
 static void
-token_failed(struct oauth_req *o, int status, json_t *out)
+token_failed(struct domain_req *o, int status, json_t *out)
 {
-	const char	*type = oauth_error_type(out);
+	const char	*type = domain_error_type(out);
 	const char	*msg = api_str(out, "message");
 
 	if (status >= 500) {
@@ -125,7 +126,7 @@ token_failed(struct oauth_req *o, int status, json_t *out)
 }
 
 static void
-token_issued(struct oauth_req *o, int status, json_t *out)
+token_issued(struct domain_req *o, int status, json_t *out)
 {
 	json_t	*res = json_object_get(out, "AuthenticationResult");
 	json_t	*body;
@@ -149,7 +150,7 @@ token_issued(struct oauth_req *o, int status, json_t *out)
 
 /* Copy the form member from (when given) into in as to. */
 static void
-token_copy(struct oauth_req *o, json_t *in, const char *from,
+token_copy(struct domain_req *o, json_t *in, const char *from,
     const char *to)
 {
 	if (api_str(o->form, from) != NULL)
@@ -158,7 +159,7 @@ token_copy(struct oauth_req *o, json_t *in, const char *from,
 }
 
 void
-token_post(struct oauth_req *o)
+token_post(struct domain_req *o)
 {
 	const char		*grant = api_str(o->form, "grant_type");
 	struct token_client	 c;
@@ -184,7 +185,7 @@ token_post(struct oauth_req *o)
 			return;
 		}
 		token_copy(o, in, "refresh_token", "RefreshToken");
-		oauth_invoke(o, "GetTokensFromRefreshToken", in, token_issued);
+		domain_invoke(o, "GetTokensFromRefreshToken", in, token_issued);
 		return;
 	}
 	json_object_set_new(in, "GrantType", json_string(grant));
@@ -193,18 +194,18 @@ token_post(struct oauth_req *o)
 	token_copy(o, in, "redirect_uri", "RedirectUri");
 	token_copy(o, in, "code_verifier", "CodeVerifier");
 	token_copy(o, in, "scope", "Scope");
-	oauth_invoke(o, "OAuthToken", in, token_issued);
+	domain_invoke(o, "OAuthToken", in, token_issued);
 }
 
 /* --- POST /oauth2/revoke (RFC 7009) ---------------------------------- */
 
 static void
-token_revoked(struct oauth_req *o, int status, json_t *out)
+token_revoked(struct domain_req *o, int status, json_t *out)
 {
 	if (status == 200) {
 		req_add_header(o->r, "Cache-Control", "no-store");
 		req_reply(o->r, 200, "application/json", "{}", 2);
-	} else if (strcmp(oauth_error_type(out),
+	} else if (strcmp(domain_error_type(out),
 	    "UnsupportedTokenTypeException") == 0)
 		oauth_reply_error(o, 400, "unsupported_token_type",
 		    api_str(out, "message"));
@@ -213,7 +214,7 @@ token_revoked(struct oauth_req *o, int status, json_t *out)
 }
 
 void
-revoke_post(struct oauth_req *o)
+revoke_post(struct domain_req *o)
 {
 	struct token_client	 c;
 	json_t			*in;
@@ -231,5 +232,5 @@ revoke_post(struct oauth_req *o)
 	if (c.secret != NULL)
 		json_object_set_new(in, "ClientSecret", json_string(c.secret));
 	token_client_clear(&c);
-	oauth_invoke(o, "RevokeToken", in, token_revoked);
+	domain_invoke(o, "RevokeToken", in, token_revoked);
 }

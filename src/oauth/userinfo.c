@@ -13,11 +13,12 @@
 
 #include "api/api.h"
 #include "http/cors.h"
+#include "http/domain.h"
 #include "oauth/oauth.h"
 #include "util.h"
 
 static void
-userinfo_fail(struct oauth_req *o, int status, const char *error,
+userinfo_fail(struct domain_req *o, int status, const char *error,
     const char *desc)
 {
 	char	*h = xasprintf("Bearer error=\"%s\"", error);
@@ -28,7 +29,7 @@ userinfo_fail(struct oauth_req *o, int status, const char *error,
 }
 
 static void
-userinfo_done(struct oauth_req *o, int status, json_t *out)
+userinfo_done(struct domain_req *o, int status, json_t *out)
 {
 	if (status == 200)
 		oauth_reply_json(o, 200, json_incref(out));
@@ -40,7 +41,7 @@ userinfo_done(struct oauth_req *o, int status, json_t *out)
 }
 
 void
-userinfo_handle(struct oauth_req *o)
+userinfo_handle(struct domain_req *o)
 {
 	const char	*auth = req_header(o->r, "Authorization");
 
@@ -51,6 +52,6 @@ userinfo_handle(struct oauth_req *o)
 		    "token is required.");
 		return;
 	}
-	oauth_invoke(o, "OAuthUserInfo", json_pack("{s:s}", "AccessToken",
+	domain_invoke(o, "OAuthUserInfo", json_pack("{s:s}", "AccessToken",
 	    auth + 7), userinfo_done);
 }

@@ -16,7 +16,7 @@
 
 #include "db/pg.h"
 #include "http/request.h"
-#include "oauth/oauth.h"
+#include "http/domain.h"
 #include "ui/branding.h"
 #include "util.h"
 
@@ -89,21 +89,21 @@ branding_load(struct req *r, int logo, const char *sql, const char *key,
 }
 
 static void
-branding_domain(struct oauth_req *o, int logo)
+branding_domain(struct domain_req *o, int logo)
 {
 	branding_load(o->r, logo, BRANDING_SQL("(SELECT pool_id FROM domains "
-	    "WHERE domain = $1)"), o->r->domain_prefix, oauth_param(o,
+	    "WHERE domain = $1)"), o->r->domain_prefix, domain_param(o,
 	    "client_id"));
 }
 
 void
-branding_css(struct oauth_req *o)
+branding_css(struct domain_req *o)
 {
 	branding_domain(o, 0);
 }
 
 void
-branding_logo(struct oauth_req *o)
+branding_logo(struct domain_req *o)
 {
 	branding_domain(o, 1);
 }

@@ -16,15 +16,16 @@
 #include <event2/http.h>
 
 #include "api/api.h"
-#include "oauth/oauth.h"
+#include "http/domain.h"
 #include "ui/mfa_pages.h"
 #include "ui/pages.h"
+#include "ui/render.h"
 #include "ui/qr.h"
 #include "util.h"
 
 /* The set-up page for secret, with the session to answer with. */
 static void
-mfa_pages_show(struct oauth_req *o, const char *secret, const char *session,
+mfa_pages_show(struct domain_req *o, const char *secret, const char *session,
     const char *username, const char *error)
 {
 	const char	*pool = api_str(o->client, "PoolName");
@@ -49,14 +50,14 @@ mfa_pages_show(struct oauth_req *o, const char *secret, const char *session,
 	free(svg);
 	if (error != NULL)
 		json_object_set_new(ctx, "error", json_string(error));
-	pages_render(o, error != NULL ? 400 : 200, "totp_setup", ctx);
+	render_page(o, error != NULL ? 400 : 200, "totp_setup", ctx);
 }
 
 static void
-mfa_pages_associated(struct oauth_req *o, int status, json_t *out)
+mfa_pages_associated(struct domain_req *o, int status, json_t *out)
 {
 	if (status != 200) {
-		pages_error(o, status >= 500 ? 503 : 400, "The authenticator "
+		render_error(o, status >= 500 ? 503 : 400, "The authenticator "
 		    "app could not be set up; sign in again.");
 		return;
 	}
@@ -65,17 +66,17 @@ mfa_pages_associated(struct oauth_req *o, int status, json_t *out)
 }
 
 void
-mfa_pages_setup(struct oauth_req *o, const char *session,
+mfa_pages_setup(struct domain_req *o, const char *session,
     const char *username)
 {
 	free(o->username);
 	o->username = xstrdup(username);
-	oauth_invoke(o, "AssociateSoftwareToken", json_pack("{s:s}",
+	domain_invoke(o, "AssociateSoftwareToken", json_pack("{s:s}",
 	    "Session", session), mfa_pages_associated);
 }
 
 static void
-mfa_pages_verified(struct oauth_req *o, int status, json_t *out)
+mfa_pages_verified(struct domain_req *o, int status, json_t *out)
 {
 	if (status != 200) {
 		mfa_pages_show(o, api_str(o->form, "_secret"),
@@ -90,18 +91,18 @@ mfa_pages_verified(struct oauth_req *o, int status, json_t *out)
 }
 
 void
-mfa_pages_setup_answer(struct oauth_req *o)
+mfa_pages_setup_answer(struct domain_req *o)
 {
 	const char	*code = api_str(o->form, "code");
 
 	if (code == NULL || api_str(o->form, "_session") == NULL ||
 	    api_str(o->form, "_username") == NULL ||
 	    api_str(o->form, "_secret") == NULL) {
-		pages_error(o, 400, "The set-up step was incomplete; sign in "
+		render_error(o, 400, "The set-up step was incomplete; sign in "
 		    "again.");
 		return;
 	}
-	oauth_invoke(o, "VerifySoftwareToken", json_pack("{s:s, s:s, s:s}",
+	domain_invoke(o, "VerifySoftwareToken", json_pack("{s:s, s:s, s:s}",
 	    "Session", api_str(o->form, "_session"), "UserCode", code,
 	    "FriendlyDeviceName", "Authenticator app"), mfa_pages_verified);
 }

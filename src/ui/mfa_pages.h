@@ -4,11 +4,11 @@
 #ifndef MFA_PAGES_H
 #define MFA_PAGES_H
 
-struct oauth_req;
+struct domain_req;
 
 /* Show the set-up page for the challenge's session and user. */
-void	 mfa_pages_setup(struct oauth_req *, const char *, const char *);
+void	 mfa_pages_setup(struct domain_req *, const char *, const char *);
 /* The set-up page's POST: verify the code, then answer MFA_SETUP. */
-void	 mfa_pages_setup_answer(struct oauth_req *);
+void	 mfa_pages_setup_answer(struct domain_req *);
 
 #endif

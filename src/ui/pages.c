@@ -12,7 +12,7 @@
  * table (pages_errors). A challenge (new password, MFA code) is
  * another form posted to /login with the challenge's Session. Success
  * makes a hosted-UI session and completes the authorization request
- * (oauth/authorize.c).
+ * (http/domain_authz.c).
  */
 #include "config.h"
 
@@ -25,105 +25,37 @@
 #include "core/signin.h"
 #include "core/task.h"
 #include "log.h"
-#include "oauth/oauth.h"
+#include "http/domain.h"
 #include "ui/mfa_pages.h"
 #include "ui/pages.h"
+#include "ui/render.h"
 #include "ui/signup.h"
 #include "ui/template.h"
 #include "util.h"
 
 #define PAGES_CSRF_BYTES	24
-#define PAGES_CSP							\
-	"default-src 'self'; style-src 'self' 'unsafe-inline'; "	\
-	"img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"
-
-static struct tmpl_set	*pages_set;
-
-int
-pages_init(const char *dir, char **cause)
-{
-	pages_set = tmpl_set_load_dir(dir, cause);
-	return pages_set != NULL ? 0 : -1;
-}
-
-void
-pages_free(void)
-{
-	tmpl_set_free(pages_set);
-	pages_set = NULL;
-}
-
-void
-pages_render(struct oauth_req *o, int status, const char *name, json_t *ctx)
-{
-	const struct tmpl	*t;
-	char			*html, *cause = NULL;
-	size_t			 len;
-
-	json_object_set_new(ctx, "base", json_string(oauth_base(o)));
-	if (json_object_get(ctx, "title") == NULL)
-		json_object_set_new(ctx, "title", json_string(strcmp(name,
-		    "error") == 0 ? "Error" : "Sign in"));
-	if (o->client != NULL) {
-		json_object_set(ctx, "pool_name",
-		    json_object_get(o->client, "PoolName"));
-		json_object_set(ctx, "client_name",
-		    json_object_get(o->client, "ClientName"));
-		json_object_set(ctx, "has_logo",
-		    json_object_get(o->client, "HasLogo"));
-	}
-	if (o->csrf != NULL)
-		json_object_set_new(ctx, "csrf", json_string(o->csrf));
-	if (oauth_param(o, "client_id") != NULL)
-		json_object_set_new(ctx, "client_id",
-		    json_string(oauth_param(o, "client_id")));
-	if (pages_set == NULL || (t = tmpl_set_get(pages_set, name)) == NULL ||
-	    (html = tmpl_render(pages_set, t, ctx, &len, &cause)) == NULL) {
-		log_error("%s: page %s: %s", o->r->id, name,
-		    cause != NULL ? cause : "no such template");
-		free(cause);
-		json_decref(ctx);
-		req_reply_text(o->r, 500, "The page could not be shown.\n");
-		return;
-	}
-	json_decref(ctx);
-	req_add_header(o->r, "Cache-Control", "no-store");
-	req_add_header(o->r, "Content-Security-Policy", PAGES_CSP);
-	req_add_header(o->r, "X-Frame-Options", "DENY");
-	req_add_header(o->r, "X-Content-Type-Options", "nosniff");
-	req_add_header(o->r, "Referrer-Policy", "no-referrer");
-	req_reply(o->r, status, "text/html; charset=utf-8", html, len);
-	free(html);
-}
-
-void
-pages_error(struct oauth_req *o, int status, const char *message)
-{
-	pages_render(o, status, "error", json_pack("{s:s}", "message",
-	    message));
-}
 
 /* --- CSRF ------------------------------------------------------------------ */
 
 void
-pages_csrf(struct oauth_req *o)
+pages_csrf(struct domain_req *o)
 {
 	free(o->csrf);
-	o->csrf = oauth_cookie(o, OAUTH_CSRF_COOKIE);
+	o->csrf = domain_cookie(o, DOMAIN_CSRF_COOKIE);
 	if (o->csrf != NULL && strlen(o->csrf) >= 32 &&
 	    strspn(o->csrf, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	    "0123456789-_") == strlen(o->csrf))
 		return;
 	free(o->csrf);
 	o->csrf = codes_new_secret(PAGES_CSRF_BYTES);
-	oauth_set_cookie(o, OAUTH_CSRF_COOKIE, o->csrf, 3600);
+	domain_set_cookie(o, DOMAIN_CSRF_COOKIE, o->csrf, 3600);
 }
 
 int
-pages_csrf_ok(struct oauth_req *o)
+pages_csrf_ok(struct domain_req *o)
 {
 	const char	*given = api_str(o->form, "_csrf");
-	char		*cookie = oauth_cookie(o, OAUTH_CSRF_COOKIE);
+	char		*cookie = domain_cookie(o, DOMAIN_CSRF_COOKIE);
 	int		 ok;
 
 	ok = given != NULL && cookie != NULL && strlen(cookie) >= 32 &&
@@ -135,15 +67,15 @@ pages_csrf_ok(struct oauth_req *o)
 /* --- The sign-in form ----------------------------------------------------- */
 
 char *
-pages_action(struct oauth_req *o, const char *page)
+pages_action(struct domain_req *o, const char *page)
 {
-	return xasprintf("%s/%s?%s", oauth_base(o), page,
+	return xasprintf("%s/%s?%s", domain_base(o), page,
 	    o->r->query != NULL ? o->r->query : "");
 }
 
 /* What the username field asks for, from the pool's sign-in options. */
 const char *
-pages_username_label(struct oauth_req *o)
+pages_username_label(struct domain_req *o)
 {
 	json_t	*ua = json_object_get(o->client, "UsernameAttributes");
 
@@ -157,7 +89,7 @@ pages_username_label(struct oauth_req *o)
 }
 
 static void
-pages_login_show(struct oauth_req *o, int status, const char *error)
+pages_login_show(struct domain_req *o, int status, const char *error)
 {
 	json_t	*ctx;
 	char	*action = pages_action(o, "login");
@@ -169,25 +101,25 @@ pages_login_show(struct oauth_req *o, int status, const char *error)
 	if (error != NULL)
 		json_object_set_new(ctx, "error", json_string(error));
 	/* What was typed, else the client's login_hint. */
-	if (oauth_param(o, "username") != NULL ||
-	    oauth_param(o, "login_hint") != NULL)
+	if (domain_param(o, "username") != NULL ||
+	    domain_param(o, "login_hint") != NULL)
 		json_object_set_new(ctx, "username", json_string(
-		    oauth_param(o, "username") != NULL ? oauth_param(o,
-		    "username") : oauth_param(o, "login_hint")));
+		    domain_param(o, "username") != NULL ? domain_param(o,
+		    "username") : domain_param(o, "login_hint")));
 	signup_login_context(o, ctx);
-	pages_render(o, status, "login", ctx);
+	render_page(o, status, "login", ctx);
 }
 
 static void
-pages_login_form(struct oauth_req *o)
+pages_login_form(struct domain_req *o)
 {
 	pages_login_show(o, 200, NULL);
 }
 
 void
-pages_login_get(struct oauth_req *o)
+pages_login_get(struct domain_req *o)
 {
-	authorize_check(o, pages_login_form);
+	domain_authz_check(o, pages_login_form);
 }
 
 /* --- Signing in ----------------------------------------------------------- */
@@ -242,7 +174,7 @@ pages_challenge_index(const char *name)
 
 /* A challenge's form, carrying its Session and the user's name. */
 static void
-pages_challenge_show(struct oauth_req *o, const char *name,
+pages_challenge_show(struct domain_req *o, const char *name,
     const char *session, const char *username, const char *error,
     json_t *params)
 {
@@ -257,7 +189,7 @@ pages_challenge_show(struct oauth_req *o, const char *name,
 	action = pages_action(o, "login");
 	if (i < 0) {
 		free(action);
-		pages_error(o, 400, "This account needs a sign-in step the "
+		render_error(o, 400, "This account needs a sign-in step the "
 		    "hosted pages do not offer yet; use the app instead.");
 		return;
 	}
@@ -275,32 +207,32 @@ pages_challenge_show(struct oauth_req *o, const char *name,
 		json_object_set_new(ctx, "choices", pages_mfa_choices(api_str(
 		    params, "MFAS_CAN_CHOOSE")));
 	}
-	pages_render(o, error != NULL ? 400 : 200, "challenge", ctx);
+	render_page(o, error != NULL ? 400 : 200, "challenge", ctx);
 }
 
 static void
-pages_session_made(struct oauth_req *o, int status, json_t *out)
+pages_session_made(struct domain_req *o, int status, json_t *out)
 {
 	if (status != 200) {
-		pages_error(o, 503, "The sign-in could not be completed; try "
+		render_error(o, 503, "The sign-in could not be completed; try "
 		    "again later.");
 		return;
 	}
-	oauth_set_cookie(o, OAUTH_SESSION_COOKIE, api_str(out, "Session"),
+	domain_set_cookie(o, DOMAIN_SESSION_COOKIE, api_str(out, "Session"),
 	    3600);
-	authorize_complete(o);
+	domain_authz_complete(o);
 }
 
 /* Signed in: a hosted-UI session, then back to the application. */
 static void
-pages_signed_in(struct oauth_req *o, const struct signin_outcome *out)
+pages_signed_in(struct domain_req *o, const struct signin_outcome *out)
 {
 	free(o->sub);
 	free(o->username);
 	o->sub = xstrdup(out->sub);
 	o->username = xstrdup(out->username);
 	o->auth_time = out->auth_time;
-	oauth_invoke(o, "OAuthSession", json_pack("{s:s, s:s, s:s, s:I}",
+	domain_invoke(o, "OAuthSession", json_pack("{s:s, s:s, s:s, s:I}",
 	    "Action", "create", "UserPoolId", o->pool_id, "Sub", o->sub,
 	    "AuthTime", (json_int_t)o->auth_time), pages_session_made);
 }
@@ -367,7 +299,7 @@ static const struct {
 };
 
 static void
-pages_signin_failed(struct oauth_req *o, const struct core_err *err)
+pages_signin_failed(struct domain_req *o, const struct core_err *err)
 {
 	const char	*challenge = api_str(o->form, "_challenge");
 	const char	*msg = err->message;
@@ -384,7 +316,7 @@ pages_signin_failed(struct oauth_req *o, const struct core_err *err)
 			msg = pages_errors[err->kind].message;
 	}
 	if (show == PAGES_SHOW_DOWN)
-		pages_error(o, status, msg);
+		render_error(o, status, msg);
 	else if (show == PAGES_SHOW_AGAIN && challenge != NULL)
 		pages_challenge_show(o, challenge, api_str(o->form,
 		    "_session"), api_str(o->form, "_username"), msg, NULL);
@@ -396,7 +328,7 @@ pages_signin_failed(struct oauth_req *o, const struct core_err *err)
 static void
 pages_signin_end(struct task *t, const struct core_err *err)
 {
-	struct oauth_req		*o = t->owner;
+	struct domain_req		*o = t->owner;
 	const struct signin_outcome	*out;
 	const char			*who;
 
@@ -410,7 +342,7 @@ pages_signin_end(struct task *t, const struct core_err *err)
 		return;
 	}
 	if (out->kind != SIGNIN_CHALLENGE) {
-		pages_error(o, 503, "Signing in is unavailable; try again "
+		render_error(o, 503, "Signing in is unavailable; try again "
 		    "later.");
 		return;
 	}
@@ -420,7 +352,7 @@ pages_signin_end(struct task *t, const struct core_err *err)
 }
 
 void
-pages_signin(struct oauth_req *o, const char *challenge, const char *session,
+pages_signin(struct domain_req *o, const char *challenge, const char *session,
     json_t *params)
 {
 	struct pages_signin	*ps = xcalloc(1, sizeof *ps);
@@ -429,7 +361,7 @@ pages_signin(struct oauth_req *o, const char *challenge, const char *session,
 		fatalx("pages_signin: a second sign-in in one request");
 	o->page = ps;
 	o->page_free = pages_signin_free;
-	ps->client_id = xstrdup(oauth_param(o, "client_id"));
+	ps->client_id = xstrdup(domain_param(o, "client_id"));
 	ps->challenge = challenge != NULL ? xstrdup(challenge) : NULL;
 	ps->session = session != NULL ? xstrdup(session) : NULL;
 	ps->params = params;
@@ -447,7 +379,7 @@ pages_signin(struct oauth_req *o, const char *challenge, const char *session,
 
 /* A challenge's answer from its form. */
 static void
-pages_answer(struct oauth_req *o, const char *challenge)
+pages_answer(struct domain_req *o, const char *challenge)
 {
 	int		 i = pages_challenge_index(challenge);
 	const char	*value;
@@ -464,33 +396,33 @@ pages_answer(struct oauth_req *o, const char *challenge)
 	    pages_challenges[i].field, value));
 }
 
-static void	pages_login_attempt(struct oauth_req *);
+static void	pages_login_attempt(struct domain_req *);
 
 static void
-pages_login_counted(struct oauth_req *o, int status, json_t *out)
+pages_login_counted(struct domain_req *o, int status, json_t *out)
 {
 	if (status == 200)
 		pages_login_attempt(o);
-	else if (strcmp(oauth_error_type(out), "TooManyRequestsException") ==
+	else if (strcmp(domain_error_type(out), "TooManyRequestsException") ==
 	    0) {
 		req_add_header(o->r, "Retry-After", "60");
-		pages_error(o, 429, "Too many sign-in attempts came from your "
+		render_error(o, 429, "Too many sign-in attempts came from your "
 		    "network. Wait a minute, then try again.");
 	} else
-		pages_error(o, 503, "Signing in is unavailable; try again "
+		render_error(o, 503, "Signing in is unavailable; try again "
 		    "later.");
 }
 
 /* Every sign-in POST counts against the client address first. */
 static void
-pages_login_submit(struct oauth_req *o)
+pages_login_submit(struct domain_req *o)
 {
-	oauth_invoke(o, "OAuthAttempt", json_pack("{s:s, s:s}", "UserPoolId",
+	domain_invoke(o, "OAuthAttempt", json_pack("{s:s, s:s}", "UserPoolId",
 	    o->pool_id, "Address", req_client_addr(o->r)), pages_login_counted);
 }
 
 static void
-pages_login_attempt(struct oauth_req *o)
+pages_login_attempt(struct domain_req *o)
 {
 	const char	*user = api_str(o->form, "username");
 	const char	*password = api_str(o->form, "password");
@@ -514,12 +446,12 @@ pages_login_attempt(struct oauth_req *o)
 }
 
 void
-pages_login_post(struct oauth_req *o)
+pages_login_post(struct domain_req *o)
 {
 	if (!pages_csrf_ok(o)) {
-		pages_error(o, 403, "This form has expired or did not come "
+		render_error(o, 403, "This form has expired or did not come "
 		    "from this site. Go back, reload the page and try again.");
 		return;
 	}
-	authorize_check(o, pages_login_submit);
+	domain_authz_check(o, pages_login_submit);
 }

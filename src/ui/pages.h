@@ -1,26 +1,17 @@
 /*
- * pages.h: the hosted UI's pages, rendered from templates/ by
- * ui/template.c (escaped by default), with a CSRF token on every form.
+ * pages.h: the hosted UI's sign-in pages (rendered by ui/render.c),
+ * with a CSRF token on every form.
  */
 #ifndef PAGES_H
 #define PAGES_H
 
 #include <jansson.h>
 
-struct oauth_req;
-
-/* Parse every template of dir (at start-up); -1 with *cause. */
-int	 pages_init(const char *, char **) MUST_CHECK;
-void	 pages_free(void);
-
-/* Render template name with ctx (stolen) and status. */
-void	 pages_render(struct oauth_req *, int, const char *, json_t *);
-/* A page saying what went wrong, in plain words. */
-void	 pages_error(struct oauth_req *, int, const char *);
+struct domain_req;
 
 /* GET and POST /login: the sign-in form and its challenges. */
-void	 pages_login_get(struct oauth_req *);
-void	 pages_login_post(struct oauth_req *);
+void	 pages_login_get(struct domain_req *);
+void	 pages_login_post(struct domain_req *);
 /*
  * Sign in through the core's hosted door: the password form (challenge
  * NULL) or the answer to challenge with its Session; params (stolen)
@@ -28,16 +19,16 @@ void	 pages_login_post(struct oauth_req *);
  * Ends signed in (a session, then back to the app), on a challenge's
  * page, or on the sign-in page again with the error.
  */
-void	 pages_signin(struct oauth_req *, const char *, const char *,
+void	 pages_signin(struct domain_req *, const char *, const char *,
 	    json_t *);
 
 /* The request's CSRF token (o->csrf): the cookie's, or a new one. */
-void	 pages_csrf(struct oauth_req *);
+void	 pages_csrf(struct domain_req *);
 /* The form's _csrf matches the CSRF cookie (constant time). */
-int	 pages_csrf_ok(struct oauth_req *);
+int	 pages_csrf_ok(struct domain_req *);
 /* A form's action: <base>/<page>?<the authorization request> (malloc'd). */
-char	*pages_action(struct oauth_req *, const char *);
+char	*pages_action(struct domain_req *, const char *);
 /* What the username field asks for, from the pool's sign-in options. */
-const char *pages_username_label(struct oauth_req *);
+const char *pages_username_label(struct domain_req *);
 
 #endif

@@ -5,7 +5,7 @@
  * reset (/forgotPassword, then /confirmForgotPassword).
  *
  * Every page takes the authorization request of /login in its query and
- * checks it with authorize_check() first, so the links between pages
+ * checks it with domain_authz_check() first, so the links between pages
  * keep it, and a finished flow ends back on /login to sign in and go on
  * to the application. The notice /login then shows comes from a fixed
  * table by name: no text of the query is ever shown as a message.
@@ -24,8 +24,9 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "oauth/oauth.h"
+#include "http/domain.h"
 #include "ui/pages.h"
+#include "ui/render.h"
 #include "ui/signup.h"
 #include "util.h"
 
@@ -92,7 +93,7 @@ signup_empty(const char *s)
 
 /* What OAuthClient said of the pool: PasswordPolicy... (borrowed). */
 static json_t *
-signup_pool(struct oauth_req *o, const char *name)
+signup_pool(struct domain_req *o, const char *name)
 {
 	return json_object_get(o->client, name);
 }
@@ -114,7 +115,7 @@ signup_own(const char *name)
  * malloc'd.
  */
 static char *
-signup_url(struct oauth_req *o, const char *path, const char *notice)
+signup_url(struct domain_req *o, const char *path, const char *notice)
 {
 	json_t		*pairs = json_object(), *v;
 	const char	*k;
@@ -126,8 +127,8 @@ signup_url(struct oauth_req *o, const char *path, const char *notice)
 	}
 	if (notice != NULL)
 		json_object_set_new(pairs, "notice", json_string(notice));
-	page = xasprintf("%s%s", oauth_base(o), path);
-	url = oauth_url_with(page, pairs, 0);
+	page = xasprintf("%s%s", domain_base(o), path);
+	url = domain_url_with(page, pairs, 0);
 	free(page);
 	json_decref(pairs);
 	return url;
@@ -142,7 +143,7 @@ signup_set_url(json_t *ctx, const char *key, char *url)
 }
 
 void
-signup_login_context(struct oauth_req *o, json_t *ctx)
+signup_login_context(struct domain_req *o, json_t *ctx)
 {
 	const char	*notice = api_str(o->query, "notice");
 	size_t		 i;
@@ -161,30 +162,30 @@ signup_login_context(struct oauth_req *o, json_t *ctx)
 
 /* A finished flow: to the sign-in page with a notice. */
 static void
-signup_to_login(struct oauth_req *o, const char *notice)
+signup_to_login(struct domain_req *o, const char *notice)
 {
 	char	*url = signup_url(o, "/login", notice);
 
-	oauth_redirect(o, url);
+	domain_redirect(o, url);
 	free(url);
 }
 
 /* --- What the pages share --------------------------------------------- */
 
 static int
-signup_csrf_ok(struct oauth_req *o)
+signup_csrf_ok(struct domain_req *o)
 {
 	if (pages_csrf_ok(o))
 		return 1;
-	pages_error(o, 403, "This form has expired or did not come from this "
+	render_error(o, 403, "This form has expired or did not come from this "
 	    "site. Go back, reload the page and try again.");
 	return 0;
 }
 
 static void
-signup_unavailable(struct oauth_req *o)
+signup_unavailable(struct domain_req *o)
 {
-	pages_error(o, 503, "This service is unavailable; try again later.");
+	render_error(o, 503, "This service is unavailable; try again later.");
 }
 
 /* The message of an operation's refusal. */
@@ -198,7 +199,7 @@ signup_message(json_t *out)
 
 /* A form page's context: title, action (page), links, CSRF, error. */
 static json_t *
-signup_ctx(struct oauth_req *o, const char *title, const char *page,
+signup_ctx(struct domain_req *o, const char *title, const char *page,
     const char *error)
 {
 	json_t	*ctx;
@@ -219,7 +220,7 @@ signup_ctx(struct oauth_req *o, const char *title, const char *page,
  * keeps asking, by _ask, when the form comes back with an error).
  */
 static void
-signup_username(struct oauth_req *o, json_t *ctx, const char *username)
+signup_username(struct domain_req *o, json_t *ctx, const char *username)
 {
 	int	ask;
 
@@ -251,7 +252,7 @@ signup_delivery(json_t *ctx, json_t *cdd, int resent)
  * PasswordPolicy the pool has Cognito's default: every class.
  */
 static void
-signup_password_rules(struct oauth_req *o, json_t *ctx)
+signup_password_rules(struct domain_req *o, json_t *ctx)
 {
 	json_t		*pol = signup_pool(o, "PasswordPolicy");
 	json_t		*rules = json_array();
@@ -272,7 +273,7 @@ signup_password_rules(struct oauth_req *o, json_t *ctx)
 
 /* A required field of a form is missing: "<label> is required." */
 static char *
-signup_required(struct oauth_req *o)
+signup_required(struct domain_req *o)
 {
 	return xasprintf("%s is required.", pages_username_label(o));
 }
@@ -285,7 +286,7 @@ signup_required(struct oauth_req *o)
  * one the username fills.
  */
 static json_t *
-signup_asked(struct oauth_req *o)
+signup_asked(struct domain_req *o)
 {
 	json_t		*ua = signup_pool(o, "UsernameAttributes");
 	json_t		*req = signup_pool(o, "RequiredAttributes");
@@ -307,7 +308,7 @@ signup_asked(struct oauth_req *o)
 
 /* The sign-up form's field for attribute name. */
 static json_t *
-signup_field(struct oauth_req *o, const char *name)
+signup_field(struct domain_req *o, const char *name)
 {
 	json_t		*req = signup_pool(o, "RequiredAttributes");
 	json_t		*f;
@@ -338,7 +339,7 @@ signup_field(struct oauth_req *o, const char *name)
 
 /* The username field: an e-mail address or phone number if the pool says. */
 static void
-signup_username_field(struct oauth_req *o, json_t *ctx)
+signup_username_field(struct domain_req *o, json_t *ctx)
 {
 	json_t	*ua = signup_pool(o, "UsernameAttributes");
 	int	 email = strarray_has(ua, "email");
@@ -356,7 +357,7 @@ signup_username_field(struct oauth_req *o, json_t *ctx)
 }
 
 static void
-signup_show(struct oauth_req *o, int status, const char *error)
+signup_show(struct domain_req *o, int status, const char *error)
 {
 	json_t	*ctx = signup_ctx(o, "Sign up", "signup", error);
 	json_t	*asked = signup_asked(o), *fields = json_array(), *v;
@@ -369,38 +370,38 @@ signup_show(struct oauth_req *o, int status, const char *error)
 		    json_string_value(v)));
 	json_decref(asked);
 	json_object_set_new(ctx, "attributes", fields);
-	pages_render(o, status, "signup", ctx);
+	render_page(o, status, "signup", ctx);
 }
 
 /* The pool lets users sign up; else answered. */
 static int
-signup_allowed(struct oauth_req *o)
+signup_allowed(struct domain_req *o)
 {
 	if (api_bool(o->client, "AllowSelfSignUp", 0))
 		return 1;
-	pages_error(o, 403, "You cannot sign up for this application. Ask its "
+	render_error(o, 403, "You cannot sign up for this application. Ask its "
 	    "administrator for an account.");
 	return 0;
 }
 
 static void
-signup_form(struct oauth_req *o)
+signup_form(struct domain_req *o)
 {
 	if (signup_allowed(o))
 		signup_show(o, 200, NULL);
 }
 
 void
-signup_get(struct oauth_req *o)
+signup_get(struct domain_req *o)
 {
-	authorize_check(o, signup_form);
+	domain_authz_check(o, signup_form);
 }
 
-static void	signup_confirm_show(struct oauth_req *, int, const char *,
+static void	signup_confirm_show(struct domain_req *, int, const char *,
 		    const char *, json_t *, int);
 
 static void
-signup_done(struct oauth_req *o, int status, json_t *out)
+signup_done(struct domain_req *o, int status, json_t *out)
 {
 	json_t	*cdd = json_object_get(out, "CodeDeliveryDetails");
 
@@ -419,7 +420,7 @@ signup_done(struct oauth_req *o, int status, json_t *out)
 
 /* UserAttributes from the fields of the form the page asked for. */
 static json_t *
-signup_form_attributes(struct oauth_req *o)
+signup_form_attributes(struct domain_req *o)
 {
 	json_t		*asked = signup_asked(o), *out = json_array(), *v;
 	const char	*value;
@@ -436,7 +437,7 @@ signup_form_attributes(struct oauth_req *o)
 }
 
 static void
-signup_submit(struct oauth_req *o)
+signup_submit(struct domain_req *o)
 {
 	const char	*user = api_str(o->form, "username");
 	const char	*password = api_str(o->form, "password");
@@ -451,24 +452,24 @@ signup_submit(struct oauth_req *o)
 		free(msg);
 		return;
 	}
-	oauth_invoke(o, "HostedSignUp", json_pack("{s:s, s:s, s:s, s:o}",
-	    "ClientId", oauth_param(o, "client_id"), "Username", user,
+	domain_invoke(o, "HostedSignUp", json_pack("{s:s, s:s, s:s, s:o}",
+	    "ClientId", domain_param(o, "client_id"), "Username", user,
 	    "Password", password, "UserAttributes",
 	    signup_form_attributes(o)), signup_done);
 }
 
 void
-signup_post(struct oauth_req *o)
+signup_post(struct domain_req *o)
 {
 	if (signup_csrf_ok(o))
-		authorize_check(o, signup_submit);
+		domain_authz_check(o, signup_submit);
 }
 
 /* --- Confirming a sign-up ------------------------------------------------ */
 
 /* The code form for username (NULL: asked), cdd: where a code went. */
 static void
-signup_confirm_show(struct oauth_req *o, int status, const char *error,
+signup_confirm_show(struct domain_req *o, int status, const char *error,
     const char *username, json_t *cdd, int resent)
 {
 	json_t	*ctx;
@@ -477,18 +478,18 @@ signup_confirm_show(struct oauth_req *o, int status, const char *error,
 
 	signup_username(o, ctx, username);
 	signup_delivery(ctx, cdd, resent);
-	pages_render(o, status, "confirm", ctx);
+	render_page(o, status, "confirm", ctx);
 }
 
 static void
-signup_confirm_form(struct oauth_req *o)
+signup_confirm_form(struct domain_req *o)
 {
 	signup_confirm_show(o, 200, NULL, api_str(o->query, "user_name"),
 	    NULL, 0);
 }
 
 static void
-signup_confirmed(struct oauth_req *o, int status, json_t *out)
+signup_confirmed(struct domain_req *o, int status, json_t *out)
 {
 	if (status >= 500)
 		signup_unavailable(o);
@@ -500,7 +501,7 @@ signup_confirmed(struct oauth_req *o, int status, json_t *out)
 }
 
 static void
-signup_resent(struct oauth_req *o, int status, json_t *out)
+signup_resent(struct domain_req *o, int status, json_t *out)
 {
 	const char	*user = api_str(o->form, "username");
 
@@ -515,7 +516,7 @@ signup_resent(struct oauth_req *o, int status, json_t *out)
 
 /* The code, or (the form's second button) a new code. */
 static void
-signup_confirm_submit(struct oauth_req *o)
+signup_confirm_submit(struct domain_req *o)
 {
 	const char	*user = api_str(o->form, "username");
 	const char	*code = api_str(o->form, "code");
@@ -527,57 +528,57 @@ signup_confirm_submit(struct oauth_req *o)
 		signup_confirm_show(o, 400, msg, NULL, NULL, 0);
 		free(msg);
 	} else if (action != NULL && strcmp(action, "resend") == 0)
-		oauth_invoke(o, "HostedResendConfirmationCode",
-		    json_pack("{s:s, s:s}", "ClientId", oauth_param(o,
+		domain_invoke(o, "HostedResendConfirmationCode",
+		    json_pack("{s:s, s:s}", "ClientId", domain_param(o,
 		    "client_id"), "Username", user), signup_resent);
 	else if (signup_empty(code))
 		signup_confirm_show(o, 400, "Enter the code we sent you.",
 		    user, NULL, 0);
 	else
-		oauth_invoke(o, "HostedConfirmSignUp", json_pack("{s:s, s:s, "
-		    "s:s}", "ClientId", oauth_param(o, "client_id"),
+		domain_invoke(o, "HostedConfirmSignUp", json_pack("{s:s, s:s, "
+		    "s:s}", "ClientId", domain_param(o, "client_id"),
 		    "Username", user, "ConfirmationCode", code),
 		    signup_confirmed);
 }
 
 void
-signup_confirm_post(struct oauth_req *o)
+signup_confirm_post(struct domain_req *o)
 {
 	if (signup_csrf_ok(o))
-		authorize_check(o, signup_confirm_submit);
+		domain_authz_check(o, signup_confirm_submit);
 }
 
 /* --- The confirmation link ---------------------------------------------- */
 
 static void
-signup_link_done(struct oauth_req *o, int status, json_t *out)
+signup_link_done(struct domain_req *o, int status, json_t *out)
 {
 	if (status >= 500)
 		signup_unavailable(o);
 	else if (status != 200)
-		pages_error(o, 400, signup_message(out));
+		render_error(o, 400, signup_message(out));
 	else
-		pages_render(o, 200, "notice", json_pack("{s:s, s:s}",
+		render_page(o, 200, "notice", json_pack("{s:s, s:s}",
 		    "title", "Account confirmed", "message", "Your account is "
 		    "confirmed. You can now sign in to the application."));
 }
 
 static void
-signup_link_client(struct oauth_req *o, int status, json_t *out)
+signup_link_client(struct domain_req *o, int status, json_t *out)
 {
-	const char	*type = oauth_error_type(out);
+	const char	*type = domain_error_type(out);
 
 	if (strcmp(type, "ResourceNotFoundException") == 0)
-		pages_error(o, 404, "This user pool has no such domain.");
+		render_error(o, 404, "This user pool has no such domain.");
 	else if (strcmp(type, "invalid_client") == 0)
-		pages_error(o, 400, "The application (client_id) is not "
+		render_error(o, 400, "The application (client_id) is not "
 		    "known to this user pool.");
 	else if (status != 200)
 		signup_unavailable(o);
 	else {
 		o->client = json_incref(out);
 		o->pool_id = xstrdup(api_str(out, "UserPoolId"));
-		oauth_invoke(o, "HostedConfirmSignUp", json_pack("{s:s, s:s, "
+		domain_invoke(o, "HostedConfirmSignUp", json_pack("{s:s, s:s, "
 		    "s:s}", "ClientId", api_str(o->query, "client_id"),
 		    "Username", api_str(o->query, "user_name"),
 		    "ConfirmationCode", api_str(o->query,
@@ -591,34 +592,34 @@ signup_link_client(struct oauth_req *o, int status, json_t *out)
  * needs to be one of the domain's pool; the code is the proof.
  */
 static void
-signup_link(struct oauth_req *o)
+signup_link(struct domain_req *o)
 {
 	const char	*client = api_str(o->query, "client_id");
 
 	if (signup_empty(client) || signup_empty(api_str(o->query,
 	    "user_name")) || signup_empty(api_str(o->query,
 	    "confirmation_code"))) {
-		pages_error(o, 400, "This confirmation link is incomplete. "
+		render_error(o, 400, "This confirmation link is incomplete. "
 		    "Use the link of your message as it is.");
 		return;
 	}
-	oauth_invoke(o, "OAuthClient", json_pack("{s:s, s:s}", "Domain",
+	domain_invoke(o, "OAuthClient", json_pack("{s:s, s:s}", "Domain",
 	    o->r->domain_prefix, "ClientId", client), signup_link_client);
 }
 
 void
-signup_confirm_get(struct oauth_req *o)
+signup_confirm_get(struct domain_req *o)
 {
 	if (api_str(o->query, "confirmation_code") != NULL)
 		signup_link(o);
 	else
-		authorize_check(o, signup_confirm_form);
+		domain_authz_check(o, signup_confirm_form);
 }
 
 /* --- Forgotten passwords ------------------------------------------------- */
 
 static void
-signup_forgot_show(struct oauth_req *o, int status, const char *error)
+signup_forgot_show(struct domain_req *o, int status, const char *error)
 {
 	json_t		*ctx = signup_ctx(o, "Forgot your password",
 			    "forgotPassword", error);
@@ -630,24 +631,24 @@ signup_forgot_show(struct oauth_req *o, int status, const char *error)
 	    json_string(pages_username_label(o)));
 	if (user != NULL)
 		json_object_set_new(ctx, "username", json_string(user));
-	pages_render(o, status, "forgot", ctx);
+	render_page(o, status, "forgot", ctx);
 }
 
 static void
-signup_forgot_form(struct oauth_req *o)
+signup_forgot_form(struct domain_req *o)
 {
 	signup_forgot_show(o, 200, NULL);
 }
 
 void
-signup_forgot_get(struct oauth_req *o)
+signup_forgot_get(struct domain_req *o)
 {
-	authorize_check(o, signup_forgot_form);
+	domain_authz_check(o, signup_forgot_form);
 }
 
 /* The code and new password form for username (NULL: asked). */
 static void
-signup_reset_show(struct oauth_req *o, int status, const char *error,
+signup_reset_show(struct domain_req *o, int status, const char *error,
     const char *username, json_t *cdd)
 {
 	json_t	*ctx = signup_ctx(o, "Reset your password",
@@ -658,7 +659,7 @@ signup_reset_show(struct oauth_req *o, int status, const char *error,
 	signup_password_rules(o, ctx);
 	signup_set_url(ctx, "forgot_url", signup_url(o, "/forgotPassword",
 	    NULL));
-	pages_render(o, status, "reset", ctx);
+	render_page(o, status, "reset", ctx);
 }
 
 /*
@@ -666,7 +667,7 @@ signup_reset_show(struct oauth_req *o, int status, const char *error,
  * as well, and the reset form; its code then never matches.
  */
 static void
-signup_forgot_sent(struct oauth_req *o, int status, json_t *out)
+signup_forgot_sent(struct domain_req *o, int status, json_t *out)
 {
 	if (status >= 500)
 		signup_unavailable(o);
@@ -678,7 +679,7 @@ signup_forgot_sent(struct oauth_req *o, int status, json_t *out)
 }
 
 static void
-signup_forgot_submit(struct oauth_req *o)
+signup_forgot_submit(struct domain_req *o)
 {
 	const char	*user = api_str(o->form, "username");
 	char		*msg;
@@ -689,34 +690,34 @@ signup_forgot_submit(struct oauth_req *o)
 		free(msg);
 		return;
 	}
-	oauth_invoke(o, "HostedForgotPassword", json_pack("{s:s, s:s}",
-	    "ClientId", oauth_param(o, "client_id"), "Username", user),
+	domain_invoke(o, "HostedForgotPassword", json_pack("{s:s, s:s}",
+	    "ClientId", domain_param(o, "client_id"), "Username", user),
 	    signup_forgot_sent);
 }
 
 void
-signup_forgot_post(struct oauth_req *o)
+signup_forgot_post(struct domain_req *o)
 {
 	if (signup_csrf_ok(o))
-		authorize_check(o, signup_forgot_submit);
+		domain_authz_check(o, signup_forgot_submit);
 }
 
 /* --- A new password with the code ---------------------------------------- */
 
 static void
-signup_reset_form(struct oauth_req *o)
+signup_reset_form(struct domain_req *o)
 {
 	signup_reset_show(o, 200, NULL, api_str(o->query, "user_name"), NULL);
 }
 
 void
-signup_reset_get(struct oauth_req *o)
+signup_reset_get(struct domain_req *o)
 {
-	authorize_check(o, signup_reset_form);
+	domain_authz_check(o, signup_reset_form);
 }
 
 static void
-signup_reset_done(struct oauth_req *o, int status, json_t *out)
+signup_reset_done(struct domain_req *o, int status, json_t *out)
 {
 	if (status >= 500)
 		signup_unavailable(o);
@@ -729,7 +730,7 @@ signup_reset_done(struct oauth_req *o, int status, json_t *out)
 
 /* The form's trouble before the operation runs, or NULL (malloc'd). */
 static char *
-signup_reset_trouble(struct oauth_req *o)
+signup_reset_trouble(struct domain_req *o)
 {
 	const char	*password = api_str(o->form, "password");
 	const char	*again = api_str(o->form, "password_again");
@@ -745,7 +746,7 @@ signup_reset_trouble(struct oauth_req *o)
 }
 
 static void
-signup_reset_submit(struct oauth_req *o)
+signup_reset_submit(struct domain_req *o)
 {
 	char	*msg;
 
@@ -755,16 +756,16 @@ signup_reset_submit(struct oauth_req *o)
 		free(msg);
 		return;
 	}
-	oauth_invoke(o, "HostedConfirmForgotPassword", json_pack("{s:s, s:s, "
-	    "s:s, s:s}", "ClientId", oauth_param(o, "client_id"), "Username",
+	domain_invoke(o, "HostedConfirmForgotPassword", json_pack("{s:s, s:s, "
+	    "s:s, s:s}", "ClientId", domain_param(o, "client_id"), "Username",
 	    api_str(o->form, "username"), "ConfirmationCode",
 	    api_str(o->form, "code"), "Password", api_str(o->form,
 	    "password")), signup_reset_done);
 }
 
 void
-signup_reset_post(struct oauth_req *o)
+signup_reset_post(struct domain_req *o)
 {
 	if (signup_csrf_ok(o))
-		authorize_check(o, signup_reset_submit);
+		domain_authz_check(o, signup_reset_submit);
 }

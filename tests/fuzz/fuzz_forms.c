@@ -1,9 +1,9 @@
 /*
  * fuzz_forms.c: the parsers of the hosted UI and the OAuth2 endpoints
  * that read untrusted input. The first byte picks one: a query string or
- * form body (oauth_params: each name once, at most 64 pairs), a Cookie
- * header (oauth_cookie_find for the session and CSRF cookies), or a
- * redirect built from parameters (oauth_url_with, as error redirects
+ * form body (domain_params: each name once, at most 64 pairs), a Cookie
+ * header (domain_cookie_find for the session and CSRF cookies), or a
+ * redirect built from parameters (domain_url_with, as error redirects
  * and codes are sent back). Checks besides the sanitizers: parameters
  * are strings, a found cookie holds no ';', and a built URL starts with
  * its base.
@@ -16,7 +16,7 @@
 
 #include <jansson.h>
 
-#include "oauth/oauth.h"
+#include "http/domain.h"
 #include "util.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -24,7 +24,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 static void
 fuzz_params(const char *s)
 {
-	json_t		*p = oauth_params(s), *v;
+	json_t		*p = domain_params(s), *v;
 	const char	*k;
 
 	json_object_foreach(p, k, v)
@@ -36,13 +36,13 @@ fuzz_params(const char *s)
 static void
 fuzz_cookies(const char *s)
 {
-	static const char *const	 names[] = { OAUTH_SESSION_COOKIE,
-					    OAUTH_CSRF_COOKIE, "a", "" };
+	static const char *const	 names[] = { DOMAIN_SESSION_COOKIE,
+					    DOMAIN_CSRF_COOKIE, "a", "" };
 	char				*v;
 	size_t				 i;
 
 	for (i = 0; i < nitems(names); i++) {
-		v = oauth_cookie_find(s, names[i]);
+		v = domain_cookie_find(s, names[i]);
 		if (v != NULL && strchr(v, ';') != NULL)
 			abort();
 		free(v);
@@ -52,14 +52,14 @@ fuzz_cookies(const char *s)
 static void
 fuzz_redirect(const char *s)
 {
-	json_t	*p = oauth_params(s);
+	json_t	*p = domain_params(s);
 	char	*u;
 	int	 frag;
 
 	if (p == NULL)
 		return;
 	for (frag = 0; frag < 2; frag++) {
-		u = oauth_url_with("https://app.example/cb?x=1", p, frag);
+		u = domain_url_with("https://app.example/cb?x=1", p, frag);
 		if (strncmp(u, "https://app.example/cb?x=1", 26) != 0)
 			abort();
 		free(u);

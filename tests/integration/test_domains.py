@@ -173,3 +173,39 @@ def test_managed_login_version(server, pool):
     assert r.status == 200, r
     assert r.json() == {"ManagedLoginVersion": 1}
     cognito.delete_user_pool_domain(UserPoolId=pool["Id"], Domain=name)
+
+
+# Names the router once took for a domain prefix on the API host although
+# CreateUserPoolDomain refuses them (a leading or trailing '-', the API
+# host's own paths, a reserved word): one rule now decides both.
+@pytest.mark.parametrize("bad", [
+    "-notes", "notes-", "oauth2", "login", "logout", "signup", "saml2",
+    "well-known", "api", "admin", "assets", "my-aws-app",
+])
+def test_router_takes_no_refused_prefix_for_a_domain(server, pool, bad):
+    name, msg = server.aws_error("create-user-pool-domain",
+                                 "--user-pool-id", pool["Id"],
+                                 "--domain=%s" % bad)
+    assert name == "InvalidParameterException", msg
+    # The API host's own answer for a path it does not serve, not a
+    # hosted-UI page of a domain that cannot exist.
+    r = server.request("GET", "/%s/login" % bad)
+    assert r.status == 404, r
+    assert r.headers["content-type"].startswith("text/plain"), r
+    assert r.body == b"Not Found\n"
+
+
+@pytest.mark.parametrize("good", ["a", "0-9", "x" * 63, "a--b"])
+def test_every_accepted_prefix_is_reached_by_path(server, pool, good):
+    name = good if good != "a--b" else "a--%s" % uuid.uuid4().hex[:8]
+    if describe(server, name):
+        delete(server, describe(server, name)["UserPoolId"], name)
+    server.aws("create-user-pool-domain", "--user-pool-id", pool["Id"],
+               "--domain", name)
+    try:
+        r = server.request("GET", "/%s/login" % name)
+        # The domain's sign-in page, asking for the authorization request.
+        assert r.status == 400, r
+        assert r.headers["content-type"].startswith("text/html"), r
+    finally:
+        delete(server, pool["Id"], name)
