@@ -40,7 +40,6 @@
 static const struct api_op *const api_tables[] = {
 	pool_ops, client_ops, domain_ops, rs_ops, tag_ops, ui_ops,
 	group_ops, admin_user_ops, user_ops, auth_ops, mfa_ops, device_ops,
-	oauth_ops,
 };
 
 const struct api_op *
@@ -169,6 +168,11 @@ static const char *const api_exceptions[CORE_ERR_NKINDS] = {
 	[CORE_ERR_UNSUPPORTED] = "UnsupportedOperationException",
 	[CORE_ERR_TOKEN_REUSE] = "RefreshTokenReuseException",
 	[CORE_ERR_CONFIG] = "InvalidUserPoolConfigurationException",
+	[CORE_ERR_NO_CLIENT] = "ResourceNotFoundException",
+	[CORE_ERR_BAD_REDIRECT] = "InvalidParameterException",
+	[CORE_ERR_BAD_TYPE] = "InvalidParameterException",
+	[CORE_ERR_BAD_SCOPE] = "ScopeDoesNotExistException",
+	[CORE_ERR_BAD_GRANT] = "NotAuthorizedException",
 };
 
 const char *

@@ -25,7 +25,7 @@ typedef void	(*api_work_fn)(struct api_call *);
 enum api_auth {
 	API_PUBLIC,	/* unsigned: ClientId, Session or AccessToken */
 	API_SIGNED,	/* SigV4 with an admin access key */
-	API_INTERNAL,	/* api_invoke() only: the hosted UI and OAuth */
+	API_INTERNAL,	/* api_invoke() only: the hosted UI */
 };
 
 struct api_op {
@@ -111,7 +111,6 @@ extern const struct api_op	group_ops[];
 extern const struct api_op	admin_user_ops[];
 extern const struct api_op	user_ops[];
 extern const struct api_op	auth_ops[];
-extern const struct api_op	oauth_ops[];
 extern const struct api_op	mfa_ops[];
 extern const struct api_op	device_ops[];
 

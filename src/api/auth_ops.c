@@ -160,15 +160,19 @@ auth_signin_free(void *p)
 }
 
 static void
-auth_issued(struct api_call *call, json_t *result)
+auth_issued(struct task *task, json_t *result)
 {
+	struct api_call	*call = task->owner;
+
 	api_ok(call, json_pack("{s:o, s:o}", "ChallengeParameters",
 	    json_object(), "AuthenticationResult", result));
 }
 
 static void
-auth_issued_plain(struct api_call *call, json_t *result)
+auth_issued_plain(struct task *task, json_t *result)
 {
+	struct api_call	*call = task->owner;
+
 	api_ok(call, json_pack("{s:o}", "AuthenticationResult", result));
 }
 
@@ -176,7 +180,7 @@ static void
 auth_answer_tokens(struct api_call *call, struct auth_signin *as,
     const struct signin_outcome *o)
 {
-	tokens_issue(call, &o->grant, as->plain ? auth_issued_plain :
+	tokens_issue(&call->task, &o->grant, as->plain ? auth_issued_plain :
 	    auth_issued);
 }
 
@@ -406,8 +410,9 @@ auth_revoke(struct api_call *call)
 }
 
 static void
-auth_signout_checked(struct api_call *call, struct tokens_access *t)
+auth_signout_checked(struct task *task, struct tokens_access *t)
 {
+	struct api_call	*call = task->owner;
 	struct pg_batch	*b = pg_batch_new();
 
 	pg_batch_add(b, TOKENS_GLOBAL_SIGNOUT_SQL, 2, t->pool_id, t->user.sub);
@@ -417,7 +422,7 @@ auth_signout_checked(struct api_call *call, struct tokens_access *t)
 static void
 auth_global_signout(struct api_call *call)
 {
-	tokens_check_access(call, api_str(call->in, "AccessToken"),
+	tokens_check_access(&call->task, api_str(call->in, "AccessToken"),
 	    auth_signout_checked);
 }
 

@@ -28,6 +28,7 @@
 #include "api/api.h"
 #include "api/ops_common.h"
 #include "api/shape.h"
+#include "core/tokens.h"
 #include "crypto/keys.h"
 #include "crypto/random.h"
 #include "db/pg.h"
@@ -337,7 +338,7 @@ client_validity_one(struct client_build *b, const struct client_validity *e,
 	const char	*unit = json_string_value(json_object_get(
 			    json_object_get(b->in, "TokenValidityUnits"),
 			    e->token));
-	long long	 dflt_s = e->dflt * ops_unit_seconds(e->dflt_unit);
+	long long	 dflt_s = e->dflt * tokens_unit_seconds(e->dflt_unit);
 	long long	 n;
 
 	if (json_is_integer(v)) {
@@ -345,17 +346,17 @@ client_validity_one(struct client_build *b, const struct client_validity *e,
 			unit = e->unit;
 		n = json_integer_value(v);
 		if (n == 0)	/* Cognito's "0 means the default" */
-			n = dflt_s / ops_unit_seconds(unit);
+			n = dflt_s / tokens_unit_seconds(unit);
 	} else if (unit != NULL) {
-		n = dflt_s / ops_unit_seconds(unit);
+		n = dflt_s / tokens_unit_seconds(unit);
 		if (n < 1)
 			n = 1;
 	} else {
 		n = e->dflt;
 		unit = e->dflt_unit;
 	}
-	if (n * ops_unit_seconds(unit) < e->min ||
-	    n * ops_unit_seconds(unit) > e->max)
+	if (n * tokens_unit_seconds(unit) < e->min ||
+	    n * tokens_unit_seconds(unit) > e->max)
 		return client_err(b, "InvalidParameterException",
 		    "%s must be %s; %lld %s is out of range.", e->member,
 		    e->range, n, unit);

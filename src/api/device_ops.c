@@ -234,8 +234,9 @@ dev_on_prompt(json_t *pool_config)
 }
 
 static void
-dev_checked(struct api_call *call, struct tokens_access *a)
+dev_checked(struct task *task, struct tokens_access *a)
 {
+	struct api_call	*call = task->owner;
 	struct dev	*d = call->data;
 
 	d->pool_id = xstrdup(a->pool_id);
@@ -248,7 +249,7 @@ dev_checked(struct api_call *call, struct tokens_access *a)
 static void
 dev_authenticate(struct api_call *call)
 {
-	tokens_check_access(call, api_str(call->in, "AccessToken"),
+	tokens_check_access(&call->task, api_str(call->in, "AccessToken"),
 	    dev_checked);
 }
 

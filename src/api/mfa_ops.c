@@ -414,8 +414,9 @@ mfa_retry(struct api_call *call)
 }
 
 static void
-mfa_token_checked(struct api_call *call, struct tokens_access *a)
+mfa_token_checked(struct task *task, struct tokens_access *a)
 {
+	struct api_call	*call = task->owner;
 	struct mfa_op	*op = call->data;
 
 	op->pool_id = xstrdup(a->pool_id);
@@ -448,7 +449,7 @@ mfa_start(struct api_call *call, api_fn next)
 	}
 	op = mfa_op_new(call, next);
 	if (token != NULL) {
-		tokens_check_access(call, token, mfa_token_checked);
+		tokens_check_access(&call->task, token, mfa_token_checked);
 		return;
 	}
 	codes_digest_hex("session", session, digest);
@@ -679,7 +680,7 @@ static void
 mfa_set_preference(struct api_call *call)
 {
 	mfa_op_new(call, mfa_settings_write);
-	tokens_check_access(call, api_str(call->in, "AccessToken"),
+	tokens_check_access(&call->task, api_str(call->in, "AccessToken"),
 	    mfa_token_checked);
 }
 

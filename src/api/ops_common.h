@@ -124,14 +124,4 @@ int	 ops_check_hex(const char *);		/* ^[0-9a-fA-F]+$ */
 /* The host of conf->public_url (no scheme, port or path), malloc'd. */
 char	*ops_public_host(void);
 
-/*
- * The lifetime in seconds of an app client's access, ID or refresh
- * token ("AccessToken", "IdToken", "RefreshToken") from its stored
- * configuration (the UserPoolClientType members): the validity in its
- * unit from TokenValidityUnits, with Cognito's defaults when absent.
- */
-long long ops_token_seconds(json_t *, const char *);
-/* Seconds in a TimeUnitsType ("seconds".."days"), 0 if unknown. */
-long long ops_unit_seconds(const char *);
-
 #endif

@@ -1372,14 +1372,15 @@ user_writable(struct user_op *op)
 static void
 user_token_start(struct api_call *call, tokens_access_cb cb)
 {
-	tokens_check_access(call, api_str(call->in, "AccessToken"), cb);
+	tokens_check_access(&call->task, api_str(call->in, "AccessToken"), cb);
 }
 
 /* --- GetUser --- */
 
 static void
-user_get_checked(struct api_call *call, struct tokens_access *a)
+user_get_checked(struct task *task, struct tokens_access *a)
 {
+	struct api_call	*call = task->owner;
 	json_t	*read, *out;
 
 	read = json_object_get(a->client_config, "ReadAttributes");
@@ -1478,8 +1479,9 @@ user_update_codes(struct user_op *op, struct pg_batch *b)
 }
 
 static void
-user_update_checked(struct api_call *call, struct tokens_access *a)
+user_update_checked(struct task *task, struct tokens_access *a)
 {
+	struct api_call	*call = task->owner;
 	struct pg_batch	*b;
 
 	if ((b = user_attrs_change(call, a, users_apply_attributes,
@@ -1496,8 +1498,9 @@ user_update(struct api_call *call)
 }
 
 static void
-user_delete_attrs_checked(struct api_call *call, struct tokens_access *a)
+user_delete_attrs_checked(struct task *task, struct tokens_access *a)
 {
+	struct api_call	*call = task->owner;
 	struct pg_batch	*b;
 
 	if ((b = user_attrs_change(call, a, users_delete_attributes,
@@ -1553,8 +1556,9 @@ user_get_code_dead(struct api_call *call, struct pg_reply *reply)
 }
 
 static void
-user_get_code_checked(struct api_call *call, struct tokens_access *a)
+user_get_code_checked(struct task *task, struct tokens_access *a)
 {
+	struct api_call	*call = task->owner;
 	struct user_op	*op = user_op_access(call, a);
 	struct pg_batch	*b;
 
@@ -1573,8 +1577,9 @@ user_get_code(struct api_call *call)
 }
 
 static void
-user_verify_checked(struct api_call *call, struct tokens_access *a)
+user_verify_checked(struct task *task, struct tokens_access *a)
 {
+	struct api_call	*call = task->owner;
 	struct user_op	*op = user_op_access(call, a);
 	const char	*value, *purpose;
 	char		 key[64];
@@ -1609,8 +1614,9 @@ user_delete_done(struct api_call *call, struct pg_reply *reply)
 
 /* Codes, tokens, sessions and group memberships go by cascade. */
 static void
-user_delete_checked(struct api_call *call, struct tokens_access *a)
+user_delete_checked(struct task *task, struct tokens_access *a)
 {
+	struct api_call	*call = task->owner;
 	struct pg_batch	*b = pg_batch_new();
 
 	pg_batch_add(b, "DELETE FROM users WHERE pool_id = $1 AND "
@@ -1665,8 +1671,9 @@ user_change_write(struct api_call *call)
 }
 
 static void
-user_change_checked(struct api_call *call, struct tokens_access *a)
+user_change_checked(struct task *task, struct tokens_access *a)
 {
+	struct api_call	*call = task->owner;
 	struct user_op	*op = user_op_access(call, a);
 	const char	*prev = api_str(call->in, "PreviousPassword");
 	const char	*next = api_str(call->in, "ProposedPassword");

@@ -30,6 +30,11 @@ enum core_err_kind {
 	CORE_ERR_UNSUPPORTED,	/* a flow the pool or client does not do */
 	CORE_ERR_TOKEN_REUSE,	/* a rotated refresh token used again */
 	CORE_ERR_CONFIG,	/* the pool's configuration cannot serve it */
+	CORE_ERR_NO_CLIENT,	/* no such app client (of this pool) */
+	CORE_ERR_BAD_REDIRECT,	/* a redirect URI the client did not register */
+	CORE_ERR_BAD_TYPE,	/* a response or grant type that is not known */
+	CORE_ERR_BAD_SCOPE,	/* scopes the client may not have */
+	CORE_ERR_BAD_GRANT,	/* a code or grant that is not (or no more) good */
 	CORE_ERR_NKINDS
 };
 

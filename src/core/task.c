@@ -36,6 +36,11 @@ static const char *const core_err_names[CORE_ERR_NKINDS] = {
 	[CORE_ERR_UNSUPPORTED] = "unsupported",
 	[CORE_ERR_TOKEN_REUSE] = "token_reuse",
 	[CORE_ERR_CONFIG] = "config",
+	[CORE_ERR_NO_CLIENT] = "no_client",
+	[CORE_ERR_BAD_REDIRECT] = "bad_redirect",
+	[CORE_ERR_BAD_TYPE] = "bad_type",
+	[CORE_ERR_BAD_SCOPE] = "bad_scope",
+	[CORE_ERR_BAD_GRANT] = "bad_grant",
 };
 
 const char *
@@ -83,15 +88,14 @@ task_ended(const struct task *t)
 	return t->ended;
 }
 
-static void
+void
 task_hold(struct task *t)
 {
 	if (t->guard != NULL)
 		t->guard->hold(t->guard_arg);
 }
 
-/* 0 to go on; -1 when the owner is gone (t may be freed). */
-static int
+int
 task_release(struct task *t)
 {
 	if (t->guard == NULL)

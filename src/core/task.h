@@ -70,6 +70,15 @@ void	task_query(struct task *, struct pg_batch *, task_db_fn);
  */
 void	task_work(struct task *, task_fn, task_fn);
 
+/*
+ * A step with its own state, for work that runs inside another's task
+ * (core/tokens.c): task_hold() before submitting it, task_release() in
+ * its callback; -1 means the owner is gone (t may be freed): drop the
+ * step's state without touching t.
+ */
+void	task_hold(struct task *);
+int	task_release(struct task *) MUST_CHECK;
+
 /* End with success. */
 void	task_ok(struct task *);
 /* End with an error of kind, the message formatted. */

@@ -1,6 +1,6 @@
 /*
- * tokens.c: issuing ID, access and refresh tokens, and checking an
- * access token presented to the user API.
+ * tokens.c: issuing ID, access and refresh tokens, their lifetimes and
+ * claims, and checking an access token presented to the user API.
  *
  * Issuing is one database batch (the pool's current keys, the user's
  * groups, the new refresh token's row) and one job on a crypto thread
@@ -8,6 +8,11 @@
  * the pool and client settings, the user and whether the token's family
  * still lives) and a signature verification on the loop, which costs
  * tens of microseconds with the parsed key cached.
+ *
+ * Both run inside the caller's task (core/task.h): a failure ends that
+ * task with a core_err (NOT_AUTHORIZED for a token refused, BUSY,
+ * INTERNAL), which the caller's adapter maps; the callback runs only
+ * while the task's owner still waits.
  */
 #include "config.h"
 
@@ -17,21 +22,69 @@
 
 #include <event2/event.h>
 
-#include "api/api.h"
-#include "api/ops_common.h"
 #include "conf.h"
 #include "core/codes.h"
 #include "core/json_cache.h"
+#include "core/task.h"
 #include "core/tokens.h"
 #include "crypto/b64.h"
 #include "crypto/jwt.h"
 #include "crypto/random.h"
 #include "crypto/workers.h"
 #include "db/pg.h"
+#include "db/refresh_tokens.h"
 #include "log.h"
 
 #define TOKENS_SCOPE_ADMIN	"aws.cognito.signin.user.admin"
 #define TOKENS_REFRESH_BYTES	32
+
+/* Token validity units as clients store them (TokenValidityUnits). */
+static const struct {
+	const char	*name;
+	long long	 seconds;
+} tokens_units[] = {
+	{ "seconds", 1 },
+	{ "minutes", 60 },
+	{ "hours", 3600 },
+	{ "days", 86400 },
+};
+
+long long
+tokens_unit_seconds(const char *unit)
+{
+	size_t	i;
+
+	for (i = 0; unit != NULL && i < nitems(tokens_units); i++)
+		if (strcmp(tokens_units[i].name, unit) == 0)
+			return tokens_units[i].seconds;
+	return 0;
+}
+
+long long
+tokens_lifetime(json_t *cfg, const char *which)
+{
+	int		 refresh = strcmp(which, "RefreshToken") == 0;
+	char		*member = xasprintf("%sValidity", which);
+	json_t		*v = json_object_get(cfg, member);
+	const char	*unit;
+	long long	 mult;
+
+	free(member);
+	unit = json_string_value(json_object_get(json_object_get(cfg,
+	    "TokenValidityUnits"), which));
+	if ((mult = tokens_unit_seconds(unit)) == 0)
+		mult = refresh ? 86400 : 3600;
+	if (!json_is_integer(v) || json_integer_value(v) <= 0)
+		return refresh ? 30 * 86400 : 3600;
+	return json_integer_value(v) * mult;
+}
+
+/* A string member of a claims or settings object, or NULL. */
+static const char *
+tokens_str(json_t *o, const char *name)
+{
+	return json_string_value(json_object_get(o, name));
+}
 /* After a global sign-out: see tokens_signout_wait_ms(). */
 #define TOKENS_WAIT_MARGIN_MS	5
 #define TOKENS_WAIT_MAX_MS	1000
@@ -44,7 +97,7 @@ static void	tokens_waited(evutil_socket_t, short, void *);
 /* --- issuing ------------------------------------------------------- */
 
 struct tokens_job {
-	struct api_call	*call;
+	struct task	*task;
 	tokens_issue_cb	 cb;
 	char		*pool_id;
 	char		*sub;
@@ -222,7 +275,7 @@ tokens_client_claims(struct tokens_job *j, const struct tokens_grant *g)
 	long long	 now = (long long)time(NULL);
 
 	random_uuid(jti);
-	j->expires_in = ops_token_seconds(g->client_config, "AccessToken");
+	j->expires_in = tokens_lifetime(g->client_config, "AccessToken");
 	j->access_claims = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:I, "
 	    "s:I, s:i, s:s}", "sub", g->client_id, "token_use", "access",
 	    "scope", g->scope != NULL ? g->scope : "", "client_id",
@@ -241,8 +294,9 @@ tokens_build_claims(struct tokens_job *j, const struct tokens_grant *g,
 	const char	*name;
 	json_t		*v;
 	long long	 now = (long long)time(NULL);
-	int		 revocable = api_bool(g->client_config,
-			    "EnableTokenRevocation", 1);
+	json_t		*rev = json_object_get(g->client_config,
+			    "EnableTokenRevocation");
+	int		 revocable = !json_is_boolean(rev) || json_is_true(rev);
 
 	if (j->client_only) {
 		tokens_client_claims(j, g);
@@ -250,10 +304,10 @@ tokens_build_claims(struct tokens_job *j, const struct tokens_grant *g,
 	}
 	iss = tokens_issuer(g->pool_id);
 	random_uuid(event_id);
-	j->expires_in = ops_token_seconds(g->client_config, "AccessToken");
+	j->expires_in = tokens_lifetime(g->client_config, "AccessToken");
 	j->id_claims = tokens_common_claims(g, "id", event_id,
 	    revocable ? origin : NULL, now,
-	    ops_token_seconds(g->client_config, "IdToken"));
+	    tokens_lifetime(g->client_config, "IdToken"));
 	j->access_claims = tokens_common_claims(g, "access", event_id,
 	    revocable ? origin : NULL, now, j->expires_in);
 	json_object_set_new(j->id_claims, "iss", json_string(iss));
@@ -309,17 +363,17 @@ static void
 tokens_signed(void *arg)
 {
 	struct tokens_job	*j = arg;
-	struct api_call		*call = j->call;
+	struct task		*t = j->task;
 	json_t			*out;
 
-	if (req_release(call->req) != 0) {
+	if (task_release(t) != 0) {
 		tokens_job_free(j);
 		return;
 	}
 	if (j->access_token == NULL) {
-		log_error("%s: signing tokens of pool %s: %s", call->req->id,
+		log_error("%s: signing tokens of pool %s: %s", t->id,
 		    j->pool_id, j->cause != NULL ? j->cause : "?");
-		api_fail(call, "InternalErrorException",
+		task_fail(t, CORE_ERR_INTERNAL,
 		    "The tokens could not be signed.");
 		tokens_job_free(j);
 		return;
@@ -335,7 +389,7 @@ tokens_signed(void *arg)
 		json_object_set_new(out, "NewDeviceMetadata", json_pack(
 		    "{s:s, s:s}", "DeviceKey", j->device_key,
 		    "DeviceGroupKey", j->device_group));
-	j->cb(call, out);
+	j->cb(t, out);
 	tokens_job_free(j);
 }
 
@@ -455,15 +509,15 @@ static void
 tokens_sign_pending(struct tokens_pending *p, const PGresult *groups)
 {
 	struct tokens_job	*j = p->job;
-	struct api_call		*call = j->call;
+	struct task		*t = j->task;
 
 	tokens_build_claims(j, &p->grant, p->origin, groups);
 	p->job = NULL;
 	tokens_pending_free(p);
-	req_hold(call->req);
+	task_hold(t);
 	if (workers_submit(tokens_sign, tokens_signed, j) != 0) {
-		if (req_release(call->req) == 0)
-			api_fail(call, "TooManyRequestsException",
+		if (task_release(t) == 0)
+			task_fail(t, CORE_ERR_BUSY,
 			    "The server is busy; try again later.");
 		tokens_job_free(j);
 	}
@@ -474,19 +528,19 @@ tokens_issue_loaded(struct pg_reply *reply, void *arg)
 {
 	struct tokens_pending	*p = arg;
 	struct tokens_job	*j = p->job;
-	struct api_call		*call = j->call;
+	struct task		*t = j->task;
 
-	if (req_release(call->req) != 0) {
+	if (task_release(t) != 0) {
 		tokens_pending_free(p);
 		return;
 	}
 	if (!reply->ok) {
-		api_fail_db(call, reply);
+		task_fail_db(t, reply);
 		tokens_pending_free(p);
 		return;
 	}
 	if (tokens_take_keys(j, reply->res[0]) != 0) {
-		api_fail(call, "InternalErrorException",
+		task_fail(t, CORE_ERR_INTERNAL,
 		    "The user pool has no signing keys.");
 		tokens_pending_free(p);
 		return;
@@ -497,14 +551,14 @@ tokens_issue_loaded(struct pg_reply *reply, void *arg)
 
 /* Copy what the grant borrows, so the caller's state may go. */
 static struct tokens_pending *
-tokens_pending_new(struct api_call *call, const struct tokens_grant *g,
+tokens_pending_new(struct task *t, const struct tokens_grant *g,
     tokens_issue_cb cb)
 {
 	struct tokens_pending	*p = xcalloc(1, sizeof *p);
 	struct tokens_job	*j = xcalloc(1, sizeof *j);
 	const struct user	*u = g->user;
 
-	j->call = call;
+	j->task = t;
 	j->cb = cb;
 	j->pool_id = xstrdup(g->pool_id);
 	j->client_only = u == NULL;
@@ -532,24 +586,22 @@ tokens_pending_new(struct api_call *call, const struct tokens_grant *g,
 static void
 tokens_add_refresh(struct pg_batch *b, struct tokens_pending *p)
 {
-	char	 digest[CODES_DIGEST_HEX];
-	char	*auth_time, *ttl;
+	struct db_refresh_new	 n;
+	char			 digest[CODES_DIGEST_HEX];
 
 	p->job->refresh = codes_new_secret(TOKENS_REFRESH_BYTES);
 	codes_digest_hex("refresh", p->job->refresh, digest);
-	auth_time = xasprintf("%lld", p->grant.auth_time);
-	ttl = xasprintf("%lld", ops_token_seconds(p->grant.client_config,
-	    "RefreshToken"));
-	pg_batch_add(b,
-	    "INSERT INTO refresh_tokens (token_hash, pool_id, client_id, sub, "
-	    "origin_jti, auth_time, expires_at, device_key, scopes) VALUES "
-	    "($1::bytea, $2, $3, $4::uuid, $5::uuid, $6::bigint, extract(epoch "
-	    "FROM clock_timestamp()) + $7::bigint, $8, coalesce($9, '"
-	    TOKENS_SCOPE_ADMIN "'))", 9, digest, p->grant.pool_id,
-	    p->grant.client_id, p->user.sub, p->origin, auth_time, ttl,
-	    p->job->device_key, p->grant.scope);
-	free(auth_time);
-	free(ttl);
+	memset(&n, 0, sizeof n);
+	n.digest = digest;
+	n.pool_id = p->grant.pool_id;
+	n.client_id = p->grant.client_id;
+	n.sub = p->user.sub;
+	n.origin_jti = p->origin;
+	n.auth_time = p->grant.auth_time;
+	n.ttl = tokens_lifetime(p->grant.client_config, "RefreshToken");
+	n.device_key = p->job->device_key;
+	n.scopes = p->grant.scope;
+	db_refresh_tokens_insert(b, &n);
 }
 
 /* A new device, "<region>_<uuid>", tracked unconfirmed until ConfirmDevice. */
@@ -576,7 +628,7 @@ tokens_add_device(struct pg_batch *b, struct tokens_pending *p)
 static void
 tokens_issue_start(struct tokens_pending *p)
 {
-	struct api_call		*call = p->job->call;
+	struct task		*t = p->job->task;
 	struct pg_batch		*b;
 
 	/* client_credentials with the keys at hand: nothing to read. */
@@ -600,7 +652,7 @@ tokens_issue_start(struct tokens_pending *p)
 		tokens_add_device(b, p);
 	if (p->grant.with_refresh)
 		tokens_add_refresh(b, p);
-	req_hold(call->req);
+	task_hold(t);
 	pg_submit(b, tokens_issue_loaded, p);
 }
 
@@ -645,7 +697,7 @@ tokens_signout_wait_ms(double valid_after)
 static int
 tokens_wait(struct tokens_pending *p)
 {
-	struct api_call	*call = p->job->call;
+	struct task	*t = p->job->task;
 	struct timeval	 tv;
 	int64_t		 ms;
 
@@ -655,11 +707,11 @@ tokens_wait(struct tokens_pending *p)
 		return -1;
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
-	req_hold(call->req);
+	task_hold(t);
 	if (event_base_once(tokens_base, -1, EV_TIMEOUT, tokens_waited, p,
 	    &tv) == 0)
 		return 0;
-	if (req_release(call->req) != 0)
+	if (task_release(t) != 0)
 		fatalx("tokens_wait: request gone");
 	return -1;
 }
@@ -669,7 +721,7 @@ tokens_waited(evutil_socket_t fd, short what, void *arg)
 {
 	struct tokens_pending	*p = arg;
 
-	if (req_release(p->job->call->req) != 0) {
+	if (task_release(p->job->task) != 0) {
 		tokens_pending_free(p);
 		return;
 	}
@@ -684,10 +736,10 @@ tokens_init(struct event_base *base)
 }
 
 void
-tokens_issue(struct api_call *call, const struct tokens_grant *g,
+tokens_issue(struct task *t, const struct tokens_grant *g,
     tokens_issue_cb cb)
 {
-	struct tokens_pending	*p = tokens_pending_new(call, g, cb);
+	struct tokens_pending	*p = tokens_pending_new(t, g, cb);
 
 	/*
 	 * A new family only with a refresh token to name it: a token
@@ -707,7 +759,7 @@ tokens_issue(struct api_call *call, const struct tokens_grant *g,
 /* --- checking an access token -------------------------------------- */
 
 struct tokens_check {
-	struct api_call		*call;
+	struct task		*task;
 	tokens_access_cb	 cb;
 	char			*token;
 	struct tokens_access	 a;
@@ -741,9 +793,9 @@ tokens_check_free(struct tokens_check *t)
 }
 
 static void
-tokens_invalid(struct api_call *call, const char *msg)
+tokens_invalid(struct task *t, const char *msg)
 {
-	api_fail(call, "NotAuthorizedException", "%s", msg);
+	task_fail(t, CORE_ERR_NOT_AUTHORIZED, "%s", msg);
 }
 
 /* The pool id of an issuer of ours, or NULL. */
@@ -763,14 +815,14 @@ tokens_pool_of_issuer(const char *iss)
 static int
 tokens_check_claims(struct tokens_check *t, json_t *c)
 {
-	const char	*sub = api_str(c, "sub");
-	const char	*origin = api_str(c, "origin_jti");
+	const char	*sub = tokens_str(c, "sub");
+	const char	*origin = tokens_str(c, "origin_jti");
 
-	if ((t->a.pool_id = tokens_pool_of_issuer(api_str(c, "iss"))) ==
-	    NULL || api_str(c, "client_id") == NULL || !is_uuid(sub) ||
+	if ((t->a.pool_id = tokens_pool_of_issuer(tokens_str(c, "iss"))) ==
+	    NULL || tokens_str(c, "client_id") == NULL || !is_uuid(sub) ||
 	    (origin != NULL && !is_uuid(origin)))
 		return -1;
-	t->a.client_id = xstrdup(api_str(c, "client_id"));
+	t->a.client_id = xstrdup(tokens_str(c, "client_id"));
 	t->a.origin_jti = origin != NULL ? xstrdup(origin) : NULL;
 	t->a.user.sub = xstrdup(sub);
 	return 0;
@@ -780,8 +832,8 @@ tokens_check_claims(struct tokens_check *t, json_t *c)
 static const char *
 tokens_check_verified(struct tokens_check *t, json_t *c)
 {
-	const char	*use = api_str(c, "token_use");
-	const char	*scope = api_str(c, "scope");
+	const char	*use = tokens_str(c, "token_use");
+	const char	*scope = tokens_str(c, "scope");
 	json_t		*exp = json_object_get(c, "exp");
 	json_t		*iat = json_object_get(c, "iat");
 
@@ -795,8 +847,8 @@ tokens_check_verified(struct tokens_check *t, json_t *c)
 	t->a.iat = json_integer_value(iat);
 	t->a.exp = json_integer_value(exp);
 	t->a.scope = xstrdup(scope);
-	if (api_str(c, "jti") != NULL)
-		t->a.jti = xstrdup(api_str(c, "jti"));
+	if (tokens_str(c, "jti") != NULL)
+		t->a.jti = xstrdup(tokens_str(c, "jti"));
 	return NULL;
 }
 
@@ -834,6 +886,14 @@ tokens_config(const char *what, const char *id, const PGresult *r, int col,
 	    pg_val(r, 0, col + 1));
 }
 
+static int
+tokens_pg_true(const PGresult *r, int row, int col)
+{
+	const char	*v = pg_val(r, row, col);
+
+	return v != NULL && strcmp(v, "t") == 0;
+}
+
 /* Everything the database says about the token: NULL when it lives. */
 static const char *
 tokens_check_rows(struct tokens_check *t, struct pg_reply *reply)
@@ -859,7 +919,7 @@ tokens_check_rows(struct tokens_check *t, struct pg_reply *reply)
 	free(sub);
 	/* iat in the sign-out's second: see tokens_signout_wait_ms(). */
 	if (t->a.origin_jti != NULL ?
-	    !ops_true(users, 0, USERS_NCOLUMNS) :
+	    !tokens_pg_true(users, 0, USERS_NCOLUMNS) :
 	    t->a.iat <= (long long)t->a.user.tokens_valid_after)
 		return "Access Token has been revoked";
 	if (!t->a.user.enabled)
@@ -877,43 +937,43 @@ static void
 tokens_check_loaded(struct pg_reply *reply, void *arg)
 {
 	struct tokens_check	*t = arg;
-	struct api_call		*call = t->call;
+	struct task		*task = t->task;
 	const char		*why;
 
-	if (req_release(call->req) != 0) {
+	if (task_release(task) != 0) {
 		tokens_check_free(t);
 		return;
 	}
 	if (!reply->ok)
-		api_fail_db(call, reply);
+		task_fail_db(task, reply);
 	else if ((why = tokens_check_rows(t, reply)) != NULL)
-		tokens_invalid(call, why);
+		tokens_invalid(task, why);
 	else
-		t->cb(call, &t->a);
+		t->cb(task, &t->a);
 	tokens_check_free(t);
 }
 
 void
-tokens_check_access(struct api_call *call, const char *token,
+tokens_check_access(struct task *task, const char *token,
     tokens_access_cb cb)
 {
-	tokens_check_access_for(call, token, TOKENS_SCOPE_ADMIN, cb);
+	tokens_check_access_for(task, token, TOKENS_SCOPE_ADMIN, cb);
 }
 
 void
-tokens_check_access_for(struct api_call *call, const char *token,
+tokens_check_access_for(struct task *task, const char *token,
     const char *scope, tokens_access_cb cb)
 {
 	struct tokens_check	*t = xcalloc(1, sizeof *t);
 	struct pg_batch		*b;
 
-	t->call = call;
+	t->task = task;
 	t->cb = cb;
 	t->need_scope = scope;
 	t->token = xstrdup(token);
 	if ((t->claims = jwt_peek(token, &t->kid)) == NULL ||
 	    tokens_check_claims(t, t->claims) != 0) {
-		tokens_invalid(call, "Invalid Access Token");
+		tokens_invalid(task, "Invalid Access Token");
 		tokens_check_free(t);
 		return;
 	}
@@ -937,6 +997,6 @@ tokens_check_access_for(struct api_call *call, const char *token,
 	    "WHERE r.origin_jti = $3::uuid AND r.pool_id = $1) FROM users u "
 	    "WHERE u.pool_id = $1 AND u.sub = $2::uuid", 3, t->a.pool_id,
 	    t->a.user.sub, t->a.origin_jti);
-	req_hold(call->req);
+	task_hold(task);
 	pg_submit(b, tokens_check_loaded, t);
 }

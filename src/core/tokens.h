@@ -1,6 +1,7 @@
 /*
- * tokens.h: the tokens a sign-in yields, and the check of an access
- * token presented to the user API.
+ * tokens.h: the tokens a sign-in yields (their lifetimes and claims),
+ * and the check of an access token presented to the user API. Both run
+ * in the caller's task and end it with a core_err on failure.
  *
  * ID and access tokens are RS256 JWTs signed with the pool's current
  * 'id' and 'access' keys (crypto/jwt.c, on a crypto thread), carrying
@@ -16,7 +17,7 @@
 
 #include "core/users.h"
 
-struct api_call;
+struct task;
 struct event_base;
 
 /* What an access token check yields (strings malloc'd). */
@@ -33,7 +34,7 @@ struct tokens_access {
 	json_t		*client_config;	/* clients.config */
 };
 
-typedef void	(*tokens_access_cb)(struct api_call *, struct tokens_access *);
+typedef void	(*tokens_access_cb)(struct task *, struct tokens_access *);
 
 /*
  * Check an AccessToken for the user API (GetUser and friends): a JWS
@@ -41,15 +42,15 @@ typedef void	(*tokens_access_cb)(struct api_call *, struct tokens_access *);
  * the pool its iss names, token_use "access", not expired, scope
  * including aws.cognito.signin.user.admin, not issued before the user's
  * global sign-out, its family (origin_jti) not revoked, the user still
- * there and enabled. On any failure the call is answered with
- * NotAuthorizedException ("Invalid Access Token", "Access Token has
+ * there and enabled. On any failure the task ends with
+ * CORE_ERR_NOT_AUTHORIZED ("Invalid Access Token", "Access Token has
  * expired", "Access Token has been revoked", "User is disabled.") and
  * cb is not called. cb owns nothing: the struct is freed after it
- * returns, so copy what must outlive it into call->data.
+ * returns, so copy what must outlive it into the caller's state.
  */
-void	tokens_check_access(struct api_call *, const char *, tokens_access_cb);
+void	tokens_check_access(struct task *, const char *, tokens_access_cb);
 /* The same check for another scope than the user API's (userInfo: openid). */
-void	tokens_check_access_for(struct api_call *, const char *, const char *,
+void	tokens_check_access_for(struct task *, const char *, const char *,
 	    tokens_access_cb);
 /*
  * userInfo's claims of a user: sub, username and the attributes the
@@ -81,18 +82,27 @@ struct tokens_grant {
 	const char	*nonce;
 };
 
-typedef void	(*tokens_issue_cb)(struct api_call *, json_t *);
+typedef void	(*tokens_issue_cb)(struct task *, json_t *);
 
 /*
  * Sign the ID and access tokens (and create a refresh token when asked)
  * and call cb with the AuthenticationResult object {AccessToken,
  * ExpiresIn, TokenType, IdToken[, RefreshToken]} (new reference, cb
- * owns it; no IdToken for client_credentials). On failure the call is
- * answered and cb is not called. A user's tokens are stamped after the
+ * owns it; no IdToken for client_credentials). On failure the task
+ * ends with its core_err and cb is not called. A user's tokens are stamped after the
  * second of the user's last global sign-out (waiting for it if need be).
  */
-void	tokens_issue(struct api_call *, const struct tokens_grant *,
+void	tokens_issue(struct task *, const struct tokens_grant *,
 	    tokens_issue_cb);
+
+/*
+ * The lifetime in seconds of a client's "AccessToken", "IdToken" or
+ * "RefreshToken" (its validity and TokenValidityUnits; Cognito's
+ * defaults: an hour, 30 days for refresh tokens).
+ */
+long long tokens_lifetime(json_t *, const char *);
+/* Seconds of a TokenValidityUnits unit ("minutes"), 0 if unknown. */
+long long tokens_unit_seconds(const char *);
 
 /* The loop on which an issue waits out a global sign-out's second. */
 void	tokens_init(struct event_base *);

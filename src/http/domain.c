@@ -136,6 +136,12 @@ domain_req_free(void *p)
 	free(o->base);
 	free(o->pool_id);
 	json_decref(o->client);
+	task_clear(&o->task);
+	grants_client_clear(&o->grant);
+	sessions_user_clear(&o->who);
+	if (o->secret != NULL)
+		wipe_free(o->secret);
+	json_decref(o->result);
 	free(o->sub);
 	free(o->username);
 	free(o->csrf);
@@ -183,6 +189,19 @@ domain_param(struct domain_req *o, const char *name)
 
 	return v != NULL ? v :
 	    json_string_value(json_object_get(o->query, name));
+}
+
+int
+domain_param_ok(const char *v, size_t min)
+{
+	size_t	n = 0;
+
+	if (v == NULL)
+		return 1;
+	for (; *v != '\0'; v++)
+		if (((unsigned char)*v & 0xc0) != 0x80)	/* a character */
+			n++;
+	return n >= min && n <= DOMAIN_PARAM_MAX;
 }
 
 /* Unreadable parameters: RFC 6749's answer on the API, a page on pages. */
@@ -236,7 +255,25 @@ domain_route(struct req *r)
 		render_error(o, 404, "There is no such page.");
 }
 
-/* --- Invoking operations --------------------------------------------- */
+/* --- Core operations and API operations -------------------------------- */
+
+static void
+domain_task_end(struct task *t, const struct core_err *err)
+{
+	struct domain_req	*o = t->owner;
+
+	o->task_done(o, err);
+}
+
+struct task *
+domain_task(struct domain_req *o, const char *name, domain_task_fn done)
+{
+	task_clear(&o->task);
+	task_init(&o->task, o->r->id, name, &req_task_guard, o->r,
+	    domain_task_end, o);
+	o->task_done = done;
+	return &o->task;
+}
 
 struct domain_call {
 	struct domain_req	*o;

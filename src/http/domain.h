@@ -15,10 +15,18 @@
 
 #include <jansson.h>
 
+#include "core/grants.h"
+#include "core/sessions.h"
+#include "core/task.h"
 #include "http/request.h"
 
 #define DOMAIN_SESSION_COOKIE	"userpoold_session"
 #define DOMAIN_CSRF_COOKIE	"userpoold_csrf"
+
+struct domain_req;
+
+/* The end of a core operation run for a request (err NULL: success). */
+typedef void	(*domain_task_fn)(struct domain_req *, const struct core_err *);
 
 /* What the handlers of one pool-domain request share (the req's ctx). */
 struct domain_req {
@@ -34,6 +42,13 @@ struct domain_req {
 	char		*base;		/* "" or "/<prefix>": see domain_base */
 	void		*page;		/* a handler's own state */
 	void		(*page_free)(void *);
+	/* The core operation in flight (domain_task) and what it yields. */
+	struct task	 task;
+	domain_task_fn	 task_done;
+	struct grants_client grant;	/* the checked client (grants_check) */
+	struct sessions_user who;	/* a session's user (sessions_check) */
+	char		*secret;	/* a new code or session, wiped */
+	json_t		*result;	/* tokens or claims */
 };
 
 typedef void	(*domain_done_fn)(struct domain_req *, int, json_t *);
@@ -69,6 +84,20 @@ void	 domain_route(struct req *);
 json_t	*domain_params(const char *);
 /* A parameter of the query (GET) or of the form (POST), or NULL. */
 const char *domain_param(struct domain_req *, const char *);
+/*
+ * 1 when a parameter is absent (NULL) or has min to DOMAIN_PARAM_MAX
+ * characters, the bounds Cognito's model sets on what the OAuth
+ * endpoints pass on; longer input is malformed, never looked up.
+ */
+#define DOMAIN_PARAM_MAX	2048
+int	 domain_param_ok(const char *, size_t);
+
+/*
+ * The request's task for one core operation, whose end calls done
+ * (unless the request has been answered meanwhile, by its deadline).
+ * One operation at a time; done may start the next.
+ */
+struct task *domain_task(struct domain_req *, const char *, domain_task_fn);
 
 /*
  * Run an API operation (usually an internal one) with input in (stolen)
@@ -116,5 +145,10 @@ void	 domain_authz_check(struct domain_req *,
 void	 domain_authz_complete(struct domain_req *);
 /* Back to the checked redirect_uri with error= (and the state). */
 void	 domain_authz_fail(struct domain_req *, const char *, const char *);
+/*
+ * o->client, what the pages show of the pool and client, and o->pool_id
+ * from o->grant (a grants_check that ended well).
+ */
+void	 domain_authz_client(struct domain_req *);
 
 #endif

@@ -15,8 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
+#include "core/grants.h"
 #include "http/domain.h"
+#include "oauth/oauth.h"
 #include "ui/render.h"
 #include "util.h"
 
@@ -68,8 +69,7 @@ domain_authz_extras(struct domain_req *o)
 		    "must be S256.");
 		return -1;
 	}
-	if (code && challenge == NULL && !api_bool(o->client, "HasSecret",
-	    0)) {
+	if (code && challenge == NULL && !o->grant.d.has_secret) {
 		domain_authz_fail(o, "invalid_request", "A public client must "
 		    "use PKCE (code_challenge with S256).");
 		return -1;
@@ -83,115 +83,170 @@ domain_authz_extras(struct domain_req *o)
 	return 0;
 }
 
-static void
-domain_authz_checked(struct domain_req *o, int status, json_t *out)
+/*
+ * What the pages show: the pool's and client's names and logo, who
+ * signs in with what, the password rules and the sign-up attributes.
+ */
+void
+domain_authz_client(struct domain_req *o)
 {
-	const char	*type = domain_error_type(out);
-	void		(*next)(struct domain_req *) = o->page;
+	const struct db_domain_client	*d = &o->grant.d;
+	json_t				*c;
 
-	o->page = NULL;
-	if (status == 200) {
-		o->client = json_incref(out);
-		o->pool_id = xstrdup(api_str(out, "UserPoolId"));
-		if (domain_authz_extras(o) == 0)
-			next(o);
-	} else if (strcmp(type, "ResourceNotFoundException") == 0)
+	c = json_pack("{s:s, s:O, s:b, s:b, s:b}", "PoolName", d->pool_name,
+	    "RequiredAttributes", o->grant.required, "AllowSelfSignUp",
+	    !d->admin_only, "HasLogo", d->has_logo, "HasSecret",
+	    d->has_secret);
+	if (d->client_name != NULL)
+		json_object_set_new(c, "ClientName",
+		    json_string(d->client_name));
+	if (d->username_attributes != NULL)
+		json_object_set(c, "UsernameAttributes",
+		    d->username_attributes);
+	if (d->password_policy != NULL)
+		json_object_set(c, "PasswordPolicy", d->password_policy);
+	if (d->auto_verified != NULL)
+		json_object_set(c, "AutoVerifiedAttributes", d->auto_verified);
+	json_decref(o->client);
+	o->client = c;
+	free(o->pool_id);
+	o->pool_id = xstrdup(d->pool_id);
+}
+
+/*
+ * A refused request: an error page until redirect_uri is known good,
+ * then RFC 6749's error back to it (oauth/oauth.c's table).
+ */
+static void
+domain_authz_refused(struct domain_req *o, const struct core_err *err)
+{
+	switch (err->kind) {
+	case CORE_ERR_NO_RESOURCE:
 		render_error(o, 404, "This user pool has no such domain.");
-	else if (strcmp(type, "invalid_client") == 0)
+		break;
+	case CORE_ERR_NO_CLIENT:
 		render_error(o, 400, "The application (client_id) is not "
 		    "known to this user pool.");
-	else if (strcmp(type, "redirect_mismatch") == 0)
+		break;
+	case CORE_ERR_BAD_REDIRECT:
 		render_error(o, 400, "The redirect_uri is not registered for "
 		    "this application.");
-	else if (strcmp(type, "unsupported_response_type") == 0 ||
-	    strcmp(type, "unauthorized_client") == 0 ||
-	    strcmp(type, "invalid_scope") == 0)
-		domain_authz_fail(o, type, NULL);	/* redirect_uri checked */
-	else if (status == 400)
-		render_error(o, 400, "The sign-in request is malformed.");
-	else
+		break;
+	case CORE_ERR_BAD_TYPE:
+	case CORE_ERR_UNSUPPORTED:
+	case CORE_ERR_BAD_SCOPE:
+		domain_authz_fail(o, oauth_error(err->kind)->error, NULL);
+		break;
+	case CORE_ERR_INTERNAL:
+	case CORE_ERR_BUSY:
 		render_error(o, 503, "The sign-in service is unavailable; "
 		    "try again later.");
+		break;
+	default:
+		render_error(o, 400, "The sign-in request is malformed.");
+		break;
+	}
+}
+
+static void
+domain_authz_checked(struct domain_req *o, const struct core_err *err)
+{
+	void	(*next)(struct domain_req *) = o->page;
+
+	o->page = NULL;
+	if (err != NULL) {
+		domain_authz_refused(o, err);
+		return;
+	}
+	domain_authz_client(o);
+	if (domain_authz_extras(o) == 0)
+		next(o);
 }
 
 void
 domain_authz_check(struct domain_req *o, void (*next)(struct domain_req *))
 {
-	const char	*client = domain_param(o, "client_id");
-	const char	*uri = domain_param(o, "redirect_uri");
-	const char	*rt = domain_param(o, "response_type");
-	json_t		*in;
+	struct grants_request	 req;
 
-	if (client == NULL || uri == NULL) {
+	memset(&req, 0, sizeof req);
+	req.domain = o->r->domain_prefix;
+	req.client_id = domain_param(o, "client_id");
+	req.redirect_uri = domain_param(o, "redirect_uri");
+	req.response_type = domain_param(o, "response_type");
+	req.scope = domain_param(o, "scope");
+	if (req.client_id == NULL || req.redirect_uri == NULL) {
 		render_error(o, 400, "The request needs client_id and "
 		    "redirect_uri.");
 		return;
 	}
-	in = json_pack("{s:s, s:s, s:s, s:s}", "Domain",
-	    o->r->domain_prefix, "ClientId", client, "RedirectUri", uri,
-	    "ResponseType", rt != NULL ? rt : "");
-	if (domain_param(o, "scope") != NULL)
-		json_object_set_new(in, "Scope",
-		    json_string(domain_param(o, "scope")));
+	if (!domain_param_ok(req.client_id, 1) ||
+	    !domain_param_ok(req.redirect_uri, 1) ||
+	    !domain_param_ok(req.scope, 0) ||
+	    !domain_param_ok(req.response_type, 1) ||
+	    req.response_type == NULL) {
+		render_error(o, 400, "The sign-in request is malformed.");
+		return;
+	}
 	o->page = (void *)next;
-	domain_invoke(o, "OAuthClient", in, domain_authz_checked);
+	grants_check(domain_task(o, "authorize", domain_authz_checked), &req,
+	    &o->grant);
 }
 
 /* --- Completing: a code or tokens back to the client ------------------- */
 
 static void
-domain_authz_coded(struct domain_req *o, int status, json_t *out)
+domain_authz_coded(struct domain_req *o, const struct core_err *err)
 {
-	if (status != 200) {
+	if (err != NULL) {
 		domain_authz_fail(o, "server_error", NULL);
 		return;
 	}
-	domain_authz_back(o, json_pack("{s:s}", "code", api_str(out, "Code")));
+	domain_authz_back(o, json_pack("{s:s}", "code", o->secret));
 }
 
 /* The implicit flow: tokens in the fragment, never a refresh token. */
 static void
-domain_authz_implicit_done(struct domain_req *o, int status, json_t *out)
+domain_authz_implicit_done(struct domain_req *o, const struct core_err *err)
 {
-	json_t	*res = json_object_get(out, "AuthenticationResult");
-	json_t	*pairs;
-	char	*expires;
+	json_t		*res = o->result;
+	json_t		*pairs;
+	const char	*id;
+	char		*expires;
 
-	if (status != 200) {
+	if (err != NULL) {
 		domain_authz_fail(o, "server_error", NULL);
 		return;
 	}
-	expires = xasprintf("%lld", api_int(res, "ExpiresIn", 3600));
+	expires = xasprintf("%lld", (long long)json_integer_value(
+	    json_object_get(res, "ExpiresIn")));
 	pairs = json_pack("{s:s, s:s, s:s}", "access_token",
-	    api_str(res, "AccessToken"), "token_type", "Bearer",
-	    "expires_in", expires);
+	    json_string_value(json_object_get(res, "AccessToken")),
+	    "token_type", "Bearer", "expires_in", expires);
 	free(expires);
-	if (api_str(res, "IdToken") != NULL)
-		json_object_set_new(pairs, "id_token",
-		    json_string(api_str(res, "IdToken")));
+	if ((id = json_string_value(json_object_get(res, "IdToken"))) != NULL)
+		json_object_set_new(pairs, "id_token", json_string(id));
 	domain_authz_back(o, pairs);
 }
 
 void
 domain_authz_complete(struct domain_req *o)
 {
-	json_t		*in;
-	const char	*scope = api_str(o->client, "Scope");
+	struct grants_user	 u;
 
-	in = json_pack("{s:s, s:s, s:s, s:s, s:I}", "ClientId",
-	    domain_param(o, "client_id"), "Sub", o->sub, "Scope", scope,
-	    "UserPoolId", o->pool_id, "AuthTime", (json_int_t)o->auth_time);
-	if (domain_param(o, "nonce") != NULL)
-		json_object_set_new(in, "Nonce",
-		    json_string(domain_param(o, "nonce")));
+	memset(&u, 0, sizeof u);
+	u.pool_id = o->pool_id;
+	u.client_id = domain_param(o, "client_id");
+	u.sub = o->sub;
+	u.scope = o->grant.scope;
+	u.nonce = domain_param(o, "nonce");
+	u.auth_time = o->auth_time;
 	if (strcmp(domain_param(o, "response_type"), "token") == 0) {
-		domain_invoke(o, "OAuthImplicit", in, domain_authz_implicit_done);
+		grants_implicit(domain_task(o, "implicit",
+		    domain_authz_implicit_done), &u, &o->result);
 		return;
 	}
-	json_object_set_new(in, "RedirectUri",
-	    json_string(domain_param(o, "redirect_uri")));
-	if (domain_param(o, "code_challenge") != NULL)
-		json_object_set_new(in, "CodeChallenge",
-		    json_string(domain_param(o, "code_challenge")));
-	domain_invoke(o, "OAuthCode", in, domain_authz_coded);
+	u.redirect_uri = domain_param(o, "redirect_uri");
+	u.challenge = domain_param(o, "code_challenge");
+	grants_code(domain_task(o, "code", domain_authz_coded), &u,
+	    &o->secret);
 }

@@ -13,7 +13,7 @@
 
 #include <event2/http.h>
 
-#include "api/api.h"
+#include "core/sessions.h"
 #include "http/domain.h"
 #include "oauth/oauth.h"
 #include "util.h"
@@ -44,16 +44,18 @@ authorize_no_prompt(struct domain_req *o)
 }
 
 static void
-authorize_session_checked(struct domain_req *o, int status, json_t *out)
+authorize_session_checked(struct domain_req *o, const struct core_err *err)
 {
-	if (status != 200) {
+	if (err != NULL) {
 		if (!authorize_no_prompt(o))
 			authorize_to_login(o);
 		return;
 	}
-	o->sub = xstrdup(api_str(out, "Sub"));
-	o->username = xstrdup(api_str(out, "Username"));
-	o->auth_time = api_int(out, "AuthTime", 0);
+	free(o->sub);
+	free(o->username);
+	o->sub = xstrdup(o->who.sub);
+	o->username = xstrdup(o->who.username);
+	o->auth_time = o->who.auth_time;
 	domain_authz_complete(o);
 }
 
@@ -76,9 +78,8 @@ authorize_session(struct domain_req *o)
 			authorize_to_login(o);
 		return;
 	}
-	domain_invoke(o, "OAuthSession", json_pack("{s:s, s:s, s:s}",
-	    "Action", "check", "UserPoolId", o->pool_id, "Session", session),
-	    authorize_session_checked);
+	sessions_check(domain_task(o, "session", authorize_session_checked),
+	    o->pool_id, session, &o->who);
 	free(session);
 }
 

@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
+#include "core/grants.h"
+#include "core/sessions.h"
 #include "http/domain.h"
 #include "oauth/oauth.h"
 #include "ui/render.h"
@@ -33,10 +34,9 @@ logout_go(struct domain_req *o)
 }
 
 static void
-logout_ended(struct domain_req *o, int status, json_t *out)
+logout_ended(struct domain_req *o, const struct core_err *err)
 {
-	(void)out;
-	if (status != 200) {
+	if (err != NULL) {
 		render_error(o, 503, "The sign-out failed; try again later.");
 		return;
 	}
@@ -53,37 +53,36 @@ logout_end(struct domain_req *o)
 		logout_go(o);
 		return;
 	}
-	domain_invoke(o, "OAuthSession", json_pack("{s:s, s:s, s:s}",
-	    "Action", "end", "UserPoolId", o->pool_id, "Session", session),
-	    logout_ended);
+	sessions_end(domain_task(o, "logout", logout_ended), o->pool_id,
+	    session);
 	free(session);
 }
 
 static void
-logout_client_loaded(struct domain_req *o, int status, json_t *out)
+logout_client_loaded(struct domain_req *o, const struct core_err *err)
 {
-	json_t	*cc = json_object_get(out, "Client");
-
-	if (status != 200 || cc == NULL) {
-		render_error(o, status == 200 || status == 400 ? 400 : 503,
-		    "The application (client_id) is not known to this user "
-		    "pool.");
+	if (err != NULL) {
+		render_error(o, err->kind == CORE_ERR_INTERNAL ||
+		    err->kind == CORE_ERR_BUSY ? 503 : 400, "The application "
+		    "(client_id) is not known to this user pool.");
 		return;
 	}
-	if (!strarray_has(json_object_get(cc, "LogoutURLs"),
-	    domain_param(o, "logout_uri"))) {
+	if (!strarray_has(json_object_get(o->grant.d.client_config,
+	    "LogoutURLs"), domain_param(o, "logout_uri"))) {
 		render_error(o, 400, "The logout_uri is not registered for "
 		    "this application.");
 		return;
 	}
-	o->pool_id = xstrdup(api_str(out, "UserPoolId"));
+	free(o->pool_id);
+	o->pool_id = xstrdup(o->grant.d.pool_id);
 	logout_end(o);
 }
 
 void
 logout_get(struct domain_req *o)
 {
-	const char	*client = domain_param(o, "client_id");
+	const char		*client = domain_param(o, "client_id");
+	struct grants_request	 req;
 
 	if (client == NULL || (domain_param(o, "logout_uri") == NULL &&
 	    (domain_param(o, "redirect_uri") == NULL ||
@@ -97,6 +96,9 @@ logout_get(struct domain_req *o)
 		domain_authz_check(o, logout_end);
 		return;
 	}
-	domain_invoke(o, "OAuthClient", json_pack("{s:s, s:s}", "Domain",
-	    o->r->domain_prefix, "ClientId", client), logout_client_loaded);
+	memset(&req, 0, sizeof req);
+	req.domain = o->r->domain_prefix;
+	req.client_id = client;
+	grants_check(domain_task(o, "logout", logout_client_loaded), &req,
+	    &o->grant);
 }

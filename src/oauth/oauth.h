@@ -1,14 +1,28 @@
 /*
  * oauth.h: a pool domain's OAuth2 endpoints (authorize.c, token.c,
- * userinfo.c, logout.c) and their RFC 6749 answers (oauth.c). The route
- * table and the request context they share are http/domain.c's.
+ * userinfo.c, logout.c) and their RFC 6749 answers (oauth.c), over the
+ * core's grants (core/grants.c) and sessions (core/sessions.c). The
+ * route table and the request context they share are http/domain.c's.
  */
 #ifndef OAUTH_H
 #define OAUTH_H
 
 #include <jansson.h>
 
+#include "core/err.h"
+
 struct domain_req;
+
+/* An RFC 6749 error: the HTTP status of the token endpoint and the code. */
+struct oauth_error {
+	int		 status;
+	const char	*error;
+};
+
+/* The RFC 6749 error of a core error kind (oauth.c's one table). */
+const struct oauth_error *oauth_error(enum core_err_kind);
+/* Answer a core error as oauth_error() says (no-store JSON). */
+void	 oauth_reply_err(struct domain_req *, const struct core_err *);
 
 /* The endpoints. */
 void	 authorize_get(struct domain_req *);

@@ -4,11 +4,12 @@
  * The client authenticates with HTTP Basic (client_secret_basic: the id
  * and secret form-urlencoded, then base64) or with client_id and
  * client_secret in the body (client_secret_post), never both; a public
- * client sends its client_id alone. authorization_code and
- * client_credentials run OAuthToken; refresh_token runs the API's
- * GetTokensFromRefreshToken, so a refresh token works on both paths;
- * revoke runs RevokeToken. Errors are RFC 6749 §5.2 JSON; invalid_client
- * is 401 (with WWW-Authenticate when Basic was tried).
+ * client sends its client_id alone. A table picks the grant's code:
+ * authorization_code and client_credentials are core/grants.c's;
+ * refresh_token runs the API's GetTokensFromRefreshToken, so a refresh
+ * token works on both paths; revoke runs RevokeToken. Errors are RFC
+ * 6749 §5.2 JSON (oauth/oauth.c's table for the core's errors);
+ * invalid_client is 401 (with WWW-Authenticate when Basic was tried).
  */
 #include "config.h"
 
@@ -19,6 +20,7 @@
 #include <event2/http.h>
 
 #include "api/api.h"
+#include "core/grants.h"
 #include "crypto/b64.h"
 #include "http/cors.h"
 #include "http/domain.h"
@@ -95,7 +97,7 @@ token_client(struct domain_req *o, struct token_client *c)
 	return 0;
 }
 
-/* An operation's failure as an RFC 6749 error. */
+/* An API operation's failure as an RFC 6749 error (refresh, revoke). */
 static void
 token_failed(struct domain_req *o, int status, json_t *out)
 {
@@ -125,45 +127,96 @@ token_failed(struct domain_req *o, int status, json_t *out)
 		oauth_reply_error(o, 400, "invalid_grant", msg);
 }
 
+/* Tokens (an AuthenticationResult) as RFC 6749 §5.1's answer. */
 static void
-token_issued(struct domain_req *o, int status, json_t *out)
+token_reply(struct domain_req *o, json_t *res)
 {
-	json_t	*res = json_object_get(out, "AuthenticationResult");
-	json_t	*body;
+	json_t		*body;
+	const char	*v;
 
 	cors_add(o->r);
-	if (status != 200) {
-		token_failed(o, status, out);
-		return;
-	}
+
 	body = json_pack("{s:s, s:s, s:I}", "access_token",
 	    api_str(res, "AccessToken"), "token_type", "Bearer",
 	    "expires_in", (json_int_t)api_int(res, "ExpiresIn", 3600));
-	if (api_str(res, "IdToken") != NULL)
-		json_object_set_new(body, "id_token",
-		    json_string(api_str(res, "IdToken")));
-	if (api_str(res, "RefreshToken") != NULL)
-		json_object_set_new(body, "refresh_token",
-		    json_string(api_str(res, "RefreshToken")));
+	if ((v = api_str(res, "IdToken")) != NULL)
+		json_object_set_new(body, "id_token", json_string(v));
+	if ((v = api_str(res, "RefreshToken")) != NULL)
+		json_object_set_new(body, "refresh_token", json_string(v));
 	oauth_reply_json(o, 200, body);
 }
 
-/* Copy the form member from (when given) into in as to. */
 static void
-token_copy(struct domain_req *o, json_t *in, const char *from,
-    const char *to)
+token_granted(struct domain_req *o, const struct core_err *err)
 {
-	if (api_str(o->form, from) != NULL)
-		json_object_set_new(in, to, json_string(api_str(o->form,
-		    from)));
+	if (err != NULL) {
+		cors_add(o->r);
+		oauth_reply_err(o, err);
+	} else
+		token_reply(o, o->result);
 }
+
+static void
+token_issued(struct domain_req *o, int status, json_t *out)
+{
+	if (status != 200) {
+		cors_add(o->r);
+		token_failed(o, status, out);
+	} else
+		token_reply(o, json_object_get(out, "AuthenticationResult"));
+}
+
+/* refresh_token: the API's GetTokensFromRefreshToken. */
+static void
+token_refresh(struct domain_req *o, const struct grants_token_request *req)
+{
+	json_t	*in;
+
+	if (api_str(o->form, "refresh_token") == NULL) {
+		oauth_reply_error(o, 400, "invalid_request",
+		    "refresh_token is required.");
+		return;
+	}
+	in = json_pack("{s:s, s:s}", "ClientId", req->client_id,
+	    "RefreshToken", api_str(o->form, "refresh_token"));
+	if (req->client_secret != NULL)
+		json_object_set_new(in, "ClientSecret",
+		    json_string(req->client_secret));
+	domain_invoke(o, "GetTokensFromRefreshToken", in, token_issued);
+}
+
+static void
+token_code(struct domain_req *o, const struct grants_token_request *req)
+{
+	grants_exchange(domain_task(o, "authorization_code", token_granted),
+	    req, &o->result);
+}
+
+static void
+token_client_credentials(struct domain_req *o,
+    const struct grants_token_request *req)
+{
+	grants_client_credentials(domain_task(o, "client_credentials",
+	    token_granted), req, &o->result);
+}
+
+static const struct {
+	const char	*grant_type;
+	void		(*fn)(struct domain_req *,
+			    const struct grants_token_request *);
+} token_grants[] = {
+	{ "authorization_code", token_code },
+	{ "client_credentials", token_client_credentials },
+	{ "refresh_token", token_refresh },
+};
 
 void
 token_post(struct domain_req *o)
 {
-	const char		*grant = api_str(o->form, "grant_type");
-	struct token_client	 c;
-	json_t			*in;
+	const char			*grant = api_str(o->form, "grant_type");
+	struct grants_token_request	 req;
+	struct token_client		 c;
+	size_t				 i;
 
 	cors_add(o->r);
 	if (grant == NULL) {
@@ -173,28 +226,34 @@ token_post(struct domain_req *o)
 	}
 	if (token_client(o, &c) != 0)
 		return;
-	in = json_pack("{s:s}", "ClientId", c.id);
-	if (c.secret != NULL)
-		json_object_set_new(in, "ClientSecret", json_string(c.secret));
-	token_client_clear(&c);
-	if (strcmp(grant, "refresh_token") == 0) {
-		if (api_str(o->form, "refresh_token") == NULL) {
-			json_decref(in);
-			oauth_reply_error(o, 400, "invalid_request",
-			    "refresh_token is required.");
-			return;
-		}
-		token_copy(o, in, "refresh_token", "RefreshToken");
-		domain_invoke(o, "GetTokensFromRefreshToken", in, token_issued);
+	memset(&req, 0, sizeof req);
+	req.domain = o->r->domain_prefix;
+	req.client_id = c.id;
+	req.client_secret = c.secret;
+	req.code = api_str(o->form, "code");
+	req.redirect_uri = api_str(o->form, "redirect_uri");
+	req.code_verifier = api_str(o->form, "code_verifier");
+	req.scope = api_str(o->form, "scope");
+	if (!domain_param_ok(req.client_id, 1) ||
+	    !domain_param_ok(req.client_secret, 1) ||
+	    !domain_param_ok(req.code, 1) ||
+	    !domain_param_ok(req.redirect_uri, 1) ||
+	    !domain_param_ok(req.code_verifier, 1) ||
+	    !domain_param_ok(req.scope, 0)) {
+		oauth_reply_error(o, 400, "invalid_request", "A parameter is "
+		    "empty or too long.");
+		token_client_clear(&c);
 		return;
 	}
-	json_object_set_new(in, "GrantType", json_string(grant));
-	json_object_set_new(in, "Domain", json_string(o->r->domain_prefix));
-	token_copy(o, in, "code", "Code");
-	token_copy(o, in, "redirect_uri", "RedirectUri");
-	token_copy(o, in, "code_verifier", "CodeVerifier");
-	token_copy(o, in, "scope", "Scope");
-	domain_invoke(o, "OAuthToken", in, token_issued);
+	for (i = 0; i < nitems(token_grants); i++)
+		if (strcmp(token_grants[i].grant_type, grant) == 0)
+			break;
+	if (i < nitems(token_grants))
+		token_grants[i].fn(o, &req);
+	else
+		oauth_reply_error(o, 400, "unsupported_grant_type", "The grant "
+		    "type is not supported.");
+	token_client_clear(&c);
 }
 
 /* --- POST /oauth2/revoke (RFC 7009) ---------------------------------- */

@@ -3,7 +3,8 @@
  * the user's claims for a bearer access token with the openid scope,
  * limited by its scopes and the client's read permissions. A missing
  * token is invalid_request (400), a bad, expired or revoked one
- * invalid_token (401), both with WWW-Authenticate (RFC 6750 §3).
+ * invalid_token (401), both with WWW-Authenticate (RFC 6750 §3). The
+ * check and the claims are core/grants.c's.
  */
 #include "config.h"
 
@@ -11,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "api/api.h"
+#include "core/grants.h"
 #include "http/cors.h"
 #include "http/domain.h"
 #include "oauth/oauth.h"
@@ -29,15 +30,14 @@ userinfo_fail(struct domain_req *o, int status, const char *error,
 }
 
 static void
-userinfo_done(struct domain_req *o, int status, json_t *out)
+userinfo_done(struct domain_req *o, const struct core_err *err)
 {
-	if (status == 200)
-		oauth_reply_json(o, 200, json_incref(out));
-	else if (status >= 500)
+	if (err == NULL)
+		oauth_reply_json(o, 200, json_incref(o->result));
+	else if (oauth_error(err->kind)->status >= 500)
 		oauth_reply_error(o, 503, "server_error", NULL);
 	else
-		userinfo_fail(o, 401, "invalid_token",
-		    api_str(out, "message"));
+		userinfo_fail(o, 401, "invalid_token", err->message);
 }
 
 void
@@ -52,6 +52,6 @@ userinfo_handle(struct domain_req *o)
 		    "token is required.");
 		return;
 	}
-	domain_invoke(o, "OAuthUserInfo", json_pack("{s:s}", "AccessToken",
-	    auth + 7), userinfo_done);
+	grants_user_info(domain_task(o, "userInfo", userinfo_done), auth + 7,
+	    &o->result);
 }

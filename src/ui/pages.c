@@ -11,8 +11,9 @@
  * the API; the core's error kinds become what the page shows in one
  * table (pages_errors). A challenge (new password, MFA code) is
  * another form posted to /login with the challenge's Session. Success
- * makes a hosted-UI session and completes the authorization request
- * (http/domain_authz.c).
+ * makes a hosted-UI session (core/sessions.c) and completes the
+ * authorization request (http/domain_authz.c). Every sign-in POST is
+ * first counted against the client address (core/sessions.c).
  */
 #include "config.h"
 
@@ -21,6 +22,7 @@
 
 #include "api/api.h"
 #include "core/codes.h"
+#include "core/sessions.h"
 #include "core/err.h"
 #include "core/signin.h"
 #include "core/task.h"
@@ -211,15 +213,16 @@ pages_challenge_show(struct domain_req *o, const char *name,
 }
 
 static void
-pages_session_made(struct domain_req *o, int status, json_t *out)
+pages_session_made(struct domain_req *o, const struct core_err *err)
 {
-	if (status != 200) {
+	if (err != NULL) {
 		render_error(o, 503, "The sign-in could not be completed; try "
 		    "again later.");
 		return;
 	}
-	domain_set_cookie(o, DOMAIN_SESSION_COOKIE, api_str(out, "Session"),
-	    3600);
+	domain_set_cookie(o, DOMAIN_SESSION_COOKIE, o->secret, 3600);
+	wipe_free(o->secret);
+	o->secret = NULL;
 	domain_authz_complete(o);
 }
 
@@ -232,9 +235,8 @@ pages_signed_in(struct domain_req *o, const struct signin_outcome *out)
 	o->sub = xstrdup(out->sub);
 	o->username = xstrdup(out->username);
 	o->auth_time = out->auth_time;
-	domain_invoke(o, "OAuthSession", json_pack("{s:s, s:s, s:s, s:I}",
-	    "Action", "create", "UserPoolId", o->pool_id, "Sub", o->sub,
-	    "AuthTime", (json_int_t)o->auth_time), pages_session_made);
+	sessions_create(domain_task(o, "session", pages_session_made),
+	    o->pool_id, o->sub, o->auth_time, &o->secret);
 }
 
 /* A sign-in the page owns: its task and copies of what it asks. */
@@ -399,12 +401,11 @@ pages_answer(struct domain_req *o, const char *challenge)
 static void	pages_login_attempt(struct domain_req *);
 
 static void
-pages_login_counted(struct domain_req *o, int status, json_t *out)
+pages_login_counted(struct domain_req *o, const struct core_err *err)
 {
-	if (status == 200)
+	if (err == NULL)
 		pages_login_attempt(o);
-	else if (strcmp(domain_error_type(out), "TooManyRequestsException") ==
-	    0) {
+	else if (err->kind == CORE_ERR_LIMIT) {
 		req_add_header(o->r, "Retry-After", "60");
 		render_error(o, 429, "Too many sign-in attempts came from your "
 		    "network. Wait a minute, then try again.");
@@ -417,8 +418,8 @@ pages_login_counted(struct domain_req *o, int status, json_t *out)
 static void
 pages_login_submit(struct domain_req *o)
 {
-	domain_invoke(o, "OAuthAttempt", json_pack("{s:s, s:s}", "UserPoolId",
-	    o->pool_id, "Address", req_client_addr(o->r)), pages_login_counted);
+	sessions_count_attempt(domain_task(o, "attempt", pages_login_counted),
+	    o->pool_id, req_client_addr(o->r));
 }
 
 static void

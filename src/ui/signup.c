@@ -91,7 +91,7 @@ signup_empty(const char *s)
 	return s == NULL || *s == '\0';
 }
 
-/* What OAuthClient said of the pool: PasswordPolicy... (borrowed). */
+/* What the pages show of the pool: PasswordPolicy... (borrowed). */
 static json_t *
 signup_pool(struct domain_req *o, const char *name)
 {
@@ -564,20 +564,17 @@ signup_link_done(struct domain_req *o, int status, json_t *out)
 }
 
 static void
-signup_link_client(struct domain_req *o, int status, json_t *out)
+signup_link_client(struct domain_req *o, const struct core_err *err)
 {
-	const char	*type = domain_error_type(out);
-
-	if (strcmp(type, "ResourceNotFoundException") == 0)
+	if (err != NULL && err->kind == CORE_ERR_NO_RESOURCE)
 		render_error(o, 404, "This user pool has no such domain.");
-	else if (strcmp(type, "invalid_client") == 0)
+	else if (err != NULL && err->kind == CORE_ERR_NO_CLIENT)
 		render_error(o, 400, "The application (client_id) is not "
 		    "known to this user pool.");
-	else if (status != 200)
+	else if (err != NULL)
 		signup_unavailable(o);
 	else {
-		o->client = json_incref(out);
-		o->pool_id = xstrdup(api_str(out, "UserPoolId"));
+		domain_authz_client(o);
 		domain_invoke(o, "HostedConfirmSignUp", json_pack("{s:s, s:s, "
 		    "s:s}", "ClientId", api_str(o->query, "client_id"),
 		    "Username", api_str(o->query, "user_name"),
@@ -594,7 +591,8 @@ signup_link_client(struct domain_req *o, int status, json_t *out)
 static void
 signup_link(struct domain_req *o)
 {
-	const char	*client = api_str(o->query, "client_id");
+	const char		*client = api_str(o->query, "client_id");
+	struct grants_request	 req;
 
 	if (signup_empty(client) || signup_empty(api_str(o->query,
 	    "user_name")) || signup_empty(api_str(o->query,
@@ -603,8 +601,11 @@ signup_link(struct domain_req *o)
 		    "Use the link of your message as it is.");
 		return;
 	}
-	domain_invoke(o, "OAuthClient", json_pack("{s:s, s:s}", "Domain",
-	    o->r->domain_prefix, "ClientId", client), signup_link_client);
+	memset(&req, 0, sizeof req);
+	req.domain = o->r->domain_prefix;
+	req.client_id = client;
+	grants_check(domain_task(o, "confirm link", signup_link_client), &req,
+	    &o->grant);
 }
 
 void

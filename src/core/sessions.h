@@ -1,0 +1,41 @@
+/*
+ * sessions.h: hosted-UI sessions (a user signed in on a pool's pages,
+ * for an hour, so another app of the pool signs in without a password)
+ * and the count of sign-in attempts per client address behind the
+ * hosted sign-in page. Each runs in the caller's task and ends it.
+ */
+#ifndef CORE_SESSIONS_H
+#define CORE_SESSIONS_H
+
+struct task;
+
+/* Who a live session is (strings malloc'd). */
+struct sessions_user {
+	char		*sub;
+	char		*username;
+	long long	 auth_time;
+};
+
+/*
+ * A new session of user sub of pool, signed in at auth_time; *secret
+ * gets the cookie's value (malloc'd, the caller wipes it) on success.
+ */
+void	sessions_create(struct task *, const char *, const char *, long long,
+	    char **);
+/*
+ * The user of the session secret of pool into *who; CORE_ERR_NOT_AUTHORIZED
+ * when it has ended (expired, signed out globally, user disabled or gone).
+ */
+void	sessions_check(struct task *, const char *, const char *,
+	    struct sessions_user *);
+/* End the session secret of pool (none: nothing to do). */
+void	sessions_end(struct task *, const char *, const char *);
+void	sessions_user_clear(struct sessions_user *);
+
+/*
+ * Count a sign-in attempt from address on pool's pages in the current
+ * minute; CORE_ERR_LIMIT past signin_rate_per_address.
+ */
+void	sessions_count_attempt(struct task *, const char *, const char *);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * refresh_tokens.c: SQL of the refresh_tokens table (see
+ * refresh_tokens.h). An access token lives only while its family has
+ * a refresh token, so deleting the family's rows revokes them all.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "db/pg.h"
+#include "db/refresh_tokens.h"
+#include "util.h"
+
+#define DB_REFRESH_SCOPE_ADMIN	"aws.cognito.signin.user.admin"
+
+void
+db_refresh_tokens_insert(struct pg_batch *b, const struct db_refresh_new *n)
+{
+	char	*auth_time = xasprintf("%lld", n->auth_time);
+	char	*ttl = xasprintf("%lld", n->ttl);
+
+	pg_batch_add(b,
+	    "INSERT INTO refresh_tokens (token_hash, pool_id, client_id, sub, "
+	    "origin_jti, auth_time, expires_at, device_key, scopes) VALUES "
+	    "($1::bytea, $2, $3, $4::uuid, $5::uuid, $6::bigint, extract(epoch "
+	    "FROM clock_timestamp()) + $7::bigint, $8, coalesce($9, '"
+	    DB_REFRESH_SCOPE_ADMIN "'))", 9, n->digest, n->pool_id,
+	    n->client_id, n->sub, n->origin_jti, auth_time, ttl,
+	    n->device_key, n->scopes);
+	free(auth_time);
+	free(ttl);
+}
+
+void
+db_refresh_tokens_revoke_family(struct pg_batch *b, const char *origin_jti,
+    const char *pool_id)
+{
+	pg_batch_add(b, "DELETE FROM refresh_tokens WHERE origin_jti = "
+	    "$1::uuid AND pool_id = $2", 2, origin_jti, pool_id);
+}

@@ -1,0 +1,80 @@
+/*
+ * sessions.c: SQL of hosted-UI sessions and sign-in attempts (see
+ * sessions.h). A session lives an hour (Cognito's) unless its user
+ * signs out globally (tokens_valid_after), is disabled or deleted.
+ * Attempts are counted per pool, client address and minute in one
+ * upsert, so parallel posts cannot both see a count under the limit.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/pg.h"
+#include "db/sessions.h"
+#include "util.h"
+
+#define DB_SESSIONS_TTL	"3600"		/* seconds */
+
+void
+db_sessions_insert(struct pg_batch *b, const char *digest,
+    const char *pool_id, const char *sub, long long auth_time)
+{
+	char	*at = xasprintf("%lld", auth_time);
+
+	pg_batch_add(b, "INSERT INTO ui_sessions (session_hash, pool_id, sub, "
+	    "auth_time, expires_at) VALUES ($1::bytea, $2, $3::uuid, "
+	    "$4::bigint, extract(epoch FROM clock_timestamp()) + "
+	    DB_SESSIONS_TTL ")", 4, digest, pool_id, sub, at);
+	free(at);
+}
+
+void
+db_sessions_find(struct pg_batch *b, const char *digest, const char *pool_id)
+{
+	pg_batch_add(b, "SELECT u.sub, u.username, s.auth_time FROM "
+	    "ui_sessions s JOIN users u ON u.pool_id = s.pool_id AND u.sub = "
+	    "s.sub WHERE s.session_hash = $1::bytea AND s.pool_id = $2 AND "
+	    "s.expires_at > extract(epoch FROM clock_timestamp()) AND "
+	    "u.enabled AND s.created_at >= u.tokens_valid_after", 2, digest,
+	    pool_id);
+}
+
+int
+db_sessions_found(const PGresult *r, struct db_session *s)
+{
+	memset(s, 0, sizeof *s);
+	if (pg_rows(r) != 1)
+		return -1;
+	s->sub = pg_val(r, 0, 0);
+	s->username = pg_val(r, 0, 1);
+	s->auth_time = strtoll(pg_val(r, 0, 2), NULL, 10);
+	return 0;
+}
+
+void
+db_sessions_delete(struct pg_batch *b, const char *digest,
+    const char *pool_id)
+{
+	pg_batch_add(b, "DELETE FROM ui_sessions WHERE session_hash = "
+	    "$1::bytea AND pool_id = $2", 2, digest, pool_id);
+}
+
+void
+db_sessions_count_attempt(struct pg_batch *b, const char *pool_id,
+    const char *address)
+{
+	pg_batch_add(b, "INSERT INTO signin_attempts (pool_id, address, "
+	    "window_start) VALUES ($1, $2, extract(epoch FROM "
+	    "clock_timestamp())::bigint / 60) ON CONFLICT (pool_id, address, "
+	    "window_start) DO UPDATE SET attempts = signin_attempts.attempts "
+	    "+ 1 RETURNING attempts", 2, pool_id, address);
+}
+
+long
+db_sessions_attempts(const PGresult *r)
+{
+	const char	*v = pg_val(r, 0, 0);
+
+	return v != NULL ? strtol(v, NULL, 10) : 0;
+}
