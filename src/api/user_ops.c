@@ -1171,6 +1171,7 @@ user_send_code(struct api_call *call, const char *purpose, const char *attr,
 {
 	struct user_op	*op = call->data;
 	struct pg_batch	*b;
+	char		*key;
 
 	if (op->code_dead) {
 		api_fail(call, "LimitExceededException", USER_MSG_LIMIT);
@@ -1179,6 +1180,11 @@ user_send_code(struct api_call *call, const char *purpose, const char *attr,
 	b = pg_batch_new();
 	user_code_issue(op, b, op->user.sub, op->user.username, purpose, attr,
 	    user_attr(op->user.attributes, attr), ttl);
+	if (op->hide) {	/* as a simulated send does (user_not_found) */
+		key = xasprintf("%s:%s", purpose, op->key);
+		lockout_clear_name(b, op->pool_id, key);
+		free(key);
+	}
 	api_query(call, b, user_sent);
 }
 
@@ -1292,9 +1298,23 @@ user_reset_write(struct api_call *call)
 }
 
 /*
+ * Whether the columns of USER_CODE_OUT found no live code: none asked
+ * for, used, or expired (what user_code_verdict answers as expired).
+ */
+static int
+user_code_gone(const PGresult *r)
+{
+	return !ops_true(r, 0, 3) && !ops_true(r, 0, 2) &&
+	    (pg_val(r, 0, 0) == NULL || ops_true(r, 0, 1));
+}
+
+/*
  * The code is checked (a wrong guess counted) before the password is
  * hashed, so wrong codes cost no scrypt; the code is consumed only with
- * the new password, by user_sql_reset.
+ * the new password, by user_sql_reset. Under PreventUserExistenceErrors
+ * a user without a live code is answered as a missing user is (a
+ * mismatch, charged to the name, ending in LimitExceededException), not
+ * ExpiredCodeException, which a missing user never gets.
  */
 static void
 user_reset_checked(struct api_call *call, struct pg_reply *reply)
@@ -1303,6 +1323,10 @@ user_reset_checked(struct api_call *call, struct pg_reply *reply)
 
 	if (!reply->ok) {
 		api_fail_db(call, reply);
+		return;
+	}
+	if (op->hide && user_code_gone(reply->res[0])) {
+		user_not_found(call, "reset", 0);
 		return;
 	}
 	if (user_code_verdict(call, reply->res[0]) != 0)

@@ -350,6 +350,34 @@ def test_answers_for_a_missing_user_are_an_existing_one_s(limited, hiding):
     assert run(missing) == seen
 
 
+def test_reset_without_a_code_answers_as_for_a_missing_user(limited,
+                                                             hiding):
+    """ConfirmForgotPassword for a user who asked no code (or whose code
+    is gone) answers as for a missing user: a mismatch, not
+    ExpiredCodeException, until the attempts end; a code asked starts
+    the count anew for both."""
+    idp, pid, cid = hiding
+    there, missing = twin_names()
+    make_user(idp, pid, username=there, email=there)
+    mismatch = ("CodeMismatchException",
+                "Invalid verification code provided, please try again.")
+
+    def run(name):
+        def confirm():
+            return answer(idp.confirm_forgot_password, ClientId=cid,
+                          Username=name, ConfirmationCode="000000",
+                          Password=PASSWORD + "x")
+        out = [confirm() for _ in range(6)]
+        out.append(answer(idp.forgot_password, ClientId=cid,
+                          Username=name))
+        return out + [confirm() for _ in range(2)]
+
+    seen = run(there)
+    assert seen[:6] == [mismatch] * 5 + [LIMIT]
+    assert seen[7:] == [mismatch] * 2
+    assert run(missing) == seen
+
+
 def test_resend_for_a_missing_user(limited, hiding):
     idp, pid, cid = hiding
     there, missing = twin_names()
