@@ -16,11 +16,12 @@
 	"amz-sdk-invocation-id, amz-sdk-request, authorization, "	\
 	"x-amz-date, x-amz-security-token, x-amz-content-sha256"
 
+/* Idempotent: an endpoint may add them on more than one path. */
 void
 cors_add(struct req *r)
 {
-	req_add_header(r, "Access-Control-Allow-Origin", "*");
-	req_add_header(r, "Access-Control-Expose-Headers",
+	req_set_header(r, "Access-Control-Allow-Origin", "*");
+	req_set_header(r, "Access-Control-Expose-Headers",
 	    "x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, Date");
 }
 

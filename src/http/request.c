@@ -290,6 +290,20 @@ req_add_header(struct req *r, const char *name, const char *value)
 	    value);
 }
 
+/* Set a reply header, replacing one of that name added before. */
+void
+req_set_header(struct req *r, const char *name, const char *value)
+{
+	struct evkeyvalq	*h;
+
+	if (r->ev == NULL)
+		return;
+	h = evhttp_request_get_output_headers(r->ev);
+	while (evhttp_remove_header(h, name) == 0)
+		;
+	evhttp_add_header(h, name, value);
+}
+
 /* The one place a reply leaves: log it, send it, free when possible. */
 void
 req_reply(struct req *r, int status, const char *ctype, const void *body,

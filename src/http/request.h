@@ -64,6 +64,7 @@ extern const struct task_guard	req_task_guard;
 const char	*req_client_addr(struct req *);
 const char	*req_header(struct req *, const char *);
 void		 req_add_header(struct req *, const char *, const char *);
+void		 req_set_header(struct req *, const char *, const char *);
 /* Parse the body as a JSON object within the depth limit. */
 json_t		*req_json_body(struct req *, char **);
 json_t		*req_parse_json(const unsigned char *, size_t, int, char **);

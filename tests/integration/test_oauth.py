@@ -666,3 +666,24 @@ def test_head_authorize_never_mints_a_code(server, app):
     # GET with the same session still signs in without a page.
     status, hdrs, _ = b.go("GET", app.path("/oauth2/authorize?" + query))
     assert status == 302 and hdrs["location"].startswith(CALLBACK + "?code=")
+
+
+def test_token_endpoint_sends_one_cors_origin_header(server, app):
+    """A doubled Access-Control-Allow-Origin makes browsers refuse the
+    answer: the token endpoint's answers carry it once."""
+    for form in (dict(grant_type="authorization_code", code="nope",
+                      redirect_uri=CALLBACK, client_id=app.client_id),
+                 dict(grant_type="bogus", client_id=app.client_id)):
+        conn = server.connection()
+        try:
+            conn.request("POST", app.path("/oauth2/token"),
+                         body=urllib.parse.urlencode(form), headers={
+                             "Content-Type":
+                             "application/x-www-form-urlencoded"})
+            r = conn.getresponse()
+            r.read()
+            names = [k.lower() for k, _ in r.getheaders()]
+        finally:
+            conn.close()
+        assert names.count("access-control-allow-origin") == 1, names
+        assert names.count("access-control-expose-headers") == 1, names
