@@ -353,8 +353,15 @@ conn_bevcb(struct event_base *base, void *arg)
 		bev = tls_bufferevent_new(ts, base);
 		conn_add(bev, 0);
 	} else {
-		/* evhttp's own choice: it closes the socket itself. */
-		if ((bev = bufferevent_socket_new(base, -1, 0)) == NULL)
+		/*
+		 * The socket closes with the bufferevent, not when evhttp
+		 * lets go of it: our reference keeps the bufferevent, and
+		 * its read event, alive until the janitor drops it, and a
+		 * socket evhttp closed meanwhile could be reused by the next
+		 * connection, whose bytes the stale event would then steal.
+		 */
+		if ((bev = bufferevent_socket_new(base, -1,
+		    BEV_OPT_CLOSE_ON_FREE)) == NULL)
 			fatalx("bufferevent_socket_new");
 		conn_add(bev, 1);
 	}

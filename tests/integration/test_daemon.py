@@ -257,6 +257,18 @@ def test_body_too_large_https(server):
                         scheme="https") == 413
 
 
+def test_a_closed_connection_never_steals_the_next_ones_bytes(server):
+    """A plain connection's socket was closed while its bufferevent still
+    read it; the next connection got the same descriptor and lost its
+    bytes to the stale event (no answer over HTTP, a corrupt TLS stream).
+    Oversized bodies close their connections, so alternate them."""
+    n = 7 * 1024 * 1024
+    for _ in range(6):
+        for scheme in ("http", "https"):
+            assert raw_exchange(server, _post_head(server, n, scheme), n,
+                                scheme=scheme) == 413, scheme
+
+
 def test_headers_too_large(server):
     for scheme in ("http", "https"):
         head = ("GET /health HTTP/1.1\r\nHost: localhost\r\n"
