@@ -173,6 +173,7 @@ static const char *const api_exceptions[CORE_ERR_NKINDS] = {
 	[CORE_ERR_BAD_TYPE] = "InvalidParameterException",
 	[CORE_ERR_BAD_SCOPE] = "ScopeDoesNotExistException",
 	[CORE_ERR_BAD_GRANT] = "NotAuthorizedException",
+	[CORE_ERR_BAD_TOKEN_TYPE] = "UnsupportedTokenTypeException",
 };
 
 const char *

@@ -4,8 +4,8 @@
  * and GetTokensFromRefreshToken parse their input into a struct
  * signin_req and run core/signin.c on a task the call owns; its outcome
  * becomes Cognito's JSON through one table (auth_answers), its errors
- * Cognito's exceptions through api.c's table. Also RevokeToken,
- * GlobalSignOut and AdminUserGlobalSignOut.
+ * Cognito's exceptions through api.c's table. Also RevokeToken (the
+ * core's, core/revoke.c), GlobalSignOut and AdminUserGlobalSignOut.
  */
 #include "config.h"
 
@@ -15,7 +15,7 @@
 #include "api/api.h"
 #include "api/ops_common.h"
 #include "api/shape.h"
-#include "core/codes.h"
+#include "core/revoke.h"
 #include "core/signin.h"
 #include "core/task.h"
 #include "core/tokens.h"
@@ -315,22 +315,6 @@ auth_get_tokens(struct api_call *call)
 
 /* --- Revocation, global sign-out ------------------------------------------ */
 
-/* RevokeToken's app client. */
-struct auth_revoke {
-	struct signin_client	 client;
-	int			 have_client;
-};
-
-static void
-auth_revoke_free(void *p)
-{
-	struct auth_revoke	*ar = p;
-
-	if (ar->have_client)
-		signin_client_clear(&ar->client);
-	free(ar);
-}
-
 static void
 auth_done_empty(struct api_call *call, struct pg_reply *reply)
 {
@@ -341,72 +325,16 @@ auth_done_empty(struct api_call *call, struct pg_reply *reply)
 	api_ok(call, NULL);
 }
 
-/* RevokeToken: the whole family of a refresh token of this client. */
-static void
-auth_revoke_start(struct api_call *call, struct auth_revoke *a)
-{
-	const char	*token = api_str(call->in, "Token");
-	struct pg_batch	*b;
-	char		 digest[CODES_DIGEST_HEX];
-
-	if (!signin_client_secret_ok(&a->client,
-	    api_str(call->in, "ClientSecret"))) {
-		api_fail(call, "NotAuthorizedException",
-		    "Client secret is missing or wrong for client %s",
-		    a->client.client_id);
-		return;
-	}
-	if (!api_bool(a->client.config, "EnableTokenRevocation", 1)) {
-		api_fail(call, "UnsupportedOperationException",
-		    "Token revocation is not enabled for this app client.");
-		return;
-	}
-	if (strchr(token, '.') != NULL) {
-		api_fail(call, "UnsupportedTokenTypeException",
-		    "Only refresh tokens can be revoked.");
-		return;
-	}
-	codes_digest_hex("refresh", token, digest);
-	b = pg_batch_new();
-	pg_batch_add(b, "DELETE FROM refresh_tokens WHERE origin_jti IN "
-	    "(SELECT origin_jti FROM refresh_tokens WHERE token_hash = "
-	    "$1::bytea AND client_id = $2)", 2, digest, a->client.client_id);
-	api_query(call, b, auth_done_empty);
-}
-
-static void
-auth_revoke_client(struct api_call *call, struct pg_reply *reply)
-{
-	struct auth_revoke	*a = call->data;
-	const char		*client_id = api_str(call->in, "ClientId");
-
-	if (!reply->ok) {
-		api_fail_db(call, reply);
-		return;
-	}
-	if (pg_rows(reply->res[0]) != 1) {
-		ops_fail_no_client(call, client_id);
-		return;
-	}
-	a->have_client = 1;
-	if (signin_client_from_row(&a->client, client_id, reply->res[0], 0,
-	    0) != 0) {
-		api_fail(call, "InternalErrorException",
-		    "The app client could not be read.");
-		return;
-	}
-	auth_revoke_start(call, a);
-}
-
+/* RevokeToken: core/revoke.c, on the call's task ({} or the error). */
 static void
 auth_revoke(struct api_call *call)
 {
-	struct pg_batch	*b = pg_batch_new();
+	struct revoke_req	 req;
 
-	api_set_data(call, xcalloc(1, sizeof(struct auth_revoke)),
-	    auth_revoke_free);
-	pg_batch_add(b, SIGNIN_CLIENT_SQL, 1, api_str(call->in, "ClientId"));
-	api_query(call, b, auth_revoke_client);
+	req.client_id = api_str(call->in, "ClientId");
+	req.client_secret = api_str(call->in, "ClientSecret");
+	req.token = api_str(call->in, "Token");
+	revoke_token(&call->task, &req);
 }
 
 static void

@@ -35,6 +35,7 @@ enum core_err_kind {
 	CORE_ERR_BAD_TYPE,	/* a response or grant type that is not known */
 	CORE_ERR_BAD_SCOPE,	/* scopes the client may not have */
 	CORE_ERR_BAD_GRANT,	/* a code or grant that is not (or no more) good */
+	CORE_ERR_BAD_TOKEN_TYPE, /* a token of the wrong kind (revoke) */
 	CORE_ERR_NKINDS
 };
 

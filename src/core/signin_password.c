@@ -7,7 +7,10 @@
  * unconfirmed, reset required, an expired temporary password, then the
  * NEW_PASSWORD_REQUIRED challenge with a single-use Session stored as a
  * digest), its answer, and the refresh token as a first factor
- * (REFRESH_TOKEN_AUTH, GetTokensFromRefreshToken) with rotation.
+ * (REFRESH_TOKEN_AUTH, GetTokensFromRefreshToken, the OAuth
+ * refresh_token grant) with rotation; a token that is unknown, expired,
+ * revoked or of a disabled user ends with CORE_ERR_BAD_GRANT (the API's
+ * NotAuthorizedException, OAuth's invalid_grant).
  */
 #include "config.h"
 
@@ -587,7 +590,7 @@ signin_family_revoked(struct task *t, struct pg_reply *reply)
 		task_fail(t, CORE_ERR_TOKEN_REUSE,
 		    "The refresh token has been used already.");
 	else
-		task_fail(t, CORE_ERR_NOT_AUTHORIZED,
+		task_fail(t, CORE_ERR_BAD_GRANT,
 		    "Refresh Token has been revoked");
 }
 
@@ -637,7 +640,7 @@ signin_refresh_loaded(struct task *t, struct pg_reply *reply)
 	}
 	r = reply->res[0];
 	if (pg_rows(r) != 1) {
-		task_fail(t, CORE_ERR_NOT_AUTHORIZED,
+		task_fail(t, CORE_ERR_BAD_GRANT,
 		    "Invalid Refresh Token");
 		return;
 	}
@@ -652,12 +655,12 @@ signin_refresh_loaded(struct task *t, struct pg_reply *reply)
 	/* A refresh token works only on the device it was issued to. */
 	if (a->device_key != NULL && signin_param(a, "DEVICE_KEY") != NULL &&
 	    strcmp(a->device_key, signin_param(a, "DEVICE_KEY")) != 0) {
-		task_fail(t, CORE_ERR_NOT_AUTHORIZED,
+		task_fail(t, CORE_ERR_BAD_GRANT,
 		    "Invalid Refresh Token");
 		return;
 	}
 	if (signin_true(r, 0, c + 2)) {
-		task_fail(t, CORE_ERR_NOT_AUTHORIZED,
+		task_fail(t, CORE_ERR_BAD_GRANT,
 		    "Refresh Token has expired");
 		return;
 	}
@@ -665,7 +668,7 @@ signin_refresh_loaded(struct task *t, struct pg_reply *reply)
 	    signin_secret_hash(t, a, a->user.username) != 0)
 		return;
 	if (!a->user.enabled) {
-		task_fail(t, CORE_ERR_NOT_AUTHORIZED, "User is disabled.");
+		task_fail(t, CORE_ERR_BAD_GRANT, "User is disabled.");
 		return;
 	}
 	if (signin_rotation(a, &grace)) {

@@ -41,6 +41,7 @@ static const char *const core_err_names[CORE_ERR_NKINDS] = {
 	[CORE_ERR_BAD_TYPE] = "bad_type",
 	[CORE_ERR_BAD_SCOPE] = "bad_scope",
 	[CORE_ERR_BAD_GRANT] = "bad_grant",
+	[CORE_ERR_BAD_TOKEN_TYPE] = "bad_token_type",
 };
 
 const char *

@@ -38,3 +38,12 @@ db_refresh_tokens_revoke_family(struct pg_batch *b, const char *origin_jti,
 	pg_batch_add(b, "DELETE FROM refresh_tokens WHERE origin_jti = "
 	    "$1::uuid AND pool_id = $2", 2, origin_jti, pool_id);
 }
+
+void
+db_refresh_tokens_revoke_token(struct pg_batch *b, const char *digest,
+    const char *client_id)
+{
+	pg_batch_add(b, "DELETE FROM refresh_tokens WHERE origin_jti IN "
+	    "(SELECT origin_jti FROM refresh_tokens WHERE token_hash = "
+	    "$1::bytea AND client_id = $2)", 2, digest, client_id);
+}

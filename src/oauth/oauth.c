@@ -55,6 +55,7 @@ static const struct oauth_error oauth_errors[CORE_ERR_NKINDS] = {
 	[CORE_ERR_BAD_SCOPE] = { 400, "invalid_scope" },
 	[CORE_ERR_BAD_GRANT] = { 400, "invalid_grant" },
 	[CORE_ERR_TOKEN_REUSE] = { 400, "invalid_grant" },
+	[CORE_ERR_BAD_TOKEN_TYPE] = { 400, "unsupported_token_type" },
 };
 
 static const struct oauth_error oauth_error_other = { 400, "invalid_grant" };

@@ -6,13 +6,17 @@
  * client_secret in the body (client_secret_post), never both; a public
  * client sends its client_id alone. A table picks the grant's code:
  * authorization_code and client_credentials are core/grants.c's;
- * refresh_token runs the API's GetTokensFromRefreshToken, so a refresh
- * token works on both paths; revoke runs RevokeToken. Errors are RFC
+ * refresh_token is the sign-in core's refresh (core/signin.c, as
+ * GetTokensFromRefreshToken runs it), so a refresh token works on both
+ * doors; revoke is core/revoke.c's, as RevokeToken's. Errors are RFC
  * 6749 §5.2 JSON (oauth/oauth.c's table for the core's errors);
  * invalid_client is 401 (with WWW-Authenticate when Basic was tried).
+ * Refresh and revoke keep the bounds the JSON API's model puts on the
+ * same values (token_bounds_ok).
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,6 +25,10 @@
 
 #include "api/api.h"
 #include "core/grants.h"
+#include "core/revoke.h"
+#include "core/signin.h"
+#include "core/task.h"
+#include "core/tokens.h"
 #include "crypto/b64.h"
 #include "http/cors.h"
 #include "http/domain.h"
@@ -97,34 +105,31 @@ token_client(struct domain_req *o, struct token_client *c)
 	return 0;
 }
 
-/* An API operation's failure as an RFC 6749 error (refresh, revoke). */
-static void
-token_failed(struct domain_req *o, int status, json_t *out)
+/*
+ * The bounds of the JSON API's model for what refresh and revoke pass
+ * to the core: ClientId [\w+]{1,128}, ClientSecret of at most 64
+ * characters, a token without white space; 0 after answering
+ * invalid_request.
+ */
+static int
+token_bounds_ok(struct domain_req *o, const char *id, const char *secret,
+    const char *token)
 {
-	const char	*type = domain_error_type(out);
-	const char	*msg = api_str(out, "message");
+	const char	*p;
+	int		 ok = *id != '\0' && strlen(id) <= 128 &&
+			    *token != '\0' &&
+			    (secret == NULL || (*secret != '\0' &&
+			    strlen(secret) <= 64));
 
-	if (status >= 500) {
-		oauth_reply_error(o, 503, "server_error", NULL);
-		return;
-	}
-	if (strcmp(type, "invalid_client") == 0 ||
-	    strcmp(type, "ResourceNotFoundException") == 0 ||
-	    (msg != NULL && strstr(msg, "Client secret") != NULL)) {
-		if (req_header(o->r, "Authorization") != NULL)
-			req_add_header(o->r, "WWW-Authenticate",
-			    "Basic realm=\"oauth2\"");
-		oauth_reply_error(o, 401, "invalid_client", msg);
-		return;
-	}
-	if (strncmp(type, "invalid_", 8) == 0 ||
-	    strncmp(type, "unauthorized_", 13) == 0 ||
-	    strncmp(type, "unsupported_", 12) == 0)
-		oauth_reply_error(o, 400, type, msg);
-	else if (strcmp(type, "InvalidParameterException") == 0)
-		oauth_reply_error(o, 400, "invalid_request", msg);
-	else
-		oauth_reply_error(o, 400, "invalid_grant", msg);
+	for (p = id; ok && *p != '\0'; p++)
+		ok = isascii((unsigned char)*p) &&
+		    (isalnum((unsigned char)*p) || *p == '_' || *p == '+');
+	for (p = token; ok && *p != '\0'; p++)
+		ok = strchr(" \t\n\v\f\r", *p) == NULL;
+	if (!ok)
+		oauth_reply_error(o, 400, "invalid_request", "A parameter is "
+		    "malformed.");
+	return ok;
 }
 
 /* Tokens (an AuthenticationResult) as RFC 6749 §5.1's answer. */
@@ -156,33 +161,83 @@ token_granted(struct domain_req *o, const struct core_err *err)
 		token_reply(o, o->result);
 }
 
+/* The refresh_token grant's sign-in: its task and what it asks. */
+struct token_refresh {
+	struct task		 task;
+	struct signin_req	 req;
+	char			*client_id;
+	char			*secret;
+};
+
 static void
-token_issued(struct domain_req *o, int status, json_t *out)
+token_refresh_free(void *p)
 {
-	if (status != 200) {
-		cors_add(o->r);
-		token_failed(o, status, out);
-	} else
-		token_reply(o, json_object_get(out, "AuthenticationResult"));
+	struct token_refresh	*tr = p;
+
+	task_clear(&tr->task);
+	free(tr->client_id);
+	if (tr->secret != NULL)
+		wipe_free(tr->secret);
+	free(tr);
 }
 
-/* refresh_token: the API's GetTokensFromRefreshToken. */
+static void
+token_refresh_issued(struct task *t, json_t *result)
+{
+	struct domain_req	*o = t->owner;
+
+	o->result = result;
+	task_ok(t);
+}
+
+/* The sign-in ended: tokens to issue, or the error. */
+static void
+token_refresh_end(struct task *t, const struct core_err *err)
+{
+	struct domain_req		*o = t->owner;
+	const struct signin_outcome	*out;
+
+	if (err != NULL) {
+		token_granted(o, err);
+		return;
+	}
+	out = signin_outcome(t);
+	if (out->kind != SIGNIN_TOKENS) {
+		oauth_reply_error(o, 503, "server_error", NULL);
+		return;
+	}
+	tokens_issue(domain_task(o, "refresh_token", token_granted),
+	    &out->grant, token_refresh_issued);
+}
+
+/* refresh_token: the sign-in core's refresh (GetTokensFromRefreshToken). */
 static void
 token_refresh(struct domain_req *o, const struct grants_token_request *req)
 {
-	json_t	*in;
+	const char		*token = api_str(o->form, "refresh_token");
+	struct token_refresh	*tr;
 
-	if (api_str(o->form, "refresh_token") == NULL) {
+	if (token == NULL) {
 		oauth_reply_error(o, 400, "invalid_request",
 		    "refresh_token is required.");
 		return;
 	}
-	in = json_pack("{s:s, s:s}", "ClientId", req->client_id,
-	    "RefreshToken", api_str(o->form, "refresh_token"));
-	if (req->client_secret != NULL)
-		json_object_set_new(in, "ClientSecret",
-		    json_string(req->client_secret));
-	domain_invoke(o, "GetTokensFromRefreshToken", in, token_issued);
+	if (!token_bounds_ok(o, req->client_id, req->client_secret, token))
+		return;
+	tr = xcalloc(1, sizeof *tr);
+	o->page = tr;
+	o->page_free = token_refresh_free;
+	tr->client_id = xstrdup(req->client_id);
+	tr->secret = req->client_secret != NULL ?
+	    xstrdup(req->client_secret) : NULL;
+	tr->req.door = SIGNIN_DOOR_API;
+	tr->req.client_id = tr->client_id;
+	tr->req.client_secret = tr->secret;
+	tr->req.refresh_token = token;
+	tr->req.address = req_client_addr(o->r);
+	task_init(&tr->task, o->r->id, "refresh_token", &req_task_guard,
+	    o->r, token_refresh_end, o);
+	signin_start(&tr->task, &tr->req);
 }
 
 static void
@@ -258,25 +313,28 @@ token_post(struct domain_req *o)
 
 /* --- POST /oauth2/revoke (RFC 7009) ---------------------------------- */
 
+/*
+ * Revoked: 200 with {}. Revocation turned off for the client is
+ * invalid_request (as Cognito answers; the JSON API's
+ * UnsupportedOperationException); the rest is the core's table.
+ */
 static void
-token_revoked(struct domain_req *o, int status, json_t *out)
+token_revoked(struct domain_req *o, const struct core_err *err)
 {
-	if (status == 200) {
+	if (err == NULL) {
 		req_add_header(o->r, "Cache-Control", "no-store");
 		req_reply(o->r, 200, "application/json", "{}", 2);
-	} else if (strcmp(domain_error_type(out),
-	    "UnsupportedTokenTypeException") == 0)
-		oauth_reply_error(o, 400, "unsupported_token_type",
-		    api_str(out, "message"));
+	} else if (err->kind == CORE_ERR_UNSUPPORTED)
+		oauth_reply_error(o, 400, "invalid_request", err->message);
 	else
-		token_failed(o, status, out);
+		oauth_reply_err(o, err);
 }
 
 void
 revoke_post(struct domain_req *o)
 {
 	struct token_client	 c;
-	json_t			*in;
+	struct revoke_req	 req;
 
 	cors_add(o->r);
 	if (api_str(o->form, "token") == NULL) {
@@ -286,10 +344,10 @@ revoke_post(struct domain_req *o)
 	}
 	if (token_client(o, &c) != 0)
 		return;
-	in = json_pack("{s:s, s:s}", "ClientId", c.id, "Token",
-	    api_str(o->form, "token"));
-	if (c.secret != NULL)
-		json_object_set_new(in, "ClientSecret", json_string(c.secret));
+	req.client_id = c.id;
+	req.client_secret = c.secret;
+	req.token = api_str(o->form, "token");
+	if (token_bounds_ok(o, req.client_id, req.client_secret, req.token))
+		revoke_token(domain_task(o, "revoke", token_revoked), &req);
 	token_client_clear(&c);
-	domain_invoke(o, "RevokeToken", in, token_revoked);
 }
