@@ -174,6 +174,8 @@ static const char *const api_exceptions[CORE_ERR_NKINDS] = {
 	[CORE_ERR_BAD_SCOPE] = "ScopeDoesNotExistException",
 	[CORE_ERR_BAD_GRANT] = "NotAuthorizedException",
 	[CORE_ERR_BAD_TOKEN_TYPE] = "UnsupportedTokenTypeException",
+	[CORE_ERR_NO_TOTP] = "SoftwareTokenMFANotFoundException",
+	[CORE_ERR_TOTP_MISMATCH] = "EnableSoftwareTokenMFAException",
 };
 
 const char *

@@ -36,6 +36,8 @@ enum core_err_kind {
 	CORE_ERR_BAD_SCOPE,	/* scopes the client may not have */
 	CORE_ERR_BAD_GRANT,	/* a code or grant that is not (or no more) good */
 	CORE_ERR_BAD_TOKEN_TYPE, /* a token of the wrong kind (revoke) */
+	CORE_ERR_NO_TOTP,	/* no TOTP in the pool, or none for the user */
+	CORE_ERR_TOTP_MISMATCH,	/* a set-up code that does not match */
 	CORE_ERR_NKINDS
 };
 

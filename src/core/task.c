@@ -42,6 +42,8 @@ static const char *const core_err_names[CORE_ERR_NKINDS] = {
 	[CORE_ERR_BAD_SCOPE] = "bad_scope",
 	[CORE_ERR_BAD_GRANT] = "bad_grant",
 	[CORE_ERR_BAD_TOKEN_TYPE] = "bad_token_type",
+	[CORE_ERR_NO_TOTP] = "no_totp",
+	[CORE_ERR_TOTP_MISMATCH] = "totp_mismatch",
 };
 
 const char *

@@ -1,10 +1,12 @@
 /*
  * mfa_pages.c: the hosted UI's authenticator-app set-up, for the
  * MFA_SETUP challenge of a pool that requires MFA when the user has no
- * factor yet. AssociateSoftwareToken on the challenge's Session gives a
- * secret, shown as a QR code of its otpauth:// URI (and as text for
- * typing in); the user's first code goes to VerifySoftwareToken, whose
- * Session then answers MFA_SETUP through the sign-in core (pages_signin).
+ * factor yet. Associating a secret on the challenge's Session
+ * (core/mfa_setup.c, as AssociateSoftwareToken does) gives a secret,
+ * shown as a QR code of its otpauth:// URI (and as text for typing in);
+ * the user's first code is verified by the same core (as
+ * VerifySoftwareToken), whose new Session then answers MFA_SETUP
+ * through the sign-in core (pages_signin).
  * The secret travels in a hidden field so a mistyped code can show the
  * same QR again; it is the user's own secret, already on their screen.
  */
@@ -16,6 +18,8 @@
 #include <event2/http.h>
 
 #include "api/api.h"
+#include "core/mfa_setup.h"
+#include "core/task.h"
 #include "http/domain.h"
 #include "ui/mfa_pages.h"
 #include "ui/pages.h"
@@ -53,47 +57,60 @@ mfa_pages_show(struct domain_req *o, const char *secret, const char *session,
 	render_page(o, error != NULL ? 400 : 200, "totp_setup", ctx);
 }
 
+/* The set-up could not start: its Session is spent or the pool changed. */
 static void
-mfa_pages_associated(struct domain_req *o, int status, json_t *out)
+mfa_pages_setup_failed(struct domain_req *o, const struct core_err *err)
 {
-	if (status != 200) {
-		render_error(o, status >= 500 ? 503 : 400, "The authenticator "
-		    "app could not be set up; sign in again.");
-		return;
-	}
-	mfa_pages_show(o, api_str(out, "SecretCode"), api_str(out, "Session"),
-	    o->username, NULL);
+	render_error(o, err->kind == CORE_ERR_INTERNAL ? 503 : 400,
+	    "The authenticator app could not be set up; sign in again.");
+}
+
+static void
+mfa_pages_associated(struct task *t, const struct mfa_setup_result *res)
+{
+	struct domain_req	*o = t->owner;
+
+	mfa_pages_show(o, res->secret, res->session, o->username, NULL);
 }
 
 void
 mfa_pages_setup(struct domain_req *o, const char *session,
     const char *username)
 {
+	struct mfa_setup_req	req;
+
 	free(o->username);
 	o->username = xstrdup(username);
-	domain_invoke(o, "AssociateSoftwareToken", json_pack("{s:s}",
-	    "Session", session), mfa_pages_associated);
+	memset(&req, 0, sizeof req);
+	req.session = session;
+	mfa_setup_associate(domain_task(o, "AssociateSoftwareToken",
+	    mfa_pages_setup_failed), &req, mfa_pages_associated);
+}
+
+/* A wrong code shows the same secret again; a fault says to retry. */
+static void
+mfa_pages_verify_failed(struct domain_req *o, const struct core_err *err)
+{
+	mfa_pages_show(o, api_str(o->form, "_secret"),
+	    api_str(o->form, "_session"), api_str(o->form, "_username"),
+	    err->kind == CORE_ERR_INTERNAL ? "Try again later." :
+	    "That code did not match; enter the code your app shows now.");
 }
 
 static void
-mfa_pages_verified(struct domain_req *o, int status, json_t *out)
+mfa_pages_verified(struct task *t, const struct mfa_setup_result *res)
 {
-	if (status != 200) {
-		mfa_pages_show(o, api_str(o->form, "_secret"),
-		    api_str(o->form, "_session"), api_str(o->form,
-		    "_username"), status >= 500 ? "Try again later." :
-		    "That code did not match; enter the code your app shows "
-		    "now.");
-		return;
-	}
-	pages_signin(o, "MFA_SETUP", api_str(out, "Session"), json_pack(
-	    "{s:s}", "USERNAME", api_str(o->form, "_username")));
+	struct domain_req	*o = t->owner;
+
+	pages_signin(o, "MFA_SETUP", res->session, json_pack("{s:s}",
+	    "USERNAME", api_str(o->form, "_username")));
 }
 
 void
 mfa_pages_setup_answer(struct domain_req *o)
 {
-	const char	*code = api_str(o->form, "code");
+	const char		*code = api_str(o->form, "code");
+	struct mfa_setup_req	 req;
 
 	if (code == NULL || api_str(o->form, "_session") == NULL ||
 	    api_str(o->form, "_username") == NULL ||
@@ -102,7 +119,10 @@ mfa_pages_setup_answer(struct domain_req *o)
 		    "again.");
 		return;
 	}
-	domain_invoke(o, "VerifySoftwareToken", json_pack("{s:s, s:s, s:s}",
-	    "Session", api_str(o->form, "_session"), "UserCode", code,
-	    "FriendlyDeviceName", "Authenticator app"), mfa_pages_verified);
+	memset(&req, 0, sizeof req);
+	req.session = api_str(o->form, "_session");
+	req.code = code;
+	req.device_name = "Authenticator app";
+	mfa_setup_verify(domain_task(o, "VerifySoftwareToken",
+	    mfa_pages_verify_failed), &req, mfa_pages_verified);
 }
