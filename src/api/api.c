@@ -176,6 +176,8 @@ static const char *const api_exceptions[CORE_ERR_NKINDS] = {
 	[CORE_ERR_BAD_TOKEN_TYPE] = "UnsupportedTokenTypeException",
 	[CORE_ERR_NO_TOTP] = "SoftwareTokenMFANotFoundException",
 	[CORE_ERR_TOTP_MISMATCH] = "EnableSoftwareTokenMFAException",
+	[CORE_ERR_USER_EXISTS] = "UsernameExistsException",
+	[CORE_ERR_CHANGED] = "ConcurrentModificationException",
 };
 
 const char *

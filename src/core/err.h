@@ -38,6 +38,8 @@ enum core_err_kind {
 	CORE_ERR_BAD_TOKEN_TYPE, /* a token of the wrong kind (revoke) */
 	CORE_ERR_NO_TOTP,	/* no TOTP in the pool, or none for the user */
 	CORE_ERR_TOTP_MISMATCH,	/* a set-up code that does not match */
+	CORE_ERR_USER_EXISTS,	/* the username (or its e-mail, phone) is taken */
+	CORE_ERR_CHANGED,	/* changed by another request meanwhile */
 	CORE_ERR_NKINDS
 };
 

@@ -234,6 +234,7 @@ static const struct {
 } signin_users_kinds[] = {
 	{ "InvalidParameterException", CORE_ERR_INVALID },
 	{ "NotAuthorizedException", CORE_ERR_NOT_AUTHORIZED },
+	{ "InvalidPasswordException", CORE_ERR_BAD_PASSWORD },
 };
 
 enum core_err_kind

@@ -20,6 +20,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
+#include "core/err.h"
 #include "core/mfa.h"
 #include "core/tokens.h"
 #include "util.h"
@@ -115,5 +116,11 @@ int	 signin_client_secret_ok(const struct signin_client *, const char *);
 
 /* PreventUserExistenceErrors is ENABLED for the client. */
 int	 signin_hide_existence(const struct signin_client *);
+
+/*
+ * The core kind of an exception name that users.c, policy.c and
+ * signin_check_secret_hash still give (CORE_ERR_INVALID for others).
+ */
+enum core_err_kind signin_kind_of(const char *);
 
 #endif

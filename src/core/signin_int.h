@@ -127,8 +127,6 @@ int		 signin_session_digest(struct task *, struct signin *);
 int		 signin_true(const PGresult *, int, int);
 /* A client setting as a number (AuthSessionValidity...). */
 long long	 signin_config_int(json_t *, const char *, long long);
-/* The core kind of a users.c exception name. */
-enum core_err_kind signin_kind_of(const char *);
 
 /* --- signin_password.c --- */
 void		 signin_password_start(struct task *, struct signin *);

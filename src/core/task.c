@@ -44,6 +44,8 @@ static const char *const core_err_names[CORE_ERR_NKINDS] = {
 	[CORE_ERR_BAD_TOKEN_TYPE] = "bad_token_type",
 	[CORE_ERR_NO_TOTP] = "no_totp",
 	[CORE_ERR_TOTP_MISMATCH] = "totp_mismatch",
+	[CORE_ERR_USER_EXISTS] = "user_exists",
+	[CORE_ERR_CHANGED] = "changed",
 };
 
 const char *

@@ -36,6 +36,11 @@ static const char *const sweep_sql[] = {
 	"DELETE FROM lockout_names WHERE (pool_id, name_key) IN (SELECT "
 	"pool_id, name_key FROM lockout_names WHERE last_failed_at < "
 	"extract(epoch FROM clock_timestamp()) - 1800 LIMIT " SWEEP_ROWS ")",
+	/* Simulated codes: past their expiry and the count's window. */
+	"DELETE FROM code_names WHERE (pool_id, name_key) IN (SELECT "
+	"pool_id, name_key FROM code_names WHERE expires_at < extract(epoch "
+	"FROM clock_timestamp()) AND created_at < extract(epoch FROM "
+	"clock_timestamp()) - 3600 LIMIT " SWEEP_ROWS ")",
 	/* The longest message cap window is a day. */
 	"DELETE FROM message_sends WHERE ctid IN (SELECT ctid FROM "
 	"message_sends WHERE sent_at < extract(epoch FROM clock_timestamp()) "

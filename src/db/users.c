@@ -1,7 +1,7 @@
 /*
  * users.c: the SQL of the users table that signing in runs: finding a
- * user by name or alias, a stronger hash after a right password, and
- * the answer to NEW_PASSWORD_REQUIRED. The statements
+ * user by name or alias, a stronger hash after a right password, the
+ * answer to NEW_PASSWORD_REQUIRED; and SignUp's new user. The statements
  * are added to the caller's batch, so a step's reads and writes keep
  * running as one transaction.
  */
@@ -42,4 +42,18 @@ db_users_new_password(struct pg_batch *b,
 	    "s.pool_id AND u.sub = s.sub RETURNING u.sub", 8, np->session,
 	    np->hash, np->attributes, np->email, np->phone, np->preferred,
 	    np->srp_salt, np->srp_verifier);
+}
+
+void
+db_users_sign_up(struct pg_batch *b, const struct db_users_new *u)
+{
+	pg_batch_add(b, "INSERT INTO users (pool_id, sub, username, "
+	    "username_key, status, attributes, alias_email, alias_phone, "
+	    "alias_preferred, password_hash, srp_salt, srp_verifier) SELECT "
+	    "$1, $2::uuid, $3, $4, 'UNCONFIRMED', $5::jsonb, $6, $7, $8, $9, "
+	    "$12, $13 WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.pool_id "
+	    "= $1 AND (u.f_email = $10::text OR u.f_phone = $11::text)) "
+	    "RETURNING 1", 13, u->pool_id, u->sub, u->username, u->key,
+	    u->attributes, u->email, u->phone, u->preferred, u->hash,
+	    u->unique_email, u->unique_phone, u->srp_salt, u->srp_verifier);
 }

@@ -1,7 +1,8 @@
 /*
  * users.h: the statements on the users table that signing in runs
  * (core/signin*.c), added to a caller's batch; rows come back in the
- * USERS_COLUMNS order core/users.h decodes. Functions are prefixed
+ * USERS_COLUMNS order core/users.h decodes, and the new user of
+ * SignUp (core/signup.c). Functions are prefixed
  * db_users_.
  */
 #ifndef DB_USERS_H
@@ -41,5 +42,29 @@ struct db_users_new_password {
  */
 void	db_users_new_password(struct pg_batch *,
 	    const struct db_users_new_password *);
+
+/* A new user of SignUp (strings; NULL: SQL NULL). */
+struct db_users_new {
+	const char	*pool_id;
+	const char	*sub;
+	const char	*username;
+	const char	*key;		/* normalised username */
+	const char	*attributes;	/* JSON text */
+	const char	*email;		/* alias columns */
+	const char	*phone;
+	const char	*preferred;
+	const char	*hash;
+	const char	*srp_salt;
+	const char	*srp_verifier;
+	/* The lower-cased e-mail, phone number that must be unique. */
+	const char	*unique_email;
+	const char	*unique_phone;
+};
+
+/*
+ * Insert an UNCONFIRMED user; no row when another user of the pool has
+ * its unique_email or unique_phone (username attributes) already.
+ */
+void	db_users_sign_up(struct pg_batch *, const struct db_users_new *);
 
 #endif

@@ -388,6 +388,37 @@ def test_resend_for_a_missing_user(limited, hiding):
     assert a == b and a["CodeDeliveryDetails"]["DeliveryMedium"] == "EMAIL"
 
 
+def test_forgot_after_the_code_guesses_end_answers_alike(limited, hiding):
+    """After the guesses at a reset code end, a new ForgotPassword is
+    refused for an existing user (resending buys no more guesses) and so
+    for a missing one, whose simulated code ended alike; a guess after
+    that is refused for both too."""
+    idp, pid, cid = hiding
+    there, missing = twin_names()
+    make_user(idp, pid, username=there, email=there)
+
+    def run(name):
+        out = [answer(idp.forgot_password, ClientId=cid, Username=name)]
+        for _ in range(6):
+            out.append(answer(idp.confirm_forgot_password, ClientId=cid,
+                              Username=name, ConfirmationCode="000000",
+                              Password=PASSWORD + "x"))
+        out.append(answer(idp.forgot_password, ClientId=cid,
+                          Username=name))
+        out.append(answer(idp.confirm_forgot_password, ClientId=cid,
+                          Username=name, ConfirmationCode="000000",
+                          Password=PASSWORD + "x"))
+        return out
+
+    mismatch = ("CodeMismatchException",
+                "Invalid verification code provided, please try again.")
+    seen = run(there)
+    assert seen[0]["CodeDeliveryDetails"]["Destination"] == "a***@e***"
+    assert seen[1:] == [mismatch] * 5 + [LIMIT] * 3
+    assert run(missing) == seen
+    assert len(wait_outbox(limited, there, 1)) == 1
+
+
 def test_sign_in_takes_as_long_for_a_missing_user(limited, hiding):
     idp, pid, cid = hiding
     # One hash each at creation: users with a temporary password.
