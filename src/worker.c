@@ -15,6 +15,7 @@
 #include <event2/thread.h>
 
 #include "conf.h"
+#include "core/task.h"
 #include "core/tokens.h"
 #include "crypto/password.h"
 #include "crypto/workers.h"
@@ -97,6 +98,7 @@ worker_setup(const struct worker_args *args)
 	if (notify_init(w.base) != 0)
 		fatalx("cannot start message delivery");
 	tokens_init(w.base);
+	task_loop(w.base);
 	templates = xasprintf("%s/templates", conf->ui_dir);
 	if (render_init(templates, &cause) != 0)
 		fatalx("hosted UI templates in %s: %s", templates, cause);

@@ -12,6 +12,19 @@
  * secret then moves the lock its charge set to start when the failure is
  * known (lockout_failed_*), so a slow hash does not shorten it.
  *
+ * A charge also counts a check in flight (checks_pending, with the time
+ * of the last in checks_at), and every settlement (failed, clear,
+ * refund) takes it back. A lock met while checks are pending may be one
+ * that right secrets are about to lift (a burst of right passwords: an
+ * app with many tabs), so the charge's second statement tells the caller
+ * whether the lock is settled (refuse) or pending (wait and charge
+ * again): right passwords queue behind the checks in flight instead of
+ * being refused, and wrong ones still get no more checks than the
+ * schedule. Such a lock holds past its time until the checks settle,
+ * as the lock of a failure not yet known cannot have run out. A count
+ * whose settlement never came (a lost worker) is forgotten
+ * LOCKOUT_CHECK_TTL seconds after the last charge.
+ *
  * A right secret clears the count (lockout_clear_user), or, when another
  * factor follows (MFA), only undoes its own charge (lockout_refund_user):
  * the failures before it stay, so wrong MFA codes keep counting across
@@ -20,7 +33,8 @@
  *
  * Names that match no user are counted in lockout_names, so that under
  * PreventUserExistenceErrors "Password attempts exceeded" comes after
- * the same failures for them; the sweep deletes their quiet rows.
+ * the same failures (and the same waits) for them; the sweep deletes
+ * their quiet rows.
  *
  * Wire-neutral: no JSON, HTTP or exception names here.
  */
@@ -50,6 +64,25 @@
 	LOCKOUT_COUNT(n, last, now) " - " LOCKOUT_STR(LOCKOUT_AFTER)	\
 	"), " LOCKOUT_STR(LOCKOUT_MAX) ") ELSE NULL END"
 
+/* Checks in flight with this one; a stale count is forgotten. */
+#define LOCKOUT_PENDING(n, at, now)					\
+	"(CASE WHEN " at " IS NULL OR " at " < " now " - "		\
+	LOCKOUT_STR(LOCKOUT_CHECK_TTL) " THEN 1 ELSE " n " + 1 END)"
+
+/* Checks are in flight (counted within LOCKOUT_CHECK_TTL). */
+#define LOCKOUT_CHECKING(p, now)					\
+	"(" p "checks_pending > 0 AND coalesce(" p "checks_at >= " now	\
+	" - " LOCKOUT_STR(LOCKOUT_CHECK_TTL) ", false))"
+
+/*
+ * No lock holds. A lock set while checks are in flight holds until they
+ * settle, even past its time: a failure moves it to start when it is
+ * known, and a right secret lifts it.
+ */
+#define LOCKOUT_OPEN(p, now)						\
+	"(" p "locked_until IS NULL OR (" p "locked_until <= " now	\
+	" AND NOT " LOCKOUT_CHECKING(p, now) "))"
+
 /*
  * Columns of every charge: charged, the lock set (text or NULL), the
  * failures counted with this one (NULL when not charged).
@@ -63,28 +96,48 @@ static const char lockout_user_sql[] =
 	LOCKOUT_COUNT("u.failed_logins", "u.last_failed_at", "t.now")
 	", last_failed_at = t.now, locked_until = "
 	LOCKOUT_UNTIL("u.failed_logins", "u.last_failed_at", "t.now")
-	" FROM t WHERE u.pool_id = $1 AND u.sub = $2::uuid AND "
-	"(u.locked_until IS NULL OR u.locked_until <= t.now) "
-	"RETURNING u.locked_until, u.failed_logins AS n)" LOCKOUT_RESULT;
+	", checks_pending = "
+	LOCKOUT_PENDING("u.checks_pending", "u.checks_at", "t.now")
+	", checks_at = t.now FROM t WHERE u.pool_id = $1 AND "
+	"u.sub = $2::uuid AND " LOCKOUT_OPEN("u.", "t.now")
+	" RETURNING u.locked_until, u.failed_logins AS n)" LOCKOUT_RESULT;
 
 static const char lockout_name_sql[] =
 	"WITH c AS (INSERT INTO lockout_names AS l (pool_id, name_key, "
-	"failures, last_failed_at) VALUES ($1, $2, 1, " LOCKOUT_NOW ") "
+	"failures, last_failed_at, checks_pending, checks_at) VALUES ($1, $2, "
+	"1, " LOCKOUT_NOW ", 1, " LOCKOUT_NOW ") "
 	"ON CONFLICT (pool_id, name_key) DO UPDATE SET failures = "
 	LOCKOUT_COUNT("l.failures", "l.last_failed_at",
 	    "EXCLUDED.last_failed_at")
 	", last_failed_at = EXCLUDED.last_failed_at, locked_until = "
 	LOCKOUT_UNTIL("l.failures", "l.last_failed_at",
 	    "EXCLUDED.last_failed_at")
-	" WHERE l.locked_until IS NULL OR l.locked_until <= "
-	"EXCLUDED.last_failed_at RETURNING l.locked_until, l.failures AS n)"
-	LOCKOUT_RESULT;
+	", checks_pending = "
+	LOCKOUT_PENDING("l.checks_pending", "l.checks_at",
+	    "EXCLUDED.last_failed_at")
+	", checks_at = EXCLUDED.last_failed_at WHERE "
+	LOCKOUT_OPEN("l.", "EXCLUDED.last_failed_at")
+	" RETURNING l.locked_until, l.failures AS n)" LOCKOUT_RESULT;
+
+/*
+ * The lock as the statement after a charge finds it: true while it
+ * holds with no check pending (refuse), false when it is gone or checks
+ * are pending (wait). Its own statement, so its snapshot is taken after
+ * the charge (a subquery of the charge would see the row as before).
+ * No row (a user deleted meanwhile): nothing to wait for.
+ */
+#define LOCKOUT_SETTLED(table, key)					\
+	"SELECT coalesce(locked_until > t.now, false) AND NOT "		\
+	LOCKOUT_CHECKING("", "t.now") " FROM " table ", (SELECT "	\
+	LOCKOUT_NOW " AS now) t WHERE pool_id = $1 AND " key
 
 void
 lockout_charge_user(struct pg_batch *b, const char *pool_id,
     const char *sub)
 {
 	pg_batch_add(b, lockout_user_sql, 2, pool_id, sub);
+	pg_batch_add(b, LOCKOUT_SETTLED("users", "sub = $2::uuid"), 2,
+	    pool_id, sub);
 }
 
 void
@@ -92,6 +145,8 @@ lockout_charge_name(struct pg_batch *b, const char *pool_id,
     const char *name_key)
 {
 	pg_batch_add(b, lockout_name_sql, 2, pool_id, name_key);
+	pg_batch_add(b, LOCKOUT_SETTLED("lockout_names", "name_key = $2"), 2,
+	    pool_id, name_key);
 }
 
 int
@@ -112,18 +167,36 @@ lockout_charged(const PGresult *res, struct lockout_charge *c)
 }
 
 void
+lockout_met(const PGresult *res, struct lockout_charge *c)
+{
+	const char	*settled;
+
+	c->wait = !c->go && res != NULL && pg_rows(res) == 1 &&
+	    (settled = pg_val(res, 0, 0)) != NULL && strcmp(settled, "f") == 0;
+}
+
+void
 lockout_charge_clear(struct lockout_charge *c)
 {
 	free(c->mark);
 	memset(c, 0, sizeof *c);
 }
 
-/* The lock (locked_until - last_failed_at seconds) moved to now. */
-#define LOCKOUT_ANCHOR(table, key)					\
-	"UPDATE " table " SET locked_until = t.now + (locked_until - "	\
-	"last_failed_at), last_failed_at = t.now FROM (SELECT "		\
-	LOCKOUT_NOW " AS now) t WHERE pool_id = $1 AND " key " AND "	\
+/* A check settled: its count in flight is taken back. */
+#define LOCKOUT_SETTLE	"checks_pending = greatest(checks_pending - 1, 0)"
+
+/*
+ * The check failed: settled, and the lock (locked_until -
+ * last_failed_at seconds) moved to now.
+ */
+#define LOCKOUT_MOVES							\
 	"locked_until > last_failed_at AND last_failed_at < t.now"
+#define LOCKOUT_ANCHOR(table, key)					\
+	"UPDATE " table " SET locked_until = CASE WHEN " LOCKOUT_MOVES	\
+	" THEN t.now + (locked_until - last_failed_at) ELSE "		\
+	"locked_until END, last_failed_at = CASE WHEN " LOCKOUT_MOVES	\
+	" THEN t.now ELSE last_failed_at END, " LOCKOUT_SETTLE " FROM "	\
+	"(SELECT " LOCKOUT_NOW " AS now) t WHERE pool_id = $1 AND " key
 
 void
 lockout_failed_user(struct pg_batch *b, const char *pool_id,
@@ -150,21 +223,30 @@ lockout_clear_name(struct pg_batch *b, const char *pool_id,
 }
 
 void
-lockout_clear_user(struct pg_batch *b, const char *pool_id, const char *sub)
+lockout_clear_user(struct pg_batch *b, const char *pool_id, const char *sub,
+    const struct lockout_charge *c)
 {
-	pg_batch_add(b, "UPDATE users SET failed_logins = 0, last_failed_at "
-	    "= NULL, locked_until = NULL WHERE pool_id = $1 AND sub = $2::uuid "
-	    "AND (failed_logins <> 0 OR locked_until IS NOT NULL)", 2,
-	    pool_id, sub);
+	if (c != NULL && c->go)
+		pg_batch_add(b, "UPDATE users SET failed_logins = 0, "
+		    "last_failed_at = NULL, locked_until = NULL, "
+		    LOCKOUT_SETTLE " WHERE pool_id = $1 AND sub = $2::uuid", 2,
+		    pool_id, sub);
+	else
+		pg_batch_add(b, "UPDATE users SET failed_logins = 0, "
+		    "last_failed_at = NULL, locked_until = NULL WHERE pool_id "
+		    "= $1 AND sub = $2::uuid AND (failed_logins <> 0 OR "
+		    "locked_until IS NOT NULL)", 2, pool_id, sub);
 }
 
 void
 lockout_refund_user(struct pg_batch *b, const char *pool_id,
     const char *sub, const struct lockout_charge *c)
 {
+	if (!c->go)
+		return;
 	pg_batch_add(b, "UPDATE users SET failed_logins = greatest("
 	    "failed_logins - 1, 0), locked_until = CASE WHEN locked_until IS "
 	    "NOT DISTINCT FROM $3::double precision THEN NULL ELSE "
-	    "locked_until END WHERE pool_id = $1 AND sub = $2::uuid", 3,
-	    pool_id, sub, c->mark);
+	    "locked_until END, " LOCKOUT_SETTLE " WHERE pool_id = $1 AND sub "
+	    "= $2::uuid", 3, pool_id, sub, c->mark);
 }

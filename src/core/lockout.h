@@ -5,7 +5,10 @@
  * quiet LOCKOUT_WINDOW resets the count. An attempt is charged BEFORE
  * its secret is checked, in one statement, so parallel attempts cannot
  * get more checks than the schedule allows; a right secret then clears
- * the count (or refunds the charge when another factor follows).
+ * the count (or refunds the charge when another factor follows). A
+ * lock met while checks are in flight is not yet settled: the attempt
+ * waits for them (charges again a little later) instead of being
+ * refused, so a burst of right passwords all get through.
  *
  * The functions add statements to a caller's batch and decode their
  * results; the caller runs the batch (any adapter, any task).
@@ -22,6 +25,7 @@ struct pg_batch;
 #define LOCKOUT_AFTER	5	/* failures before the first lock */
 #define LOCKOUT_MAX	900	/* seconds: the longest lock */
 #define LOCKOUT_WINDOW	900	/* quiet seconds that reset the count */
+#define LOCKOUT_CHECK_TTL 10	/* seconds a check in flight is counted */
 /* What Cognito answers (NotAuthorizedException) during a lock. */
 #define LOCKOUT_MESSAGE	"Password attempts exceeded"
 
@@ -30,9 +34,13 @@ struct lockout_charge {
 	int	 go;		/* 1: check the secret; 0: locked */
 	char	*mark;		/* the lock this charge set, for a refund */
 	int	 failures;	/* counted with this one (when go) */
+	int	 wait;		/* not go, but checks in flight may lift it */
 };
 
-/* Charge an attempt against user sub of pool (one statement). */
+/*
+ * Charge an attempt against user sub of pool: two statements, the
+ * charge (lockout_charged) and the lock it met (lockout_met).
+ */
 void	 lockout_charge_user(struct pg_batch *, const char *, const char *);
 /*
  * Charge an attempt against a user name key that matches no user, so
@@ -42,23 +50,34 @@ void	 lockout_charge_name(struct pg_batch *, const char *, const char *);
 /* Decode the result of a charge statement; -1 on a malformed result. */
 int	 lockout_charged(const PGresult *, struct lockout_charge *)
 	    MUST_CHECK;
+/*
+ * Decode the second statement of a charge that did not go: c->wait is
+ * set when the lock may yet be lifted by checks in flight.
+ */
+void	 lockout_met(const PGresult *, struct lockout_charge *);
 void	 lockout_charge_clear(struct lockout_charge *);
 
 /*
- * The secret of a charged attempt was wrong: the lock its charge set
- * runs from now, when the failure is known, as a lock set after the
- * check would (the charge came before a hash that may be slow).
+ * The secret of a charged attempt was wrong: its check is settled and
+ * the lock its charge set runs from now, when the failure is known, as
+ * a lock set after the check would (the charge came before a hash that
+ * may be slow).
  */
 void	 lockout_failed_user(struct pg_batch *, const char *, const char *);
 void	 lockout_failed_name(struct pg_batch *, const char *, const char *);
 /* Forget the attempts of a name (a simulated code was sent again). */
 void	 lockout_clear_name(struct pg_batch *, const char *, const char *);
-/* The sign-in succeeded: the user's count and lock are cleared. */
-void	 lockout_clear_user(struct pg_batch *, const char *, const char *);
+/*
+ * The sign-in succeeded: the user's count and lock are cleared, and the
+ * check of charge c (NULL or not gone: none) is settled.
+ */
+void	 lockout_clear_user(struct pg_batch *, const char *, const char *,
+	    const struct lockout_charge *);
 /*
  * One factor was right and another follows: undo this charge (and the
- * lock it set), keeping the failures before it, so a later wrong MFA
- * code still counts after them.
+ * lock it set) and settle its check, keeping the failures before it,
+ * so a later wrong MFA code still counts after them. Nothing when c did
+ * not go.
  */
 void	 lockout_refund_user(struct pg_batch *, const char *, const char *,
 	    const struct lockout_charge *);

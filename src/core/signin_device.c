@@ -73,7 +73,8 @@ void
 signin_device_missing(struct task *t)
 {
 	/* Clients retry without the key when the message says "device". */
-	task_fail(t, CORE_ERR_NO_RESOURCE, "Device does not exist.");
+	signin_fail_charged(t, t->data, CORE_ERR_NO_RESOURCE,
+	    "Device does not exist.");
 }
 
 /* --- After the password: a known device or MFA ---------------------- */

@@ -91,6 +91,9 @@ struct signin {
 	int			 hosted;	/* the hosted UI signs in */
 	const char		*mfa_challenge;	/* being asked */
 	struct lockout_charge	 charge;	/* this attempt's */
+	long			 waited_ms;	/* for checks in flight */
+	enum core_err_kind	 end_kind;	/* after settling a charge */
+	const char		*end_message;	/* static */
 	PGresult		*mfa_row;	/* the MFA session, charged */
 	task_fn			 charged_go;
 };
@@ -143,6 +146,13 @@ void		 signin_charge(struct task *, struct signin *, task_fn);
 void		 signin_charge_settle(struct pg_batch *, struct signin *);
 /* A wrong (charged) secret: its lock anchored, "Incorrect username...". */
 void		 signin_answer_failure(struct task *, struct signin *);
+/*
+ * End t with kind and message (a static string), a charge that went
+ * settled first as a failure: the secret was checked, but the attempt
+ * ends without signing in.
+ */
+void		 signin_fail_charged(struct task *, struct signin *,
+		    enum core_err_kind, const char *);
 /*
  * After the first factor: the answer for a->have_user / a->matched,
  * then the status step.

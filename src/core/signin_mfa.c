@@ -202,7 +202,8 @@ signin_mfa_consumed(struct task *t, struct pg_reply *reply)
 static void
 signin_mfa_accept(struct task *t, struct signin *a, struct pg_batch *b)
 {
-	lockout_clear_user(b, a->client.pool_id, a->user.sub);
+	lockout_clear_user(b, a->client.pool_id, a->user.sub, &a->charge);
+	a->charge.go = 0;	/* settled */
 	pg_batch_add(b, "DELETE FROM auth_sessions WHERE session_hash = "
 	    "$1::bytea RETURNING 1", 1, a->digest);
 	task_query(t, b, signin_mfa_consumed);
@@ -278,7 +279,8 @@ signin_mfa_totp(struct task *t, struct signin *a, const PGresult *r)
 	}
 	s = xasprintf("%lld", (long long)step);
 	b = pg_batch_new();
-	lockout_clear_user(b, a->client.pool_id, a->user.sub);
+	lockout_clear_user(b, a->client.pool_id, a->user.sub, &a->charge);
+	a->charge.go = 0;	/* settled */
 	/* The step is used once: a replay finds no row and fails. */
 	pg_batch_add(b, "WITH t AS (" MFA_TOTP_USE_SQL ") DELETE FROM "
 	    "auth_sessions WHERE session_hash = $5::bytea AND EXISTS (SELECT "

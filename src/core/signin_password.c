@@ -100,6 +100,34 @@ signin_check_hash(struct task *t)
 	task_work(t, signin_check_run, signin_check_done);
 }
 
+/* A lock met while checks are in flight: charge again a little later. */
+#define SIGNIN_WAIT_FIRST_MS	10
+#define SIGNIN_WAIT_STEP_MS	100
+#define SIGNIN_WAIT_MAX_MS	(LOCKOUT_CHECK_TTL * 1000)
+
+static void
+signin_charge_again(struct task *t)
+{
+	struct signin	*a = t->data;
+
+	lockout_charge_clear(&a->charge);
+	signin_charge(t, a, a->charged_go);
+}
+
+/* 0 when a later charge is due (the lock may be lifted), else -1. */
+static int
+signin_charge_wait(struct task *t, struct signin *a)
+{
+	long	ms;
+
+	if (!a->charge.wait || a->waited_ms >= SIGNIN_WAIT_MAX_MS)
+		return -1;
+	ms = a->waited_ms < SIGNIN_WAIT_STEP_MS ? a->waited_ms +
+	    SIGNIN_WAIT_FIRST_MS : SIGNIN_WAIT_STEP_MS;
+	a->waited_ms += ms;
+	return task_after(t, ms, signin_charge_again);
+}
+
 static void
 signin_charged(struct task *t, struct pg_reply *reply)
 {
@@ -114,7 +142,9 @@ signin_charged(struct task *t, struct pg_reply *reply)
 		return;
 	}
 	if (!a->charge.go) {
-		task_fail(t, CORE_ERR_NOT_AUTHORIZED, LOCKOUT_MESSAGE);
+		lockout_met(reply->res[1], &a->charge);
+			if (signin_charge_wait(t, a) != 0)
+			task_fail(t, CORE_ERR_NOT_AUTHORIZED, LOCKOUT_MESSAGE);
 		return;
 	}
 	a->charged_go(t);
@@ -122,8 +152,9 @@ signin_charged(struct task *t, struct pg_reply *reply)
 
 /*
  * Charged before the secret is checked, so parallel attempts get no
- * more checks than the schedule. A missing user's name is charged only
- * where its answers must look like a real user's.
+ * more checks than the schedule; a lock that checks in flight may lift
+ * is waited for. A missing user's name is charged only where its
+ * answers must look like a real user's.
  */
 void
 signin_charge(struct task *t, struct signin *a, task_fn go)
@@ -148,13 +179,40 @@ signin_charge(struct task *t, struct signin *a, task_fn go)
 }
 
 static void
-signin_failure_anchored(struct task *t, struct pg_reply *reply)
+signin_failure_settled(struct task *t, struct pg_reply *reply)
 {
+	struct signin	*a = t->data;
+
 	if (!reply->ok) {
 		task_fail_db(t, reply);
 		return;
 	}
-	task_fail(t, CORE_ERR_NOT_AUTHORIZED, SIGNIN_BAD_PASSWORD);
+	task_fail(t, a->end_kind, "%s", a->end_message);
+}
+
+void
+signin_fail_charged(struct task *t, struct signin *a,
+    enum core_err_kind kind, const char *message)
+{
+	struct pg_batch	*b;
+	char		*key;
+
+	if (!a->charge.go) {
+		task_fail(t, kind, "%s", message);
+		return;
+	}
+	a->charge.go = 0;
+	a->end_kind = kind;
+	a->end_message = message;
+	b = pg_batch_new();
+	if (a->have_user)
+		lockout_failed_user(b, a->client.pool_id, a->user.sub);
+	else {
+		key = users_key(&a->rules, a->username);
+		lockout_failed_name(b, a->client.pool_id, key);
+		free(key);
+	}
+	task_query(t, b, signin_failure_settled);
 }
 
 /*
@@ -165,17 +223,8 @@ signin_failure_anchored(struct task *t, struct pg_reply *reply)
 void
 signin_answer_failure(struct task *t, struct signin *a)
 {
-	struct pg_batch	*b = pg_batch_new();
-	char		*key;
-
-	if (a->have_user)
-		lockout_failed_user(b, a->client.pool_id, a->user.sub);
-	else {
-		key = users_key(&a->rules, a->username);
-		lockout_failed_name(b, a->client.pool_id, key);
-		free(key);
-	}
-	task_query(t, b, signin_failure_anchored);
+	signin_fail_charged(t, a, CORE_ERR_NOT_AUTHORIZED,
+	    SIGNIN_BAD_PASSWORD);
 }
 
 /* A right first factor: cleared, or refunded while MFA is to come. */
@@ -186,39 +235,39 @@ signin_charge_settle(struct pg_batch *b, struct signin *a)
 		lockout_refund_user(b, a->client.pool_id, a->user.sub,
 		    &a->charge);
 	else
-		lockout_clear_user(b, a->client.pool_id, a->user.sub);
+		lockout_clear_user(b, a->client.pool_id, a->user.sub,
+		    &a->charge);
+	a->charge.go = 0;	/* settled */
 }
 
-/* The answer for a right password, by the user's state; 0 to go on. */
-static int
-signin_check_status(struct task *t, struct signin *a)
+/*
+ * Why a right password of this user may not sign in (kind in *kind), or
+ * NULL to go on.
+ */
+static const char *
+signin_status_refusal(struct signin *a, enum core_err_kind *kind)
 {
 	long long	 validity;
 
-	if (!a->user.enabled) {
-		task_fail(t, CORE_ERR_NOT_AUTHORIZED, "User is disabled.");
-		return -1;
-	}
+	*kind = CORE_ERR_NOT_AUTHORIZED;
+	if (!a->user.enabled)
+		return "User is disabled.";
 	if (strcmp(a->user.status, "UNCONFIRMED") == 0) {
-		task_fail(t, CORE_ERR_NOT_CONFIRMED,
-		    "User is not confirmed.");
-		return -1;
+		*kind = CORE_ERR_NOT_CONFIRMED;
+		return "User is not confirmed.";
 	}
 	if (strcmp(a->user.status, "RESET_REQUIRED") == 0) {
-		task_fail(t, CORE_ERR_RESET_REQUIRED,
-		    "Password reset required for the user");
-		return -1;
+		*kind = CORE_ERR_RESET_REQUIRED;
+		return "Password reset required for the user";
 	}
 	if (strcmp(a->user.status, "FORCE_CHANGE_PASSWORD") != 0)
-		return 0;
+		return NULL;
 	validity = policy_temp_validity(policy_of(a->client.pool_config));
 	if (validity > 0 && a->user.temp_password_at > 0 &&
-	    a->user.temp_password_at + validity < signin_now()) {
-		task_fail(t, CORE_ERR_NOT_AUTHORIZED, "Temporary password "
-		    "has expired and must be reset by an administrator.");
-		return -1;
-	}
-	return 0;
+	    a->user.temp_password_at + validity < signin_now())
+		return "Temporary password has expired and must be reset by "
+		    "an administrator.";
+	return NULL;
 }
 
 static void	signin_challenge_new_password(struct task *, struct signin *);
@@ -257,17 +306,21 @@ signin_check_done(struct task *t)
 
 /*
  * The status step: a right password of a user who may not sign in ends
- * here; otherwise the counters reset (and a stronger hash is kept),
- * then NEW_PASSWORD_REQUIRED or the next step.
+ * here (its charge stands); otherwise the counters reset (and a
+ * stronger hash is kept), then NEW_PASSWORD_REQUIRED or the next step.
  */
 void
 signin_status_step(struct task *t)
 {
-	struct signin	*a = t->data;
-	struct pg_batch	*b;
+	struct signin		*a = t->data;
+	struct pg_batch		*b;
+	enum core_err_kind	 kind;
+	const char		*why;
 
-	if (signin_check_status(t, a) != 0)
+	if ((why = signin_status_refusal(a, &kind)) != NULL) {
+		signin_fail_charged(t, a, kind, why);
 		return;
+	}
 	b = pg_batch_new();
 	signin_charge_settle(b, a);
 	if (a->pset.hash != NULL)
@@ -279,7 +332,9 @@ signin_status_step(struct task *t)
 int
 signin_locked(struct task *t, struct signin *a)
 {
-	if (!a->have_user || a->user.locked_until <= signin_now())
+	/* A lock with checks in flight is waited for at the charge. */
+	if (!a->have_user || a->user.locked_until <= signin_now() ||
+	    a->user.checks_pending > 0)
 		return 0;
 	task_fail(t, CORE_ERR_NOT_AUTHORIZED, LOCKOUT_MESSAGE);
 	return 1;

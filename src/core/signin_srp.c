@@ -346,7 +346,8 @@ signin_verifier_spent(struct task *t, struct pg_reply *reply)
 	if (!signin_true(reply->res[0], 0, 0))
 		signin_device_missing(t);
 	else if (!signin_true(reply->res[0], 0, 1))
-		task_fail(t, CORE_ERR_NOT_AUTHORIZED, SIGNIN_BAD_SESSION);
+		signin_fail_charged(t, t->data, CORE_ERR_NOT_AUTHORIZED,
+		    SIGNIN_BAD_SESSION);
 	else
 		signin_check_done(t);
 }

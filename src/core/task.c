@@ -12,12 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "core/task.h"
 #include "crypto/workers.h"
 #include "db/pg.h"
 #include "log.h"
 #include "notify/caps.h"
 #include "util.h"
+
+static struct event_base	*task_base;
 
 static const char *const core_err_names[CORE_ERR_NKINDS] = {
 	[CORE_ERR_INTERNAL] = "internal",
@@ -159,6 +163,43 @@ task_work(struct task *t, task_fn run, task_fn done)
 			task_fail(t, CORE_ERR_BUSY,
 			    "The server is busy; try again later.");
 	}
+}
+
+void
+task_loop(struct event_base *base)
+{
+	task_base = base;
+}
+
+static void
+task_later_fired(evutil_socket_t fd, short what, void *arg)
+{
+	struct task	*t = arg;
+	task_fn		 fn = t->later;
+
+	(void)fd;
+	(void)what;
+	if (task_release(t) != 0)
+		return;
+	t->later = NULL;
+	fn(t);
+}
+
+int
+task_after(struct task *t, long ms, task_fn fn)
+{
+	struct timeval	tv;
+
+	if (task_base == NULL)
+		return -1;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	t->later = fn;
+	task_hold(t);
+	if (event_base_once(task_base, -1, EV_TIMEOUT, task_later_fired, t,
+	    &tv) == 0)
+		return 0;
+	return task_release(t) == 0 ? -1 : 0;
 }
 
 static void

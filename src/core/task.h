@@ -22,6 +22,7 @@
 #include "core/err.h"
 #include "util.h"
 
+struct event_base;
 struct pg_batch;
 struct pg_reply;
 struct task;
@@ -49,6 +50,7 @@ struct task {
 	task_db_fn		 db_done;
 	task_fn			 work_run;
 	task_fn			 work_done;
+	task_fn			 later;
 	int			 ended;
 	char			*message;
 };
@@ -69,6 +71,17 @@ void	task_query(struct task *, struct pg_batch *, task_db_fn);
  * run() sees only t->data, never the loop's objects.
  */
 void	task_work(struct task *, task_fn, task_fn);
+
+/*
+ * The loop whose timers task_after() uses (once per worker, at start).
+ */
+void	task_loop(struct event_base *);
+/*
+ * Run fn on the loop after ms milliseconds while the owner still waits:
+ * 0 when the timer is set (or the owner went meanwhile), -1 when no
+ * timer could be set (no loop: a test), t untouched.
+ */
+int	task_after(struct task *, long, task_fn) MUST_CHECK;
 
 /*
  * A step with its own state, for work that runs inside another's task

@@ -882,6 +882,7 @@ users_from_row(struct user *u, const PGresult *res, int row, int col)
 	}
 	v = pg_val(res, row, col + 17);
 	u->has_totp = v != NULL && strcmp(v, "t") == 0;
+	u->checks_pending = (int)users_col_num(res, row, col + 18);
 }
 
 static char *

@@ -25,8 +25,9 @@
 	"u.attributes, u.password_hash, u.temp_password_at, "		\
 	"u.failed_logins, u.locked_until, u.tokens_valid_after, "	\
 	"u.created_at, u.modified_at, u.last_failed_at, u.srp_salt, "	\
-	"u.srp_verifier, u.mfa, u.totp_secret_sealed IS NOT NULL"
-#define USERS_NCOLUMNS	18
+	"u.srp_verifier, u.mfa, u.totp_secret_sealed IS NOT NULL, "	\
+	"u.checks_pending"
+#define USERS_NCOLUMNS	19
 
 /*
  * The condition that finds a user of pool $P by username or by an alias
@@ -79,6 +80,7 @@ struct user {
 	char	*srp_verifier;		/* hex */
 	json_t	*mfa;			/* {"sms","email","totp","preferred"} */
 	int	 has_totp;		/* a verified TOTP secret exists */
+	int	 checks_pending;	/* lockout: checks in flight */
 };
 
 void	 users_rules_init(struct users_rules *, json_t *);
