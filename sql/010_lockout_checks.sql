@@ -1,4 +1,4 @@
--- 009_lockout_checks.sql: the checks in flight of each lockout subject
+-- 010_lockout_checks.sql: the checks in flight of each lockout subject
 -- (a user, or a missing user's name). A charge counts an attempt as a
 -- failure before its secret is checked; checks_pending says how many of
 -- those are still being checked, and checks_at when the last began. A
