@@ -50,9 +50,10 @@ import uuid
 
 import pytest
 
+from aws_cli import AWS, Cli
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
-AWS = "/usr/bin/aws"
 # The auth flows make_client() enables unless told otherwise.
 APP_FLOWS = ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_USER_PASSWORD_AUTH",
              "ALLOW_REFRESH_TOKEN_AUTH"]
@@ -72,6 +73,9 @@ SANITIZER_PATTERNS = re.compile(
     r"ERROR: (AddressSanitizer|LeakSanitizer)|runtime error: ")
 
 _server = None  # the running Server, for the failure-report hook
+# This process's AWS CLI runner (aws_cli.py: /usr/bin/aws's code, forked
+# from one process that imported it, not a new interpreter per call).
+_cli = Cli()
 
 
 def userpoold_bin():
@@ -661,11 +665,9 @@ class Server:
         return env
 
     def _aws_run(self, args, env):
-        cmd = [AWS, "cognito-idp"] + [str(a) for a in args] + [
+        argv = ["cognito-idp"] + [str(a) for a in args] + [
             "--endpoint-url", self.https, "--output", "json"]
-        return subprocess.run(cmd, env=env or self.env,
-                              stdin=subprocess.DEVNULL, capture_output=True,
-                              text=True, timeout=120)
+        return _cli.run(argv, env or self.env, timeout=120)
 
     def aws(self, *args, env=None):
         """Run `aws cognito-idp ARGS`; the parsed JSON output, or {}."""
@@ -829,6 +831,7 @@ def _terminated(signum, frame):
 
 
 def pytest_unconfigure(config):
+    _cli.stop()
     cluster = getattr(config, "_uptest_cluster", None)
     if cluster is not None:
         cluster.destroy()
