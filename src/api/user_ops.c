@@ -277,8 +277,6 @@ user_signup_index(const char *name)
 {
 	size_t	i;
 
-	if (strncmp(name, "Hosted", 6) == 0)
-		name += 6;
 	for (i = 0; i < nitems(user_signup_ops); i++)
 		if (strcmp(user_signup_ops[i].name, name) == 0)
 			return (int)i;
@@ -308,8 +306,7 @@ user_signup_run(struct api_call *call)
 	task_init(&us->task, call->req->id, call->op->name, &req_task_guard,
 	    call->req, user_signup_end, call);
 	api_set_data(call, us, user_signup_free);
-	r->door = call->op->auth == API_INTERNAL ? SIGNUP_DOOR_HOSTED :
-	    SIGNUP_DOOR_API;
+	r->door = SIGNUP_DOOR_API;
 	r->client_id = api_str(in, "ClientId");
 	r->secret_hash = api_str(in, "SecretHash");
 	r->username = api_str(in, "Username");
@@ -980,13 +977,6 @@ const struct api_op user_ops[] = {
 	{ "ResendConfirmationCode", user_signup_run, API_PUBLIC, &s_user },
 	{ "ForgotPassword", user_signup_run, API_PUBLIC, &s_user },
 	{ "ConfirmForgotPassword", user_signup_run, API_PUBLIC,
-	    &s_confirm_reset },
-	{ "HostedSignUp", user_signup_run, API_INTERNAL, &s_signup },
-	{ "HostedConfirmSignUp", user_signup_run, API_INTERNAL, &s_confirm },
-	{ "HostedResendConfirmationCode", user_signup_run, API_INTERNAL,
-	    &s_user },
-	{ "HostedForgotPassword", user_signup_run, API_INTERNAL, &s_user },
-	{ "HostedConfirmForgotPassword", user_signup_run, API_INTERNAL,
 	    &s_confirm_reset },
 	{ "GetUser", user_get, API_PUBLIC, &s_token_only },
 	{ "UpdateUserAttributes", user_update, API_PUBLIC, &s_update },

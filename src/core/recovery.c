@@ -43,7 +43,7 @@
 				"as there is no registered/verified email or " \
 				"phone_number"
 
-/* --- Sending a code to an existing user ----------------------------------- */
+/* --- Sending a code to an existing user -------------------------------- */
 
 static void
 recovery_sent(struct task *t, struct pg_reply *reply)
@@ -87,7 +87,7 @@ signup_send_code(struct task *t, const char *purpose, const char *attr,
 	task_query(t, b, recovery_sent);
 }
 
-/* --- A name that matches no user ------------------------------------------ */
+/* --- A name that matches no user --------------------------------------- */
 
 /*
  * The delivery a missing user is answered: one that looks real and is
@@ -221,7 +221,7 @@ signup_not_found(struct task *t, const char *purpose, int sends)
 	free(key);
 }
 
-/* --- ResendConfirmationCode ------------------------------------------------ */
+/* --- ResendConfirmationCode -------------------------------------------- */
 
 static void
 recovery_resend_found(struct task *t)
@@ -258,7 +258,7 @@ signup_resend(struct task *t, const struct signup_req *r)
 	signup_begin(t, r, recovery_resend_client);
 }
 
-/* --- ForgotPassword --------------------------------------------------------- */
+/* --- ForgotPassword ---------------------------------------------------- */
 
 static void
 recovery_forgot_found(struct task *t)
@@ -301,7 +301,7 @@ signup_forgot(struct task *t, const struct signup_req *r)
 	signup_begin(t, r, recovery_forgot_client);
 }
 
-/* --- ConfirmForgotPassword -------------------------------------------------- */
+/* --- ConfirmForgotPassword --------------------------------------------- */
 
 /* The end of a code check or reset by its row; 0 when the code was right. */
 static int

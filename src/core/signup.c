@@ -36,10 +36,12 @@
 #include "notify/messages.h"
 #include "util.h"
 
+#define SIGNUP_USERNAME_MAX	128
+#define SIGNUP_CODE_MAX		2048
 #define SIGNUP_MSG_EXPIRED	"Invalid code provided, please request a " \
 				"code again."
 
-/* --- State ---------------------------------------------------------------- */
+/* --- State ------------------------------------------------------------- */
 
 static void
 signup_free(void *p)
@@ -119,7 +121,7 @@ signup_fail_db(struct task *t, struct pg_reply *reply,
 		task_fail(t, CORE_ERR_USER_EXISTS, "User already exists");
 }
 
-/* --- Codes ---------------------------------------------------------------- */
+/* --- Codes ------------------------------------------------------------- */
 
 int
 signup_code_send(struct pg_batch *b, const struct signup_code *c,
@@ -174,7 +176,7 @@ signup_code_err(enum db_user_codes_verdict v, struct core_err *err)
 	*err = signup_code_errs[v];
 }
 
-/* --- The app client, then the user ---------------------------------------- */
+/* --- The app client, then the user ------------------------------------- */
 
 static void
 signup_client_loaded(struct task *t, struct pg_reply *reply)
@@ -217,12 +219,42 @@ signup_client_loaded(struct task *t, struct pg_reply *reply)
 	s->next(t);
 }
 
+/*
+ * The bounds Cognito's model sets on a username and a code, which the
+ * API checks with its shapes and the hosted door does not: longer input
+ * is refused, never looked up.
+ */
+static int
+signup_bounds_ok(struct task *t, const struct signup_req *r)
+{
+	if (r->username == NULL || *r->username == '\0' ||
+	    strlen(r->username) > SIGNUP_USERNAME_MAX) {
+		task_fail(t, CORE_ERR_INVALID, "1 validation error detected: "
+		    "Value at 'username' failed to satisfy constraint: Member "
+		    "must have length less than or equal to %d",
+		    SIGNUP_USERNAME_MAX);
+		return 0;
+	}
+	if (r->code != NULL && strlen(r->code) > SIGNUP_CODE_MAX) {
+		task_fail(t, CORE_ERR_INVALID, "1 validation error detected: "
+		    "Value at 'confirmationCode' failed to satisfy "
+		    "constraint: Member must have length less than or equal "
+		    "to %d", SIGNUP_CODE_MAX);
+		return 0;
+	}
+	return 1;
+}
+
 void
 signup_begin(struct task *t, const struct signup_req *r, task_fn next)
 {
-	struct signup	*s = xcalloc(1, sizeof *s);
-	struct pg_batch	*b = pg_batch_new();
+	struct signup	*s;
+	struct pg_batch	*b;
 
+	if (!signup_bounds_ok(t, r))
+		return;
+	s = xcalloc(1, sizeof *s);
+	b = pg_batch_new();
 	s->req = r;
 	s->next = next;
 	task_set_data(t, s, signup_free);
@@ -278,7 +310,7 @@ signup_find(struct task *t, const char *purpose, task_fn found)
 	task_query(t, b, signup_found);
 }
 
-/* --- Passwords on a crypto thread ----------------------------------------- */
+/* --- Passwords on a crypto thread -------------------------------------- */
 
 /* The user's internal username: what SRP verifiers are made over. */
 static const char *
@@ -337,7 +369,7 @@ signup_policy(struct task *t, const char *password)
 	return -1;
 }
 
-/* --- SignUp ---------------------------------------------------------------- */
+/* --- SignUp ------------------------------------------------------------ */
 
 static void
 signup_exists(struct task *t)
@@ -507,7 +539,7 @@ signup_sign_up(struct task *t, const struct signup_req *r)
 	signup_begin(t, r, signup_sign_up_client);
 }
 
-/* --- ConfirmSignUp ---------------------------------------------------------- */
+/* --- ConfirmSignUp ----------------------------------------------------- */
 
 static void
 signup_confirmed(struct task *t, struct pg_reply *reply)

@@ -19,8 +19,8 @@
  * ConfirmSignUp; recovery.c ResendConfirmationCode, ForgotPassword,
  * ConfirmForgotPassword and what a missing user is answered.
  */
-#ifndef SIGNUP_H
-#define SIGNUP_H
+#ifndef CORE_SIGNUP_H
+#define CORE_SIGNUP_H
 
 #include <jansson.h>
 
@@ -89,7 +89,7 @@ struct signup_code {
 	json_t		*pool_config;
 	const char	*sub;
 	const char	*username;
-	const char	*purpose;	/* "signup", "reset", "verify:email"... */
+	const char	*purpose;	/* "signup", "reset", "verify:..." */
 	const char	*attr;		/* "email" or "phone_number" */
 	const char	*dest;		/* the attribute's value */
 	const char	*ttl;

@@ -9,11 +9,12 @@
  * (core/signin.c) through its hosted door on a task the request owns,
  * so lockout, hidden user existence and challenges behave as through
  * the API; the core's error kinds become what the page shows in one
- * table (pages_errors). A challenge (new password, MFA code) is
- * another form posted to /login with the challenge's Session. Success
- * makes a hosted-UI session (core/sessions.c) and completes the
- * authorization request (http/domain_authz.c). Every sign-in POST is
- * first counted against the client address (core/sessions.c).
+ * table (pages_errors), which the sign-up pages (ui/signup.c) use too.
+ * A challenge (new password, MFA code) is another form posted to
+ * /login with the challenge's Session. Success makes a hosted-UI
+ * session (core/sessions.c) and completes the authorization request
+ * (http/domain_authz.c). Every sign-in POST is first counted against
+ * the client address (core/sessions.c).
  */
 #include "config.h"
 
@@ -300,23 +301,30 @@ static const struct {
 	[CORE_ERR_CONFIG] = { PAGES_SHOW_LOGIN, 400, NULL },
 };
 
+int
+pages_error(const struct core_err *err, const char **msg)
+{
+	*msg = err->message;
+	if ((unsigned)err->kind >= CORE_ERR_NKINDS)
+		return 503;
+	if (pages_errors[err->kind].message != NULL)
+		*msg = pages_errors[err->kind].message;
+	/* A kind without its row (status 0) shows on its form. */
+	return pages_errors[err->kind].status != 0 ?
+	    pages_errors[err->kind].status : 400;
+}
+
 static void
 pages_signin_failed(struct domain_req *o, const struct core_err *err)
 {
 	const char	*challenge = api_str(o->form, "_challenge");
-	const char	*msg = err->message;
+	const char	*msg;
 	enum pages_show	 show = PAGES_SHOW_DOWN;
-	int		 status = 503;
+	int		 status;
 
-	/* A kind without its row (status 0) shows on the sign-in page. */
-	if ((unsigned)err->kind < CORE_ERR_NKINDS) {
+	status = pages_error(err, &msg);
+	if ((unsigned)err->kind < CORE_ERR_NKINDS)
 		show = pages_errors[err->kind].show;
-		status = pages_errors[err->kind].status;
-		if (status == 0)
-			status = 400;
-		if (pages_errors[err->kind].message != NULL)
-			msg = pages_errors[err->kind].message;
-	}
 	if (show == PAGES_SHOW_DOWN)
 		render_error(o, status, msg);
 	else if (show == PAGES_SHOW_AGAIN && challenge != NULL)

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+struct core_err;
 struct domain_req;
 
 /* GET and POST /login: the sign-in form and its challenges. */
@@ -28,6 +29,13 @@ void	 pages_csrf(struct domain_req *);
 int	 pages_csrf_ok(struct domain_req *);
 /* A form's action: <base>/<page>?<the authorization request> (malloc'd). */
 char	*pages_action(struct domain_req *, const char *);
+/*
+ * What a page shows for a core error, from the one table of kinds
+ * (pages_errors): the HTTP status (500 and up: our fault, a page that
+ * says to come back later rather than the form) and in *msg the
+ * message, the table's or else the core's, written for a person.
+ */
+int	 pages_error(const struct core_err *, const char **);
 /* What the username field asks for, from the pool's sign-in options. */
 const char *pages_username_label(struct domain_req *);
 

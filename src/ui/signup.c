@@ -10,13 +10,16 @@
  * to the application. The notice /login then shows comes from a fixed
  * table by name: no text of the query is ever shown as a message.
  *
- * The pages run the API's own operations through their internal Hosted*
- * variants (src/api/user_ops.c): the same rules, messages, code limits
- * and hidden user existence (PreventUserExistenceErrors), without the
- * SecretHash, which the pages cannot know; a confidential client still
- * proves itself at the token endpoint before it gets a token. Every form
+ * The pages are the hosted door of the sign-up core (core/signup.c): a
+ * page fills a struct signup_req and runs the operation on the
+ * request's task, so the rules, messages, code limits, message caps
+ * (the client's address included) and hidden user existence
+ * (PreventUserExistenceErrors) are the API's, without the SecretHash,
+ * which the pages cannot know; a confidential client still proves
+ * itself at the token endpoint before it gets a token. Every form
  * carries the CSRF token of pages.c, and an operation's refusal is shown
- * on its page, in the API's words, with HTTP 400.
+ * on its page with the message pages.c's table of error kinds gives
+ * (the core's words, as the API sends them), with HTTP 400.
  */
 #include "config.h"
 
@@ -24,6 +27,9 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/err.h"
+#include "core/signup.h"
+#include "core/task.h"
 #include "http/domain.h"
 #include "ui/pages.h"
 #include "ui/render.h"
@@ -188,13 +194,64 @@ signup_unavailable(struct domain_req *o)
 	render_error(o, 503, "This service is unavailable; try again later.");
 }
 
-/* The message of an operation's refusal. */
+/*
+ * The message of an operation's refusal (pages.c's table); NULL after
+ * answering when the refusal was our fault.
+ */
 static const char *
-signup_message(json_t *out)
+signup_message(struct domain_req *o, const struct core_err *err)
 {
-	const char	*m = api_str(out, "message");
+	const char	*msg;
 
-	return !signup_empty(m) ? m : "The request was refused.";
+	if (pages_error(err, &msg) < 500)
+		return msg;
+	signup_unavailable(o);
+	return NULL;
+}
+
+/* A page's operation: the request to the core and what it borrows. */
+struct signup_page {
+	struct signup_req	 req;
+	json_t			*attributes;
+};
+
+static void
+signup_page_free(void *p)
+{
+	struct signup_page	*sp = p;
+
+	json_decref(sp->attributes);
+	free(sp);
+}
+
+/*
+ * The request of an operation for username (the strings are the
+ * request's), as the hosted door with the client's address.
+ */
+static struct signup_req *
+signup_page_req(struct domain_req *o, const char *client_id,
+    const char *username)
+{
+	struct signup_page	*sp = xcalloc(1, sizeof *sp);
+
+	if (o->page_free != NULL)
+		o->page_free(o->page);
+	o->page = sp;
+	o->page_free = signup_page_free;
+	sp->req.door = SIGNUP_DOOR_HOSTED;
+	sp->req.client_id = client_id;
+	sp->req.username = username;
+	sp->req.address = req_client_addr(o->r);
+	return &sp->req;
+}
+
+/* Run op for the request r on the request's task; done reads its end. */
+static void
+signup_run(struct domain_req *o, const char *name,
+    void (*op)(struct task *, const struct signup_req *),
+    const struct signup_req *r, domain_task_fn done)
+{
+	op(domain_task(o, name, done), r);
 }
 
 /* A form page's context: title, action (page), links, CSRF, error. */
@@ -232,19 +289,25 @@ signup_username(struct domain_req *o, json_t *ctx, const char *username)
 	json_object_set_new(ctx, "ask", json_boolean(ask));
 }
 
-/* Where a code went, from CodeDeliveryDetails (NULL: not said). */
+/* Where a code went (NULL: not said). */
 static void
-signup_delivery(json_t *ctx, json_t *cdd, int resent)
+signup_delivery(json_t *ctx, const struct signup_delivery *d, int resent)
 {
-	const char	*dest = api_str(cdd, "Destination");
-	const char	*medium = api_str(cdd, "DeliveryMedium");
-
-	if (dest == NULL)
+	if (d == NULL || d->destination == NULL)
 		return;
-	json_object_set_new(ctx, "destination", json_string(dest));
-	json_object_set_new(ctx, "medium", json_string(medium != NULL &&
-	    strcmp(medium, "SMS") == 0 ? "text message" : "email"));
+	json_object_set_new(ctx, "destination", json_string(d->destination));
+	json_object_set_new(ctx, "medium", json_string(d->medium != NULL &&
+	    strcmp(d->medium, "SMS") == 0 ? "text message" : "email"));
 	json_object_set_new(ctx, "resent", json_boolean(resent));
+}
+
+/* Where the operation's code went, or NULL. */
+static const struct signup_delivery *
+signup_sent(struct domain_req *o)
+{
+	const struct signup_outcome	*out = signup_outcome(&o->task);
+
+	return out->sent ? &out->delivery : NULL;
 }
 
 /*
@@ -398,22 +461,21 @@ signup_get(struct domain_req *o)
 }
 
 static void	signup_confirm_show(struct domain_req *, int, const char *,
-		    const char *, json_t *, int);
+		    const char *, const struct signup_delivery *, int);
 
 static void
-signup_done(struct domain_req *o, int status, json_t *out)
+signup_done(struct domain_req *o, const struct core_err *err)
 {
-	json_t	*cdd = json_object_get(out, "CodeDeliveryDetails");
+	const char	*msg;
 
-	if (status >= 500)
-		signup_unavailable(o);
-	else if (status != 200)
-		signup_show(o, 400, signup_message(out));
-	else if (api_bool(out, "UserConfirmed", 0))
+	if (err != NULL) {
+		if ((msg = signup_message(o, err)) != NULL)
+			signup_show(o, 400, msg);
+	} else if (signup_outcome(&o->task)->confirmed)
 		signup_to_login(o, "created");
-	else if (cdd != NULL)
+	else if (signup_sent(o) != NULL)
 		signup_confirm_show(o, 200, NULL, api_str(o->form,
-		    "username"), cdd, 0);
+		    "username"), signup_sent(o), 0);
 	else
 		signup_to_login(o, "pending");
 }
@@ -439,9 +501,11 @@ signup_form_attributes(struct domain_req *o)
 static void
 signup_submit(struct domain_req *o)
 {
-	const char	*user = api_str(o->form, "username");
-	const char	*password = api_str(o->form, "password");
-	char		*msg;
+	const char		*user = api_str(o->form, "username");
+	const char		*password = api_str(o->form, "password");
+	struct signup_req	*r;
+	struct signup_page	*sp;
+	char			*msg;
 
 	if (!signup_allowed(o))
 		return;
@@ -452,10 +516,12 @@ signup_submit(struct domain_req *o)
 		free(msg);
 		return;
 	}
-	domain_invoke(o, "HostedSignUp", json_pack("{s:s, s:s, s:s, s:o}",
-	    "ClientId", domain_param(o, "client_id"), "Username", user,
-	    "Password", password, "UserAttributes",
-	    signup_form_attributes(o)), signup_done);
+	r = signup_page_req(o, domain_param(o, "client_id"), user);
+	sp = o->page;
+	sp->attributes = signup_form_attributes(o);
+	r->password = password;
+	r->attributes = sp->attributes;
+	signup_run(o, "hosted sign-up", signup_sign_up, r, signup_done);
 }
 
 void
@@ -470,7 +536,7 @@ signup_post(struct domain_req *o)
 /* The code form for username (NULL: asked), cdd: where a code went. */
 static void
 signup_confirm_show(struct domain_req *o, int status, const char *error,
-    const char *username, json_t *cdd, int resent)
+    const char *username, const struct signup_delivery *cdd, int resent)
 {
 	json_t	*ctx;
 
@@ -489,56 +555,56 @@ signup_confirm_form(struct domain_req *o)
 }
 
 static void
-signup_confirmed(struct domain_req *o, int status, json_t *out)
+signup_confirmed(struct domain_req *o, const struct core_err *err)
 {
-	if (status >= 500)
-		signup_unavailable(o);
-	else if (status != 200)
-		signup_confirm_show(o, 400, signup_message(out),
-		    api_str(o->form, "username"), NULL, 0);
-	else
+	const char	*msg;
+
+	if (err == NULL)
 		signup_to_login(o, "confirmed");
+	else if ((msg = signup_message(o, err)) != NULL)
+		signup_confirm_show(o, 400, msg, api_str(o->form, "username"),
+		    NULL, 0);
 }
 
 static void
-signup_resent(struct domain_req *o, int status, json_t *out)
+signup_resent(struct domain_req *o, const struct core_err *err)
 {
 	const char	*user = api_str(o->form, "username");
+	const char	*msg;
 
-	if (status >= 500)
-		signup_unavailable(o);
-	else if (status != 200)
-		signup_confirm_show(o, 400, signup_message(out), user, NULL, 0);
-	else
-		signup_confirm_show(o, 200, NULL, user,
-		    json_object_get(out, "CodeDeliveryDetails"), 1);
+	if (err == NULL)
+		signup_confirm_show(o, 200, NULL, user, signup_sent(o), 1);
+	else if ((msg = signup_message(o, err)) != NULL)
+		signup_confirm_show(o, 400, msg, user, NULL, 0);
 }
 
 /* The code, or (the form's second button) a new code. */
 static void
 signup_confirm_submit(struct domain_req *o)
 {
-	const char	*user = api_str(o->form, "username");
-	const char	*code = api_str(o->form, "code");
-	const char	*action = api_str(o->form, "_action");
-	char		*msg;
+	const char		*user = api_str(o->form, "username");
+	const char		*code = api_str(o->form, "code");
+	const char		*action = api_str(o->form, "_action");
+	const char		*client = domain_param(o, "client_id");
+	struct signup_req	*r;
+	char			*msg;
 
 	if (signup_empty(user)) {
 		msg = signup_required(o);
 		signup_confirm_show(o, 400, msg, NULL, NULL, 0);
 		free(msg);
 	} else if (action != NULL && strcmp(action, "resend") == 0)
-		domain_invoke(o, "HostedResendConfirmationCode",
-		    json_pack("{s:s, s:s}", "ClientId", domain_param(o,
-		    "client_id"), "Username", user), signup_resent);
+		signup_run(o, "hosted resend", signup_resend,
+		    signup_page_req(o, client, user), signup_resent);
 	else if (signup_empty(code))
 		signup_confirm_show(o, 400, "Enter the code we sent you.",
 		    user, NULL, 0);
-	else
-		domain_invoke(o, "HostedConfirmSignUp", json_pack("{s:s, s:s, "
-		    "s:s}", "ClientId", domain_param(o, "client_id"),
-		    "Username", user, "ConfirmationCode", code),
+	else {
+		r = signup_page_req(o, client, user);
+		r->code = code;
+		signup_run(o, "hosted confirm", signup_confirm, r,
 		    signup_confirmed);
+	}
 }
 
 void
@@ -551,13 +617,14 @@ signup_confirm_post(struct domain_req *o)
 /* --- The confirmation link ---------------------------------------------- */
 
 static void
-signup_link_done(struct domain_req *o, int status, json_t *out)
+signup_link_done(struct domain_req *o, const struct core_err *err)
 {
-	if (status >= 500)
-		signup_unavailable(o);
-	else if (status != 200)
-		render_error(o, 400, signup_message(out));
-	else
+	const char	*msg;
+
+	if (err != NULL) {
+		if ((msg = signup_message(o, err)) != NULL)
+			render_error(o, 400, msg);
+	} else
 		render_page(o, 200, "notice", json_pack("{s:s, s:s}",
 		    "title", "Account confirmed", "message", "Your account is "
 		    "confirmed. You can now sign in to the application."));
@@ -566,6 +633,8 @@ signup_link_done(struct domain_req *o, int status, json_t *out)
 static void
 signup_link_client(struct domain_req *o, const struct core_err *err)
 {
+	struct signup_req	*r;
+
 	if (err != NULL && err->kind == CORE_ERR_NO_RESOURCE)
 		render_error(o, 404, "This user pool has no such domain.");
 	else if (err != NULL && err->kind == CORE_ERR_NO_CLIENT)
@@ -575,11 +644,11 @@ signup_link_client(struct domain_req *o, const struct core_err *err)
 		signup_unavailable(o);
 	else {
 		domain_authz_client(o);
-		domain_invoke(o, "HostedConfirmSignUp", json_pack("{s:s, s:s, "
-		    "s:s}", "ClientId", api_str(o->query, "client_id"),
-		    "Username", api_str(o->query, "user_name"),
-		    "ConfirmationCode", api_str(o->query,
-		    "confirmation_code")), signup_link_done);
+		r = signup_page_req(o, api_str(o->query, "client_id"),
+		    api_str(o->query, "user_name"));
+		r->code = api_str(o->query, "confirmation_code");
+		signup_run(o, "confirm link", signup_confirm, r,
+		    signup_link_done);
 	}
 }
 
@@ -650,7 +719,7 @@ signup_forgot_get(struct domain_req *o)
 /* The code and new password form for username (NULL: asked). */
 static void
 signup_reset_show(struct domain_req *o, int status, const char *error,
-    const char *username, json_t *cdd)
+    const char *username, const struct signup_delivery *cdd)
 {
 	json_t	*ctx = signup_ctx(o, "Reset your password",
 		    "confirmForgotPassword", error);
@@ -668,15 +737,15 @@ signup_reset_show(struct domain_req *o, int status, const char *error,
  * as well, and the reset form; its code then never matches.
  */
 static void
-signup_forgot_sent(struct domain_req *o, int status, json_t *out)
+signup_forgot_sent(struct domain_req *o, const struct core_err *err)
 {
-	if (status >= 500)
-		signup_unavailable(o);
-	else if (status != 200)
-		signup_forgot_show(o, 400, signup_message(out));
-	else
+	const char	*msg;
+
+	if (err == NULL)
 		signup_reset_show(o, 200, NULL, api_str(o->form, "username"),
-		    json_object_get(out, "CodeDeliveryDetails"));
+		    signup_sent(o));
+	else if ((msg = signup_message(o, err)) != NULL)
+		signup_forgot_show(o, 400, msg);
 }
 
 static void
@@ -691,9 +760,8 @@ signup_forgot_submit(struct domain_req *o)
 		free(msg);
 		return;
 	}
-	domain_invoke(o, "HostedForgotPassword", json_pack("{s:s, s:s}",
-	    "ClientId", domain_param(o, "client_id"), "Username", user),
-	    signup_forgot_sent);
+	signup_run(o, "hosted forgot", signup_forgot, signup_page_req(o,
+	    domain_param(o, "client_id"), user), signup_forgot_sent);
 }
 
 void
@@ -718,15 +786,15 @@ signup_reset_get(struct domain_req *o)
 }
 
 static void
-signup_reset_done(struct domain_req *o, int status, json_t *out)
+signup_reset_done(struct domain_req *o, const struct core_err *err)
 {
-	if (status >= 500)
-		signup_unavailable(o);
-	else if (status != 200)
-		signup_reset_show(o, 400, signup_message(out),
-		    api_str(o->form, "username"), NULL);
-	else
+	const char	*msg;
+
+	if (err == NULL)
 		signup_to_login(o, "reset");
+	else if ((msg = signup_message(o, err)) != NULL)
+		signup_reset_show(o, 400, msg, api_str(o->form, "username"),
+		    NULL);
 }
 
 /* The form's trouble before the operation runs, or NULL (malloc'd). */
@@ -749,7 +817,8 @@ signup_reset_trouble(struct domain_req *o)
 static void
 signup_reset_submit(struct domain_req *o)
 {
-	char	*msg;
+	struct signup_req	*r;
+	char			*msg;
 
 	if ((msg = signup_reset_trouble(o)) != NULL) {
 		signup_reset_show(o, 400, msg, api_str(o->form, "username"),
@@ -757,11 +826,11 @@ signup_reset_submit(struct domain_req *o)
 		free(msg);
 		return;
 	}
-	domain_invoke(o, "HostedConfirmForgotPassword", json_pack("{s:s, s:s, "
-	    "s:s, s:s}", "ClientId", domain_param(o, "client_id"), "Username",
-	    api_str(o->form, "username"), "ConfirmationCode",
-	    api_str(o->form, "code"), "Password", api_str(o->form,
-	    "password")), signup_reset_done);
+	r = signup_page_req(o, domain_param(o, "client_id"),
+	    api_str(o->form, "username"));
+	r->code = api_str(o->form, "code");
+	r->password = api_str(o->form, "password");
+	signup_run(o, "hosted reset", signup_reset, r, signup_reset_done);
 }
 
 void

@@ -310,6 +310,41 @@ def test_hosted_page_shows_the_limit(limited, lmake_pool):
     assert len(wait_outbox(limited, email, CAP)) == CAP
 
 
+def test_hosted_pages_count_against_the_address_cap(limited, lmake_pool):
+    """The hosted sign-up and resend pages charge the client's address as
+    the API does: after the cap a page shows the limit, no user is left
+    behind, nothing is sent, and the API from the same address is
+    refused too (one counter per address and pool)."""
+    idp = limited.boto3()
+    site = Site(limited, idp, lmake_pool)
+    b = Browser(limited)
+    _, _, login = site.start(b)
+    names = ["hs-%s" % uuid.uuid4().hex[:8] for _ in range(ADDRESS_CAP + 1)]
+    statuses = []
+    for n in names:
+        _, _, form = b.go("GET", link(login, "Sign up"))
+        status, _, page = submit(b, form, username=n, password=PASSWORD,
+                                 email=n + "@example.com")
+        statuses.append(status)
+    assert statuses == [200] * ADDRESS_CAP + [400], statuses
+    assert LIMIT[1] in page and "LimitExceededException" not in page
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        idp.admin_get_user(UserPoolId=site.pool["Id"], Username=names[-1])
+    assert error_of(e)[0] == "UserNotFoundException"
+    assert limited.messages(names[-1] + "@example.com") == []
+    status, _, page = b.go("GET", site.page("/confirmUser", site.start(b)[0],
+                                            user_name=names[0]))
+    status, _, page = submit(b, page, username=names[0], _action="resend")
+    assert status == 400 and LIMIT[1] in page
+    assert len(wait_outbox(limited, names[0] + "@example.com", 1)) == 1
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        idp.sign_up(ClientId=site.client_id, Username="api-" + names[0],
+                    Password=PASSWORD, UserAttributes=[
+                        {"Name": "email", "Value": "x" + names[0] +
+                         "@example.com"}])
+    assert err(e.value) == LIMIT
+
+
 # --- no user enumeration ----------------------------------------------
 
 @pytest.fixture
