@@ -180,6 +180,8 @@ recovery_fake_guessed(struct task *t, struct pg_reply *reply)
 	b = pg_batch_new();
 	key = xasprintf("%s:%s", s->purpose, s->key);
 	lockout_charge_name(b, s->pool_id, key);
+	/* The guess is wrong: its check settles at once. */
+	lockout_failed_name(b, s->pool_id, key);
 	free(key);
 	task_query(t, b, recovery_fake_charged);
 }
