@@ -305,6 +305,19 @@ now_s(void)
 	return (int64_t)time(NULL);
 }
 
+/*
+ * Fibonacci hashing of the address: allocations are aligned, so the low
+ * bits say nothing; the product's high bits mix the rest.
+ */
+size_t
+ptr_bucket(const void *p, size_t n)
+{
+	uint64_t	h = (uint64_t)(uintptr_t)p;
+
+	h = (h >> 4) * 0x9e3779b97f4a7c15ULL;
+	return (size_t)((h >> 32) % n);
+}
+
 /* Read a whole file into a NUL-terminated buffer. */
 int
 read_file(const char *path, char **out, size_t *outlen, char **cause)

@@ -51,6 +51,8 @@ void	 secbuf_add(struct secbuf *, const char *, size_t);
 void	 secbuf_puts(struct secbuf *, const char *);
 int64_t	 now_ms(void);
 int64_t	 now_s(void);
+/* The bucket of n a pointer falls in, for tables keyed by address. */
+size_t	 ptr_bucket(const void *, size_t);
 int	 read_file(const char *, char **, size_t *, char **) MUST_CHECK;
 int	 write_file_atomic(const char *, const void *, size_t, int, char **)
 	    MUST_CHECK;

@@ -33,6 +33,7 @@
 #include "core/users.h"
 #include "crypto/b64.h"
 #include "crypto/keys.h"
+#include "db/auth_sessions.h"
 #include "db/pg.h"
 #include "db/users.h"
 #include "util.h"
@@ -571,16 +572,42 @@ signin_secret_hash(struct task *t, struct signin *a, const char *username)
 	return -1;
 }
 
+int
+signin_require(struct task *t, struct signin *a, const char *name)
+{
+	if (signin_param(a, name) != NULL)
+		return 0;
+	task_fail(t, CORE_ERR_INVALID, "Missing required parameter %s", name);
+	return -1;
+}
+
+static void
+signin_user_found(struct task *t, struct pg_reply *reply)
+{
+	struct signin	*a = t->data;
+
+	if (!reply->ok) {
+		task_fail_db(t, reply);
+		return;
+	}
+	if (pg_rows(reply->res[0]) == 1) {
+		users_from_row(&a->user, reply->res[0], 0, 0);
+		a->have_user = 1;
+	}
+	a->found(t);
+}
+
 void
 signin_find_user(struct task *t, struct signin *a, const char *name,
-    task_db_fn done)
+    task_fn done)
 {
 	struct pg_batch	*b = pg_batch_new();
 	char		*key = users_key(&a->rules, name);
 
 	db_users_find(b, a->client.pool_id, key);
 	free(key);
-	task_query(t, b, done);
+	a->found = done;
+	task_query(t, b, signin_user_found);
 }
 
 /* The USERNAME of a challenge response names the session's user. */
@@ -609,24 +636,25 @@ void
 signin_session_add(struct pg_batch *b, struct signin *a,
     const char *challenge, json_t *data)
 {
-	char		 digest[CODES_DIGEST_HEX];
-	char		*ttl, *text;
-	long long	 minutes = signin_config_int(a->client.config,
-			    "AuthSessionValidity", 3);
+	struct db_auth_session_new	 s;
+	char				 digest[CODES_DIGEST_HEX];
+	char				*text;
 
 	if (a->session != NULL)
 		wipe_free(a->session);
 	a->session = codes_new_secret(SIGNIN_SESSION_BYTES);
 	codes_digest_hex("session", a->session, digest);
-	ttl = xasprintf("%lld", minutes * 60);
 	text = json_dumps(data, JSON_COMPACT);
-	pg_batch_add(b, "INSERT INTO auth_sessions (session_hash, pool_id, "
-	    "client_id, sub, challenge, data, expires_at) VALUES ($1::bytea, "
-	    "$2, $3, $4::uuid, $5, $6::jsonb, extract(epoch FROM "
-	    "clock_timestamp()) + $7::bigint)", 7, digest, a->client.pool_id,
-	    a->client.client_id, a->user.sub, challenge, text, ttl);
+	s.digest = digest;
+	s.pool_id = a->client.pool_id;
+	s.client_id = a->client.client_id;
+	s.sub = a->user.sub;
+	s.challenge = challenge;
+	s.data = text;
+	s.ttl = signin_config_int(a->client.config, "AuthSessionValidity",
+	    3) * 60;
+	db_auth_sessions_insert(b, &s);
 	free(text);
-	free(ttl);
 }
 
 int
@@ -642,6 +670,48 @@ signin_session_digest(struct task *t, struct signin *a)
 	codes_digest_hex("session", a->req->session, digest);
 	a->digest = xstrdup(digest);
 	return 0;
+}
+
+void
+signin_session_load(struct task *t, struct signin *a, task_db_fn done)
+{
+	struct pg_batch	*b = pg_batch_new();
+	const char	*device = signin_param(a, "DEVICE_KEY");
+
+	if (a->kind == SIGNIN_DEVICE)
+		db_auth_sessions_find_device(b, a->digest,
+		    a->client.client_id, device);
+	else
+		db_auth_sessions_find(b, a->digest, a->client.client_id);
+	task_query(t, b, done);
+}
+
+const PGresult *
+signin_session_user(struct task *t, struct signin *a,
+    struct pg_reply *reply, const char *challenge)
+{
+	const PGresult	*r;
+
+	if (!reply->ok) {
+		task_fail_db(t, reply);
+		return NULL;
+	}
+	r = reply->res[0];
+	if (pg_rows(r) != 1 || strcmp(pg_val(r, 0,
+	    DB_AUTH_SESSIONS_CHALLENGE), challenge) != 0) {
+		task_fail(t, CORE_ERR_NOT_AUTHORIZED, "%s", SIGNIN_BAD_SESSION);
+		return NULL;
+	}
+	users_from_row(&a->user, r, 0, 0);
+	a->have_user = 1;
+	if (!signin_same_user(a, signin_param(a, "USERNAME"))) {
+		task_fail(t, CORE_ERR_NOT_AUTHORIZED,
+		    "Invalid session for the user.");
+		return NULL;
+	}
+	if (signin_secret_hash(t, a, signin_param(a, "USERNAME")) != 0)
+		return NULL;
+	return r;
 }
 
 static void

@@ -26,6 +26,7 @@
 #include "crypto/password.h"
 #include "crypto/random.h"
 #include "crypto/srp.h"
+#include "db/auth_sessions.h"
 #include "db/pg.h"
 #include "util.h"
 
@@ -163,30 +164,11 @@ static void	signin_device_loaded(struct task *, struct pg_reply *);
 void
 signin_device_respond(struct task *t, struct signin *a)
 {
-	const char	*session = a->req->session;
-	struct pg_batch	*b;
-	char		 digest[CODES_DIGEST_HEX];
-
-	if (session == NULL || signin_param(a, "USERNAME") == NULL ||
-	    signin_param(a, "DEVICE_KEY") == NULL) {
-		task_fail(t, CORE_ERR_INVALID,
-		    "Missing required parameter %s", session == NULL ?
-		    "Session" : signin_param(a, "USERNAME") == NULL ?
-		    "USERNAME" : "DEVICE_KEY");
+	if (signin_session_digest(t, a) != 0 ||
+	    signin_require(t, a, "USERNAME") != 0 ||
+	    signin_require(t, a, "DEVICE_KEY") != 0)
 		return;
-	}
-	codes_digest_hex("session", session, digest);
-	a->digest = xstrdup(digest);
-	b = pg_batch_new();
-	pg_batch_add(b, "SELECT " USERS_COLUMNS ", s.challenge, s.data, "
-	    "d.group_key, d.salt, d.verifier, d.remembered FROM auth_sessions "
-	    "s JOIN users u ON u.pool_id = s.pool_id AND u.sub = s.sub JOIN "
-	    "devices d ON d.pool_id = s.pool_id AND d.sub = s.sub AND "
-	    "d.device_key = s.data->>'d' AND d.confirmed WHERE "
-	    "s.session_hash = $1::bytea AND s.client_id = $2 AND s.expires_at "
-	    "> extract(epoch FROM clock_timestamp()) AND d.device_key = $3", 3,
-	    digest, a->client.client_id, signin_param(a, "DEVICE_KEY"));
-	task_query(t, b, signin_device_loaded);
+	signin_session_load(t, a, signin_device_loaded);
 }
 
 static void
@@ -240,8 +222,7 @@ signin_device_round1_done(struct task *t)
 	    "B", d->B, "b", sealed, "block", d->block);
 	free(sealed);
 	b = pg_batch_new();
-	pg_batch_add(b, "DELETE FROM auth_sessions WHERE session_hash = "
-	    "$1::bytea", 1, a->digest);
+	db_auth_sessions_delete(b, a->digest);
 	signin_session_add(b, a, "DEVICE_PASSWORD_VERIFIER", data);
 	json_decref(data);
 	task_query(t, b, signin_device_round1_stored);
@@ -300,8 +281,7 @@ signin_device_round2_done(struct task *t)
 		return;
 	}
 	b = pg_batch_new();
-	pg_batch_add(b, "DELETE FROM auth_sessions WHERE session_hash = "
-	    "$1::bytea RETURNING 1", 1, a->digest);
+	db_auth_sessions_consume(b, a->digest);
 	pg_batch_add(b, "UPDATE devices SET last_auth_at = extract(epoch FROM "
 	    "clock_timestamp()) WHERE pool_id = $1 AND device_key = $2", 2,
 	    a->client.pool_id, a->device->key);
@@ -362,44 +342,27 @@ static void
 signin_device_loaded(struct task *t, struct pg_reply *reply)
 {
 	struct signin	*a = t->data;
-	const char	*name = a->req->challenge;
 	const PGresult	*r;
-	int		 c = USERS_NCOLUMNS;
 	json_t		*data;
 	char		*verifier;
 
-	if (!reply->ok) {
-		task_fail_db(t, reply);
+	if ((r = signin_session_user(t, a, reply, a->req->challenge)) == NULL)
 		return;
-	}
-	r = reply->res[0];
-	if (pg_rows(r) != 1 || strcmp(pg_val(r, 0, c), name) != 0 ||
-	    pg_val(r, 0, c + 3) == NULL || pg_val(r, 0, c + 4) == NULL) {
-		task_fail(t, CORE_ERR_NOT_AUTHORIZED, SIGNIN_BAD_SESSION);
-		return;
-	}
-	users_from_row(&a->user, r, 0, 0);
-	a->have_user = 1;
-	if (!signin_same_user(a, signin_param(a, "USERNAME")) ||
-	    signin_secret_hash(t, a, signin_param(a, "USERNAME")) != 0) {
-		if (!task_ended(t))
-			task_fail(t, CORE_ERR_NOT_AUTHORIZED,
-			    "Invalid session for the user.");
-		return;
-	}
 	/* Sealed (or plain from before): one that does not open is none. */
-	if ((verifier = password_verifier_open(pg_val(r, 0, c + 4))) ==
+	if (pg_val(r, 0, DB_AUTH_SESSIONS_SALT) == NULL || (verifier =
+	    password_verifier_open(pg_val(r, 0, DB_AUTH_SESSIONS_VERIFIER))) ==
 	    NULL) {
 		task_fail(t, CORE_ERR_NOT_AUTHORIZED, SIGNIN_BAD_SESSION);
 		return;
 	}
 	a->device = xcalloc(1, sizeof *a->device);
 	a->device->key = xstrdup(signin_param(a, "DEVICE_KEY"));
-	a->device->group = xstrdup(pg_val(r, 0, c + 2));
-	a->device->salt = xstrdup(pg_val(r, 0, c + 3));
+	a->device->group = xstrdup(pg_val(r, 0, DB_AUTH_SESSIONS_GROUP));
+	a->device->salt = xstrdup(pg_val(r, 0, DB_AUTH_SESSIONS_SALT));
 	a->device->verifier = verifier;
-	a->device->remembered = signin_true(r, 0, c + 5);
-	data = json_loads(pg_val(r, 0, c + 1), 0, NULL);
-	signin_device_answer(t, a, name, data);
+	a->device->remembered = signin_true(r, 0,
+	    DB_AUTH_SESSIONS_REMEMBERED);
+	data = json_loads(pg_val(r, 0, DB_AUTH_SESSIONS_DATA), 0, NULL);
+	signin_device_answer(t, a, a->req->challenge, data);
 	json_decref(data);
 }

@@ -96,6 +96,7 @@ struct signin {
 	const char		*end_message;	/* static */
 	PGresult		*mfa_row;	/* the MFA session, charged */
 	task_fn			 charged_go;
+	task_fn			 found;		/* signin_find_user's */
 };
 
 /* --- signin.c: the hub and what every leaf uses --- */
@@ -110,9 +111,14 @@ const char	*signin_param(struct signin *, const char *);
 /* SECRET_HASH of the parameters for username; -1 after ending t. */
 int		 signin_secret_hash(struct task *, struct signin *,
 		    const char *);
-/* Load the user named by USERNAME (or an alias), then call done. */
+/* A parameter is there; -1 after ending t with "Missing required...". */
+int		 signin_require(struct task *, struct signin *, const char *);
+/*
+ * Load the user named name (or by an alias) into a->user (a->have_user
+ * when there is one), then call done; a database failure ends t.
+ */
 void		 signin_find_user(struct task *, struct signin *,
-		    const char *, task_db_fn);
+		    const char *, task_fn);
 /* USERNAME of a challenge response names a->user (or an alias of it). */
 int		 signin_same_user(struct signin *, const char *);
 /* Add a new single-use challenge session to a batch (a->session). */
@@ -126,6 +132,18 @@ void		 signin_challenge_plain(struct task *, struct signin *,
 		    const char *, json_t *);
 /* The session's digest of a->req->session; -1 after ending t. */
 int		 signin_session_digest(struct task *, struct signin *);
+/*
+ * Load the session of a->digest for the client (db/auth_sessions.c;
+ * with its device for device SRP), then call done.
+ */
+void		 signin_session_load(struct task *, struct signin *,
+		    task_db_fn);
+/*
+ * The row of a session loaded for challenge, its user in a->user and
+ * USERNAME and SECRET_HASH checked against it; NULL after ending t.
+ */
+const PGresult	*signin_session_user(struct task *, struct signin *,
+		    struct pg_reply *, const char *);
 /* A boolean column is true. */
 int		 signin_true(const PGresult *, int, int);
 /* A client setting as a number (AuthSessionValidity...). */

@@ -23,14 +23,13 @@
 #include "core/codes.h"
 #include "core/lockout.h"
 #include "core/mfa.h"
+#include "db/auth_sessions.h"
 #include "db/pg.h"
 #include "notify/caps.h"
 #include "notify/messages.h"
 #include "util.h"
 
 #define MFA_MAX_ATTEMPTS	3
-#define SIGNIN_MFA_STR(x)		SIGNIN_MFA_STR2(x)
-#define SIGNIN_MFA_STR2(x)	#x
 #define MFA_BAD_CODE		"Invalid code or auth state for the user."
 
 /* --- Asking ---------------------------------------------------------- */
@@ -162,26 +161,10 @@ signin_mfa_is_code(const char *name)
 void
 signin_mfa_respond(struct task *t, struct signin *a)
 {
-	const char	*session = a->req->session;
-	struct pg_batch	*b;
-	char		 digest[CODES_DIGEST_HEX];
-
-	if (session == NULL || signin_param(a, "USERNAME") == NULL) {
-		task_fail(t, CORE_ERR_INVALID,
-		    "Missing required parameter %s", session == NULL ?
-		    "Session" : "USERNAME");
+	if (signin_session_digest(t, a) != 0 ||
+	    signin_require(t, a, "USERNAME") != 0)
 		return;
-	}
-	codes_digest_hex("session", session, digest);
-	a->digest = xstrdup(digest);
-	b = pg_batch_new();
-	pg_batch_add(b, "SELECT " USERS_COLUMNS ", s.challenge, s.data, "
-	    "u.totp_secret_sealed, u.totp_last_step FROM auth_sessions s JOIN "
-	    "users u ON u.pool_id = s.pool_id AND u.sub = s.sub WHERE "
-	    "s.session_hash = $1::bytea AND s.client_id = $2 AND s.expires_at "
-	    "> extract(epoch FROM clock_timestamp())", 2, digest,
-	    a->client.client_id);
-	task_query(t, b, signin_mfa_session_loaded);
+	signin_session_load(t, a, signin_mfa_session_loaded);
 }
 
 /* Consume the session, then tokens. */
@@ -204,8 +187,7 @@ signin_mfa_accept(struct task *t, struct signin *a, struct pg_batch *b)
 {
 	lockout_clear_user(b, a->client.pool_id, a->user.sub, &a->charge);
 	a->charge.go = 0;	/* settled */
-	pg_batch_add(b, "DELETE FROM auth_sessions WHERE session_hash = "
-	    "$1::bytea RETURNING 1", 1, a->digest);
+	db_auth_sessions_consume(b, a->digest);
 	task_query(t, b, signin_mfa_consumed);
 }
 
@@ -226,12 +208,7 @@ signin_mfa_wrong(struct task *t, struct signin *a)
 	struct pg_batch	*b = pg_batch_new();
 
 	lockout_failed_user(b, a->client.pool_id, a->user.sub);
-	pg_batch_add(b, "UPDATE auth_sessions SET data = jsonb_set(data, "
-	    "'{attempts}', to_jsonb(coalesce((data->>'attempts')::int, 0) + "
-	    "1)) WHERE session_hash = $1::bytea", 1, a->digest);
-	pg_batch_add(b, "DELETE FROM auth_sessions WHERE session_hash = "
-	    "$1::bytea AND (data->>'attempts')::int >= $2::int", 2, a->digest,
-	    SIGNIN_MFA_STR(MFA_MAX_ATTEMPTS));
+	db_auth_sessions_count_wrong(b, a->digest, MFA_MAX_ATTEMPTS);
 	task_query(t, b, signin_mfa_counted);
 }
 
@@ -261,8 +238,8 @@ static void
 signin_mfa_totp(struct task *t, struct signin *a, const PGresult *r)
 {
 	const char	*code = signin_param(a, "SOFTWARE_TOKEN_MFA_CODE");
-	const char	*sealed = pg_val(r, 0, USERS_NCOLUMNS + 2);
-	const char	*last = pg_val(r, 0, USERS_NCOLUMNS + 3);
+	const char	*sealed = pg_val(r, 0, DB_AUTH_SESSIONS_TOTP_SEALED);
+	const char	*last = pg_val(r, 0, DB_AUTH_SESSIONS_TOTP_LAST);
 	struct pg_batch	*b;
 	int64_t		 step;
 	char		*s;
@@ -282,9 +259,7 @@ signin_mfa_totp(struct task *t, struct signin *a, const PGresult *r)
 	lockout_clear_user(b, a->client.pool_id, a->user.sub, &a->charge);
 	a->charge.go = 0;	/* settled */
 	/* The step is used once: a replay finds no row and fails. */
-	pg_batch_add(b, "WITH t AS (" MFA_TOTP_USE_SQL ") DELETE FROM "
-	    "auth_sessions WHERE session_hash = $5::bytea AND EXISTS (SELECT "
-	    "1 FROM t) RETURNING 1", 5, a->client.pool_id, a->user.sub, s,
+	db_auth_sessions_consume_totp(b, a->client.pool_id, a->user.sub, s,
 	    sealed, a->digest);
 	free(s);
 	task_query(t, b, signin_mfa_consumed);
@@ -308,8 +283,7 @@ signin_mfa_select(struct task *t, struct signin *a)
 		return;
 	}
 	b = pg_batch_new();
-	pg_batch_add(b, "DELETE FROM auth_sessions WHERE session_hash = "
-	    "$1::bytea", 1, a->digest);
+	db_auth_sessions_delete(b, a->digest);
 	signin_mfa_ask(t, a, mfa_factor_name(f), f, 0, b);
 }
 
@@ -346,26 +320,7 @@ static void
 signin_mfa_session_loaded(struct task *t, struct pg_reply *reply)
 {
 	struct signin	*a = t->data;
-	const PGresult	*r;
-
-	if (!reply->ok) {
-		task_fail_db(t, reply);
-		return;
-	}
-	r = reply->res[0];
-	if (pg_rows(r) != 1 || strcmp(pg_val(r, 0, USERS_NCOLUMNS),
-	    a->req->challenge) != 0) {
-		task_fail(t, CORE_ERR_NOT_AUTHORIZED, "%s", SIGNIN_BAD_SESSION);
-		return;
-	}
-	users_from_row(&a->user, r, 0, 0);
-	a->have_user = 1;
-	if (!signin_same_user(a, signin_param(a, "USERNAME"))) {
-		task_fail(t, CORE_ERR_NOT_AUTHORIZED,
-		    "Invalid session for the user.");
-		return;
-	}
-	if (signin_secret_hash(t, a, signin_param(a, "USERNAME")) != 0)
+	if (signin_session_user(t, a, reply, a->req->challenge) == NULL)
 		return;
 	if (!a->user.enabled) {
 		task_fail(t, CORE_ERR_NOT_AUTHORIZED, "User is disabled.");
@@ -386,7 +341,8 @@ signin_mfa_charged(struct task *t)
 	struct signin	*a = t->data;
 	json_t		*data;
 
-	data = json_loads(pg_val(a->mfa_row, 0, USERS_NCOLUMNS + 1), 0, NULL);
+	data = json_loads(pg_val(a->mfa_row, 0,
+	    DB_AUTH_SESSIONS_DATA), 0, NULL);
 	if (json_is_string(json_object_get(data, "device")))
 		a->device_key = xstrdup(json_string_value(json_object_get(data,
 		    "device")));

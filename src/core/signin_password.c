@@ -32,22 +32,15 @@
 
 /* --- Password sign-in ------------------------------------------------ */
 
-static void	signin_user_loaded(struct task *, struct pg_reply *);
+static void	signin_user_loaded(struct task *);
 static void	signin_check_hash(struct task *);
 
 void
 signin_password_start(struct task *t, struct signin *a)
 {
-	if (signin_param(a, "USERNAME") == NULL) {
-		task_fail(t, CORE_ERR_INVALID,
-		    "Missing required parameter USERNAME");
+	if (signin_require(t, a, "USERNAME") != 0 ||
+	    signin_require(t, a, "PASSWORD") != 0)
 		return;
-	}
-	if (signin_param(a, "PASSWORD") == NULL) {
-		task_fail(t, CORE_ERR_INVALID,
-		    "Missing required parameter PASSWORD");
-		return;
-	}
 	a->username = xstrdup(signin_param(a, "USERNAME"));
 	a->password = xstrdup(signin_param(a, "PASSWORD"));
 	if (signin_secret_hash(t, a, a->username) != 0)
@@ -76,20 +69,12 @@ signin_check_run(struct task *t)
 }
 
 static void
-signin_user_loaded(struct task *t, struct pg_reply *reply)
+signin_user_loaded(struct task *t)
 {
 	struct signin	*a = t->data;
 
-	if (!reply->ok) {
-		task_fail_db(t, reply);
-		return;
-	}
-	if (pg_rows(reply->res[0]) == 1) {
-		users_from_row(&a->user, reply->res[0], 0, 0);
-		a->have_user = 1;
-		if (a->user.password_hash != NULL)
-			a->hash_copy = xstrdup(a->user.password_hash);
-	}
+	if (a->have_user && a->user.password_hash != NULL)
+		a->hash_copy = xstrdup(a->user.password_hash);
 	/* Unknown users cost a hash too, so timing tells nothing. */
 	signin_charge(t, a, signin_check_hash);
 }
@@ -151,6 +136,26 @@ signin_charged(struct task *t, struct pg_reply *reply)
 }
 
 /*
+ * A lockout statement for this attempt's subject: fn_user for the user,
+ * fn_name for the name of a missing one.
+ */
+static void
+signin_lockout_add(struct pg_batch *b, struct signin *a,
+    void (*fn_user)(struct pg_batch *, const char *, const char *),
+    void (*fn_name)(struct pg_batch *, const char *, const char *))
+{
+	char	*key;
+
+	if (a->have_user) {
+		fn_user(b, a->client.pool_id, a->user.sub);
+		return;
+	}
+	key = users_key(&a->rules, a->username);
+	fn_name(b, a->client.pool_id, key);
+	free(key);
+}
+
+/*
  * Charged before the secret is checked, so parallel attempts get no
  * more checks than the schedule; a lock that checks in flight may lift
  * is waited for. A missing user's name is charged only where its
@@ -160,7 +165,6 @@ void
 signin_charge(struct task *t, struct signin *a, task_fn go)
 {
 	struct pg_batch	*b;
-	char		*key;
 
 	a->charged_go = go;
 	if (!a->have_user && !signin_hide_existence(&a->client)) {
@@ -168,13 +172,7 @@ signin_charge(struct task *t, struct signin *a, task_fn go)
 		return;
 	}
 	b = pg_batch_new();
-	if (a->have_user)
-		lockout_charge_user(b, a->client.pool_id, a->user.sub);
-	else {
-		key = users_key(&a->rules, a->username);
-		lockout_charge_name(b, a->client.pool_id, key);
-		free(key);
-	}
+	signin_lockout_add(b, a, lockout_charge_user, lockout_charge_name);
 	task_query(t, b, signin_charged);
 }
 
@@ -195,7 +193,6 @@ signin_fail_charged(struct task *t, struct signin *a,
     enum core_err_kind kind, const char *message)
 {
 	struct pg_batch	*b;
-	char		*key;
 
 	if (!a->charge.go) {
 		task_fail(t, kind, "%s", message);
@@ -205,13 +202,7 @@ signin_fail_charged(struct task *t, struct signin *a,
 	a->end_kind = kind;
 	a->end_message = message;
 	b = pg_batch_new();
-	if (a->have_user)
-		lockout_failed_user(b, a->client.pool_id, a->user.sub);
-	else {
-		key = users_key(&a->rules, a->username);
-		lockout_failed_name(b, a->client.pool_id, key);
-		free(key);
-	}
+	signin_lockout_add(b, a, lockout_failed_user, lockout_failed_name);
 	task_query(t, b, signin_failure_settled);
 }
 
@@ -422,27 +413,11 @@ static void	signin_session_loaded(struct task *, struct pg_reply *);
 void
 signin_new_password_start(struct task *t, struct signin *a)
 {
-	struct pg_batch	*b;
-
-	if (signin_session_digest(t, a) != 0)
+	if (signin_session_digest(t, a) != 0 ||
+	    signin_require(t, a, "USERNAME") != 0 ||
+	    signin_require(t, a, "NEW_PASSWORD") != 0)
 		return;
-	if (signin_param(a, "USERNAME") == NULL) {
-		task_fail(t, CORE_ERR_INVALID,
-		    "Missing required parameter USERNAME");
-		return;
-	}
-	if (signin_param(a, "NEW_PASSWORD") == NULL) {
-		task_fail(t, CORE_ERR_INVALID,
-		    "Missing required parameter NEW_PASSWORD");
-		return;
-	}
-	b = pg_batch_new();
-	pg_batch_add(b, "SELECT " USERS_COLUMNS " FROM auth_sessions s JOIN "
-	    "users u ON u.pool_id = s.pool_id AND u.sub = s.sub WHERE "
-	    "s.session_hash = $1::bytea AND s.client_id = $2 AND s.challenge "
-	    "= 'NEW_PASSWORD_REQUIRED' AND s.expires_at > extract(epoch FROM "
-	    "clock_timestamp())", 2, a->digest, a->client.client_id);
-	task_query(t, b, signin_session_loaded);
+	signin_session_load(t, a, signin_session_loaded);
 }
 
 /* userAttributes.<name> responses as a UserAttributes list. */
@@ -509,22 +484,7 @@ signin_session_loaded(struct task *t, struct pg_reply *reply)
 {
 	struct signin	*a = t->data;
 
-	if (!reply->ok) {
-		task_fail_db(t, reply);
-		return;
-	}
-	if (pg_rows(reply->res[0]) != 1) {
-		task_fail(t, CORE_ERR_NOT_AUTHORIZED, SIGNIN_BAD_SESSION);
-		return;
-	}
-	users_from_row(&a->user, reply->res[0], 0, 0);
-	a->have_user = 1;
-	if (!signin_same_user(a, signin_param(a, "USERNAME"))) {
-		task_fail(t, CORE_ERR_NOT_AUTHORIZED,
-		    "Invalid session for the user.");
-		return;
-	}
-	if (signin_secret_hash(t, a, signin_param(a, "USERNAME")) != 0)
+	if (signin_session_user(t, a, reply, "NEW_PASSWORD_REQUIRED") == NULL)
 		return;
 	a->password = xstrdup(signin_param(a, "NEW_PASSWORD"));
 	if (signin_new_password_check(t, a) != 0)

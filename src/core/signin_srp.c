@@ -91,25 +91,15 @@ signin_srp_fake(struct signin *a)
 	wipe(key, sizeof key);
 }
 
-static int
-signin_srp_require(struct task *t, struct signin *a, const char *name)
-{
-	if (signin_param(a, name) != NULL)
-		return 0;
-	task_fail(t, CORE_ERR_INVALID,
-	    "Missing required parameter %s", name);
-	return -1;
-}
-
 /* --- Round 1 ------------------------------------------------------- */
 
-static void	signin_srp_user_loaded(struct task *, struct pg_reply *);
+static void	signin_srp_user_loaded(struct task *);
 
 void
 signin_srp_start(struct task *t, struct signin *a)
 {
-	if (signin_srp_require(t, a, "USERNAME") != 0 ||
-	    signin_srp_require(t, a, "SRP_A") != 0)
+	if (signin_require(t, a, "USERNAME") != 0 ||
+	    signin_require(t, a, "SRP_A") != 0)
 		return;
 	a->username = xstrdup(signin_param(a, "USERNAME"));
 	if (signin_secret_hash(t, a, a->username) != 0)
@@ -173,18 +163,12 @@ signin_srp_round1_done(struct task *t)
 }
 
 static void
-signin_srp_user_loaded(struct task *t, struct pg_reply *reply)
+signin_srp_user_loaded(struct task *t)
 {
 	struct signin	*a = t->data;
 	struct signin_srp	*s = a->srp;
 
-	if (!reply->ok) {
-		task_fail_db(t, reply);
-		return;
-	}
-	if (pg_rows(reply->res[0]) == 1) {
-		users_from_row(&a->user, reply->res[0], 0, 0);
-		a->have_user = 1;
+	if (a->have_user) {
 		/* Hiding users, a lock shows at round 2 as for nobody. */
 		if (!signin_hide_existence(&a->client) && signin_locked(t, a))
 			return;
@@ -286,8 +270,7 @@ signin_srp_timestamp(struct task *t, struct signin *a)
 	return -1;
 }
 
-static void	signin_verifier_user_loaded(struct task *,
-		    struct pg_reply *);
+static void	signin_verifier_user_loaded(struct task *);
 
 void
 signin_verifier_start(struct task *t, struct signin *a)
@@ -295,10 +278,10 @@ signin_verifier_start(struct task *t, struct signin *a)
 	const char	*given;
 	json_t		*j;
 
-	if (signin_srp_require(t, a, "USERNAME") != 0 ||
-	    signin_srp_require(t, a, "PASSWORD_CLAIM_SECRET_BLOCK") != 0 ||
-	    signin_srp_require(t, a, "PASSWORD_CLAIM_SIGNATURE") != 0 ||
-	    signin_srp_require(t, a, "TIMESTAMP") != 0)
+	if (signin_require(t, a, "USERNAME") != 0 ||
+	    signin_require(t, a, "PASSWORD_CLAIM_SECRET_BLOCK") != 0 ||
+	    signin_require(t, a, "PASSWORD_CLAIM_SIGNATURE") != 0 ||
+	    signin_require(t, a, "TIMESTAMP") != 0)
 		return;
 	a->srp = xcalloc(1, sizeof *a->srp);
 	j = signin_srp_open(a, signin_param(a, "PASSWORD_CLAIM_SECRET_BLOCK"));
@@ -403,19 +386,11 @@ signin_verifier_check(struct task *t)
 }
 
 static void
-signin_verifier_user_loaded(struct task *t, struct pg_reply *reply)
+signin_verifier_user_loaded(struct task *t)
 {
 	struct signin	*a = t->data;
 	struct signin_srp	*s = a->srp;
 
-	if (!reply->ok) {
-		task_fail_db(t, reply);
-		return;
-	}
-	if (pg_rows(reply->res[0]) == 1) {
-		users_from_row(&a->user, reply->res[0], 0, 0);
-		a->have_user = 1;
-	}
 	/* The name USERNAME gives must be the one round 1 answered. */
 	if (strcmp(a->username, s->user_id) != 0 && (!a->have_user ||
 	    strcmp(a->username, a->user.username) != 0)) {

@@ -87,10 +87,7 @@ static int64_t			 conn_refused_logged_ms;
 static struct conn_bucket *
 conn_bucket_of(const struct bufferevent *bev)
 {
-	uint64_t	h = (uint64_t)(uintptr_t)bev;
-
-	h = (h >> 4) * 0x9e3779b97f4a7c15ULL;
-	return &conn_buckets[(h >> 32) % CONN_BUCKETS];
+	return &conn_buckets[ptr_bucket(bev, CONN_BUCKETS)];
 }
 
 static struct conn *

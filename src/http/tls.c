@@ -348,10 +348,7 @@ tls_open_connections(void)
 static struct tls_conn_list *
 tls_conn_bucket(const struct bufferevent *bev)
 {
-	uint64_t	h = (uint64_t)(uintptr_t)bev;
-
-	h = (h >> 4) * 0x9e3779b97f4a7c15ULL;
-	return &tls_conns[(h >> 32) % TLS_CONN_BUCKETS];
+	return &tls_conns[ptr_bucket(bev, TLS_CONN_BUCKETS)];
 }
 
 /* Find the TLS connection whose top bufferevent this is, or NULL. */

@@ -1,6 +1,8 @@
 """The client side of Cognito's SRP for the tests: A, then the
 PASSWORD_VERIFIER answer, with Python's own arithmetic over the group and
-padding of tests/unit/srp_vectors.py."""
+padding of tests/unit/srp_vectors.py; and the verifiers a client makes
+(a user's, as stored before they were sealed; a device's, as
+ConfirmDevice sends it)."""
 import base64
 import hashlib
 import hmac
@@ -11,7 +13,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "unit"))
-from srp_vectors import G, N, as_int, k, pad, sha256  # noqa: E402
+from srp_vectors import (G, N, as_int, k, pad, pad_hex,  # noqa: E402
+                         sha256)
 
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
@@ -24,6 +27,16 @@ def timestamp():
     return "%s %s %d %02d:%02d:%02d UTC %d" % (
         DAYS[t.tm_wday], MONTHS[t.tm_mon - 1], t.tm_mday, t.tm_hour,
         t.tm_min, t.tm_sec, t.tm_year)
+
+
+def make_verifier(identity, password):
+    """(salt, verifier) as padded hex: x = H(salt | H(identity ":"
+    password)), the verifier g^x; identity is the pool name and user
+    name, or the device group key and device key, run together."""
+    salt = as_int(secrets.token_bytes(16))
+    inner = sha256(("%s:%s" % (identity, password)).encode())
+    x = as_int(sha256(pad(salt) + inner))
+    return pad_hex(salt), pad_hex(pow(G, x, N))
 
 
 class Srp:

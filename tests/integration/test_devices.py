@@ -9,7 +9,6 @@ device SRP verifier computed as amazon-cognito-identity-js computes it
 (reference §4.6). The verifier is sealed at rest; one stored in plain by
 an older version still signs in and is sealed at the next start."""
 import base64
-import hashlib
 import json
 import os
 import uuid
@@ -18,38 +17,12 @@ import botocore.exceptions
 import jwt
 import pytest
 
-from conftest import PASSWORD, Server, error_of, make_client, make_user
-from srp_client import Srp
+from conftest import PASSWORD, error_of, make_client, make_user
+from daemons import own_server, restarted  # noqa: F401 (a fixture)
+from srp_client import Srp, make_verifier
 
 MISSING = ("ResourceNotFoundException", "Device does not exist.")
 EXISTS = ("DeviceKeyExistsException", "Device key already exists.")
-
-# RFC 3526 3072-bit group, g = 2, as Cognito's SRP uses it.
-N = int(
-    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74"
-    "020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F1437"
-    "4FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
-    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF05"
-    "98DA48361C55D39A69163FA8FD24CF5F83655D23DCA3AD961C62F356208552BB"
-    "9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B"
-    "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF695581718"
-    "3995497CEA956AE515D2261898FA051015728E5A8AAAC42DAD33170D04507A33"
-    "A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7"
-    "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864"
-    "D87602733EC86A64521F2B18177B200CBBE117577A615D6C770988C0BAD946E2"
-    "08E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF",
-    16)
-
-
-def pad_hex(n):
-    """Cognito's padHex: even-length hex, 00 in front of a top bit."""
-    h = "%x" % n
-    if len(h) % 2:
-        h = "0" + h
-    if h[0] in "89abcdef":
-        h = "00" + h
-    return h
-
 
 def b64(hexstr):
     return base64.b64encode(bytes.fromhex(hexstr)).decode()
@@ -61,12 +34,8 @@ class Secret:
 
     def __init__(self, group_key, device_key):
         self.password = base64.b64encode(os.urandom(40)).decode()
-        inner = hashlib.sha256(("%s%s:%s" % (
-            group_key, device_key, self.password)).encode()).hexdigest()
-        self.salt = pad_hex(int.from_bytes(os.urandom(16), "big"))
-        x = int(hashlib.sha256(bytes.fromhex(self.salt + inner))
-                .hexdigest(), 16)
-        self.verifier = pad_hex(pow(2, x, N))
+        self.salt, self.verifier = make_verifier(group_key + device_key,
+                                                 self.password)
         self.config = {"PasswordVerifier": b64(self.verifier),
                        "Salt": b64(self.salt)}
 
@@ -567,15 +536,6 @@ def test_device_verifier_is_sealed_at_rest(server, idp, user):
     assert error_of(e)[0] == "NotAuthorizedException"
 
 
-@pytest.fixture
-def own_server():
-    srv = Server()
-    srv.start_or_clean()
-    yield srv
-    reports, _ = srv.shut_down()
-    assert not reports, "sanitizer reports:\n" + reports
-
-
 def test_a_device_verifier_stored_in_plain_works_and_is_sealed_at_start(
         own_server):
     """A device confirmed before device verifiers were sealed (its row
@@ -594,9 +554,7 @@ def test_a_device_verifier_stored_in_plain_works_and_is_sealed_at_start(
     srv.psql("UPDATE devices SET verifier = '%s' WHERE pool_id = '%s' AND "
              "device_key = '%s'" % (secret.verifier, pid, key))
     assert device_sign_in(idp, user, key, group, secret.password)
-    srv.stop()
-    srv.start()
-    idp = srv.boto3()
+    idp = restarted(srv)
     user.idp = idp
     stored = stored_device_verifier(srv, pid, key)
     assert stored.startswith("v1.") and secret.verifier not in stored

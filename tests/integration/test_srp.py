@@ -5,14 +5,14 @@ SECRET_HASH is checked in both rounds, wrong passwords lock the user;
 the verifier is sealed at rest, and one stored in plain by an older
 version still works and is sealed at the next start."""
 import re
-import secrets
 
 import botocore.exceptions
 import pytest
 
-from conftest import (APP_FLOWS, PASSWORD, TEMP, Server, error_of,
-                      make_client, make_user, secret_hash)
-from srp_client import G, N, Srp, as_int, pad, sha256
+from conftest import (APP_FLOWS, PASSWORD, TEMP, error_of, make_client,
+                      make_user, secret_hash)
+from daemons import own_server, restarted  # noqa: F401 (a fixture)
+from srp_client import Srp, make_verifier
 
 FLOWS = APP_FLOWS + ["ALLOW_USER_SRP_AUTH"]
 
@@ -235,24 +235,6 @@ def test_srp_verifier_is_sealed_at_rest(server, idp, pool):
         assert "AccessToken" in res["AuthenticationResult"], step
 
 
-def plain_verifier(pool_id, name, password):
-    """(salt, verifier) in hex as stored before verifiers were sealed."""
-    salt = as_int(secrets.token_bytes(16)) | 1
-    inner = sha256((pool_id.split("_", 1)[1] + name + ":" +
-                    password).encode())
-    x = as_int(sha256(pad(salt) + inner))
-    return format(salt, "x"), format(pow(G, x, N), "x")
-
-
-@pytest.fixture
-def own_server():
-    srv = Server()
-    srv.start_or_clean()
-    yield srv
-    reports, _ = srv.shut_down()
-    assert not reports, "sanitizer reports:\n" + reports
-
-
 def test_a_verifier_stored_in_plain_works_and_is_sealed_at_start(
         own_server):
     """A row written before verifiers were sealed (built here by SQL)
@@ -262,16 +244,15 @@ def test_a_verifier_stored_in_plain_works_and_is_sealed_at_start(
     pid = idp.create_user_pool(PoolName="legacy")["UserPool"]["Id"]
     cid = make_client(idp, pid, ExplicitAuthFlows=FLOWS)["ClientId"]
     name = make_user(idp, pid)
-    salt, plain = plain_verifier(pid, name, PASSWORD)
+    # As stored before verifiers were sealed: salt and verifier in hex.
+    salt, plain = make_verifier(pid.split("_", 1)[1] + name, PASSWORD)
     srv.psql("UPDATE users SET srp_salt = '%s', srp_verifier = '%s' "
              "WHERE pool_id = '%s' AND username = '%s'"
              % (salt, plain, pid, name))
     assert stored_verifier(srv, pid, name) == [salt, plain]
     res = srp_sign_in(idp, pid, cid, name)
     assert "AccessToken" in res["AuthenticationResult"]
-    srv.stop()
-    srv.start()
-    idp = srv.boto3()
+    idp = restarted(srv)
     got_salt, sealed = stored_verifier(srv, pid, name)
     assert got_salt == salt and sealed.startswith("v1.")
     assert plain not in sealed
