@@ -2,9 +2,13 @@
  * demo.c: create the getting-started example once: pool my-users-pool
  * (sign-in with email, email required and auto-verified, passwords of at
  * least 8 characters with every character class), an app client without
- * a secret that allows ADMIN_NO_SRP_AUTH, and the domain notes-app. Each
- * step is an ordinary API operation run by api_invoke(), so the demo is
- * exactly what a user would get by running the same AWS CLI commands.
+ * a secret that allows ADMIN_NO_SRP_AUTH, and the domain notes-app.
+ * Each step's input is what the same AWS CLI command would send; it is
+ * built into a configuration by the API's own rules (pool_ops_config_new,
+ * client_ops_config, domain_ops_config) and stored by core/pools.c, as
+ * CreateUserPool, CreateUserPoolClient and CreateUserPoolDomain do, so
+ * the demo is exactly what a user would get by running those commands.
+ * The steps run on one task of the daemon's own (no request, no guard).
  */
 #include "config.h"
 
@@ -13,8 +17,12 @@
 
 #include <jansson.h>
 
-#include "api/api.h"
+#include "api/client_ops.h"
+#include "api/domain_ops.h"
+#include "api/pool_ops.h"
 #include "conf.h"
+#include "core/pools.h"
+#include "core/task.h"
 #include "db/pg.h"
 #include "demo.h"
 #include "log.h"
@@ -23,59 +31,88 @@
 #define DEMO_POOL	"my-users-pool"
 #define DEMO_DOMAIN	"notes-app"
 
-static char	*demo_pool_id;
+/* The demo's one task and what its steps keep. */
+static struct {
+	struct task	 task;
+	char		*pool_id;
+	json_t		*config;
+	json_t		*mfa;
+	json_t		*tags;
+} demo;
 
-static int
-demo_failed(int status, json_t *out, const char *step)
+static void
+demo_clear(void)
 {
-	char	*text;
+	free(demo.pool_id);
+	json_decref(demo.config);
+	json_decref(demo.mfa);
+	json_decref(demo.tags);
+	demo.pool_id = NULL;
+	demo.config = demo.mfa = demo.tags = NULL;
+}
 
-	if (status == 200)
-		return 0;
-	text = json_dumps(out, JSON_COMPACT);
-	log_error("demo: %s failed: %s", step, text != NULL ? text : "?");
-	free(text);
-	return 1;
+/* A step failed (the task's name says which). */
+static void
+demo_end(struct task *t, const struct core_err *err)
+{
+	if (err != NULL)
+		log_error("demo: %s failed: %s", t->name, err->message);
+	demo_clear();
+	task_clear(t);
 }
 
 static void
-demo_domain_done(int status, json_t *out, void *arg)
+demo_domain_done(struct task *t)
 {
-	if (!demo_failed(status, out, "CreateUserPoolDomain"))
-		log_info("demo: pool %s (%s) is ready; hosted UI domain %s",
-		    DEMO_POOL, demo_pool_id, DEMO_DOMAIN);
-	json_decref(out);
-	free(demo_pool_id);
-	demo_pool_id = NULL;
+	log_info("demo: pool %s (%s) is ready; hosted UI domain %s",
+	    DEMO_POOL, demo.pool_id, DEMO_DOMAIN);
+	task_ok(t);
 }
 
 static void
-demo_client_done(int status, json_t *out, void *arg)
+demo_client_done(struct task *t, const struct pools_client *c)
 {
-	if (!demo_failed(status, out, "CreateUserPoolClient")) {
-		log_info("demo: app client %s", json_string_value(
-		    json_object_get(json_object_get(out, "UserPoolClient"),
-		    "ClientId")));
-		api_invoke("CreateUserPoolDomain", json_pack("{s:s, s:s}",
-		    "UserPoolId", demo_pool_id, "Domain", DEMO_DOMAIN),
-		    demo_domain_done, NULL);
+	json_t	*in, *cfg;
+
+	log_info("demo: app client %s", c->id);
+	t->name = "CreateUserPoolDomain";
+	in = json_pack("{s:s, s:s}", "UserPoolId", demo.pool_id, "Domain",
+	    DEMO_DOMAIN);
+	cfg = domain_ops_config(in);
+	pools_create_domain(t, demo.pool_id, DEMO_DOMAIN, "prefix", cfg,
+	    demo_domain_done);
+	json_decref(cfg);
+	json_decref(in);
+}
+
+static void
+demo_pool_done(struct task *t, const PGresult *r)
+{
+	struct pools_client_new	 n;
+	json_t			*in, *cfg, *scopes;
+	const char		*etype;
+	char			*msg;
+
+	demo.pool_id = xstrdup(pg_val(r, 0, 0));
+	t->name = "CreateUserPoolClient";
+	in = json_pack("{s:s, s:s, s:b, s:[s]}", "UserPoolId", demo.pool_id,
+	    "ClientName", "notes-app-web", "GenerateSecret", 0,
+	    "ExplicitAuthFlows", "ADMIN_NO_SRP_AUTH");
+	if (client_ops_config(in, &cfg, &scopes, &etype, &msg) != 0) {
+		task_fail(t, CORE_ERR_INVALID, "%s: %s", etype, msg);
+		free(msg);
+		json_decref(in);
+		return;
 	}
-	json_decref(out);
-}
-
-static void
-demo_pool_done(int status, json_t *out, void *arg)
-{
-	if (!demo_failed(status, out, "CreateUserPool")) {
-		demo_pool_id = xstrdup(json_string_value(json_object_get(
-		    json_object_get(out, "UserPool"), "Id")));
-		api_invoke("CreateUserPoolClient", json_pack(
-		    "{s:s, s:s, s:b, s:[s]}", "UserPoolId", demo_pool_id,
-		    "ClientName", "notes-app-web", "GenerateSecret", 0,
-		    "ExplicitAuthFlows", "ADMIN_NO_SRP_AUTH"),
-		    demo_client_done, NULL);
-	}
-	json_decref(out);
+	memset(&n, 0, sizeof n);
+	n.pool_id = demo.pool_id;
+	n.name = "notes-app-web";
+	n.config = cfg;
+	n.custom_scopes = scopes;
+	pools_create_client(t, &n, demo_client_done);
+	json_decref(cfg);
+	json_decref(scopes);
+	json_decref(in);
 }
 
 static json_t *
@@ -100,6 +137,30 @@ demo_pool_input(void)
 }
 
 static void
+demo_create(void)
+{
+	struct pools_new	 n;
+	json_t			*in = demo_pool_input();
+	char			*msg;
+
+	task_init(&demo.task, "demo", "CreateUserPool", NULL, NULL, demo_end,
+	    NULL);
+	if (pool_ops_config_new(in, &demo.config, &demo.mfa, &msg) != 0) {
+		task_fail(&demo.task, CORE_ERR_INVALID, "%s", msg);
+		free(msg);
+		json_decref(in);
+		return;
+	}
+	demo.tags = json_object();
+	n.name = DEMO_POOL;
+	n.config = demo.config;
+	n.mfa = demo.mfa;
+	n.tags = demo.tags;
+	pools_create(&demo.task, &n, demo_pool_done);
+	json_decref(in);
+}
+
+static void
 demo_checked(struct pg_reply *reply, void *arg)
 {
 	if (!reply->ok) {
@@ -112,7 +173,7 @@ demo_checked(struct pg_reply *reply, void *arg)
 		    pg_val(reply->res[0], 0, 0));
 		return;
 	}
-	api_invoke("CreateUserPool", demo_pool_input(), demo_pool_done, NULL);
+	demo_create();
 }
 
 void

@@ -1,6 +1,7 @@
 /*
  * demo.h: with --demo, the getting-started example pool is created on
- * first start through the same operations the JSON API runs.
+ * first start by the same rules and core functions the JSON API's
+ * Create operations use.
  */
 #ifndef DEMO_H
 #define DEMO_H

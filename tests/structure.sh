@@ -18,7 +18,6 @@ KNOWN='
 src/api/api.c	api_invoke
 src/api/api.h	api_invoke
 src/http/domain.c	api_invoke
-src/demo.c	api_invoke
 '
 
 fail=0

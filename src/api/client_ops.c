@@ -26,21 +26,19 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/client_ops.h"
 #include "api/ops_common.h"
 #include "api/shape.h"
 #include "core/tokens.h"
 #include "crypto/keys.h"
-#include "crypto/random.h"
+#include "core/pools.h"
+#include "core/task.h"
 #include "db/pg.h"
+#include "db/pools.h"
 #include "util.h"
 
-#define CLIENT_ID_LEN		26
-#define CLIENT_SECRET_LEN	52
-#define CLIENT_MAX_PER_POOL	1000
 #define CLIENT_PAGE_MAX		60
 #define CLIENT_CUSTOM_PREFIX	"custom:"
-#define CLIENT_STR(x)		CLIENT_STR2(x)
-#define CLIENT_STR2(x)		#x
 
 /* --- Input shapes (from the service model) --- */
 
@@ -590,22 +588,29 @@ static const client_rule client_rules[] = {
 	client_rule_attrs,
 };
 
-/* Run every rule; -1 after answering the first error. */
+/* Run every rule over b->in; -1 at the first error (b->err_*). */
 static int
-client_build_run(struct api_call *call, struct client_build *b)
+client_build_rules(struct client_build *b)
 {
 	size_t	i;
 
-	b->in = call->in;
 	b->cfg = json_object();
 	b->custom_scopes = json_array();
-	for (i = 0; i < nitems(client_rules); i++) {
-		if (client_rules[i](b) != 0) {
-			api_fail(call, b->err_type, "%s", b->err_msg);
+	for (i = 0; i < nitems(client_rules); i++)
+		if (client_rules[i](b) != 0)
 			return -1;
-		}
-	}
 	return 0;
+}
+
+/* Run every rule over the call's input; -1 after answering the error. */
+static int
+client_build_run(struct api_call *call, struct client_build *b)
+{
+	b->in = call->in;
+	if (client_build_rules(b) == 0)
+		return 0;
+	api_fail(call, b->err_type, "%s", b->err_msg);
+	return -1;
 }
 
 static void
@@ -616,55 +621,37 @@ client_build_clear(struct client_build *b)
 	free(b->err_msg);
 }
 
+int
+client_ops_config(json_t *in, json_t **cfg, json_t **scopes,
+    const char **etype, char **msg)
+{
+	struct client_build	b = { 0 };
+	int			rc = -1;
+
+	b.in = in;
+	b.secret = json_is_true(json_object_get(in, "GenerateSecret"));
+	*cfg = *scopes = NULL;
+	*msg = NULL;
+	if (client_build_rules(&b) == 0) {
+		*cfg = json_incref(b.cfg);
+		*scopes = json_incref(b.custom_scopes);
+		rc = 0;
+	} else {
+		*etype = b.err_type;
+		*msg = b.err_msg;
+		b.err_msg = NULL;
+	}
+	client_build_clear(&b);
+	return rc;
+}
+
 /* --- The checks only the database can make --- */
-
-/*
- * Columns bad_scope and bad_attr of the pool row p: the first custom
- * scope ($5) no resource server of the pool defines, and the first read
- * ($6) or write ($7) attribute that is a custom attribute missing from
- * the pool's schema ('u' + name) or an immutable one asked to be written
- * ('i' + name). A pool whose configuration lists no SchemaAttributes
- * skips the attribute check.
- */
-#define CLIENT_SQL_CHECKS						\
-	"(SELECT s FROM jsonb_array_elements_text($5::jsonb) AS t(s) "	\
-	"  WHERE NOT EXISTS (SELECT 1 FROM resource_servers r, "	\
-	"    jsonb_array_elements(r.scopes) AS sc "			\
-	"    WHERE r.pool_id = p.id AND "				\
-	"    r.identifier || '/' || (sc->>'ScopeName') = t.s) "		\
-	"  LIMIT 1) AS bad_scope, "					\
-	"(SELECT CASE WHEN m.sa IS NULL THEN 'u' ELSE 'i' END || x.a "	\
-	"  FROM (SELECT a, false AS w FROM "				\
-	"      jsonb_array_elements_text($6::jsonb) AS r(a) "		\
-	"    UNION ALL SELECT a, true FROM "				\
-	"      jsonb_array_elements_text($7::jsonb) AS w(a)) AS x "	\
-	"  LEFT JOIN LATERAL (SELECT s AS sa FROM "			\
-	"      jsonb_array_elements(p.config->'SchemaAttributes') AS s "\
-	"      WHERE s->>'Name' = x.a LIMIT 1) AS m ON true "		\
-	"  WHERE jsonb_typeof(p.config->'SchemaAttributes') = 'array' "	\
-	"  AND ((m.sa IS NULL AND x.a LIKE 'custom:%') "		\
-	"    OR (x.w AND m.sa->>'Mutable' = 'false')) "			\
-	"  LIMIT 1) AS bad_attr "
-
-static const char client_sql_create[] =
-	"WITH chk AS (SELECT p.id AS pool_id, "
-	"  (SELECT count(*) FROM clients c WHERE c.pool_id = p.id) AS n, "
-	CLIENT_SQL_CHECKS
-	"  FROM pools p WHERE p.id = $1::text), "
-	"ins AS (INSERT INTO clients (pool_id, id, name, secret_sealed, "
-	"    config) "
-	"  SELECT pool_id, $2::text, $3::text, $8::text, $4::jsonb FROM chk "
-	"  WHERE n < " CLIENT_STR(CLIENT_MAX_PER_POOL) " "
-	"  AND bad_scope IS NULL AND bad_attr IS NULL "
-	"  RETURNING created_at, modified_at) "
-	"SELECT chk.n, chk.bad_scope, chk.bad_attr, ins.created_at, "
-	"  ins.modified_at FROM chk LEFT JOIN ins ON true";
 
 static const char client_sql_update[] =
 	"WITH chk AS (SELECT p.id AS pool_id, "
 	"  (SELECT c.secret_sealed IS NOT NULL FROM clients c "
 	"    WHERE c.pool_id = p.id AND c.id = $2::text) AS has_secret, "
-	CLIENT_SQL_CHECKS
+	DB_POOLS_CLIENT_CHECKS
 	"  FROM pools p WHERE p.id = $1::text), "
 	"upd AS (UPDATE clients c SET name = coalesce($3::text, c.name), "
 	"    config = $4::jsonb, "
@@ -752,82 +739,54 @@ client_output(const char *pool_id, const char *client_id, const char *name,
 
 /* --- CreateUserPoolClient --- */
 
-struct client_create {
-	char	 id[CLIENT_ID_LEN + 1];
-	char	*sealed;
-	json_t	*cfg;
-};
-
 static void
-client_create_free(void *p)
+client_cfg_free(void *p)
 {
-	struct client_create	*c = p;
+	json_decref(p);
+}
 
-	free(c->sealed);
-	json_decref(c->cfg);
-	free(c);
+/* A list member of the input, or NULL ([]). */
+static json_t *
+client_attrs(json_t *in, const char *name)
+{
+	json_t	*v = json_object_get(in, name);
+
+	return json_is_array(v) ? v : NULL;
 }
 
 static void
-client_create_done(struct api_call *call, struct pg_reply *reply)
+client_created(struct task *t, const struct pools_client *c)
 {
-	struct client_create	*c = call->data;
-	const PGresult		*r;
+	struct api_call	*call = t->owner;
 
-	if (!reply->ok) {
-		api_fail_db(call, reply);
-		return;
-	}
-	r = reply->res[0];
-	if (client_db_verdict(call, r) != 0)
-		return;
-	if (pg_val(r, 0, 3) == NULL) {
-		api_fail(call, "LimitExceededException", "A user pool can "
-		    "have at most %d app clients.", CLIENT_MAX_PER_POOL);
-		return;
-	}
 	api_ok(call, client_output(api_str(call->in, "UserPoolId"), c->id,
-	    api_str(call->in, "ClientName"), c->sealed, c->cfg,
-	    pg_val(r, 0, 3), pg_val(r, 0, 4)));
+	    api_str(call->in, "ClientName"), c->sealed, call->data,
+	    c->created, c->modified));
 }
 
+/* The configuration built here, the client made by core/pools.c. */
 static void
 client_create(struct api_call *call)
 {
 	struct client_build	 b = { 0 };
-	struct client_create	*c;
-	struct pg_batch		*batch;
-	char			 secret[CLIENT_SECRET_LEN + 1];
-	char			*cfg, *scopes, *rd, *wr;
+	struct pools_client_new	 n;
 
 	b.secret = api_bool(call->in, "GenerateSecret", 0);
 	if (client_build_run(call, &b) != 0) {
 		client_build_clear(&b);
 		return;
 	}
-	c = xcalloc(1, sizeof *c);
-	random_string(c->id, CLIENT_ID_LEN, RANDOM_LOWER);
-	if (b.secret) {
-		random_string(secret, CLIENT_SECRET_LEN, RANDOM_LOWER);
-		c->sealed = keys_seal(secret, CLIENT_SECRET_LEN);
-		wipe(secret, sizeof secret);
-	}
-	c->cfg = json_incref(b.cfg);
-	api_set_data(call, c, client_create_free);
-	cfg = ops_json_text(b.cfg);
-	scopes = ops_json_text(b.custom_scopes);
-	rd = client_param_list(call->in, "ReadAttributes");
-	wr = client_param_list(call->in, "WriteAttributes");
-	batch = pg_batch_new();
-	pg_batch_add(batch, client_sql_create, 8, api_str(call->in,
-	    "UserPoolId"), c->id, api_str(call->in, "ClientName"), cfg,
-	    scopes, rd, wr, c->sealed);
-	free(cfg);
-	free(scopes);
-	free(rd);
-	free(wr);
+	api_set_data(call, json_incref(b.cfg), client_cfg_free);
+	memset(&n, 0, sizeof n);
+	n.pool_id = api_str(call->in, "UserPoolId");
+	n.name = api_str(call->in, "ClientName");
+	n.config = b.cfg;
+	n.custom_scopes = b.custom_scopes;
+	n.read_attrs = client_attrs(call->in, "ReadAttributes");
+	n.write_attrs = client_attrs(call->in, "WriteAttributes");
+	n.secret = b.secret;
+	pools_create_client(&call->task, &n, client_created);
 	client_build_clear(&b);
-	api_query(call, batch, client_create_done);
 }
 
 /* --- UpdateUserPoolClient --- */
@@ -858,12 +817,6 @@ client_update_done(struct api_call *call, struct pg_reply *reply)
 	api_ok(call, client_output(api_str(call->in, "UserPoolId"),
 	    api_str(call->in, "ClientId"), pg_val(r, 0, 3), pg_val(r, 0, 4),
 	    cfg, pg_val(r, 0, 5), pg_val(r, 0, 6)));
-}
-
-static void
-client_cfg_free(void *p)
-{
-	json_decref(p);
 }
 
 /*

@@ -23,9 +23,12 @@
 #include <strings.h>
 
 #include "api/api.h"
+#include "api/domain_ops.h"
 #include "api/ops_common.h"
 #include "api/shape.h"
 #include "conf.h"
+#include "core/pools.h"
+#include "core/task.h"
 #include "http/domain.h"
 #include "db/pg.h"
 #include "util.h"
@@ -228,69 +231,41 @@ domain_kind(struct api_call *call)
 	    "custom" : "prefix";
 }
 
-/* The two conflicts, by check result or by constraint name. */
 static void
-domain_fail_taken(struct api_call *call, int pool_has_one)
+domain_created(struct task *t)
 {
-	if (pool_has_one)
-		api_fail(call, "InvalidParameterException",
-		    "User pool %s already has a domain configured.",
-		    api_str(call->in, "UserPoolId"));
-	else
-		api_fail(call, "InvalidParameterException",
-		    "Domain already associated with another user pool.");
-}
-
-static void
-domain_create_done(struct api_call *call, struct pg_reply *reply)
-{
+	struct api_call		*call = t->owner;
 	struct domain_create	*c = call->data;
-	const PGresult		*r;
 
-	if (!reply->ok) {
-		if (strcmp(reply->sqlstate, PG_STATE_UNIQUE) == 0)
-			domain_fail_taken(call, reply->constraint != NULL &&
-			    strcmp(reply->constraint, "domains_pkey") != 0);
-		else
-			api_fail_db(call, reply);
-		return;
-	}
-	r = reply->res[0];
-	if (pg_rows(r) == 0)
-		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
-	else if (ops_true(r, 0, 1))
-		domain_fail_taken(call, 1);
-	else if (pg_val(r, 0, 0) != NULL)
-		domain_fail_taken(call, 0);
-	else
-		api_ok(call, domain_change_output(c->domain, domain_kind(call),
-		    c->cfg));
+	api_ok(call, domain_change_output(c->domain, domain_kind(call),
+	    c->cfg));
 }
 
-/* The stored settings: ManagedLoginVersion, Version, CustomDomainConfig. */
-static json_t *
-domain_config(struct api_call *call)
+json_t *
+domain_ops_config(json_t *in)
 {
-	json_t	*cfg, *custom;
+	json_t	*cfg, *custom, *v;
 	char	 version[32];
 
+	v = json_object_get(in, "ManagedLoginVersion");
 	snprintf(version, sizeof version, "%lld", (long long)now_s());
 	cfg = json_pack("{s:I, s:s}", "ManagedLoginVersion",
-	    api_int(call->in, "ManagedLoginVersion", 1), "Version", version);
-	if ((custom = json_object_get(call->in, "CustomDomainConfig")) != NULL)
+	    json_is_integer(v) ? json_integer_value(v) : 1, "Version",
+	    version);
+	if ((custom = json_object_get(in, "CustomDomainConfig")) != NULL)
 		json_object_set_new(cfg, "CustomDomainConfig", json_pack(
 		    "{s:s}", "CertificateArn", api_str(custom,
 		    "CertificateArn")));
 	return cfg;
 }
 
+/* The name checked and the settings built here; core/pools.c stores. */
 static void
 domain_create(struct api_call *call)
 {
 	struct domain_create	*c;
-	struct pg_batch		*batch;
 	const char		*kind = domain_kind(call);
-	char			*why, *cfg;
+	char			*why;
 
 	c = xcalloc(1, sizeof *c);
 	c->domain = domain_lower(api_str(call->in, "Domain"));
@@ -303,23 +278,9 @@ domain_create(struct api_call *call)
 		free(why);
 		return;
 	}
-	c->cfg = domain_config(call);
-	cfg = ops_json_text(c->cfg);
-	batch = pg_batch_new();
-	pg_batch_add(batch, "WITH chk AS (SELECT p.id AS pool_id, "
-	    "  (SELECT d.pool_id FROM domains d WHERE d.domain = $1::text) "
-	    "    AS owner, "
-	    "  EXISTS (SELECT 1 FROM domains d WHERE d.pool_id = p.id "
-	    "    AND d.kind = $3::text) AS has_kind "
-	    "  FROM pools p WHERE p.id = $2::text), "
-	    "ins AS (INSERT INTO domains (domain, pool_id, kind, config) "
-	    "  SELECT $1::text, pool_id, $3::text, $4::jsonb FROM chk "
-	    "  WHERE owner IS NULL AND NOT has_kind RETURNING 1) "
-	    "SELECT chk.owner, chk.has_kind, (SELECT count(*) FROM ins) "
-	    "FROM chk", 4, c->domain, api_str(call->in, "UserPoolId"), kind,
-	    cfg);
-	free(cfg);
-	api_query(call, batch, domain_create_done);
+	c->cfg = domain_ops_config(call->in);
+	pools_create_domain(&call->task, api_str(call->in, "UserPoolId"),
+	    c->domain, kind, c->cfg, domain_created);
 }
 
 /* --- DescribeUserPoolDomain --- */

@@ -19,8 +19,10 @@
  * two concurrent updates cannot silently lose one another: the loser gets
  * ConcurrentModificationException and may retry.
  *
- * RSA key generation is slow; CreateUserPool runs it on the crypto
- * threads and then inserts the pool and both keys in one transaction.
+ * CreateUserPool builds the configuration here (pool_ops_config_new,
+ * which the demo pool also uses) and has core/pools.c make the pool:
+ * its signing keys on the crypto threads (RSA key generation is slow),
+ * then the pool and both keys in one transaction.
  */
 #include "config.h"
 
@@ -38,17 +40,16 @@
 #include "api/pool_ops.h"
 #include "api/shape.h"
 #include "conf.h"
-#include "crypto/keys.h"
-#include "crypto/random.h"
+#include "core/pools.h"
+#include "core/task.h"
 #include "db/pg.h"
+#include "db/pools.h"
 #include "http/request.h"
 #include "log.h"
 #include "util.h"
 
-#define POOL_ID_SUFFIX		9	/* <region>_<9 alphanumerics> */
 #define POOL_MAX_CUSTOM		50	/* custom attributes per pool */
 #define POOL_MAX_ATTR_LEN	2048	/* StringAttributeConstraints bound */
-#define POOL_NKEYS		2
 
 /* ---------------------------------------------------------------- */
 /* Input shapes, from the service model (botocore cognito-idp).      */
@@ -511,34 +512,22 @@ struct pool_job {
 	json_t		*out;		/* the answer once saved */
 	long long	 limit;		/* ListUserPools page size */
 	pool_next_fn	 next;		/* after pool_load() */
-	/* CreateUserPool: keys[0] signs ID tokens, keys[1] access tokens. */
-	struct pool_key	 keys[POOL_NKEYS];
-	char		*sealed[POOL_NKEYS];
-	char		*jwk[POOL_NKEYS];
-	char		*cause;
 };
 
 static void
 pool_job_free(void *p)
 {
 	struct pool_job	*j = p;
-	size_t		 i;
 
 	if (j == NULL)
 		return;
 	free(j->id);
 	free(j->name);
 	free(j->version);
-	free(j->cause);
 	json_decref(j->config);
 	json_decref(j->mfa);
 	json_decref(j->tags);
 	json_decref(j->out);
-	for (i = 0; i < POOL_NKEYS; i++) {
-		keys_free(&j->keys[i]);
-		free(j->sealed[i]);
-		free(j->jwk[i]);
-	}
 	free(j);
 }
 
@@ -1337,8 +1326,8 @@ pool_load(struct api_call *call, pool_next_fn next)
 	pool_strip_nulls(call->in);
 	j->id = xstrdup(api_str(call->in, "UserPoolId"));
 	j->next = next;
-	pg_batch_add(b, "SELECT " POOL_COLUMNS " FROM pools p WHERE p.id = $1",
-	    1, j->id);
+	pg_batch_add(b, "SELECT " DB_POOLS_COLUMNS " FROM pools p WHERE "
+	    "p.id = $1", 1, j->id);
 	api_query(call, b, pool_loaded);
 }
 
@@ -1388,105 +1377,49 @@ pool_save(struct api_call *call, struct pool_job *j)
 /* ---------------------------------------------------------------- */
 /* CreateUserPool                                                    */
 
-static char *
-pool_new_id(void)
-{
-	char	suffix[POOL_ID_SUFFIX + 1];
-
-	random_string(suffix, POOL_ID_SUFFIX, RANDOM_ALNUM);
-	return xasprintf("%s_%s", conf->region, suffix);
-}
-
-/* On a crypto thread: the ID and access token signing keys. */
 static void
-pool_create_keys(struct api_call *call)
+pool_created(struct task *t, const PGresult *r)
 {
-	struct pool_job	*j = call->data;
-	size_t		 i;
-
-	for (i = 0; i < POOL_NKEYS; i++) {
-		if (keys_generate(&j->keys[i], &j->cause) != 0)
-			return;
-		j->sealed[i] = keys_seal(j->keys[i].private_pem,
-		    strlen(j->keys[i].private_pem));
-		j->jwk[i] = pool_dump(j->keys[i].jwk);
-	}
+	api_ok(t->owner, json_pack("{s:o}", "UserPool",
+	    pool_ops_describe(r, 0)));
 }
 
-static void
-pool_created(struct api_call *call, struct pg_reply *reply)
+int
+pool_ops_config_new(json_t *in, json_t **config, json_t **mfa, char **msg)
 {
-	if (!reply->ok) {
-		api_fail_db(call, reply);
-		return;
-	}
-	api_ok(call, json_pack("{s:o}", "UserPool",
-	    pool_ops_describe(reply->res[0], 0)));
+	*mfa = NULL;
+	pool_strip_nulls(in);
+	if ((*config = pool_config_build(in, NULL, msg)) == NULL)
+		return -1;
+	*mfa = json_object();
+	if (pool_mfa_sync(*config, *mfa, msg) == 0)
+		return 0;
+	json_decref(*config);
+	json_decref(*mfa);
+	*config = *mfa = NULL;
+	return -1;
 }
 
-/*
- * The pool row and both keys in one statement, hence one transaction
- * (the foreign key of pool_keys is checked at the end of the statement,
- * when the pool row exists).
- */
-#define POOL_INSERT_SQL							\
-	"WITH p AS (INSERT INTO pools (id, name, config, tags, "	\
-	"mfa_config) VALUES ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb) "	\
-	"RETURNING *), k AS (INSERT INTO pool_keys (pool_id, kid, "	\
-	"purpose, private_sealed, public_pem, jwk) VALUES "		\
-	"($1, $6, 'id', $7, $8, $9::jsonb), "				\
-	"($1, $10, 'access', $11, $12, $13::jsonb) RETURNING kid) "	\
-	"SELECT " POOL_COLUMNS " FROM p"
-
-/* Back on the loop: store the pool with its keys. */
-static void
-pool_create_insert(struct api_call *call)
-{
-	struct pool_job	*j = call->data;
-	struct pg_batch	*b;
-	char		*config, *tags, *mfa;
-
-	if (j->cause != NULL) {
-		log_error("%s: CreateUserPool: %s", call->req->id, j->cause);
-		api_fail(call, "InternalErrorException", "The signing keys of "
-		    "the user pool could not be made; try again.");
-		return;
-	}
-	config = pool_dump(j->config);
-	tags = pool_dump(j->tags);
-	mfa = pool_dump(j->mfa);
-	b = pg_batch_new();
-	pg_batch_add(b, POOL_INSERT_SQL, 13, j->id, j->name, config, tags, mfa,
-	    j->keys[0].kid, j->sealed[0], j->keys[0].public_pem, j->jwk[0],
-	    j->keys[1].kid, j->sealed[1], j->keys[1].public_pem, j->jwk[1]);
-	free(config);
-	free(tags);
-	free(mfa);
-	api_query(call, b, pool_created);
-}
-
+/* The configuration built, the pool made by core/pools.c. */
 static void
 pool_create(struct api_call *call)
 {
-	struct pool_job	*j = pool_job_new(call);
-	json_t		*tags;
-	char		*msg = NULL;
+	struct pool_job		*j = pool_job_new(call);
+	struct pools_new	 n;
+	json_t			*tags;
+	char			*msg = NULL;
 
-	pool_strip_nulls(call->in);
-	if ((j->config = pool_config_build(call->in, NULL, &msg)) == NULL) {
-		pool_invalid(call, msg);
-		return;
-	}
-	j->mfa = json_object();
-	if (pool_mfa_sync(j->config, j->mfa, &msg) != 0) {
+	if (pool_ops_config_new(call->in, &j->config, &j->mfa, &msg) != 0) {
 		pool_invalid(call, msg);
 		return;
 	}
 	tags = json_object_get(call->in, "UserPoolTags");
 	j->tags = tags != NULL ? json_deep_copy(tags) : json_object();
-	j->name = xstrdup(api_str(call->in, "PoolName"));
-	j->id = pool_new_id();
-	api_work(call, pool_create_keys, pool_create_insert);
+	n.name = api_str(call->in, "PoolName");
+	n.config = j->config;
+	n.mfa = j->mfa;
+	n.tags = j->tags;
+	pools_create(&call->task, &n, pool_created);
 }
 
 /* ---------------------------------------------------------------- */

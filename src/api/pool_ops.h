@@ -18,20 +18,16 @@
 
 #include "util.h"
 
-/* EstimatedNumberOfUsers of the pool aliased p. */
-#define POOL_ESTIMATED_USERS_SQL					\
-	"(SELECT count(*) FROM users u WHERE u.pool_id = p.id)"
-
-/* The select list pool_ops_describe() reads, over "pools p". */
-#define POOL_COLUMNS							\
-	"p.id, p.name, p.config, p.tags, p.mfa_config, p.created_at, "	\
-	"p.modified_at, (SELECT d.domain FROM domains d WHERE "		\
-	"d.pool_id = p.id AND d.kind = 'prefix') AS domain, "		\
-	"(SELECT d.domain FROM domains d WHERE d.pool_id = p.id AND "	\
-	"d.kind = 'custom') AS custom_domain, "				\
-	POOL_ESTIMATED_USERS_SQL " AS estimated_users"
-
-/* The full UserPoolType of a row selected with POOL_COLUMNS. */
+/* The full UserPoolType of a row selected with DB_POOLS_COLUMNS. */
 json_t	*pool_ops_describe(const PGresult *, int);
+
+/*
+ * CreateUserPool's input (validated by its shape; null members are
+ * dropped from it) as the stored configuration and MFA settings, with
+ * Cognito's defaults: 0, or -1 with *msg (malloc'd) for an
+ * InvalidParameterException.
+ */
+int	 pool_ops_config_new(json_t *, json_t **, json_t **, char **)
+	    MUST_CHECK;
 
 #endif

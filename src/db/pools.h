@@ -1,0 +1,110 @@
+/*
+ * pools.h: a user pool and its parts written: the pool row with its
+ * two signing keys, an app client, a domain. The statements
+ * core/pools.c runs for the JSON API's Create operations and for the
+ * demo pool. Functions are prefixed db_pools_.
+ */
+#ifndef DB_POOLS_H
+#define DB_POOLS_H
+
+struct pg_batch;
+
+/* EstimatedNumberOfUsers of the pool aliased p. */
+#define DB_POOLS_ESTIMATED_USERS_SQL					\
+	"(SELECT count(*) FROM users u WHERE u.pool_id = p.id)"
+
+/* The select list of a pool's description, over "pools p". */
+#define DB_POOLS_COLUMNS						\
+	"p.id, p.name, p.config, p.tags, p.mfa_config, p.created_at, "	\
+	"p.modified_at, (SELECT d.domain FROM domains d WHERE "		\
+	"d.pool_id = p.id AND d.kind = 'prefix') AS domain, "		\
+	"(SELECT d.domain FROM domains d WHERE d.pool_id = p.id AND "	\
+	"d.kind = 'custom') AS custom_domain, "				\
+	DB_POOLS_ESTIMATED_USERS_SQL " AS estimated_users"
+
+#define DB_POOLS_NKEYS	2	/* the ID token's, the access token's */
+
+/* A new pool (strings borrowed; JSON as text). */
+struct db_pool_new {
+	const char	*id;
+	const char	*name;
+	const char	*config;
+	const char	*tags;
+	const char	*mfa;
+	struct {
+		const char	*kid;
+		const char	*sealed;	/* the private key */
+		const char	*public_pem;
+		const char	*jwk;
+	} keys[DB_POOLS_NKEYS];
+};
+
+/*
+ * The pool row and both keys in one statement, hence one transaction;
+ * its row is DB_POOLS_COLUMNS of the new pool.
+ */
+void	db_pools_insert(struct pg_batch *, const struct db_pool_new *);
+
+/* A new app client (strings borrowed; JSON as text). */
+struct db_client_new {
+	const char	*pool_id;
+	const char	*id;
+	const char	*name;
+	const char	*config;
+	const char	*custom_scopes;	/* ["<identifier>/<scope>"] */
+	const char	*read_attrs;	/* ReadAttributes or [] */
+	const char	*write_attrs;	/* WriteAttributes or [] */
+	const char	*sealed;	/* the secret, or NULL */
+};
+
+/* Clients a pool may have. */
+#define DB_POOLS_MAX_CLIENTS	1000
+
+/*
+ * Insert the client unless the pool has DB_POOLS_MAX_CLIENTS, lists
+ * no custom scope of the client or no custom attribute it names, or
+ * would let it write an immutable one. No row: no such pool; columns
+ * count, the first bad scope, the first bad attribute ('u' + name: not
+ * in the schema, 'i' + name: immutable), created_at and modified_at
+ * (NULL: not inserted).
+ */
+void	db_pools_insert_client(struct pg_batch *,
+	    const struct db_client_new *);
+
+/*
+ * Columns bad_scope and bad_attr of the pool row p for client input
+ * $5 (custom scopes), $6 (read) and $7 (write attributes); shared with
+ * UpdateUserPoolClient's statement.
+ */
+#define DB_POOLS_CLIENT_CHECKS						\
+	"(SELECT s FROM jsonb_array_elements_text($5::jsonb) AS t(s) "	\
+	"  WHERE NOT EXISTS (SELECT 1 FROM resource_servers r, "	\
+	"    jsonb_array_elements(r.scopes) AS sc "			\
+	"    WHERE r.pool_id = p.id AND "				\
+	"    r.identifier || '/' || (sc->>'ScopeName') = t.s) "		\
+	"  LIMIT 1) AS bad_scope, "					\
+	"(SELECT CASE WHEN m.sa IS NULL THEN 'u' ELSE 'i' END || x.a "	\
+	"  FROM (SELECT a, false AS w FROM "				\
+	"      jsonb_array_elements_text($6::jsonb) AS r(a) "		\
+	"    UNION ALL SELECT a, true FROM "				\
+	"      jsonb_array_elements_text($7::jsonb) AS w(a)) AS x "	\
+	"  LEFT JOIN LATERAL (SELECT s AS sa FROM "			\
+	"      jsonb_array_elements(p.config->'SchemaAttributes') AS s "\
+	"      WHERE s->>'Name' = x.a LIMIT 1) AS m ON true "		\
+	"  WHERE jsonb_typeof(p.config->'SchemaAttributes') = 'array' "	\
+	"  AND ((m.sa IS NULL AND x.a LIKE 'custom:%') "		\
+	"    OR (x.w AND m.sa->>'Mutable' = 'false')) "			\
+	"  LIMIT 1) AS bad_attr "
+
+/*
+ * Insert domain (lower case) of kind ("prefix" or "custom") with its
+ * settings (JSON text) for pool, unless the domain has an owner or the
+ * pool a domain of that kind. No row: no such pool; columns: the
+ * owner, whether the pool has one of the kind, rows inserted. A race
+ * the check cannot see fails on the constraints (PG_STATE_UNIQUE;
+ * domains_pkey: the domain is taken).
+ */
+void	db_pools_insert_domain(struct pg_batch *, const char *, const char *,
+	    const char *, const char *);
+
+#endif
