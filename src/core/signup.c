@@ -1,8 +1,8 @@
 /*
  * signup.c: signing up (see signup.h): the steps every operation of
  * signup.h runs (the app client and its SecretHash, the user by name or
- * alias), the codes (shared with the API's attribute operations), and
- * SignUp and ConfirmSignUp.
+ * alias), and SignUp and ConfirmSignUp. The codes themselves are
+ * signup_codes.c's.
  *
  * Codes are CODES_DIGITS random digits stored only as a digest (table
  * codes, db/user_codes.c), single use and expiring: 24 hours for
@@ -32,14 +32,10 @@
 #include "db/pg.h"
 #include "db/user_codes.h"
 #include "db/users.h"
-#include "notify/caps.h"
-#include "notify/messages.h"
 #include "util.h"
 
 #define SIGNUP_USERNAME_MAX	128
 #define SIGNUP_CODE_MAX		2048
-#define SIGNUP_MSG_EXPIRED	"Invalid code provided, please request a " \
-				"code again."
 
 /* --- State ------------------------------------------------------------- */
 
@@ -119,61 +115,6 @@ signup_fail_db(struct task *t, struct pg_reply *reply,
 		    "exists.", what);
 	else
 		task_fail(t, CORE_ERR_USER_EXISTS, "User already exists");
-}
-
-/* --- Codes ------------------------------------------------------------- */
-
-int
-signup_code_send(struct pg_batch *b, const struct signup_code *c,
-    struct signup_delivery *d)
-{
-	char	 code[CODES_DIGITS + 1], digest[CODES_DIGEST_HEX];
-	int	 verify = strncmp(c->purpose, "verify:", 7) == 0;
-	int	 email = strcmp(c->attr, "email") == 0;
-	json_t	*cdd;
-
-	codes_new(code);
-	codes_digest_bound(c->purpose, verify ? c->dest : NULL, code, digest);
-	db_user_codes_issue(b, c->pool_id, c->sub, c->purpose, digest, c->ttl);
-	caps_charge(b, CAPS_CODE, c->pool_id, c->dest, c->address);
-	cdd = messages_send(b, c->pool_id, c->pool_config,
-	    strcmp(c->purpose, "reset") == 0 ? MESSAGES_RESET :
-	    MESSAGES_VERIFY, email ? "EMAIL" : "SMS", c->dest, code,
-	    c->username);
-	wipe(code, sizeof code);
-	signup_delivery_clear(d);
-	if (cdd == NULL)
-		return -1;
-	d->destination = xstrdup(json_string_value(json_object_get(cdd,
-	    "Destination")));
-	d->medium = email ? "EMAIL" : "SMS";
-	d->attribute = email ? "email" : "phone_number";
-	json_decref(cdd);
-	return 0;
-}
-
-void
-signup_delivery_clear(struct signup_delivery *d)
-{
-	free(d->destination);
-	memset(d, 0, sizeof *d);
-}
-
-/* The one table from a code's verdict to the error it ends with. */
-static const struct core_err signup_code_errs[] = {
-	[DB_USER_CODES_RIGHT] = { CORE_ERR_INTERNAL, "" },
-	[DB_USER_CODES_MISMATCH] = { CORE_ERR_CODE_MISMATCH,
-	    SIGNUP_MSG_MISMATCH },
-	[DB_USER_CODES_EXPIRED] = { CORE_ERR_CODE_EXPIRED,
-	    SIGNUP_MSG_EXPIRED },
-	[DB_USER_CODES_CHANGED] = { CORE_ERR_CHANGED, SIGNUP_MSG_CHANGED },
-	[DB_USER_CODES_LIMIT] = { CORE_ERR_LIMIT, SIGNUP_MSG_LIMIT },
-};
-
-void
-signup_code_err(enum db_user_codes_verdict v, struct core_err *err)
-{
-	*err = signup_code_errs[v];
 }
 
 /* --- The app client, then the user ------------------------------------- */

@@ -15,9 +15,10 @@
  * address), and, under PreventUserExistenceErrors, the same answers for
  * a missing user as for an existing one.
  *
- * signup.c holds the client, the user, codes and SignUp and
- * ConfirmSignUp; recovery.c ResendConfirmationCode, ForgotPassword,
- * ConfirmForgotPassword and what a missing user is answered.
+ * signup.c holds the client, the user, SignUp and ConfirmSignUp;
+ * signup_codes.c the codes; recovery.c ResendConfirmationCode,
+ * ForgotPassword, ConfirmForgotPassword and what a missing user is
+ * answered.
  */
 #ifndef CORE_SIGNUP_H
 #define CORE_SIGNUP_H
