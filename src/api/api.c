@@ -91,17 +91,12 @@ api_call_init(struct api_call *call, struct req *r)
 	req_set_ctx(r, call, api_call_free);
 }
 
-/* The single exit of a call, HTTP or internal. */
+/* The single exit of a call. */
 static void
 api_answer(struct api_call *call, int status, json_t *body)
 {
 	if (call->req->answered) {
 		json_decref(body);
-		return;
-	}
-	if (call->internal) {
-		call->invoke_done(status, body, call->invoke_arg);
-		req_reply(call->req, status, NULL, NULL, 0);
 		return;
 	}
 	req_reply_json(call->req, status, body);
@@ -130,7 +125,7 @@ api_vfail(struct api_call *call, const char *type, const char *fmt,
 {
 	char	*msg = xvasprintf(fmt, ap);
 
-	if (!call->internal && !call->req->answered)
+	if (!call->req->answered)
 		req_add_header(call->req, "x-amzn-ErrorType", type);
 	api_answer(call, api_fail_status(type), json_pack("{s:s, s:s}",
 	    "__type", type, "message", msg));
@@ -440,8 +435,7 @@ api_target(struct req *r, struct api_call *call)
 		return NULL;
 	}
 	if (strncmp(target, API_TARGET_PREFIX, plen) != 0 ||
-	    (op = api_find(target + plen)) == NULL ||
-	    op->auth == API_INTERNAL) {
+	    (op = api_find(target + plen)) == NULL) {
 		char	*e = log_escape(target, strlen(target));
 
 		api_fail(call, "UnknownOperationException",
@@ -479,21 +473,4 @@ api_handle(struct req *r)
 		api_check_signature(call);
 	else
 		api_run(call);
-}
-
-void
-api_invoke(const char *name, json_t *in, void (*done)(int, json_t *, void *),
-    void *arg)
-{
-	struct api_call	*call = xcalloc(1, sizeof *call);
-
-	api_call_init(call, req_new_internal());
-	call->internal = 1;
-	call->invoke_done = done;
-	call->invoke_arg = arg;
-	call->in = in;
-	if ((call->op = api_find(name)) == NULL)
-		fatalx("api_invoke: no operation %s", name);
-	call->task.name = call->op->name;
-	api_run(call);
 }

@@ -25,7 +25,6 @@ typedef void	(*api_work_fn)(struct api_call *);
 enum api_auth {
 	API_PUBLIC,	/* unsigned: ClientId, Session or AccessToken */
 	API_SIGNED,	/* SigV4 with an admin access key */
-	API_INTERNAL,	/* api_invoke() only: the hosted UI */
 };
 
 struct api_op {
@@ -52,9 +51,6 @@ struct api_call {
 	api_db_fn		 db_done;
 	api_work_fn		 work_done;
 	api_work_fn		 work_run;
-	int			 internal;	/* api_invoke(), no HTTP */
-	void			(*invoke_done)(int, json_t *, void *);
-	void			*invoke_arg;
 };
 
 /* Answer with a JSON object (stolen; NULL means {}). */
@@ -81,13 +77,6 @@ void	api_set_data(struct api_call *, void *, void (*)(void *));
 
 /* Entry point from the router. */
 void	api_handle(struct req *);
-/*
- * Run an operation from inside the daemon (first-run demo data), as the
- * admin, without HTTP; done gets the HTTP status and the output (or the
- * error object), which it must json_decref.
- */
-void	api_invoke(const char *, json_t *, void (*)(int, json_t *, void *),
-	    void *);
 void	api_handle_options(struct req *);
 const struct api_op *api_find(const char *);
 

@@ -26,7 +26,6 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
-#include "api/api.h"
 #include "http/cors.h"
 #include "http/domain.h"
 #include "http/request.h"
@@ -255,7 +254,7 @@ domain_route(struct req *r)
 		render_error(o, 404, "There is no such page.");
 }
 
-/* --- Core operations and API operations -------------------------------- */
+/* --- Core operations ---------------------------------------------------- */
 
 static void
 domain_task_end(struct task *t, const struct core_err *err)
@@ -273,45 +272,6 @@ domain_task(struct domain_req *o, const char *name, domain_task_fn done)
 	    domain_task_end, o);
 	o->task_done = done;
 	return &o->task;
-}
-
-struct domain_call {
-	struct domain_req	*o;
-	domain_done_fn		 done;
-};
-
-static void
-domain_invoked(int status, json_t *out, void *arg)
-{
-	struct domain_call	*c = arg;
-	struct domain_req	*o = c->o;
-	domain_done_fn		 done = c->done;
-
-	free(c);
-	if (req_release(o->r) == 0)
-		done(o, status, out);
-	json_decref(out);
-}
-
-void
-domain_invoke(struct domain_req *o, const char *op, json_t *in,
-    domain_done_fn done)
-{
-	struct domain_call	*c = xcalloc(1, sizeof *c);
-
-	c->o = o;
-	c->done = done;
-	req_hold(o->r);
-	api_invoke(op, in, domain_invoked, c);
-}
-
-const char *
-domain_error_type(json_t *out)
-{
-	const char	*t = json_string_value(json_object_get(out,
-			    "__type"));
-
-	return t != NULL ? t : "";
 }
 
 void

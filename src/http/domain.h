@@ -51,8 +51,6 @@ struct domain_req {
 	json_t		*result;	/* tokens or claims */
 };
 
-typedef void	(*domain_done_fn)(struct domain_req *, int, json_t *);
-
 /* Why a name is not a usable domain prefix (domain_prefix_check). */
 enum domain_prefix_verdict {
 	DOMAIN_PREFIX_OK,
@@ -98,16 +96,6 @@ int	 domain_param_ok(const char *, size_t);
  * One operation at a time; done may start the next.
  */
 struct task *domain_task(struct domain_req *, const char *, domain_task_fn);
-
-/*
- * Run an API operation (usually an internal one) with input in (stolen)
- * for the request; done gets the HTTP status and the answer (borrowed),
- * and is not called when the request has timed out meanwhile.
- */
-void	 domain_invoke(struct domain_req *, const char *, json_t *,
-	    domain_done_fn);
-/* The __type of an operation's error answer ("" for success). */
-const char *domain_error_type(json_t *);
 
 /* 302 to url. */
 void	 domain_redirect(struct domain_req *, const char *);

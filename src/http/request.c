@@ -167,23 +167,6 @@ req_new(struct evhttp_request *ev)
 	return r;
 }
 
-/* A request without HTTP, for operations the daemon runs itself. */
-struct req *
-req_new_internal(void)
-{
-	struct req	*r = xcalloc(1, sizeof *r);
-
-	r->start_ms = now_ms();
-	random_uuid(r->id);
-	r->path = xstrdup("/");
-	r->host = xstrdup("internal");
-	r->client_addr = xstrdup("internal");
-	r->deadline = event_new(req_base, -1, 0, req_timeout, r);
-	event_add(r->deadline, req_common_timeout);
-	req_live++;
-	return r;
-}
-
 void
 req_set_ctx(struct req *r, void *ctx, void (*ctx_free)(void *))
 {

@@ -53,7 +53,6 @@ struct req {
 };
 
 struct req	*req_new(struct evhttp_request *);
-struct req	*req_new_internal(void);
 void		 req_hold(struct req *);
 int		 req_release(struct req *) MUST_CHECK;
 void		 req_set_ctx(struct req *, void *, void (*)(void *));
