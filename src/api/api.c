@@ -108,14 +108,16 @@ api_ok(struct api_call *call, json_t *out)
 	api_answer(call, 200, out != NULL ? out : json_object());
 }
 
+/*
+ * AWS answers every sender fault with 400, throttling
+ * (TooManyRequestsException) included: SDKs retry it by its name.
+ */
 static int
 api_fail_status(const char *type)
 {
 	if (strcmp(type, "InternalErrorException") == 0 ||
 	    strcmp(type, "InternalServerException") == 0)
 		return 500;
-	if (strcmp(type, "TooManyRequestsException") == 0)
-		return 429;
 	return 400;
 }
 

@@ -4,7 +4,10 @@
  * endpoints (oauth/) share.
  *
  * Every request of a pool domain gets a struct domain_req as its ctx.
- * Parameters are decoded once, strictly: a parameter given twice or a
+ * A body over max_form_bytes (413) or an address out of its allowance
+ * (429) is refused first, as the error page for a person and as RFC
+ * 6749's JSON error on the OAuth2 endpoints. Parameters are decoded
+ * once, strictly: a parameter given twice or a
  * malformed pair refuses the request (RFC 6749 §3.1). Cookies are set
  * Secure, HttpOnly and SameSite=Lax, scoped to the domain's path when
  * the domain is reached by path on the API host.
@@ -26,8 +29,10 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "conf.h"
 #include "http/cors.h"
 #include "http/domain.h"
+#include "http/ratelimit.h"
 #include "http/request.h"
 #include "oauth/oauth.h"
 #include "ui/branding.h"
@@ -203,19 +208,43 @@ domain_param_ok(const char *v, size_t min)
 	return n >= min && n <= DOMAIN_PARAM_MAX;
 }
 
-/* Unreadable parameters: RFC 6749's answer on the API, a page on pages. */
+/*
+ * A request refused before its route: RFC 6749's JSON answer on the
+ * OAuth2 endpoints (API callers), the error page (with the pool's
+ * branding) for a person.
+ */
 static void
-domain_malformed(struct domain_req *o)
+domain_refuse(struct domain_req *o, int status, const char *msg)
 {
-	static const char	 msg[] = "The request is malformed: a "
-				    "parameter is repeated or cannot be read.";
-
 	if (strncmp(o->r->domain_path, "/oauth2/", 8) == 0 &&
 	    strcmp(o->r->domain_path, "/oauth2/authorize") != 0) {
 		cors_add(o->r);
-		oauth_reply_error(o, 400, "invalid_request", msg);
+		oauth_reply_error(o, status, "invalid_request", msg);
 	} else
-		render_error(o, 400, msg);
+		render_error(o, status, msg);
+}
+
+/*
+ * A body over max_form_bytes (413), or an address out of its allowance
+ * (429, see ratelimit.c): 1 after answering.
+ */
+static int
+domain_over_limits(struct domain_req *o)
+{
+	if (o->r->body_len > (size_t)conf->max_form_bytes) {
+		domain_refuse(o, 413, "That was too much: the form sent more "
+		    "than this page accepts. Go back and try again with less "
+		    "text.");
+		return 1;
+	}
+	if (ratelimit_page(o->r) != 0) {
+		req_add_header(o->r, "Retry-After", "5");
+		domain_refuse(o, 429, "Too many requests came from your "
+		    "network in a short time. Wait a few seconds, then try "
+		    "again.");
+		return 1;
+	}
+	return 0;
 }
 
 void
@@ -230,7 +259,10 @@ domain_route(struct req *r)
 	/* Reached as /<prefix>/...: the prefix is the base of every link. */
 	o->base = strlen(r->path) > strlen(r->domain_path) ?
 	    xasprintf("/%s", r->domain_prefix) : xstrdup("");
+	/* The query names the client whose style the refusals wear. */
 	o->query = domain_params(r->query);
+	if (domain_over_limits(o))
+		return;
 	if (r->method == EVHTTP_REQ_POST)
 		o->form = domain_params((const char *)r->body);
 	for (i = 0; i < nitems(domain_routes); i++) {
@@ -241,7 +273,8 @@ domain_route(struct req *r)
 			continue;
 		if (o->query == NULL || (r->method == EVHTTP_REQ_POST &&
 		    o->form == NULL)) {
-			domain_malformed(o);
+			domain_refuse(o, 400, "The request is malformed: a "
+			    "parameter is repeated or cannot be read.");
 			return;
 		}
 		domain_routes[i].fn(o);

@@ -4,7 +4,8 @@
  * the JSON API's unsigned operations (sign-up, sign-in, forgot password,
  * ...) and a pool domain's pages. A bucket holds address_burst tokens
  * and gains address_rate a second; a request takes one, and one that
- * finds none is refused (TooManyRequestsException, or a 429 page).
+ * finds none is refused (TooManyRequestsException, or domain.c's 429
+ * page).
  * Workers do not share buckets, so an address gets its allowance once
  * per worker; the users' own counters (lockout, message caps) live in
  * PostgreSQL.
@@ -32,11 +33,6 @@
 #define RATELIMIT_BUCKETS	4096
 #define RATELIMIT_MAX		16384	/* buckets kept per worker */
 #define RATELIMIT_KEY		64
-
-#define RATELIMIT_PAGE	"<!DOCTYPE html><html><head>" \
-	"<meta charset=\"utf-8\"><title>Too many requests</title></head><body><h1>Slow down a " \
-	"little</h1><p>Too many requests came from your network in a short " \
-	"time. Wait a few seconds, then try again.</p></body></html>\n"
 
 struct ratelimit_entry {
 	LIST_ENTRY(ratelimit_entry)	 bucket;
@@ -143,12 +139,7 @@ ratelimit_page(struct req *r)
 	for (i = 0; i < nitems(ratelimit_exempt); i++)
 		if (strcmp(r->domain_path, ratelimit_exempt[i]) == 0)
 			return 0;
-	if (ratelimit_take(req_client_addr(r)) == 0)
-		return 0;
-	req_add_header(r, "Retry-After", "5");
-	req_reply(r, 429, "text/html; charset=utf-8", RATELIMIT_PAGE,
-	    strlen(RATELIMIT_PAGE));
-	return -1;
+	return ratelimit_take(req_client_addr(r));
 }
 
 size_t

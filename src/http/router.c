@@ -5,7 +5,8 @@
  * first path segment, which is a domain prefix when it has no '_' and a
  * pool id when it has one), and picks the handler from a table. It
  * refuses a body framed both by Content-Length and Transfer-Encoding
- * (400, closed), and a pool domain's body over max_form_bytes (413).
+ * (400, closed); a pool domain's own limits (a body over max_form_bytes,
+ * the per-address allowance) are domain.c's, which answers them as pages.
  */
 #include "config.h"
 
@@ -23,18 +24,12 @@
 #include "db/pg.h"
 #include "http/cors.h"
 #include "http/domain.h"
-#include "http/ratelimit.h"
 #include "http/request.h"
 #include "http/router.h"
 #include "log.h"
 #include "oauth/discovery.h"
 #include "ui/branding.h"
 #include "util.h"
-
-#define ROUTE_413_PAGE	"<!DOCTYPE html><html><head>" \
-	"<meta charset=\"utf-8\"><title>Too large</title></head><body><h1>That was too much</h1>" \
-	"<p>The form sent more than this page accepts. Go back and try " \
-	"again with less text.</p></body></html>\n"
 
 typedef void	(*route_fn)(struct req *, const char *);
 
@@ -293,13 +288,6 @@ router_handle(struct evhttp_request *ev, void *arg)
 	if (router_pool_domain(r->host, r->path, conf->auth_domain,
 	    conf->public_url, &r->domain_prefix, &r->domain_path)) {
 		r->host_kind = HOST_POOL_DOMAIN;
-		if (r->body_len > (size_t)conf->max_form_bytes) {
-			req_reply(r, 413, "text/html; charset=utf-8",
-			    ROUTE_413_PAGE, strlen(ROUTE_413_PAGE));
-			return;
-		}
-		if (ratelimit_page(r) != 0)
-			return;
 		route_domain(r, NULL);
 		return;
 	}

@@ -70,8 +70,10 @@ def page(server, source, path="/no-such-domain/login", xff=None):
 
 
 def throttled(answer):
+    """Throttled as AWS answers it: 400 (every client fault is), the
+    exception named in the body."""
     status, out = answer
-    return status == 429 and out.get("__type") == "TooManyRequestsException"
+    return status == 400 and out.get("__type") == "TooManyRequestsException"
 
 
 def served_before_throttled(fn, most=BURST * 3):
@@ -122,7 +124,7 @@ def test_signed_api_not_limited(limited):
         return False
 
     assert_burst(served_before_throttled(refused))
-    assert errors[-1]["ResponseMetadata"]["HTTPStatusCode"] == 429
+    assert errors[-1]["ResponseMetadata"]["HTTPStatusCode"] == 400
     for _ in range(BURST + 2):
         assert "UserPools" in idp.list_user_pools(MaxResults=1)
 
@@ -184,6 +186,24 @@ def test_pages_limited_with_friendly_429(limited):
         assert c.getresponse().status != 429
     finally:
         c.close()
+
+
+def test_the_429_page_is_the_pool_s_error_page(limited):
+    """The refusal is the hosted UI's error page, styled as the others
+    (the pool's stylesheet for the client in the link), not a bare
+    one."""
+    src = "127.0.0.8"
+    path = "/no-such-domain/login?client_id=someclient"
+    last = []
+    assert_burst(served_before_throttled(
+        lambda: (last.append(page(limited, src, path)) or last[-1])[0]
+        == 429))
+    status, body, headers = last[-1]
+    assert b"Wait a few seconds" in body, body
+    assert b'class="error errorMessage-customizable"' in body, body
+    assert b"/no-such-domain/ui/custom.css?client_id=someclient" in body
+    assert headers["retry-after"] == "5"
+    assert headers["cache-control"] == "no-store"
 
 
 def test_pages_behind_trusted_proxy(limited):

@@ -307,6 +307,28 @@ def test_api_body_over_256k_is_413(limited):
     assert r.json()["__type"] == "MissingAuthenticationTokenException"
 
 
+def test_413_is_a_page_for_people_and_json_for_oauth_clients(limited):
+    """Over max_form_bytes a page answers with the hosted UI's error
+    page (the pool's stylesheet for the client linked), the token
+    endpoint with RFC 6749's JSON error."""
+    form = b"username=a&password=" + b"p" * (70 * 1024)
+    r = limited.request("POST", "/no-such-domain/login?client_id=abc", form,
+                        {"Content-Type":
+                         "application/x-www-form-urlencoded"})
+    assert r.status == 413, r
+    assert r.headers["content-type"].startswith("text/html"), r.headers
+    assert b'class="error errorMessage-customizable"' in r.body, r.body
+    assert b"/no-such-domain/ui/custom.css?client_id=abc" in r.body
+    r = limited.request("POST", "/no-such-domain/oauth2/token",
+                        b"grant_type=client_credentials&scope=" +
+                        b"x" * (70 * 1024),
+                        {"Content-Type":
+                         "application/x-www-form-urlencoded"})
+    assert r.status == 413, r
+    assert r.headers["content-type"].startswith("application/json")
+    assert json.loads(r.body)["error"] == "invalid_request", r.body
+
+
 @pytest.mark.parametrize("scheme", ["http", "https"])
 def test_form_over_64k_is_413(limited, scheme):
     form = b"username=a&password=" + b"p" * (70 * 1024)
