@@ -482,9 +482,16 @@ signup_sign_up(struct task *t, const struct signup_req *r)
 
 /* --- ConfirmSignUp ----------------------------------------------------- */
 
+/*
+ * Under PreventUserExistenceErrors a user without a live code (none
+ * sent, or expired) is answered as a missing name is, as
+ * ConfirmForgotPassword does (recovery_checked): CORE_ERR_CODE_EXPIRED
+ * would tell that the user exists.
+ */
 static void
 signup_confirmed(struct task *t, struct pg_reply *reply)
 {
+	struct signup			*s = t->data;
 	const PGresult			*r;
 	enum db_user_codes_verdict	 v;
 	struct core_err			 err;
@@ -494,6 +501,10 @@ signup_confirmed(struct task *t, struct pg_reply *reply)
 		return;
 	}
 	r = reply->res[reply->nres - 1];
+	if (s->hide && db_user_codes_gone(r)) {
+		signup_not_found(t, "signup", 0);
+		return;
+	}
 	if ((v = db_user_codes_verdict(r)) != DB_USER_CODES_RIGHT) {
 		signup_code_err(v, &err);
 		task_fail(t, err.kind, "%s", err.message);

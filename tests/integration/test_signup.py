@@ -579,6 +579,34 @@ def test_prevent_user_existence_errors(server, idp, app):
     assert server.messages("ghost@example.org") == []
 
 
+def test_confirm_without_a_code_answers_as_for_a_missing_user(idp,
+                                                              make_pool):
+    """Under PreventUserExistenceErrors, ConfirmSignUp for an
+    unconfirmed user who has no live code (here: the pool sends none)
+    answers as for a missing name, CodeMismatchException until the
+    attempts end, not ExpiredCodeException, which told the user
+    exists."""
+    pid = make_pool()["Id"]
+    cid = make_client(idp, pid, PreventUserExistenceErrors="ENABLED")[
+        "ClientId"]
+    there, missing = ("u-%s" % uuid.uuid4().hex[:8] for _ in range(2))
+    sign_up(idp, cid, there, unique_email())
+
+    def run(name):
+        out = []
+        for _ in range(6):
+            with pytest.raises(botocore.exceptions.ClientError) as e:
+                idp.confirm_sign_up(ClientId=cid, Username=name,
+                                    ConfirmationCode="123456")
+            out.append(error_of(e))
+        return out
+
+    seen = run(there)
+    assert seen[0] == ("CodeMismatchException", MISMATCH)
+    assert seen[-1] == ("LimitExceededException", LIMIT)
+    assert run(missing) == seen
+
+
 # --- SecretHash --------------------------------------------------------------
 
 def test_secret_hash_required_for_a_client_with_a_secret(server, idp, app):
