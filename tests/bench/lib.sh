@@ -155,17 +155,20 @@ EOF
 
 results=()
 
-# run NAME URL [signed | REQUEST-FILE]: one wrk run; appends a result
-# line. A request file holds the method, header lines, an empty line and
-# the body (tests/bench/signed.lua replays it).
+# run NAME URL [signed | REQUEST-FILE | SCRIPT.lua]: one wrk run; appends
+# a result line. A request file holds the method, header lines, an empty
+# line and the body (tests/bench/signed.lua replays it); a script makes
+# the requests itself.
 run() {
 	local name=$1 url=$2 out=$state/wrk-$1.out args=() req=$state/req-$1
+	local script=$top/tests/bench/signed.lua
 	case ${3:-} in
 	signed) sign "$url" "$req" ;;
 	'') ;;
+	*.lua) script=$3 ;;
 	*) req=$3 ;;
 	esac
-	[ -z "${3:-}" ] || args=(-s "$top/tests/bench/signed.lua")
+	[ -z "${3:-}" ] || args=(-s "$script")
 	echo "bench: $name: wrk -t$threads -c$conns -d$duration $url"
 	BENCH_REQUEST=$req wrk -t"$threads" -c"$conns" \
 	    -d"$duration" --timeout 5s --latency "${args[@]}" "$url" >"$out"

@@ -3,7 +3,10 @@
 # one figure each, for comparing two builds (tests/bench/compare.sh):
 #
 #   password-signin   InitiateAuth USER_PASSWORD_AUTH (scrypt at the
-#                     configured cost), wrk;
+#                     configured cost), wrk, as one user per connection
+#                     (tests/bench/signin_users.lua), so the lockout's
+#                     count of attempts in flight per user stays out of
+#                     the figure;
 #   srp-signin        USER_SRP_AUTH, both round trips, by
 #                     tests/bench/srp_load.py (Python clients, nice 5);
 #   refresh           InitiateAuth REFRESH_TOKEN_AUTH, wrk;
@@ -71,6 +74,20 @@ aws_idp admin-create-user --user-pool-id "$pool_id" --username bench \
 aws_idp admin-set-user-password --user-pool-id "$pool_id" --username bench \
     --password "$password" --permanent
 
+# One user per wrk connection for password-signin (signin_users.lua).
+$py - "$https" "$pool_id" "$password" "$conns" <<'PY'
+import sys
+import boto3
+url, pool_id, password, n = sys.argv[1], sys.argv[2], sys.argv[3], \
+    int(sys.argv[4])
+idp = boto3.client("cognito-idp", endpoint_url=url)
+for i in range(n):
+    idp.admin_create_user(UserPoolId=pool_id, Username="bench%d" % i,
+                          MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=pool_id, Username="bench%d" % i,
+                                Password=password, Permanent=True)
+PY
+
 # request FILE METHOD BODY HEADER...: a request file for signed.lua.
 request() {
 	local f=$1 m=$2 b=$3 h
@@ -114,7 +131,9 @@ curl -sf -o /dev/null "$login" || {
 	exit 1
 }
 
-run password-signin "$http/" "$state/req-signin"
+BENCH_USER_PREFIX=bench BENCH_USERS=$conns BENCH_THREADS=$threads \
+BENCH_CLIENT_ID=$client_id BENCH_PASSWORD=$password \
+    run password-signin "$http/" "$top/tests/bench/signin_users.lua"
 echo "bench: srp-signin: tests/bench/srp_load.py, 4 processes, $duration"
 srp=$(nice -n 5 $py "$top/tests/bench/srp_load.py" "$https" \
     "$state/tls/cert.pem" "$client_id" "$pool_id" bench "$password" \
