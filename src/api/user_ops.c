@@ -563,25 +563,15 @@ user_verify_write(struct api_call *call, struct pg_batch *b,
     const char *purpose)
 {
 	struct user_op			*op = call->data;
-	struct users_aliases		 al;
 	struct db_user_codes_verify	 v;
-	char				*attrs;
 
-	users_alias_columns(&op->rules, op->attrs, &al);
-	attrs = ops_json_text(op->attrs);
 	memset(&v, 0, sizeof v);
 	v.pool_id = op->pool_id;
 	v.sub = op->user.sub;
 	v.purpose = purpose;
 	v.digest = op->digest;
-	v.attributes = attrs;
-	v.email = al.email;
-	v.phone = al.phone;
-	v.preferred = al.preferred;
 	v.modified = op->modified;
-	db_user_codes_verify(b, &v);
-	free(attrs);
-	users_aliases_clear(&al);
+	signup_code_verify(b, &op->rules, op->attrs, &v);
 	api_query(call, b, user_confirm_done);
 }
 

@@ -430,8 +430,12 @@ mfa_rotated(struct task *t, struct pg_reply *reply)
 
 /* --- Associating a secret --- */
 
+/*
+ * The end of a write, a rotation (with a Session) or a plain one:
+ * mfa_done when it happened, none when a plain one wrote no row.
+ */
 static void
-mfa_associate_done(struct task *t, struct pg_reply *reply)
+mfa_written(struct task *t, struct pg_reply *reply, task_fn none)
 {
 	struct mfa_op	*op = t->data;
 
@@ -442,10 +446,22 @@ mfa_associate_done(struct task *t, struct pg_reply *reply)
 		task_fail_db(t, reply);
 		return;
 	} else if (pg_rows(reply->res[0]) == 0) {
-		task_fail(t, CORE_ERR_NO_USER, "User does not exist.");
+		none(t);
 		return;
 	}
 	mfa_done(t);
+}
+
+static void
+mfa_no_user(struct task *t)
+{
+	task_fail(t, CORE_ERR_NO_USER, "User does not exist.");
+}
+
+static void
+mfa_associate_done(struct task *t, struct pg_reply *reply)
+{
+	mfa_written(t, reply, mfa_no_user);
 }
 
 static void
@@ -482,19 +498,7 @@ mfa_setup_associate(struct task *t, const struct mfa_setup_req *req,
 static void
 mfa_verify_done(struct task *t, struct pg_reply *reply)
 {
-	struct mfa_op	*op = t->data;
-
-	if (op->digest != NULL) {
-		if (mfa_rotated(t, reply) != 0)
-			return;
-	} else if (!reply->ok) {
-		task_fail_db(t, reply);
-		return;
-	} else if (pg_rows(reply->res[0]) == 0) {
-		mfa_retry(t);
-		return;
-	}
-	mfa_done(t);
+	mfa_written(t, reply, mfa_retry);
 }
 
 /* Record the verified code: step, new settings; the user as read. */

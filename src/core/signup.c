@@ -541,27 +541,17 @@ static void
 signup_confirm_write(struct task *t, struct signup *s)
 {
 	struct db_user_codes_verify	 v;
-	struct users_aliases		 al;
 	struct pg_batch			*b = pg_batch_new();
-	char				*attrs;
 
 	signup_take_aliases(s, b);
-	users_alias_columns(&s->rules, s->attrs, &al);
-	attrs = signup_json_text(s->attrs);
 	memset(&v, 0, sizeof v);
 	v.pool_id = s->pool_id;
 	v.sub = s->user.sub;
 	v.purpose = "signup";
 	v.digest = s->digest;
-	v.attributes = attrs;
-	v.email = al.email;
-	v.phone = al.phone;
-	v.preferred = al.preferred;
 	v.modified = s->modified;
 	v.confirm = 1;
-	db_user_codes_verify(b, &v);
-	free(attrs);
-	users_aliases_clear(&al);
+	signup_code_verify(b, &s->rules, s->attrs, &v);
 	task_query(t, b, signup_confirmed);
 }
 

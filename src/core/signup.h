@@ -106,6 +106,15 @@ struct signup_code {
 int	signup_code_send(struct pg_batch *, const struct signup_code *,
 	    struct signup_delivery *);
 void	signup_delivery_clear(struct signup_delivery *);
+/*
+ * Queue the check of a code that, when right and live, writes the
+ * user's attributes attrs (with their alias columns under rules): v
+ * names the pool, user, purpose, digest, modified_at and confirm; its
+ * attributes and alias columns are filled here.
+ */
+struct users_rules;
+void	signup_code_verify(struct pg_batch *, const struct users_rules *,
+	    json_t *, struct db_user_codes_verify *);
 /* The error of a code's verdict that is not right. */
 void	signup_code_err(enum db_user_codes_verdict, struct core_err *);
 

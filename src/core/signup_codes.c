@@ -4,7 +4,8 @@
  * the API's attribute operations: a new code queued with its row
  * (db/user_codes.c, a digest only), the message caps' charge and the
  * message that carries it, in the caller's batch, so they commit
- * together or not at all; and the one table from a code's verdict to
+ * together or not at all; the check that consumes a code and writes
+ * the attributes it verifies; and the one table from a code's verdict to
  * the error it ends with.
  */
 #include "config.h"
@@ -17,6 +18,7 @@
 #include "core/codes.h"
 #include "core/signup.h"
 #include "core/signup_int.h"
+#include "core/users.h"
 #include "db/user_codes.h"
 #include "notify/caps.h"
 #include "notify/messages.h"
@@ -52,6 +54,26 @@ signup_code_send(struct pg_batch *b, const struct signup_code *c,
 	d->attribute = email ? "email" : "phone_number";
 	json_decref(cdd);
 	return 0;
+}
+
+void
+signup_code_verify(struct pg_batch *b, const struct users_rules *rules,
+    json_t *attrs, struct db_user_codes_verify *v)
+{
+	struct users_aliases	 al;
+	char			*text;
+
+	if ((text = json_dumps(attrs, JSON_COMPACT)) == NULL)
+		fatalx("signup_code_verify: json_dumps");
+	users_alias_columns(rules, attrs, &al);
+	v->attributes = text;
+	v->email = al.email;
+	v->phone = al.phone;
+	v->preferred = al.preferred;
+	db_user_codes_verify(b, v);
+	v->attributes = v->email = v->phone = v->preferred = NULL;
+	users_aliases_clear(&al);
+	free(text);
 }
 
 void
