@@ -13,7 +13,10 @@
  * except the name and the secret. What needs the database (the pool,
  * the custom scopes of resource servers, custom attributes of the
  * schema) is checked by the same statement that writes, so a client is
- * never stored against a scope or attribute that is gone.
+ * never stored against a scope or attribute that is gone. Create's
+ * rules are also client_ops_config (the demo pool's client); the id,
+ * the secret and the insert are core/pools.c's (statement in
+ * db/pools.c).
  *
  * The client secret is sealed under the master key at rest and opened
  * only to answer Create, Describe and Update.

@@ -10,7 +10,8 @@
  * by name, so prefixes with '_' are impossible by pattern and the route
  * names are reserved here. A pool has at most one domain of each kind
  * and a domain belongs to one pool: the schema says so (primary key and
- * unique (pool_id, kind)); the statement that inserts also reports
+ * unique (pool_id, kind)); the statement that inserts (db/pools.c, run
+ * by core/pools.c, which the demo pool's domain also uses) also reports
  * which rule a request breaks, and a race that the statement cannot see
  * ends in the same messages through the constraint names.
  */

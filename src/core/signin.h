@@ -43,7 +43,7 @@ struct signin_req {
 	const char		*challenge;	/* ChallengeName, to respond */
 	const char		*session;	/* Session of the challenge */
 	json_t			*params;	/* AuthParameters, responses */
-	/* GetTokensFromRefreshToken: refresh_token set, flow NULL */
+	/* GetTokensFromRefreshToken, refresh_token grant: flow NULL */
 	const char		*refresh_token;
 	const char		*client_secret;
 	const char		*address;	/* the client's: message caps */
