@@ -8,7 +8,10 @@
  * client_ops_config, domain_ops_config) and stored by core/pools.c, as
  * CreateUserPool, CreateUserPoolClient and CreateUserPoolDomain do, so
  * the demo is exactly what a user would get by running those commands.
- * The steps run on one task of the daemon's own (no request, no guard).
+ * The pool, the client and the domain are stored in one transaction
+ * (pools_create_with), so a failure (the domain taken, the database
+ * gone) leaves nothing and the next start makes the demo anew. It runs
+ * on one task of the daemon's own (no request, no guard).
  */
 #include "config.h"
 
@@ -34,85 +37,45 @@
 /* The demo's one task and what its steps keep. */
 static struct {
 	struct task	 task;
-	char		*pool_id;
 	json_t		*config;
 	json_t		*mfa;
 	json_t		*tags;
+	json_t		*client;
+	json_t		*scopes;
+	json_t		*domain;
 } demo;
 
 static void
 demo_clear(void)
 {
-	free(demo.pool_id);
 	json_decref(demo.config);
 	json_decref(demo.mfa);
 	json_decref(demo.tags);
-	demo.pool_id = NULL;
+	json_decref(demo.client);
+	json_decref(demo.scopes);
+	json_decref(demo.domain);
 	demo.config = demo.mfa = demo.tags = NULL;
+	demo.client = demo.scopes = demo.domain = NULL;
 }
 
-/* A step failed (the task's name says which). */
+/* Nothing was made when it failed: the next start tries again. */
 static void
 demo_end(struct task *t, const struct core_err *err)
 {
 	if (err != NULL)
-		log_error("demo: %s failed: %s", t->name, err->message);
+		log_error("demo: %s failed (nothing was made): %s", t->name,
+		    err->message);
 	demo_clear();
 	task_clear(t);
 }
 
 static void
-demo_domain_done(struct task *t)
+demo_made(struct task *t, const PGresult *r, const struct pools_client *c)
 {
-	log_info("demo: pool %s (%s) is ready; hosted UI domain %s",
-	    DEMO_POOL, demo.pool_id, DEMO_DOMAIN);
-	task_ok(t);
-}
-
-static void
-demo_client_done(struct task *t, const struct pools_client *c)
-{
-	json_t	*in, *cfg;
-
 	log_info("demo: app client %s", c->id);
-	t->name = "CreateUserPoolDomain";
-	in = json_pack("{s:s, s:s}", "UserPoolId", demo.pool_id, "Domain",
-	    DEMO_DOMAIN);
-	cfg = domain_ops_config(in);
-	pools_create_domain(t, demo.pool_id, DEMO_DOMAIN, "prefix", cfg,
-	    demo_domain_done);
-	json_decref(cfg);
-	json_decref(in);
-}
-
-static void
-demo_pool_done(struct task *t, const PGresult *r)
-{
-	struct pools_client_new	 n;
-	json_t			*in, *cfg, *scopes;
-	const char		*etype;
-	char			*msg;
-
-	demo.pool_id = xstrdup(pg_val(r, 0, 0));
-	t->name = "CreateUserPoolClient";
-	in = json_pack("{s:s, s:s, s:b, s:[s]}", "UserPoolId", demo.pool_id,
-	    "ClientName", "notes-app-web", "GenerateSecret", 0,
-	    "ExplicitAuthFlows", "ADMIN_NO_SRP_AUTH");
-	if (client_ops_config(in, &cfg, &scopes, &etype, &msg) != 0) {
-		task_fail(t, CORE_ERR_INVALID, "%s: %s", etype, msg);
-		free(msg);
-		json_decref(in);
-		return;
-	}
-	memset(&n, 0, sizeof n);
-	n.pool_id = demo.pool_id;
-	n.name = "notes-app-web";
-	n.config = cfg;
-	n.custom_scopes = scopes;
-	pools_create_client(t, &n, demo_client_done);
-	json_decref(cfg);
-	json_decref(scopes);
-	json_decref(in);
+	log_info("demo: pool %s (%s) is ready; hosted UI domain %s",
+	    DEMO_POOL, pg_val(r, 0, 0), DEMO_DOMAIN);
+	task_ok(t);
 }
 
 static json_t *
@@ -136,11 +99,37 @@ demo_pool_input(void)
 	    "Name", "verified_email");
 }
 
+/* The client's input to CreateUserPoolClient, built; -1 when refused. */
+static int
+demo_client_input(struct pools_client_new *n)
+{
+	json_t		*in;
+	const char	*etype;
+	char		*msg;
+	int		 rc;
+
+	in = json_pack("{s:s, s:b, s:[s]}", "ClientName", "notes-app-web",
+	    "GenerateSecret", 0, "ExplicitAuthFlows", "ADMIN_NO_SRP_AUTH");
+	memset(n, 0, sizeof *n);
+	n->name = "notes-app-web";
+	rc = client_ops_config(in, &demo.client, &demo.scopes, &etype, &msg);
+	json_decref(in);
+	if (rc != 0) {
+		task_fail(&demo.task, CORE_ERR_INVALID, "%s: %s", etype, msg);
+		free(msg);
+		return -1;
+	}
+	n->config = demo.client;
+	n->custom_scopes = demo.scopes;
+	return 0;
+}
+
 static void
 demo_create(void)
 {
 	struct pools_new	 n;
-	json_t			*in = demo_pool_input();
+	struct pools_client_new	 cn;
+	json_t			*in = demo_pool_input(), *din;
 	char			*msg;
 
 	task_init(&demo.task, "demo", "CreateUserPool", NULL, NULL, demo_end,
@@ -151,13 +140,19 @@ demo_create(void)
 		json_decref(in);
 		return;
 	}
+	json_decref(in);
+	if (demo_client_input(&cn) != 0)
+		return;
+	din = json_pack("{s:s}", "Domain", DEMO_DOMAIN);
+	demo.domain = domain_ops_config(din);
+	json_decref(din);
 	demo.tags = json_object();
 	n.name = DEMO_POOL;
 	n.config = demo.config;
 	n.mfa = demo.mfa;
 	n.tags = demo.tags;
-	pools_create(&demo.task, &n, demo_pool_done);
-	json_decref(in);
+	pools_create_with(&demo.task, &n, &cn, DEMO_DOMAIN, demo.domain,
+	    demo_made);
 }
 
 static void

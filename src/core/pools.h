@@ -7,6 +7,8 @@
  * configurations come built by the caller (the API's rules over
  * Cognito's input, api/pool_ops.c and api/client_ops.c).
  *
+ * pools_create_with makes a pool, a client and a domain together.
+ *
  * Each runs on the caller's task: on success cb gets what was made
  * (valid while cb runs); on failure the task ends with a core_err:
  * NO_RESOURCE (no such pool), BAD_SCOPE and INVALID (a client's scope
@@ -64,5 +66,18 @@ void	pools_create_client(struct task *, const struct pools_client_new *,
  */
 void	pools_create_domain(struct task *, const char *, const char *,
 	    const char *, json_t *, void (*)(struct task *));
+
+/*
+ * A pool made with an app client (its pool_id ignored) and a prefix
+ * domain in one transaction, as the demo makes its pool: all three are
+ * stored or none is. cb gets the pool's row and the client; the task
+ * ends as the three calls above end it.
+ */
+typedef void	(*pools_with_fn)(struct task *, const PGresult *,
+		    const struct pools_client *);
+
+void	pools_create_with(struct task *, const struct pools_new *,
+	    const struct pools_client_new *, const char *, json_t *,
+	    pools_with_fn);
 
 #endif

@@ -67,3 +67,13 @@ db_pools_insert_domain(struct pg_batch *b, const char *pool_id,
 	    "SELECT chk.owner, chk.has_kind, (SELECT count(*) FROM ins) "
 	    "FROM chk", 4, domain, pool_id, kind, config);
 }
+
+void
+db_pools_guard_made(struct pg_batch *b, const char *pool_id,
+    const char *client_id, const char *domain)
+{
+	pg_batch_add(b, "SELECT 1 / (SELECT count(*) FROM clients WHERE "
+	    "pool_id = $1 AND id = $2)::int / (SELECT count(*) FROM domains "
+	    "WHERE pool_id = $1 AND domain = $3)::int", 3, pool_id, client_id,
+	    domain);
+}

@@ -107,4 +107,13 @@ void	db_pools_insert_client(struct pg_batch *,
 void	db_pools_insert_domain(struct pg_batch *, const char *, const char *,
 	    const char *, const char *);
 
+/*
+ * Fail the batch (SQLSTATE DB_POOLS_STATE_GUARD: its writes roll back)
+ * unless pool has client and domain; after their conditional inserts.
+ */
+#define DB_POOLS_STATE_GUARD	"22012"		/* division_by_zero */
+
+void	db_pools_guard_made(struct pg_batch *, const char *, const char *,
+	    const char *);
+
 #endif

@@ -88,3 +88,36 @@ def test_demo_pool_client_and_domain(demo_server):
     srv.start()
     wait_log(srv, r"demo: pool my-users-pool exists as %s" % pid)
     assert [p["Id"] for p in demo_pools(srv.boto3())] == [pid]
+
+
+def test_demo_is_all_or_nothing(demo_server):
+    """The pool, its client and its domain are stored together: when the
+    domain is another pool's, the first start makes nothing (no pool
+    without a client or domain that later starts would take for the
+    demo), and a start once the domain is free makes the whole demo."""
+    srv = demo_server
+    wait_log(srv, r"demo: pool my-users-pool \((\S+)\) is ready")
+    idp = srv.boto3()
+    [pool] = demo_pools(idp)
+    idp.delete_user_pool_domain(UserPoolId=pool["Id"], Domain="notes-app")
+    idp.delete_user_pool(UserPoolId=pool["Id"])
+    other = idp.create_user_pool(PoolName="other")["UserPool"]["Id"]
+    idp.create_user_pool_domain(UserPoolId=other, Domain="notes-app")
+    srv.stop()
+    srv.start()
+    wait_log(srv, r"demo: CreateUserPool failed \(nothing was made\): "
+             r"Domain already associated with another user pool\.")
+    idp = srv.boto3()
+    assert demo_pools(idp) == []
+    idp.delete_user_pool_domain(UserPoolId=other, Domain="notes-app")
+    srv.stop()
+    srv.start()
+    ready = r"demo: pool my-users-pool \((\S+)\) is ready; hosted UI " \
+        r"domain notes-app"
+    wait_log(srv, r"(?s)%s.*%s" % (ready, ready))
+    pid = re.findall(ready, srv.log_text())[-1]
+    assert [p["Id"] for p in demo_pools(idp)] == [pid]
+    assert [c["ClientName"] for c in idp.list_user_pool_clients(
+        UserPoolId=pid)["UserPoolClients"]] == ["notes-app-web"]
+    d = idp.describe_user_pool_domain(Domain="notes-app")
+    assert d["DomainDescription"]["UserPoolId"] == pid
