@@ -36,6 +36,7 @@
 
 #define SIGNUP_USERNAME_MAX	128
 #define SIGNUP_CODE_MAX		2048
+#define SIGNUP_PASSWORD_MAX	256
 
 /* --- State ------------------------------------------------------------- */
 
@@ -161,9 +162,9 @@ signup_client_loaded(struct task *t, struct pg_reply *reply)
 }
 
 /*
- * The bounds Cognito's model sets on a username and a code, which the
- * API checks with its shapes and the hosted door does not: longer input
- * is refused, never looked up.
+ * The bounds Cognito's model sets on a username, a code and a password,
+ * which the API checks with its shapes and the hosted door does not:
+ * longer input is refused, never looked up or hashed.
  */
 static int
 signup_bounds_ok(struct task *t, const struct signup_req *r)
@@ -181,6 +182,13 @@ signup_bounds_ok(struct task *t, const struct signup_req *r)
 		    "Value at 'confirmationCode' failed to satisfy "
 		    "constraint: Member must have length less than or equal "
 		    "to %d", SIGNUP_CODE_MAX);
+		return 0;
+	}
+	if (r->password != NULL && strlen(r->password) > SIGNUP_PASSWORD_MAX) {
+		task_fail(t, CORE_ERR_INVALID, "1 validation error detected: "
+		    "Value at 'password' failed to satisfy constraint: Member "
+		    "must have length less than or equal to %d",
+		    SIGNUP_PASSWORD_MAX);
 		return 0;
 	}
 	return 1;

@@ -223,3 +223,26 @@ def test_guesses_end_alike_for_existing_and_missing(server, make_site, via):
     assert run("missing-%s" % uuid.uuid4().hex[:8]) == seen
     if via == "api":
         assert d.codes[-1] == "LimitExceededException"
+
+
+def test_an_overlong_password_is_refused_at_both_doors(server, make_site):
+    """A password over Cognito's 256 characters is refused alike by
+    SignUp and ConfirmForgotPassword and by their forms (the pages took
+    it and hashed it), and no user is made."""
+    long = "Aa1!" * 65
+    too_long = ("error", "1 validation error detected: Value at "
+                "'password' failed to satisfy constraint: Member must "
+                "have length less than or equal to 256")
+    for via in DOORS:
+        site = make_site()
+        d = door(via, site)
+        name = "lp-%s" % uuid.uuid4().hex[:8]
+        email = "l%s@example.com" % uuid.uuid4().hex[:8]
+        assert d.sign_up(name, email, long) == too_long, via
+        assert site.idp.list_users(UserPoolId=site.pool["Id"])[
+            "Users"] == [], via
+        there = make_user(site.idp, site.pool["Id"], email=email)
+        assert d.forgot(there)[0] == "sent"
+        code = server.wait_code(email)
+        assert d.reset(there, code, long) == too_long, via
+        assert sign_in(site, there, PASSWORD) == "signed in", via
