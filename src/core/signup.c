@@ -538,10 +538,10 @@ signup_take_aliases(struct signup *s, struct pg_batch *b)
 	users_alias_columns(&s->rules, s->attrs, &al);
 	if (al.email != NULL && !s->rules.username_email)
 		db_user_codes_take_alias(b, s->pool_id, s->user.sub, "email",
-		    al.email, s->digest);
+		    al.email, s->digest, s->modified);
 	if (al.phone != NULL && !s->rules.username_phone)
 		db_user_codes_take_alias(b, s->pool_id, s->user.sub,
-		    "phone_number", al.phone, s->digest);
+		    "phone_number", al.phone, s->digest, s->modified);
 	users_aliases_clear(&al);
 }
 

@@ -127,7 +127,13 @@ db_user_codes_verify(struct pg_batch *b, const struct db_user_codes_verify *v)
 	    v->phone, v->preferred, v->modified);
 }
 
-/* ForceAliasCreation: the alias $3 leaves the user who has it. */
+/*
+ * ForceAliasCreation: the alias $3 leaves the user who has it, only
+ * where the confirmation that follows in the batch will happen: the
+ * code right and live, the user unconfirmed and as read ($5). Both rows
+ * are locked here (a concurrent change is waited for and re-checked),
+ * so nothing changes them before the confirmation.
+ */
 #define UC_SQL_TAKE_ALIAS(COL, ATTR)					\
 	"UPDATE users SET " COL " = NULL, attributes = attributes || "	\
 	"  '{\"" ATTR "_verified\": \"false\"}', "			\
@@ -135,16 +141,20 @@ db_user_codes_verify(struct pg_batch *b, const struct db_user_codes_verify *v)
 	"WHERE pool_id = $1 AND sub <> $2::uuid AND " COL " = $3 "	\
 	"AND EXISTS (SELECT 1 FROM codes WHERE pool_id = $1 AND "	\
 	"  sub = $2::uuid AND purpose = 'signup' AND "			\
-	"  code_hash = $4::bytea AND " UC_LIVE ")"
+	"  code_hash = $4::bytea AND " UC_LIVE "FOR UPDATE) "		\
+	"AND EXISTS (SELECT 1 FROM users WHERE pool_id = $1 AND "	\
+	"  sub = $2::uuid AND modified_at = $5::float8 AND "		\
+	"  status = 'UNCONFIRMED' FOR UPDATE)"
 
 void
 db_user_codes_take_alias(struct pg_batch *b, const char *pool_id,
-    const char *sub, const char *attr, const char *value, const char *digest)
+    const char *sub, const char *attr, const char *value, const char *digest,
+    const char *modified)
 {
 	pg_batch_add(b, strcmp(attr, "email") == 0 ?
 	    UC_SQL_TAKE_ALIAS("alias_email", "email") :
-	    UC_SQL_TAKE_ALIAS("alias_phone", "phone_number"), 4, pool_id, sub,
-	    value, digest);
+	    UC_SQL_TAKE_ALIAS("alias_phone", "phone_number"), 5, pool_id, sub,
+	    value, digest, modified);
 }
 
 /*

@@ -68,10 +68,12 @@ void	db_user_codes_verify(struct pg_batch *,
 /*
  * ForceAliasCreation: the verified e-mail ("email") or phone number
  * value leaves the other user who has it as alias, provided the sign-up
- * code (digest) of pool, sub is right and live.
+ * code (digest) of pool, sub is right and live and the user is still
+ * unconfirmed and as read (modified: its modified_at then), so that
+ * the confirmation that follows in the batch happens too.
  */
 void	db_user_codes_take_alias(struct pg_batch *, const char *, const char *,
-	    const char *, const char *, const char *);
+	    const char *, const char *, const char *, const char *);
 /*
  * ConfirmForgotPassword's check, before the new password is hashed:
  * every check counts, right or wrong; nothing is consumed.

@@ -412,6 +412,45 @@ def test_confirm_sign_up_verifies_the_email_alias(server, idp, make_pool):
     assert rows == ["nina|-|false", "nina2|%s|true" % email.lower()]
 
 
+
+def test_force_alias_creation_takes_nothing_when_the_user_changed(
+        server, idp, make_pool):
+    """ConfirmSignUp with ForceAliasCreation for a user changed while it
+    runs: the confirmation does not happen, and the other user keeps the
+    alias (it lost it, verified by nobody)."""
+    up = make_pool(AliasAttributes=["email"],
+                   AutoVerifiedAttributes=["email"])
+    client_id = make_client(idp, up["Id"])["ClientId"]
+    email = unique_email()
+    sign_up(idp, client_id, "olaf", email)
+    idp.confirm_sign_up(ClientId=client_id, Username="olaf",
+                        ConfirmationCode=server.wait_code(email))
+    sign_up(idp, client_id, "olaf2", email)
+    code = server.wait_code(email, count=2)
+    # A change of olaf2 that commits while the confirmation runs.
+    change = concurrent.futures.ThreadPoolExecutor(1).submit(
+        psql, server, "BEGIN; UPDATE users SET modified_at = modified_at "
+        "+ 1 WHERE pool_id = '%s' AND username = 'olaf2'; SELECT "
+        "pg_sleep(4); COMMIT;" % up["Id"])
+    deadline = time.monotonic() + 30
+    while psql(server, "SELECT count(*) FROM pg_stat_activity WHERE "
+               "query LIKE '%%pg_sleep(4)%%' AND pid <> pg_backend_pid()"
+               ).strip() != "1":
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    time.sleep(0.3)                     # its UPDATE done, the sleep on
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        idp.confirm_sign_up(ClientId=client_id, Username="olaf2",
+                            ConfirmationCode=code, ForceAliasCreation=True)
+    change.result()
+    assert error_of(e)[0] == "ConcurrentModificationException"
+    rows = psql(server, "SELECT username, status, coalesce(alias_email, "
+                "'-'), attributes->>'email_verified' FROM users WHERE "
+                "pool_id = '%s' ORDER BY username" % up["Id"]).split()
+    assert rows == ["olaf|CONFIRMED|%s|true" % email.lower(),
+                    "olaf2|UNCONFIRMED|-|"]
+
+
 # --- ForgotPassword / ConfirmForgotPassword ----------------------------------
 
 def test_forgot_password_and_confirm(server, idp, app):
