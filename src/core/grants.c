@@ -641,22 +641,44 @@ grants_client_credentials(struct task *t,
 
 /* --- userInfo --------------------------------------------------------- */
 
+/* The token's pool owns the domain asked: the claims; else refused. */
+static void
+grants_user_info_domain(struct task *t, struct pg_reply *reply)
+{
+	struct grants_op	*op = t->data;
+
+	if (!reply->ok) {
+		json_decref(*op->result_out);
+		*op->result_out = NULL;
+		task_fail_db(t, reply);
+	} else if (pg_rows(reply->res[0]) != 1) {
+		json_decref(*op->result_out);
+		*op->result_out = NULL;
+		task_fail(t, CORE_ERR_NOT_AUTHORIZED, "Invalid Access Token");
+	} else
+		task_ok(t);
+}
+
 static void
 grants_user_info_checked(struct task *t, struct tokens_access *a)
 {
 	struct grants_op	*op = t->data;
+	struct pg_batch		*b = pg_batch_new();
 
 	*op->result_out = tokens_user_info(&a->user, a->client_config,
 	    a->scope);
-	task_ok(t);
+	db_clients_domain_of_pool(b, op->domain, a->pool_id);
+	task_query(t, b, grants_user_info_domain);
 }
 
 void
-grants_user_info(struct task *t, const char *access_token, json_t **claims)
+grants_user_info(struct task *t, const char *domain,
+    const char *access_token, json_t **claims)
 {
 	struct grants_op	*op = grants_op_new(t, GRANTS_CHECK);
 
 	op->result_out = claims;
+	op->domain = xstrdup(domain);
 	tokens_check_access_for(t, access_token, "openid",
 	    grants_user_info_checked);
 }

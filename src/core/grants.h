@@ -85,7 +85,11 @@ void	grants_exchange(struct task *, const struct grants_token_request *,
 void	grants_client_credentials(struct task *,
 	    const struct grants_token_request *, json_t **);
 
-/* userInfo: the claims of a live access token with the openid scope. */
-void	grants_user_info(struct task *, const char *, json_t **);
+/*
+ * userInfo at a domain: the claims of a live access token with the
+ * openid scope, issued by the domain's pool (else NOT_AUTHORIZED).
+ */
+void	grants_user_info(struct task *, const char *, const char *,
+	    json_t **);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * revoke.c: a refresh token revoked with its family (see revoke.h);
- * the client comes from SIGNIN_CLIENT_SQL and the DELETE from
- * db/refresh_tokens.c.
+ * the client comes from SIGNIN_CLIENT_SQL (at a pool domain from
+ * SIGNIN_CLIENT_ON_DOMAIN_SQL: only a client of the domain's pool) and
+ * the DELETE from db/refresh_tokens.c.
  */
 #include "config.h"
 
@@ -107,6 +108,13 @@ revoke_client_loaded(struct task *t, struct pg_reply *reply)
 void
 revoke_token(struct task *t, const struct revoke_req *req)
 {
+	revoke_token_at(t, req, NULL);
+}
+
+void
+revoke_token_at(struct task *t, const struct revoke_req *req,
+    const char *domain)
+{
 	struct revoke	*rv = xcalloc(1, sizeof *rv);
 	struct pg_batch	*b;
 
@@ -116,6 +124,10 @@ revoke_token(struct task *t, const struct revoke_req *req)
 	rv->token = xstrdup(req->token);
 	task_set_data(t, rv, revoke_free);
 	b = pg_batch_new();
-	pg_batch_add(b, SIGNIN_CLIENT_SQL, 1, rv->client_id);
+	if (domain != NULL)
+		pg_batch_add(b, SIGNIN_CLIENT_ON_DOMAIN_SQL, 2, rv->client_id,
+		    domain);
+	else
+		pg_batch_add(b, SIGNIN_CLIENT_SQL, 1, rv->client_id);
 	task_query(t, b, revoke_client_loaded);
 }

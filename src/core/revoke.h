@@ -24,5 +24,11 @@ struct revoke_req {
 };
 
 void	revoke_token(struct task *, const struct revoke_req *);
+/*
+ * The same at a pool domain (POST /oauth2/revoke): a client of another
+ * pool than the domain's is NO_CLIENT, as an unknown one.
+ */
+void	revoke_token_at(struct task *, const struct revoke_req *,
+	    const char *);
 
 #endif

@@ -480,14 +480,21 @@ signin_client_loaded(struct task *t, struct pg_reply *reply)
 	signin_kinds[a->kind].start(t, a);
 }
 
-/* Load the app client (and its pool) named by ClientId. */
+/*
+ * Load the app client (and its pool) named by ClientId; on a pool
+ * domain, only a client of the domain's pool.
+ */
 static void
 signin_client_step(struct task *t)
 {
 	struct signin	*a = t->data;
 	struct pg_batch	*b = pg_batch_new();
 
-	pg_batch_add(b, SIGNIN_CLIENT_SQL, 1, a->req->client_id);
+	if (a->req->domain != NULL)
+		pg_batch_add(b, SIGNIN_CLIENT_ON_DOMAIN_SQL, 2,
+		    a->req->client_id, a->req->domain);
+	else
+		pg_batch_add(b, SIGNIN_CLIENT_SQL, 1, a->req->client_id);
 	task_query(t, b, signin_client_loaded);
 }
 

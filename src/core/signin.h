@@ -47,6 +47,11 @@ struct signin_req {
 	const char		*refresh_token;
 	const char		*client_secret;
 	const char		*address;	/* the client's: message caps */
+	/*
+	 * The refresh_token grant: the pool domain asked; a client of
+	 * another pool is unknown there (NULL: any pool's client).
+	 */
+	const char		*domain;
 };
 
 enum signin_result {
@@ -84,6 +89,10 @@ const struct signin_outcome *signin_outcome(struct task *);
 	MFA_POOL_SQL("p") " FROM clients c JOIN pools p ON p.id = "	\
 	"c.pool_id WHERE c.id = $1"
 #define SIGNIN_CLIENT_NCOLUMNS	5
+/* The same, when the client belongs to the pool of domain $2. */
+#define SIGNIN_CLIENT_ON_DOMAIN_SQL					\
+	SIGNIN_CLIENT_SQL " AND c.pool_id = (SELECT d.pool_id FROM "	\
+	"domains d WHERE d.domain = $2)"
 
 /* An app client and its pool, decoded from SIGNIN_CLIENT_SQL. */
 struct signin_client {

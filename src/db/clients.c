@@ -90,3 +90,11 @@ db_clients_on_domain(struct pg_batch *b, const char *domain,
 	    "= d.pool_id WHERE d.domain = $1 AND c.id = $2", 2, domain,
 	    client_id);
 }
+
+void
+db_clients_domain_of_pool(struct pg_batch *b, const char *domain,
+    const char *pool_id)
+{
+	pg_batch_add(b, "SELECT 1 FROM domains WHERE domain = $1 AND "
+	    "pool_id = $2", 2, domain, pool_id);
+}

@@ -37,5 +37,8 @@ void	db_clients_domain_clear(struct db_domain_client *);
 
 /* One row when the client belongs to the pool of the domain. */
 void	db_clients_on_domain(struct pg_batch *, const char *, const char *);
+/* One row when the domain is the pool's (pool id $2). */
+void	db_clients_domain_of_pool(struct pg_batch *, const char *,
+	    const char *);
 
 #endif

@@ -8,11 +8,13 @@
  * authorization_code and client_credentials are core/grants.c's;
  * refresh_token is the sign-in core's refresh (core/signin.c, as
  * GetTokensFromRefreshToken runs it), so a refresh token works on both
- * doors; revoke is core/revoke.c's, as RevokeToken's. Errors are RFC
- * 6749 §5.2 JSON (oauth/oauth.c's table for the core's errors);
- * invalid_client is 401 (with WWW-Authenticate when Basic was tried).
- * Refresh and revoke keep the bounds the JSON API's model puts on the
- * same values (token_bounds_ok).
+ * doors; revoke is core/revoke.c's, as RevokeToken's. Every grant and
+ * revoke name the domain to the core, for which a client of another
+ * pool is unknown (invalid_client). Errors are RFC 6749 §5.2 JSON
+ * (oauth/oauth.c's table for the core's errors); invalid_client is 401
+ * (with WWW-Authenticate when Basic was tried). Refresh and revoke
+ * keep the bounds the JSON API's model puts on the same values
+ * (token_bounds_ok).
  */
 #include "config.h"
 
@@ -235,6 +237,7 @@ token_refresh(struct domain_req *o, const struct grants_token_request *req)
 	tr->req.client_secret = tr->secret;
 	tr->req.refresh_token = token;
 	tr->req.address = req_client_addr(o->r);
+	tr->req.domain = o->r->domain_prefix;
 	task_init(&tr->task, o->r->id, "refresh_token", &req_task_guard,
 	    o->r, token_refresh_end, o);
 	signin_start(&tr->task, &tr->req);
@@ -348,6 +351,7 @@ revoke_post(struct domain_req *o)
 	req.client_secret = c.secret;
 	req.token = api_str(o->form, "token");
 	if (token_bounds_ok(o, req.client_id, req.client_secret, req.token))
-		revoke_token(domain_task(o, "revoke", token_revoked), &req);
+		revoke_token_at(domain_task(o, "revoke", token_revoked), &req,
+		    o->r->domain_prefix);
 	token_client_clear(&c);
 }

@@ -3,8 +3,9 @@
  * the user's claims for a bearer access token with the openid scope,
  * limited by its scopes and the client's read permissions. A missing
  * token is invalid_request (400), a bad, expired or revoked one
- * invalid_token (401), both with WWW-Authenticate (RFC 6750 §3). The
- * check and the claims are core/grants.c's.
+ * invalid_token (401), both with WWW-Authenticate (RFC 6750 §3); so is
+ * a token of another pool than the domain's. The check and the claims
+ * are core/grants.c's.
  */
 #include "config.h"
 
@@ -52,6 +53,6 @@ userinfo_handle(struct domain_req *o)
 		    "token is required.");
 		return;
 	}
-	grants_user_info(domain_task(o, "userInfo", userinfo_done), auth + 7,
-	    &o->result);
+	grants_user_info(domain_task(o, "userInfo", userinfo_done),
+	    o->r->domain_prefix, auth + 7, &o->result);
 }
