@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/err.h"
 #include "core/policy.h"
 #include "crypto/random.h"
 #include "util.h"
@@ -125,6 +126,14 @@ policy_exception(const char *msg)
 	if (msg != NULL && strcmp(msg, POLICY_PATTERN_MESSAGE) == 0)
 		return "InvalidParameterException";
 	return "InvalidPasswordException";
+}
+
+int
+policy_err_kind(const char *msg)
+{
+	if (msg != NULL && strcmp(msg, POLICY_PATTERN_MESSAGE) == 0)
+		return CORE_ERR_INVALID;
+	return CORE_ERR_BAD_PASSWORD;
 }
 
 static int

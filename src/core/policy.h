@@ -45,5 +45,7 @@ int		 policy_check_pattern(const char *);
 	"'password' failed to satisfy constraint: Member must satisfy " \
 	"regular expression pattern: " POLICY_PASSWORD_PATTERN
 const char	*policy_exception(const char *);
+/* The same as a core_err kind (core/err.h): the core's doors. */
+int		 policy_err_kind(const char *);
 
 #endif

@@ -27,8 +27,6 @@
 
 #include "core/codes.h"
 #include "core/lockout.h"
-#include "core/policy.h"
-#include "core/signin.h"
 #include "core/signup.h"
 #include "core/signup_int.h"
 #include "core/task.h"
@@ -396,18 +394,13 @@ static void
 recovery_reset_client(struct task *t)
 {
 	struct signup	*s = t->data;
-	const char	*why;
 
 	if (s->req->password == NULL) {
 		task_fail(t, CORE_ERR_INVALID, "A new password is required.");
 		return;
 	}
-	why = policy_check_password(policy_of(s->pool_config),
-	    s->req->password);
-	if (why != NULL) {
-		task_fail(t, signin_kind_of(policy_exception(why)), "%s", why);
+	if (signup_policy(t, s->req->password) != 0)
 		return;
-	}
 	signup_find(t, NULL, recovery_reset_found);
 }
 

@@ -304,8 +304,7 @@ signup_hashed(struct task *t)
 	return -1;
 }
 
-/* 0 when the password satisfies the pool's policy, else ended. */
-static int
+int
 signup_policy(struct task *t, const char *password)
 {
 	struct signup	*s = t->data;
@@ -314,7 +313,7 @@ signup_policy(struct task *t, const char *password)
 	if ((why = policy_check_password(policy_of(s->pool_config),
 	    password)) == NULL)
 		return 0;
-	task_fail(t, signin_kind_of(policy_exception(why)), "%s", why);
+	task_fail(t, policy_err_kind(why), "%s", why);
 	return -1;
 }
 

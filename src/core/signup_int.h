@@ -64,6 +64,8 @@ void	signup_send_code(struct task *, const char *, const char *,
 	    const char *);
 /* Hash s->password on a worker, then done() (s->hashed says). */
 void	signup_hash(struct task *, task_fn);
+/* 0 when password satisfies the pool's policy, else ended. */
+int	signup_policy(struct task *, const char *);
 /* A user of purpose that does not exist: see recovery.c. */
 void	signup_not_found(struct task *, const char *, int);
 /* A failed batch of a user write: a unique violation names its kind. */
