@@ -6,7 +6,7 @@
 # Installs what is missing, then, each in its own out-of-tree build:
 #   build/       --enable-werror: unit tests (Check) and integration tests
 #                (pytest, the real daemon on loopback with its embedded
-#                PostgreSQL);
+#                PostgreSQL), side by side;
 #   build-asan/  with --sanitizers (or SANITIZERS=1): the same two suites on
 #                an ASan+UBSan build;
 #   build-fuzz/  when clang is there: the libFuzzer targets, each for a
@@ -124,14 +124,28 @@ build_variant() {
 	stage_done "$name: configure and build" "$t0"
 }
 
-# unit_tests NAME DIR
-unit_tests() {
-	local name=$1 dir=$2 rc p f t0=$SECONDS
+# unit_tests_start NAME DIR: make check in the background (it runs one
+# test program on one core, beside the integration tests); its output
+# goes to DIR/unit-tests.out, its status and time to DIR/unit-tests.rc.
+unit_tests_start() {
+	local name=$1 dir=$2
+	banner "$name: unit tests (make check, in the background)"
+	rm -f "$dir"/tests/unit/*.log "$dir/unit-tests.rc"
+	(
+		t0=$(date +%s)
+		build_make "$dir" check >"$dir/unit-tests.out" 2>&1
+		echo "$? $(($(date +%s) - t0))" >"$dir/unit-tests.rc"
+	) &
+	unit_pid=$!
+}
+
+# unit_tests_finish NAME DIR: wait for unit_tests_start's run; count it.
+unit_tests_finish() {
+	local name=$1 dir=$2 rc=1 secs=0 p f
+	wait "$unit_pid"
+	read -r rc secs <"$dir/unit-tests.rc"
 	banner "$name: unit tests (make check)"
-	rm -f "$dir"/tests/unit/*.log
-	build_make "$dir" check
-	rc=$?
-	cat "$dir"/tests/unit/*.log 2>/dev/null
+	cat "$dir/unit-tests.out" "$dir"/tests/unit/*.log 2>/dev/null
 	read -r p f < <(count_check "$dir")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1
@@ -139,7 +153,7 @@ unit_tests() {
 	passed=$((passed + p))
 	failed=$((failed + f))
 	[ "$rc" -eq 0 ] || note_fail "$name: unit tests"
-	stage_done "$name: unit tests" "$t0" "$p" "$f"
+	stage_done "$name: unit tests" $((SECONDS - secs)) "$p" "$f"
 }
 
 # integration_tests NAME DIR [pytest arguments...]
@@ -227,8 +241,9 @@ build_bootstrap force || { echo "0 passed, 1 failed"; exit 1; }
 stage_done "autoreconf" "$t0"
 
 if build_variant default build --enable-werror; then
-	unit_tests default build
+	unit_tests_start default build
 	integration_tests default build
+	unit_tests_finish default build
 fi
 
 if [ "$sanitizers" = 1 ]; then
@@ -237,8 +252,9 @@ if [ "$sanitizers" = 1 ]; then
 		export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=0}
 		export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 		export CK_TIMEOUT_MULTIPLIER=${CK_TIMEOUT_MULTIPLIER:-5}
-		unit_tests sanitizers build-asan
+		unit_tests_start sanitizers build-asan
 		integration_tests sanitizers build-asan -m 'not js_clients'
+		unit_tests_finish sanitizers build-asan
 		unset ASAN_OPTIONS UBSAN_OPTIONS CK_TIMEOUT_MULTIPLIER
 	fi
 fi
