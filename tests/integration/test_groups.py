@@ -392,7 +392,9 @@ def test_membership_paging_both_ways(server, pool):
     for g in groups:
         cognito.create_group(UserPoolId=pool["Id"], GroupName=g)
     for u in reversed(users):
-        create_user(server, pool["Id"], u)
+        cognito.admin_create_user(UserPoolId=pool["Id"], Username=u,
+                                  MessageAction="SUPPRESS",
+                                  TemporaryPassword="Passw0rd!")
         cognito.admin_add_user_to_group(UserPoolId=pool["Id"], Username=u,
                                         GroupName="g00")
     for g in reversed(groups[1:]):
