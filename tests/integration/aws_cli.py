@@ -257,6 +257,15 @@ def serve(path):
     import awscli.clidriver
     data_path = os.environ.get("AWS_DATA_PATH")
     warm_up(awscli.clidriver)
+    # The CLI's user agent names the distribution: distro caches what it
+    # learns (lsb_release -a and uname -rs, run as processes) module-wide,
+    # so it is learnt once here rather than in every child.
+    try:
+        import distro
+        distro.id()
+        distro.major_version()
+    except Exception:
+        pass
     # The children share the heap with this process page by page; the
     # collector must not touch (and so copy) every object in each.
     gc.freeze()
