@@ -29,6 +29,7 @@
 #include "db/codes.h"
 #include "db/pg.h"
 #include "db/refresh_tokens.h"
+#include "db/users.h"
 #include "util.h"
 
 #define GRANTS_CODE_BYTES	32
@@ -396,9 +397,7 @@ grants_implicit(struct task *t, const struct grants_user *u,
 	op->scope = grants_dup(u->scope);
 	op->nonce = grants_dup(u->nonce);
 	op->auth_time = u->auth_time;
-	pg_batch_add(b, "SELECT " USERS_COLUMNS ", s.* FROM users u, ("
-	    SIGNIN_CLIENT_SQL ") s WHERE u.pool_id = $2 AND u.sub = $3::uuid "
-	    "AND s.pool_id = u.pool_id", 3, u->client_id, u->pool_id, u->sub);
+	db_clients_signin_user(b, u->client_id, u->pool_id, u->sub);
 	task_query(t, b, grants_implicit_loaded);
 }
 
@@ -505,9 +504,7 @@ grants_code_taken(struct task *t, struct pg_reply *reply)
 	op->nonce = grants_dup(c.nonce);
 	op->auth_time = c.auth_time;
 	op->origin = xstrdup(c.origin_jti);
-	pg_batch_add(b, "SELECT " USERS_COLUMNS " FROM users u WHERE "
-	    "u.pool_id = $1 AND u.sub = $2::uuid", 2, op->client.pool_id,
-	    c.sub);
+	db_users_by_sub(b, op->client.pool_id, c.sub);
 	task_query(t, b, grants_code_user_loaded);
 }
 
@@ -620,7 +617,7 @@ grants_token(struct task *t, enum grants_kind kind,
 	op->redirect_uri = grants_dup(req->redirect_uri);
 	op->verifier = grants_dup(req->code_verifier);
 	op->want_scope = grants_dup(req->scope);
-	pg_batch_add(b, SIGNIN_CLIENT_SQL, 1, req->client_id);
+	db_clients_signin(b, req->client_id);
 	db_clients_on_domain(b, req->domain, req->client_id);
 	task_query(t, b, grants_token_client_loaded);
 }

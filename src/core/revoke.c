@@ -1,7 +1,7 @@
 /*
  * revoke.c: a refresh token revoked with its family (see revoke.h);
- * the client comes from SIGNIN_CLIENT_SQL (at a pool domain from
- * SIGNIN_CLIENT_ON_DOMAIN_SQL: only a client of the domain's pool) and
+ * the client comes from db_clients_signin (at a pool domain from
+ * db_clients_signin_on_domain: only a client of the domain's pool) and
  * the DELETE from db/refresh_tokens.c.
  */
 #include "config.h"
@@ -15,6 +15,7 @@
 #include "core/revoke.h"
 #include "core/signin.h"
 #include "core/task.h"
+#include "db/clients.h"
 #include "db/pg.h"
 #include "db/refresh_tokens.h"
 #include "util.h"
@@ -125,9 +126,8 @@ revoke_token_at(struct task *t, const struct revoke_req *req,
 	task_set_data(t, rv, revoke_free);
 	b = pg_batch_new();
 	if (domain != NULL)
-		pg_batch_add(b, SIGNIN_CLIENT_ON_DOMAIN_SQL, 2, rv->client_id,
-		    domain);
+		db_clients_signin_on_domain(b, rv->client_id, domain);
 	else
-		pg_batch_add(b, SIGNIN_CLIENT_SQL, 1, rv->client_id);
+		db_clients_signin(b, rv->client_id);
 	task_query(t, b, revoke_client_loaded);
 }

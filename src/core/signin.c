@@ -13,7 +13,7 @@
  * MFA answer at the MFA step).
  *
  * Also here, shared with the other operations on a client: the client
- * and its pool decoded from SIGNIN_CLIENT_SQL, SECRET_HASH, and the
+ * and its pool decoded from db_clients_signin, SECRET_HASH, and the
  * client's PreventUserExistenceErrors setting.
  */
 #include "config.h"
@@ -34,6 +34,7 @@
 #include "crypto/b64.h"
 #include "crypto/keys.h"
 #include "db/auth_sessions.h"
+#include "db/clients.h"
 #include "db/pg.h"
 #include "db/users.h"
 #include "util.h"
@@ -491,10 +492,10 @@ signin_client_step(struct task *t)
 	struct pg_batch	*b = pg_batch_new();
 
 	if (a->req->domain != NULL)
-		pg_batch_add(b, SIGNIN_CLIENT_ON_DOMAIN_SQL, 2,
-		    a->req->client_id, a->req->domain);
+		db_clients_signin_on_domain(b, a->req->client_id,
+		    a->req->domain);
 	else
-		pg_batch_add(b, SIGNIN_CLIENT_SQL, 1, a->req->client_id);
+		db_clients_signin(b, a->req->client_id);
 	task_query(t, b, signin_client_loaded);
 }
 

@@ -11,7 +11,7 @@
  * first factor (signin_password.c, signin_srp.c), status (new password,
  * reset required), device (signin_device.c), MFA (signin_mfa.c),
  * outcome, with named empty slots where triggers and federation plug
- * in. Also here: the app client decoded from SIGNIN_CLIENT_SQL,
+ * in. Also here: the app client decoded from db_clients_signin,
  * SECRET_HASH, and PreventUserExistenceErrors.
  */
 #ifndef SIGNIN_H
@@ -80,21 +80,7 @@ void	 signin_start(struct task *, const struct signin_req *);
 /* The outcome of a task that ended with success; valid while t lives. */
 const struct signin_outcome *signin_outcome(struct task *);
 
-/*
- * The app client and its pool by client id ($1): columns client pool_id,
- * clients.config, secret_sealed, pools.config.
- */
-#define SIGNIN_CLIENT_SQL						\
-	"SELECT c.pool_id, c.config, c.secret_sealed, p.config, "	\
-	MFA_POOL_SQL("p") " FROM clients c JOIN pools p ON p.id = "	\
-	"c.pool_id WHERE c.id = $1"
-#define SIGNIN_CLIENT_NCOLUMNS	5
-/* The same, when the client belongs to the pool of domain $2. */
-#define SIGNIN_CLIENT_ON_DOMAIN_SQL					\
-	SIGNIN_CLIENT_SQL " AND c.pool_id = (SELECT d.pool_id FROM "	\
-	"domains d WHERE d.domain = $2)"
-
-/* An app client and its pool, decoded from SIGNIN_CLIENT_SQL. */
+/* An app client and its pool, decoded from db_clients_signin's row. */
 struct signin_client {
 	char	*client_id;
 	char	*pool_id;

@@ -27,6 +27,7 @@
 #include "crypto/random.h"
 #include "crypto/srp.h"
 #include "db/auth_sessions.h"
+#include "db/devices.h"
 #include "db/pg.h"
 #include "util.h"
 
@@ -126,7 +127,8 @@ signin_device_found(struct task *t, struct pg_reply *reply)
 	 * answer as the session): a device that may not bypass MFA goes to
 	 * MFA at once when MFA is due, and the tokens name it.
 	 */
-	if (!signin_device_bypasses(a, signin_true(reply->res[0], 0, 0)) &&
+	if (!signin_device_bypasses(a, signin_true(reply->res[0], 0,
+	    DB_DEVICES_REMEMBERED)) &&
 	    signin_mfa_due(a)) {
 		a->device_key = xstrdup(signin_param(a, "DEVICE_KEY"));
 		signin_next(t);
@@ -151,9 +153,7 @@ signin_device_step(struct task *t)
 		return;
 	}
 	b = pg_batch_new();
-	pg_batch_add(b, "SELECT remembered FROM devices WHERE pool_id = $1 "
-	    "AND device_key = $2 AND sub = $3::uuid AND confirmed", 3,
-	    a->client.pool_id, key, a->user.sub);
+	db_devices_find(b, a->client.pool_id, key, a->user.sub);
 	task_query(t, b, signin_device_found);
 }
 
@@ -282,9 +282,7 @@ signin_device_round2_done(struct task *t)
 	}
 	b = pg_batch_new();
 	db_auth_sessions_consume(b, a->digest);
-	pg_batch_add(b, "UPDATE devices SET last_auth_at = extract(epoch FROM "
-	    "clock_timestamp()) WHERE pool_id = $1 AND device_key = $2", 2,
-	    a->client.pool_id, a->device->key);
+	db_devices_touch(b, a->client.pool_id, a->device->key);
 	task_query(t, b, signin_device_consumed);
 }
 

@@ -27,6 +27,7 @@
 #include "core/users.h"
 #include "crypto/password.h"
 #include "db/pg.h"
+#include "db/refresh_tokens.h"
 #include "db/users.h"
 #include "util.h"
 
@@ -570,14 +571,7 @@ signin_refresh_start(struct task *t, struct signin *a, const char *token)
 	codes_digest_hex("refresh", token, digest);
 	a->digest = xstrdup(digest);
 	b = pg_batch_new();
-	pg_batch_add(b, "SELECT " USERS_COLUMNS ", r.origin_jti, r.auth_time, "
-	    "r.expires_at < extract(epoch FROM clock_timestamp()), "
-	    "extract(epoch FROM clock_timestamp()) - r.rotated_at, "
-	    "r.device_key, nullif(r.scopes, 'aws.cognito.signin.user.admin') "
-	    "FROM "
-	    "refresh_tokens r JOIN users u ON u.pool_id = r.pool_id AND u.sub "
-	    "= r.sub WHERE r.token_hash = $1::bytea AND r.client_id = $2", 2,
-	    digest, a->client.client_id);
+	db_refresh_tokens_find(b, digest, a->client.client_id);
 	task_query(t, b, signin_refresh_loaded);
 }
 
@@ -629,14 +623,11 @@ signin_refresh_rotate(struct task *t, struct signin *a, int stale)
 	struct pg_batch	*b = pg_batch_new();
 
 	if (stale) {
-		pg_batch_add(b, "DELETE FROM refresh_tokens WHERE origin_jti = "
-		    "$1::uuid", 1, a->origin);
+		db_refresh_tokens_drop_family(b, a->origin);
 		task_query(t, b, signin_family_revoked);
 		return;
 	}
-	pg_batch_add(b, "UPDATE refresh_tokens SET rotated_at = coalesce("
-	    "rotated_at, extract(epoch FROM clock_timestamp())) WHERE "
-	    "token_hash = $1::bytea", 1, a->digest);
+	db_refresh_tokens_rotate(b, a->digest);
 	task_query(t, b, signin_rotated);
 }
 
@@ -647,7 +638,6 @@ signin_refresh_loaded(struct task *t, struct pg_reply *reply)
 	const PGresult	*r;
 	const char	*since;
 	long long	 grace;
-	int		 c = USERS_NCOLUMNS;
 
 	if (!reply->ok) {
 		task_fail_db(t, reply);
@@ -661,12 +651,12 @@ signin_refresh_loaded(struct task *t, struct pg_reply *reply)
 	}
 	users_from_row(&a->user, r, 0, 0);
 	a->have_user = 1;
-	a->origin = xstrdup(pg_val(r, 0, c));
-	a->auth_time = strtoll(pg_val(r, 0, c + 1), NULL, 10);
-	if (pg_val(r, 0, c + 4) != NULL)
-		a->device_key = xstrdup(pg_val(r, 0, c + 4));
-	if (pg_val(r, 0, c + 5) != NULL)
-		a->scope = xstrdup(pg_val(r, 0, c + 5));
+	a->origin = xstrdup(pg_val(r, 0, DB_REFRESH_ORIGIN));
+	a->auth_time = strtoll(pg_val(r, 0, DB_REFRESH_AUTH_TIME), NULL, 10);
+	if (pg_val(r, 0, DB_REFRESH_DEVICE) != NULL)
+		a->device_key = xstrdup(pg_val(r, 0, DB_REFRESH_DEVICE));
+	if (pg_val(r, 0, DB_REFRESH_SCOPES) != NULL)
+		a->scope = xstrdup(pg_val(r, 0, DB_REFRESH_SCOPES));
 	/* A refresh token works only on the device it was issued to. */
 	if (a->device_key != NULL && signin_param(a, "DEVICE_KEY") != NULL &&
 	    strcmp(a->device_key, signin_param(a, "DEVICE_KEY")) != 0) {
@@ -674,7 +664,7 @@ signin_refresh_loaded(struct task *t, struct pg_reply *reply)
 		    "Invalid Refresh Token");
 		return;
 	}
-	if (signin_true(r, 0, c + 2)) {
+	if (signin_true(r, 0, DB_REFRESH_EXPIRED)) {
 		task_fail(t, CORE_ERR_BAD_GRANT,
 		    "Refresh Token has expired");
 		return;
@@ -687,7 +677,7 @@ signin_refresh_loaded(struct task *t, struct pg_reply *reply)
 		return;
 	}
 	if (signin_rotation(a, &grace)) {
-		since = pg_val(r, 0, c + 3);
+		since = pg_val(r, 0, DB_REFRESH_SINCE_ROTATED);
 		signin_refresh_rotate(t, a, since != NULL &&
 		    strtod(since, NULL) > (double)grace);
 		return;

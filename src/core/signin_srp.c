@@ -27,6 +27,7 @@
 #include "crypto/keys.h"
 #include "crypto/password.h"
 #include "crypto/srp.h"
+#include "db/devices.h"
 #include "db/pg.h"
 #include "util.h"
 
@@ -326,9 +327,9 @@ signin_verifier_spent(struct task *t, struct pg_reply *reply)
 		task_fail_db(t, reply);
 		return;
 	}
-	if (!signin_true(reply->res[0], 0, 0))
+	if (!signin_true(reply->res[0], 0, DB_DEVICES_SPEND_DEVICE_OK))
 		signin_device_missing(t);
-	else if (!signin_true(reply->res[0], 0, 1))
+	else if (!signin_true(reply->res[0], 0, DB_DEVICES_SPEND_SPENT))
 		signin_fail_charged(t, t->data, CORE_ERR_NOT_AUTHORIZED,
 		    SIGNIN_BAD_SESSION);
 	else
@@ -351,13 +352,7 @@ signin_verifier_spend(struct task *t, struct signin *a)
 	    "PASSWORD_CLAIM_SECRET_BLOCK"), digest);
 	ttl = xasprintf("%lld", signin_config_int(a->client.config,
 	    "AuthSessionValidity", 3) * 60);
-	pg_batch_add(b, "WITH dev AS (SELECT $3::text IS NULL OR EXISTS "
-	    "(SELECT 1 FROM devices WHERE pool_id = $4 AND device_key = $3 "
-	    "AND sub = $5::uuid AND confirmed) AS ok), ins AS (INSERT INTO "
-	    "srp_spent (digest, expires_at) SELECT $1::bytea, extract(epoch "
-	    "FROM clock_timestamp()) + $2::bigint FROM dev WHERE dev.ok ON "
-	    "CONFLICT DO NOTHING RETURNING 1) SELECT dev.ok, EXISTS (SELECT 1 "
-	    "FROM ins) FROM dev", 5, digest, ttl, signin_param(a, "DEVICE_KEY"),
+	db_devices_spend_srp(b, digest, ttl, signin_param(a, "DEVICE_KEY"),
 	    a->client.pool_id, a->user.sub);
 	free(ttl);
 	task_query(t, b, signin_verifier_spent);

@@ -29,6 +29,7 @@
 #include "core/task.h"
 #include "core/users.h"
 #include "crypto/random.h"
+#include "db/clients.h"
 #include "db/pg.h"
 #include "db/user_codes.h"
 #include "db/users.h"
@@ -207,7 +208,7 @@ signup_begin(struct task *t, const struct signup_req *r, task_fn next)
 	s->req = r;
 	s->next = next;
 	task_set_data(t, s, signup_free);
-	pg_batch_add(b, SIGNIN_CLIENT_SQL, 1, r->client_id);
+	db_clients_signin(b, r->client_id);
 	task_query(t, b, signup_client_loaded);
 }
 

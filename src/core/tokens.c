@@ -31,8 +31,11 @@
 #include "crypto/jwt.h"
 #include "crypto/random.h"
 #include "crypto/workers.h"
+#include "db/devices.h"
 #include "db/pg.h"
+#include "db/pools.h"
 #include "db/refresh_tokens.h"
+#include "db/users.h"
 #include "log.h"
 
 #define TOKENS_SCOPE_ADMIN	"aws.cognito.signin.user.admin"
@@ -249,10 +252,11 @@ tokens_group_claims(json_t *claims, const PGresult *res, int roles)
 	names = json_array();
 	arns = json_array();
 	for (i = 0; i < n; i++) {
-		json_array_append_new(names, json_string(pg_val(res, i, 0)));
-		if (pg_val(res, i, 1) != NULL)
-			json_array_append_new(arns,
-			    json_string(pg_val(res, i, 1)));
+		json_array_append_new(names,
+		    json_string(pg_val(res, i, DB_USERS_GROUP_NAME)));
+		if (pg_val(res, i, DB_USERS_GROUP_ROLE) != NULL)
+			json_array_append_new(arns, json_string(pg_val(res, i,
+			    DB_USERS_GROUP_ROLE)));
 	}
 	json_object_set_new(claims, "cognito:groups", names);
 	if (roles && json_array_size(arns) > 0) {
@@ -463,7 +467,8 @@ tokens_take_keys(struct tokens_job *j, const PGresult *res)
 	int	i;
 
 	for (i = 0; i < pg_rows(res); i++) {
-		const char	*purpose = pg_val(res, i, 0);
+		const char	*purpose = pg_val(res, i,
+				    DB_POOLS_KEY_PURPOSE);
 		char		**kid, **sealed;
 
 		if (strcmp(purpose, "id") == 0) {
@@ -475,8 +480,8 @@ tokens_take_keys(struct tokens_job *j, const PGresult *res)
 		}
 		if (*kid != NULL)
 			continue;
-		*kid = xstrdup(pg_val(res, i, 1));
-		*sealed = xstrdup(pg_val(res, i, 2));
+		*kid = xstrdup(pg_val(res, i, DB_POOLS_KEY_KID));
+		*sealed = xstrdup(pg_val(res, i, DB_POOLS_KEY_SEALED));
 	}
 	return j->id_kid != NULL && j->access_kid != NULL ? 0 : -1;
 }
@@ -615,13 +620,10 @@ tokens_add_device(struct pg_batch *b, struct tokens_pending *p)
 	random_string(group, sizeof group - 1, RANDOM_ALNUM);
 	j->device_key = xasprintf("%s_%s", conf->region, uuid);
 	j->device_group = xasprintf("-%s", group);
-	pg_batch_add(b, "INSERT INTO devices (pool_id, device_key, sub, "
-	    "group_key) VALUES ($1, $2, $3::uuid, $4)", 4, p->grant.pool_id,
-	    j->device_key, p->user.sub, j->device_group);
+	db_devices_insert(b, p->grant.pool_id, j->device_key, p->user.sub,
+	    j->device_group);
 	/* Devices an app never confirmed do not pile up. */
-	pg_batch_add(b, "DELETE FROM devices WHERE pool_id = $1 AND sub = "
-	    "$2::uuid AND NOT confirmed AND created_at < extract(epoch FROM "
-	    "clock_timestamp()) - 86400", 2, p->grant.pool_id, p->user.sub);
+	db_devices_prune(b, p->grant.pool_id, p->user.sub);
 }
 
 /* The batch and the signing, with the grant copied into p. */
@@ -638,16 +640,9 @@ tokens_issue_start(struct tokens_pending *p)
 		return;
 	}
 	b = pg_batch_new();
-	pg_batch_add(b,
-	    "SELECT purpose, kid, private_sealed FROM pool_keys WHERE "
-	    "pool_id = $1 AND retired_at IS NULL ORDER BY created_at DESC",
-	    1, p->grant.pool_id);
+	db_pools_signing_keys(b, p->grant.pool_id);
 	if (!p->job->client_only)
-		pg_batch_add(b, "SELECT g.name, g.role_arn FROM user_groups ug "
-		    "JOIN groups g ON g.pool_id = ug.pool_id AND g.name = "
-		    "ug.group_name WHERE ug.pool_id = $1 AND ug.sub = $2::uuid "
-		    "ORDER BY g.precedence NULLS LAST, g.name", 2,
-		    p->grant.pool_id, p->user.sub);
+		db_users_groups(b, p->grant.pool_id, p->user.sub);
 	if (p->grant.new_device)
 		tokens_add_device(b, p);
 	if (p->grant.with_refresh)
@@ -905,9 +900,10 @@ tokens_check_rows(struct tokens_check *t, struct pg_reply *reply)
 
 	if (pg_rows(keys) != 1 || pg_rows(users) != 1)
 		return "Invalid Access Token";
-	if (pg_val(keys, 0, 3) == NULL)
+	if (pg_val(keys, 0, DB_POOLS_ACCESS_CLIENT_VER) == NULL)
 		return "Invalid Access Token";	/* client deleted */
-	if (jwt_check(t->token, pg_val(keys, 0, 0), &cause) != 0) {
+	if (jwt_check(t->token, pg_val(keys, 0, DB_POOLS_ACCESS_PEM),
+	    &cause) != 0) {
 		free(cause);
 		return "Invalid Access Token";
 	}
@@ -919,15 +915,15 @@ tokens_check_rows(struct tokens_check *t, struct pg_reply *reply)
 	free(sub);
 	/* iat in the sign-out's second: see tokens_signout_wait_ms(). */
 	if (t->a.origin_jti != NULL ?
-	    !tokens_pg_true(users, 0, USERS_NCOLUMNS) :
+	    !tokens_pg_true(users, 0, DB_USERS_FAMILY_LIVE) :
 	    t->a.iat <= (long long)t->a.user.tokens_valid_after)
 		return "Access Token has been revoked";
 	if (!t->a.user.enabled)
 		return "User is disabled.";
 	t->a.pool_config = tokens_config(JSON_CACHE_POOL, t->a.pool_id,
-	    keys, 1, &t->pool_held);
+	    keys, DB_POOLS_ACCESS_POOL_VER, &t->pool_held);
 	t->a.client_config = tokens_config(JSON_CACHE_CLIENT, t->a.client_id,
-	    keys, 3, &t->client_held);
+	    keys, DB_POOLS_ACCESS_CLIENT_VER, &t->client_held);
 	if (t->a.pool_config == NULL || t->a.client_config == NULL)
 		return "Invalid Access Token";
 	return NULL;
@@ -983,20 +979,10 @@ tokens_check_access_for(struct task *task, const char *token,
 	    &t->pool_ver);
 	t->client_held = json_cache_peek(JSON_CACHE_CLIENT, t->a.client_id,
 	    &t->client_ver);
-	pg_batch_add(b,
-	    "SELECT k.public_pem, p.xmin::text, CASE WHEN p.xmin::text = $4 "
-	    "THEN NULL ELSE p.config::text END, c.xmin::text, CASE WHEN "
-	    "c.xmin::text = $5 THEN NULL ELSE c.config::text END FROM "
-	    "pool_keys k JOIN pools p ON p.id = k.pool_id LEFT JOIN clients c "
-	    "ON c.pool_id = k.pool_id AND c.id = $3 WHERE k.pool_id = $1 AND "
-	    "k.kid = $2 AND k.purpose = 'access'", 5, t->a.pool_id, t->kid,
-	    t->a.client_id, t->pool_held != NULL ? t->pool_ver : "",
+	db_pools_access_key(b, t->a.pool_id, t->kid, t->a.client_id,
+	    t->pool_held != NULL ? t->pool_ver : "",
 	    t->client_held != NULL ? t->client_ver : "");
-	pg_batch_add(b,
-	    "SELECT " USERS_COLUMNS ", EXISTS (SELECT 1 FROM refresh_tokens r "
-	    "WHERE r.origin_jti = $3::uuid AND r.pool_id = $1) FROM users u "
-	    "WHERE u.pool_id = $1 AND u.sub = $2::uuid", 3, t->a.pool_id,
-	    t->a.user.sub, t->a.origin_jti);
+	db_users_with_family(b, t->a.pool_id, t->a.user.sub, t->a.origin_jti);
 	task_hold(task);
 	pg_submit(b, tokens_check_loaded, t);
 }

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/mfa.h"
+#include "core/users.h"
 #include "db/clients.h"
 #include "db/pg.h"
 #include "util.h"
@@ -97,4 +99,28 @@ db_clients_domain_of_pool(struct pg_batch *b, const char *domain,
 {
 	pg_batch_add(b, "SELECT 1 FROM domains WHERE domain = $1 AND "
 	    "pool_id = $2", 2, domain, pool_id);
+}
+
+void
+db_clients_signin(struct pg_batch *b, const char *client_id)
+{
+	pg_batch_add(b, DB_CLIENTS_SIGNIN_SQL, 1, client_id);
+}
+
+void
+db_clients_signin_on_domain(struct pg_batch *b, const char *client_id,
+    const char *domain)
+{
+	pg_batch_add(b, DB_CLIENTS_SIGNIN_SQL " AND c.pool_id = (SELECT "
+	    "d.pool_id FROM domains d WHERE d.domain = $2)", 2, client_id,
+	    domain);
+}
+
+void
+db_clients_signin_user(struct pg_batch *b, const char *client_id,
+    const char *pool_id, const char *sub)
+{
+	pg_batch_add(b, "SELECT " USERS_COLUMNS ", s.* FROM users u, ("
+	    DB_CLIENTS_SIGNIN_SQL ") s WHERE u.pool_id = $2 AND u.sub = "
+	    "$3::uuid AND s.pool_id = u.pool_id", 3, client_id, pool_id, sub);
 }

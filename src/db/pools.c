@@ -77,3 +77,27 @@ db_pools_guard_made(struct pg_batch *b, const char *pool_id,
 	    "WHERE pool_id = $1 AND domain = $3)::int", 3, pool_id, client_id,
 	    domain);
 }
+
+void
+db_pools_signing_keys(struct pg_batch *b, const char *pool_id)
+{
+	pg_batch_add(b,
+	    "SELECT purpose, kid, private_sealed FROM pool_keys WHERE "
+	    "pool_id = $1 AND retired_at IS NULL ORDER BY created_at DESC",
+	    1, pool_id);
+}
+
+void
+db_pools_access_key(struct pg_batch *b, const char *pool_id,
+    const char *kid, const char *client_id, const char *pool_ver,
+    const char *client_ver)
+{
+	pg_batch_add(b,
+	    "SELECT k.public_pem, p.xmin::text, CASE WHEN p.xmin::text = $4 "
+	    "THEN NULL ELSE p.config::text END, c.xmin::text, CASE WHEN "
+	    "c.xmin::text = $5 THEN NULL ELSE c.config::text END FROM "
+	    "pool_keys k JOIN pools p ON p.id = k.pool_id LEFT JOIN clients c "
+	    "ON c.pool_id = k.pool_id AND c.id = $3 WHERE k.pool_id = $1 AND "
+	    "k.kid = $2 AND k.purpose = 'access'", 5, pool_id, kid, client_id,
+	    pool_ver, client_ver);
+}

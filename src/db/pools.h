@@ -2,7 +2,8 @@
  * pools.h: a user pool and its parts written: the pool row with its
  * two signing keys, an app client, a domain. The statements
  * core/pools.c runs for the JSON API's Create operations and for the
- * demo pool. Functions are prefixed db_pools_.
+ * demo pool, and the signing keys core/tokens.c reads. Functions are
+ * prefixed db_pools_.
  */
 #ifndef DB_POOLS_H
 #define DB_POOLS_H
@@ -115,5 +116,26 @@ void	db_pools_insert_domain(struct pg_batch *, const char *, const char *,
 
 void	db_pools_guard_made(struct pg_batch *, const char *, const char *,
 	    const char *);
+
+/*
+ * The pool's current signing keys, newest first: rows of these columns
+ * (PURPOSE "id" or "access").
+ */
+#define DB_POOLS_KEY_PURPOSE	0
+#define DB_POOLS_KEY_KID	1
+#define DB_POOLS_KEY_SEALED	2
+void	db_pools_signing_keys(struct pg_batch *, const char *);
+/*
+ * What checking an access token of (pool, kid, client) reads: one row
+ * of the access key's PEM, then the pool's and the client's version
+ * (xmin) each followed by its config text, NULL when it is the version
+ * the caller holds (pool_ver, client_ver; "" for none); CLIENT_VER is
+ * NULL when the client is gone. No row: no such key.
+ */
+#define DB_POOLS_ACCESS_PEM		0
+#define DB_POOLS_ACCESS_POOL_VER	1
+#define DB_POOLS_ACCESS_CLIENT_VER	3
+void	db_pools_access_key(struct pg_batch *, const char *, const char *,
+	    const char *, const char *, const char *);
 
 #endif

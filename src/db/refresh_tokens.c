@@ -47,3 +47,32 @@ db_refresh_tokens_revoke_token(struct pg_batch *b, const char *digest,
 	    "(SELECT origin_jti FROM refresh_tokens WHERE token_hash = "
 	    "$1::bytea AND client_id = $2)", 2, digest, client_id);
 }
+
+void
+db_refresh_tokens_find(struct pg_batch *b, const char *digest,
+    const char *client_id)
+{
+	pg_batch_add(b, "SELECT " USERS_COLUMNS ", r.origin_jti, r.auth_time, "
+	    "r.expires_at < extract(epoch FROM clock_timestamp()), "
+	    "extract(epoch FROM clock_timestamp()) - r.rotated_at, "
+	    "r.device_key, nullif(r.scopes, 'aws.cognito.signin.user.admin') "
+	    "FROM "
+	    "refresh_tokens r JOIN users u ON u.pool_id = r.pool_id AND u.sub "
+	    "= r.sub WHERE r.token_hash = $1::bytea AND r.client_id = $2", 2,
+	    digest, client_id);
+}
+
+void
+db_refresh_tokens_drop_family(struct pg_batch *b, const char *origin_jti)
+{
+	pg_batch_add(b, "DELETE FROM refresh_tokens WHERE origin_jti = "
+	    "$1::uuid", 1, origin_jti);
+}
+
+void
+db_refresh_tokens_rotate(struct pg_batch *b, const char *digest)
+{
+	pg_batch_add(b, "UPDATE refresh_tokens SET rotated_at = coalesce("
+	    "rotated_at, extract(epoch FROM clock_timestamp())) WHERE "
+	    "token_hash = $1::bytea", 1, digest);
+}

@@ -1,11 +1,14 @@
 /*
  * refresh_tokens.h: the refresh_tokens table (stored as digests, bound
  * to a client and a user; a family is named by origin_jti): statements
- * core/tokens.c, core/grants.c and core/revoke.c run. Functions are prefixed
+ * core/tokens.c, core/grants.c, core/revoke.c and core/signin_password.c
+ * run and the columns of their rows. Functions are prefixed
  * db_refresh_tokens_.
  */
 #ifndef DB_REFRESH_TOKENS_H
 #define DB_REFRESH_TOKENS_H
+
+#include "core/users.h"
 
 struct pg_batch;
 
@@ -33,5 +36,23 @@ void	db_refresh_tokens_revoke_family(struct pg_batch *, const char *,
  */
 void	db_refresh_tokens_revoke_token(struct pg_batch *, const char *,
 	    const char *);
+
+/*
+ * The refresh token of digest (hex) issued to client: USERS_COLUMNS of
+ * its user, then these columns (EXPIRED a boolean, SINCE_ROTATED the
+ * seconds since it was rotated or NULL, DEVICE and SCOPES NULL when
+ * none or the JSON API's scope).
+ */
+#define DB_REFRESH_ORIGIN		USERS_NCOLUMNS
+#define DB_REFRESH_AUTH_TIME		(USERS_NCOLUMNS + 1)
+#define DB_REFRESH_EXPIRED		(USERS_NCOLUMNS + 2)
+#define DB_REFRESH_SINCE_ROTATED	(USERS_NCOLUMNS + 3)
+#define DB_REFRESH_DEVICE		(USERS_NCOLUMNS + 4)
+#define DB_REFRESH_SCOPES		(USERS_NCOLUMNS + 5)
+void	db_refresh_tokens_find(struct pg_batch *, const char *, const char *);
+/* Delete every token of the family origin_jti (any pool). */
+void	db_refresh_tokens_drop_family(struct pg_batch *, const char *);
+/* Mark the token of digest rotated, unless it already was. */
+void	db_refresh_tokens_rotate(struct pg_batch *, const char *);
 
 #endif

@@ -57,3 +57,30 @@ db_users_sign_up(struct pg_batch *b, const struct db_users_new *u)
 	    u->attributes, u->email, u->phone, u->preferred, u->hash,
 	    u->unique_email, u->unique_phone, u->srp_salt, u->srp_verifier);
 }
+
+void
+db_users_by_sub(struct pg_batch *b, const char *pool_id, const char *sub)
+{
+	pg_batch_add(b, "SELECT " USERS_COLUMNS " FROM users u WHERE "
+	    "u.pool_id = $1 AND u.sub = $2::uuid", 2, pool_id, sub);
+}
+
+void
+db_users_with_family(struct pg_batch *b, const char *pool_id,
+    const char *sub, const char *origin_jti)
+{
+	pg_batch_add(b,
+	    "SELECT " USERS_COLUMNS ", EXISTS (SELECT 1 FROM refresh_tokens r "
+	    "WHERE r.origin_jti = $3::uuid AND r.pool_id = $1) FROM users u "
+	    "WHERE u.pool_id = $1 AND u.sub = $2::uuid", 3, pool_id, sub,
+	    origin_jti);
+}
+
+void
+db_users_groups(struct pg_batch *b, const char *pool_id, const char *sub)
+{
+	pg_batch_add(b, "SELECT g.name, g.role_arn FROM user_groups ug "
+	    "JOIN groups g ON g.pool_id = ug.pool_id AND g.name = "
+	    "ug.group_name WHERE ug.pool_id = $1 AND ug.sub = $2::uuid "
+	    "ORDER BY g.precedence NULLS LAST, g.name", 2, pool_id, sub);
+}

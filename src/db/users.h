@@ -1,12 +1,14 @@
 /*
  * users.h: the statements on the users table that signing in runs
  * (core/signin*.c), added to a caller's batch; rows come back in the
- * USERS_COLUMNS order core/users.h decodes, and the new user of
- * SignUp (core/signup.c). Functions are prefixed
- * db_users_.
+ * USERS_COLUMNS order core/users.h decodes, the new user of SignUp
+ * (core/signup.c), and what core/grants.c and core/tokens.c read of a
+ * user. Functions are prefixed db_users_.
  */
 #ifndef DB_USERS_H
 #define DB_USERS_H
+
+#include "core/users.h"
 
 struct pg_batch;
 
@@ -16,6 +18,22 @@ struct pg_batch;
  * or none.
  */
 void	db_users_find(struct pg_batch *, const char *, const char *);
+/* The user of pool, sub: one row or none. */
+void	db_users_by_sub(struct pg_batch *, const char *, const char *);
+/*
+ * The same (pool, sub) with one more column: whether the refresh token
+ * family origin_jti still has a token in the pool.
+ */
+#define DB_USERS_FAMILY_LIVE	USERS_NCOLUMNS
+void	db_users_with_family(struct pg_batch *, const char *, const char *,
+	    const char *);
+/*
+ * The groups of the user (pool, sub) in token order (precedence, then
+ * name): rows of these columns (ROLE NULL when none).
+ */
+#define DB_USERS_GROUP_NAME	0
+#define DB_USERS_GROUP_ROLE	1
+void	db_users_groups(struct pg_batch *, const char *, const char *);
 /*
  * A right password for pool, sub made a stronger hash (or the missing
  * SRP verifier): keep the hash, the SRP salt and the verifier.
