@@ -5,7 +5,10 @@
 # adapter (api/, ui/, oauth/) or of http/. And no operation runs through
 # a fake API request: api_invoke, domain_invoke, internal operations
 # (API_INTERNAL) and the internal request (req_new_internal) do not
-# exist anywhere in src/ (rule api_invoke).
+# exist anywhere in src/ (rule api_invoke). Nor does core/ name its
+# failures by Cognito exception: no file under src/core/ holds a string
+# literal ending in Exception (rule exception-name); it says a kind of
+# core/err.h, and api/api.c's table names it.
 #
 # KNOWN lists files excepted while converting (file<TAB>rule), each only
 # for the rule it names; an entry that no longer breaks its rule fails
@@ -16,7 +19,7 @@
 srcdir=${srcdir:-$(dirname "$0")/..}
 src=$srcdir/src
 
-# file<TAB>rule (core-include | api_invoke)
+# file<TAB>rule (core-include | api_invoke | exception-name)
 KNOWN='
 '
 
@@ -56,6 +59,10 @@ invoke=$(grep -rlwE 'api_invoke|domain_invoke|API_INTERNAL|req_new_internal' \
     src | sort)
 # shellcheck disable=SC2086
 check api_invoke $invoke
+exc=$(grep -lE 'Exception"' $(find src/core -name '*.[ch]' | sort) \
+    2>/dev/null)
+# shellcheck disable=SC2086
+check exception-name $exc
 
 [ "$fail" -eq 0 ] && echo "PASS: structure"
 exit "$fail"

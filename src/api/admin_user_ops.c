@@ -755,30 +755,31 @@ au_create_resend(struct api_call *call)
 static int
 au_create_attrs(struct api_call *call, struct au *a)
 {
-	const char	*name = api_str(call->in, "Username"), *etype, *kind;
-	char		*emsg;
+	const char		*name = api_str(call->in, "Username"), *attr;
+	enum core_err_kind	 ekind;
+	char			*emsg;
 
 	a->attrs = json_object();
-	if (users_check_username(&a->pool.rules, name, &etype, &emsg) != 0 ||
+	if (users_check_username(&a->pool.rules, name, &ekind, &emsg) != 0 ||
 	    users_apply_attributes(&a->pool.rules, a->attrs, json_object_get(
-	    call->in, "UserAttributes"), USERS_CREATE_ADMIN, NULL, &etype,
+	    call->in, "UserAttributes"), USERS_CREATE_ADMIN, NULL, &ekind,
 	    &emsg) != 0)
 		goto fail;
-	if ((kind = users_username_attribute(&a->pool.rules, name)) != NULL) {
-		json_object_set_new(a->attrs, kind, json_string(name));
+	if ((attr = users_username_attribute(&a->pool.rules, name)) != NULL) {
+		json_object_set_new(a->attrs, attr, json_string(name));
 		a->username = xstrdup(a->sub);
 		free(a->pool.key);
 		a->pool.key = xstrdup(a->sub);
 	} else
 		a->username = xstrdup(name);
-	if (users_check_required(&a->pool.rules, a->attrs, &etype,
+	if (users_check_required(&a->pool.rules, a->attrs, &ekind,
 	    &emsg) != 0)
 		goto fail;
 	a->signin = xstrdup(name);
 	au_set_aliases(a);
 	return 0;
 fail:
-	api_fail(call, etype, "%s", emsg);
+	api_fail(call, api_exception(ekind), "%s", emsg);
 	free(emsg);
 	return -1;
 }
@@ -890,15 +891,15 @@ static void
 au_attrs_change(struct api_call *call, users_change_fn change,
     const char *member)
 {
-	struct au	*a = call->data;
-	const char	*etype;
-	char		*emsg;
+	struct au		*a = call->data;
+	enum core_err_kind	 ekind;
+	char			*emsg;
 
 	json_decref(a->attrs);
 	a->attrs = json_deep_copy(a->user.attributes);
 	if (change(&a->pool.rules, a->attrs, json_object_get(call->in,
-	    member), USERS_UPDATE_ADMIN, NULL, &etype, &emsg) != 0) {
-		api_fail(call, etype, "%s", emsg);
+	    member), USERS_UPDATE_ADMIN, NULL, &ekind, &emsg) != 0) {
+		api_fail(call, api_exception(ekind), "%s", emsg);
 		free(emsg);
 		return;
 	}

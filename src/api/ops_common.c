@@ -108,7 +108,7 @@ ops_check_password(struct api_call *call, json_t *config, const char *pw)
 
 	if ((why = policy_check_password(policy_of(config), pw)) == NULL)
 		return 0;
-	api_fail(call, policy_exception(why), "%s", why);
+	api_fail(call, api_exception(policy_err_kind(why)), "%s", why);
 	return -1;
 }
 

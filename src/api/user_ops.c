@@ -697,14 +697,14 @@ user_attrs_change(struct api_call *call, struct tokens_access *a,
 	struct user_op		*op = user_op_access(call, a);
 	struct users_aliases	 al;
 	struct pg_batch		*b;
-	const char		*etype;
+	enum core_err_kind	 ekind;
 	char			*emsg = NULL, *attrs;
 
 	op->attrs = json_deep_copy(op->user.attributes);
 	if (change(&op->rules, op->attrs, json_object_get(call->in, member),
-	    USERS_UPDATE_SELF, user_writable(op), &etype, &emsg) != 0 ||
-	    users_check_required(&op->rules, op->attrs, &etype, &emsg) != 0) {
-		user_fail(call, etype, emsg);
+	    USERS_UPDATE_SELF, user_writable(op), &ekind, &emsg) != 0 ||
+	    users_check_required(&op->rules, op->attrs, &ekind, &emsg) != 0) {
+		user_fail(call, api_exception(ekind), emsg);
 		return NULL;
 	}
 	users_alias_columns(&op->rules, op->attrs, &al);

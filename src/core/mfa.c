@@ -311,7 +311,7 @@ mfa_set_factor(json_t *out, int f, json_t *s)
 
 json_t *
 mfa_apply_settings(json_t *mfa, json_t *in, json_t *attrs, int has_totp,
-    const char **etype, char **emsg)
+    enum core_err_kind *ekind, char **emsg)
 {
 	json_t		*s[MFA_NFACTORS], *en;
 	unsigned	 means = mfa_user_means(attrs, has_totp), on;
@@ -329,7 +329,7 @@ mfa_apply_settings(json_t *mfa, json_t *in, json_t *attrs, int has_totp,
 		else if (json_is_false(en))
 			on &= ~MFA_BIT(f);
 	}
-	*etype = "InvalidParameterException";
+	*ekind = CORE_ERR_INVALID;
 	if (npref > 1) {
 		*emsg = xstrdup("Only one MFA method can be the preferred "
 		    "MFA method");
@@ -338,7 +338,6 @@ mfa_apply_settings(json_t *mfa, json_t *in, json_t *attrs, int has_totp,
 	for (f = 0; f < MFA_NFACTORS; f++)
 		if (mfa_check_setting(f, s[f], means, on, emsg) != 0)
 			return NULL;
-	*etype = NULL;
 	mfa = mfa_copy(mfa);
 	for (f = 0; f < MFA_NFACTORS; f++)
 		mfa_set_factor(mfa, f, s[f]);

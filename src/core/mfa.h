@@ -30,6 +30,7 @@
 
 #include <jansson.h>
 
+#include "core/err.h"
 #include "util.h"
 
 enum mfa_factor {
@@ -141,11 +142,11 @@ json_t		*mfa_user_settings(json_t *, json_t *, json_t *);
  * EmailMfaSettings, each {Enabled, PreferredMfa}, absent members
  * unchanged) to the user's users.mfa, given the user's attributes and
  * whether a verified TOTP secret exists. Returns the new users.mfa (a
- * new reference), or NULL with *etype (static) and *emsg (malloc'd) set
- * to Cognito's InvalidParameterException.
+ * new reference), or NULL with *ekind (CORE_ERR_INVALID) and *emsg
+ * (malloc'd) set.
  */
 json_t		*mfa_apply_settings(json_t *, json_t *, json_t *, int,
-		    const char **, char **) MUST_CHECK;
+		    enum core_err_kind *, char **) MUST_CHECK;
 
 /*
  * users.mfa after VerifySoftwareToken succeeded: the device name kept

@@ -583,13 +583,13 @@ mfa_settings_write(struct task *t)
 	struct mfa_op	*op = t->data;
 	struct pg_batch	*b;
 	json_t		*mfa;
-	const char	*etype;
-	char		*emsg = NULL, *text;
+	enum core_err_kind	 ekind;
+	char			*emsg = NULL, *text;
 
 	mfa = mfa_apply_settings(op->mfa, op->settings, op->attrs,
-	    op->secret != NULL, &etype, &emsg);
+	    op->secret != NULL, &ekind, &emsg);
 	if (mfa == NULL) {
-		task_fail(t, CORE_ERR_INVALID, "%s", emsg);
+		task_fail(t, ekind, "%s", emsg);
 		free(emsg);
 		return;
 	}

@@ -120,15 +120,7 @@ policy_check_pattern(const char *pw)
 	return 0;
 }
 
-const char *
-policy_exception(const char *msg)
-{
-	if (msg != NULL && strcmp(msg, POLICY_PATTERN_MESSAGE) == 0)
-		return "InvalidParameterException";
-	return "InvalidPasswordException";
-}
-
-int
+enum core_err_kind
 policy_err_kind(const char *msg)
 {
 	if (msg != NULL && strcmp(msg, POLICY_PATTERN_MESSAGE) == 0)

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "core/err.h"
 #include "util.h"
 
 /* The password policy of a pool configuration (borrowed; NULL if none). */
@@ -37,15 +38,14 @@ long long	 policy_temp_validity(json_t *);
 #define POLICY_PASSWORD_PATTERN	"^[\\S]+.*[\\S]+$"
 int		 policy_check_pattern(const char *);
 /*
- * The exception for a message of policy_check_password: it refuses a
- * password that fails the pattern too (so no path stores one), with
- * POLICY_PATTERN_MESSAGE, an InvalidParameterException.
+ * The kind (core/err.h) of a message of policy_check_password: it
+ * refuses a password that fails the pattern too (so no path stores
+ * one), with POLICY_PATTERN_MESSAGE, CORE_ERR_INVALID (Cognito's
+ * InvalidParameterException); any other message is CORE_ERR_BAD_PASSWORD.
  */
 #define POLICY_PATTERN_MESSAGE	"1 validation error detected: Value at " \
 	"'password' failed to satisfy constraint: Member must satisfy " \
 	"regular expression pattern: " POLICY_PASSWORD_PATTERN
-const char	*policy_exception(const char *);
-/* The same as a core_err kind (core/err.h): the core's doors. */
-int		 policy_err_kind(const char *);
+enum core_err_kind policy_err_kind(const char *);
 
 #endif

@@ -107,16 +107,16 @@ signin_hmac(const struct signin_client *sc, const char *username)
 
 int
 signin_check_secret_hash(const struct signin_client *sc, const char *username,
-    const char *given, const char **etype, char **emsg)
+    const char *given, enum core_err_kind *ekind, char **emsg)
 {
 	char	*want;
 	int	 ok;
 
-	*etype = "NotAuthorizedException";
+	*ekind = CORE_ERR_NOT_AUTHORIZED;
 	if (sc->secret == NULL) {
 		if (given == NULL)
 			return 0;
-		*etype = "InvalidParameterException";
+		*ekind = CORE_ERR_INVALID;
 		*emsg = xasprintf("App client %s is not configured for secret "
 		    "but secret hash was received", sc->client_id);
 		return -1;
@@ -224,30 +224,6 @@ signin_config_int(json_t *o, const char *name, long long def)
 	json_t	*v = json_object_get(o, name);
 
 	return json_is_integer(v) ? json_integer_value(v) : def;
-}
-
-/*
- * users.c and signin_check_secret_hash still name their failures by
- * Cognito exception; until they say kinds, this is their kind.
- */
-static const struct {
-	const char		*etype;
-	enum core_err_kind	 kind;
-} signin_users_kinds[] = {
-	{ "InvalidParameterException", CORE_ERR_INVALID },
-	{ "NotAuthorizedException", CORE_ERR_NOT_AUTHORIZED },
-	{ "InvalidPasswordException", CORE_ERR_BAD_PASSWORD },
-};
-
-enum core_err_kind
-signin_kind_of(const char *etype)
-{
-	size_t	i;
-
-	for (i = 0; i < nitems(signin_users_kinds); i++)
-		if (strcmp(signin_users_kinds[i].etype, etype) == 0)
-			return signin_users_kinds[i].kind;
-	return CORE_ERR_INVALID;
 }
 
 /* --- The step table ------------------------------------------------------ */
@@ -566,16 +542,16 @@ signin_start(struct task *t, const struct signin_req *req)
 int
 signin_secret_hash(struct task *t, struct signin *a, const char *username)
 {
-	const char	*etype;
-	char		*emsg;
+	enum core_err_kind	 ekind;
+	char			*emsg;
 
 	/* The hosted UI's client proves itself at the token endpoint. */
 	if (a->hosted)
 		return 0;
 	if (signin_check_secret_hash(&a->client, username,
-	    signin_param(a, "SECRET_HASH"), &etype, &emsg) == 0)
+	    signin_param(a, "SECRET_HASH"), &ekind, &emsg) == 0)
 		return 0;
-	task_fail(t, signin_kind_of(etype), "%s", emsg);
+	task_fail(t, ekind, "%s", emsg);
 	free(emsg);
 	return -1;
 }

@@ -101,21 +101,15 @@ void	 signin_client_clear(struct signin_client *);
 /*
  * Check a SecretHash (or SECRET_HASH) for username: required when the
  * client has a secret, refused when it has none. 0, or -1 with the
- * Cognito exception in *etype and message in *emsg (malloc'd).
+ * kind in *ekind and message in *emsg (malloc'd).
  */
 int	 signin_check_secret_hash(const struct signin_client *, const char *,
-	    const char *, const char **, char **) MUST_CHECK;
+	    const char *, enum core_err_kind *, char **) MUST_CHECK;
 
 /* A ClientSecret matches the client's (or the client has none). */
 int	 signin_client_secret_ok(const struct signin_client *, const char *);
 
 /* PreventUserExistenceErrors is ENABLED for the client. */
 int	 signin_hide_existence(const struct signin_client *);
-
-/*
- * The core kind of an exception name that users.c, policy.c and
- * signin_check_secret_hash still give (CORE_ERR_INVALID for others).
- */
-enum core_err_kind signin_kind_of(const char *);
 
 #endif

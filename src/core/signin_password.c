@@ -442,10 +442,11 @@ signin_response_attributes(struct signin *a)
 static int
 signin_new_password_check(struct task *t, struct signin *a)
 {
-	json_t		*list;
-	const char	*etype, *why;
-	char		*emsg = NULL;
-	int		 rc;
+	json_t			*list;
+	const char		*why;
+	enum core_err_kind	 ekind;
+	char			*emsg = NULL;
+	int			 rc;
 
 	if ((why = policy_check_password(policy_of(a->client.pool_config),
 	    a->password)) != NULL) {
@@ -456,12 +457,12 @@ signin_new_password_check(struct task *t, struct signin *a)
 	list = signin_response_attributes(a);
 	rc = users_apply_attributes(&a->rules, a->attrs, list,
 	    USERS_UPDATE_SELF, json_object_get(a->client.config,
-	    "WriteAttributes"), &etype, &emsg);
+	    "WriteAttributes"), &ekind, &emsg);
 	json_decref(list);
 	if (rc == 0)
-		rc = users_check_required(&a->rules, a->attrs, &etype, &emsg);
+		rc = users_check_required(&a->rules, a->attrs, &ekind, &emsg);
 	if (rc != 0) {
-		task_fail(t, signin_kind_of(etype), "%s", emsg);
+		task_fail(t, ekind, "%s", emsg);
 		free(emsg);
 		return -1;
 	}

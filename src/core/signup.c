@@ -95,11 +95,11 @@ signup_json_text(json_t *j)
 	return s;
 }
 
-/* Fail with a users.c or policy.c error (etype, malloc'd message). */
+/* Fail with a users.c or signin.c error (kind, malloc'd message). */
 static void
-signup_fail_users(struct task *t, const char *etype, char *emsg)
+signup_fail_users(struct task *t, enum core_err_kind kind, char *emsg)
 {
-	task_fail(t, signin_kind_of(etype), "%s", emsg != NULL ? emsg : "");
+	task_fail(t, kind, "%s", emsg != NULL ? emsg : "");
 	free(emsg);
 }
 
@@ -127,7 +127,7 @@ signup_client_loaded(struct task *t, struct pg_reply *reply)
 	struct signup		*s = t->data;
 	const struct signup_req	*r = s->req;
 	struct signin_client	 sc;
-	const char		*etype;
+	enum core_err_kind	 ekind;
 	char			*emsg = NULL;
 
 	if (!reply->ok) {
@@ -147,9 +147,9 @@ signup_client_loaded(struct task *t, struct pg_reply *reply)
 		return;
 	}
 	if (r->door == SIGNUP_DOOR_API && signin_check_secret_hash(&sc,
-	    r->username, r->secret_hash, &etype, &emsg) != 0) {
+	    r->username, r->secret_hash, &ekind, &emsg) != 0) {
 		signin_client_clear(&sc);
-		signup_fail_users(t, etype, emsg);
+		signup_fail_users(t, ekind, emsg);
 		return;
 	}
 	s->hide = signin_hide_existence(&sc);
@@ -427,25 +427,26 @@ static int
 signup_attrs(struct task *t, struct signup *s)
 {
 	const char	*u = s->req->username;
-	const char	*etype, *name;
-	json_t		*list = s->req->attributes, *empty = NULL;
-	char		*emsg = NULL;
-	int		 rc;
+	const char		*name;
+	enum core_err_kind	 ekind;
+	json_t			*list = s->req->attributes, *empty = NULL;
+	char			*emsg = NULL;
+	int			 rc;
 
 	if (list == NULL)
 		list = empty = json_array();
 	s->attrs = json_object();
 	rc = users_apply_attributes(&s->rules, s->attrs, list,
 	    USERS_CREATE_SELF, json_object_get(s->client_config,
-	    "WriteAttributes"), &etype, &emsg);
+	    "WriteAttributes"), &ekind, &emsg);
 	json_decref(empty);
 	if (rc == 0 && (name = users_username_attribute(&s->rules, u)) !=
 	    NULL)
 		json_object_set_new(s->attrs, name, json_string(u));
 	if (rc == 0)
-		rc = users_check_required(&s->rules, s->attrs, &etype, &emsg);
+		rc = users_check_required(&s->rules, s->attrs, &ekind, &emsg);
 	if (rc != 0) {
-		signup_fail_users(t, etype, emsg);
+		signup_fail_users(t, ekind, emsg);
 		return -1;
 	}
 	return 0;
@@ -454,9 +455,9 @@ signup_attrs(struct task *t, struct signup *s)
 static void
 signup_sign_up_client(struct task *t)
 {
-	struct signup	*s = t->data;
-	const char	*etype;
-	char		*emsg = NULL;
+	struct signup		*s = t->data;
+	enum core_err_kind	 ekind;
+	char			*emsg = NULL;
 
 	if (json_is_true(json_object_get(json_object_get(s->pool_config,
 	    "AdminCreateUserConfig"), "AllowAdminCreateUserOnly"))) {
@@ -464,9 +465,9 @@ signup_sign_up_client(struct task *t)
 		    "SignUp is not permitted for this user pool");
 		return;
 	}
-	if (users_check_username(&s->rules, s->req->username, &etype,
+	if (users_check_username(&s->rules, s->req->username, &ekind,
 	    &emsg) != 0) {
-		signup_fail_users(t, etype, emsg);
+		signup_fail_users(t, ekind, emsg);
 		return;
 	}
 	if (signup_attrs(t, s) != 0)

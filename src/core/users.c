@@ -21,7 +21,9 @@
  * "<name>: <problem>\n" after "Attributes did not conform to the schema:
  * "; those of an update are lines "user.<name>: <problem>\n"; those of a
  * deletion follow "Invalid user attributes: ". An email or phone number
- * that is not one answers on its own line of text.
+ * that is not one answers on its own line of text. A failure carries a
+ * kind of core/err.h (CORE_ERR_INVALID, CORE_ERR_NOT_AUTHORIZED) with
+ * its text; the adapters name it.
  */
 #include "config.h"
 
@@ -45,8 +47,6 @@
 
 #define USERS_PREFIX_CREATE	"Attributes did not conform to the schema: "
 #define USERS_PREFIX_DELETE	"Invalid user attributes: "
-#define USERS_EINVALID		"InvalidParameterException"
-#define USERS_EUNAUTHORIZED	"NotAuthorizedException"
 
 /* One attribute of the schema, from SchemaAttributes or the fallback. */
 struct users_attr {
@@ -108,12 +108,12 @@ users_err_add(struct users_err *e, const char *fmt, ...)
 
 /* Answer the accumulated lines after prefix; 0 when there are none. */
 static int
-users_err_finish(struct users_err *e, const char *prefix, const char **etype,
-    char **emsg)
+users_err_finish(struct users_err *e, const char *prefix,
+    enum core_err_kind *ekind, char **emsg)
 {
 	if (e->len == 0)
 		return 0;
-	*etype = USERS_EINVALID;
+	*ekind = CORE_ERR_INVALID;
 	*emsg = xasprintf("%s%s", prefix, e->text);
 	free(e->text);
 	e->text = NULL;
@@ -122,10 +122,10 @@ users_err_finish(struct users_err *e, const char *prefix, const char **etype,
 }
 
 static int
-users_fail(const char **etype, char **emsg, const char *type,
+users_fail(enum core_err_kind *ekind, char **emsg, enum core_err_kind kind,
     const char *msg)
 {
-	*etype = type;
+	*ekind = kind;
 	*emsg = xstrdup(msg);
 	return -1;
 }
@@ -234,7 +234,7 @@ users_username_attribute(const struct users_rules *r, const char *name)
 
 int
 users_check_username(const struct users_rules *r, const char *name,
-    const char **etype, char **emsg)
+    enum core_err_kind *ekind, char **emsg)
 {
 	const char	*msg;
 
@@ -248,11 +248,11 @@ users_check_username(const struct users_rules *r, const char *name,
 			msg = "Username should be an email.";
 		else
 			msg = "Username should be a phone number.";
-		return users_fail(etype, emsg, USERS_EINVALID, msg);
+		return users_fail(ekind, emsg, CORE_ERR_INVALID, msg);
 	}
 	if (*name == '\0' || strlen(name) > USERS_MAX_USERNAME ||
 	    !utf8_is_name(name)) {
-		*etype = USERS_EINVALID;
+		*ekind = CORE_ERR_INVALID;
 		*emsg = xstrdup("1 validation error detected: Value at "
 		    "'username' failed to satisfy constraint: Member must "
 		    "satisfy regular expression pattern: "
@@ -260,11 +260,11 @@ users_check_username(const struct users_rules *r, const char *name,
 		return -1;
 	}
 	if (r->alias_email && users_is_email(name))
-		return users_fail(etype, emsg, USERS_EINVALID, "Username "
+		return users_fail(ekind, emsg, CORE_ERR_INVALID, "Username "
 		    "cannot be of email format, since user pool is "
 		    "configured for email alias.");
 	if (r->alias_phone && users_is_phone(name))
-		return users_fail(etype, emsg, USERS_EINVALID, "Username "
+		return users_fail(ekind, emsg, CORE_ERR_INVALID, "Username "
 		    "cannot be of phone number format, since user pool is "
 		    "configured for phone number alias.");
 	return 0;
@@ -495,12 +495,12 @@ users_err_attr(struct users_err *e, enum users_mode mode, const char *name,
 
 /*
  * Check one {Name, Value}; 1 when it may be written, 0 when a problem
- * line was added, -1 with *etype and *emsg for an answer of its own.
+ * line was added, -1 with *ekind and *emsg for an answer of its own.
  */
 static int
 users_check_one(const struct users_rules *r, const char *name,
     const char *value, enum users_mode mode, json_t *writable,
-    struct users_err *e, const char **etype, char **emsg)
+    struct users_err *e, enum core_err_kind *ekind, char **emsg)
 {
 	struct users_attr	 a;
 	char			*problem;
@@ -515,7 +515,7 @@ users_check_one(const struct users_rules *r, const char *name,
 		return 0;
 	}
 	if (users_mode_self(mode) && !users_client_may_write(&a, writable))
-		return users_fail(etype, emsg, USERS_EUNAUTHORIZED,
+		return users_fail(ekind, emsg, CORE_ERR_NOT_AUTHORIZED,
 		    "A client attempted to write unauthorized attribute");
 	if (users_mode_update(mode) && !a.mut) {
 		users_err_attr(e, mode, name, "Attribute cannot be updated.");
@@ -527,10 +527,10 @@ users_check_one(const struct users_rules *r, const char *name,
 		return 0;
 	}
 	if (strcmp(name, "email") == 0 && !users_is_email(value))
-		return users_fail(etype, emsg, USERS_EINVALID,
+		return users_fail(ekind, emsg, CORE_ERR_INVALID,
 		    "Invalid email address format.");
 	if (strcmp(name, "phone_number") == 0 && !users_is_phone(value))
-		return users_fail(etype, emsg, USERS_EINVALID,
+		return users_fail(ekind, emsg, CORE_ERR_INVALID,
 		    "Invalid phone number format.");
 	return 1;
 }
@@ -569,8 +569,8 @@ users_reset_verified(json_t *old, json_t *work, json_t *list,
 
 int
 users_apply_attributes(const struct users_rules *r, json_t *attrs,
-    json_t *list, enum users_mode mode, json_t *writable, const char **etype,
-    char **emsg)
+    json_t *list, enum users_mode mode, json_t *writable,
+    enum core_err_kind *ekind, char **emsg)
 {
 	struct users_err	 e = { NULL, 0 };
 	json_t			*work = json_deep_copy(attrs), *item;
@@ -588,7 +588,7 @@ users_apply_attributes(const struct users_rules *r, json_t *attrs,
 		if (value == NULL)
 			value = "";
 		rc = users_check_one(r, name, value, mode, writable, &e,
-		    etype, emsg);
+		    ekind, emsg);
 		if (rc < 0) {
 			free(e.text);
 			json_decref(work);
@@ -598,7 +598,7 @@ users_apply_attributes(const struct users_rules *r, json_t *attrs,
 			json_object_set_new(work, name, json_string(value));
 	}
 	if (users_err_finish(&e, users_mode_update(mode) ? "" :
-	    USERS_PREFIX_CREATE, etype, emsg) != 0) {
+	    USERS_PREFIX_CREATE, ekind, emsg) != 0) {
 		json_decref(work);
 		return -1;
 	}
@@ -615,7 +615,7 @@ users_apply_attributes(const struct users_rules *r, json_t *attrs,
 int
 users_delete_attributes(const struct users_rules *r, json_t *attrs,
     json_t *names, enum users_mode mode, json_t *writable,
-    const char **etype, char **emsg)
+    enum core_err_kind *ekind, char **emsg)
 {
 	struct users_err	 e = { NULL, 0 };
 	struct users_attr	 a;
@@ -635,7 +635,7 @@ users_delete_attributes(const struct users_rules *r, json_t *attrs,
 		else if (users_mode_self(mode) &&
 		    !users_client_may_write(&a, writable)) {
 			free(e.text);
-			return users_fail(etype, emsg, USERS_EUNAUTHORIZED,
+			return users_fail(ekind, emsg, CORE_ERR_NOT_AUTHORIZED,
 			    "A client attempted to write unauthorized "
 			    "attribute");
 		} else if (a.required)
@@ -645,7 +645,7 @@ users_delete_attributes(const struct users_rules *r, json_t *attrs,
 			users_err_add(&e, "%s%s: Attribute cannot be updated.",
 			    e.len > 0 ? "\n" : "", name);
 	}
-	if (users_err_finish(&e, USERS_PREFIX_DELETE, etype, emsg) != 0)
+	if (users_err_finish(&e, USERS_PREFIX_DELETE, ekind, emsg) != 0)
 		return -1;
 	json_array_foreach(names, i, v) {
 		if ((name = json_string_value(v)) == NULL)
@@ -661,7 +661,7 @@ users_delete_attributes(const struct users_rules *r, json_t *attrs,
 
 int
 users_check_required(const struct users_rules *r, json_t *attrs,
-    const char **etype, char **emsg)
+    enum core_err_kind *ekind, char **emsg)
 {
 	struct users_err	 e = { NULL, 0 };
 	struct users_attr	 a;
@@ -679,7 +679,7 @@ users_check_required(const struct users_rules *r, json_t *attrs,
 			users_err_add(&e, "%s: The attribute is required\n",
 			    a.name);
 	}
-	return users_err_finish(&e, USERS_PREFIX_CREATE, etype, emsg);
+	return users_err_finish(&e, USERS_PREFIX_CREATE, ekind, emsg);
 }
 
 /* --- Aliases --- */

@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
+#include "core/err.h"
 #include "util.h"
 
 /* The columns users_from_row() reads, over "users u". */
@@ -97,10 +98,10 @@ char	*users_key(const struct users_rules *, const char *);
  * pool's rules. With UsernameAttributes the username must be an email
  * or phone number of an allowed kind (it is then copied into the
  * attributes and the stored username is the sub). 0, or -1 with
- * *etype and *emsg (malloc'd) set to Cognito's exception.
+ * *ekind and *emsg (malloc'd) set (kinds: core/err.h).
  */
 int	 users_check_username(const struct users_rules *, const char *,
-	    const char **, char **) MUST_CHECK;
+	    enum core_err_kind *, char **) MUST_CHECK;
 /*
  * With UsernameAttributes, the attribute a Username given to SignUp or
  * AdminCreateUser fills ("email" or "phone_number"); NULL when the pool
@@ -120,24 +121,24 @@ int	 users_is_phone(const char *);
  * writable is the client's WriteAttributes array (USERS_UPDATE_SELF;
  * NULL for every mutable attribute). A changed email or phone_number
  * resets its *_verified attribute to "false" unless the list sets it.
- * 0, or -1 with *etype ("InvalidParameterException") and *emsg
+ * 0, or -1 with *ekind (CORE_ERR_INVALID) and *emsg
  * (malloc'd, Cognito's text: "Attributes did not conform to the schema:
  * ..."). Required attributes are checked by users_check_required().
  */
 int	 users_apply_attributes(const struct users_rules *, json_t *,
-	    json_t *, enum users_mode, json_t *, const char **, char **)
+	    json_t *, enum users_mode, json_t *, enum core_err_kind *, char **)
 	    MUST_CHECK;
 /* Remove attribute names (DeleteUserAttributes); same error contract. */
 int	 users_delete_attributes(const struct users_rules *, json_t *,
-	    json_t *, enum users_mode, json_t *, const char **, char **)
+	    json_t *, enum users_mode, json_t *, enum core_err_kind *, char **)
 	    MUST_CHECK;
 /* Either of the two above, for a caller that does one or the other. */
 typedef int	(*users_change_fn)(const struct users_rules *, json_t *,
-		    json_t *, enum users_mode, json_t *, const char **,
-		    char **);
+		    json_t *, enum users_mode, json_t *,
+		    enum core_err_kind *, char **);
 /* -1 with the Cognito message when a required attribute is missing. */
 int	 users_check_required(const struct users_rules *, json_t *,
-	    const char **, char **) MUST_CHECK;
+	    enum core_err_kind *, char **) MUST_CHECK;
 
 /*
  * The normalised alias column values of a user's attributes under the

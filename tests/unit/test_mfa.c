@@ -447,13 +447,13 @@ START_TEST(test_apply)
 {
 	json_t		*m = J(changes[_i].mfa), *in = J(changes[_i].in);
 	json_t		*a = J(changes[_i].attrs), *got, *want;
-	const char	*etype = NULL;
-	char		*emsg = NULL, *text;
+	enum core_err_kind	 kind = CORE_ERR_NKINDS;
+	char			*emsg = NULL, *text;
 
-	got = mfa_apply_settings(m, in, a, changes[_i].totp, &etype, &emsg);
+	got = mfa_apply_settings(m, in, a, changes[_i].totp, &kind, &emsg);
 	if (changes[_i].want == NULL) {
 		ck_assert_ptr_null(got);
-		ck_assert_str_eq(etype, "InvalidParameterException");
+		ck_assert_int_eq(kind, CORE_ERR_INVALID);
 		ck_assert_str_eq(emsg, changes[_i].msg);
 		free(emsg);
 	} else {

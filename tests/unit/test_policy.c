@@ -129,10 +129,9 @@ START_TEST(test_pattern)
 	ck_assert_str_eq(PATTERN, "1 validation error detected: Value at "
 	    "'password' failed to satisfy constraint: Member must satisfy "
 	    "regular expression pattern: ^[\\S]+.*[\\S]+$");
-	ck_assert_str_eq(policy_exception(PATTERN),
-	    "InvalidParameterException");
-	ck_assert_str_eq(policy_exception(SHORT), "InvalidPasswordException");
-	ck_assert_str_eq(policy_exception(SYMBOL), "InvalidPasswordException");
+	ck_assert_int_eq(policy_err_kind(PATTERN), CORE_ERR_INVALID);
+	ck_assert_int_eq(policy_err_kind(SHORT), CORE_ERR_BAD_PASSWORD);
+	ck_assert_int_eq(policy_err_kind(SYMBOL), CORE_ERR_BAD_PASSWORD);
 }
 END_TEST
 

@@ -203,17 +203,18 @@ START_TEST(test_username)
 	const struct username_case	*u = &usernames[_i];
 	json_t				*c = pool_config(u->config);
 	struct users_rules		 r;
-	const char			*etype = NULL, *a;
+	const char			*a;
+	enum core_err_kind		 kind = CORE_ERR_NKINDS;
 	char				*msg = NULL;
 	int				 rc;
 
 	users_rules_init(&r, c);
-	rc = users_check_username(&r, u->name, &etype, &msg);
+	rc = users_check_username(&r, u->name, &kind, &msg);
 	if (u->msg == NULL)
 		ck_assert_msg(rc == 0, "%s: %s", u->name, msg);
 	else {
 		ck_assert_int_eq(rc, -1);
-		ck_assert_str_eq(etype, "InvalidParameterException");
+		ck_assert_int_eq(kind, CORE_ERR_INVALID);
 		ck_assert_str_eq(msg, u->msg);
 	}
 	a = users_username_attribute(&r, u->name);
@@ -257,7 +258,7 @@ struct apply_case {
 	const char	*before;	/* attributes JSON */
 	const char	*list;		/* name=value;... */
 	const char	*writable;	/* JSON array or NULL */
-	const char	*etype;		/* NULL: accepted */
+	const char	*kind;		/* core_err_name(); NULL: accepted */
 	const char	*msg;
 	const char	*after;		/* attributes JSON when accepted */
 };
@@ -275,35 +276,35 @@ static const struct apply_case applies[] = {
 	/* Every schema problem is a line of its own. */
 	{ USERS_CREATE_ADMIN, "{}", "thing=1;custom:plan=platinum;"
 	  "custom:age=200;custom:active=yes;sub=x", NULL,
-	  "InvalidParameterException",
+	  "invalid",
 	  "Attributes did not conform to the schema: thing: Attribute does "
 	  "not exist in the schema.\ncustom:plan: String must be no longer "
 	  "than 5 characters\ncustom:age: Number must be no greater than "
 	  "150\ncustom:active: Boolean must be either true or false\nsub: "
 	  "Attribute cannot be updated.\n", NULL },
 	{ USERS_CREATE_ADMIN, "{}", "custom:age=-1", NULL,
-	  "InvalidParameterException", "Attributes did not conform to the "
+	  "invalid", "Attributes did not conform to the "
 	  "schema: custom:age: Number must be no less than 0\n", NULL },
 	{ USERS_CREATE_ADMIN, "{}", "custom:age=4x", NULL,
-	  "InvalidParameterException", "Attributes did not conform to the "
+	  "invalid", "Attributes did not conform to the "
 	  "schema: custom:age: Number must be a valid number\n", NULL },
 	{ USERS_CREATE_ADMIN, "{}", "custom:plan=", NULL,
-	  "InvalidParameterException", "Attributes did not conform to the "
+	  "invalid", "Attributes did not conform to the "
 	  "schema: custom:plan: String must be no shorter than 1 "
 	  "characters\n", NULL },
 	{ USERS_CREATE_ADMIN, "{}", "custom:since=yesterday", NULL,
-	  "InvalidParameterException", "Attributes did not conform to the "
+	  "invalid", "Attributes did not conform to the "
 	  "schema: custom:since: DateTime must be a valid date and time\n",
 	  NULL },
 	{ USERS_CREATE_ADMIN, "{}", "email_verified=True", NULL,
-	  "InvalidParameterException", "Attributes did not conform to the "
+	  "invalid", "Attributes did not conform to the "
 	  "schema: email_verified: Boolean must be either true or false\n",
 	  NULL },
 	{ USERS_CREATE_ADMIN, "{}", "email=not-an-email", NULL,
-	  "InvalidParameterException", "Invalid email address format.",
+	  "invalid", "Invalid email address format.",
 	  NULL },
 	{ USERS_CREATE_ADMIN, "{}", "phone_number=555-1234", NULL,
-	  "InvalidParameterException", "Invalid phone number format.", NULL },
+	  "invalid", "Invalid phone number format.", NULL },
 	/* Length counts characters, not bytes. */
 	{ USERS_CREATE_ADMIN, "{}", "custom:plan=ääääß", NULL, NULL, NULL,
 	  "{\"custom:plan\": \"ääääß\"}" },
@@ -315,10 +316,10 @@ static const struct apply_case applies[] = {
 	  "{\"email\": \"a@b.co\"}" },
 	/* An update: immutable refused, lines in the update style. */
 	{ USERS_UPDATE_ADMIN, "{\"custom:tenant\": \"t1\"}",
-	  "custom:tenant=t2;nope=1", NULL, "InvalidParameterException",
+	  "custom:tenant=t2;nope=1", NULL, "invalid",
 	  "user.custom:tenant: Attribute cannot be updated.\nuser.nope: "
 	  "Attribute does not exist in the schema.\n", NULL },
-	{ USERS_UPDATE_ADMIN, "{}", "sub=1", NULL, "InvalidParameterException",
+	{ USERS_UPDATE_ADMIN, "{}", "sub=1", NULL, "invalid",
 	  "user.sub: Attribute cannot be updated.\n", NULL },
 	/* A changed email loses its verification... */
 	{ USERS_UPDATE_ADMIN, "{\"email\": \"a@b.co\", \"email_verified\": "
@@ -338,22 +339,22 @@ static const struct apply_case applies[] = {
 	  "\"phone_number_verified\": \"false\"}" },
 	/* An app client writes its WriteAttributes only. */
 	{ USERS_UPDATE_SELF, "{}", "name=Ann", "[\"email\"]",
-	  "NotAuthorizedException",
+	  "not_authorized",
 	  "A client attempted to write unauthorized attribute", NULL },
 	{ USERS_UPDATE_SELF, "{}", "name=Ann", "[\"email\", \"name\"]", NULL,
 	  NULL, "{\"name\": \"Ann\"}" },
 	{ USERS_UPDATE_SELF, "{}", "name=Ann", NULL, NULL, NULL,
 	  "{\"name\": \"Ann\"}" },
 	{ USERS_UPDATE_SELF, "{}", "email_verified=true", NULL,
-	  "NotAuthorizedException",
+	  "not_authorized",
 	  "A client attempted to write unauthorized attribute", NULL },
 	{ USERS_UPDATE_SELF, "{}", "dev:custom:secret=x", NULL,
-	  "NotAuthorizedException",
+	  "not_authorized",
 	  "A client attempted to write unauthorized attribute", NULL },
 	{ USERS_CREATE_SELF, "{}", "custom:tenant=t1;email=a@b.co", NULL,
 	  NULL, NULL, "{\"custom:tenant\": \"t1\", \"email\": \"a@b.co\"}" },
 	{ USERS_UPDATE_SELF, "{}", "custom:tenant=t1", NULL,
-	  "InvalidParameterException",
+	  "invalid",
 	  "user.custom:tenant: Attribute cannot be updated.\n", NULL },
 	/* A missing Value is an empty one. */
 	{ USERS_UPDATE_ADMIN, "{\"name\": \"Ann\"}", "name", NULL, NULL, NULL,
@@ -366,7 +367,7 @@ START_TEST(test_apply)
 	json_t			*c = pool_config(NULL), *attrs, *list;
 	json_t			*writable = NULL, *want, *before;
 	struct users_rules	 r;
-	const char		*etype = NULL;
+	enum core_err_kind	 kind = CORE_ERR_NKINDS;
 	char			*msg = NULL;
 	int			 rc;
 
@@ -377,8 +378,8 @@ START_TEST(test_apply)
 	if (a->writable != NULL)
 		writable = json_loads(a->writable, 0, NULL);
 	rc = users_apply_attributes(&r, attrs, list, a->mode, writable,
-	    &etype, &msg);
-	if (a->etype == NULL) {
+	    &kind, &msg);
+	if (a->kind == NULL) {
 		ck_assert_msg(rc == 0, "%s: %s", a->list, msg);
 		want = json_loads(a->after, 0, NULL);
 		ck_assert_ptr_nonnull(want);
@@ -387,7 +388,7 @@ START_TEST(test_apply)
 		json_decref(want);
 	} else {
 		ck_assert_int_eq(rc, -1);
-		ck_assert_str_eq(etype, a->etype);
+		ck_assert_str_eq(core_err_name(kind), a->kind);
 		ck_assert_str_eq(msg, a->msg);
 		/* A refused write leaves the attributes alone. */
 		ck_assert(json_equal(attrs, before));
@@ -406,7 +407,7 @@ START_TEST(test_delete)
 	json_t			*c = pool_config(NULL), *attrs, *names;
 	json_t			*writable;
 	struct users_rules	 r;
-	const char		*etype = NULL;
+	enum core_err_kind	 kind = CORE_ERR_NKINDS;
 	char			*msg = NULL;
 
 	users_rules_init(&r, c);
@@ -416,8 +417,8 @@ START_TEST(test_delete)
 	names = json_pack("[s, s, s, s]", "email", "nope", "custom:tenant",
 	    "sub");
 	ck_assert_int_eq(users_delete_attributes(&r, attrs, names,
-	    USERS_UPDATE_ADMIN, NULL, &etype, &msg), -1);
-	ck_assert_str_eq(etype, "InvalidParameterException");
+	    USERS_UPDATE_ADMIN, NULL, &kind, &msg), -1);
+	ck_assert_int_eq(kind, CORE_ERR_INVALID);
 	ck_assert_str_eq(msg, "Invalid user attributes: email: Required "
 	    "attribute cannot be deleted.\nnope: Attribute does not exist in "
 	    "the schema.\ncustom:tenant: Attribute cannot be updated.\nsub: "
@@ -430,12 +431,12 @@ START_TEST(test_delete)
 	names = json_pack("[s, s]", "phone_number", "name");
 	writable = json_pack("[s]", "name");
 	ck_assert_int_eq(users_delete_attributes(&r, attrs, names,
-	    USERS_UPDATE_SELF, writable, &etype, &msg), -1);
-	ck_assert_str_eq(etype, "NotAuthorizedException");
+	    USERS_UPDATE_SELF, writable, &kind, &msg), -1);
+	ck_assert_int_eq(kind, CORE_ERR_NOT_AUTHORIZED);
 	free(msg);
 	json_decref(writable);
 	ck_assert_int_eq(users_delete_attributes(&r, attrs, names,
-	    USERS_UPDATE_ADMIN, NULL, &etype, &msg), 0);
+	    USERS_UPDATE_ADMIN, NULL, &kind, &msg), 0);
 	ck_assert_ptr_null(attr(attrs, "phone_number"));
 	ck_assert_ptr_null(attr(attrs, "name"));
 	ck_assert_str_eq(attr(attrs, "email"), "a@b.co");
@@ -449,7 +450,7 @@ START_TEST(test_required)
 {
 	json_t			*c = pool_config(NULL), *attrs;
 	struct users_rules	 r;
-	const char		*etype = NULL;
+	enum core_err_kind	 kind = CORE_ERR_NKINDS;
 	char			*msg = NULL;
 
 	/* Make name required too: both are reported. */
@@ -457,15 +458,15 @@ START_TEST(test_required)
 	    "SchemaAttributes"), 1), "Required", json_true());
 	users_rules_init(&r, c);
 	attrs = json_pack("{s:s}", "name", "");
-	ck_assert_int_eq(users_check_required(&r, attrs, &etype, &msg), -1);
-	ck_assert_str_eq(etype, "InvalidParameterException");
+	ck_assert_int_eq(users_check_required(&r, attrs, &kind, &msg), -1);
+	ck_assert_int_eq(kind, CORE_ERR_INVALID);
 	ck_assert_str_eq(msg, "Attributes did not conform to the schema: "
 	    "name: The attribute is required\nemail: The attribute is "
 	    "required\n");
 	free(msg);
 	json_object_set_new(attrs, "name", json_string("Ann"));
 	json_object_set_new(attrs, "email", json_string("a@b.co"));
-	ck_assert_int_eq(users_check_required(&r, attrs, &etype, &msg), 0);
+	ck_assert_int_eq(users_check_required(&r, attrs, &kind, &msg), 0);
 	json_decref(attrs);
 	json_decref(c);
 }
@@ -730,16 +731,16 @@ START_TEST(test_fallback_schema)
 	json_t			*c = json_object(), *attrs = json_object();
 	json_t			*list = attr_list("email=a@b.co;custom:x=1");
 	struct users_rules	 r;
-	const char		*etype;
+	enum core_err_kind	 kind;
 	char			*msg = NULL;
 
 	users_rules_init(&r, c);
 	ck_assert_int_eq(users_apply_attributes(&r, attrs, list,
-	    USERS_CREATE_ADMIN, NULL, &etype, &msg), -1);
+	    USERS_CREATE_ADMIN, NULL, &kind, &msg), -1);
 	ck_assert_str_eq(msg, "Attributes did not conform to the schema: "
 	    "custom:x: Attribute does not exist in the schema.\n");
 	free(msg);
-	ck_assert_int_eq(users_check_required(&r, attrs, &etype, &msg), 0);
+	ck_assert_int_eq(users_check_required(&r, attrs, &kind, &msg), 0);
 	json_decref(list);
 	json_decref(attrs);
 	json_decref(c);
