@@ -20,6 +20,7 @@
 #include "core/task.h"
 #include "core/tokens.h"
 #include "db/pg.h"
+#include "db/refresh_tokens.h"
 #include "util.h"
 
 /* --- Input shapes (from the service model) --- */
@@ -343,7 +344,7 @@ auth_signout_checked(struct task *task, struct tokens_access *t)
 	struct api_call	*call = task->owner;
 	struct pg_batch	*b = pg_batch_new();
 
-	pg_batch_add(b, TOKENS_GLOBAL_SIGNOUT_SQL, 2, t->pool_id, t->user.sub);
+	db_refresh_tokens_global_signout(b, t->pool_id, t->user.sub);
 	api_query(call, b, auth_done_empty);
 }
 

@@ -9,8 +9,8 @@
  * {MfaConfiguration: OFF|OPTIONAL|ON, SmsMfaConfiguration{...},
  * SoftwareTokenMfaConfiguration{Enabled}, EmailMfaConfiguration{...}};
  * a factor is offered when its member is present (for TOTP: with
- * Enabled true), and none is when MfaConfiguration is OFF. MFA_POOL_SQL
- * selects exactly that from a pools row.
+ * Enabled true), and none is when MfaConfiguration is OFF. DB_MFA_POOL_SQL
+ * (db/mfa.h) selects exactly that from a pools row.
  *
  * A user's settings are users.mfa: {"sms": bool, "email": bool,
  * "totp": bool, "preferred": "SMS_MFA"|"EMAIL_OTP"|"SOFTWARE_TOKEN_MFA",
@@ -50,26 +50,6 @@ enum mfa_mode {
 	MFA_OPTIONAL,
 	MFA_ON,
 };
-
-/*
- * The pool's MFA settings as GetUserPoolMfaConfig answers them, from a
- * pools row named P: mfa_config with MfaConfiguration from the pool's
- * configuration (which UpdateUserPool also writes).
- */
-#define MFA_POOL_SQL(P)							\
-	"(" P ".mfa_config || jsonb_build_object('MfaConfiguration', "	\
-	"coalesce(" P ".config->'MfaConfiguration', '\"OFF\"'::jsonb)))"
-
-/*
- * Use a TOTP step ($3, from mfa_totp_check) of user $2 (sub) of pool $1
- * whose verified secret is still $4 (the sealed text read): one row
- * when the step was not used before, none when it was (a replay, or a
- * concurrent use of the same code) or the secret changed meanwhile.
- */
-#define MFA_TOTP_USE_SQL						\
-	"UPDATE users SET totp_last_step = $3::bigint WHERE "		\
-	"pool_id = $1 AND sub = $2::uuid AND totp_secret_sealed = $4 "	\
-	"AND totp_last_step < $3::bigint RETURNING 1"
 
 /* The challenge and factor names: "SMS_MFA", "SOFTWARE_TOKEN_MFA"... */
 const char	*mfa_factor_name(enum mfa_factor);
@@ -118,7 +98,7 @@ struct mfa_decision {
 
 /*
  * What a sign-in does after the first factor, from the pool's MFA
- * settings (MFA_POOL_SQL), the user's users.mfa, the user's attributes
+ * settings (DB_MFA_POOL_SQL), the user's users.mfa, the user's attributes
  * (name -> string, as users.attributes) and whether the user has a
  * verified TOTP secret (users.totp_secret_sealed IS NOT NULL). Any of
  * the JSON arguments may be NULL (as {}).
@@ -166,7 +146,7 @@ void		 mfa_totp_new(char **, char **);
 /*
  * Check a 6-digit code against a sealed secret at epoch time now (one
  * step of drift either side), refusing steps at or before last_step.
- * The step to record (with MFA_TOTP_USE_SQL or the like), or -1 for a
+ * The step to record (with DB_MFA_TOTP_USE_SQL or the like), or -1 for a
  * wrong, replayed or malformed code or a secret that does not open.
  */
 int64_t		 mfa_totp_check(const char *, const char *, int64_t, int64_t)

@@ -34,13 +34,12 @@
 #include "core/task.h"
 #include "core/tokens.h"
 #include "core/users.h"
+#include "db/mfa.h"
 #include "db/pg.h"
 #include "util.h"
 
 #define MFA_MAX_TRIES		3
 #define MFA_SESSION_BYTES	48
-#define MFA_STATE_CHANGED	"22012"		/* division_by_zero: guard */
-#define MFA_NOW			"extract(epoch FROM clock_timestamp())"
 
 #define MFA_MSG_SESSION		"Invalid session for the user, session is " \
 				"expired."
@@ -52,101 +51,6 @@
 				"user."
 #define MFA_MSG_CHANGED		"The user was changed by another request; " \
 				"try again."
-
-/* --- SQL --- */
-
-/* The user's MFA state: columns 0-7 of every load below. */
-#define MFA_COLUMNS							\
-	"u.mfa, u.attributes, u.totp_secret_sealed, "			\
-	"u.totp_pending_sealed, u.totp_last_step, " MFA_POOL_SQL("p")	\
-	", u.pool_id, u.sub"
-
-/* By user ($1 pool, $2 sub). */
-static const char mfa_sql_by_sub[] =
-	"SELECT " MFA_COLUMNS " FROM users u JOIN pools p ON p.id = u.pool_id "
-	"WHERE u.pool_id = $1 AND u.sub = $2::uuid";
-
-/* By a live MFA_SETUP challenge session ($1 digest). */
-static const char mfa_sql_by_session[] =
-	"SELECT " MFA_COLUMNS " FROM auth_sessions s "
-	"JOIN users u ON u.pool_id = s.pool_id AND u.sub = s.sub "
-	"JOIN pools p ON p.id = s.pool_id "
-	"WHERE s.session_hash = $1::bytea AND s.challenge = 'MFA_SETUP' "
-	"AND s.expires_at > " MFA_NOW;
-
-/* By username or alias ($1 pool, $2 normalised); the name wins. */
-static const char mfa_sql_by_name[] =
-	"SELECT " MFA_COLUMNS " FROM users u JOIN pools p ON p.id = u.pool_id "
-	"WHERE " USERS_MATCH("1", "2") " "
-	"ORDER BY (u.username_key = $2) DESC LIMIT 1";
-
-/*
- * Replace session $1 by session $2 (same pool, client, user, challenge,
- * data with $3 merged, expiry) while writing the user with W, an UPDATE
- * of users u that may refer to the old row as "old". Column 0: whether
- * the new session exists; a session found but a user not written (a
- * guard of W failed) divides by zero, which rolls the statement back.
- */
-#define MFA_SQL_ROTATE(W)						\
-	"WITH old AS (DELETE FROM auth_sessions WHERE "			\
-	"  session_hash = $1::bytea AND challenge = 'MFA_SETUP' AND "	\
-	"  expires_at > " MFA_NOW " "					\
-	"  RETURNING pool_id, client_id, sub, challenge, data, "	\
-	"  expires_at), "						\
-	"upd AS (" W " RETURNING 1), "					\
-	"ins AS (INSERT INTO auth_sessions (session_hash, pool_id, "	\
-	"  client_id, sub, challenge, data, expires_at) "		\
-	"  SELECT $2::bytea, pool_id, client_id, sub, challenge, "	\
-	"  data || $3::jsonb, expires_at FROM old "			\
-	"  WHERE EXISTS (SELECT 1 FROM upd) RETURNING 1) "		\
-	"SELECT EXISTS (SELECT 1 FROM ins), 1 / (1 + "			\
-	"(SELECT count(*) FROM upd) - (SELECT count(*) FROM old))::int"
-
-/* The user a rotation writes. */
-#define MFA_SQL_OLD_USER						\
-	"FROM old WHERE u.pool_id = old.pool_id AND u.sub = old.sub "
-
-/* A new pending secret ($4) for the session's user. */
-static const char mfa_sql_associate_session[] =
-	MFA_SQL_ROTATE("UPDATE users u SET totp_pending_sealed = $4 "
-	    MFA_SQL_OLD_USER);
-
-/* A new pending secret ($3) for user $2 of pool $1. */
-static const char mfa_sql_associate[] =
-	"UPDATE users SET totp_pending_sealed = $3 WHERE pool_id = $1 AND "
-	"sub = $2::uuid RETURNING 1";
-
-/*
- * A verified code: the pending secret (if any) becomes the verified one,
- * the step ($S) is recorded and the settings ($M) written, provided the
- * secrets ($P pending, $V verified), the settings ($O) and, for a
- * verified secret, the last step are still those the code was checked
- * against.
- */
-#define MFA_SQL_VERIFIED_SET(S, M)					\
-	"SET totp_secret_sealed = coalesce(totp_pending_sealed, "	\
-	"  totp_secret_sealed), totp_pending_sealed = NULL, "		\
-	"  totp_last_step = $" S "::bigint, mfa = $" M "::jsonb "
-#define MFA_SQL_VERIFIED_IF(S, O, P, V)					\
-	"u.mfa = $" O "::jsonb AND "					\
-	"u.totp_pending_sealed IS NOT DISTINCT FROM $" P "::text AND "	\
-	"u.totp_secret_sealed IS NOT DISTINCT FROM $" V "::text AND "	\
-	"($" P "::text IS NOT NULL OR u.totp_last_step < $" S "::bigint)"
-
-static const char mfa_sql_verify[] =
-	"UPDATE users u " MFA_SQL_VERIFIED_SET("3", "4")
-	"WHERE u.pool_id = $1 AND u.sub = $2::uuid AND "
-	MFA_SQL_VERIFIED_IF("3", "5", "6", "7") " RETURNING 1";
-
-static const char mfa_sql_verify_session[] =
-	MFA_SQL_ROTATE("UPDATE users u " MFA_SQL_VERIFIED_SET("4", "5")
-	    MFA_SQL_OLD_USER "AND " MFA_SQL_VERIFIED_IF("4", "6", "7", "8"));
-
-/* New settings ($3) if the settings ($4) and means ($5, $6) are as read. */
-static const char mfa_sql_settings[] =
-	"UPDATE users SET mfa = $3::jsonb WHERE pool_id = $1 AND "
-	"sub = $2::uuid AND mfa = $4::jsonb AND attributes = $5::jsonb AND "
-	"(totp_secret_sealed IS NOT NULL) = $6::boolean RETURNING 1";
 
 /* --- The state of one request --- */
 
@@ -162,7 +66,7 @@ struct mfa_op {
 	mfa_setup_cb	 cb;
 	int		 tries;
 	/* as loaded */
-	json_t		*pool_mfa;	/* MFA_POOL_SQL */
+	json_t		*pool_mfa;	/* DB_MFA_POOL_SQL */
 	json_t		*mfa;		/* users.mfa */
 	json_t		*attrs;
 	char		*mfa_text;	/* as read, for guards */
@@ -289,18 +193,18 @@ mfa_loaded(struct task *t, struct pg_reply *reply)
 		return;
 	}
 	mfa_loaded_clear(op);
-	op->mfa_text = mfa_dup(pg_val(r, 0, 0));
-	op->attrs_text = mfa_dup(pg_val(r, 0, 1));
+	op->mfa_text = mfa_dup(pg_val(r, 0, DB_MFA_SETTINGS));
+	op->attrs_text = mfa_dup(pg_val(r, 0, DB_MFA_ATTRIBUTES));
 	op->mfa = mfa_json(op->mfa_text);
 	op->attrs = mfa_json(op->attrs_text);
-	op->secret = mfa_dup(pg_val(r, 0, 2));
-	op->pending = mfa_dup(pg_val(r, 0, 3));
-	op->last_step = strtoll(pg_val(r, 0, 4), NULL, 10);
-	op->pool_mfa = mfa_json(pg_val(r, 0, 5));
+	op->secret = mfa_dup(pg_val(r, 0, DB_MFA_SECRET));
+	op->pending = mfa_dup(pg_val(r, 0, DB_MFA_PENDING));
+	op->last_step = strtoll(pg_val(r, 0, DB_MFA_LAST_STEP), NULL, 10);
+	op->pool_mfa = mfa_json(pg_val(r, 0, DB_MFA_POOL));
 	if (op->pool_id == NULL)
-		op->pool_id = xstrdup(pg_val(r, 0, 6));
+		op->pool_id = xstrdup(pg_val(r, 0, DB_MFA_POOL_ID));
 	if (op->sub == NULL)
-		op->sub = xstrdup(pg_val(r, 0, 7));
+		op->sub = xstrdup(pg_val(r, 0, DB_MFA_SUB));
 	op->next(t);
 }
 
@@ -316,11 +220,11 @@ mfa_load(struct task *t)
 	struct pg_batch	*b = pg_batch_new();
 
 	if (op->digest != NULL)
-		pg_batch_add(b, mfa_sql_by_session, 1, op->digest);
+		pg_batch_add(b, db_mfa_sql_by_session, 1, op->digest);
 	else if (op->sub != NULL)
-		pg_batch_add(b, mfa_sql_by_sub, 2, op->pool_id, op->sub);
+		pg_batch_add(b, db_mfa_sql_by_sub, 2, op->pool_id, op->sub);
 	else
-		pg_batch_add(b, mfa_sql_by_name, 2, op->pool_id,
+		pg_batch_add(b, db_mfa_sql_by_name, 2, op->pool_id,
 		    op->user_key);
 	task_query(t, b, mfa_loaded);
 }
@@ -415,13 +319,13 @@ mfa_rotated(struct task *t, struct pg_reply *reply)
 {
 	if (!reply->ok) {
 		if (reply->sqlstate != NULL &&
-		    strcmp(reply->sqlstate, MFA_STATE_CHANGED) == 0)
+		    strcmp(reply->sqlstate, DB_MFA_STATE_CHANGED) == 0)
 			mfa_retry(t);
 		else
 			task_fail_db(t, reply);
 		return -1;
 	}
-	if (!mfa_true(reply->res[0], 0, 0)) {
+	if (!mfa_true(reply->res[0], 0, DB_MFA_ROTATED)) {
 		task_fail(t, CORE_ERR_NOT_AUTHORIZED, MFA_MSG_SESSION);
 		return -1;
 	}
@@ -478,10 +382,10 @@ mfa_associate_write(struct task *t)
 	b = pg_batch_new();
 	if (op->digest != NULL) {
 		mfa_new_session(op, digest);
-		pg_batch_add(b, mfa_sql_associate_session, 4, op->digest,
+		pg_batch_add(b, db_mfa_sql_associate_session, 4, op->digest,
 		    digest, "{}", op->sealed);
 	} else
-		pg_batch_add(b, mfa_sql_associate, 3, op->pool_id, op->sub,
+		pg_batch_add(b, db_mfa_sql_associate, 3, op->pool_id, op->sub,
 		    op->sealed);
 	task_query(t, b, mfa_associate_done);
 }
@@ -513,11 +417,11 @@ mfa_verify_write(struct task *t, long long step, json_t *mfa)
 	text = mfa_text(mfa);
 	if (op->digest != NULL) {
 		mfa_new_session(op, digest);
-		pg_batch_add(b, mfa_sql_verify_session, 8, op->digest, digest,
-		    "{\"totp_verified\": true}", s, text, op->mfa_text,
-		    op->pending, op->secret);
+		pg_batch_add(b, db_mfa_sql_verify_session, 8, op->digest,
+		    digest, "{\"totp_verified\": true}", s, text,
+		    op->mfa_text, op->pending, op->secret);
 	} else
-		pg_batch_add(b, mfa_sql_verify, 7, op->pool_id, op->sub, s,
+		pg_batch_add(b, db_mfa_sql_verify, 7, op->pool_id, op->sub, s,
 		    text, op->mfa_text, op->pending, op->secret);
 	free(text);
 	task_query(t, b, mfa_verify_done);
@@ -596,7 +500,7 @@ mfa_settings_write(struct task *t)
 	text = mfa_text(mfa);
 	json_decref(mfa);
 	b = pg_batch_new();
-	pg_batch_add(b, mfa_sql_settings, 6, op->pool_id, op->sub, text,
+	pg_batch_add(b, db_mfa_sql_settings, 6, op->pool_id, op->sub, text,
 	    op->mfa_text, op->attrs_text, op->secret != NULL ? "true" :
 	    "false");
 	free(text);

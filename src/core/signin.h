@@ -86,7 +86,7 @@ struct signin_client {
 	char	*pool_id;
 	json_t	*config;	/* clients.config */
 	json_t	*pool_config;	/* pools.config */
-	json_t	*pool_mfa;	/* MFA_POOL_SQL: the pool's MFA settings */
+	json_t	*pool_mfa;	/* DB_MFA_POOL_SQL: the pool's MFA settings */
 	char	*secret;	/* opened client secret, wiped; NULL if none */
 };
 

@@ -114,18 +114,4 @@ int	 tokens_scope_allows(const char *, const char *);
 /* 1 when the space-separated scope list has the scope. */
 int	 tokens_scope_has(const char *, const char *);
 
-/*
- * Global sign-out of user $2 (sub) of pool $1: every refresh token goes,
- * and with it every access token of those families (an access token
- * lives only while its origin_jti family has a refresh token; tokens
- * without origin_jti die by tokens_valid_after, stored to the
- * microsecond: an iat not after its second is refused, and tokens are
- * stamped only once that second is over).
- */
-#define TOKENS_GLOBAL_SIGNOUT_SQL					\
-	"WITH d AS (DELETE FROM refresh_tokens WHERE pool_id = $1 AND "	\
-	"sub = $2::uuid) UPDATE users SET tokens_valid_after = "	\
-	"extract(epoch FROM clock_timestamp()) WHERE pool_id = $1 AND "	\
-	"sub = $2::uuid"
-
 #endif

@@ -8,9 +8,9 @@
 
 #include <stdlib.h>
 
-#include "core/mfa.h"
 #include "core/users.h"
 #include "db/auth_sessions.h"
+#include "db/mfa.h"
 #include "db/pg.h"
 #include "util.h"
 
@@ -74,7 +74,7 @@ db_auth_sessions_consume_totp(struct pg_batch *b, const char *pool_id,
     const char *sub, const char *step, const char *sealed,
     const char *digest)
 {
-	pg_batch_add(b, "WITH t AS (" MFA_TOTP_USE_SQL ") DELETE FROM "
+	pg_batch_add(b, "WITH t AS (" DB_MFA_TOTP_USE_SQL ") DELETE FROM "
 	    "auth_sessions WHERE session_hash = $5::bytea AND EXISTS (SELECT "
 	    "1 FROM t) RETURNING 1", 5, pool_id, sub, step, sealed, digest);
 }

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/mfa.h"
 #include "core/users.h"
 #include "db/clients.h"
+#include "db/mfa.h"
 #include "db/pg.h"
 #include "util.h"
 

@@ -43,12 +43,12 @@ void	db_clients_domain_of_pool(struct pg_batch *, const char *,
 
 /*
  * The app client and its pool by client id ($1): columns client pool_id,
- * clients.config, secret_sealed, pools.config, MFA_POOL_SQL (struct
+ * clients.config, secret_sealed, pools.config, DB_MFA_POOL_SQL (struct
  * signin_client decodes them).
  */
 #define DB_CLIENTS_SIGNIN_SQL						\
 	"SELECT c.pool_id, c.config, c.secret_sealed, p.config, "	\
-	MFA_POOL_SQL("p") " FROM clients c JOIN pools p ON p.id = "	\
+	DB_MFA_POOL_SQL("p") " FROM clients c JOIN pools p ON p.id = "	\
 	"c.pool_id WHERE c.id = $1"
 /* That row of client. */
 void	db_clients_signin(struct pg_batch *, const char *);

@@ -76,3 +76,13 @@ db_refresh_tokens_rotate(struct pg_batch *b, const char *digest)
 	    "rotated_at, extract(epoch FROM clock_timestamp())) WHERE "
 	    "token_hash = $1::bytea", 1, digest);
 }
+
+void
+db_refresh_tokens_global_signout(struct pg_batch *b, const char *pool_id,
+    const char *sub)
+{
+	pg_batch_add(b, "WITH d AS (DELETE FROM refresh_tokens WHERE pool_id "
+	    "= $1 AND sub = $2::uuid) UPDATE users SET tokens_valid_after = "
+	    "extract(epoch FROM clock_timestamp()) WHERE pool_id = $1 AND "
+	    "sub = $2::uuid", 2, pool_id, sub);
+}

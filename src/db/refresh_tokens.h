@@ -54,5 +54,15 @@ void	db_refresh_tokens_find(struct pg_batch *, const char *, const char *);
 void	db_refresh_tokens_drop_family(struct pg_batch *, const char *);
 /* Mark the token of digest rotated, unless it already was. */
 void	db_refresh_tokens_rotate(struct pg_batch *, const char *);
+/*
+ * Global sign-out of the user (pool, sub): every refresh token goes,
+ * and with it every access token of those families (an access token
+ * lives only while its origin_jti family has a refresh token; tokens
+ * without origin_jti die by tokens_valid_after, stored to the
+ * microsecond: an iat not after its second is refused, and tokens are
+ * stamped only once that second is over).
+ */
+void	db_refresh_tokens_global_signout(struct pg_batch *, const char *,
+	    const char *);
 
 #endif

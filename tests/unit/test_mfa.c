@@ -23,7 +23,7 @@
 #define MASTER	"000102030405060708090a0b0c0d0e0f" \
 		"101112131415161718191a1b1c1d1e1f"
 
-/* Pools as MFA_POOL_SQL gives them. */
+/* Pools as DB_MFA_POOL_SQL gives them. */
 #define P_OFF		"{\"MfaConfiguration\": \"OFF\"}"
 #define P_OPT_TOTP	"{\"MfaConfiguration\": \"OPTIONAL\", " \
 	"\"SoftwareTokenMfaConfiguration\": {\"Enabled\": true}}"

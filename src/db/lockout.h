@@ -1,0 +1,39 @@
+/*
+ * lockout.h: the lockout counts of failed sign-ins, on the users rows
+ * and in lockout_names (names that match no user): the statements
+ * core/lockout.c runs (its paragraph tells the schedule they keep) and
+ * the columns of their rows. Functions are prefixed db_lockout_.
+ */
+#ifndef DB_LOCKOUT_H
+#define DB_LOCKOUT_H
+
+struct pg_batch;
+
+/*
+ * A charge of the user (pool, sub) or of the name (pool, name_key): two
+ * statements. The first's row: charged, the lock set (text or NULL),
+ * the failures counted with this one (NULL when not charged); the
+ * second's: whether the lock holds settled (no check pending).
+ */
+#define DB_LOCKOUT_CHARGED	0
+#define DB_LOCKOUT_MARK		1
+#define DB_LOCKOUT_FAILURES	2
+#define DB_LOCKOUT_SETTLED	0
+void	db_lockout_charge_user(struct pg_batch *, const char *, const char *);
+void	db_lockout_charge_name(struct pg_batch *, const char *, const char *);
+/* A check failed: settle it and move its lock to start now. */
+void	db_lockout_failed_user(struct pg_batch *, const char *, const char *);
+void	db_lockout_failed_name(struct pg_batch *, const char *, const char *);
+/* Forget the name's count. */
+void	db_lockout_clear_name(struct pg_batch *, const char *, const char *);
+/* Clear the user's count and settle a check charged (settle: 1) or not. */
+void	db_lockout_clear_user(struct pg_batch *, const char *, const char *,
+	    int);
+/*
+ * Undo a charge of the user: one failure less, the lock mark (text) it
+ * set lifted, its check settled.
+ */
+void	db_lockout_refund_user(struct pg_batch *, const char *, const char *,
+	    const char *);
+
+#endif
