@@ -1,5 +1,6 @@
-"""Groups of a pool and their members, driven with the AWS CLI (and
-boto3 where paging must be seen page by page): create, read, partial
+"""Groups of a pool and their members, driven with the AWS CLI (each
+operation and each CLI-visible behaviour at least once) and boto3 (set-up,
+repeated checks, and paging seen page by page): create, read, partial
 update and delete of groups, paging in name order, the validation
 rules, and membership both ways (AdminAddUserToGroup,
 AdminRemoveUserFromGroup, AdminListGroupsForUser, ListUsersInGroup),
@@ -9,6 +10,8 @@ import time
 import uuid
 
 import pytest
+
+from conftest import error_of
 
 ROLE = "arn:aws:iam::123456789012:role/readers"
 ROLE2 = "arn:aws:iam::123456789012:role/writers"
@@ -27,43 +30,89 @@ def get_group(server, pool_id, name):
                       "--group-name", name)["Group"]
 
 
+def new_group(server, pool_id, name, **kw):
+    """CreateGroup through boto3, for set-up."""
+    return server.boto3().create_group(UserPoolId=pool_id, GroupName=name,
+                                       **kw)["Group"]
+
+
+def group_of(server, pool_id, name):
+    """GetGroup through boto3, for repeated checks."""
+    return server.boto3().get_group(UserPoolId=pool_id,
+                                    GroupName=name)["Group"]
+
+
+def boto_error(call, **kw):
+    """(Code, Message) of a boto3 call that must fail."""
+    with pytest.raises(Exception) as excinfo:
+        call(**kw)
+    return error_of(excinfo)
+
+
 def group_names(groups):
     return [g["GroupName"] for g in groups]
 
 
 def create_user(server, pool_id, username, *attrs):
-    """AdminCreateUser without a message; attrs as Name=..,Value=.."""
-    args = ["admin-create-user", "--user-pool-id", pool_id,
-            "--username", username, "--message-action", "SUPPRESS",
-            "--temporary-password", "Passw0rd!"]
-    if attrs:
-        args += ["--user-attributes"] + list(attrs)
-    return server.aws(*args)["User"]
+    """AdminCreateUser through boto3 without a message (set-up); attrs
+    as Name=..,Value=.."""
+    ua = [dict(kv.split("=", 1) for kv in a.split(",", 1)) for a in attrs]
+    return server.boto3().admin_create_user(
+        UserPoolId=pool_id, Username=username, MessageAction="SUPPRESS",
+        TemporaryPassword="Passw0rd!", UserAttributes=ua)["User"]
 
 
 def add(server, pool_id, username, group):
+    """AdminAddUserToGroup through boto3 (set-up)."""
+    server.boto3().admin_add_user_to_group(UserPoolId=pool_id,
+                                           Username=username,
+                                           GroupName=group)
+
+
+def cli_add(server, pool_id, username, group):
     server.aws("admin-add-user-to-group", "--user-pool-id", pool_id,
                "--username", username, "--group-name", group)
 
 
 def groups_of(server, pool_id, username):
+    """AdminListGroupsForUser through boto3 (repeated checks)."""
+    return group_names(server.boto3().admin_list_groups_for_user(
+        UserPoolId=pool_id, Username=username)["Groups"])
+
+
+def cli_groups_of(server, pool_id, username):
     return group_names(server.aws(
         "admin-list-groups-for-user", "--user-pool-id", pool_id,
         "--username", username)["Groups"])
 
 
 def members(server, pool_id, group):
+    """ListUsersInGroup through boto3 (repeated checks)."""
+    return [u["Username"] for u in server.boto3().list_users_in_group(
+        UserPoolId=pool_id, GroupName=group)["Users"]]
+
+
+def cli_members(server, pool_id, group):
     return [u["Username"] for u in server.aws(
         "list-users-in-group", "--user-pool-id", pool_id,
         "--group-name", group)["Users"]]
 
 
+def new_pool(server, prefix, **kw):
+    return server.boto3().create_user_pool(
+        PoolName="%s-%s" % (prefix, uuid.uuid4().hex[:8]),
+        **kw)["UserPool"]
+
+
+def delete_pool(server, pool_id):
+    server.boto3().delete_user_pool(UserPoolId=pool_id)
+
+
 @pytest.fixture
 def other_pool(server):
-    up = server.aws("create-user-pool", "--pool-name",
-                    "other-%s" % uuid.uuid4().hex[:8])["UserPool"]
+    up = new_pool(server, "other")
     yield up
-    server.aws("delete-user-pool", "--user-pool-id", up["Id"])
+    delete_pool(server, up["Id"])
 
 
 # --- groups -------------------------------------------------------------
@@ -114,7 +163,7 @@ def test_create_get_update_delete(server, pool):
 
 
 def test_group_with_a_name_only(server, pool):
-    g = create_group(server, pool["Id"], "plain")
+    g = new_group(server, pool["Id"], "plain")
     assert set(g) == {"GroupName", "UserPoolId", "LastModifiedDate",
                       "CreationDate"}
     # An update that names nothing keeps the group as it was.
@@ -126,31 +175,33 @@ def test_group_with_a_name_only(server, pool):
 def test_names_are_exact_and_may_hold_any_printable_text(server, pool):
     for name in ("Admins", "admins", "équipe-日本", "a+b=c,d.e@f/g:h"):
         create_group(server, pool["Id"], name)
-        assert get_group(server, pool["Id"], name)["GroupName"] == name
-    assert sorted(group_names(server.aws(
-        "list-groups", "--user-pool-id", pool["Id"])["Groups"])) == \
+        assert group_of(server, pool["Id"], name)["GroupName"] == name
+    assert sorted(group_names(server.boto3().list_groups(
+        UserPoolId=pool["Id"])["Groups"])) == \
         sorted(["Admins", "admins", "équipe-日本", "a+b=c,d.e@f/g:h"])
 
 
 def test_duplicate_group(server, pool):
-    create_group(server, pool["Id"], "dup", "--precedence", "1")
+    new_group(server, pool["Id"], "dup", Precedence=1)
     assert server.aws_error("create-group", "--user-pool-id", pool["Id"],
                             "--group-name", "dup") == \
         ("GroupExistsException", "A group with the name already exists.")
     cognito = server.boto3()
     with pytest.raises(cognito.exceptions.GroupExistsException):
         cognito.create_group(UserPoolId=pool["Id"], GroupName="dup")
-    assert get_group(server, pool["Id"], "dup")["Precedence"] == 1
+    assert group_of(server, pool["Id"], "dup")["Precedence"] == 1
 
 
 def test_unknown_group(server, pool):
-    for op in ("get-group", "update-group", "delete-group"):
-        assert server.aws_error(op, "--user-pool-id", pool["Id"],
-                                "--group-name", "nosuch") == \
-            ("ResourceNotFoundException", "Group not found."), op
+    want = ("ResourceNotFoundException", "Group not found.")
+    assert server.aws_error("get-group", "--user-pool-id", pool["Id"],
+                            "--group-name", "nosuch") == want
     cognito = server.boto3()
     with pytest.raises(cognito.exceptions.ResourceNotFoundException):
         cognito.get_group(UserPoolId=pool["Id"], GroupName="nosuch")
+    for call in (cognito.update_group, cognito.delete_group):
+        assert boto_error(call, UserPoolId=pool["Id"],
+                          GroupName="nosuch") == want, call
 
 
 def test_unknown_pool(server):
@@ -158,21 +209,16 @@ def test_unknown_pool(server):
             "User pool %s does not exist." % NOSUCH)
     assert server.aws_error("create-group", "--user-pool-id", NOSUCH,
                             "--group-name", "g") == want
-    assert server.aws_error("get-group", "--user-pool-id", NOSUCH,
-                            "--group-name", "g") == want
-    assert server.aws_error("update-group", "--user-pool-id", NOSUCH,
-                            "--group-name", "g") == want
-    assert server.aws_error("delete-group", "--user-pool-id", NOSUCH,
-                            "--group-name", "g") == want
-    assert server.aws_error("list-groups", "--user-pool-id",
-                            NOSUCH) == want
-    assert server.aws_error("list-users-in-group", "--user-pool-id",
-                            NOSUCH, "--group-name", "g") == want
-    assert server.aws_error("admin-add-user-to-group", "--user-pool-id",
-                            NOSUCH, "--username", "u", "--group-name",
-                            "g") == want
-    assert server.aws_error("admin-list-groups-for-user", "--user-pool-id",
-                            NOSUCH, "--username", "u") == want
+    c = server.boto3()
+    for call, kw in ((c.get_group, {"GroupName": "g"}),
+                     (c.update_group, {"GroupName": "g"}),
+                     (c.delete_group, {"GroupName": "g"}),
+                     (c.list_groups, {}),
+                     (c.list_users_in_group, {"GroupName": "g"}),
+                     (c.admin_add_user_to_group, {"Username": "u",
+                                                  "GroupName": "g"}),
+                     (c.admin_list_groups_for_user, {"Username": "u"})):
+        assert boto_error(call, UserPoolId=NOSUCH, **kw) == want, call
 
 
 def test_bad_precedence(server, pool):
@@ -188,8 +234,8 @@ def test_bad_precedence(server, pool):
     r = server.api("CreateGroup", {"UserPoolId": pool["Id"],
                                    "GroupName": "g", "Precedence": "high"})
     assert r.status == 400 and "Exception" in r.json()["__type"]
-    name, _ = server.aws_error("get-group", "--user-pool-id", pool["Id"],
-                               "--group-name", "g")
+    name, _ = boto_error(server.boto3().get_group, UserPoolId=pool["Id"],
+                         GroupName="g")
     assert name == "ResourceNotFoundException"
 
 
@@ -199,19 +245,23 @@ def test_long_description(server, pool):
                                  "--description", "d" * 2049)
     assert name == "InvalidParameterException"
     assert "description" in msg and "2048" in msg
-    g = create_group(server, pool["Id"], "g", "--description", "d" * 2048)
+    g = new_group(server, pool["Id"], "g", Description="d" * 2048)
     assert g["Description"] == "d" * 2048
     name, _ = server.aws_error("update-group", "--user-pool-id", pool["Id"],
                                "--group-name", "g", "--description",
                                "e" * 2049)
     assert name == "InvalidParameterException"
-    assert get_group(server, pool["Id"], "g")["Description"] == "d" * 2048
+    assert group_of(server, pool["Id"], "g")["Description"] == "d" * 2048
 
 
 def test_bad_names_and_role_arns(server, pool):
-    for bad in ("two words", "tab\there", "x" * 129):
-        name, msg = server.aws_error("create-group", "--user-pool-id",
-                                     pool["Id"], "--group-name", bad)
+    name, msg = server.aws_error("create-group", "--user-pool-id",
+                                 pool["Id"], "--group-name", "two words")
+    assert name == "InvalidParameterException"
+    assert "groupName" in msg, msg
+    for bad in ("tab\there", "x" * 129):
+        name, msg = boto_error(server.boto3().create_group,
+                               UserPoolId=pool["Id"], GroupName=bad)
         assert name == "InvalidParameterException", bad
         assert "groupName" in msg, msg
     name, msg = server.aws_error("create-group", "--user-pool-id",
@@ -219,9 +269,9 @@ def test_bad_names_and_role_arns(server, pool):
                                  "--role-arn", "not an arn at all, no")
     assert name == "InvalidParameterException"
     assert "roleArn" in msg
-    create_group(server, pool["Id"], "x" * 128)
-    assert server.aws("list-groups", "--user-pool-id", pool["Id"]
-                      )["Groups"][0]["GroupName"] == "x" * 128
+    new_group(server, pool["Id"], "x" * 128)
+    assert server.boto3().list_groups(UserPoolId=pool["Id"]
+                                      )["Groups"][0]["GroupName"] == "x" * 128
 
 
 def test_list_pages_in_name_order(server, pool):
@@ -287,31 +337,27 @@ def test_list_refuses_bad_tokens_and_limits(server, pool):
 
 def test_groups_of_one_pool_are_invisible_from_another(server, pool,
                                                        other_pool):
-    create_group(server, pool["Id"], "staff", "--description", "mine")
-    assert server.aws("list-groups", "--user-pool-id",
-                      other_pool["Id"])["Groups"] == []
-    assert server.aws_error("get-group", "--user-pool-id",
-                            other_pool["Id"], "--group-name", "staff") == \
+    c = server.boto3()
+    new_group(server, pool["Id"], "staff", Description="mine")
+    assert c.list_groups(UserPoolId=other_pool["Id"])["Groups"] == []
+    assert boto_error(c.get_group, UserPoolId=other_pool["Id"],
+                      GroupName="staff") == \
         ("ResourceNotFoundException", "Group not found.")
-    assert server.aws_error("delete-group", "--user-pool-id",
-                            other_pool["Id"], "--group-name", "staff")[0] == \
-        "ResourceNotFoundException"
+    assert boto_error(c.delete_group, UserPoolId=other_pool["Id"],
+                      GroupName="staff")[0] == "ResourceNotFoundException"
     # The same name is free in the other pool, and independent.
-    g = create_group(server, other_pool["Id"], "staff", "--description",
-                     "theirs")
+    g = new_group(server, other_pool["Id"], "staff", Description="theirs")
     assert g["UserPoolId"] == other_pool["Id"]
-    assert get_group(server, pool["Id"], "staff")["Description"] == "mine"
-    server.aws("delete-group", "--user-pool-id", other_pool["Id"],
-               "--group-name", "staff")
-    assert get_group(server, pool["Id"], "staff")["Description"] == "mine"
+    assert group_of(server, pool["Id"], "staff")["Description"] == "mine"
+    c.delete_group(UserPoolId=other_pool["Id"], GroupName="staff")
+    assert group_of(server, pool["Id"], "staff")["Description"] == "mine"
 
 
 def test_deleting_a_pool_deletes_its_groups(server):
-    up = server.aws("create-user-pool", "--pool-name",
-                    "gone-%s" % uuid.uuid4().hex[:8])["UserPool"]
-    create_group(server, up["Id"], "g1")
-    server.aws("delete-user-pool", "--user-pool-id", up["Id"])
-    assert server.aws_error("list-groups", "--user-pool-id", up["Id"])[0] \
+    up = new_pool(server, "gone")
+    new_group(server, up["Id"], "g1")
+    delete_pool(server, up["Id"])
+    assert boto_error(server.boto3().list_groups, UserPoolId=up["Id"])[0] \
         == "ResourceNotFoundException"
 
 
@@ -321,19 +367,20 @@ def test_add_list_and_remove_members(server, pool):
     create_user(server, pool["Id"], "alice", "Name=email,Value=a@x.test")
     create_user(server, pool["Id"], "bob")
     for g in ("writers", "readers", "admins"):
-        create_group(server, pool["Id"], g)
-    add(server, pool["Id"], "alice", "readers")
+        new_group(server, pool["Id"], g)
+    cli_add(server, pool["Id"], "alice", "readers")
     add(server, pool["Id"], "alice", "writers")
     add(server, pool["Id"], "bob", "readers")
     # Adding a member again is no error and changes nothing.
-    add(server, pool["Id"], "alice", "readers")
+    cli_add(server, pool["Id"], "alice", "readers")
 
-    assert groups_of(server, pool["Id"], "alice") == ["readers", "writers"]
+    assert cli_groups_of(server, pool["Id"], "alice") == \
+        ["readers", "writers"]
     assert groups_of(server, pool["Id"], "bob") == ["readers"]
     out = server.aws("admin-list-groups-for-user", "--user-pool-id",
                      pool["Id"], "--username", "bob")["Groups"]
     assert out == [get_group(server, pool["Id"], "readers")]
-    assert members(server, pool["Id"], "readers") == ["alice", "bob"]
+    assert cli_members(server, pool["Id"], "readers") == ["alice", "bob"]
     assert members(server, pool["Id"], "admins") == []
     users = server.aws("list-users-in-group", "--user-pool-id", pool["Id"],
                        "--group-name", "writers")["Users"]
@@ -353,23 +400,28 @@ def test_add_list_and_remove_members(server, pool):
     # Removing a user who is not a member is no error either.
     server.aws("admin-remove-user-from-group", "--user-pool-id",
                pool["Id"], "--username", "alice", "--group-name", "readers")
-    server.aws("admin-remove-user-from-group", "--user-pool-id",
-               pool["Id"], "--username", "bob", "--group-name", "admins")
+    server.boto3().admin_remove_user_from_group(
+        UserPoolId=pool["Id"], Username="bob", GroupName="admins")
     assert members(server, pool["Id"], "readers") == ["bob"]
 
 
 def test_membership_errors(server, pool):
     create_user(server, pool["Id"], "carol")
-    create_group(server, pool["Id"], "g")
+    new_group(server, pool["Id"], "g")
     no_user = ("UserNotFoundException", "User does not exist.")
     no_group = ("ResourceNotFoundException", "Group not found.")
-    for op in ("admin-add-user-to-group", "admin-remove-user-from-group"):
-        assert server.aws_error(op, "--user-pool-id", pool["Id"],
-                                "--username", "nobody",
-                                "--group-name", "g") == no_user, op
-        assert server.aws_error(op, "--user-pool-id", pool["Id"],
-                                "--username", "carol",
-                                "--group-name", "nosuch") == no_group, op
+    c = server.boto3()
+    assert server.aws_error("admin-add-user-to-group", "--user-pool-id",
+                            pool["Id"], "--username", "nobody",
+                            "--group-name", "g") == no_user
+    assert boto_error(c.admin_add_user_to_group, UserPoolId=pool["Id"],
+                      Username="carol", GroupName="nosuch") == no_group
+    assert boto_error(c.admin_remove_user_from_group,
+                      UserPoolId=pool["Id"], Username="nobody",
+                      GroupName="g") == no_user
+    assert server.aws_error("admin-remove-user-from-group",
+                            "--user-pool-id", pool["Id"], "--username",
+                            "carol", "--group-name", "nosuch") == no_group
     assert server.aws_error("admin-list-groups-for-user", "--user-pool-id",
                             pool["Id"], "--username", "nobody") == no_user
     assert server.aws_error("list-users-in-group", "--user-pool-id",
@@ -441,39 +493,36 @@ def test_membership_paging_both_ways(server, pool):
 
 
 def test_user_named_by_alias(server):
-    up = server.aws("create-user-pool", "--pool-name",
-                    "alias-%s" % uuid.uuid4().hex[:8], "--alias-attributes",
-                    "email", "preferred_username",
-                    "--username-configuration", "CaseSensitive=false"
-                    )["UserPool"]
+    up = new_pool(server, "alias",
+                  AliasAttributes=["email", "preferred_username"],
+                  UsernameConfiguration={"CaseSensitive": False})
     pid = up["Id"]
     try:
         create_user(server, pid, "dave", "Name=email,Value=Dave@X.test",
                     "Name=email_verified,Value=true",
                     "Name=preferred_username,Value=captain")
-        create_group(server, pid, "crew")
-        create_group(server, pid, "officers")
+        new_group(server, pid, "crew")
+        new_group(server, pid, "officers")
         add(server, pid, "dave@x.test", "crew")
         add(server, pid, "captain", "officers")
         assert groups_of(server, pid, "dave") == ["crew", "officers"]
         assert groups_of(server, pid, "DAVE") == ["crew", "officers"]
         assert groups_of(server, pid, "Dave@X.test") == ["crew", "officers"]
         assert members(server, pid, "crew") == ["dave"]
-        server.aws("admin-remove-user-from-group", "--user-pool-id", pid,
-                   "--username", "CAPTAIN", "--group-name", "officers")
+        server.boto3().admin_remove_user_from_group(
+            UserPoolId=pid, Username="CAPTAIN", GroupName="officers")
         assert members(server, pid, "officers") == []
     finally:
-        server.aws("delete-user-pool", "--user-pool-id", pid)
+        delete_pool(server, pid)
 
 
 def test_deleting_a_user_removes_its_memberships(server, pool):
     create_user(server, pool["Id"], "erin")
     create_user(server, pool["Id"], "frank")
-    create_group(server, pool["Id"], "g")
+    new_group(server, pool["Id"], "g")
     add(server, pool["Id"], "erin", "g")
     add(server, pool["Id"], "frank", "g")
-    server.aws("admin-delete-user", "--user-pool-id", pool["Id"],
-               "--username", "erin")
+    server.boto3().admin_delete_user(UserPoolId=pool["Id"], Username="erin")
     assert members(server, pool["Id"], "g") == ["frank"]
     # A new user of the same name starts in no group.
     create_user(server, pool["Id"], "erin")
@@ -483,25 +532,24 @@ def test_deleting_a_user_removes_its_memberships(server, pool):
 
 def test_deleting_a_group_removes_its_memberships(server, pool):
     create_user(server, pool["Id"], "gina")
-    create_group(server, pool["Id"], "old")
-    create_group(server, pool["Id"], "kept")
+    new_group(server, pool["Id"], "old")
+    new_group(server, pool["Id"], "kept")
     add(server, pool["Id"], "gina", "old")
     add(server, pool["Id"], "gina", "kept")
-    server.aws("delete-group", "--user-pool-id", pool["Id"],
-               "--group-name", "old")
+    server.boto3().delete_group(UserPoolId=pool["Id"], GroupName="old")
     assert groups_of(server, pool["Id"], "gina") == ["kept"]
-    create_group(server, pool["Id"], "old")
+    new_group(server, pool["Id"], "old")
     assert members(server, pool["Id"], "old") == []
 
 
 def test_membership_does_not_cross_pools(server, pool, other_pool):
     create_user(server, pool["Id"], "hank")
-    create_group(server, pool["Id"], "g")
-    create_group(server, other_pool["Id"], "g")
+    new_group(server, pool["Id"], "g")
+    new_group(server, other_pool["Id"], "g")
     add(server, pool["Id"], "hank", "g")
-    assert server.aws_error("admin-add-user-to-group", "--user-pool-id",
-                            other_pool["Id"], "--username", "hank",
-                            "--group-name", "g") == \
+    assert boto_error(server.boto3().admin_add_user_to_group,
+                      UserPoolId=other_pool["Id"], Username="hank",
+                      GroupName="g") == \
         ("UserNotFoundException", "User does not exist.")
     assert members(server, other_pool["Id"], "g") == []
     assert members(server, pool["Id"], "g") == ["hank"]
@@ -535,17 +583,15 @@ def test_a_user_belongs_to_at_most_100_groups(server, pool):
 def test_user_of_an_email_username_pool(server):
     """With UsernameAttributes the username is the sub; the email and
     the sub both name the user."""
-    up = server.aws("create-user-pool", "--pool-name",
-                    "email-%s" % uuid.uuid4().hex[:8],
-                    "--username-attributes", "email")["UserPool"]
+    up = new_pool(server, "email", UsernameAttributes=["email"])
     pid = up["Id"]
     try:
         u = create_user(server, pid, "jo@x.test",
                         "Name=email_verified,Value=true")
-        create_group(server, pid, "g")
+        new_group(server, pid, "g")
         add(server, pid, "Jo@X.test", "g")
         assert members(server, pid, "g") == [u["Username"]]
         assert groups_of(server, pid, u["Username"]) == ["g"]
         assert groups_of(server, pid, "jo@x.test") == ["g"]
     finally:
-        server.aws("delete-user-pool", "--user-pool-id", pid)
+        delete_pool(server, pid)
