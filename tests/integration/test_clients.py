@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from conftest import psql
+from conftest import error_of, psql
 
 CLIENT_ID = re.compile(r"^[a-z0-9]{26}$")
 SECRET = re.compile(r"^[a-z0-9]{52}$")
@@ -35,16 +35,27 @@ def client_error(server, pool_id, *args):
                             pool_id, "--client-name", "bad", *args)
 
 
+def boto_client_error(server, pool_id, **kw):
+    """(Code, Message) of a CreateUserPoolClient through boto3 that must
+    fail."""
+    with pytest.raises(Exception) as excinfo:
+        server.boto3().create_user_pool_client(UserPoolId=pool_id,
+                                               ClientName="bad", **kw)
+    return error_of(excinfo)
+
+
 @pytest.fixture
 def schema_pool(server):
     """A pool with a mutable custom:plan and an immutable custom:tenant."""
-    up = server.aws("create-user-pool", "--pool-name",
-                    "schema-%s" % uuid.uuid4().hex[:8], "--schema",
-                    "Name=plan,AttributeDataType=String,Mutable=true",
-                    "Name=tenant,AttributeDataType=String,Mutable=false"
-                    )["UserPool"]
+    cognito = server.boto3()
+    up = cognito.create_user_pool(
+        PoolName="schema-%s" % uuid.uuid4().hex[:8], Schema=[
+            {"Name": "plan", "AttributeDataType": "String",
+             "Mutable": True},
+            {"Name": "tenant", "AttributeDataType": "String",
+             "Mutable": False}])["UserPool"]
     yield up
-    server.aws("delete-user-pool", "--user-pool-id", up["Id"])
+    cognito.delete_user_pool(UserPoolId=up["Id"])
 
 
 # --- the getting-started path ------------------------------------------
@@ -229,62 +240,69 @@ def test_delete_client(server, pool):
 
 # --- validation ----------------------------------------------------------
 
+# Most cases go through boto3; a list of arguments (one case of each
+# exception) goes through the AWS CLI.
 @pytest.mark.parametrize("args,exception,text", [
     (["--explicit-auth-flows", "ADMIN_NO_SRP_AUTH", "ALLOW_USER_SRP_AUTH"],
      "InvalidParameterException", "ExplicitAuthFlows"),
-    (["--explicit-auth-flows", "NOT_A_FLOW"],
+    ({"ExplicitAuthFlows": ["NOT_A_FLOW"]},
      "InvalidParameterException", "enum value set"),
-    (["--access-token-validity", "4", "--token-validity-units",
-      "AccessToken=minutes"], "InvalidParameterException",
+    ({"AccessTokenValidity": 4,
+      "TokenValidityUnits": {"AccessToken": "minutes"}},
+     "InvalidParameterException",
      "AccessTokenValidity must be between 5 minutes and 1 day"),
-    (["--id-token-validity", "2", "--token-validity-units", "IdToken=days"],
+    ({"IdTokenValidity": 2, "TokenValidityUnits": {"IdToken": "days"}},
      "InvalidParameterException", "IdTokenValidity"),
-    (["--access-token-validity", "25"], "InvalidParameterException",
+    ({"AccessTokenValidity": 25}, "InvalidParameterException",
      "25 hours"),
-    (["--refresh-token-validity", "59", "--token-validity-units",
-      "RefreshToken=minutes"], "InvalidParameterException",
+    ({"RefreshTokenValidity": 59,
+      "TokenValidityUnits": {"RefreshToken": "minutes"}},
+     "InvalidParameterException",
      "RefreshTokenValidity must be between 60 minutes and 10 years"),
-    (["--refresh-token-validity", "3651"], "InvalidParameterException",
+    ({"RefreshTokenValidity": 3651}, "InvalidParameterException",
      "RefreshTokenValidity"),
-    (["--callback-urls", "http://app.example.com/cb"],
+    ({"CallbackURLs": ["http://app.example.com/cb"]},
      "InvalidParameterException", "http://app.example.com/cb"),
-    (["--callback-urls", "https://app.example.com/cb#frag"],
+    ({"CallbackURLs": ["https://app.example.com/cb#frag"]},
      "InvalidParameterException", "https://app.example.com/cb#frag"),
-    (["--callback-urls", "/relative/cb"], "InvalidParameterException",
+    ({"CallbackURLs": ["/relative/cb"]}, "InvalidParameterException",
      "/relative/cb"),
-    (["--callback-urls", "javascript:alert(1)"],
+    ({"CallbackURLs": ["javascript:alert(1)"]},
      "InvalidParameterException", "javascript:alert(1)"),
-    (["--logout-urls", "http://evil.example/"],
+    ({"LogoutURLs": ["http://evil.example/"]},
      "InvalidParameterException", "http://evil.example/"),
-    (["--callback-urls", "https://a.example/cb", "--default-redirect-uri",
-      "https://b.example/cb"], "InvalidParameterException",
-     "https://b.example/cb"),
+    ({"CallbackURLs": ["https://a.example/cb"],
+      "DefaultRedirectURI": "https://b.example/cb"},
+     "InvalidParameterException", "https://b.example/cb"),
     (["--allowed-o-auth-flows", "code", "--allowed-o-auth-scopes",
       "openid"], "InvalidOAuthFlowException",
      "AllowedOAuthFlowsUserPoolClient"),
-    (["--allowed-o-auth-flows", "client_credentials", "code",
-      "--allowed-o-auth-flows-user-pool-client", "--generate-secret"],
+    ({"AllowedOAuthFlows": ["client_credentials", "code"],
+      "AllowedOAuthFlowsUserPoolClient": True, "GenerateSecret": True},
      "InvalidOAuthFlowException", "client_credentials"),
-    (["--allowed-o-auth-flows", "client_credentials",
-      "--allowed-o-auth-flows-user-pool-client"],
+    ({"AllowedOAuthFlows": ["client_credentials"],
+      "AllowedOAuthFlowsUserPoolClient": True},
      "InvalidOAuthFlowException", "client secret"),
     (["--allowed-o-auth-flows", "code", "--allowed-o-auth-scopes", "foo",
       "--allowed-o-auth-flows-user-pool-client"],
      "ScopeDoesNotExistException", "foo"),
-    (["--allowed-o-auth-flows", "code", "--allowed-o-auth-scopes",
-      "https://api.example.com/read",
-      "--allowed-o-auth-flows-user-pool-client"],
+    ({"AllowedOAuthFlows": ["code"],
+      "AllowedOAuthScopes": ["https://api.example.com/read"],
+      "AllowedOAuthFlowsUserPoolClient": True},
      "ScopeDoesNotExistException", "https://api.example.com/read"),
-    (["--supported-identity-providers", "COGNITO", "Google"],
+    ({"SupportedIdentityProviders": ["COGNITO", "Google"]},
      "InvalidParameterException", "The provider Google does not exist"),
-    (["--write-attributes", "sub"], "InvalidParameterException", "sub"),
-    (["--read-attributes", "shoe_size"], "InvalidParameterException",
+    ({"WriteAttributes": ["sub"]}, "InvalidParameterException", "sub"),
+    ({"ReadAttributes": ["shoe_size"]}, "InvalidParameterException",
      "shoe_size"),
-    (["--read-attributes", "custom:nosuch"], "InvalidParameterException",
+    ({"ReadAttributes": ["custom:nosuch"]}, "InvalidParameterException",
      "custom:nosuch"),
 ])
 def test_client_validation(server, pool, args, exception, text):
-    name, msg = client_error(server, pool["Id"], *args)
+    if isinstance(args, dict):
+        name, msg = boto_client_error(server, pool["Id"], **args)
+    else:
+        name, msg = client_error(server, pool["Id"], *args)
     assert name == exception, msg
     assert text in msg
 
