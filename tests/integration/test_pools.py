@@ -17,6 +17,8 @@ import uuid
 import jwt
 import pytest
 
+from conftest import error_of
+
 STANDARD_ATTRIBUTES = [
     "sub", "name", "given_name", "family_name", "middle_name", "nickname",
     "preferred_username", "profile", "picture", "website", "email",
@@ -53,7 +55,9 @@ def describe(server, pool_id):
 
 
 def delete(server, pool_id):
-    server.aws("delete-user-pool", "--user-pool-id", pool_id)
+    """DeleteUserPool through boto3 (clean-up; the wizard pool's fixture
+    deletes through the AWS CLI)."""
+    server.boto3().delete_user_pool(UserPoolId=pool_id)
 
 
 def attrs_by_name(pool):
@@ -94,7 +98,7 @@ def wizard_pool(server):
         "--mfa-configuration", "OFF")
     pool = out["UserPool"]
     yield pool
-    delete(server, pool["Id"])
+    server.aws("delete-user-pool", "--user-pool-id", pool["Id"])
 
 
 # -- CreateUserPool / DescribeUserPool -------------------------------------
@@ -281,14 +285,18 @@ def test_legacy_message_mirrors_template(server):
 
 def test_unknown_pool(server):
     missing = "us-east-1_NoSuchPo0"
-    for cmd in ("describe-user-pool", "delete-user-pool",
-                "get-user-pool-mfa-config"):
-        name, msg = server.aws_error(cmd, "--user-pool-id", missing)
-        assert name == "ResourceNotFoundException", (cmd, name, msg)
+    name, msg = server.aws_error("describe-user-pool", "--user-pool-id",
+                                 missing)
+    assert name == "ResourceNotFoundException", (name, msg)
+    assert msg == "User pool %s does not exist." % missing
+    c = server.boto3()
+    for call in (c.delete_user_pool, c.get_user_pool_mfa_config,
+                 c.update_user_pool):
+        with pytest.raises(Exception) as excinfo:
+            call(UserPoolId=missing)
+        name, msg = error_of(excinfo)
+        assert name == "ResourceNotFoundException", (call, name, msg)
         assert msg == "User pool %s does not exist." % missing
-    name, _ = server.aws_error("update-user-pool", "--user-pool-id",
-                               missing)
-    assert name == "ResourceNotFoundException"
     name, _ = server.aws_error(
         "add-custom-attributes", "--user-pool-id", missing,
         "--custom-attributes", "Name=x,AttributeDataType=String")
