@@ -1,10 +1,13 @@
-"""Pool domains with the AWS CLI: the getting-started prefix domain,
-what DescribeUserPoolDomain and DescribeUserPool report, one domain
-per pool and one pool per domain, reserved and malformed prefixes,
-custom domains, update and delete."""
+"""Pool domains with the AWS CLI (boto3 for set-up and repeated
+checks): the getting-started prefix domain, what DescribeUserPoolDomain
+and DescribeUserPool report, one domain per pool and one pool per
+domain, reserved and malformed prefixes, custom domains, update and
+delete."""
 import uuid
 
 import pytest
+
+from conftest import error_of
 
 CERT = "arn:aws:acm:us-east-1:000000000000:certificate/%s" % uuid.uuid4()
 
@@ -21,6 +24,29 @@ def describe(server, domain):
 def delete(server, pool_id, domain):
     server.aws("delete-user-pool-domain", "--user-pool-id", pool_id,
                "--domain", domain)
+
+
+def boto_describe(server, domain):
+    return server.boto3().describe_user_pool_domain(
+        Domain=domain)["DomainDescription"]
+
+
+def boto_delete(server, pool_id, domain):
+    server.boto3().delete_user_pool_domain(UserPoolId=pool_id,
+                                           Domain=domain)
+
+
+def create_error(server, pool_id, domain, cli=False):
+    """(Code, Message) of a CreateUserPoolDomain that must fail: through
+    the AWS CLI when cli, else through boto3."""
+    if cli:
+        return server.aws_error("create-user-pool-domain",
+                                "--user-pool-id", pool_id,
+                                "--domain=%s" % domain)
+    with pytest.raises(Exception) as excinfo:
+        server.boto3().create_user_pool_domain(UserPoolId=pool_id,
+                                               Domain=domain)
+    return error_of(excinfo)
 
 
 def test_getting_started_domain(server, pool):
@@ -48,6 +74,7 @@ def test_getting_started_domain(server, pool):
 
 def test_unknown_domain_describes_as_empty(server):
     assert describe(server, prefix()) == {}
+    assert boto_describe(server, prefix()) == {}
 
 
 def test_one_pool_per_domain_and_one_domain_per_pool(server, pool):
@@ -87,9 +114,7 @@ def test_one_pool_per_domain_and_one_domain_per_pool(server, pool):
     "my-aws-app", "amazon", "cognito-login",
 ])
 def test_reserved_prefixes(server, pool, bad):
-    name, msg = server.aws_error("create-user-pool-domain",
-                                 "--user-pool-id", pool["Id"],
-                                 "--domain", bad)
+    name, msg = create_error(server, pool["Id"], bad, cli=bad == "console")
     assert name == "InvalidParameterException", msg
 
 
@@ -98,9 +123,8 @@ def test_reserved_prefixes(server, pool, bad):
     "a" * 64,
 ])
 def test_malformed_prefixes(server, pool, bad):
-    name, msg = server.aws_error("create-user-pool-domain",
-                                 "--user-pool-id", pool["Id"],
-                                 "--domain=%s" % bad)
+    name, msg = create_error(server, pool["Id"], bad,
+                             cli=bad in ("Notes-App", "-notes"))
     assert name == "InvalidParameterException", msg
 
 
@@ -143,11 +167,17 @@ def test_custom_domain(server, pool):
 
 
 def test_custom_domain_must_be_a_host_name(server, pool):
-    for bad in ("localhost", "under_score.example.com", "a..example.com"):
-        name, msg = server.aws_error(
-            "create-user-pool-domain", "--user-pool-id", pool["Id"],
-            "--domain", bad, "--custom-domain-config",
-            "CertificateArn=%s" % CERT)
+    name, msg = server.aws_error(
+        "create-user-pool-domain", "--user-pool-id", pool["Id"],
+        "--domain", "localhost", "--custom-domain-config",
+        "CertificateArn=%s" % CERT)
+    assert name == "InvalidParameterException", msg
+    for bad in ("under_score.example.com", "a..example.com"):
+        with pytest.raises(Exception) as excinfo:
+            server.boto3().create_user_pool_domain(
+                UserPoolId=pool["Id"], Domain=bad,
+                CustomDomainConfig={"CertificateArn": CERT})
+        name, msg = error_of(excinfo)
         assert name == "InvalidParameterException", (bad, msg)
 
 
@@ -183,9 +213,7 @@ def test_managed_login_version(server, pool):
     "well-known", "api", "admin", "assets", "my-aws-app",
 ])
 def test_router_takes_no_refused_prefix_for_a_domain(server, pool, bad):
-    name, msg = server.aws_error("create-user-pool-domain",
-                                 "--user-pool-id", pool["Id"],
-                                 "--domain=%s" % bad)
+    name, msg = create_error(server, pool["Id"], bad)
     assert name == "InvalidParameterException", msg
     # The API host's own answer for a path it does not serve, not a
     # hosted-UI page of a domain that cannot exist.
@@ -198,14 +226,15 @@ def test_router_takes_no_refused_prefix_for_a_domain(server, pool, bad):
 @pytest.mark.parametrize("good", ["a", "0-9", "x" * 63, "a--b"])
 def test_every_accepted_prefix_is_reached_by_path(server, pool, good):
     name = good if good != "a--b" else "a--%s" % uuid.uuid4().hex[:8]
-    if describe(server, name):
-        delete(server, describe(server, name)["UserPoolId"], name)
-    server.aws("create-user-pool-domain", "--user-pool-id", pool["Id"],
-               "--domain", name)
+    d = boto_describe(server, name)
+    if d:
+        boto_delete(server, d["UserPoolId"], name)
+    server.boto3().create_user_pool_domain(UserPoolId=pool["Id"],
+                                           Domain=name)
     try:
         r = server.request("GET", "/%s/login" % name)
         # The domain's sign-in page, asking for the authorization request.
         assert r.status == 400, r
         assert r.headers["content-type"].startswith("text/html"), r
     finally:
-        delete(server, pool["Id"], name)
+        boto_delete(server, pool["Id"], name)
