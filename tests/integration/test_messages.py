@@ -157,9 +157,10 @@ def mailer(smtp_port, hook):
 
 @pytest.fixture
 def mailer_pool(mailer):
-    up = mailer.aws("create-user-pool", "--pool-name", unique("mail"))
+    cognito = mailer.boto3()
+    up = cognito.create_user_pool(PoolName=unique("mail"))
     yield up["UserPool"]
-    mailer.aws("delete-user-pool", "--user-pool-id", up["UserPool"]["Id"])
+    cognito.delete_user_pool(UserPoolId=up["UserPool"]["Id"])
 
 
 # --- (a) the outbox, when nothing is configured --------------------------
