@@ -46,8 +46,14 @@ codes_new_secret(size_t n)
 	unsigned char	*buf = xmalloc(n == 0 ? 1 : n);
 	char		*out;
 
-	random_bytes(buf, n);
-	out = b64url_encode(buf, n);
+	for (;;) {
+		random_bytes(buf, n);
+		out = b64url_encode(buf, n);
+		if (out[0] != '-')
+			break;
+		wipe(out, strlen(out));
+		free(out);
+	}
 	wipe(buf, n);
 	free(buf);
 	return out;

@@ -18,7 +18,13 @@
 
 /* A random code of CODES_DIGITS decimal digits into out (NUL-ended). */
 void	 codes_new(char out[CODES_DIGITS + 1]);
-/* A random URL-safe secret of n random bytes (base64url), malloc'd. */
+/*
+ * A random URL-safe secret of n random bytes (base64url), malloc'd. It
+ * never starts with '-': a Session or NextToken is pasted after an
+ * option of the AWS CLI (--session VALUE), which takes a leading '-' for
+ * an option of its own (one value in 64 before). Redrawing costs
+ * log2(64/63) bits, nothing against n bytes.
+ */
 char	*codes_new_secret(size_t);
 /* The digest of a secret for purpose, as a bytea text literal. */
 void	 codes_digest_hex(const char *, const char *, char out[CODES_DIGEST_HEX]);

@@ -214,6 +214,25 @@ START_TEST(test_secret)
 }
 END_TEST
 
+/*
+ * No secret starts with '-', which the AWS CLI would read as an option
+ * after --session or --next-token: 4000 draws meet one about 63 times
+ * in 64 if nothing prevents it.
+ */
+START_TEST(test_secret_no_leading_dash)
+{
+	char	*a;
+	int	 i, dash = 0;
+
+	for (i = 0; i < 4000; i++) {
+		a = codes_new_secret(1);
+		dash += a[0] == '-';
+		free(a);
+	}
+	ck_assert_int_eq(dash, 0);
+}
+END_TEST
+
 START_TEST(test_equal)
 {
 	ck_assert_int_eq(codes_equal("abcdef", "abcdef", 6), 1);
@@ -245,6 +264,7 @@ codes_suite(void)
 	tcase_add_test(tc, test_code_form);
 	tcase_add_test(tc, test_code_distribution);
 	tcase_add_test(tc, test_secret);
+	tcase_add_test(tc, test_secret_no_leading_dash);
 	tcase_add_test(tc, test_equal);
 	suite_add_tcase(s, tc);
 	return s;
