@@ -12,8 +12,8 @@ import urllib.parse
 
 import pytest
 
-from conftest import PASSWORD, secret_hash
 from test_oauth import App, Browser
+from test_token_doors import api_tokens
 
 FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 UNKNOWN = "nosuchclient1234567890abcd"
@@ -63,14 +63,7 @@ def refresh(app, token, basic=True):
 
 
 def api_refresh_token(app):
-    kw = {}
-    if app.secret:
-        kw["SECRET_HASH"] = secret_hash(app.username, app.client_id,
-                                        app.secret)
-    return app.idp.initiate_auth(
-        ClientId=app.client_id, AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters=dict(USERNAME=app.username, PASSWORD=PASSWORD,
-                            **kw))["AuthenticationResult"]["RefreshToken"]
+    return api_tokens(app)["RefreshToken"]
 
 
 def same_as_unknown(app, other, call):
