@@ -54,6 +54,14 @@ def install_stamp(node):
 @pytest.fixture(scope="session")
 def node():
     """node, with the clients installed by npm ci when needed."""
+    return node_with_clients()
+
+
+def node_with_clients():
+    """The path of node, after npm ci into tests/clients/node_modules if
+    that is missing or stale; skips when node or npm is not installed.
+    A plain function, for fixtures that need node without the `node`
+    fixture (which marks a test js_clients)."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
         pytest.skip("node and npm are not installed (Debian's nodejs and "

@@ -1,0 +1,328 @@
+"""Real identity providers on loopback for the federation tests, and their
+pytest fixtures. A test file imports the fixtures it uses:
+
+    from idp_servers import oidc_idp, facebook_idp, saml_idp  # noqa: F401
+
+Each server is its own process (tests/integration/idps/), started once per
+pytest session (per xdist worker) on a free loopback port it picks itself,
+stopped at the end; every test gets it with its knobs reset before and
+after (users and clients stay: make unique ones). Everything is driven over
+HTTP through the server's /test/ admin endpoints, so a benchmark can start
+the same scripts by hand (each prints its port on stdout when ready).
+
+oidc_idp -- OidcIdp: tests/integration/idps/oidc_provider.js (the npm
+  package oidc-provider; the generic OIDC provider, and the Google
+  stand-in). Attributes: issuer (= base_url, http://127.0.0.1:<port>),
+  discovery_url, authorize_url, token_url, userinfo_url, jwks_url.
+  add_client(redirect_uris, client_id=None, client_secret=None,
+      token_endpoint_auth_method="client_secret_post", **meta)
+      -> (client_id, client_secret), random ones when not given.
+  add_user(sub=None, **claims) -> the user's claims (a random sub, and
+      username = sub, unless given); set_user(sub, **claims) merges into a
+      user between sign-ins (None removes a claim); google_user(...) adds a
+      user with Google's claims; users(); delete_user(sub).
+  set(**knobs): auto_login, login_hint, deny, require_pkce, id_token
+      ({"key": "second"|"second_same_kid"|"none"|"hs256"|"hs256_secret",
+      "claims": {...}, "exp_in": s}), publish_second_key, delay_ms, fail
+      (see the top of oidc_provider.js); knobs(); reset(); log(endpoint).
+  oidc_details(client_id, client_secret, scopes) -> ProviderDetails of an
+      OIDC provider; google_details(...) -> ProviderDetails of the Google
+      preset with every endpoint pointed here.
+  make_oidc_idp(**config) (function fixture) starts another one.
+
+facebook_idp -- FacebookIdp: tests/integration/idps/facebook.py.
+
+saml_idp -- SamlIdp: tests/integration/idps/saml_idp.py.
+
+Browser is a scripted browser (a cookie jar, one hop at a time or up to a
+URL), for flows without Chromium: oidc_idp's login_hint or auto_login knob
+signs a user in without a page.
+"""
+import html.parser
+import http.client
+import http.cookiejar
+import json
+import os
+import secrets
+import select
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+IDPS = os.path.join(HERE, "idps")
+START_TIMEOUT = 30
+
+
+def _read_port(proc, timeout, log_path):
+    """The port a server prints on its first line of stdout."""
+    end = time.monotonic() + timeout
+    line = b""
+    while not line.endswith(b"\n"):
+        left = end - time.monotonic()
+        ready = select.select([proc.stdout], [], [], max(left, 0))[0]
+        if not ready or proc.poll() is not None:
+            proc.kill()
+            with open(log_path, errors="replace") as f:
+                raise RuntimeError("%s did not start:\n%s"
+                                   % (proc.args, f.read()[-3000:]))
+        c = os.read(proc.stdout.fileno(), 1)
+        if not c:
+            continue
+        line += c
+    return int(line)
+
+
+class IdpProcess:
+    """One server script in a process: started with its config as its
+    argument, its stderr in a log file, its stdin a pipe whose end stops
+    it if pytest dies."""
+
+    def __init__(self, argv, name, env=None):
+        fd, self.log_path = tempfile.mkstemp(prefix="idp-%s-" % name,
+                                             suffix=".log")
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=fd,
+                                     env=env, cwd=IDPS)
+        os.close(fd)
+        self.port = _read_port(self.proc, START_TIMEOUT, self.log_path)
+        self.base_url = "http://127.0.0.1:%d" % self.port
+
+    def log_tail(self, chars=3000):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()[-chars:]
+
+    def stop(self):
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        os.unlink(self.log_path)
+
+    def call(self, method, path, body=None):
+        """An admin call; its JSON answer (an error for a non-2xx)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        data = None if body is None else json.dumps(body)
+        headers = {} if data is None else {"content-type":
+                                           "application/json"}
+        try:
+            conn.request(method, path, body=data, headers=headers)
+            r = conn.getresponse()
+            text = r.read().decode()
+        finally:
+            conn.close()
+        if r.status // 100 != 2:
+            raise RuntimeError("%s %s: %d %s" % (method, path, r.status,
+                                                  text))
+        return json.loads(text) if text else None
+
+
+class OidcIdp:
+    """Client of a running oidc_provider.js (see the module docstring)."""
+
+    def __init__(self, node, config=None):
+        self.process = IdpProcess(
+            [node, os.path.join(IDPS, "oidc_provider.js"),
+             json.dumps(config or {})], "oidc")
+        self.issuer = self.base_url = self.process.base_url
+        self.discovery_url = self.issuer + "/.well-known/openid-configuration"
+        self.authorize_url = self.issuer + "/auth"
+        self.token_url = self.issuer + "/token"
+        self.userinfo_url = self.issuer + "/me"
+        self.jwks_url = self.issuer + "/jwks"
+
+    def stop(self):
+        self.process.stop()
+
+    def add_client(self, redirect_uris, client_id=None, client_secret=None,
+                   token_endpoint_auth_method="client_secret_post", **meta):
+        client_id = client_id or "client-" + secrets.token_hex(6)
+        if client_secret is None and token_endpoint_auth_method != "none":
+            client_secret = secrets.token_urlsafe(24)
+        c = dict(meta, client_id=client_id, redirect_uris=list(redirect_uris),
+                 token_endpoint_auth_method=token_endpoint_auth_method)
+        if client_secret is not None:
+            c["client_secret"] = client_secret
+        self.process.call("POST", "/test/clients", c)
+        return client_id, client_secret
+
+    def add_user(self, sub=None, **claims):
+        u = dict(claims, sub=sub or "user-" + secrets.token_hex(6))
+        u.setdefault("username", u["sub"])
+        return self.process.call("POST", "/test/users", u)[0]
+
+    def set_user(self, sub, **claims):
+        return self.process.call("POST", "/test/users",
+                                 dict(claims, sub=sub))[0]
+
+    def google_user(self, sub=None, email=None, given_name="Test",
+                    family_name="User", **claims):
+        """A user with the claims Google gives (a numeric sub)."""
+        sub = sub or str(100000000000000000000 + secrets.randbelow(10**20))
+        email = email or "g%s@gmail.example" % secrets.token_hex(4)
+        return self.add_user(
+            sub, email=email, email_verified=True,
+            name="%s %s" % (given_name, family_name), given_name=given_name,
+            family_name=family_name,
+            picture="https://lh3.googleusercontent.example/a/%s" % sub,
+            **claims)
+
+    def users(self):
+        return self.process.call("GET", "/test/users")
+
+    def delete_user(self, sub):
+        return self.process.call(
+            "DELETE", "/test/users/" + urllib.parse.quote(sub, safe=""))
+
+    def set(self, **knobs):
+        return self.process.call("POST", "/test/knobs", knobs)
+
+    def knobs(self):
+        return self.process.call("GET", "/test/knobs")
+
+    def reset(self):
+        self.process.call("POST", "/test/reset", {})
+
+    def log(self, endpoint=None):
+        """What clients sent (see oidc_provider.js), of one endpoint
+        (discovery, authorize, token, userinfo, jwks) or all."""
+        return [e for e in self.process.call("GET", "/test/log")
+                if endpoint is None or e["endpoint"] == endpoint]
+
+    def oidc_details(self, client_id, client_secret,
+                     scopes="openid email profile", method="GET"):
+        """ProviderDetails for CreateIdentityProvider ProviderType OIDC."""
+        return {"client_id": client_id, "client_secret": client_secret,
+                "authorize_scopes": scopes, "oidc_issuer": self.issuer,
+                "attributes_request_method": method}
+
+    def google_details(self, client_id, client_secret,
+                       scopes="profile email openid"):
+        """ProviderDetails for ProviderType Google, every endpoint here."""
+        return {"client_id": client_id, "client_secret": client_secret,
+                "authorize_scopes": scopes, "oidc_issuer": self.issuer,
+                "authorize_url": self.authorize_url,
+                "token_url": self.token_url,
+                "attributes_url": self.userinfo_url}
+
+
+def _node():
+    from test_npm_clients import node_with_clients
+    return node_with_clients()
+
+
+@pytest.fixture(scope="session")
+def oidc_idp_server():
+    """The session's oidc_provider.js (use oidc_idp in tests)."""
+    idp = OidcIdp(_node())
+    yield idp
+    idp.stop()
+
+
+@pytest.fixture
+def oidc_idp(oidc_idp_server):
+    """The OIDC provider, knobs reset before and after the test."""
+    oidc_idp_server.reset()
+    yield oidc_idp_server
+    oidc_idp_server.reset()
+
+
+@pytest.fixture
+def make_oidc_idp():
+    """Start more OIDC providers: make_oidc_idp(**config) -> OidcIdp
+    (config as oidc_provider.js takes it); stopped after the test."""
+    started = []
+    node = _node()
+
+    def make(**config):
+        idp = OidcIdp(node, config)
+        started.append(idp)
+        return idp
+
+    yield make
+    for idp in started:
+        idp.stop()
+
+
+class _FormParser(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.forms = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.forms.append({"action": a.get("action", ""),
+                               "method": (a.get("method") or "get").lower(),
+                               "fields": {}})
+        elif tag in ("input", "textarea") and self.forms and a.get("name"):
+            self.forms[-1]["fields"][a["name"]] = a.get("value") or ""
+
+
+def html_forms(body, base_url=""):
+    """The forms of an HTML page: [{"action" (absolute), "method",
+    "fields": {name: value}}], e.g. a SAML auto-submitting form."""
+    p = _FormParser()
+    p.feed(body)
+    for f in p.forms:
+        f["action"] = urllib.parse.urljoin(base_url, f["action"])
+    return p.forms
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Browser:
+    """A scripted browser: a cookie jar, no automatic redirects, HTML
+    forms posted by hand. get/post return (status, headers, body text);
+    follow() walks redirects until a URL that stop(url) accepts."""
+
+    def __init__(self, ssl_context=None):
+        self.jar = http.cookiejar.CookieJar()
+        handlers = [urllib.request.HTTPCookieProcessor(self.jar),
+                    NoRedirect(), urllib.request.ProxyHandler({})]
+        if ssl_context is not None:
+            handlers.append(urllib.request.HTTPSHandler(context=ssl_context))
+        self.opener = urllib.request.build_opener(*handlers)
+
+    def request(self, url, data=None, headers=None):
+        if isinstance(data, dict):
+            data = urllib.parse.urlencode(data).encode()
+        req = urllib.request.Request(url, data=data, headers=headers or {})
+        try:
+            with self.opener.open(req, timeout=30) as r:
+                return r.status, r.headers, r.read().decode(errors="replace")
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers, e.read().decode(errors="replace")
+
+    def get(self, url, headers=None):
+        return self.request(url, headers=headers)
+
+    def post(self, url, form, headers=None):
+        return self.request(url, data=form, headers=headers)
+
+    def follow(self, url, stop, limit=15):
+        """GET url and its redirects; the first URL stop() accepts (not
+        fetched), or the last response as (status, headers, body, url)."""
+        for _ in range(limit):
+            if stop(url):
+                return url
+            status, headers, body = self.get(url)
+            loc = headers.get("Location")
+            if status not in (301, 302, 303, 307) or not loc:
+                return status, headers, body, url
+            url = urllib.parse.urljoin(url, loc)
+        raise RuntimeError("too many redirects from %s" % url)
+
+
+if __name__ == "__main__":
+    sys.exit("a module of fixtures; see its docstring")
