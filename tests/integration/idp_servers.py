@@ -30,7 +30,19 @@ oidc_idp -- OidcIdp: tests/integration/idps/oidc_provider.js (the npm
       preset with every endpoint pointed here.
   make_oidc_idp(**config) (function fixture) starts another one.
 
-facebook_idp -- FacebookIdp: tests/integration/idps/facebook.py.
+facebook_idp -- FacebookIdp: tests/integration/idps/facebook.py, the
+  Facebook stand-in (Graph API v17.0 paths; any version works).
+  Attributes: base_url, authorize_url (/v17.0/dialog/oauth), token_url
+  (/v17.0/oauth/access_token), me_url (/v17.0/me).
+  add_client(redirect_uris, client_id=None, client_secret=None)
+      -> (client_id, client_secret); add_user(id=None, email=None,
+      first_name="Test", last_name="User", **fields) -> the user (a random
+      numeric id); set_user(id, **fields); users(); delete_user(id).
+  set(**knobs): auto_login, login_hint, deny, delay_ms, fail (endpoints
+      authorize, token, me); knobs(); reset(); log(endpoint).
+  details(client_id, client_secret, scopes) -> ProviderDetails of the
+      Facebook preset with every endpoint pointed here (attributes_url
+      ends in "?fields=", as Cognito's does).
 
 saml_idp -- SamlIdp: tests/integration/idps/saml_idp.py.
 
@@ -249,6 +261,91 @@ def make_oidc_idp():
     yield make
     for idp in started:
         idp.stop()
+
+
+class FacebookIdp:
+    """Client of a running idps/facebook.py (see the module docstring)."""
+
+    API_VERSION = "v17.0"
+
+    def __init__(self, config=None):
+        self.process = IdpProcess(
+            [sys.executable, os.path.join(IDPS, "facebook.py"),
+             json.dumps(config or {})], "facebook")
+        self.base_url = self.process.base_url
+        v = self.API_VERSION
+        self.authorize_url = "%s/%s/dialog/oauth" % (self.base_url, v)
+        self.token_url = "%s/%s/oauth/access_token" % (self.base_url, v)
+        self.me_url = "%s/%s/me" % (self.base_url, v)
+
+    def stop(self):
+        self.process.stop()
+
+    def add_client(self, redirect_uris, client_id=None, client_secret=None):
+        client_id = client_id or str(10**15 + secrets.randbelow(10**15))
+        client_secret = client_secret or secrets.token_hex(16)
+        self.process.call("POST", "/test/clients", {
+            "client_id": client_id, "client_secret": client_secret,
+            "redirect_uris": list(redirect_uris)})
+        return client_id, client_secret
+
+    def add_user(self, id=None, email=None, first_name="Test",
+                 last_name="User", **fields):
+        """A user with Facebook's fields (a numeric app-scoped id)."""
+        uid = id or str(10**16 + secrets.randbelow(10**16))
+        u = dict(fields, id=uid, first_name=first_name, last_name=last_name,
+                 name="%s %s" % (first_name, last_name),
+                 email=email or "fb%s@example.com" % secrets.token_hex(4))
+        return self.process.call("POST", "/test/users", u)[0]
+
+    def set_user(self, id, **fields):
+        return self.process.call("POST", "/test/users",
+                                 dict(fields, id=id))[0]
+
+    def users(self):
+        return self.process.call("GET", "/test/users")
+
+    def delete_user(self, id):
+        return self.process.call(
+            "DELETE", "/test/users/" + urllib.parse.quote(id, safe=""))
+
+    def set(self, **knobs):
+        return self.process.call("POST", "/test/knobs", knobs)
+
+    def knobs(self):
+        return self.process.call("GET", "/test/knobs")
+
+    def reset(self):
+        self.process.call("POST", "/test/reset", {})
+
+    def log(self, endpoint=None):
+        """What clients sent, of one endpoint (authorize, token, me)."""
+        return [e for e in self.process.call("GET", "/test/log")
+                if endpoint is None or e["endpoint"] == endpoint]
+
+    def details(self, client_id, client_secret, scopes="public_profile,email"):
+        """ProviderDetails for ProviderType Facebook, endpoints here."""
+        return {"client_id": client_id, "client_secret": client_secret,
+                "authorize_scopes": scopes, "api_version": self.API_VERSION,
+                "authorize_url": self.authorize_url,
+                "token_url": self.token_url,
+                "attributes_url": self.me_url + "?fields="}
+
+
+@pytest.fixture(scope="session")
+def facebook_idp_server():
+    """The session's facebook.py (use facebook_idp in tests)."""
+    idp = FacebookIdp()
+    yield idp
+    idp.stop()
+
+
+@pytest.fixture
+def facebook_idp(facebook_idp_server):
+    """The Facebook stand-in, knobs reset before and after the test."""
+    facebook_idp_server.reset()
+    yield facebook_idp_server
+    facebook_idp_server.reset()
 
 
 class _FormParser(html.parser.HTMLParser):

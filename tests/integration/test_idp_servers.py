@@ -16,7 +16,8 @@ import jwt
 import pytest
 
 from idp_servers import (Browser, html_forms,  # noqa: F401 (fixtures)
-                         oidc_idp, oidc_idp_server)
+                         facebook_idp, facebook_idp_server, oidc_idp,
+                         oidc_idp_server)
 
 REDIRECT = "https://127.0.0.1:1/cb"
 
@@ -153,3 +154,70 @@ def test_oidc_auto_login_deny_and_rotation(oidc_idp):
         redirect_uri=REDIRECT, state="s"))
     back = Browser().follow(url, lambda u: u.startswith(REDIRECT))
     assert "error=access_denied" in back
+
+
+def facebook_code(idp, client_id, browser, login=None, **extra):
+    """The dialog, signing in on its page when login is given; the URL
+    the browser comes back to."""
+    url = idp.authorize_url + "?" + urllib.parse.urlencode(dict(
+        client_id=client_id, redirect_uri=REDIRECT, state="fb-st",
+        scope="public_profile,email", response_type="code", **extra))
+    out = browser.follow(url, lambda u: u.startswith(REDIRECT))
+    if login is not None:
+        status, _, body, page = out
+        assert status == 200 and 'id="username"' in body
+        form = html_forms(body, page)[0]
+        status, headers, _ = browser.post(
+            form["action"], dict(form["fields"], username=login))
+        assert status == 302
+        out = headers["Location"]
+    assert isinstance(out, str) and out.startswith(REDIRECT), out
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(out).query)
+
+
+def test_facebook_code_flow_and_me(facebook_idp):
+    client_id, secret = facebook_idp.add_client([REDIRECT])
+    user = facebook_idp.add_user()
+    browser = Browser()
+    back = facebook_code(facebook_idp, client_id, browser,
+                         login=user["email"])
+    assert back["state"] == ["fb-st"]
+    token_req = {"client_id": client_id, "client_secret": secret,
+                 "redirect_uri": REDIRECT, "code": back["code"][0]}
+    status, _, body = Browser().post(facebook_idp.token_url, token_req)
+    assert status == 200, body
+    token = json.loads(body)
+    assert token["token_type"] == "bearer"
+    # A code is good once.
+    status, _, body = Browser().post(facebook_idp.token_url, token_req)
+    assert status == 400 and json.loads(body)["error"]["code"] == 100
+    status, _, body = Browser().get(
+        facebook_idp.me_url + "?fields=id,name,email,first_name&"
+        + urllib.parse.urlencode({"access_token": token["access_token"]}))
+    assert status == 200
+    assert json.loads(body) == {k: user[k] for k in
+                                ("id", "name", "email", "first_name")}
+    # A changed e-mail, the next sign-in without a page (the cookie), the
+    # token by GET with the code in the query, /me with a bearer token.
+    facebook_idp.set_user(user["id"], email="new@example.com")
+    back = facebook_code(facebook_idp, client_id, browser)
+    status, _, body = Browser().get(
+        facebook_idp.token_url + "?" + urllib.parse.urlencode(
+            dict(token_req, code=back["code"][0])))
+    assert status == 200, body
+    status, _, body = Browser().get(
+        facebook_idp.me_url + "?fields=email", headers={
+            "Authorization": "Bearer " + json.loads(body)["access_token"]})
+    assert json.loads(body) == {"id": user["id"], "email": "new@example.com"}
+    assert [e["auth"] for e in facebook_idp.log("me")] == ["query", "bearer"]
+    # Refused: a wrong secret, a bad token, a user who cancels.
+    status, _, body = Browser().post(facebook_idp.token_url, dict(
+        token_req, client_secret="wrong"))
+    assert status == 400 and json.loads(body)["error"]["code"] == 1
+    status, _, body = Browser().get(facebook_idp.me_url +
+                                    "?access_token=EAATnope")
+    assert status == 400 and json.loads(body)["error"]["code"] == 190
+    facebook_idp.set(deny="access_denied")
+    back = facebook_code(facebook_idp, client_id, Browser())
+    assert back["error"] == ["access_denied"]
+    assert back["error_reason"] == ["user_denied"]
