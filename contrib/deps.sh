@@ -7,17 +7,18 @@
 # the embedded database.
 DEPS_BUILD="libevent-dev libmbedtls-dev libjwt-dev libjansson-dev
 libscrypt-dev libpq-dev libcurl4-openssl-dev libssl-dev libqrencode-dev
-postgresql check autoconf automake libtool
+libxml2-dev libxmlsec1-dev zlib1g-dev postgresql check autoconf automake libtool
 pkg-config make gcc curl"
 
 # shellcheck disable=SC2034
 # Tests on top: the AWS CLI and boto3 as real clients, pytest and xdist
 # (test files in parallel), an SMTP sink, clang with libFuzzer, valgrind,
 # wrk for the benchmark, Node.js for the npm clients and oathtool for TOTP
-# codes.
+# codes, and the xmlsec1 and openssl tools that sign the SAML responses
+# of the unit tests.
 DEPS_TEST="wrk awscli python3-boto3 python3-jwt python3-pytest
 python3-pytest-xdist python3-aiosmtpd clang libclang-rt-14-dev valgrind
-nodejs oathtool chromium fonts-liberation"
+nodejs oathtool chromium fonts-liberation xmlsec1 openssl"
 # The npm clients (tests/clients) need npm; a NodeSource nodejs bundles
 # its own and conflicts with Debian's package.
 command -v npm >/dev/null || DEPS_TEST="$DEPS_TEST npm"

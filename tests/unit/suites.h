@@ -23,5 +23,6 @@ Suite	*template_suite(void);
 Suite	*task_suite(void);
 Suite	*css_suite(void);
 Suite	*addr_suite(void);
+Suite	*saml_meta_suite(void);
 
 #endif
