@@ -102,5 +102,6 @@ extern const struct api_op	user_ops[];
 extern const struct api_op	auth_ops[];
 extern const struct api_op	mfa_ops[];
 extern const struct api_op	device_ops[];
+extern const struct api_op	link_ops[];
 
 #endif

@@ -24,6 +24,7 @@
 
 #include "conf.h"
 #include "core/codes.h"
+#include "core/federation.h"
 #include "core/json_cache.h"
 #include "core/task.h"
 #include "core/tokens.h"
@@ -218,6 +219,20 @@ tokens_attribute_claim(const char *name, const char *value)
 	return json_string(value);
 }
 
+/*
+ * A federated or linked user's identities: a JSON array claim, its
+ * primary and dateCreated as strings, whatever the scopes (Cognito
+ * reserves the claim); the attribute's text when it is not an array.
+ */
+static void
+tokens_identities_claim(json_t *claims, const char *text)
+{
+	json_t	*a = federation_identities_claim(text);
+
+	json_object_set_new(claims, "identities", a != NULL ? a :
+	    json_string(text));
+}
+
 /* The claims both tokens share. */
 static json_t *
 tokens_common_claims(const struct tokens_grant *g, const char *use,
@@ -324,8 +339,13 @@ tokens_build_claims(struct tokens_job *j, const struct tokens_grant *g,
 	json_object_set_new(j->id_claims, "cognito:username",
 	    json_string(g->user->username));
 	json_object_foreach(g->user->attributes, name, v) {
-		if (json_is_string(v) && tokens_readable(g->client_config,
-		    name) && tokens_scope_allows(g->scope, name))
+		if (!json_is_string(v) || !tokens_readable(g->client_config,
+		    name))
+			continue;
+		if (strcmp(name, "identities") == 0)
+			tokens_identities_claim(j->id_claims,
+			    json_string_value(v));
+		else if (tokens_scope_allows(g->scope, name))
 			json_object_set_new(j->id_claims, name,
 			    tokens_attribute_claim(name, json_string_value(v)));
 	}

@@ -660,6 +660,14 @@ users_delete_attributes(const struct users_rules *r, json_t *attrs,
 }
 
 int
+users_attr_mutable(const struct users_rules *r, const char *name)
+{
+	struct users_attr	a;
+
+	return users_attr_find(r, name, &a) == 0 && a.mut;
+}
+
+int
 users_check_required(const struct users_rules *r, json_t *attrs,
     enum core_err_kind *ekind, char **emsg)
 {

@@ -136,6 +136,8 @@ int	 users_delete_attributes(const struct users_rules *, json_t *,
 typedef int	(*users_change_fn)(const struct users_rules *, json_t *,
 		    json_t *, enum users_mode, json_t *,
 		    enum core_err_kind *, char **);
+/* 1 when the pool's schema has the attribute and it is mutable. */
+int	 users_attr_mutable(const struct users_rules *, const char *);
 /* -1 with the Cognito message when a required attribute is missing. */
 int	 users_check_required(const struct users_rules *, json_t *,
 	    enum core_err_kind *, char **) MUST_CHECK;

@@ -37,6 +37,7 @@ main(void)
 	srunner_add_suite(sr, css_suite());
 	srunner_add_suite(sr, addr_suite());
 	srunner_add_suite(sr, saml_meta_suite());
+	srunner_add_suite(sr, federation_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);
 	failed = srunner_ntests_failed(sr);

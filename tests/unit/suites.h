@@ -24,5 +24,6 @@ Suite	*task_suite(void);
 Suite	*css_suite(void);
 Suite	*addr_suite(void);
 Suite	*saml_meta_suite(void);
+Suite	*federation_suite(void);
 
 #endif
