@@ -13,12 +13,13 @@ pkg-config make gcc curl"
 # shellcheck disable=SC2034
 # Tests on top: the AWS CLI and boto3 as real clients, pytest and xdist
 # (test files in parallel), an SMTP sink, clang with libFuzzer, valgrind,
-# wrk for the benchmark, Node.js for the npm clients and oathtool for TOTP
-# codes, and the xmlsec1 and openssl tools that sign the SAML responses
-# of the unit tests.
+# wrk for the benchmark, Node.js for the npm clients, oathtool for TOTP
+# codes, the xmlsec1 and openssl tools that sign the SAML responses of the
+# unit tests, and pysaml2 for the SAML identity provider of the federation
+# tests (tests/integration/idps/saml_idp.py).
 DEPS_TEST="wrk awscli python3-boto3 python3-jwt python3-pytest
 python3-pytest-xdist python3-aiosmtpd clang libclang-rt-14-dev valgrind
-nodejs oathtool chromium fonts-liberation xmlsec1 openssl"
+nodejs oathtool chromium fonts-liberation xmlsec1 openssl python3-pysaml2"
 # The npm clients (tests/clients) need npm; a NodeSource nodejs bundles
 # its own and conflicts with Debian's package.
 command -v npm >/dev/null || DEPS_TEST="$DEPS_TEST npm"

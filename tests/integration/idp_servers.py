@@ -44,7 +44,32 @@ facebook_idp -- FacebookIdp: tests/integration/idps/facebook.py, the
       Facebook preset with every endpoint pointed here (attributes_url
       ends in "?fields=", as Cognito's does).
 
-saml_idp -- SamlIdp: tests/integration/idps/saml_idp.py.
+saml_idp -- SamlIdp: tests/integration/idps/saml_idp.py (pysaml2 and
+  xmlsec1 sign; keys made by openssl at start-up). Attributes: base_url,
+  entity_id = metadata_url (/metadata), sso_url (/sso), slo_url (/slo).
+  add_sp(pool_id=..., domain_url=...) registers a pool as SP (entity id
+  urn:amazon:cognito:sp:<pool_id>, ACS <domain_url>/saml2/idpresponse,
+  SLO <domain_url>/saml2/logout); or add_sp(entity_id, acs_url, slo_url,
+  cert) or add_sp(metadata_url=...) (encryption cert taken from there).
+  An unregistered SP's AuthnRequest is answered at its
+  AssertionConsumerServiceURL. add_user(name_id=None, email=None,
+      **attributes) -> the user (SAML attribute names as given, e.g.
+      "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress");
+      set_user(name_id, **attributes); users(); delete_user(name_id).
+  set(**knobs): sign_assertion, sign_response (both False: unsigned),
+      key="second" (signed with another key), metadata_certs, encrypt,
+      expired, not_yet_valid, time_shift_s, audience, recipient,
+      destination, in_response_to, issuer, tamper ({attribute: value}
+      after signing), wrap ({"mode": "sibling"|"advice", "name_id": ...}),
+      replay, auto_login, login_hint, deny, delay_ms, fail (see the top
+      of saml_idp.py); knobs(); reset().
+  log(endpoint) -> the AuthnRequests ("sso": id, issuer, acs_url,
+      signed, sig_alg, signature_valid, xml) and LogoutRequests ("slo");
+      last() -> the last Response (xml, saml_response, relay_state).
+  idp_init_url(sp_entity_id, relay_state=None, user=None): IdP-initiated.
+  metadata(); details(by_url=True, **extra) -> ProviderDetails of a SAML
+      provider (MetadataURL or MetadataFile; booleans as "true"/"false").
+  make_saml_idp(**config) (function fixture) starts another one.
 
 Browser is a scripted browser (a cookie jar, one hop at a time or up to a
 URL), for flows without Chromium: oidc_idp's login_hint or auto_login knob
@@ -346,6 +371,137 @@ def facebook_idp(facebook_idp_server):
     facebook_idp_server.reset()
     yield facebook_idp_server
     facebook_idp_server.reset()
+
+
+class SamlIdp:
+    """Client of a running idps/saml_idp.py (see the module docstring)."""
+
+    def __init__(self, config=None):
+        self.process = IdpProcess(
+            [sys.executable, os.path.join(IDPS, "saml_idp.py"),
+             json.dumps(config or {})], "saml")
+        self.base_url = self.process.base_url
+        self.metadata_url = self.entity_id = self.base_url + "/metadata"
+        self.sso_url = self.base_url + "/sso"
+        self.slo_url = self.base_url + "/slo"
+
+    def stop(self):
+        self.process.stop()
+
+    def metadata(self):
+        """The metadata XML, as MetadataFile takes it."""
+        _, _, body = Browser().get(self.metadata_url)
+        return body
+
+    def add_sp(self, entity_id=None, acs_url=None, slo_url=None, cert=None,
+               metadata_url=None, pool_id=None, domain_url=None):
+        """Register an SP: by entity_id and acs_url (and slo_url, cert
+        PEM for encryption), by its metadata_url, or as a pool: pool_id
+        and domain_url (https://<host>/<prefix-or-domain>) give entity id
+        urn:amazon:cognito:sp:<pool_id>, ACS <domain_url>/saml2/idpresponse
+        and SLO <domain_url>/saml2/logout. The SP as the IdP sees it."""
+        sp = {}
+        if pool_id:
+            sp["entity_id"] = "urn:amazon:cognito:sp:" + pool_id
+        if domain_url:
+            sp["acs_url"] = domain_url.rstrip("/") + "/saml2/idpresponse"
+            sp["slo_url"] = domain_url.rstrip("/") + "/saml2/logout"
+        for k, v in (("entity_id", entity_id), ("acs_url", acs_url),
+                     ("slo_url", slo_url), ("cert", cert),
+                     ("metadata_url", metadata_url)):
+            if v is not None:
+                sp[k] = v
+        return self.process.call("POST", "/test/sps", sp)[0]
+
+    def add_user(self, name_id=None, email=None, **attributes):
+        """A user: its NameID, and SAML attributes by name (an email
+        attribute unless email=False)."""
+        name_id = name_id or "saml-" + secrets.token_hex(6)
+        u = dict(attributes, name_id=name_id)
+        if email is not False:
+            u["email"] = email or "%s@example.com" % name_id
+        return self.process.call("POST", "/test/users", u)[0]
+
+    def set_user(self, name_id, **attributes):
+        return self.process.call("POST", "/test/users",
+                                 dict(attributes, name_id=name_id))[0]
+
+    def users(self):
+        return self.process.call("GET", "/test/users")
+
+    def delete_user(self, name_id):
+        return self.process.call(
+            "DELETE", "/test/users/" + urllib.parse.quote(name_id, safe=""))
+
+    def set(self, **knobs):
+        return self.process.call("POST", "/test/knobs", knobs)
+
+    def knobs(self):
+        return self.process.call("GET", "/test/knobs")
+
+    def reset(self):
+        self.process.call("POST", "/test/reset", {})
+
+    def log(self, endpoint=None):
+        """The AuthnRequests (endpoint sso) and LogoutRequests (slo)."""
+        return [e for e in self.process.call("GET", "/test/log")
+                if endpoint is None or e["endpoint"] == endpoint]
+
+    def last(self):
+        """The last Response: {xml, saml_response, relay_state, acs_url}."""
+        return self.process.call("GET", "/test/last")
+
+    def idp_init_url(self, sp_entity_id, relay_state=None, user=None):
+        q = {"sp": sp_entity_id}
+        if relay_state is not None:
+            q["relay_state"] = relay_state
+        if user is not None:
+            q["user"] = user
+        return self.base_url + "/idp-init?" + urllib.parse.urlencode(q)
+
+    def details(self, by_url=True, **extra):
+        """ProviderDetails for ProviderType SAML: MetadataURL (or the
+        MetadataFile), plus extra keys (IDPSignout, IDPInit, ...)."""
+        d = ({"MetadataURL": self.metadata_url} if by_url
+             else {"MetadataFile": self.metadata()})
+        d.update({k: str(v).lower() if isinstance(v, bool) else v
+                  for k, v in extra.items()})
+        return d
+
+
+@pytest.fixture(scope="session")
+def saml_idp_server():
+    """The session's saml_idp.py (use saml_idp in tests)."""
+    try:
+        import saml2  # noqa: F401
+    except ImportError:
+        pytest.skip("pysaml2 is not installed (Debian's python3-pysaml2)")
+    idp = SamlIdp()
+    yield idp
+    idp.stop()
+
+
+@pytest.fixture
+def saml_idp(saml_idp_server):
+    """The SAML IdP, knobs reset before and after the test."""
+    saml_idp_server.reset()
+    yield saml_idp_server
+    saml_idp_server.reset()
+
+
+@pytest.fixture
+def make_saml_idp():
+    """Start more SAML IdPs: make_saml_idp(**config) -> SamlIdp."""
+    started = []
+
+    def make(**config):
+        idp = SamlIdp(config)
+        started.append(idp)
+        return idp
+
+    yield make
+    for idp in started:
+        idp.stop()
 
 
 class _FormParser(html.parser.HTMLParser):

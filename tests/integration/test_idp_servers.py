@@ -10,6 +10,7 @@ import base64
 import hashlib
 import json
 import secrets
+import subprocess
 import urllib.parse
 
 import jwt
@@ -17,8 +18,10 @@ import pytest
 
 from idp_servers import (Browser, html_forms,  # noqa: F401 (fixtures)
                          facebook_idp, facebook_idp_server, oidc_idp,
-                         oidc_idp_server)
+                         oidc_idp_server, saml_idp, saml_idp_server)
 
+# Debian's pysaml2 7.0.1 on Python 3.11 warns about pathlib context managers.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 REDIRECT = "https://127.0.0.1:1/cb"
 
 
@@ -221,3 +224,203 @@ def test_facebook_code_flow_and_me(facebook_idp):
     back = facebook_code(facebook_idp, client_id, Browser())
     assert back["error"] == ["access_denied"]
     assert back["error_reason"] == ["user_denied"]
+
+
+SP_POOL = "us-east-1_IdpTest1"
+SP_ENTITY = "urn:amazon:cognito:sp:" + SP_POOL
+SP_DOMAIN = "https://127.0.0.1:1/idp-test"
+SP_ACS = SP_DOMAIN + "/saml2/idpresponse"
+
+
+@pytest.fixture(scope="module")
+def saml_sp(saml_idp_server, tmp_path_factory):
+    """A pysaml2 service provider shaped as a pool's (entity id, ACS),
+    with an encryption key pair, registered at the IdP; (Saml2Client
+    factory, the SP's certificate PEM)."""
+    from saml2 import BINDING_HTTP_POST
+    from saml2.client import Saml2Client
+    from saml2.config import SPConfig
+
+    tmp = tmp_path_factory.mktemp("sp")
+    key, cert = str(tmp / "sp.key"), str(tmp / "sp.crt")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+                    "-nodes", "-keyout", key, "-out", cert, "-days", "30",
+                    "-subj", "/CN=" + SP_ENTITY], check=True,
+                   capture_output=True)
+    with open(cert) as f:
+        cert_pem = f.read()
+    saml_idp_server.add_sp(pool_id=SP_POOL, domain_url=SP_DOMAIN,
+                           cert=cert_pem)
+
+    def client(metadata=None):
+        c = SPConfig()
+        c.load({
+            "entityid": SP_ENTITY,
+            "xmlsec_binary": "/usr/bin/xmlsec1",
+            "key_file": key, "cert_file": cert,
+            "encryption_keypairs": [{"key_file": key, "cert_file": cert}],
+            "allow_unknown_attributes": True,
+            "service": {"sp": {
+                "endpoints": {"assertion_consumer_service": [
+                    (SP_ACS, BINDING_HTTP_POST)]},
+                "want_assertions_signed": True,
+                "want_response_signed": False,
+                "allow_unsolicited": True,
+            }},
+            "metadata": {"inline": [metadata or saml_idp_server.metadata()]},
+        })
+        return Saml2Client(config=c)
+
+    return client
+
+
+def saml_post(browser, url):
+    """Follow the IdP's pages to the form posted to the ACS; its fields."""
+    out = browser.follow(url, lambda u: False)
+    status, _, body, page = out
+    assert status == 200, body
+    form = html_forms(body, page)[0]
+    assert form["action"] == SP_ACS
+    return form["fields"]
+
+
+def saml_answer(saml_idp, sp, user=None, browser=None, relay_state="rs-1"):
+    """SP-initiated: an AuthnRequest over HTTP-Redirect; (its id, the
+    fields the IdP's page posts to the ACS)."""
+    from saml2 import BINDING_HTTP_REDIRECT
+    req_id, info = sp.prepare_for_authenticate(
+        entityid=saml_idp.entity_id, relay_state=relay_state,
+        binding=BINDING_HTTP_REDIRECT)
+    url = dict(info["headers"])["Location"]
+    if user is not None:
+        url += "&" + urllib.parse.urlencode({"login_hint": user})
+    fields = saml_post(browser or Browser(), url)
+    assert fields.get("RelayState") == relay_state
+    return req_id, fields
+
+
+def saml_parse(sp, req_id, fields):
+    """The SP's AuthnResponse (verified) of the IdP's answer."""
+    from saml2 import BINDING_HTTP_POST
+    # pysaml2 checks the Recipient only when given conv_info.
+    return sp.parse_authn_request_response(
+        fields["SAMLResponse"], BINDING_HTTP_POST,
+        outstanding={req_id: "/"}, conv_info={"remote_addr": "127.0.0.1"})
+
+
+def saml_sign_in(saml_idp, sp, user=None, browser=None):
+    return saml_parse(sp, *saml_answer(saml_idp, sp, user, browser))
+
+
+def test_saml_sp_initiated_signed(saml_idp, saml_sp):
+    sp = saml_sp()
+    user = saml_idp.add_user(given_name="Ada", groups=["a", "b"])
+    r = saml_sign_in(saml_idp, sp, user["name_id"])
+    assert r is not None and r.assertion is not None
+    assert r.get_subject().text == user["name_id"]
+    assert r.ava["email"] == [user["email"]]
+    assert r.ava["groups"] == ["a", "b"]
+    req = saml_idp.log("sso")[-1]
+    assert req["issuer"] == SP_ENTITY and req["acs_url"] == SP_ACS
+    assert saml_idp.last()["xml"].count("SignatureValue>") == 2
+    # Signed response and encrypted assertion, with the key in the SP
+    # registration; then IdP-initiated, which the SP accepts unsolicited.
+    saml_idp.set(sign_response=True, encrypt=True)
+    r = saml_sign_in(saml_idp, sp, user["name_id"])
+    assert r.get_subject().text == user["name_id"]
+    assert "EncryptedAssertion" in saml_idp.last()["xml"]
+    saml_idp.reset()
+    from saml2 import BINDING_HTTP_POST
+    fields = saml_post(Browser(), saml_idp.idp_init_url(
+        SP_ENTITY, relay_state="deep", user=user["name_id"]))
+    assert fields["RelayState"] == "deep"
+    r = sp.parse_authn_request_response(fields["SAMLResponse"],
+                                        BINDING_HTTP_POST)
+    assert r.get_subject().text == user["name_id"]
+
+
+@pytest.mark.parametrize("knobs", [
+    {"sign_assertion": False},
+    {"key": "second"},
+    {"expired": True},
+    {"audience": "urn:amazon:cognito:sp:us-east-1_Other"},
+    {"recipient": "https://127.0.0.1:1/other/saml2/idpresponse"},
+    {"tamper": {"email": "boss@example.com"}},
+    {"wrap": {"mode": "sibling", "name_id": "attacker"}},
+    {"wrap": {"mode": "advice", "name_id": "attacker"}},
+])
+def test_saml_knobs_are_refused(saml_idp, saml_sp, knobs):
+    sp = saml_sp()
+    user = saml_idp.add_user()
+    saml_idp.set(**knobs)
+    req_id, fields = saml_answer(saml_idp, sp, user["name_id"])
+    xml = base64.b64decode(fields["SAMLResponse"]).decode()
+    # The knob did change the response.
+    for knob, text in (("audience", "us-east-1_Other"),
+                       ("recipient", "/other/saml2/"),
+                       ("tamper", "boss@example.com"),
+                       ("wrap", ">attacker<")):
+        assert (text in xml) == (knob in knobs), knob
+    try:
+        r = saml_parse(sp, req_id, fields)
+    except Exception:
+        return  # refused
+    # Accepted: then never as the forged subject, nor with forged values.
+    assert r is None or (r.get_subject().text == user["name_id"] and
+                         r.ava["email"] == [user["email"]]), knobs
+    pytest.fail("pysaml2 accepted a response with %r" % knobs)
+
+
+def test_saml_replay_and_rotation(saml_idp, saml_sp):
+    sp = saml_sp()
+    user = saml_idp.add_user()
+    browser = Browser()
+    saml_sign_in(saml_idp, sp, user["name_id"], browser)
+    first = saml_idp.last()["saml_response"]
+    # The same bytes again, with the IdP session (no login_hint needed).
+    saml_idp.set(replay=True)
+    fields = saml_post(browser, saml_idp.idp_init_url(SP_ENTITY))
+    assert fields["SAMLResponse"] == first
+    # A rotation: the second key signs and the metadata lists both.
+    saml_idp.set(replay=False, key="second",
+                 metadata_certs=["primary", "second"])
+    r = saml_sign_in(saml_idp, saml_sp(saml_idp.metadata()),
+                     user["name_id"], browser)
+    assert r.get_subject().text == user["name_id"]
+    assert saml_idp.metadata().count("X509Certificate>") == 4
+    # Cancel: a Responder status.
+    saml_idp.set(deny="access_denied", key="primary")
+    req_id, fields = saml_answer(saml_idp, sp, user["name_id"])
+    assert "status:AuthnFailed" in saml_idp.last()["xml"]
+    with pytest.raises(Exception):
+        saml_parse(sp, req_id, fields)
+
+
+def test_saml_logout(saml_idp, saml_sp):
+    from saml2 import saml, samlp
+    from saml2.pack import http_redirect_message
+    from saml2.s_utils import sid
+    from saml2.time_util import instant
+    sp = saml_sp()
+    user = saml_idp.add_user()
+    browser = Browser()
+    saml_sign_in(saml_idp, sp, user["name_id"], browser)
+    req = samlp.LogoutRequest(
+        id=sid(), version="2.0", issue_instant=instant(),
+        destination=saml_idp.slo_url,
+        issuer=saml.Issuer(text=SP_ENTITY),
+        name_id=saml.NameID(text=user["name_id"]))
+    info = http_redirect_message(str(req), saml_idp.slo_url, "bye")
+    status, headers, _ = browser.get(dict(info["headers"])["Location"])
+    assert status == 302
+    back = urllib.parse.urlsplit(headers["Location"])
+    assert back.geturl().startswith(SP_DOMAIN + "/saml2/logout?")
+    q = urllib.parse.parse_qs(back.query)
+    assert q["RelayState"] == ["bye"] and "Signature" in q
+    assert saml_idp.log("slo")[-1]["name_id"] == user["name_id"]
+    # The IdP session is over: the next sign-in shows the login page.
+    from saml2 import BINDING_HTTP_REDIRECT
+    _, info = sp.prepare_for_authenticate(entityid=saml_idp.entity_id,
+                                          binding=BINDING_HTTP_REDIRECT)
+    status, _, body = browser.get(dict(info["headers"])["Location"])
+    assert status == 200 and 'id="username"' in body

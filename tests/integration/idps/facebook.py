@@ -2,7 +2,7 @@
 (ProviderType Facebook, its authorize_url, token_url and attributes_url
 overridden to point here).
 
-    python3 facebook.py [CONFIG-JSON]      (or CONFIG-JSON in $FACEBOOK_IDP_CONFIG)
+    python3 facebook.py [CONFIG-JSON]   (or in $FACEBOOK_IDP_CONFIG)
 
 It listens on 127.0.0.1 (port 0 unless CONFIG["port"]), prints the port on
 stdout when ready, and stops when its standard input (a pipe) closes.
