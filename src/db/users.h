@@ -81,7 +81,10 @@ struct db_users_new {
 
 /*
  * Insert an UNCONFIRMED user; no row when another user of the pool has
- * its unique_email or unique_phone (username attributes) already.
+ * its unique_email or unique_phone (username attributes) already. A
+ * federated user's e-mail or phone number is not its username, and
+ * does not count (as on Cognito, where a native account and a
+ * federated one may share an address until they are linked).
  */
 void	db_users_sign_up(struct pg_batch *, const struct db_users_new *);
 

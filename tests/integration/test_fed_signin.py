@@ -242,3 +242,26 @@ def test_native_name_and_bad_input(server, idp, pool):
     assert sign_in(server, pid, "Google", "")["kind"] == "invalid"
     assert sign_in(server, pid, "Cognito", "1", ptype="OIDC")["kind"] == \
         "invalid"
+
+
+def test_sign_up_beside_federated_user(server, idp, make_pool):
+    """In a pool that signs in by e-mail, a federated user's e-mail does
+    not stop a native sign-up with the same address (the two are apart
+    until linked), while a native user's still does."""
+    pool = make_pool(UsernameAttributes=["email"],
+                     AutoVerifiedAttributes=["email"])
+    pid = pool["Id"]
+    client = idp.create_user_pool_client(
+        UserPoolId=pid, ClientName="web")["UserPoolClient"]["ClientId"]
+    assert sign_in(server, pid, "Google", "5001",
+                   {"email": "both@example.com"}, {"email": "email"})["ok"]
+    out = idp.sign_up(ClientId=client, Username="both@example.com",
+                      Password="Corr3ct-Horse!")
+    assert out["UserConfirmed"] is False
+    with pytest.raises(Exception) as excinfo:
+        idp.sign_up(ClientId=client, Username="both@example.com",
+                    Password="Corr3ct-Horse!")
+    assert error_of(excinfo)[0] == "UsernameExistsException"
+    statuses = sorted(u["UserStatus"] for u in
+                      idp.list_users(UserPoolId=pid)["Users"])
+    assert statuses == ["EXTERNAL_PROVIDER", "UNCONFIRMED"]
