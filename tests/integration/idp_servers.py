@@ -43,6 +43,7 @@ facebook_idp -- FacebookIdp: tests/integration/idps/facebook.py, the
   details(client_id, client_secret, scopes) -> ProviderDetails of the
       Facebook preset with every endpoint pointed here (attributes_url
       ends in "?fields=", as Cognito's does).
+  make_facebook_idp(**config) (function fixture) starts another one.
 
 saml_idp -- SamlIdp: tests/integration/idps/saml_idp.py (pysaml2 and
   xmlsec1 sign; keys made by openssl at start-up). Attributes: base_url,
@@ -371,6 +372,21 @@ def facebook_idp(facebook_idp_server):
     facebook_idp_server.reset()
     yield facebook_idp_server
     facebook_idp_server.reset()
+
+
+@pytest.fixture
+def make_facebook_idp():
+    """Start more Facebook stand-ins: make_facebook_idp(**config)."""
+    started = []
+
+    def make(**config):
+        idp = FacebookIdp(config)
+        started.append(idp)
+        return idp
+
+    yield make
+    for idp in started:
+        idp.stop()
 
 
 class SamlIdp:

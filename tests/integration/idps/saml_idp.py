@@ -535,7 +535,9 @@ class SamlHandler(httpbase.Handler):
         if self.session_user() is not user:
             s = secrets.token_urlsafe(16)
             st.sessions[s] = user["name_id"]
-            cookie = {"Set-Cookie": "%s=%s; Path=/; HttpOnly; SameSite=None"
+            # Lax: the IdP is plain HTTP, and Chromium drops a
+            # SameSite=None cookie that is not Secure.
+            cookie = {"Set-Cookie": "%s=%s; Path=/; HttpOnly; SameSite=Lax"
                       % (COOKIE, s)}
         with st.lock:
             st.logins += 1
