@@ -16,6 +16,7 @@ by another attribute) signs in as the native user and makes no user of
 its own; a disabled user, or an identity whose federated user
 AdminDisableProviderForUser disabled, is refused; a native user holding
 the name is never taken over."""
+import base64
 import json
 import os
 import subprocess
@@ -23,7 +24,8 @@ import uuid
 
 import pytest
 
-from conftest import attrs_of, error_of, make_user, userpoold_bin
+from conftest import (attrs_of, error_of, make_client, make_user,
+                      userpoold_bin)
 
 
 def driver():
@@ -35,17 +37,24 @@ def driver():
 
 
 def sign_in(server, pool_id, provider, subject, claims=None, mapping=None,
-            ptype=None, issuer=None, times=1):
-    """Run the federated sign-in `times` times at once; the lines."""
+            ptype=None, issuer=None, times=1, tokens=None):
+    """Run the federated sign-in `times` times at once; the lines. With
+    tokens (an app client id), the driver also issues the user's tokens
+    for that client with the daemon's keys (a line's "tokens")."""
     ident = {"provider_name": provider,
              "provider_type": ptype or provider, "issuer": issuer,
              "subject": subject, "claims": claims or {},
              "mapping": mapping or {}}
     conninfo = "host=%s dbname=%s user=postgres" % (server.pg_socket(),
                                                      server.pg_dbname())
+    env = dict(os.environ)
+    if tokens:
+        env.update(FED_SIGNIN_STATE_DIR=server.state_dir,
+                   FED_SIGNIN_PUBLIC_URL=server.https,
+                   FED_SIGNIN_CLIENT=tokens)
     out = subprocess.run([driver(), conninfo, pool_id, json.dumps(ident),
                           str(times)], check=True, capture_output=True,
-                         text=True, timeout=60)
+                         text=True, timeout=60, env=env)
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert len(lines) == times, out.stderr
     return lines if times > 1 else lines[0]
@@ -265,3 +274,43 @@ def test_sign_up_beside_federated_user(server, idp, make_pool):
     statuses = sorted(u["UserStatus"] for u in
                       idp.list_users(UserPoolId=pid)["Users"])
     assert statuses == ["EXTERNAL_PROVIDER", "UNCONFIRMED"]
+
+
+def claims_of(token):
+    part = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
+def test_tokens_of_federated_user(server, idp, pool):
+    """The tokens core/tokens.c issues for the outcome's user, as a flow
+    hands it over: the ID token carries cognito:username, identities (an
+    array, primary and dateCreated as strings) and cognito:groups with
+    the provider's group; the daemon takes the access token (GetUser)."""
+    pid = pool["Id"]
+    client = make_client(idp, pid)["ClientId"]
+    out = sign_in(server, pid, "Google", "6001",
+                  {"email": "t@example.com", "email_verified": True},
+                  {"email": "email", "email_verified": "email_verified"},
+                  tokens=client)
+    assert out["ok"] and "tokens" in out, out
+    idt = claims_of(out["tokens"]["IdToken"])
+    assert idt["iss"] == "%s/%s" % (server.https, pid)
+    assert idt["sub"] == out["sub"] and idt["aud"] == client
+    assert idt["cognito:username"] == "Google_6001"
+    assert idt["cognito:groups"] == [pid + "_Google"]
+    assert idt["email"] == "t@example.com"
+    assert idt["email_verified"] is True
+    ident = idt["identities"]
+    assert isinstance(ident, list) and len(ident) == 1
+    assert ident[0]["userId"] == "6001"
+    assert ident[0]["providerName"] == "Google"
+    assert ident[0]["providerType"] == "Google"
+    assert ident[0]["issuer"] is None
+    assert ident[0]["primary"] == "true"
+    assert ident[0]["dateCreated"].isdigit()
+    at = claims_of(out["tokens"]["AccessToken"])
+    assert at["username"] == "Google_6001"
+    assert at["cognito:groups"] == [pid + "_Google"]
+    me = idp.get_user(AccessToken=out["tokens"]["AccessToken"])
+    assert me["Username"] == "Google_6001"
+    assert json.loads(attrs_of(me)["identities"])[0]["userId"] == "6001"
