@@ -17,9 +17,9 @@
  * of the last in checks_at), and every settlement (failed, clear,
  * refund) takes it back. A lock met while checks are pending may be one
  * that right secrets are about to lift (a burst of right passwords: an
- * app with many tabs), so the charge's second statement tells the caller
- * whether the lock is settled (refuse) or pending (wait and charge
- * again): right passwords queue behind the checks in flight instead of
+ * app with many tabs), so after a refused charge a second statement
+ * (lockout_settled_*) tells the caller whether the lock is settled
+ * (refuse) or pending (wait and charge again): right passwords queue behind the checks in flight instead of
  * being refused, and wrong ones still get no more checks than the
  * schedule. Such a lock holds past its time until the checks settle,
  * as the lock of a failure not yet known cannot have run out. A count
@@ -61,6 +61,20 @@ lockout_charge_name(struct pg_batch *b, const char *pool_id,
     const char *name_key)
 {
 	db_lockout_charge_name(b, pool_id, name_key);
+}
+
+void
+lockout_settled_user(struct pg_batch *b, const char *pool_id,
+    const char *sub)
+{
+	db_lockout_settled_user(b, pool_id, sub);
+}
+
+void
+lockout_settled_name(struct pg_batch *b, const char *pool_id,
+    const char *name_key)
+{
+	db_lockout_settled_name(b, pool_id, name_key);
 }
 
 int

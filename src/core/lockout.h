@@ -54,6 +54,8 @@ int	 lockout_charged(const PGresult *, struct lockout_charge *)
  * Decode the second statement of a charge that did not go: c->wait is
  * set when the lock may yet be lifted by checks in flight.
  */
+void	 lockout_settled_user(struct pg_batch *, const char *, const char *);
+void	 lockout_settled_name(struct pg_batch *, const char *, const char *);
 void	 lockout_met(const PGresult *, struct lockout_charge *);
 void	 lockout_charge_clear(struct lockout_charge *);
 

@@ -114,10 +114,30 @@ signin_charge_wait(struct task *t, struct signin *a)
 	return task_after(t, ms, signin_charge_again);
 }
 
+/* A refused charge: wait if checks in flight may lift the lock. */
+static void
+signin_charge_refused(struct task *t, struct pg_reply *reply)
+{
+	struct signin	*a = t->data;
+
+	if (!reply->ok) {
+		task_fail_db(t, reply);
+		return;
+	}
+	lockout_met(reply->res[0], &a->charge);
+	if (signin_charge_wait(t, a) != 0)
+		task_fail(t, CORE_ERR_NOT_AUTHORIZED, LOCKOUT_MESSAGE);
+}
+
+static void	signin_lockout_add(struct pg_batch *, struct signin *,
+		    void (*)(struct pg_batch *, const char *, const char *),
+		    void (*)(struct pg_batch *, const char *, const char *));
+
 static void
 signin_charged(struct task *t, struct pg_reply *reply)
 {
 	struct signin	*a = t->data;
+	struct pg_batch	*b;
 
 	if (!reply->ok) {
 		task_fail_db(t, reply);
@@ -128,9 +148,10 @@ signin_charged(struct task *t, struct pg_reply *reply)
 		return;
 	}
 	if (!a->charge.go) {
-		lockout_met(reply->res[1], &a->charge);
-			if (signin_charge_wait(t, a) != 0)
-			task_fail(t, CORE_ERR_NOT_AUTHORIZED, LOCKOUT_MESSAGE);
+		b = pg_batch_new();
+		signin_lockout_add(b, a, lockout_settled_user,
+		    lockout_settled_name);
+		task_query(t, b, signin_charge_refused);
 		return;
 	}
 	a->charged_go(t);

@@ -83,11 +83,12 @@ static const char lockout_name_sql[] =
 	" RETURNING l.locked_until, l.failures AS n)" LOCKOUT_RESULT;
 
 /*
- * The lock as the statement after a charge finds it: true while it
- * holds with no check pending (refuse), false when it is gone or checks
- * are pending (wait). Its own statement, so its snapshot is taken after
- * the charge (a subquery of the charge would see the row as before).
- * No row (a user deleted meanwhile): nothing to wait for.
+ * The lock as a statement after a refused charge finds it: true while
+ * it holds with no check pending (refuse), false when it is gone or
+ * checks are pending (wait). Its own statement, run only when a charge
+ * was refused (a subquery of the charge would see the row as before
+ * it), so a charge that goes through costs one statement. No row (a
+ * user deleted meanwhile): nothing to wait for.
  */
 #define LOCKOUT_SETTLED(table, key)					\
 	"SELECT coalesce(locked_until > t.now, false) AND NOT "		\
@@ -99,8 +100,6 @@ db_lockout_charge_user(struct pg_batch *b, const char *pool_id,
     const char *sub)
 {
 	pg_batch_add(b, lockout_user_sql, 2, pool_id, sub);
-	pg_batch_add(b, LOCKOUT_SETTLED("users", "sub = $2::uuid"), 2,
-	    pool_id, sub);
 }
 
 void
@@ -108,6 +107,20 @@ db_lockout_charge_name(struct pg_batch *b, const char *pool_id,
     const char *name_key)
 {
 	pg_batch_add(b, lockout_name_sql, 2, pool_id, name_key);
+}
+
+void
+db_lockout_settled_user(struct pg_batch *b, const char *pool_id,
+    const char *sub)
+{
+	pg_batch_add(b, LOCKOUT_SETTLED("users", "sub = $2::uuid"), 2,
+	    pool_id, sub);
+}
+
+void
+db_lockout_settled_name(struct pg_batch *b, const char *pool_id,
+    const char *name_key)
+{
 	pg_batch_add(b, LOCKOUT_SETTLED("lockout_names", "name_key = $2"), 2,
 	    pool_id, name_key);
 }

@@ -22,6 +22,8 @@ struct pg_batch;
 void	db_lockout_charge_user(struct pg_batch *, const char *, const char *);
 void	db_lockout_charge_name(struct pg_batch *, const char *, const char *);
 /* A check failed: settle it and move its lock to start now. */
+void	db_lockout_settled_user(struct pg_batch *, const char *, const char *);
+void	db_lockout_settled_name(struct pg_batch *, const char *, const char *);
 void	db_lockout_failed_user(struct pg_batch *, const char *, const char *);
 void	db_lockout_failed_name(struct pg_batch *, const char *, const char *);
 /* Forget the name's count. */

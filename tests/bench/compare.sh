@@ -6,7 +6,9 @@
 #   tests/bench/compare.sh BEFORE-BINARY AFTER-BINARY
 #
 # BENCH_ROUNDS (default 2) runs of each binary, before and after taking
-# turns; the table shows the median req/s of each path over its rounds.
+# turns; the table shows the median req/s of each path over its rounds,
+# and the median CPU time per request of userpoold and its PostgreSQL
+# together (ms): a figure that other load on the machine disturbs less.
 # Other environment as in lib.sh (BENCH_DURATION, BENCH_CONNECTIONS...).
 set -euo pipefail
 
@@ -40,17 +42,30 @@ import statistics, sys
 out, rounds = sys.argv[1], int(sys.argv[2])
 paths = ["password-signin", "srp-signin", "refresh", "getuser",
          "client-creds", "login-get"]
+def num(s):
+    try:
+        return float(s)
+    except ValueError:
+        return None
 def figures(label):
-    got = {p: [] for p in paths}
+    """Median req/s and CPU ms per request (userpoold + PostgreSQL)."""
+    got = {p: ([], []) for p in paths}
     for r in range(1, rounds + 1):
         for line in open("%s/%s-%d.log" % (out, label, r)):
             f = line.split()
-            if f and f[0] in got:
-                got[f[0]].append(float(f[1]))
-    return {p: statistics.median(v) if v else 0.0 for p, v in got.items()}
+            if f and f[0] in got and num(f[1]) is not None:
+                got[f[0]][0].append(float(f[1]))
+                if len(f) > 6 and None not in (num(f[5]), num(f[6])):
+                    got[f[0]][1].append(float(f[5]) + float(f[6]))
+    med = lambda v: statistics.median(v) if v else 0.0
+    return {p: (med(v[0]), med(v[1])) for p, v in got.items()}
+def change(b, a):
+    return "%+8.1f%%" % ((a - b) / b * 100) if b else "       -"
 b, a = figures("before"), figures("after")
-print("%-18s %12s %12s %9s" % ("path", "before/s", "after/s", "change"))
+print("%-18s %10s %10s %9s %10s %10s %9s" % ("path", "before/s",
+      "after/s", "change", "before-ms", "after-ms", "change"))
 for p in paths:
-    ch = (a[p] - b[p]) / b[p] * 100 if b[p] else float("nan")
-    print("%-18s %12.1f %12.1f %+8.1f%%" % (p, b[p], a[p], ch))
+    print("%-18s %10.1f %10.1f %s %10.3f %10.3f %s" % (p, b[p][0], a[p][0],
+          change(b[p][0], a[p][0]), b[p][1], a[p][1],
+          change(b[p][1], a[p][1])))
 PY

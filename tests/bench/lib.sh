@@ -170,12 +170,61 @@ run() {
 	esac
 	[ -z "${3:-}" ] || args=(-s "$script")
 	echo "bench: $name: wrk -t$threads -c$conns -d$duration $url"
+	measure_start "$name"
 	BENCH_REQUEST=$req wrk -t"$threads" -c"$conns" \
 	    -d"$duration" --timeout 5s --latency "${args[@]}" "$url" >"$out"
-	result "$name" "$out"
+	result "$name" "$out" "$(measure_cpu "$(awk '/requests in/ { print $1 }' "$out")")"
 }
 
-# result NAME WRK-OUTPUT: append the result line of a wrk run.
+# measure_start NAME: note the CPU time userpoold and its PostgreSQL
+# have used so far (measure_cpu turns it into ms per request), and with
+# BENCH_PERF_DIR set, record a system-wide perf profile (call graphs) of
+# the next $duration in BENCH_PERF_DIR/NAME.data, to see where a path's
+# CPU goes (perf report -i FILE --sort comm,dso).
+profile_pid=
+cpu_at=
+measure_start() {
+	cpu_at="$(tree_ticks "$pid") $(tree_ticks "$(pg_pid)")"
+	[ -n "${BENCH_PERF_DIR:-}" ] || return 0
+	perf record -a -g -o "$BENCH_PERF_DIR/$1.data" -- \
+	    sleep "${duration%s}" >/dev/null 2>&1 &
+	profile_pid=$!
+}
+
+# measure_cpu REQUESTS: "server-ms db-ms", the CPU time per request of
+# userpoold (all its processes) and of PostgreSQL since measure_start.
+measure_cpu() {
+	local now
+	now="$(tree_ticks "$pid") $(tree_ticks "$(pg_pid)")"
+	if [ -n "$profile_pid" ]; then
+		wait "$profile_pid" || true
+		profile_pid=
+	fi
+	awk -v a="$cpu_at" -v b="$now" -v n="$1" -v hz="$(getconf CLK_TCK)" \
+	    'BEGIN { split(a, x); split(b, y); if (n < 1) n = 1
+		printf "%.3f %.3f", (y[1] - x[1]) * 1000 / hz / n,
+		    (y[2] - x[2]) * 1000 / hz / n }'
+}
+
+# tree_ticks PID: utime + stime of PID and all its descendants, in ticks.
+tree_ticks() {
+	local p=$1 c t=0
+	[ -n "$p" ] && [ -r "/proc/$p/stat" ] || { echo 0; return; }
+	t=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" \
+	    2>/dev/null || echo 0)
+	for c in $(ps -o pid= --ppid "$p"); do
+		t=$((t + $(tree_ticks "$c")))
+	done
+	echo "$t"
+}
+
+# pg_pid: the embedded PostgreSQL's postmaster.
+pg_pid() {
+	head -n 1 "$state/pg/data/postmaster.pid" 2>/dev/null || true
+}
+
+# result NAME WRK-OUTPUT CPU: append the result line of a wrk run (CPU
+# as measure_cpu prints it).
 result() {
 	local rps p50 p99 non2xx errors
 	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$2")
@@ -183,8 +232,9 @@ result() {
 	p99=$(awk '$1 == "99%" { print $2 }' "$2")
 	non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$2")
 	errors=$(awk '/Socket errors:/ { sub(/.*Socket errors: /, ""); print }' "$2")
-	results+=("$(printf '%-22s %12s %10s %10s %10s  %s' "$1" "${rps:-?}" \
-	    "${p50:-?}" "${p99:-?}" "${non2xx:-0}" "${errors:-}")")
+	results+=("$(printf '%-22s %12s %10s %10s %10s %7s %7s  %s' "$1" \
+	    "${rps:-?}" "${p50:-?}" "${p99:-?}" "${non2xx:-0}" \
+	    ${3:-- -} "${errors:-}")")
 }
 
 # print_results: the table of every result line so far.
@@ -193,8 +243,8 @@ print_results() {
 	echo
 	echo "userpoold on 127.0.0.1, $workers workers; wrk -t$threads" \
 	    "-c$conns -d$duration on the same $(nproc)-core machine"
-	printf '%-22s %12s %10s %10s %10s  %s\n' test req/s p50 p99 non-2xx \
-	    "socket errors"
+	printf '%-22s %12s %10s %10s %10s %7s %7s  %s\n' test req/s p50 p99 \
+	    non-2xx srv-ms db-ms "socket errors"
 	for r in "${results[@]}"; do
 		echo "$r"
 	done

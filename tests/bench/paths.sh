@@ -135,14 +135,18 @@ BENCH_USER_PREFIX=bench BENCH_USERS=$conns BENCH_THREADS=$threads \
 BENCH_CLIENT_ID=$client_id BENCH_PASSWORD=$password \
     run password-signin "$http/" "$top/tests/bench/signin_users.lua"
 echo "bench: srp-signin: tests/bench/srp_load.py, 4 processes, $duration"
+measure_start srp-signin
 srp=$(nice -n 5 $py "$top/tests/bench/srp_load.py" "$https" \
     "$state/tls/cert.pem" "$client_id" "$pool_id" bench "$password" \
     "${duration%s}" 4)
+srp_cpu=$(measure_cpu "$($py -c 'import json, sys
+print(int(json.loads(sys.argv[1])["per_second"] * float(sys.argv[2])))' \
+    "$srp" "${duration%s}")")
 results+=("$($py -c 'import json, sys
 r = json.loads(sys.argv[1])
-print("%-22s %12s %10s %10s %10s  failures %d" % ("srp-signin",
+print("%-22s %12s %10s %10s %10s %7s %7s  failures %d" % ("srp-signin",
     r["per_second"], "%sms" % r["p50_ms"], "%sms" % r["p99_ms"], 0,
-    r["failures"]))' "$srp")")
+    *sys.argv[2].split(), r["failures"]))' "$srp" "$srp_cpu")")
 run refresh "$http/" "$state/req-refresh"
 run getuser "$http/" "$state/req-getuser"
 run client-creds "$http/$prefix/oauth2/token" "$state/req-cc"

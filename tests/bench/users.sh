@@ -79,9 +79,9 @@ probe_result() {
 	wait "$probe_pid"
 	results+=("$($py -c 'import json, sys
 r = json.load(open(sys.argv[2]))
-print("%-22s %12s %10s %10s %10s  max %sms, failures %d" % (sys.argv[1],
-    "%d req" % r["requests"], "%sms" % r["p50_ms"], "%sms" % r["p99_ms"],
-    0, r["max_ms"], r["failures"]))' "$1" "$state/probe-$1.json")")
+print("%-22s %12s %10s %10s %10s %7s %7s  max %sms, failures %d" % (
+    sys.argv[1], "%d req" % r["requests"], "%sms" % r["p50_ms"],
+    "%sms" % r["p99_ms"], 0, "-", "-", r["max_ms"], r["failures"]))' "$1" "$state/probe-$1.json")")
 }
 
 # Sign-ins with a paced JWKS probe beside them.
