@@ -167,6 +167,10 @@ static const struct conf_key conf_keys[] = {
 	  "state_dir/outbox" },
 	{ "sms_webhook_token", S(sms_webhook_token), "", 0, 0, NULL,
 	  "bearer token sent to the SMS webhook, empty for none" },
+	{ "fetch_ca_file", S(fetch_ca_file), "", 0, 0, NULL,
+	  "PEM file of the CAs trusted for outbound https to identity "
+	  "providers (discovery, keys, tokens, SAML metadata); empty for the "
+	  "system's" },
 };
 #undef S
 #undef I

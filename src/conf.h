@@ -57,6 +57,7 @@ struct conf {
 	int	 smtp_starttls;
 	char	*sms_webhook_url;
 	char	*sms_webhook_token;
+	char	*fetch_ca_file;
 };
 
 extern struct conf	*conf;

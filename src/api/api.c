@@ -41,6 +41,7 @@ static const struct api_op *const api_tables[] = {
 	pool_ops, client_ops, domain_ops, rs_ops, tag_ops, ui_ops,
 	group_ops, admin_user_ops, user_ops, auth_ops, mfa_ops, device_ops,
 	link_ops,
+	idp_ops,
 };
 
 const struct api_op *

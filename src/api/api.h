@@ -103,5 +103,6 @@ extern const struct api_op	auth_ops[];
 extern const struct api_op	mfa_ops[];
 extern const struct api_op	device_ops[];
 extern const struct api_op	link_ops[];
+extern const struct api_op	idp_ops[];
 
 #endif

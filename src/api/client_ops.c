@@ -12,7 +12,8 @@
  * on Cognito: what the request leaves out goes back to its default,
  * except the name and the secret. What needs the database (the pool,
  * the custom scopes of resource servers, custom attributes of the
- * schema) is checked by the same statement that writes, so a client is
+ * schema, the identity providers of SupportedIdentityProviders) is
+ * checked by the same statement that writes, so a client is
  * never stored against a scope or attribute that is gone. Create's
  * rules are also client_ops_config (the demo pool's client); the id,
  * the secret and the insert are core/pools.c's (statement in
@@ -499,34 +500,6 @@ client_rule_scopes(struct client_build *b)
 	return 0;
 }
 
-/*
- * Whether an identity provider may be named by a client. Only the
- * pool's own directory exists until identity providers arrive; then
- * this becomes a look-up in the same statement as the scopes.
- */
-static int
-client_idp_exists(const char *name)
-{
-	return strcmp(name, "COGNITO") == 0;
-}
-
-static int
-client_rule_idps(struct client_build *b)
-{
-	json_t	*v;
-	size_t	 i;
-
-	json_array_foreach(json_object_get(b->in,
-	    "SupportedIdentityProviders"), i, v) {
-		if (!client_idp_exists(json_string_value(v)))
-			return client_err(b, "InvalidParameterException",
-			    "The provider %s does not exist for User Pool %s",
-			    json_string_value(v), api_str(b->in,
-			    "UserPoolId"));
-	}
-	return 0;
-}
-
 /* Standard attributes; all of them but sub may be written. */
 static const char *const client_std_attrs[] = {
 	"sub", "address", "birthdate", "email", "email_verified",
@@ -587,7 +560,6 @@ static const client_rule client_rules[] = {
 	client_rule_urls,
 	client_rule_oauth,
 	client_rule_scopes,
-	client_rule_idps,
 	client_rule_attrs,
 };
 
@@ -650,6 +622,9 @@ client_ops_config(json_t *in, json_t **cfg, json_t **scopes,
 
 /* --- The checks only the database can make --- */
 
+/* Column of client_sql_update's row naming an unknown provider. */
+#define CLIENT_COL_BAD_IDP	7
+
 static const char client_sql_update[] =
 	"WITH chk AS (SELECT p.id AS pool_id, "
 	"  (SELECT c.secret_sealed IS NOT NULL FROM clients c "
@@ -661,10 +636,11 @@ static const char client_sql_update[] =
 	"    modified_at = extract(epoch FROM clock_timestamp()) "
 	"  FROM chk WHERE c.pool_id = chk.pool_id AND c.id = $2::text "
 	"  AND chk.bad_scope IS NULL AND chk.bad_attr IS NULL "
+	"  AND chk.bad_idp IS NULL "
 	"  AND (NOT $8::boolean OR c.secret_sealed IS NOT NULL) "
 	"  RETURNING c.name, c.secret_sealed, c.created_at, c.modified_at) "
 	"SELECT chk.has_secret, chk.bad_scope, chk.bad_attr, upd.name, "
-	"  upd.secret_sealed, upd.created_at, upd.modified_at "
+	"  upd.secret_sealed, upd.created_at, upd.modified_at, chk.bad_idp "
 	"FROM chk LEFT JOIN upd ON true";
 
 /* JSON text of a list member of the input, "[]" when absent. */
@@ -706,6 +682,12 @@ client_db_verdict(struct api_call *call, const PGresult *r)
 	if (bad_attr != NULL) {
 		api_fail(call, "InvalidParameterException", "Invalid write "
 		    "attributes specified: %s is not mutable.", bad_attr + 1);
+		return -1;
+	}
+	if (pg_val(r, 0, CLIENT_COL_BAD_IDP) != NULL) {
+		api_fail(call, "InvalidParameterException", "The provider %s "
+		    "does not exist for User Pool %s", pg_val(r, 0,
+		    CLIENT_COL_BAD_IDP), api_str(call->in, "UserPoolId"));
 		return -1;
 	}
 	return 0;

@@ -316,6 +316,9 @@ pools_client_refused(struct task *t, const PGresult *r, const char *pool_id,
 	else if (bad_attr != NULL)
 		task_fail(t, CORE_ERR_INVALID, "Invalid write attributes "
 		    "specified: %s is not mutable.", bad_attr + 1);
+	else if (pg_val(r, 0, 5) != NULL)
+		task_fail(t, CORE_ERR_INVALID, "The provider %s does not "
+		    "exist for User Pool %s", pg_val(r, 0, 5), pool_id);
 	else if (pg_val(r, 0, 3) == NULL)
 		task_fail(t, CORE_ERR_LIMIT, "A user pool can have at most "
 		    "%d app clients.", DB_POOLS_MAX_CLIENTS);

@@ -43,10 +43,10 @@ db_pools_insert_client(struct pg_batch *b, const struct db_client_new *n)
 	    "    config) "
 	    "  SELECT pool_id, $2::text, $3::text, $8::text, $4::jsonb "
 	    "  FROM chk WHERE n < " DB_POOLS_STR(DB_POOLS_MAX_CLIENTS) " "
-	    "  AND bad_scope IS NULL AND bad_attr IS NULL "
+	    "  AND bad_scope IS NULL AND bad_attr IS NULL AND bad_idp IS NULL "
 	    "  RETURNING created_at, modified_at) "
 	    "SELECT chk.n, chk.bad_scope, chk.bad_attr, ins.created_at, "
-	    "  ins.modified_at FROM chk LEFT JOIN ins ON true", 8,
+	    "  ins.modified_at, chk.bad_idp FROM chk LEFT JOIN ins ON true", 8,
 	    n->pool_id, n->id, n->name, n->config, n->custom_scopes,
 	    n->read_attrs, n->write_attrs, n->sealed);
 }

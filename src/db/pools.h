@@ -8,6 +8,8 @@
 #ifndef DB_POOLS_H
 #define DB_POOLS_H
 
+#include "db/idps.h"
+
 struct pg_batch;
 
 /* EstimatedNumberOfUsers of the pool aliased p. */
@@ -63,19 +65,21 @@ struct db_client_new {
 
 /*
  * Insert the client unless the pool has DB_POOLS_MAX_CLIENTS, lists
- * no custom scope of the client or no custom attribute it names, or
- * would let it write an immutable one. No row: no such pool; columns
- * count, the first bad scope, the first bad attribute ('u' + name: not
- * in the schema, 'i' + name: immutable), created_at and modified_at
- * (NULL: not inserted).
+ * no custom scope of the client or no custom attribute it names,
+ * would let it write an immutable one, or has no identity provider it
+ * supports. No row: no such pool; columns count, the first bad scope,
+ * the first bad attribute ('u' + name: not in the schema, 'i' + name:
+ * immutable), created_at and modified_at (NULL: not inserted), the
+ * first unknown provider.
  */
 void	db_pools_insert_client(struct pg_batch *,
 	    const struct db_client_new *);
 
 /*
- * Columns bad_scope and bad_attr of the pool row p for client input
- * $5 (custom scopes), $6 (read) and $7 (write attributes); shared with
- * UpdateUserPoolClient's statement.
+ * Columns bad_scope, bad_attr and bad_idp of the pool row p for client
+ * input $5 (custom scopes), $6 (read) and $7 (write attributes) and
+ * configuration $4 (SupportedIdentityProviders, db/idps.h); shared
+ * with UpdateUserPoolClient's statement.
  */
 #define DB_POOLS_CLIENT_CHECKS						\
 	"(SELECT s FROM jsonb_array_elements_text($5::jsonb) AS t(s) "	\
@@ -95,7 +99,7 @@ void	db_pools_insert_client(struct pg_batch *,
 	"  WHERE jsonb_typeof(p.config->'SchemaAttributes') = 'array' "	\
 	"  AND ((m.sa IS NULL AND x.a LIKE 'custom:%') "		\
 	"    OR (x.w AND m.sa->>'Mutable' = 'false')) "			\
-	"  LIMIT 1) AS bad_attr "
+	"  LIMIT 1) AS bad_attr, " DB_IDPS_CLIENT_CHECK
 
 /*
  * Insert domain (lower case) of kind ("prefix" or "custom") with its

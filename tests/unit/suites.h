@@ -25,5 +25,6 @@ Suite	*css_suite(void);
 Suite	*addr_suite(void);
 Suite	*saml_meta_suite(void);
 Suite	*federation_suite(void);
+Suite	*fed_suite(void);
 
 #endif
