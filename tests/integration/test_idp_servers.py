@@ -252,17 +252,17 @@ def saml_sp(saml_idp_server, tmp_path_factory):
     saml_idp_server.add_sp(pool_id=SP_POOL, domain_url=SP_DOMAIN,
                            cert=cert_pem)
 
-    def client(metadata=None):
+    def client(metadata=None, entity_id=SP_ENTITY, acs=SP_ACS):
         c = SPConfig()
         c.load({
-            "entityid": SP_ENTITY,
+            "entityid": entity_id,
             "xmlsec_binary": "/usr/bin/xmlsec1",
             "key_file": key, "cert_file": cert,
             "encryption_keypairs": [{"key_file": key, "cert_file": cert}],
             "allow_unknown_attributes": True,
             "service": {"sp": {
                 "endpoints": {"assertion_consumer_service": [
-                    (SP_ACS, BINDING_HTTP_POST)]},
+                    (acs, BINDING_HTTP_POST)]},
                 "want_assertions_signed": True,
                 "want_response_signed": False,
                 "allow_unsolicited": True,
@@ -274,13 +274,13 @@ def saml_sp(saml_idp_server, tmp_path_factory):
     return client
 
 
-def saml_post(browser, url):
+def saml_post(browser, url, acs=SP_ACS):
     """Follow the IdP's pages to the form posted to the ACS; its fields."""
     out = browser.follow(url, lambda u: False)
     status, _, body, page = out
     assert status == 200, body
     form = html_forms(body, page)[0]
-    assert form["action"] == SP_ACS
+    assert form["action"] == acs
     return form["fields"]
 
 
@@ -424,3 +424,54 @@ def test_saml_logout(saml_idp, saml_sp):
                                           binding=BINDING_HTTP_REDIRECT)
     status, _, body = browser.get(dict(info["headers"])["Location"])
     assert status == 200 and 'id="username"' in body
+
+
+def test_saml_sp_from_metadata_url(saml_idp, saml_sp):
+    """An SP registered by its metadata URL (served here over HTTP): the
+    IdP encrypts for the certificate found there, and checks the
+    signature of a signed AuthnRequest against it."""
+    import http.server
+    import threading
+    from saml2 import BINDING_HTTP_REDIRECT
+    from saml2.metadata import entity_descriptor
+    from saml2.xmldsig import SIG_RSA_SHA256
+
+    pool = "us-east-1_IdpTest2"
+    domain = "https://127.0.0.1:1/idp-test-2"
+    acs = domain + "/saml2/idpresponse"
+    sp = saml_sp(entity_id="urn:amazon:cognito:sp:" + pool, acs=acs)
+    md = str(entity_descriptor(sp.config)).encode()
+
+    class Metadata(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(md)))
+            self.end_headers()
+            self.wfile.write(md)
+
+        def log_message(self, *args):
+            pass
+
+    srv = http.server.HTTPServer(("127.0.0.1", 0), Metadata)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        got = saml_idp.add_sp(metadata_url="http://127.0.0.1:%d/md"
+                              % srv.server_address[1])
+    finally:
+        srv.shutdown()
+    assert got["entity_id"] == "urn:amazon:cognito:sp:" + pool
+    assert got["acs_url"] == acs and got["cert"]
+    user = saml_idp.add_user()
+    saml_idp.set(encrypt="aes128-gcm")
+    req_id, info = sp.prepare_for_authenticate(
+        entityid=saml_idp.entity_id, relay_state="rs-2",
+        binding=BINDING_HTTP_REDIRECT, sign=True, sigalg=SIG_RSA_SHA256)
+    url = dict(info["headers"])["Location"] + "&" + urllib.parse.urlencode(
+        {"login_hint": user["name_id"]})
+    fields = saml_post(Browser(), url, acs)
+    assert "EncryptedAssertion" in saml_idp.last()["xml"]
+    r = saml_parse(sp, req_id, fields)
+    assert r.get_subject().text == user["name_id"]
+    req = saml_idp.log("sso")[-1]
+    assert req["signed"] and req["sig_alg"] == SIG_RSA_SHA256
+    assert req["signature_valid"] is True
