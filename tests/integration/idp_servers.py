@@ -72,6 +72,9 @@ saml_idp -- SamlIdp: tests/integration/idps/saml_idp.py (pysaml2 and
       provider (MetadataURL or MetadataFile; booleans as "true"/"false").
   make_saml_idp(**config) (function fixture) starts another one.
 
+unreachable_url(path) is an IdP that is down; an IdP that is slow is
+set(delay_ms={endpoint: ms}), one that fails set(fail={endpoint: status}).
+
 Browser is a scripted browser (a cookie jar, one hop at a time or up to a
 URL), for flows without Chromium: oidc_idp's login_hint or auto_login knob
 signs a user in without a page.
@@ -83,6 +86,7 @@ import json
 import os
 import secrets
 import select
+import socket
 import subprocess
 import sys
 import tempfile
@@ -518,6 +522,16 @@ def make_saml_idp():
     yield make
     for idp in started:
         idp.stop()
+
+
+def unreachable_url(path=""):
+    """http://127.0.0.1:<a port nobody listens on><path>: an identity
+    provider that is down (connections are refused at once)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return "http://127.0.0.1:%d%s" % (port, path)
 
 
 class _FormParser(html.parser.HTMLParser):

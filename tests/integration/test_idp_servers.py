@@ -475,3 +475,8 @@ def test_saml_sp_from_metadata_url(saml_idp, saml_sp):
     req = saml_idp.log("sso")[-1]
     assert req["signed"] and req["sig_alg"] == SIG_RSA_SHA256
     assert req["signature_valid"] is True
+    # The RelayState changed after signing: the IdP still answers, and
+    # its log says the signature did not verify.
+    saml_post(Browser(), url.replace("RelayState=rs-2", "RelayState=rs-3"),
+              acs)
+    assert saml_idp.log("sso")[-1]["signature_valid"] is False
