@@ -193,13 +193,18 @@ function publicJwk(key) {
 	    alg: 'RS256', use: 'sig' };
 }
 
-function addClient(c) {
+function clientMetadata(c) {
 	const meta = { token_endpoint_auth_method: 'client_secret_post',
 	    ...c };
 	if (!meta.client_id)
 		throw new Error('a client needs a client_id');
 	if (meta.token_endpoint_auth_method === 'none')
 		delete meta.client_secret;
+	return meta;
+}
+
+function addClient(c) {
+	const meta = clientMetadata(c);
 	new MemoryAdapter('Client').upsert(meta.client_id, meta);
 	state.clientSecrets.set(meta.client_id, meta.client_secret);
 }
@@ -480,7 +485,7 @@ async function interaction(provider, req, res, uid, action) {
 	res.end(loginPage(uid, clientId));
 }
 
-async function admin(req, res, path) {
+async function admin(provider, req, res, path) {
 	const method = req.method;
 	const body = method === 'POST' ? await readBody(req) : '';
 	const json = body ? JSON.parse(body) : {};
@@ -497,6 +502,9 @@ async function admin(req, res, path) {
 		return sendJson(res, 200, { deleted: state.users.delete(sub) });
 	}
 	if (path === '/test/clients' && method === 'POST') {
+		// Refused here rather than at the first authorization request.
+		for (const c of list)
+			await provider.Client.validate(clientMetadata(c));
 		list.forEach(addClient);
 		return sendJson(res, 200, { ok: true });
 	}
@@ -609,7 +617,7 @@ async function main() {
 		const m = route.exec(path);
 		let p;
 		if (path.startsWith('/test/'))
-			p = admin(req, res, path);
+			p = admin(provider, req, res, path);
 		else if (m)
 			p = interaction(provider, req, res, m[1], m[2]);
 		else
@@ -617,7 +625,8 @@ async function main() {
 		p.catch((err) => {
 			console.error(err);
 			if (!res.headersSent)
-				sendJson(res, 400, { error: String(err.message) });
+				sendJson(res, 400, { error: String(err.message),
+				    error_description: err.error_description });
 		});
 		return undefined;
 	});
