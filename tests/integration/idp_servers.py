@@ -1,7 +1,11 @@
 """Real identity providers on loopback for the federation tests, and their
-pytest fixtures. A test file imports the fixtures it uses:
+pytest fixtures. A test file imports the fixtures it uses, with the
+session fixture each stands on (pytest looks fixtures up by name in the
+test module):
 
-    from idp_servers import oidc_idp, facebook_idp, saml_idp  # noqa: F401
+    from idp_servers import (  # noqa: F401 (fixtures)
+        facebook_idp, facebook_idp_server, oidc_idp, oidc_idp_server,
+        saml_idp, saml_idp_server)
 
 Each server is its own process (tests/integration/idps/), started once per
 pytest session (per xdist worker) on a free loopback port it picks itself,
