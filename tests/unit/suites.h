@@ -26,5 +26,6 @@ Suite	*addr_suite(void);
 Suite	*saml_meta_suite(void);
 Suite	*federation_suite(void);
 Suite	*fed_suite(void);
+Suite	*saml_response_suite(void);
 
 #endif
