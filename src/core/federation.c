@@ -11,8 +11,11 @@
  * never a duplicate or a unique violation. Its attributes come from the
  * provider's claims through the AttributeMapping and are checked
  * before anything is written; a required attribute the mapping does not
- * give ends the sign-in with nothing written. A linked sign-in writes
- * nothing: the linked user's own attributes stay as they are.
+ * give ends the sign-in with nothing written. A linked sign-in leaves
+ * the linked user's attributes as they are; only the first sign-in
+ * through a link by another attribute than Cognito_Subject turns it
+ * into a link by the identity's subject (and renames its identities
+ * element), as Cognito does.
  */
 #include "config.h"
 
@@ -29,6 +32,7 @@
 #include "db/pg.h"
 #include "util.h"
 
+#define FED_SUBJECT		"Cognito_Subject"
 #define FED_NAME_MAX		32	/* ProviderNameType */
 #define FED_SUBJECT_MAX		2048
 
@@ -431,6 +435,81 @@ federation_write(struct task *t, struct fed *f)
 	task_query(t, b, federation_written);
 }
 
+static void
+federation_relinked(struct task *t, struct pg_reply *reply)
+{
+	if (!reply->ok)
+		task_fail_db(t, reply);
+	else
+		task_ok(t);
+}
+
+/*
+ * The identities text ids with the element of provider and userId from
+ * renamed to userId to; NULL when it has no such element. malloc'd.
+ */
+static char *
+federation_rename_identity(const char *ids, const char *provider,
+    const char *from, const char *to)
+{
+	json_t		*a = ids != NULL ? json_loads(ids, 0, NULL) : NULL, *e;
+	const char	*p, *u;
+	char		*out = NULL;
+	size_t		 i;
+
+	json_array_foreach(a, i, e) {
+		p = json_string_value(json_object_get(e, "providerName"));
+		u = json_string_value(json_object_get(e, "userId"));
+		if (p == NULL || u == NULL || strcmp(p, provider) != 0 ||
+		    strcmp(u, from) != 0)
+			continue;
+		json_object_set_new(e, "userId", json_string(to));
+		out = federation_json_text(a);
+		break;
+	}
+	json_decref(a);
+	return out;
+}
+
+/*
+ * A link by another attribute than Cognito_Subject, used for the first
+ * time, becomes a link by the identity's subject (db_fed_users_relink);
+ * a link by Cognito_Subject needs nothing written.
+ */
+static void
+federation_relink(struct task *t, struct fed *f, const PGresult *r)
+{
+	struct db_fed_users_relink	 q;
+	struct pg_batch			*b;
+	const char			*ids;
+	char				*new_ids;
+
+	if (strcmp(pg_val(r, 0, DB_FED_USERS_FIND_ATTR), FED_SUBJECT) == 0) {
+		task_ok(t);
+		return;
+	}
+	ids = json_string_value(json_object_get(f->out.user.attributes,
+	    "identities"));
+	new_ids = federation_rename_identity(ids, f->provider, pg_val(r, 0,
+	    DB_FED_USERS_FIND_VALUE), f->subject);
+	memset(&q, 0, sizeof q);
+	q.pool_id = f->pool_id;
+	q.provider = f->provider;
+	q.attr_name = pg_val(r, 0, DB_FED_USERS_FIND_ATTR);
+	q.attr_value = pg_val(r, 0, DB_FED_USERS_FIND_VALUE);
+	q.subject = f->subject;
+	q.old_ids = ids;
+	q.new_ids = new_ids;
+	b = pg_batch_new();
+	db_fed_users_relink(b, &q);
+	/* The tokens of this sign-in show the link as it now is. */
+	if (new_ids != NULL)
+		json_object_set_new(f->out.user.attributes, "identities",
+		    json_string(new_ids));
+	free(new_ids);
+	task_query(t, b, federation_relinked);
+}
+
 /*
  * The identity's own user, read before writing: a native user holding
  * the name, or a disabled user, ends the sign-in with nothing written.
@@ -467,7 +546,7 @@ federation_found(struct task *t, struct pg_reply *reply)
 		if (federation_take(t, f, reply->res[0]) != 0)
 			return;
 		f->out.linked = 1;
-		task_ok(t);
+		federation_relink(t, f, reply->res[0]);
 		return;
 	}
 	if (pg_rows(reply->res[1]) > 0) {

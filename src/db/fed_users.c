@@ -26,8 +26,8 @@ db_fed_users_pool(struct pg_batch *b, const char *pool_id)
 void
 db_fed_users_find(struct pg_batch *b, const struct db_fed_users_find *f)
 {
-	pg_batch_add(b, "SELECT " USERS_COLUMNS " FROM federated_links l "
-	    "JOIN users u ON u.pool_id = l.pool_id AND u.sub = l.sub "
+	pg_batch_add(b, "SELECT " USERS_COLUMNS ", l.attribute_name, "
+	    "l.attribute_value FROM federated_links l JOIN users u ON u.pool_id = l.pool_id AND u.sub = l.sub "
 	    "WHERE l.pool_id = $1 AND l.provider_name = $2 AND "
 	    "((l.attribute_name = 'Cognito_Subject' AND "
 	    "l.attribute_value = $3) OR ($4::jsonb -> l.attribute_name) @> "
@@ -36,6 +36,29 @@ db_fed_users_find(struct pg_batch *b, const struct db_fed_users_find *f)
 	    f->provider, f->subject, f->match);
 	pg_batch_add(b, "SELECT " USERS_COLUMNS " FROM users u WHERE "
 	    "u.pool_id = $1 AND u.username_key = $2", 2, f->pool_id, f->key);
+}
+
+/*
+ * A delete and an insert rather than an update: a second sign-in doing
+ * the same at once finds no row to delete, and an identity linked by
+ * its subject meanwhile keeps that link (ON CONFLICT).
+ */
+void
+db_fed_users_relink(struct pg_batch *b, const struct db_fed_users_relink *r)
+{
+	pg_batch_add(b, "WITH d AS (DELETE FROM federated_links WHERE "
+	    "pool_id = $1 AND provider_name = $2 AND attribute_name = $3 AND "
+	    "attribute_value = $4 RETURNING sub), "
+	    "i AS (INSERT INTO federated_links (pool_id, provider_name, "
+	    "attribute_name, attribute_value, sub) SELECT $1, $2, "
+	    "'Cognito_Subject', $5, d.sub FROM d ON CONFLICT DO NOTHING "
+	    "RETURNING sub) "
+	    "UPDATE users u SET attributes = jsonb_set(u.attributes, "
+	    "'{identities}', to_jsonb($7::text)), modified_at = " FED_NOW " "
+	    "FROM i WHERE u.pool_id = $1 AND u.sub = i.sub AND $7::text IS "
+	    "NOT NULL AND u.attributes->>'identities' = $6::text", 7,
+	    r->pool_id, r->provider, r->attr_name, r->attr_value, r->subject,
+	    r->old_ids, r->new_ids);
 }
 
 void

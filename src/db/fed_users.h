@@ -37,7 +37,30 @@ struct db_fed_users_find {
 	const char	*key;		/* the federated username's key */
 };
 
+/* The first statement's columns after USERS_COLUMNS: the link matched. */
+#define DB_FED_USERS_FIND_ATTR	USERS_NCOLUMNS
+#define DB_FED_USERS_FIND_VALUE	(USERS_NCOLUMNS + 1)
 void	db_fed_users_find(struct pg_batch *, const struct db_fed_users_find *);
+
+/*
+ * The first sign-in through a link by another attribute than
+ * Cognito_Subject: the link becomes one by Cognito_Subject with the
+ * identity's subject (AdminDisableProviderForUser then names it so, as
+ * on Cognito), and the destination's identities attribute, when it is
+ * still old_ids, becomes new_ids (NULL: left alone).
+ */
+struct db_fed_users_relink {
+	const char	*pool_id;
+	const char	*provider;
+	const char	*attr_name;
+	const char	*attr_value;
+	const char	*subject;
+	const char	*old_ids;
+	const char	*new_ids;
+};
+
+void	db_fed_users_relink(struct pg_batch *,
+	    const struct db_fed_users_relink *);
 
 /*
  * The federated user written at a sign-in, in three statements: the

@@ -314,3 +314,45 @@ def test_tokens_of_federated_user(server, idp, pool):
     me = idp.get_user(AccessToken=out["tokens"]["AccessToken"])
     assert me["Username"] == "Google_6001"
     assert json.loads(attrs_of(me)["identities"])[0]["userId"] == "6001"
+
+
+def test_attribute_link_becomes_subject_link(server, idp, pool):
+    """A link by another attribute (SAML), once used to sign in, is named
+    by Cognito_Subject and the assertion's subject, as Cognito's
+    AdminDisableProviderForUser documents: the identities element shows
+    the subject, the old name no longer finds the link, the subject
+    does, and the identity then signs in as a user of its own."""
+    pid = pool["Id"]
+    native = make_user(idp, pid)
+    idp.admin_link_provider_for_user(
+        UserPoolId=pid,
+        DestinationUser={"ProviderName": "Cognito",
+                         "ProviderAttributeValue": native},
+        SourceUser={"ProviderName": "Corp", "ProviderAttributeName": "upn",
+                    "ProviderAttributeValue": "n@corp.example"})
+    out = sign_in(server, pid, "Corp", "name-id-7", ptype="SAML",
+                  claims={"upn": "n@corp.example"})
+    assert out["ok"] and out["linked"]
+    ident = json.loads(out["attributes"]["identities"])
+    assert [(i["providerName"], i["userId"]) for i in ident] == [
+        ("Corp", "name-id-7")]
+    stored = json.loads(attrs_of(get_user(idp, pid, native))["identities"])
+    assert stored == ident
+    # Signing in again still finds the link, now by the subject.
+    out = sign_in(server, pid, "Corp", "name-id-7", ptype="SAML")
+    assert out["ok"] and out["linked"] and out["username"] == native
+    with pytest.raises(Exception) as excinfo:
+        idp.admin_disable_provider_for_user(
+            UserPoolId=pid, User={"ProviderName": "Corp",
+                                  "ProviderAttributeName": "upn",
+                                  "ProviderAttributeValue": "n@corp.example"})
+    assert error_of(excinfo)[0] == "UserNotFoundException"
+    idp.admin_disable_provider_for_user(
+        UserPoolId=pid, User={"ProviderName": "Corp",
+                              "ProviderAttributeName": "Cognito_Subject",
+                              "ProviderAttributeValue": "name-id-7"})
+    assert "identities" not in attrs_of(get_user(idp, pid, native))
+    out = sign_in(server, pid, "Corp", "name-id-7", ptype="SAML",
+                  claims={"upn": "n@corp.example"})
+    assert out["ok"] and out["created"]
+    assert out["username"] == "Corp_name-id-7"
