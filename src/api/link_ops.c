@@ -132,26 +132,31 @@ link_check(struct api_call *call, const struct link_user *dest,
     const struct link_user *src)
 {
 	if (dest->provider == NULL || strcmp(dest->provider, LINK_COGNITO)) {
-		api_fail(call, "InvalidParameterException", "DestinationUser "
-		    "must be a user of the pool: its ProviderName must be "
-		    "Cognito.");
+		api_fail(call, "InvalidParameterException", "Invalid "
+		    "DestinationUser: its ProviderName must be Cognito.");
 		return -1;
 	}
 	if (link_empty(dest->attr_value)) {
-		api_fail(call, "InvalidParameterException", "DestinationUser "
-		    "must name the user by its ProviderAttributeValue.");
+		api_fail(call, "InvalidParameterException", "Invalid "
+		    "DestinationUser: a ProviderAttributeValue is required.");
 		return -1;
 	}
-	if (link_empty(src->provider) || !strcmp(src->provider,
-	    LINK_COGNITO)) {
-		api_fail(call, "InvalidParameterException", "SourceUser must "
-		    "be a user of an external identity provider.");
+	if (link_empty(src->provider)) {
+		api_fail(call, "InvalidParameterException", "Invalid "
+		    "SourceUser: a ProviderName is required.");
+		return -1;
+	}
+	if (strcmp(src->provider, LINK_COGNITO) == 0) {
+		api_fail(call, "InvalidParameterException", "Invalid "
+		    "SourceUser: Cognito users with a username/password may "
+		    "not be passed in as a SourceUser, only as a "
+		    "DestinationUser");
 		return -1;
 	}
 	if (link_empty(src->attr_name) || link_empty(src->attr_value)) {
-		api_fail(call, "InvalidParameterException", "SourceUser must "
-		    "name a ProviderAttributeName and its "
-		    "ProviderAttributeValue.");
+		api_fail(call, "InvalidParameterException", "Invalid "
+		    "SourceUser: a ProviderAttributeName and its "
+		    "ProviderAttributeValue are required.");
 		return -1;
 	}
 	return 0;
@@ -172,9 +177,9 @@ link_done(struct api_call *call, struct pg_reply *reply)
 	if (!ops_true(r, 0, DB_FED_USERS_LINK_DEST))
 		ops_fail_no_user(call);
 	else if (status != NULL && strcmp(status, "EXTERNAL_PROVIDER") == 0)
-		api_fail(call, "InvalidParameterException", "DestinationUser "
-		    "must be a native user of the pool, not a federated "
-		    "user.");
+		api_fail(call, "InvalidParameterException", "Invalid "
+		    "DestinationUser: a federated user may not be a "
+		    "DestinationUser.");
 	else if (ops_count(r, 0, DB_FED_USERS_LINK_DONE) > 0)
 		api_ok(call, NULL);
 	else if (!ops_true(r, 0, DB_FED_USERS_LINK_TAKEN) &&

@@ -181,6 +181,12 @@ def test_link_errors(server, idp, pool):
         code = boto_error(call, UserPoolId=pid, DestinationUser=dest,
                           SourceUser=src)[0]
         assert code == "InvalidParameterException", (dest, src)
+    assert boto_error(call, UserPoolId=pid,
+                      DestinationUser=cognito_user(user),
+                      SourceUser=source("Cognito", other)) == (
+        "InvalidParameterException",
+        "Invalid SourceUser: Cognito users with a username/password may "
+        "not be passed in as a SourceUser, only as a DestinationUser")
     # A federated user of the identity exists already.
     assert boto_error(call, UserPoolId=pid,
                       DestinationUser=cognito_user(user),
