@@ -27,5 +27,6 @@ Suite	*saml_meta_suite(void);
 Suite	*federation_suite(void);
 Suite	*fed_suite(void);
 Suite	*saml_response_suite(void);
+Suite	*saml_request_suite(void);
 
 #endif
