@@ -27,6 +27,9 @@ static const char *const sweep_sql[] = {
 	"DELETE FROM oauth_codes WHERE code_hash IN (SELECT code_hash FROM "
 	"oauth_codes WHERE expires_at < extract(epoch FROM clock_timestamp()) "
 	"LIMIT " SWEEP_ROWS ")",
+	"DELETE FROM fed_states WHERE state_hash IN (SELECT state_hash "
+	"FROM fed_states WHERE expires_at < extract(epoch FROM "
+	"clock_timestamp()) LIMIT " SWEEP_ROWS ")",
 	"DELETE FROM ui_sessions WHERE session_hash IN (SELECT session_hash "
 	"FROM ui_sessions WHERE expires_at < extract(epoch FROM "
 	"clock_timestamp()) LIMIT " SWEEP_ROWS ")",

@@ -57,6 +57,7 @@ static const struct domain_path domain_routes[] = {
 	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/oauth2/authorize",
 	  authorize_get },
 	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/authorize", authorize_get },
+	{ EVHTTP_REQ_GET, "/oauth2/idpresponse", idpresponse_get },
 	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/login", pages_login_get },
 	{ EVHTTP_REQ_POST, "/login", pages_login_post },
 	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/signup", signup_get },
@@ -151,6 +152,8 @@ domain_req_free(void *p)
 	free(o->csrf);
 	if (o->page_free != NULL)
 		o->page_free(o->page);
+	if (o->fed_free != NULL)
+		o->fed_free(o->fed);
 	free(o);
 }
 

@@ -42,6 +42,8 @@ struct domain_req {
 	char		*base;		/* "" or "/<prefix>": see domain_base */
 	void		*page;		/* a handler's own state */
 	void		(*page_free)(void *);
+	void		*fed;		/* a federated sign-in's state */
+	void		(*fed_free)(void *);
 	/* The core operation in flight (domain_task) and what it yields. */
 	struct task	 task;
 	domain_task_fn	 task_done;

@@ -54,7 +54,10 @@ domain_authz_fail(struct domain_req *o, const char *error, const char *desc)
 	domain_authz_back(o, pairs);
 }
 
-/* PKCE and identity providers, once the client is known: 0 to go on. */
+/*
+ * PKCE and COGNITO as the identity provider, once the client is known:
+ * 0 to go on (other providers: oauth/idpresponse.c).
+ */
 static int
 domain_authz_extras(struct domain_req *o)
 {
@@ -74,10 +77,11 @@ domain_authz_extras(struct domain_req *o)
 		    "use PKCE (code_challenge with S256).");
 		return -1;
 	}
-	if ((idp != NULL && strcmp(idp, "COGNITO") != 0) ||
-	    domain_param(o, "idp_identifier") != NULL) {
+	if (idp != NULL && strcmp(idp, "COGNITO") == 0 &&
+	    !strarray_has(json_object_get(o->grant.d.client_config,
+	    "SupportedIdentityProviders"), "COGNITO")) {
 		domain_authz_fail(o, "invalid_request", "The identity provider "
-		    "is not known to this user pool.");
+		    "is not supported for this client.");
 		return -1;
 	}
 	return 0;

@@ -4,7 +4,10 @@
  * in without a page unless prompt=login, and otherwise the sign-in page
  * gets the same request (or, with prompt=none, login_required goes
  * back to the client). HEAD never signs in (it answers as without a
- * session, and makes no code).
+ * session, and makes no code). identity_provider (other than COGNITO)
+ * or idp_identifier sends the browser to that provider
+ * (oauth/idpresponse.c) without looking at the session: the
+ * application asked for the provider.
  */
 #include "config.h"
 
@@ -67,9 +70,18 @@ authorize_session_checked(struct domain_req *o, const struct core_err *err)
 static void
 authorize_session(struct domain_req *o)
 {
-	char		*session = domain_cookie(o, DOMAIN_SESSION_COOKIE);
+	char		*session;
 	const char	*prompt = domain_param(o, "prompt");
+	const char	*idp = domain_param(o, "identity_provider");
 
+	/* Straight to another identity provider (never for a HEAD). */
+	if (o->r->method != EVHTTP_REQ_HEAD && ((idp != NULL &&
+	    strcmp(idp, "COGNITO") != 0) || (idp == NULL &&
+	    domain_param(o, "idp_identifier") != NULL))) {
+		idpresponse_authorize(o);
+		return;
+	}
+	session = domain_cookie(o, DOMAIN_SESSION_COOKIE);
 	if (session == NULL || o->r->method == EVHTTP_REQ_HEAD ||
 	    (prompt != NULL &&
 	    strstr(prompt, "login") != NULL)) {

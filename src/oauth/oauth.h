@@ -30,6 +30,9 @@ void	 token_post(struct domain_req *);
 void	 revoke_post(struct domain_req *);
 void	 userinfo_handle(struct domain_req *);
 void	 logout_get(struct domain_req *);
+/* idpresponse.c: to an identity provider, and back from it. */
+void	 idpresponse_authorize(struct domain_req *);
+void	 idpresponse_get(struct domain_req *);
 
 /* {"error", "error_description"} with status (no-store). */
 void	 oauth_reply_error(struct domain_req *, int, const char *,

@@ -1,0 +1,67 @@
+/*
+ * idp_flow.h: a hosted sign-in through an OIDC or social identity
+ * provider, from /oauth2/authorize with identity_provider (or
+ * idp_identifier) to the provider's answer at /oauth2/idpresponse,
+ * apart from the wire: the provider chosen and checked against the
+ * client's SupportedIdentityProviders, the application's request kept
+ * (db/fed_states.c) under a random state bound to the browser, and the
+ * authorization URL at the provider; then the state taken back, single
+ * use, with what the redemption (fed/oidc_idp.c) needs. Each runs in
+ * the caller's task and ends it. Functions are prefixed idp_flow_.
+ *
+ * Failures: CORE_ERR_UNSUPPORTED for a provider the pool lacks or the
+ * client does not support, CORE_ERR_CONFIG for a provider this flow
+ * cannot serve (SAML, SignInWithApple), CORE_ERR_BAD_GRANT for a state
+ * that is unknown, used, expired or of another browser; BUSY and
+ * INTERNAL as any database step.
+ */
+#ifndef FED_IDP_FLOW_H
+#define FED_IDP_FLOW_H
+
+#include <jansson.h>
+
+#include "core/federation.h"
+#include "db/idps.h"
+
+struct task;
+
+/* The random bytes of a state and of the browser's cookie. */
+#define IDP_FLOW_SECRET_BYTES	32
+
+/* A sign-in to send to a provider (borrowed). */
+struct idp_flow_start {
+	const char	*pool_id;
+	json_t		*client_config;	/* SupportedIdentityProviders */
+	const char	*name;		/* identity_provider, or NULL */
+	const char	*identifier;	/* idp_identifier, or NULL */
+	json_t		*request;	/* the application's, kept */
+	const char	*redirect_uri;	/* <domain>/oauth2/idpresponse */
+	const char	*browser;	/* the browser's cookie value */
+};
+
+/* Keep the request; *url gets the provider's authorization URL. */
+void	idp_flow_start(struct task *, const struct idp_flow_start *,
+	    char **);
+
+/* A state taken back (owned: idp_flow_clear). */
+struct idp_flow {
+	char		*pool_id;
+	json_t		*request;	/* the application's request */
+	struct db_idp	 idp;
+	enum fed_type	 type;
+	char		*nonce;
+	char		*verifier;
+	char		*client_secret;	/* or NULL */
+};
+
+/* Take the state (value, browser cookie value) into *flow. */
+void	idp_flow_take(struct task *, const char *, const char *,
+	    struct idp_flow *);
+void	idp_flow_clear(struct idp_flow *);
+
+/* 1 when the client's SupportedIdentityProviders has name. */
+int	idp_flow_supported(json_t *, const char *);
+/* The identifier idp_identifier names: the domain of an e-mail address. */
+const char *idp_flow_identifier_domain(const char *);
+
+#endif
