@@ -8,7 +8,12 @@
 # exist anywhere in src/ (rule api_invoke). Nor does core/ name its
 # failures by Cognito exception: no file under src/core/ holds a string
 # literal ending in Exception (rule exception-name); it says a kind of
-# core/err.h, and api/api.c's table names it.
+# core/err.h, and api/api.c's table names it. Nor does core/ hold the
+# users table's SQL or decode its rows (rule users-sql): no file under
+# src/core/ has SQL on the table users (FROM, INTO, UPDATE or JOIN
+# users), its column list ("u.sub, u.username", DB_USERS_COLUMNS,
+# DB_USERS_MATCH) or a row decoder users_from_row / users_col_*; those
+# are db/users.c's (db_users_from_row).
 #
 # KNOWN lists files excepted while converting (file<TAB>rule), each only
 # for the rule it names; an entry that no longer breaks its rule fails
@@ -19,7 +24,7 @@
 srcdir=${srcdir:-$(dirname "$0")/..}
 src=$srcdir/src
 
-# file<TAB>rule (core-include | api_invoke | exception-name)
+# file<TAB>rule (core-include | api_invoke | exception-name | users-sql)
 KNOWN='
 '
 
@@ -63,6 +68,12 @@ exc=$(grep -lE 'Exception"' $(find src/core -name '*.[ch]' | sort) \
     2>/dev/null)
 # shellcheck disable=SC2086
 check exception-name $exc
+users='(FROM|INTO|UPDATE|JOIN)[[:space:]]+users([^a-z_]|$)'
+users="$users|u\\.sub,[[:space:]]*u\\.username|DB_USERS_(COLUMNS|MATCH)"
+users="$users|(^|[^a-z_])users_(from_row|col_[a-z]+)"
+usql=$(grep -lE "$users" $(find src/core -name '*.[ch]' | sort) 2>/dev/null)
+# shellcheck disable=SC2086
+check users-sql $usql
 
 [ "$fail" -eq 0 ] && echo "PASS: structure"
 exit "$fail"

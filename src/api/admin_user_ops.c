@@ -8,7 +8,7 @@
  * Every operation first reads the pool's configuration: it says how a
  * Username is normalised (core/users.c), and a missing pool answers
  * ResourceNotFoundException before anything else. A Username may be the
- * user's name or a sign-in alias (USERS_MATCH); should an alias equal
+ * user's name or a sign-in alias (DB_USERS_MATCH); should an alias equal
  * another user's name, the name wins.
  *
  * Each write is one batch, so a user is never half-written: the row,
@@ -40,6 +40,7 @@
 #include "crypto/password.h"
 #include "crypto/random.h"
 #include "db/pg.h"
+#include "db/users.h"
 #include "notify/caps.h"
 #include "notify/messages.h"
 #include "util.h"
@@ -262,11 +263,12 @@ au_begin_user(struct api_call *call, au_step next)
 
 /* The user named by $2 (normalised) in pool $1; the name wins. */
 #define AU_SQL_FIND							\
-	"SELECT " USERS_COLUMNS " FROM users u WHERE "			\
-	USERS_MATCH("1", "2") " ORDER BY (u.username_key = $2) DESC LIMIT 1"
+	"SELECT " DB_USERS_COLUMNS " FROM users u WHERE "		\
+	DB_USERS_MATCH("1", "2") " ORDER BY (u.username_key = $2) "	\
+	"DESC LIMIT 1"
 /* The same as a subquery giving the sub. */
 #define AU_SQL_SUB							\
-	"(SELECT u.sub FROM users u WHERE " USERS_MATCH("1", "2")	\
+	"(SELECT u.sub FROM users u WHERE " DB_USERS_MATCH("1", "2")	\
 	" ORDER BY (u.username_key = $2) DESC LIMIT 1)"
 
 static void
@@ -283,7 +285,7 @@ au_user_loaded(struct api_call *call, struct pg_reply *reply)
 		return;
 	}
 	users_clear(&a->user);
-	users_from_row(&a->user, reply->res[0], 0, 0);
+	db_users_from_row(&a->user, reply->res[0], 0, 0);
 	a->have_user = 1;
 	a->next(call);
 }
@@ -324,13 +326,13 @@ au_retry(struct api_call *call, struct pg_reply *reply, au_step step)
 
 /*
  * A write guarded by what was read: the UPDATE of the user's row
- * (its text up to RETURNING), answered as one row of USERS_COLUMNS, or
+ * (its text up to RETURNING), answered as one row of DB_USERS_COLUMNS, or
  * a division by zero when no row matched.
  */
 static char *
 au_guarded(const char *update)
 {
-	return xasprintf("WITH w AS (%s RETURNING " USERS_COLUMNS ") "
+	return xasprintf("WITH w AS (%s RETURNING " DB_USERS_COLUMNS ") "
 	    "SELECT w.*, 1 / (SELECT count(*)::int FROM w) "
 	    "FROM (VALUES (1)) AS one (x) LEFT JOIN w ON true", update);
 }
@@ -499,7 +501,7 @@ au_confirm_pooled(struct api_call *call)
 	struct pg_batch	*b = pg_batch_new();
 
 	pg_batch_add(b, "WITH t AS (SELECT u.sub, u.status FROM users u "
-	    "  WHERE " USERS_MATCH("1", "2") " "
+	    "  WHERE " DB_USERS_MATCH("1", "2") " "
 	    "  ORDER BY (u.username_key = $2) DESC LIMIT 1), "
 	    "upd AS (UPDATE users x SET status = 'CONFIRMED', "
 	    "  modified_at = " AU_NOW " FROM t WHERE x.pool_id = $1 "
@@ -543,7 +545,7 @@ au_create_done(struct api_call *call, struct pg_reply *reply)
 			api_fail_db(call, reply);
 		return;
 	}
-	users_from_row(&u, reply->res[a->stmt], 0, 0);
+	db_users_from_row(&u, reply->res[a->stmt], 0, 0);
 	out = json_pack("{s:o}", "User", users_describe(&u, NULL, 0));
 	users_clear(&u);
 	api_ok(call, out);
@@ -620,7 +622,7 @@ au_create_insert(struct api_call *call)
 	    "alias_preferred, password_hash, temp_password_at, srp_salt, "
 	    "srp_verifier) VALUES ($1, $2::uuid, $3, $4, "
 	    "'FORCE_CHANGE_PASSWORD', $5::jsonb, $6, $7, $8, $9, " AU_NOW ", "
-	    "$10, $11) RETURNING " USERS_COLUMNS, 11, au_pool(call), a->sub,
+	    "$10, $11) RETURNING " DB_USERS_COLUMNS, 11, au_pool(call), a->sub,
 	    a->username, a->pool.key, attrs, a->aliases.email,
 	    a->aliases.phone, a->aliases.preferred, a->hash, a->srp_salt,
 	    a->srp_verifier);
@@ -1068,17 +1070,17 @@ au_list_done(struct api_call *call, struct pg_reply *reply)
 	if (max == 0)
 		max = AU_PAGE_MAX;
 	get = json_object_get(call->in, "AttributesToGet");
-	sorted = PQnfields(r) > USERS_NCOLUMNS;
+	sorted = PQnfields(r) > DB_USERS_NCOLUMNS;
 	users = json_array();
 	for (i = 0; i < n && i < max; i++) {
-		users_from_row(&u, r, i, 0);
+		db_users_from_row(&u, r, i, 0);
 		json_array_append_new(users, users_describe(&u, get, 0));
 		users_clear(&u);
 	}
 	out = json_pack("{s:o}", "Users", users);
 	if (n > max && sorted)
 		ops_page_next(out, "PaginationToken", pg_val(r, max - 1,
-		    USERS_NCOLUMNS), pg_val(r, max - 1, 2));
+		    DB_USERS_NCOLUMNS), pg_val(r, max - 1, 2));
 	else if (n > max)
 		ops_page_next(out, "PaginationToken", pg_val(r, max - 1, 2),
 		    NULL);
@@ -1112,7 +1114,7 @@ au_list_sql(struct au_page *p, const char **params, int *n)
 		keyset = xasprintf("u.username_key > $%d::text", *n + 1);
 		params[(*n)++] = p->after_key;
 	}
-	sql = xasprintf("SELECT " USERS_COLUMNS "%s%s FROM users u "
+	sql = xasprintf("SELECT " DB_USERS_COLUMNS "%s%s FROM users u "
 	    "WHERE u.pool_id = $1 AND %s AND %s "
 	    "ORDER BY %s%su.username_key LIMIT $%d::int",
 	    col != NULL ? ", " : "", col != NULL ? col : "",

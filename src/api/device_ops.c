@@ -34,10 +34,10 @@
 #include "api/ops_common.h"
 #include "api/shape.h"
 #include "core/tokens.h"
-#include "core/users.h"
 #include "crypto/b64.h"
 #include "crypto/password.h"
 #include "db/pg.h"
+#include "db/users.h"
 #include "util.h"
 
 #define DEV_PAGE_MAX		60
@@ -291,7 +291,7 @@ dev_pool_loaded(struct api_call *call, struct pg_reply *reply)
 	d->on_prompt = dev_on_prompt(p.config);
 	b = pg_batch_new();
 	pg_batch_add(b, "SELECT u.sub FROM users u WHERE "
-	    USERS_MATCH("1", "2") " ORDER BY (u.username_key = $2) DESC "
+	    DB_USERS_MATCH("1", "2") " ORDER BY (u.username_key = $2) DESC "
 	    "LIMIT 1", 2, d->pool_id, p.key);
 	ops_pool_clear(&p);
 	api_query(call, b, dev_user_loaded);

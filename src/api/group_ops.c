@@ -25,6 +25,7 @@
 #include "api/shape.h"
 #include "core/users.h"
 #include "db/pg.h"
+#include "db/users.h"
 #include "util.h"
 
 #define GROUP_MAX_PER_POOL	10000
@@ -40,7 +41,7 @@
 
 /* The one user a Username names: its username first, then an alias. */
 #define GROUP_FIND_USER							\
-	"SELECT u.sub FROM users u WHERE " USERS_MATCH("1", "3") " "	\
+	"SELECT u.sub FROM users u WHERE " DB_USERS_MATCH("1", "3") " "	\
 	"ORDER BY u.username_key = $3::text DESC LIMIT 1"
 
 /*
@@ -603,7 +604,7 @@ group_members_done(struct api_call *call, struct pg_reply *reply)
 	}
 	items = json_array();
 	for (i = 0; i < n && i < max && pg_val(r, i, 1) != NULL; i++) {
-		users_from_row(&u, r, i, 1);
+		db_users_from_row(&u, r, i, 1);
 		json_array_append_new(items, users_describe(&u, NULL, 0));
 		users_clear(&u);
 	}
@@ -621,7 +622,7 @@ group_members(struct api_call *call)
 		return;
 	group_num(limit, sizeof limit, group_limit(call) + 1);
 	batch = pg_batch_new();
-	pg_batch_add(batch, "SELECT g.name, " USERS_COLUMNS " FROM pools p "
+	pg_batch_add(batch, "SELECT g.name, " DB_USERS_COLUMNS " FROM pools p "
 	    "LEFT JOIN groups g ON g.pool_id = p.id AND g.name = $2::text "
 	    "LEFT JOIN LATERAL (SELECT us.* FROM user_groups ug "
 	    "  JOIN users us ON us.pool_id = ug.pool_id AND us.sub = ug.sub "

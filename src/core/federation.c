@@ -30,6 +30,7 @@
 #include "crypto/random.h"
 #include "db/fed_users.h"
 #include "db/pg.h"
+#include "db/users.h"
 #include "util.h"
 
 #define FED_SUBJECT		"Cognito_Subject"
@@ -346,7 +347,7 @@ federation_fail(struct task *t, enum core_err_kind kind, char *emsg)
 static int
 federation_take(struct task *t, struct fed *f, const PGresult *r)
 {
-	users_from_row(&f->out.user, r, 0, 0);
+	db_users_from_row(&f->out.user, r, 0, 0);
 	f->have_user = 1;
 	f->out.auth_time = (long long)time(NULL);
 	if (!f->out.user.enabled) {
@@ -520,7 +521,7 @@ federation_check_own(struct task *t, const PGresult *r)
 	struct user	u;
 	int		rc = 0;
 
-	users_from_row(&u, r, 0, 0);
+	db_users_from_row(&u, r, 0, 0);
 	if (strcmp(u.status, "EXTERNAL_PROVIDER") != 0) {
 		task_fail(t, CORE_ERR_USER_EXISTS, "User already exists");
 		rc = -1;

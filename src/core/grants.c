@@ -372,12 +372,12 @@ grants_implicit_loaded(struct task *t, struct pg_reply *reply)
 		return;
 	}
 	if (pg_rows(r) != 1 || signin_client_from_row(&op->client,
-	    op->client_id, r, 0, USERS_NCOLUMNS) != 0) {
+	    op->client_id, r, 0, DB_USERS_NCOLUMNS) != 0) {
 		task_fail(t, CORE_ERR_BAD_GRANT, "The user or client is gone.");
 		return;
 	}
 	op->have_client = 1;
-	users_from_row(&op->user, r, 0, 0);
+	db_users_from_row(&op->user, r, 0, 0);
 	if (!op->user.enabled) {
 		task_fail(t, CORE_ERR_BAD_GRANT, "User is disabled.");
 		return;
@@ -451,7 +451,7 @@ grants_code_user_loaded(struct task *t, struct pg_reply *reply)
 		task_fail(t, CORE_ERR_BAD_GRANT, "The user no longer exists.");
 		return;
 	}
-	users_from_row(&op->user, reply->res[0], 0, 0);
+	db_users_from_row(&op->user, reply->res[0], 0, 0);
 	if (!op->user.enabled) {
 		task_fail(t, CORE_ERR_BAD_GRANT, "User is disabled.");
 		return;

@@ -575,7 +575,7 @@ signin_user_found(struct task *t, struct pg_reply *reply)
 		return;
 	}
 	if (pg_rows(reply->res[0]) == 1) {
-		users_from_row(&a->user, reply->res[0], 0, 0);
+		db_users_from_row(&a->user, reply->res[0], 0, 0);
 		a->have_user = 1;
 	}
 	a->found(t);
@@ -686,7 +686,7 @@ signin_session_user(struct task *t, struct signin *a,
 		task_fail(t, CORE_ERR_NOT_AUTHORIZED, "%s", SIGNIN_BAD_SESSION);
 		return NULL;
 	}
-	users_from_row(&a->user, r, 0, 0);
+	db_users_from_row(&a->user, r, 0, 0);
 	a->have_user = 1;
 	if (!signin_same_user(a, signin_param(a, "USERNAME"))) {
 		task_fail(t, CORE_ERR_NOT_AUTHORIZED,

@@ -671,7 +671,7 @@ signin_refresh_loaded(struct task *t, struct pg_reply *reply)
 		    "Invalid Refresh Token");
 		return;
 	}
-	users_from_row(&a->user, r, 0, 0);
+	db_users_from_row(&a->user, r, 0, 0);
 	a->have_user = 1;
 	a->origin = xstrdup(pg_val(r, 0, DB_REFRESH_ORIGIN));
 	a->auth_time = strtoll(pg_val(r, 0, DB_REFRESH_AUTH_TIME), NULL, 10);

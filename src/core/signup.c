@@ -225,9 +225,9 @@ signup_found(struct task *t, struct pg_reply *reply)
 	}
 	r = reply->res[0];
 	if (pg_rows(r) > 0) {
-		users_from_row(&s->user, r, 0, 0);
+		db_users_from_row(&s->user, r, 0, 0);
 		s->have_user = 1;
-		v = pg_val(r, 0, USERS_NCOLUMNS);
+		v = pg_val(r, 0, DB_USERS_NCOLUMNS);
 		s->code_dead = v != NULL && strcmp(v, "t") == 0;
 		snprintf(s->modified, sizeof s->modified, "%.17g",
 		    s->user.modified_at);

@@ -931,7 +931,7 @@ tokens_check_rows(struct tokens_check *t, struct pg_reply *reply)
 		return why;
 	sub = t->a.user.sub;
 	t->a.user.sub = NULL;
-	users_from_row(&t->a.user, users, 0, 0);
+	db_users_from_row(&t->a.user, users, 0, 0);
 	free(sub);
 	/* iat in the sign-out's second: see tokens_signout_wait_ms(). */
 	if (t->a.origin_jti != NULL ?

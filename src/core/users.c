@@ -24,6 +24,9 @@
  * that is not one answers on its own line of text. A failure carries a
  * kind of core/err.h (CORE_ERR_INVALID, CORE_ERR_NOT_AUTHORIZED) with
  * its text; the adapters name it.
+ *
+ * No SQL here: the users table's statements and the decoding of its rows
+ * into struct user are db/users.c's.
  */
 #include "config.h"
 
@@ -36,7 +39,6 @@
 
 #include "core/mfa.h"
 #include "core/users.h"
-#include "db/pg.h"
 #include "util.h"
 
 #define USERS_MAX_VALUE		2048
@@ -836,62 +838,7 @@ users_recovery_attr(json_t *config, json_t *attrs, int *admin_only)
 	return NULL;
 }
 
-/* --- Rows and answers --- */
-
-static char *
-users_col_str(const PGresult *res, int row, int col)
-{
-	const char	*v = pg_val(res, row, col);
-
-	return v != NULL ? xstrdup(v) : NULL;
-}
-
-static double
-users_col_num(const PGresult *res, int row, int col)
-{
-	const char	*v = pg_val(res, row, col);
-
-	return v != NULL ? strtod(v, NULL) : 0;
-}
-
-void
-users_from_row(struct user *u, const PGresult *res, int row, int col)
-{
-	const char	*v;
-
-	memset(u, 0, sizeof *u);
-	u->sub = users_col_str(res, row, col);
-	u->username = users_col_str(res, row, col + 1);
-	u->username_key = users_col_str(res, row, col + 2);
-	u->status = users_col_str(res, row, col + 3);
-	v = pg_val(res, row, col + 4);
-	u->enabled = v != NULL && strcmp(v, "t") == 0;
-	v = pg_val(res, row, col + 5);
-	if (v == NULL || (u->attributes = json_loads(v, 0, NULL)) == NULL ||
-	    !json_is_object(u->attributes)) {
-		json_decref(u->attributes);
-		u->attributes = json_object();
-	}
-	u->password_hash = users_col_str(res, row, col + 6);
-	u->temp_password_at = users_col_num(res, row, col + 7);
-	u->failed_logins = (int)users_col_num(res, row, col + 8);
-	u->locked_until = users_col_num(res, row, col + 9);
-	u->tokens_valid_after = users_col_num(res, row, col + 10);
-	u->created_at = users_col_num(res, row, col + 11);
-	u->modified_at = users_col_num(res, row, col + 12);
-	u->last_failed_at = users_col_num(res, row, col + 13);
-	u->srp_salt = users_col_str(res, row, col + 14);
-	u->srp_verifier = users_col_str(res, row, col + 15);
-	v = pg_val(res, row, col + 16);
-	if (v == NULL || (u->mfa = json_loads(v, 0, NULL)) == NULL ||
-	    !json_is_object(u->mfa)) {
-		json_decref(u->mfa);
-		u->mfa = json_object();
-	}
-	v = pg_val(res, row, col + 17);
-	u->has_totp = v != NULL && strcmp(v, "t") == 0;
-	u->checks_pending = (int)users_col_num(res, row, col + 18);
-}
+/* --- Users and answers --- */
 
 static char *
 users_dup(const char *s)

@@ -10,35 +10,16 @@
  * username_key and the alias_* columns hold normalised values (see
  * users_key); the schema's unique indexes on them are the uniqueness
  * rules, so a race between two sign-ups ends in one unique violation.
+ * The statements on that table, its column list and the decoding of its
+ * rows into struct user are db/users.h's; this header holds no SQL.
  */
 #ifndef USERS_H
 #define USERS_H
 
 #include <jansson.h>
-#include <libpq-fe.h>
 
 #include "core/err.h"
 #include "util.h"
-
-/* The columns users_from_row() reads, over "users u". */
-#define USERS_COLUMNS							\
-	"u.sub, u.username, u.username_key, u.status, u.enabled, "	\
-	"u.attributes, u.password_hash, u.temp_password_at, "		\
-	"u.failed_logins, u.locked_until, u.tokens_valid_after, "	\
-	"u.created_at, u.modified_at, u.last_failed_at, u.srp_salt, "	\
-	"u.srp_verifier, u.mfa, u.totp_secret_sealed IS NOT NULL, "	\
-	"u.checks_pending"
-#define USERS_NCOLUMNS	19
-
-/*
- * The condition that finds a user of pool $P by username or by an alias
- * that may sign in, given the normalised name in $K ("P" and "K" are
- * parameter numbers as strings, e.g. USERS_MATCH("1", "2")).
- */
-#define USERS_MATCH(P, K)						\
-	"u.pool_id = $" P " AND (u.username_key = $" K " OR "		\
-	"u.alias_email = $" K " OR u.alias_phone = $" K " OR "		\
-	"u.alias_preferred = $" K ")"
 
 /* Where a user may be changed from, for attribute rules. */
 enum users_mode {
@@ -61,7 +42,10 @@ struct users_rules {
 	int	 auto_verify_phone;
 };
 
-/* A user row, decoded. Strings are malloc'd; users_clear frees them. */
+/*
+ * A user row, decoded (db_users_from_row, db/users.h). Strings are
+ * malloc'd; users_clear frees them.
+ */
 struct user {
 	char	*sub;
 	char	*username;
@@ -183,8 +167,6 @@ int	 users_verify_due(const struct users_rules *, json_t *, json_t *,
  */
 const char *users_recovery_attr(json_t *, json_t *, int *);
 
-/* Decode a row selected with USERS_COLUMNS (starting at column col). */
-void	 users_from_row(struct user *, const PGresult *, int, int);
 void	 users_clear(struct user *);
 /* A deep copy of a user (to is overwritten). */
 void	 users_copy(struct user *, const struct user *);

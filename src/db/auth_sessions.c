@@ -8,10 +8,10 @@
 
 #include <stdlib.h>
 
-#include "core/users.h"
 #include "db/auth_sessions.h"
 #include "db/mfa.h"
 #include "db/pg.h"
+#include "db/users.h"
 #include "util.h"
 
 #define AS_NOW	"extract(epoch FROM clock_timestamp())"
@@ -34,7 +34,7 @@ void
 db_auth_sessions_find(struct pg_batch *b, const char *digest,
     const char *client_id)
 {
-	pg_batch_add(b, "SELECT " USERS_COLUMNS ", s.challenge, s.data, "
+	pg_batch_add(b, "SELECT " DB_USERS_COLUMNS ", s.challenge, s.data, "
 	    "u.totp_secret_sealed, u.totp_last_step FROM auth_sessions s JOIN "
 	    "users u ON u.pool_id = s.pool_id AND u.sub = s.sub WHERE "
 	    "s.session_hash = $1::bytea AND s.client_id = $2 AND s.expires_at "
@@ -45,7 +45,7 @@ void
 db_auth_sessions_find_device(struct pg_batch *b, const char *digest,
     const char *client_id, const char *device_key)
 {
-	pg_batch_add(b, "SELECT " USERS_COLUMNS ", s.challenge, s.data, "
+	pg_batch_add(b, "SELECT " DB_USERS_COLUMNS ", s.challenge, s.data, "
 	    "d.group_key, d.salt, d.verifier, d.remembered FROM auth_sessions "
 	    "s JOIN users u ON u.pool_id = s.pool_id AND u.sub = s.sub JOIN "
 	    "devices d ON d.pool_id = s.pool_id AND d.sub = s.sub AND "

@@ -8,7 +8,7 @@
 #ifndef DB_AUTH_SESSIONS_H
 #define DB_AUTH_SESSIONS_H
 
-#include "core/users.h"
+#include "db/users.h"
 
 struct pg_batch;
 
@@ -27,22 +27,22 @@ void	db_auth_sessions_insert(struct pg_batch *,
 	    const struct db_auth_session_new *);
 
 /*
- * The live session of digest for client: USERS_COLUMNS of its user,
+ * The live session of digest for client: DB_USERS_COLUMNS of its user,
  * then these columns.
  */
-#define DB_AUTH_SESSIONS_CHALLENGE	USERS_NCOLUMNS
-#define DB_AUTH_SESSIONS_DATA		(USERS_NCOLUMNS + 1)
-#define DB_AUTH_SESSIONS_TOTP_SEALED	(USERS_NCOLUMNS + 2)
-#define DB_AUTH_SESSIONS_TOTP_LAST	(USERS_NCOLUMNS + 3)
+#define DB_AUTH_SESSIONS_CHALLENGE	DB_USERS_NCOLUMNS
+#define DB_AUTH_SESSIONS_DATA		(DB_USERS_NCOLUMNS + 1)
+#define DB_AUTH_SESSIONS_TOTP_SEALED	(DB_USERS_NCOLUMNS + 2)
+#define DB_AUTH_SESSIONS_TOTP_LAST	(DB_USERS_NCOLUMNS + 3)
 void	db_auth_sessions_find(struct pg_batch *, const char *, const char *);
 /*
  * The same for a device SRP session, only when it names device_key, a
  * confirmed device of the user; CHALLENGE and DATA as above, then these.
  */
-#define DB_AUTH_SESSIONS_GROUP		(USERS_NCOLUMNS + 2)
-#define DB_AUTH_SESSIONS_SALT		(USERS_NCOLUMNS + 3)
-#define DB_AUTH_SESSIONS_VERIFIER	(USERS_NCOLUMNS + 4)
-#define DB_AUTH_SESSIONS_REMEMBERED	(USERS_NCOLUMNS + 5)
+#define DB_AUTH_SESSIONS_GROUP		(DB_USERS_NCOLUMNS + 2)
+#define DB_AUTH_SESSIONS_SALT		(DB_USERS_NCOLUMNS + 3)
+#define DB_AUTH_SESSIONS_VERIFIER	(DB_USERS_NCOLUMNS + 4)
+#define DB_AUTH_SESSIONS_REMEMBERED	(DB_USERS_NCOLUMNS + 5)
 void	db_auth_sessions_find_device(struct pg_batch *, const char *,
 	    const char *, const char *);
 

@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/users.h"
 #include "db/clients.h"
 #include "db/mfa.h"
 #include "db/pg.h"
+#include "db/users.h"
 #include "util.h"
 
 void
@@ -120,7 +120,7 @@ void
 db_clients_signin_user(struct pg_batch *b, const char *client_id,
     const char *pool_id, const char *sub)
 {
-	pg_batch_add(b, "SELECT " USERS_COLUMNS ", s.* FROM users u, ("
+	pg_batch_add(b, "SELECT " DB_USERS_COLUMNS ", s.* FROM users u, ("
 	    DB_CLIENTS_SIGNIN_SQL ") s WHERE u.pool_id = $2 AND u.sub = "
 	    "$3::uuid AND s.pool_id = u.pool_id", 3, client_id, pool_id, sub);
 }

@@ -56,7 +56,7 @@ void	db_clients_signin(struct pg_batch *, const char *);
 void	db_clients_signin_on_domain(struct pg_batch *, const char *,
 	    const char *);
 /*
- * The user (pool, sub) and the client's row: USERS_COLUMNS, then those
+ * The user (pool, sub) and the client's row: DB_USERS_COLUMNS, then those
  * of DB_CLIENTS_SIGNIN_SQL; none when the client is not of the pool.
  */
 void	db_clients_signin_user(struct pg_batch *, const char *, const char *,

@@ -6,9 +6,9 @@
  */
 #include "config.h"
 
-#include "core/users.h"
 #include "db/fed_users.h"
 #include "db/pg.h"
+#include "db/users.h"
 
 #define FED_NOW		"extract(epoch FROM clock_timestamp())"
 
@@ -26,15 +26,16 @@ db_fed_users_pool(struct pg_batch *b, const char *pool_id)
 void
 db_fed_users_find(struct pg_batch *b, const struct db_fed_users_find *f)
 {
-	pg_batch_add(b, "SELECT " USERS_COLUMNS ", l.attribute_name, "
-	    "l.attribute_value FROM federated_links l JOIN users u ON u.pool_id = l.pool_id AND u.sub = l.sub "
+	pg_batch_add(b, "SELECT " DB_USERS_COLUMNS ", l.attribute_name, "
+	    "l.attribute_value FROM federated_links l JOIN users u ON "
+	    "u.pool_id = l.pool_id AND u.sub = l.sub "
 	    "WHERE l.pool_id = $1 AND l.provider_name = $2 AND "
 	    "((l.attribute_name = 'Cognito_Subject' AND "
 	    "l.attribute_value = $3) OR ($4::jsonb -> l.attribute_name) @> "
 	    "to_jsonb(l.attribute_value)) ORDER BY (l.attribute_name = "
 	    "'Cognito_Subject') DESC, l.created_at LIMIT 1", 4, f->pool_id,
 	    f->provider, f->subject, f->match);
-	pg_batch_add(b, "SELECT " USERS_COLUMNS " FROM users u WHERE "
+	pg_batch_add(b, "SELECT " DB_USERS_COLUMNS " FROM users u WHERE "
 	    "u.pool_id = $1 AND u.username_key = $2", 2, f->pool_id, f->key);
 }
 
@@ -73,7 +74,7 @@ db_fed_users_upsert(struct pg_batch *b, const struct db_fed_users_new *n)
 	    "username_key) DO UPDATE SET attributes = u.attributes || "
 	    "$6::jsonb, modified_at = CASE WHEN u.attributes @> $6::jsonb "
 	    "THEN u.modified_at ELSE " FED_NOW " END WHERE u.status = "
-	    "'EXTERNAL_PROVIDER' RETURNING " USERS_COLUMNS, 6, n->pool_id,
+	    "'EXTERNAL_PROVIDER' RETURNING " DB_USERS_COLUMNS, 6, n->pool_id,
 	    n->sub, n->username, n->key, n->attributes, n->update);
 	pg_batch_add(b, "INSERT INTO user_groups (pool_id, sub, group_name) "
 	    "SELECT u.pool_id, u.sub, $3 FROM users u WHERE u.pool_id = $1 "
@@ -90,7 +91,7 @@ void
 db_fed_users_link(struct pg_batch *b, const struct db_fed_users_link *l)
 {
 	pg_batch_add(b, "WITH dest AS (SELECT u.sub, u.status FROM users u "
-	    "WHERE " USERS_MATCH("1", "2") " ORDER BY (u.username_key = $2) "
+	    "WHERE " DB_USERS_MATCH("1", "2") " ORDER BY (u.username_key = $2) "
 	    "DESC LIMIT 1), "
 	    "taken AS (SELECT 1 FROM federated_links t WHERE t.pool_id = $1 "
 	    "AND t.provider_name = $3 AND t.attribute_name = $4 AND "

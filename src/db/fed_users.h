@@ -3,7 +3,7 @@
  * the links of provider identities to users (api/link_ops.c, table
  * federated_links, sql/013). Statements are added to the caller's
  * batch, so what a step reads or writes stays one transaction. Rows of
- * users come back in the USERS_COLUMNS order core/users.h decodes.
+ * users come back in the DB_USERS_COLUMNS order db/users.h decodes.
  * Functions are prefixed db_fed_users_.
  *
  * A user's identities attribute is a JSON array in a string, as
@@ -15,7 +15,7 @@
 #ifndef DB_FED_USERS_H
 #define DB_FED_USERS_H
 
-#include "core/users.h"
+#include "db/users.h"
 
 struct pg_batch;
 
@@ -24,7 +24,7 @@ void	db_fed_users_pool(struct pg_batch *, const char *);
 
 /*
  * What a federated sign-in reads: the user a link gives the identity
- * (a first statement: one row of USERS_COLUMNS or none; a link by
+ * (a first statement: one row of DB_USERS_COLUMNS or none; a link by
  * Cognito_Subject wins over one by another attribute, then the oldest),
  * and the identity's own user <ProviderName>_<subject> (a second: one
  * row or none).
@@ -37,9 +37,9 @@ struct db_fed_users_find {
 	const char	*key;		/* the federated username's key */
 };
 
-/* The first statement's columns after USERS_COLUMNS: the link matched. */
-#define DB_FED_USERS_FIND_ATTR	USERS_NCOLUMNS
-#define DB_FED_USERS_FIND_VALUE	(USERS_NCOLUMNS + 1)
+/* The first statement's columns after DB_USERS_COLUMNS: the link matched. */
+#define DB_FED_USERS_FIND_ATTR	DB_USERS_NCOLUMNS
+#define DB_FED_USERS_FIND_VALUE	(DB_USERS_NCOLUMNS + 1)
 void	db_fed_users_find(struct pg_batch *, const struct db_fed_users_find *);
 
 /*
@@ -66,7 +66,7 @@ void	db_fed_users_relink(struct pg_batch *,
  * The federated user written at a sign-in, in three statements: the
  * group (created when missing), the user (inserted with attributes on
  * first sign-in; else, when it is a federated user, update merged into
- * its attributes; the second statement's one row of USERS_COLUMNS, none
+ * its attributes; the second statement's one row of DB_USERS_COLUMNS, none
  * when the name is a native user's), and its membership of the group.
  * A second first sign-in of the same identity at once waits for the
  * first and updates the row it made.

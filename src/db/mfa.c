@@ -6,8 +6,8 @@
  */
 #include "config.h"
 
-#include "core/users.h"
 #include "db/mfa.h"
+#include "db/users.h"
 
 #define DB_MFA_NOW	"extract(epoch FROM clock_timestamp())"
 
@@ -33,7 +33,7 @@ const char db_mfa_sql_by_session[] =
 /* By username or alias ($1 pool, $2 normalised); the name wins. */
 const char db_mfa_sql_by_name[] =
 	"SELECT " MFA_COLUMNS " FROM users u JOIN pools p ON p.id = u.pool_id "
-	"WHERE " USERS_MATCH("1", "2") " "
+	"WHERE " DB_USERS_MATCH("1", "2") " "
 	"ORDER BY (u.username_key = $2) DESC LIMIT 1";
 
 /*

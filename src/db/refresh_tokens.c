@@ -9,6 +9,7 @@
 
 #include "db/pg.h"
 #include "db/refresh_tokens.h"
+#include "db/users.h"
 #include "util.h"
 
 #define DB_REFRESH_SCOPE_ADMIN	"aws.cognito.signin.user.admin"
@@ -52,7 +53,8 @@ void
 db_refresh_tokens_find(struct pg_batch *b, const char *digest,
     const char *client_id)
 {
-	pg_batch_add(b, "SELECT " USERS_COLUMNS ", r.origin_jti, r.auth_time, "
+	pg_batch_add(b, "SELECT " DB_USERS_COLUMNS ", r.origin_jti, "
+	    "r.auth_time, "
 	    "r.expires_at < extract(epoch FROM clock_timestamp()), "
 	    "extract(epoch FROM clock_timestamp()) - r.rotated_at, "
 	    "r.device_key, nullif(r.scopes, 'aws.cognito.signin.user.admin') "

@@ -8,7 +8,7 @@
 #ifndef DB_REFRESH_TOKENS_H
 #define DB_REFRESH_TOKENS_H
 
-#include "core/users.h"
+#include "db/users.h"
 
 struct pg_batch;
 
@@ -38,17 +38,17 @@ void	db_refresh_tokens_revoke_token(struct pg_batch *, const char *,
 	    const char *);
 
 /*
- * The refresh token of digest (hex) issued to client: USERS_COLUMNS of
+ * The refresh token of digest (hex) issued to client: DB_USERS_COLUMNS of
  * its user, then these columns (EXPIRED a boolean, SINCE_ROTATED the
  * seconds since it was rotated or NULL, DEVICE and SCOPES NULL when
  * none or the JSON API's scope).
  */
-#define DB_REFRESH_ORIGIN		USERS_NCOLUMNS
-#define DB_REFRESH_AUTH_TIME		(USERS_NCOLUMNS + 1)
-#define DB_REFRESH_EXPIRED		(USERS_NCOLUMNS + 2)
-#define DB_REFRESH_SINCE_ROTATED	(USERS_NCOLUMNS + 3)
-#define DB_REFRESH_DEVICE		(USERS_NCOLUMNS + 4)
-#define DB_REFRESH_SCOPES		(USERS_NCOLUMNS + 5)
+#define DB_REFRESH_ORIGIN		DB_USERS_NCOLUMNS
+#define DB_REFRESH_AUTH_TIME		(DB_USERS_NCOLUMNS + 1)
+#define DB_REFRESH_EXPIRED		(DB_USERS_NCOLUMNS + 2)
+#define DB_REFRESH_SINCE_ROTATED	(DB_USERS_NCOLUMNS + 3)
+#define DB_REFRESH_DEVICE		(DB_USERS_NCOLUMNS + 4)
+#define DB_REFRESH_SCOPES		(DB_USERS_NCOLUMNS + 5)
 void	db_refresh_tokens_find(struct pg_batch *, const char *, const char *);
 /* Delete every token of the family origin_jti (any pool). */
 void	db_refresh_tokens_drop_family(struct pg_batch *, const char *);

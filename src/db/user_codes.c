@@ -14,9 +14,9 @@
 
 #include <string.h>
 
-#include "core/users.h"
 #include "db/pg.h"
 #include "db/user_codes.h"
+#include "db/users.h"
 
 #define UC_NOW		"extract(epoch FROM clock_timestamp())"
 #define UC_ATTEMPTS	DB_USER_CODES_ATTEMPTS
@@ -26,12 +26,12 @@ void
 db_user_codes_find_user(struct pg_batch *b, const char *pool_id,
     const char *key, const char *purpose)
 {
-	pg_batch_add(b, "SELECT " USERS_COLUMNS ", "
+	pg_batch_add(b, "SELECT " DB_USERS_COLUMNS ", "
 	    "(SELECT c.attempts >= " UC_ATTEMPTS " AND "
 	    "  c.created_at > " UC_NOW " - " UC_WINDOW " "
 	    "  FROM codes c WHERE c.pool_id = u.pool_id AND c.sub = u.sub "
 	    "  AND c.purpose = $3::text) "
-	    "FROM users u WHERE " USERS_MATCH("1", "2") " "
+	    "FROM users u WHERE " DB_USERS_MATCH("1", "2") " "
 	    "ORDER BY u.username_key = $2 DESC LIMIT 1", 3, pool_id, key,
 	    purpose);
 }

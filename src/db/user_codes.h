@@ -30,7 +30,7 @@ enum db_user_codes_verdict {
 };
 
 /*
- * The user of pool a name key names (USERS_COLUMNS, the username
+ * The user of pool a name key names (DB_USERS_COLUMNS, the username
  * first), then whether the user's code for purpose (NULL: none) is
  * dead, its guesses used up within the window.
  */

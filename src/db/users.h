@@ -1,14 +1,45 @@
 /*
- * users.h: the statements on the users table that signing in runs
- * (core/signin*.c), added to a caller's batch; rows come back in the
- * USERS_COLUMNS order core/users.h decodes, the new user of SignUp
- * (core/signup.c), and what core/grants.c and core/tokens.c read of a
- * user. Functions are prefixed db_users_.
+ * users.h: the users table family: its column list (DB_USERS_COLUMNS,
+ * over "users u"), the condition that finds a user by name or alias
+ * (DB_USERS_MATCH), the decoding of a row into core/users.h's struct
+ * user (db_users_from_row), and the statements that signing in runs
+ * (core/signin*.c), the new user of SignUp (core/signup.c) and what
+ * core/grants.c and core/tokens.c read of a user, added to a caller's
+ * batch. Other table families' statements that answer a user select
+ * DB_USERS_COLUMNS first. Functions are prefixed db_users_.
  */
 #ifndef DB_USERS_H
 #define DB_USERS_H
 
+#include <libpq-fe.h>
+
 #include "core/users.h"
+
+/* The columns db_users_from_row() reads, over "users u". */
+#define DB_USERS_COLUMNS						\
+	"u.sub, u.username, u.username_key, u.status, u.enabled, "	\
+	"u.attributes, u.password_hash, u.temp_password_at, "		\
+	"u.failed_logins, u.locked_until, u.tokens_valid_after, "	\
+	"u.created_at, u.modified_at, u.last_failed_at, u.srp_salt, "	\
+	"u.srp_verifier, u.mfa, u.totp_secret_sealed IS NOT NULL, "	\
+	"u.checks_pending"
+#define DB_USERS_NCOLUMNS	19
+
+/*
+ * The condition that finds a user of pool $P by username or by an alias
+ * that may sign in, given the normalised name in $K ("P" and "K" are
+ * parameter numbers as strings, e.g. DB_USERS_MATCH("1", "2")).
+ */
+#define DB_USERS_MATCH(P, K)						\
+	"u.pool_id = $" P " AND (u.username_key = $" K " OR "		\
+	"u.alias_email = $" K " OR u.alias_phone = $" K " OR "		\
+	"u.alias_preferred = $" K ")"
+
+/*
+ * Decode row of res selected with DB_USERS_COLUMNS, starting at column
+ * col, into the user (overwritten; users_clear frees it).
+ */
+void	db_users_from_row(struct user *, const PGresult *, int, int);
 
 struct pg_batch;
 
@@ -24,7 +55,7 @@ void	db_users_by_sub(struct pg_batch *, const char *, const char *);
  * The same (pool, sub) with one more column: whether the refresh token
  * family origin_jti still has a token in the pool.
  */
-#define DB_USERS_FAMILY_LIVE	USERS_NCOLUMNS
+#define DB_USERS_FAMILY_LIVE	DB_USERS_NCOLUMNS
 void	db_users_with_family(struct pg_batch *, const char *, const char *,
 	    const char *);
 /*

@@ -14,6 +14,7 @@
 #include <libpq-fe.h>
 
 #include "core/users.h"
+#include "db/users.h"
 #include "suites.h"
 
 #define STR_ATTR(n, mut, req, lo, hi)					\
@@ -642,30 +643,30 @@ START_TEST(test_recovery)
 }
 END_TEST
 
-/* A result as libpq would hand USERS_COLUMNS over. */
+/* A result as libpq would hand DB_USERS_COLUMNS over. */
 static PGresult *
 fake_row(void)
 {
-	static const char *const vals[USERS_NCOLUMNS] = {
+	static const char *const vals[DB_USERS_NCOLUMNS] = {
 		"6f1c2b8e-0d3a-4c55-9a1e-2b7f0c9d4e11", "Alice", "alice",
 		"CONFIRMED", "f", "{\"email\": \"a@b.co\", \"name\": \"Ann\"}",
 		"$s1$0e0801$c2FsdA==$aGFzaA==", NULL, "2", NULL, "0",
 		"1700000000.1234", "1700000100.5", NULL,
 	};
-	PGresAttDesc	 desc[USERS_NCOLUMNS];
+	PGresAttDesc	 desc[DB_USERS_NCOLUMNS];
 	PGresult	*res;
 	int		 i;
 
 	memset(desc, 0, sizeof desc);
-	for (i = 0; i < USERS_NCOLUMNS; i++) {
+	for (i = 0; i < DB_USERS_NCOLUMNS; i++) {
 		desc[i].name = (char *)"c";
 		desc[i].format = 0;
 		desc[i].typlen = -1;
 		desc[i].atttypmod = -1;
 	}
 	res = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
-	ck_assert_int_eq(PQsetResultAttrs(res, USERS_NCOLUMNS, desc), 1);
-	for (i = 0; i < USERS_NCOLUMNS; i++)
+	ck_assert_int_eq(PQsetResultAttrs(res, DB_USERS_NCOLUMNS, desc), 1);
+	for (i = 0; i < DB_USERS_NCOLUMNS; i++)
 		ck_assert_int_eq(PQsetvalue(res, 0, i, (char *)vals[i],
 		    vals[i] == NULL ? -1 : (int)strlen(vals[i])), 1);
 	return res;
@@ -677,7 +678,7 @@ START_TEST(test_row_and_describe)
 	struct user	 u;
 	json_t		*d, *list, *want;
 
-	users_from_row(&u, res, 0, 0);
+	db_users_from_row(&u, res, 0, 0);
 	PQclear(res);
 	ck_assert_str_eq(u.sub, "6f1c2b8e-0d3a-4c55-9a1e-2b7f0c9d4e11");
 	ck_assert_str_eq(u.username, "Alice");
