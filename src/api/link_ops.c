@@ -204,14 +204,19 @@ link_now_ms(void)
 }
 
 /*
- * The provider's type for the identities element: a social preset's
- * name is its type; any other provider is shown as OIDC.
+ * The provider's type for the identities element: the pool's identity
+ * provider of that name says it (the reply's second statement); for a
+ * provider not (or no longer) there, a social preset's name is its
+ * type and any other name is shown as OIDC.
  */
 static enum fed_type
-link_type(const char *provider)
+link_type(struct pg_reply *reply, const char *provider)
 {
 	enum fed_type	type;
 
+	if (reply->nres > 1 && pg_rows(reply->res[1]) > 0 &&
+	    federation_type_of(pg_val(reply->res[1], 0, 0), &type) == 0)
+		return type;
 	if (federation_type_of(provider, &type) != 0 ||
 	    type == FED_OIDC || type == FED_SAML)
 		type = FED_OIDC;
@@ -237,7 +242,7 @@ link_loaded(struct api_call *call, struct pg_reply *reply)
 	if (strcmp(src.attr_name, LINK_SUBJECT) == 0)
 		fed_key = link_fed_key(p, &src);
 	elem = federation_identity_text(src.attr_value, src.provider,
-	    link_type(src.provider), NULL, 0, link_now_ms());
+	    link_type(reply, src.provider), NULL, 0, link_now_ms());
 	memset(&l, 0, sizeof l);
 	l.pool_id = api_str(call->in, "UserPoolId");
 	l.dest_key = dest_key;
@@ -255,10 +260,20 @@ link_loaded(struct api_call *call, struct pg_reply *reply)
 	api_query(call, b, link_done);
 }
 
+/* The pool's rules and the source's provider type, then the link. */
 static void
 link_link(struct api_call *call)
 {
-	link_begin(call, link_loaded);
+	struct pg_batch	*b = pg_batch_new();
+	const char	*provider;
+
+	provider = api_str(json_object_get(call->in, "SourceUser"),
+	    "ProviderName");
+	api_set_data(call, xcalloc(1, sizeof(struct ops_pool)),
+	    link_pool_free);
+	db_fed_users_pool_provider(b, api_str(call->in, "UserPoolId"),
+	    provider != NULL ? provider : "");
+	api_query(call, b, link_loaded);
 }
 
 /* --- AdminDisableProviderForUser --- */

@@ -18,6 +18,15 @@ db_fed_users_pool(struct pg_batch *b, const char *pool_id)
 	pg_batch_add(b, "SELECT config FROM pools WHERE id = $1", 1, pool_id);
 }
 
+void
+db_fed_users_pool_provider(struct pg_batch *b, const char *pool_id,
+    const char *provider)
+{
+	db_fed_users_pool(b, pool_id);
+	pg_batch_add(b, "SELECT provider_type FROM identity_providers WHERE "
+	    "pool_id = $1 AND provider_name = $2", 2, pool_id, provider);
+}
+
 /*
  * A link by another attribute than Cognito_Subject matches when the
  * identity's value of that attribute (a string, or an array of them

@@ -21,6 +21,12 @@ struct pg_batch;
 
 /* The pool's configuration: one row (config) or none. */
 void	db_fed_users_pool(struct pg_batch *, const char *);
+/*
+ * The same, and a second statement: the ProviderType of the pool's
+ * identity provider named (one row, provider_type, or none).
+ */
+void	db_fed_users_pool_provider(struct pg_batch *, const char *,
+	    const char *);
 
 /*
  * What a federated sign-in reads: the user a link gives the identity

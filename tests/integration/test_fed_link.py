@@ -16,6 +16,8 @@ EXTERNAL_PROVIDER, its identities attribute, the group
 (AdminGetUser, ListUsers and its status filter) are tested here too."""
 import base64
 import json
+import subprocess
+import tempfile
 import threading
 import uuid
 
@@ -25,6 +27,28 @@ from conftest import (PASSWORD, attrs_of, error_of, make_client, make_user,
                       psql)
 
 NOSUCH = "us-east-1_nosuch"
+
+
+def saml_metadata():
+    """IdP metadata with a signing certificate openssl makes now."""
+    with tempfile.TemporaryDirectory() as d:
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+                        "-nodes", "-subj", "/CN=idp.example", "-days", "2",
+                        "-keyout", d + "/k.pem", "-out", d + "/c.pem"],
+                       check=True, capture_output=True)
+        with open(d + "/c.pem") as f:
+            cert = "".join(f.read().strip().splitlines()[1:-1])
+    return (
+        '<?xml version="1.0"?><md:EntityDescriptor xmlns:md="urn:oasis:'
+        'names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/'
+        'xmldsig#" entityID="https://idp.example/"><md:IDPSSODescriptor '
+        'protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">'
+        '<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data>'
+        '<ds:X509Certificate>%s</ds:X509Certificate></ds:X509Data>'
+        '</ds:KeyInfo></md:KeyDescriptor><md:SingleSignOnService Binding='
+        '"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location='
+        '"https://idp.example/sso"/></md:IDPSSODescriptor>'
+        '</md:EntityDescriptor>' % cert)
 
 
 def cognito_user(username):
@@ -318,3 +342,25 @@ def test_deleted_destination_drops_its_links(idp, pool):
     idp.admin_delete_user(UserPoolId=pid, Username=a)
     link(idp, pid, b, source("Google", "8880001"))
     assert identities_of(idp, pid, b)[0]["userId"] == "8880001"
+
+
+def test_provider_type_and_deleted_provider(idp, pool):
+    """The identities element names the ProviderType of the pool's
+    provider of that name (SAML here); deleting the provider leaves the
+    user and its link in place, as Cognito does."""
+    pid = pool["Id"]
+    idp.create_identity_provider(
+        UserPoolId=pid, ProviderName="Corp", ProviderType="SAML",
+        ProviderDetails={"MetadataFile": saml_metadata()},
+        AttributeMapping={"email": "mail"})
+    user = make_user(idp, pid)
+    link(idp, pid, user, source("Corp", "name-id-1"))
+    ids = identities_of(idp, pid, user)
+    assert [(i["providerName"], i["providerType"]) for i in ids] == [
+        ("Corp", "SAML")]
+    idp.delete_identity_provider(UserPoolId=pid, ProviderName="Corp")
+    assert identities_of(idp, pid, user) == ids
+    assert boto_error(idp.admin_link_provider_for_user, UserPoolId=pid,
+                      DestinationUser=cognito_user(make_user(idp, pid)),
+                      SourceUser=source("Corp", "name-id-1"))[0] == \
+        "AliasExistsException"
