@@ -76,10 +76,12 @@ saml_req_dump(xmlDocPtr doc)
 char *
 saml_request_authn_xml(const struct saml_authn *a, const char *id)
 {
-	xmlDocPtr	doc = xmlNewDoc(X("1.0"));
+	xmlDocPtr	doc;
 	xmlNodePtr	root, pol;
 	xmlNsPtr	saml;
 
+	saml_xml_init();
+	doc = xmlNewDoc(X("1.0"));
 	root = saml_req_root(doc, "AuthnRequest", id, a->destination, a->now,
 	    &saml);
 	xmlNewProp(root, X("AssertionConsumerServiceURL"), X(a->acs_url));
@@ -95,10 +97,12 @@ saml_request_authn_xml(const struct saml_authn *a, const char *id)
 char *
 saml_request_logout_xml(const struct saml_logout *l, const char *id)
 {
-	xmlDocPtr	doc = xmlNewDoc(X("1.0"));
+	xmlDocPtr	doc;
 	xmlNodePtr	root, n;
 	xmlNsPtr	saml;
 
+	saml_xml_init();
+	doc = xmlNewDoc(X("1.0"));
 	root = saml_req_root(doc, "LogoutRequest", id, l->destination,
 	    l->now, &saml);
 	xmlNewTextChild(root, saml, X("Issuer"), X(l->sp_entity_id));

@@ -68,12 +68,14 @@ saml_sp_endpoint(xmlNodePtr sso, const char *name, const char *binding,
 char *
 saml_sp_metadata(const struct saml_sp *sp)
 {
-	xmlDocPtr	 doc = xmlNewDoc(X("1.0"));
+	xmlDocPtr	 doc;
 	xmlNodePtr	 root, sso, acs;
 	xmlChar		*mem;
 	char		*id, *acs_url, *slo_url, *s;
 	int		 len;
 
+	saml_xml_init();
+	doc = xmlNewDoc(X("1.0"));
 	id = saml_sp_entity_id(sp->pool_id);
 	acs_url = saml_sp_acs_url(sp->base_url);
 	slo_url = saml_sp_slo_url(sp->base_url);
