@@ -143,32 +143,12 @@ idp_fail_missing(struct api_call *call)
 	    "does not exist.", api_str(call->in, "ProviderName"));
 }
 
-/* The sealed secrets as an object ({} when none or unreadable). */
-static json_t *
-idp_open_secrets(const char *sealed)
-{
-	unsigned char	*plain;
-	size_t		 len;
-	json_t		*j = NULL;
-
-	if (sealed != NULL && keys_open(sealed, &plain, &len) == 0) {
-		j = json_loadb((const char *)plain, len, 0, NULL);
-		wipe(plain, len);
-		free(plain);
-	}
-	if (!json_is_object(j)) {
-		json_decref(j);
-		j = json_object();
-	}
-	return j;
-}
-
 /* IdentityProviderType; client_secret shown, private_key never. */
 static json_t *
 idp_output(const char *pool_id, const struct db_idp *p)
 {
 	json_t	*details = json_deep_copy(p->details);
-	json_t	*secrets = idp_open_secrets(p->sealed);
+	json_t	*secrets = idp_config_open_secrets(p->sealed);
 	json_t	*secret = json_object_get(secrets, "client_secret");
 
 	if (secret != NULL)
@@ -490,7 +470,7 @@ idp_update_read(struct api_call *call, struct pg_reply *reply)
 	w->type = xstrdup(p.type);
 	if ((m = json_object_get(call->in, "AttributeMapping")) != NULL)
 		w->mapping = idp_config_mapping(w->type, m);
-	kept = idp_open_secrets(p.sealed);
+	kept = idp_config_open_secrets(p.sealed);
 	db_idps_clear(&p);
 	if (json_object_get(call->in, "ProviderDetails") != NULL &&
 	    idp_build(call, kept) != 0) {

@@ -12,8 +12,10 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "crypto/keys.h"
 #include "fed/discovery.h"
 #include "fed/fetch.h"
 #include "fed/idp_config.h"
@@ -378,4 +380,23 @@ idp_config_metadata_url(const char *type, json_t *details)
 	if (strcmp(type, "SAML") != 0)
 		return NULL;
 	return json_string_value(json_object_get(details, "MetadataURL"));
+}
+
+json_t *
+idp_config_open_secrets(const char *sealed)
+{
+	unsigned char	*plain;
+	size_t		 len;
+	json_t		*j = NULL;
+
+	if (sealed != NULL && keys_open(sealed, &plain, &len) == 0) {
+		j = json_loadb((const char *)plain, len, 0, NULL);
+		wipe(plain, len);
+		free(plain);
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		j = json_object();
+	}
+	return j;
 }

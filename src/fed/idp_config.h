@@ -41,6 +41,12 @@ json_t	*idp_config_mapping(const char *, json_t *);
 char	*idp_config_discovery_url(const char *, json_t *);
 /* Fill the endpoints the details lack from a discovery document. */
 int	idp_config_discovered(json_t *, json_t *, char **) MUST_CHECK;
+/*
+ * The secrets of a stored provider (db/idps.h: struct db_idp's sealed)
+ * opened: an object with client_secret or private_key, {} when there
+ * are none. Wipe what is taken from it once used.
+ */
+json_t	*idp_config_open_secrets(const char *);
 /* A SAML provider's MetadataURL, or NULL (borrowed). */
 const char *idp_config_metadata_url(const char *, json_t *);
 

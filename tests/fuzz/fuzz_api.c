@@ -30,6 +30,7 @@ static const char *const	ops[] = {
 	"InitiateAuth", "AdminInitiateAuth", "RespondToAuthChallenge",
 	"GetTokensFromRefreshToken", "RevokeToken", "UpdateUserAttributes",
 	"CreateGroup", "ListUsersInGroup", "ChangePassword",
+	"CreateIdentityProvider", "UpdateIdentityProvider",
 };
 
 static void

@@ -12,6 +12,7 @@ client secret sealed at rest; and an app client naming an unknown
 provider in SupportedIdentityProviders."""
 import http.server
 import json
+import socket
 import subprocess
 import tempfile
 import threading
@@ -192,14 +193,43 @@ def test_discovery_unreachable_fails_within_timeout(pool, idp):
     assert code == "ResourceNotFoundException"
 
 
+def test_discovery_silent_server_times_out(pool, idp):
+    """A server that takes the connection and never answers: refused
+    after the 5 s fetch limit, not the request's."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(8)
+        iss = "http://127.0.0.1:%d/silent" % s.getsockname()[1]
+        t0 = time.monotonic()
+        code, msg = create_error(idp, pool["Id"], "Silent", "OIDC",
+                                 oidc_details(iss))
+        took = time.monotonic() - t0
+    assert code == "InvalidParameterException"
+    assert "no answer within 5 seconds" in msg
+    assert 4.5 < took < 8, took
+
+
 @pytest.mark.parametrize("case,text", [
     ("wrongiss", "issuer"), ("status", "HTTP status 500"),
-    ("missing", "HTTP status 404")])
+    ("missing", "HTTP status 404"), ("redirect", "HTTP status 302"),
+    ("huge", "larger than 1048576 bytes"), ("notjson", "not a JSON")])
 def test_discovery_refusals(pool, stand, idp, case, text):
+    wk = "/%s/.well-known/openid-configuration" % case
     if case == "wrongiss":
         iss = discovery(stand, "wrongiss", issuer="https://elsewhere.example")
     elif case == "status":
         iss = discovery(stand, "status", status=500)
+    elif case == "redirect":
+        # Redirects are not followed, even to a good document.
+        good = discovery(stand, "good")
+        iss = stand.base + "/redirect"
+        stand.routes[wk] = (302, {"Location": good + wk[9:]}, b"")
+    elif case == "huge":
+        iss = stand.base + "/huge"
+        stand.routes[wk] = (200, {}, b"{" + b" " * (2 << 20) + b"}")
+    elif case == "notjson":
+        iss = stand.base + "/notjson"
+        stand.routes[wk] = (200, {}, b"<html></html>")
     else:
         iss = stand.base + "/missing"
     code, msg = create_error(idp, pool["Id"], "Bad", "OIDC",
