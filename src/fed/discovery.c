@@ -195,6 +195,20 @@ discovery_fetched(struct task *t, struct fetch *f, void *arg)
 	free(q);
 }
 
+int
+discovery_use_cached(enum discovery_mode mode, int64_t fetched,
+    int64_t expires, int64_t now)
+{
+	switch (mode) {
+	case DISCOVERY_CACHED:
+		return now < expires;
+	case DISCOVERY_REFRESH:
+		return now - fetched < DISCOVERY_REFRESH_MIN;
+	default:
+		return 0;
+	}
+}
+
 void
 discovery_get(struct task *t, const char *url, enum discovery_mode mode,
     discovery_fn done, void *arg)
@@ -203,9 +217,8 @@ discovery_get(struct task *t, const char *url, enum discovery_mode mode,
 	struct discovery_req	*q;
 	int64_t			 now = now_s();
 
-	if (e != NULL && e->doc != NULL && ((mode == DISCOVERY_CACHED &&
-	    now < e->expires) || (mode == DISCOVERY_REFRESH &&
-	    now - e->fetched < DISCOVERY_REFRESH_MIN))) {
+	if (e != NULL && e->doc != NULL &&
+	    discovery_use_cached(mode, e->fetched, e->expires, now)) {
 		done(t, e->doc, NULL, arg);
 		return;
 	}

@@ -14,6 +14,8 @@
 #ifndef FED_DISCOVERY_H
 #define FED_DISCOVERY_H
 
+#include <stdint.h>
+
 #include <jansson.h>
 
 struct task;
@@ -48,6 +50,11 @@ void	discovery_get(struct task *, const char *, enum discovery_mode,
 char	*discovery_url(const char *);
 /* Seconds to keep a document with this Cache-Control (NULL: none). */
 long	 discovery_max_age(const char *);
+/*
+ * 1 when a copy fetched at fetched, fresh until expires, answers a
+ * request of mode at now (seconds) without fetching.
+ */
+int	 discovery_use_cached(enum discovery_mode, int64_t, int64_t, int64_t);
 /* Forget every cached document (tests). */
 void	 discovery_flush(void);
 

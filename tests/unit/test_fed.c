@@ -1,10 +1,11 @@
 /*
  * test_fed.c: the pure parts of federation's outbound fetches: the
  * Cache-Control max-age a cached discovery document or JWKS keeps
- * (held between the floor and the ceiling), the loopback test of the
- * address curl connects to, the https-or-loopback rule for configured
- * endpoint URLs, the well-known discovery URL of an issuer, and the
- * ProviderDetails rules of fed/idp_config.c.
+ * (held between the floor and the ceiling), when a cached copy answers
+ * (while fresh; an unknown kid's refresh at most once a while), the
+ * loopback test of the address curl connects to, the https-or-loopback
+ * rule for configured endpoint URLs, the well-known discovery URL of
+ * an issuer, and the ProviderDetails rules of fed/idp_config.c.
  */
 #include "config.h"
 
@@ -48,6 +49,25 @@ START_TEST(test_max_age)
 		ck_assert_msg(discovery_max_age(cases[i].cc) == cases[i].want,
 		    "%s: %ld", cases[i].cc ? cases[i].cc : "(null)",
 		    discovery_max_age(cases[i].cc));
+}
+END_TEST
+
+START_TEST(test_use_cached)
+{
+	/* fetched at 1000, fresh for an hour */
+	int64_t	f = 1000, x = 1000 + 3600;
+
+	ck_assert(discovery_use_cached(DISCOVERY_CACHED, f, x, 1001));
+	ck_assert(discovery_use_cached(DISCOVERY_CACHED, f, x, x - 1));
+	ck_assert(!discovery_use_cached(DISCOVERY_CACHED, f, x, x));
+	/* an unknown kid fetches again, but not twice in a short while */
+	ck_assert(discovery_use_cached(DISCOVERY_REFRESH, f, x, f + 1));
+	ck_assert(discovery_use_cached(DISCOVERY_REFRESH, f, x,
+	    f + DISCOVERY_REFRESH_MIN - 1));
+	ck_assert(!discovery_use_cached(DISCOVERY_REFRESH, f, x,
+	    f + DISCOVERY_REFRESH_MIN));
+	/* the admin API always fetches */
+	ck_assert(!discovery_use_cached(DISCOVERY_FRESH, f, x, f));
 }
 END_TEST
 
@@ -174,6 +194,7 @@ fed_suite(void)
 	TCase	*tc = tcase_create("fed");
 
 	tcase_add_test(tc, test_max_age);
+	tcase_add_test(tc, test_use_cached);
 	tcase_add_test(tc, test_loopback);
 	tcase_add_test(tc, test_url_allowed);
 	tcase_add_test(tc, test_discovery_url);
