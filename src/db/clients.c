@@ -27,7 +27,10 @@ db_clients_of_domain(struct pg_batch *b, const char *domain,
 	    "= 'true'::jsonb, (SELECT u.image IS NOT NULL FROM "
 	    "ui_customizations u WHERE u.pool_id = d.pool_id AND u.client_id "
 	    "IN (coalesce($2, ''), '') ORDER BY u.client_id DESC LIMIT 1), "
-	    "p.config->'AutoVerifiedAttributes' "
+	    "p.config->'AutoVerifiedAttributes', EXISTS (SELECT 1 FROM "
+	    "idp_identifiers x WHERE x.pool_id = d.pool_id AND "
+	    "coalesce(c.config->'SupportedIdentityProviders', '[]') ? "
+	    "x.provider_name) "
 	    "FROM domains d JOIN pools p ON p.id = d.pool_id "
 	    "LEFT JOIN clients c ON c.pool_id = d.pool_id AND c.id = $2 "
 	    "WHERE d.domain = $1", 2, domain, client_id);
@@ -67,6 +70,7 @@ db_clients_domain_row(const PGresult *r, struct db_domain_client *d)
 	d->admin_only = db_clients_true(r, 8);
 	d->has_logo = db_clients_true(r, 9);
 	d->auto_verified = db_clients_json(r, 10);
+	d->has_idp_identifiers = db_clients_true(r, 11);
 	return 0;
 }
 

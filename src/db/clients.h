@@ -27,6 +27,8 @@ struct db_domain_client {
 	json_t	*client_config;		/* clients.config, NULL: no client */
 	char	*client_name;
 	int	 has_secret;
+	/* a provider the client supports has IdpIdentifiers */
+	int	 has_idp_identifiers;
 };
 
 /* The row of the domain (prefix or custom) and the client id (or NULL). */

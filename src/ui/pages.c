@@ -14,7 +14,10 @@
  * /login with the challenge's Session. Success makes a hosted-UI
  * session (core/sessions.c) and completes the authorization request
  * (http/domain_authz.c). Every sign-in POST is first counted against
- * the client address (core/sessions.c).
+ * the client address (core/sessions.c). The sign-in page also shows a
+ * button per identity provider the client supports, and an e-mail
+ * field that picks one by IdpIdentifiers: both lead to /oauth2/authorize
+ * with the same request (oauth/idpresponse.c takes it from there).
  */
 #include "config.h"
 
@@ -91,6 +94,91 @@ pages_username_label(struct domain_req *o)
 	return "Username";
 }
 
+/* The authorization request's parameters a provider's link carries. */
+static const char *const pages_authz_params[] = { "client_id",
+	"redirect_uri", "response_type", "scope", "state", "nonce",
+	"code_challenge", "code_challenge_method", NULL };
+
+/* Cognito's social providers, which are named after their type. */
+static const char *const pages_social[] = { "Google", "Facebook",
+	"LoginWithAmazon", "SignInWithApple", NULL };
+
+/* The request to /oauth2/authorize again, without a provider (new ref). */
+static json_t *
+pages_authz_request(struct domain_req *o)
+{
+	json_t		*p = json_object();
+	const char	*v;
+	size_t		 i;
+
+	for (i = 0; pages_authz_params[i] != NULL; i++)
+		if ((v = domain_param(o, pages_authz_params[i])) != NULL)
+			json_object_set_new(p, pages_authz_params[i],
+			    json_string(v));
+	return p;
+}
+
+static int
+pages_is_social(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; pages_social[i] != NULL; i++)
+		if (strcmp(pages_social[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The client's identity providers on the sign-in page: a button (a
+ * link to /oauth2/authorize with identity_provider) per provider, an
+ * e-mail field that picks the provider by the address's domain
+ * (idp_identifier) when one has IdpIdentifiers, and the pool's own
+ * form when the client supports COGNITO (or names no providers).
+ */
+static void
+pages_providers(struct domain_req *o, json_t *ctx)
+{
+	json_t		*list = json_object_get(o->grant.d.client_config,
+			    "SupportedIdentityProviders");
+	json_t		*req = pages_authz_request(o), *buttons = json_array();
+	json_t		*v, *hidden, *pairs;
+	const char	*name, *k;
+	char		*action = xasprintf("%s/oauth2/authorize",
+			    domain_base(o)), *url;
+	size_t		 i;
+
+	json_array_foreach(list, i, v) {
+		if ((name = json_string_value(v)) == NULL ||
+		    strcmp(name, "COGNITO") == 0)
+			continue;
+		pairs = json_deep_copy(req);
+		json_object_set_new(pairs, "identity_provider",
+		    json_string(name));
+		url = domain_url_with(action, pairs, 0);
+		json_decref(pairs);
+		json_array_append_new(buttons, json_pack("{s:s, s:s, s:b}",
+		    "name", name, "url", url, "social",
+		    pages_is_social(name)));
+		free(url);
+	}
+	json_object_set_new(ctx, "cognito", json_boolean(!json_is_array(list) ||
+	    strarray_has(list, "COGNITO")));
+	if (json_array_size(buttons) > 0)
+		json_object_set_new(ctx, "has_providers", json_true());
+	json_object_set_new(ctx, "providers", buttons);
+	if (o->grant.d.has_idp_identifiers) {
+		hidden = json_array();
+		json_object_foreach(req, k, v)
+			json_array_append_new(hidden, json_pack("{s:s, s:O}",
+			    "name", k, "value", v));
+		json_object_set_new(ctx, "idp_action", json_string(action));
+		json_object_set_new(ctx, "idp_hidden", hidden);
+	}
+	free(action);
+	json_decref(req);
+}
+
 static void
 pages_login_show(struct domain_req *o, int status, const char *error)
 {
@@ -110,6 +198,7 @@ pages_login_show(struct domain_req *o, int status, const char *error)
 		    domain_param(o, "username") != NULL ? domain_param(o,
 		    "username") : domain_param(o, "login_hint")));
 	signup_login_context(o, ctx);
+	pages_providers(o, ctx);
 	render_page(o, status, "login", ctx);
 }
 

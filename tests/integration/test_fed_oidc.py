@@ -21,9 +21,12 @@ import uuid
 
 import pytest
 
-from conftest import error_of
+from conftest import free_port
 from idp_servers import (Browser, facebook_idp, facebook_idp_server,  # noqa: F401
                          oidc_idp, oidc_idp_server, unreachable_url)
+from test_browser import chromium, shots_dir  # noqa: F401
+from test_npm_clients import App as NpmApp
+from test_npm_clients import node  # noqa: F401
 from test_oauth import CALLBACK, App, pkce
 
 CALLBACK2 = "https://app2.example/callback"
@@ -163,3 +166,210 @@ def test_oidc_sign_in_by_identity_provider(server, fed):
     # The provider saw the PKCE verifier and client_secret_post.
     tok = fed.oidc.log("token")[-1]
     assert tok["auth"] == "post" and tok["params"].get("code_verifier")
+
+
+def test_oidc_sign_in_by_idp_identifier(server, fed):
+    for ident in ("corp.example", "someone@corp.example"):
+        fed.browser = Browser(ssl_context=server.ssl_context())
+        back, verifier = fed.sign_in(idp_identifier=ident)
+        idc = fed.claims(fed.tokens(back, verifier)["id_token"], "id")
+        assert idc["cognito:username"] == "Corp_" + fed.user["sub"]
+    url, q, _ = fed.authorize_url(idp_identifier="other.example")
+    status, hdrs, _ = fed.browser.get(url)
+    assert status == 302 and hdrs["Location"].startswith(CALLBACK)
+    assert "error=invalid_request" in hdrs["Location"]
+    assert len(fed.users()) == 1
+
+
+def test_changed_email_and_sso_to_a_second_client(server, fed):
+    back, verifier = fed.sign_in(identity_provider="Corp")
+    fed.tokens(back, verifier)
+    name = "Corp_" + fed.user["sub"]
+    new = "new-%s@corp.example" % uuid.uuid4().hex[:6]
+    fed.oidc.set_user(fed.user["sub"], email=new)
+    back, verifier = fed.sign_in(identity_provider="Corp")
+    idc = fed.claims(fed.tokens(back, verifier)["id_token"], "id")
+    assert idc["email"] == new
+    u = fed.idp.admin_get_user(UserPoolId=fed.pool_id, Username=name)
+    assert attrs(u)["email"] == new
+    assert len(fed.users()) == 1
+    # A second application signs in by the hosted-UI session alone.
+    seen = len(fed.oidc.log("authorize"))
+    second = fed.make_client(["Corp"], callback=CALLBACK2)
+    url, q, verifier = fed.authorize_url(second, CALLBACK2)
+    status, hdrs, _ = fed.browser.get(url)
+    assert status == 302 and hdrs["Location"].startswith(CALLBACK2)
+    back = dict(urllib.parse.parse_qsl(
+        urllib.parse.urlsplit(hdrs["Location"]).query))
+    toks = fed.tokens(back, verifier, second, CALLBACK2)
+    assert fed.claims(toks["access_token"], "access")["username"] == name
+    assert len(fed.oidc.log("authorize")) == seen
+
+
+def test_google_preset_at_the_local_provider(server, idp, make_pool,
+                                             oidc_idp):  # noqa: F811
+    f = Fed(server, idp, make_pool)
+    cid, secret = oidc_idp.add_client([f.idpresponse])
+    f.add_provider("Google", "Google", oidc_idp.google_details(cid, secret),
+                   {"email": "email", "given_name": "given_name",
+                    "family_name": "family_name"})
+    d = idp.describe_identity_provider(UserPoolId=f.pool_id,
+                                       ProviderName="Google")
+    assert d["IdentityProvider"]["ProviderDetails"]["token_url"] == \
+        oidc_idp.token_url
+    f.client_id = f.make_client(["Google"])
+    user = oidc_idp.google_user(given_name="Ada", family_name="L")
+    oidc_idp.set(auto_login=user["sub"])
+    back, verifier = f.sign_in(identity_provider="Google")
+    idc = f.claims(f.tokens(back, verifier)["id_token"], "id")
+    name = "Google_" + user["sub"]
+    assert idc["cognito:username"] == name
+    assert idc["identities"][0]["providerType"] == "Google"
+    assert "%s_Google" % f.pool_id in idc["cognito:groups"]
+    u = idp.admin_get_user(UserPoolId=f.pool_id, Username=name)
+    assert u["UserStatus"] == "EXTERNAL_PROVIDER"
+    assert attrs(u)["email"] == user["email"]
+    assert attrs(u)["given_name"] == "Ada"
+    sent = oidc_idp.log("authorize")[-1]["params"]
+    assert sent["scope"] == "profile email openid"
+
+
+def test_facebook_at_the_stand_in(server, idp, make_pool,
+                                  facebook_idp):  # noqa: F811
+    f = Fed(server, idp, make_pool)
+    cid, secret = facebook_idp.add_client([f.idpresponse])
+    f.add_provider("Facebook", "Facebook",
+                   facebook_idp.details(cid, secret),
+                   {"email": "email", "name": "name"})
+    f.client_id = f.make_client(["Facebook"])
+    user = facebook_idp.add_user(first_name="Fay", last_name="Book")
+    facebook_idp.set(auto_login=user["id"])
+    back, verifier = f.sign_in(identity_provider="Facebook")
+    idc = f.claims(f.tokens(back, verifier)["id_token"], "id")
+    name = "Facebook_" + user["id"]
+    assert idc["cognito:username"] == name and idc["email"] == user["email"]
+    u = idp.admin_get_user(UserPoolId=f.pool_id, Username=name)
+    assert u["UserStatus"] == "EXTERNAL_PROVIDER"
+    assert attrs(u)["name"] == "Fay Book"
+    me = facebook_idp.log("me")[-1]
+    fields = me["params"]["fields"].split(",")
+    assert fields[0] == "id" and set(fields) == {"id", "email", "name"}
+
+
+def refused_back(fed, back, error="invalid_request"):
+    assert isinstance(back, dict), back[:3]
+    assert back.get("error") == error and "code" not in back, back
+    assert fed.users() == []
+
+
+def test_client_without_the_provider_is_refused(server, fed):
+    other = fed.make_client([])
+    for kw in ({"identity_provider": "Corp"},
+               {"identity_provider": "Nobody"},
+               {"idp_identifier": "corp.example"}):
+        url, q, _ = fed.authorize_url(other, **kw)
+        status, hdrs, _ = fed.browser.get(url)
+        assert status == 302, kw
+        back = dict(urllib.parse.parse_qsl(
+            urllib.parse.urlsplit(hdrs["Location"]).query))
+        assert hdrs["Location"].startswith(CALLBACK)
+        assert back["state"] == q["state"]
+        refused_back(fed, back)
+    assert fed.oidc.log("authorize") == []
+
+
+def test_tampered_or_foreign_state_is_refused(server, fed):
+    url, q, _ = fed.authorize_url(identity_provider="Corp")
+    at_idp = fed.browser.follow(url, lambda u: u.startswith(fed.idpresponse))
+    assert isinstance(at_idp, str)
+    parts = urllib.parse.urlsplit(at_idp)
+    params = dict(urllib.parse.parse_qsl(parts.query))
+    bad = dict(params, state=params["state"][:-2] + "xx")
+    for u in (fed.idpresponse + "?" + urllib.parse.urlencode(bad),
+              fed.idpresponse + "?" + urllib.parse.urlencode(
+                  {"code": params["code"]})):
+        status, _, body = fed.browser.get(u)
+        assert status == 400 and "did not start in this browser" in body
+    # Another browser (without the cookie) cannot finish it either.
+    status, _, body = Browser(ssl_context=server.ssl_context()).get(at_idp)
+    assert status == 400 and "did not start in this browser" in body
+    assert fed.users() == []
+    # The right browser still can, once.
+    back = fed.follow(at_idp)
+    assert back["state"] == q["state"] and "code" in back
+    status, _, _ = fed.browser.get(at_idp)
+    assert status == 400
+
+
+@pytest.mark.parametrize("id_token", [
+    {"key": "second"}, {"key": "second_same_kid"}, {"key": "none"},
+    {"key": "hs256"}, {"claims": {"aud": "someone-else"}},
+    {"claims": {"iss": "http://127.0.0.1:1/evil"}},
+    {"claims": {"nonce": "not-ours"}}, {"exp_in": -3600}],
+    ids=["other-key", "other-key-same-kid", "none", "hs256", "aud", "iss",
+         "nonce", "expired"])
+def test_bad_id_token_is_refused(server, fed, id_token):
+    fed.oidc.set(id_token=id_token)
+    url, q, _ = fed.authorize_url(identity_provider="Corp")
+    back = fed.follow(url)
+    refused_back(fed, back)
+    assert back["state"] == q["state"]
+    assert "ID token" in back.get("error_description", "")
+
+
+def test_provider_error_goes_back_to_the_application(server, fed):
+    fed.oidc.set(deny="access_denied")
+    url, q, _ = fed.authorize_url(identity_provider="Corp")
+    back = fed.follow(url)
+    refused_back(fed, back, "access_denied")
+    assert back["state"] == q["state"]
+
+
+def test_unreachable_provider_is_a_clear_page(server, idp, make_pool,
+                                              oidc_idp):  # noqa: F811
+    f = Fed(server, idp, make_pool)
+    cid, secret = oidc_idp.add_client([f.idpresponse])
+    details = dict(oidc_idp.oidc_details(cid, secret),
+                   authorize_url=oidc_idp.authorize_url,
+                   token_url=unreachable_url("/token"),
+                   attributes_url=oidc_idp.userinfo_url,
+                   jwks_uri=oidc_idp.jwks_url)
+    f.add_provider("Down", "OIDC", details)
+    f.client_id = f.make_client(["Down"])
+    user = oidc_idp.add_user(email="down@example.com")
+    oidc_idp.set(auto_login=user["sub"])
+    url, q, _ = f.authorize_url(identity_provider="Down")
+    start = time.monotonic()
+    got = f.follow(url)
+    assert time.monotonic() - start < 6
+    status, _, body, at = got
+    assert at.startswith(f.idpresponse)
+    assert status == 502 and "could not be reached" in body
+    assert f.users() == []
+
+
+def test_login_page_buttons_in_chromium(server, fed, node,  # noqa: F811
+                                        chromium):
+    port = free_port()
+    fed.client_id = fed.make_client(
+        ["Corp"], callback="http://localhost:%d/callback" % port)
+    shots = shots_dir("fed_buttons")
+    fed.browser_ws = chromium
+    r = NpmApp.run(fed, node, "fed_browser.js", "idp_buttons", timeout=120,
+                   port=port, provider="Corp",
+                   email="someone@corp.example", shots=shots)
+    first = r.value("button")
+    assert first["shown"]["buttons"] == ["idpButton-customizable idp-button"]
+    assert first["shown"]["email"] and first["shown"]["password"]
+    assert first["id"]["cognito:username"] == "Corp_" + fed.user["sub"]
+    assert first["id"]["email"] == fed.user["email"]
+    assert r.value("email")["id"]["sub"] == first["id"]["sub"]
+    assert len(fed.users()) == 1
+    # Without COGNITO, the page has the buttons and no password form.
+    only = fed.make_client(["Corp"], cognito=False)
+    url, _, _ = fed.authorize_url(only)
+    status, hdrs, _ = fed.browser.get(url)
+    status, _, page = fed.browser.get(
+        urllib.parse.urljoin(url, hdrs["Location"]))
+    assert status == 200 and 'id="idp-Corp"' in page
+    assert 'name="password"' not in page
