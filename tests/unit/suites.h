@@ -28,5 +28,6 @@ Suite	*federation_suite(void);
 Suite	*fed_suite(void);
 Suite	*saml_response_suite(void);
 Suite	*saml_request_suite(void);
+Suite	*oidc_idp_suite(void);
 
 #endif
