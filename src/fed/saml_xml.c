@@ -9,7 +9,8 @@
  * forbids fetching anything, XML_PARSE_NOENT and the DTD options are
  * never set, and the input is capped at SAML_XML_MAX bytes. xmlsec
  * parses decrypted assertions with its own default options; init
- * clears the dangerous bits there too.
+ * clears the dangerous bits there too. Neither library reports on
+ * stderr (the text could be an attacker's): callers report the reason.
  */
 #include "config.h"
 
@@ -43,10 +44,25 @@ saml_xml_quiet(const char *file, int line, const char *func,
 {
 }
 
+/* libxml2's own reports would put untrusted text on stderr. */
+static void
+saml_xml_quiet_xml(void *ctx, const char *fmt, ...)
+{
+}
+
+static void
+saml_xml_quiet_structured(void *ctx, xmlErrorPtr e)
+{
+}
+
 static void
 saml_xml_init_once(void)
 {
 	xmlInitParser();
+	xmlThrDefSetGenericErrorFunc(NULL, saml_xml_quiet_xml);
+	xmlThrDefSetStructuredErrorFunc(NULL, saml_xml_quiet_structured);
+	xmlSetGenericErrorFunc(NULL, saml_xml_quiet_xml);
+	xmlSetStructuredErrorFunc(NULL, saml_xml_quiet_structured);
 	if (xmlSecInit() < 0)
 		fatalx("xmlSecInit failed");
 	if (xmlSecCheckVersion() != 1)
