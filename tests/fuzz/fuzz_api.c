@@ -31,6 +31,7 @@ static const char *const	ops[] = {
 	"GetTokensFromRefreshToken", "RevokeToken", "UpdateUserAttributes",
 	"CreateGroup", "ListUsersInGroup", "ChangePassword",
 	"CreateIdentityProvider", "UpdateIdentityProvider",
+	"AdminLinkProviderForUser",
 };
 
 static void
