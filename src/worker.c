@@ -22,6 +22,7 @@
 #include "db/pg.h"
 #include "db/sweep.h"
 #include "demo.h"
+#include "fed/fetch_pool.h"
 #include "http/request.h"
 #include "http/server.h"
 #include "http/tls.h"
@@ -97,6 +98,8 @@ worker_setup(const struct worker_args *args)
 		fatalx("cannot start crypto threads");
 	if (notify_init(w.base) != 0)
 		fatalx("cannot start message delivery");
+	if (fetch_pool_init(w.base) != 0)
+		fatalx("cannot start the fetch threads");
 	tokens_init(w.base);
 	task_loop(w.base);
 	templates = xasprintf("%s/templates", conf->ui_dir);
@@ -119,6 +122,7 @@ worker_teardown(void)
 	sweep_stop();
 	render_free();
 	notify_shutdown();
+	fetch_pool_shutdown();
 	workers_shutdown();
 	pg_shutdown();
 	server_stop();

@@ -1,8 +1,9 @@
 /*
  * fetch.c: outbound HTTP for federation (see fetch.h).
  *
- * A fetch is one blocking libcurl transfer, run on a worker thread so
- * that the loop never waits on the network. The https-or-loopback rule
+ * A fetch is one blocking libcurl transfer, run on a thread of
+ * fed/fetch_pool.c so that neither the loop nor the crypto threads
+ * wait on the network. The https-or-loopback rule
  * is enforced where the connection is made: curl's open-socket
  * callback sees each address it is about to connect to and refuses a
  * plain-http one that is not loopback, so a host name that resolves
@@ -23,8 +24,8 @@
 
 #include "conf.h"
 #include "core/task.h"
-#include "crypto/workers.h"
 #include "fed/fetch.h"
+#include "fed/fetch_pool.h"
 #include "util.h"
 
 struct fetch *
@@ -177,6 +178,15 @@ fetch_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
 }
 
+/* Abandon the transfer when the worker shuts down. */
+static int
+fetch_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+    curl_off_t un)
+{
+	(void)arg, (void)dt, (void)dn, (void)ut, (void)un;
+	return fetch_pool_stopping();
+}
+
 static struct curl_slist *
 fetch_headers(struct fetch *f)
 {
@@ -196,7 +206,12 @@ static void
 fetch_setup(CURL *c, struct fetch *f, struct curl_slist *h, char *errbuf)
 {
 	curl_easy_setopt(c, CURLOPT_URL, f->url);
+#if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS,
+	    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_PROXY, "");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -211,6 +226,8 @@ fetch_setup(CURL *c, struct fetch *f, struct curl_slist *h, char *errbuf)
 	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, fetch_open_socket);
 	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, f);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, fetch_progress);
 	if (conf != NULL && *conf->fetch_ca_file != '\0')
 		curl_easy_setopt(c, CURLOPT_CAINFO, conf->fetch_ca_file);
 	if (f->form != NULL)
@@ -278,7 +295,7 @@ fetch_run(struct fetch *f)
 	return f->error == NULL ? 0 : -1;
 }
 
-/* --- On a worker thread --- */
+/* --- On a fetch thread (fed/fetch_pool.c) --- */
 
 struct fetch_job {
 	struct task	*task;
@@ -320,7 +337,7 @@ fetch_start(struct task *t, struct fetch *f, fetch_done_fn done, void *arg)
 	j->done = done;
 	j->arg = arg;
 	task_hold(t);
-	if (workers_submit(fetch_job_run, fetch_job_done, j) != 0) {
+	if (fetch_pool_submit(fetch_job_run, fetch_job_done, j) != 0) {
 		f->error = xstrdup("the server is busy; try again later");
 		fetch_job_done(j);
 	}

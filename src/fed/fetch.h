@@ -1,7 +1,7 @@
 /*
  * fetch.h: outbound HTTP for federation (OIDC discovery and JWKS,
  * token and userinfo endpoints, SAML metadata) through libcurl on a
- * worker thread, never on the event loop.
+ * thread of fed/fetch_pool.c, never on the event loop.
  *
  * Every fetch has the same limits: FETCH_TIMEOUT_MS in all, a body of
  * at most FETCH_MAX_BYTES, no redirects, no proxy, https only except
@@ -47,7 +47,7 @@ void		 fetch_free(struct fetch *);
 /* Run it here and now (a worker thread): 0, or -1 with f->error. */
 int		 fetch_run(struct fetch *) MUST_CHECK;
 /*
- * Run it on a worker thread, then done(t, f, arg) on the loop; f is
+ * Run it on a fetch thread, then done(t, f, arg) on the loop; f is
  * freed after done returns. t is NULL there when its owner went
  * meanwhile: done then only frees what arg holds. A full queue calls
  * done at once with f->error set.

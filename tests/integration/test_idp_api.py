@@ -20,7 +20,8 @@ import time
 
 import pytest
 
-from conftest import error_of, free_port, psql
+from conftest import (PASSWORD, error_of, free_port, make_client,
+                      make_user, psql)
 
 NOSUCH = "us-east-1_nosuch"
 SECRET = "s3cret-of-the-idp"
@@ -207,6 +208,40 @@ def test_discovery_silent_server_times_out(pool, idp):
     assert code == "InvalidParameterException"
     assert "no answer within 5 seconds" in msg
     assert 4.5 < took < 8, took
+
+
+def test_slow_idp_does_not_hold_up_sign_in(server, pool, idp):
+    """Fetches waiting on a silent provider run on threads of their own:
+    password sign-ins (scrypt on the crypto threads) go on meanwhile."""
+    client = make_client(idp, pool["Id"])
+    user = make_user(idp, pool["Id"])
+    results = []
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(16)
+        iss = "http://127.0.0.1:%d/silent" % s.getsockname()[1]
+
+        def slow(i):
+            results.append(create_error(server.boto3(), pool["Id"],
+                                        "Slow%d" % i, "OIDC",
+                                        oidc_details(iss)))
+        threads = [threading.Thread(target=slow, args=(i,))
+                   for i in range(4)]
+        for t in threads:
+            t.start()
+        time.sleep(1)
+        t0 = time.monotonic()
+        for _ in range(3):
+            out = idp.admin_initiate_auth(
+                UserPoolId=pool["Id"], ClientId=client["ClientId"],
+                AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": user, "PASSWORD": PASSWORD})
+            assert "AuthenticationResult" in out
+        took = time.monotonic() - t0
+        for t in threads:
+            t.join()
+    assert took < 3, took
+    assert [r[0] for r in results] == ["InvalidParameterException"] * 4
 
 
 @pytest.mark.parametrize("case,text", [
