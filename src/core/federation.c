@@ -11,11 +11,13 @@
  * never a duplicate or a unique violation. Its attributes come from the
  * provider's claims through the AttributeMapping and are checked
  * before anything is written; a required attribute the mapping does not
- * give ends the sign-in with nothing written. A linked sign-in leaves
- * the linked user's attributes as they are; only the first sign-in
- * through a link by another attribute than Cognito_Subject turns it
- * into a link by the identity's subject (and renames its identities
- * element), as Cognito does.
+ * give ends the sign-in with nothing written. A linked sign-in writes
+ * the mapped mutable attributes the linked user does not have yet, as
+ * an administrator's update would (a changed e-mail address unverified
+ * unless email_verified is mapped too), guarded by the row as read; and
+ * the first sign-in through a link by another attribute than
+ * Cognito_Subject turns it into a link by the identity's subject (its
+ * identities element renamed), as Cognito does.
  */
 #include "config.h"
 
@@ -289,6 +291,7 @@ struct fed {
 	char			*key;
 	json_t			*create;
 	json_t			*update;
+	json_t			*refreshed;	/* a linked user's new attributes */
 	char			 sub[37];	/* drawn for a new user */
 	int			 have_user;
 	struct fed_outcome	 out;
@@ -310,6 +313,7 @@ federation_free(void *p)
 	free(f->key);
 	json_decref(f->create);
 	json_decref(f->update);
+	json_decref(f->refreshed);
 	if (f->have_user)
 		users_clear(&f->out.user);
 	free(f);
@@ -436,13 +440,91 @@ federation_write(struct task *t, struct fed *f)
 	task_query(t, b, federation_written);
 }
 
-static void
-federation_relinked(struct task *t, struct pg_reply *reply)
+/*
+ * The mapped mutable attributes whose values the linked user does not
+ * have yet, as an administrator's update of its attributes would write
+ * them (a changed e-mail address or phone number unverified unless the
+ * mapping gives its *_verified too): the user's new attributes, or
+ * NULL when nothing changes.
+ */
+static json_t *
+federation_refreshed(struct fed *f)
 {
-	if (!reply->ok)
-		task_fail_db(t, reply);
-	else
-		task_ok(t);
+	json_t			*list = json_array(), *work, *v;
+	const char		*name, *had;
+	enum core_err_kind	 ekind;
+	char			*emsg = NULL;
+
+	json_object_foreach(f->update, name, v) {
+		had = json_string_value(json_object_get(f->out.user.attributes,
+		    name));
+		if (had == NULL || strcmp(had, json_string_value(v)) != 0)
+			json_array_append_new(list, json_pack("{s:s, s:O}",
+			    "Name", name, "Value", v));
+	}
+	if (json_array_size(list) == 0) {
+		json_decref(list);
+		return NULL;
+	}
+	work = json_deep_copy(f->out.user.attributes);
+	if (users_apply_attributes(&f->rules, work, list, USERS_UPDATE_ADMIN,
+	    NULL, &ekind, &emsg) != 0) {
+		/* Checked as a new user's already: nothing to refresh. */
+		free(emsg);
+		json_decref(work);
+		work = NULL;
+	}
+	json_decref(list);
+	return work;
+}
+
+static void
+federation_linked_written(struct task *t, struct pg_reply *reply)
+{
+	struct fed	*f = t->data;
+	const char	*what;
+
+	if (!reply->ok) {
+		what = users_unique_attribute(reply->constraint);
+		if (reply->sqlstate != NULL && what != NULL &&
+		    strcmp(reply->sqlstate, PG_STATE_UNIQUE) == 0)
+			task_fail(t, CORE_ERR_ALIAS_EXISTS, "An account with "
+			    "the given %s already exists.", what);
+		else
+			task_fail_db(t, reply);
+		return;
+	}
+	/* The tokens of this sign-in carry the attributes as written. */
+	if (f->refreshed != NULL && pg_rows(reply->res[0]) > 0) {
+		json_decref(f->out.user.attributes);
+		f->out.user.attributes = f->refreshed;
+		f->refreshed = NULL;
+	}
+	task_ok(t);
+}
+
+/* Write the refreshed attributes, when any, guarded by modified_at. */
+static void
+federation_refresh(struct fed *f, struct pg_batch *b)
+{
+	struct db_fed_users_refresh	 q;
+	struct users_aliases		 al;
+	char				*attrs, modified[32];
+
+	attrs = federation_json_text(f->refreshed);
+	users_alias_columns(&f->rules, f->refreshed, &al);
+	snprintf(modified, sizeof modified, "%.17g", f->out.user.modified_at);
+	memset(&q, 0, sizeof q);
+	q.pool_id = f->pool_id;
+	q.sub = f->out.user.sub;
+	q.attributes = attrs;
+	q.email = al.email;
+	q.phone = al.phone;
+	q.preferred = al.preferred;
+	q.modified = modified;
+	db_fed_users_refresh(b, &q);
+	users_aliases_clear(&al);
+	free(attrs);
 }
 
 /*
@@ -474,21 +556,18 @@ federation_rename_identity(const char *ids, const char *provider,
 
 /*
  * A link by another attribute than Cognito_Subject, used for the first
- * time, becomes a link by the identity's subject (db_fed_users_relink);
- * a link by Cognito_Subject needs nothing written.
+ * time, becomes a link by the identity's subject (db_fed_users_relink),
+ * its identities element renamed; after the refresh in the batch, whose
+ * identities it leaves as they were.
  */
 static void
-federation_relink(struct task *t, struct fed *f, const PGresult *r)
+federation_relink(struct fed *f, const PGresult *r, struct pg_batch *b)
 {
 	struct db_fed_users_relink	 q;
-	struct pg_batch			*b;
 	const char			*ids;
 	char				*new_ids;
+	json_t				*v;
 
-	if (strcmp(pg_val(r, 0, DB_FED_USERS_FIND_ATTR), FED_SUBJECT) == 0) {
-		task_ok(t);
-		return;
-	}
 	ids = json_string_value(json_object_get(f->out.user.attributes,
 	    "identities"));
 	new_ids = federation_rename_identity(ids, f->provider, pg_val(r, 0,
@@ -501,14 +580,45 @@ federation_relink(struct task *t, struct fed *f, const PGresult *r)
 	q.subject = f->subject;
 	q.old_ids = ids;
 	q.new_ids = new_ids;
-	b = pg_batch_new();
 	db_fed_users_relink(b, &q);
 	/* The tokens of this sign-in show the link as it now is. */
-	if (new_ids != NULL)
-		json_object_set_new(f->out.user.attributes, "identities",
-		    json_string(new_ids));
+	if (new_ids != NULL) {
+		v = json_string(new_ids);
+		json_object_set(f->out.user.attributes, "identities", v);
+		if (f->refreshed != NULL)
+			json_object_set(f->refreshed, "identities", v);
+		json_decref(v);
+	}
 	free(new_ids);
-	task_query(t, b, federation_relinked);
+}
+
+/*
+ * A linked sign-in: the mapped mutable attributes the linked user
+ * lacks are written to it (as Cognito does: its profile takes the
+ * provider's values), and a link by another attribute is renamed; one
+ * batch, or nothing to write.
+ */
+static void
+federation_linked(struct task *t, struct fed *f, const PGresult *r)
+{
+	struct pg_batch	*b = NULL;
+
+	if ((f->refreshed = federation_refreshed(f)) != NULL) {
+		b = pg_batch_new();
+		federation_refresh(f, b);
+	}
+	if (strcmp(pg_val(r, 0, DB_FED_USERS_FIND_ATTR), FED_SUBJECT) != 0) {
+		if (b == NULL) {
+			b = pg_batch_new();
+			/* res[0] is the refresh's: keep the places. */
+			pg_batch_add(b, "SELECT 1 WHERE false", 0);
+		}
+		federation_relink(f, r, b);
+	}
+	if (b == NULL)
+		task_ok(t);
+	else
+		task_query(t, b, federation_linked_written);
 }
 
 /*
@@ -547,7 +657,7 @@ federation_found(struct task *t, struct pg_reply *reply)
 		if (federation_take(t, f, reply->res[0]) != 0)
 			return;
 		f->out.linked = 1;
-		federation_relink(t, f, reply->res[0]);
+		federation_linked(t, f, reply->res[0]);
 		return;
 	}
 	if (pg_rows(reply->res[1]) > 0) {

@@ -9,7 +9,8 @@
  *
  * As Cognito does: an identity linked to a user of the pool
  * (AdminLinkProviderForUser: by Cognito_Subject, the provider's user
- * id, or by another attribute of the identity) signs in as that user.
+ * id, or by another attribute of the identity) signs in as that user,
+ * whose mapped mutable attributes take the provider's values.
  * Otherwise it signs in as the user <ProviderName>_<subject>, made at
  * its first sign-in with status EXTERNAL_PROVIDER, a new sub, the
  * identities attribute, the attributes the provider's AttributeMapping

@@ -72,6 +72,16 @@ db_fed_users_relink(struct pg_batch *b, const struct db_fed_users_relink *r)
 }
 
 void
+db_fed_users_refresh(struct pg_batch *b, const struct db_fed_users_refresh *r)
+{
+	pg_batch_add(b, "UPDATE users SET attributes = $3::jsonb, "
+	    "alias_email = $4, alias_phone = $5, alias_preferred = $6, "
+	    "modified_at = " FED_NOW " WHERE pool_id = $1 AND sub = $2::uuid "
+	    "AND modified_at = $7::float8 RETURNING 1", 7, r->pool_id, r->sub,
+	    r->attributes, r->email, r->phone, r->preferred, r->modified);
+}
+
+void
 db_fed_users_upsert(struct pg_batch *b, const struct db_fed_users_new *n)
 {
 	pg_batch_add(b, "INSERT INTO groups (pool_id, name, description) "

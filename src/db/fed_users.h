@@ -69,6 +69,24 @@ void	db_fed_users_relink(struct pg_batch *,
 	    const struct db_fed_users_relink *);
 
 /*
+ * A linked sign-in's attributes written to the linked user (pool, sub)
+ * with its alias columns, when it is still as read (modified_at): one
+ * row, or none when it changed meanwhile.
+ */
+struct db_fed_users_refresh {
+	const char	*pool_id;
+	const char	*sub;
+	const char	*attributes;	/* JSON text: the whole attributes */
+	const char	*email;		/* alias columns (NULL: none) */
+	const char	*phone;
+	const char	*preferred;
+	const char	*modified;	/* modified_at as read */
+};
+
+void	db_fed_users_refresh(struct pg_batch *,
+	    const struct db_fed_users_refresh *);
+
+/*
  * The federated user written at a sign-in, in three statements: the
  * group (created when missing), the user (inserted with attributes on
  * first sign-in; else, when it is a federated user, update merged into

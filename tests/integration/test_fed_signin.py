@@ -356,3 +356,47 @@ def test_attribute_link_becomes_subject_link(server, idp, pool):
                   claims={"upn": "n@corp.example"})
     assert out["ok"] and out["created"]
     assert out["username"] == "Corp_name-id-7"
+
+
+def test_linked_sign_in_writes_mapped_attributes(server, idp, pool):
+    """A linked sign-in writes the mapped mutable attributes to the
+    native user, as an administrator's update: the same e-mail address
+    keeps its verification, a new one is unverified unless
+    email_verified is mapped too; the ID token of that sign-in carries
+    the new values."""
+    pid = pool["Id"]
+    native = make_user(idp, pid, email="same@example.com")
+    client = make_client(idp, pid)["ClientId"]
+    idp.admin_link_provider_for_user(
+        UserPoolId=pid,
+        DestinationUser={"ProviderName": "Cognito",
+                         "ProviderAttributeValue": native},
+        SourceUser={"ProviderName": "Google",
+                    "ProviderAttributeName": "Cognito_Subject",
+                    "ProviderAttributeValue": "7001"})
+    mapping = {"email": "email", "name": "name"}
+    out = sign_in(server, pid, "Google", "7001",
+                  {"email": "same@example.com", "name": "Linked"}, mapping)
+    assert out["ok"] and out["linked"] and out["username"] == native
+    attrs = attrs_of(get_user(idp, pid, native))
+    assert attrs["name"] == "Linked"
+    assert attrs["email"] == "same@example.com"
+    assert attrs["email_verified"] == "true"
+    out = sign_in(server, pid, "Google", "7001",
+                  {"email": "moved@example.com", "name": "Linked"}, mapping,
+                  tokens=client)
+    assert out["ok"] and out["linked"]
+    attrs = attrs_of(get_user(idp, pid, native))
+    assert attrs["email"] == "moved@example.com"
+    assert attrs["email_verified"] == "false"
+    idt = claims_of(out["tokens"]["IdToken"])
+    assert idt["email"] == "moved@example.com"
+    assert idt["email_verified"] is False
+    assert idt["identities"][0]["userId"] == "7001"
+    out = sign_in(server, pid, "Google", "7001",
+                  {"email": "again@example.com", "verified": "true"},
+                  dict(mapping, email_verified="verified"))
+    attrs = attrs_of(get_user(idp, pid, native))
+    assert attrs["email"] == "again@example.com"
+    assert attrs["email_verified"] == "true"
+    assert attrs["name"] == "Linked"
