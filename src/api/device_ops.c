@@ -36,14 +36,15 @@
 #include "core/tokens.h"
 #include "crypto/b64.h"
 #include "crypto/password.h"
+#include "db/devices.h"
 #include "db/pg.h"
+#include "db/refresh_tokens.h"
 #include "db/users.h"
 #include "util.h"
 
 #define DEV_PAGE_MAX		60
 /* The most bytes a device verifier or salt may have. */
 #define DEV_SECRET_MAX		512
-#define DEV_NOW			"extract(epoch FROM clock_timestamp())"
 
 #define DEV_MSG_MISSING		"Device does not exist."
 #define DEV_MSG_EXISTS		"Device key already exists."
@@ -273,7 +274,7 @@ dev_user_loaded(struct api_call *call, struct pg_reply *reply)
 		ops_fail_no_user(call);
 		return;
 	}
-	d->sub = xstrdup(pg_val(reply->res[0], 0, 0));
+	d->sub = xstrdup(pg_val(reply->res[0], 0, DB_USERS_SUB));
 	d->next(call);
 }
 
@@ -290,9 +291,7 @@ dev_pool_loaded(struct api_call *call, struct pg_reply *reply)
 	d->pool_id = xstrdup(api_str(call->in, "UserPoolId"));
 	d->on_prompt = dev_on_prompt(p.config);
 	b = pg_batch_new();
-	pg_batch_add(b, "SELECT u.sub FROM users u WHERE "
-	    DB_USERS_MATCH("1", "2") " ORDER BY (u.username_key = $2) DESC "
-	    "LIMIT 1", 2, d->pool_id, p.key);
+	db_users_sub_by_name(b, d->pool_id, p.key);
 	ops_pool_clear(&p);
 	api_query(call, b, dev_user_loaded);
 }
@@ -313,12 +312,6 @@ dev_fail_missing(struct api_call *call)
 	api_fail(call, "ResourceNotFoundException", DEV_MSG_MISSING);
 }
 
-/* The columns dev_describe() reads, over "devices d". */
-#define DEV_COLUMNS							\
-	"d.device_key, d.name, d.last_ip, d.remembered, d.created_at, "	\
-	"d.modified_at, d.last_auth_at"
-#define DEV_NCOLUMNS	7
-
 static void
 dev_attr(json_t *list, const char *name, const char *value)
 {
@@ -327,23 +320,27 @@ dev_attr(json_t *list, const char *name, const char *value)
 		    name, "Value", value));
 }
 
-/* The DeviceType of a row selected with DEV_COLUMNS. */
+/* The DeviceType of a row of db/devices.h's DB_DEVICES_COL_* columns. */
 static json_t *
 dev_describe(const PGresult *r, int row)
 {
 	json_t	*attrs = json_array();
 
 	dev_attr(attrs, "device_status", "valid");
-	dev_attr(attrs, "device_name", pg_val(r, row, 1));
-	dev_attr(attrs, "last_ip_used", pg_val(r, row, 2));
-	dev_attr(attrs, "dev:device_remembered_status", ops_true(r, row, 3) ?
-	    "remembered" : "not_remembered");
+	dev_attr(attrs, "device_name", pg_val(r, row, DB_DEVICES_COL_NAME));
+	dev_attr(attrs, "last_ip_used", pg_val(r, row,
+	    DB_DEVICES_COL_LAST_IP));
+	dev_attr(attrs, "dev:device_remembered_status", ops_true(r, row,
+	    DB_DEVICES_COL_REMEMBERED) ? "remembered" : "not_remembered");
 	return json_pack("{s:s, s:o, s:o, s:o, s:o}",
-	    "DeviceKey", pg_val(r, row, 0),
+	    "DeviceKey", pg_val(r, row, DB_DEVICES_COL_KEY),
 	    "DeviceAttributes", attrs,
-	    "DeviceCreateDate", api_time(pg_val(r, row, 4)),
-	    "DeviceLastModifiedDate", api_time(pg_val(r, row, 5)),
-	    "DeviceLastAuthenticatedDate", api_time(pg_val(r, row, 6)));
+	    "DeviceCreateDate", api_time(pg_val(r, row,
+	    DB_DEVICES_COL_CREATED)),
+	    "DeviceLastModifiedDate", api_time(pg_val(r, row,
+	    DB_DEVICES_COL_MODIFIED)),
+	    "DeviceLastAuthenticatedDate", api_time(pg_val(r, row,
+	    DB_DEVICES_COL_LAST_AUTH)));
 }
 
 /* Answer {} when the write touched the device, else "not found". */
@@ -406,9 +403,9 @@ dev_confirm_done(struct api_call *call, struct pg_reply *reply)
 		return;
 	}
 	r = reply->res[0];
-	if (!ops_true(r, 0, 0))
+	if (!ops_true(r, 0, DB_DEVICES_CONFIRM_EXISTS))
 		dev_fail_missing(call);
-	else if (ops_count(r, 0, 1) == 0)
+	else if (ops_count(r, 0, DB_DEVICES_CONFIRM_UPDATED) == 0)
 		api_fail(call, "DeviceKeyExistsException", DEV_MSG_EXISTS);
 	else
 		api_ok(call, json_pack("{s:b}", "UserConfirmationNecessary",
@@ -416,10 +413,9 @@ dev_confirm_done(struct api_call *call, struct pg_reply *reply)
 }
 
 /*
- * Confirm the token's own unconfirmed device: the statement's snapshot
- * tells a device that is not there (or not the user's) from one that is
- * confirmed already; of two concurrent confirmations the second waits
- * for the first's row lock and then finds the device confirmed.
+ * Confirm the token's own unconfirmed device (db_devices_confirm tells
+ * a device that is not there, or not the user's, from one confirmed
+ * already).
  */
 static void
 dev_confirm_checked(struct api_call *call)
@@ -432,17 +428,11 @@ dev_confirm_checked(struct api_call *call)
 	if (ip != NULL && (strcmp(ip, "-") == 0 ||
 	    strcmp(ip, "internal") == 0))
 		ip = NULL;
-	pg_batch_add(b, "WITH upd AS (UPDATE devices SET verifier = $4, "
-	    "  salt = $5, name = COALESCE($6, name), "
-	    "  remembered = $7::boolean, confirmed = true, "
-	    "  last_ip = COALESCE(last_ip, $8), modified_at = " DEV_NOW " "
-	    "  WHERE pool_id = $1 AND sub = $2::uuid AND device_key = $3 "
-	    "  AND NOT confirmed RETURNING 1) "
-	    "SELECT EXISTS (SELECT 1 FROM devices WHERE pool_id = $1 AND "
-	    "sub = $2::uuid AND device_key = $3), (SELECT count(*) FROM upd)",
-	    8, d->pool_id, d->sub, api_str(call->in, "DeviceKey"),
-	    sealed, d->salt, api_str(call->in, "DeviceName"),
-	    d->on_prompt ? "false" : "true", ip);
+	db_devices_confirm(b, &(struct db_devices_confirm){
+	    .pool_id = d->pool_id, .sub = d->sub,
+	    .key = api_str(call->in, "DeviceKey"), .verifier = sealed,
+	    .salt = d->salt, .name = api_str(call->in, "DeviceName"),
+	    .remembered = d->on_prompt ? "false" : "true", .ip = ip });
 	free(sealed);
 	api_query(call, b, dev_confirm_done);
 }
@@ -478,10 +468,7 @@ dev_get_found(struct api_call *call)
 	struct dev	*d = call->data;
 	struct pg_batch	*b = pg_batch_new();
 
-	pg_batch_add(b, "SELECT " DEV_COLUMNS " FROM devices d "
-	    "WHERE d.pool_id = $1 AND d.sub = $2::uuid AND d.device_key = $3 "
-	    "AND d.confirmed", 3, d->pool_id, d->sub,
-	    api_str(call->in, "DeviceKey"));
+	db_devices_get(b, d->pool_id, d->sub, api_str(call->in, "DeviceKey"));
 	api_query(call, b, dev_get_done);
 }
 
@@ -525,8 +512,9 @@ dev_list_done(struct api_call *call, struct pg_reply *reply)
 		json_array_append_new(items, dev_describe(r, i));
 	out = json_pack("{s:o}", "Devices", items);
 	if (n > max)
-		ops_page_next(out, "PaginationToken", pg_val(r, max - 1, 4),
-		    pg_val(r, max - 1, 0));
+		ops_page_next(out, "PaginationToken", pg_val(r, max - 1,
+		    DB_DEVICES_COL_CREATED), pg_val(r, max - 1,
+		    DB_DEVICES_COL_KEY));
 	api_ok(call, out);
 }
 
@@ -570,12 +558,7 @@ dev_list_found(struct api_call *call)
 		return;
 	snprintf(limit, sizeof limit, "%d", dev_limit(call) + 1);
 	b = pg_batch_new();
-	pg_batch_add(b, "SELECT " DEV_COLUMNS " FROM devices d "
-	    "WHERE d.pool_id = $1 AND d.sub = $2::uuid AND d.confirmed "
-	    "AND ($3::float8 IS NULL OR "
-	    "  (d.created_at, d.device_key) > ($3::float8, $4::text)) "
-	    "ORDER BY d.created_at, d.device_key LIMIT $5::int", 5,
-	    d->pool_id, d->sub, at, key, limit);
+	db_devices_list(b, d->pool_id, d->sub, at, key, limit);
 	free(at);
 	free(key);
 	api_query(call, b, dev_list_done);
@@ -606,13 +589,10 @@ dev_forget_found(struct api_call *call)
 	 * live out their hour, so an app that forgets its own device is not
 	 * signed out on the spot).
 	 */
-	pg_batch_add(b, "UPDATE refresh_tokens SET expires_at = least("
-	    "expires_at, extract(epoch FROM clock_timestamp())) WHERE "
-	    "pool_id = $1 AND sub = $2::uuid AND device_key = $3", 3,
-	    d->pool_id, d->sub, api_str(call->in, "DeviceKey"));
-	pg_batch_add(b, "DELETE FROM devices WHERE pool_id = $1 AND "
-	    "sub = $2::uuid AND device_key = $3 RETURNING 1", 3, d->pool_id,
-	    d->sub, api_str(call->in, "DeviceKey"));
+	db_refresh_tokens_end_device(b, d->pool_id, d->sub,
+	    api_str(call->in, "DeviceKey"));
+	db_devices_delete(b, d->pool_id, d->sub,
+	    api_str(call->in, "DeviceKey"));
 	api_query(call, b, dev_written);
 }
 
@@ -638,11 +618,8 @@ dev_update_found(struct api_call *call)
 	struct pg_batch	*b = pg_batch_new();
 	const char	*status = api_str(call->in, "DeviceRememberedStatus");
 
-	pg_batch_add(b, "UPDATE devices SET remembered = "
-	    "COALESCE($4::text = 'remembered', remembered), "
-	    "modified_at = " DEV_NOW " WHERE pool_id = $1 AND "
-	    "sub = $2::uuid AND device_key = $3 AND confirmed RETURNING 1", 4,
-	    d->pool_id, d->sub, api_str(call->in, "DeviceKey"), status);
+	db_devices_set_status(b, d->pool_id, d->sub,
+	    api_str(call->in, "DeviceKey"), status);
 	api_query(call, b, dev_written);
 }
 

@@ -65,6 +65,16 @@ db_refresh_tokens_find(struct pg_batch *b, const char *digest,
 }
 
 void
+db_refresh_tokens_end_device(struct pg_batch *b, const char *pool_id,
+    const char *sub, const char *device_key)
+{
+	pg_batch_add(b, "UPDATE refresh_tokens SET expires_at = least("
+	    "expires_at, extract(epoch FROM clock_timestamp())) WHERE "
+	    "pool_id = $1 AND sub = $2::uuid AND device_key = $3", 3,
+	    pool_id, sub, device_key);
+}
+
+void
 db_refresh_tokens_drop_family(struct pg_batch *b, const char *origin_jti)
 {
 	pg_batch_add(b, "DELETE FROM refresh_tokens WHERE origin_jti = "

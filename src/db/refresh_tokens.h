@@ -1,8 +1,9 @@
 /*
  * refresh_tokens.h: the refresh_tokens table (stored as digests, bound
  * to a client and a user; a family is named by origin_jti): statements
- * core/tokens.c, core/grants.c, core/revoke.c and core/signin_password.c
- * run and the columns of their rows. Functions are prefixed
+ * core/tokens.c, core/grants.c, core/revoke.c, core/signin_password.c
+ * and the JSON API's device operations run and the columns of their
+ * rows. Functions are prefixed
  * db_refresh_tokens_.
  */
 #ifndef DB_REFRESH_TOKENS_H
@@ -50,6 +51,12 @@ void	db_refresh_tokens_revoke_token(struct pg_batch *, const char *,
 #define DB_REFRESH_DEVICE		(DB_USERS_NCOLUMNS + 4)
 #define DB_REFRESH_SCOPES		(DB_USERS_NCOLUMNS + 5)
 void	db_refresh_tokens_find(struct pg_batch *, const char *, const char *);
+/*
+ * End the refresh tokens of the device (pool, sub, device key) now
+ * (its access tokens live out their time).
+ */
+void	db_refresh_tokens_end_device(struct pg_batch *, const char *,
+	    const char *, const char *);
 /* Delete every token of the family origin_jti (any pool). */
 void	db_refresh_tokens_drop_family(struct pg_batch *, const char *);
 /* Mark the token of digest rotated, unless it already was. */

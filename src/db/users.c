@@ -95,6 +95,15 @@ db_users_find(struct pg_batch *b, const char *pool_id, const char *key)
 }
 
 void
+db_users_sub_by_name(struct pg_batch *b, const char *pool_id,
+    const char *key)
+{
+	pg_batch_add(b, "SELECT u.sub FROM users u WHERE "
+	    DB_USERS_MATCH("1", "2") " ORDER BY (u.username_key = $2) DESC "
+	    "LIMIT 1", 2, pool_id, key);
+}
+
+void
 db_users_rehash(struct pg_batch *b, const char *pool_id, const char *sub,
     const char *hash, const char *salt, const char *verifier)
 {

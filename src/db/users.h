@@ -49,6 +49,12 @@ struct pg_batch;
  * or none.
  */
 void	db_users_find(struct pg_batch *, const char *, const char *);
+/*
+ * The sub of the user of pool a name (normalised key) names, as
+ * db_users_find picks it: one row of this column or none.
+ */
+#define DB_USERS_SUB	0
+void	db_users_sub_by_name(struct pg_batch *, const char *, const char *);
 /* The user of pool, sub: one row or none. */
 void	db_users_by_sub(struct pg_batch *, const char *, const char *);
 /*
