@@ -37,8 +37,9 @@ class Fed(App):
     the app client (once its providers exist) that supports COGNITO and
     the providers."""
 
-    def __init__(self, server, idp, make_pool):
-        super().__init__(server, idp, make_pool, user=False)
+    def __init__(self, server, idp, make_pool, pool_args=None):
+        super().__init__(server, idp, make_pool, user=False,
+                         pool_args=pool_args)
         self.pool_id = self.pool["Id"]
         self.domain_url = "%s/%s" % (server.https, self.prefix)
         self.idpresponse = self.domain_url + "/oauth2/idpresponse"
@@ -323,6 +324,23 @@ def test_provider_error_goes_back_to_the_application(server, fed):
     back = fed.follow(url)
     refused_back(fed, back, "access_denied")
     assert back["state"] == q["state"]
+
+
+def test_unmapped_required_attribute_goes_back_as_an_error(
+        server, idp, make_pool, oidc_idp):  # noqa: F811
+    f = Fed(server, idp, make_pool, pool_args={"Schema": [
+        {"Name": "phone_number", "AttributeDataType": "String",
+         "Required": True, "Mutable": True}]})
+    cid, secret = oidc_idp.add_client([f.idpresponse])
+    f.add_provider("Corp", "OIDC", oidc_idp.oidc_details(cid, secret))
+    f.client_id = f.make_client(["Corp"])
+    user = oidc_idp.add_user(email="np@example.com")
+    oidc_idp.set(auto_login=user["sub"])
+    url, q, _ = f.authorize_url(identity_provider="Corp")
+    back = f.follow(url)
+    refused_back(f, back)
+    assert back["state"] == q["state"]
+    assert "phone_number" in back["error_description"]
 
 
 def test_unreachable_provider_is_a_clear_page(server, idp, make_pool,
