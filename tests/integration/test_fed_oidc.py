@@ -164,9 +164,30 @@ def test_oidc_sign_in_by_identity_provider(server, fed):
     assert u["UserStatus"] == "EXTERNAL_PROVIDER"
     assert attrs(u)["email"] == fed.user["email"]
     assert attrs(u)["name"] == "Corp User"
-    # The provider saw the PKCE verifier and client_secret_post.
+    # The provider saw the PKCE verifier and client_secret_post, and
+    # userinfo was read with the access token.
     tok = fed.oidc.log("token")[-1]
     assert tok["auth"] == "post" and tok["params"].get("code_verifier")
+    info = fed.oidc.log("userinfo")[-1]
+    assert info["method"] == "GET" and info["auth"] == "bearer"
+
+
+def test_userinfo_by_post(server, idp, make_pool, oidc_idp):  # noqa: F811
+    f = Fed(server, idp, make_pool)
+    cid, secret = oidc_idp.add_client([f.idpresponse])
+    f.add_provider("Posted", "OIDC",
+                   oidc_idp.oidc_details(cid, secret, method="POST"),
+                   {"email": "email", "locale": "locale"})
+    f.client_id = f.make_client(["Posted"])
+    user = oidc_idp.add_user(email="post@example.com", locale="fr-FR")
+    oidc_idp.set(auto_login=user["sub"])
+    back, verifier = f.sign_in(identity_provider="Posted")
+    f.tokens(back, verifier)
+    info = oidc_idp.log("userinfo")[-1]
+    assert info["method"] == "POST" and info["auth"] == "bearer"
+    u = idp.admin_get_user(UserPoolId=f.pool_id,
+                           Username="Posted_" + user["sub"])
+    assert attrs(u)["locale"] == "fr-FR"
 
 
 def test_oidc_sign_in_by_idp_identifier(server, fed):
