@@ -94,6 +94,8 @@ pages_username_label(struct domain_req *o)
 	return "Username";
 }
 
+static int	pages_cognito(struct domain_req *);
+
 /* The authorization request's parameters a provider's link carries. */
 static const char *const pages_authz_params[] = { "client_id",
 	"redirect_uri", "response_type", "scope", "state", "nonce",
@@ -162,8 +164,7 @@ pages_providers(struct domain_req *o, json_t *ctx)
 		    pages_is_social(name)));
 		free(url);
 	}
-	json_object_set_new(ctx, "cognito", json_boolean(!json_is_array(list) ||
-	    strarray_has(list, "COGNITO")));
+	json_object_set_new(ctx, "cognito", json_boolean(pages_cognito(o)));
 	if (json_array_size(buttons) > 0)
 		json_object_set_new(ctx, "has_providers", json_true());
 	json_object_set_new(ctx, "providers", buttons);
@@ -511,10 +512,26 @@ pages_login_counted(struct domain_req *o, const struct core_err *err)
 		    "later.");
 }
 
+/* 1 when the client signs in with the pool's own users (COGNITO). */
+static int
+pages_cognito(struct domain_req *o)
+{
+	json_t	*list = json_object_get(o->grant.d.client_config,
+		    "SupportedIdentityProviders");
+
+	return !json_is_array(list) || strarray_has(list, "COGNITO");
+}
+
 /* Every sign-in POST counts against the client address first. */
 static void
 pages_login_submit(struct domain_req *o)
 {
+	if (!pages_cognito(o)) {
+		render_error(o, 400, "This application does not sign in with "
+		    "a username and password; use one of its identity "
+		    "providers.");
+		return;
+	}
 	sessions_count_attempt(domain_task(o, "attempt", pages_login_counted),
 	    o->pool_id, req_client_addr(o->r));
 }

@@ -412,3 +412,9 @@ def test_login_page_buttons_in_chromium(server, fed, node,  # noqa: F811
         urllib.parse.urljoin(url, hdrs["Location"]))
     assert status == 200 and 'id="idp-Corp"' in page
     assert 'name="password"' not in page
+    # Nor does a password posted there sign anyone in.
+    csrf = [c.value for c in fed.browser.jar if c.name == "userpoold_csrf"]
+    status, _, page = fed.browser.post(
+        urllib.parse.urljoin(url, hdrs["Location"]),
+        {"_csrf": csrf[0], "username": "x", "password": "Passw0rd!"})
+    assert status == 400 and "identity providers" in page
