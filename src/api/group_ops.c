@@ -9,7 +9,8 @@
  * name a user take its username or a sign-in alias, so they first read
  * the pool's configuration to normalise it (users_key) and then run one
  * statement that finds the user and does the work. A pool has at most
- * 10,000 groups and a user belongs to at most 100.
+ * 10,000 groups and a user belongs to at most 100. The statements are
+ * db/groups.c's.
  *
  * Lists page in a stable keyset order: groups by name, members by
  * their normalised username. The NextToken is the last key shown.
@@ -24,37 +25,12 @@
 #include "api/ops_common.h"
 #include "api/shape.h"
 #include "core/users.h"
+#include "db/groups.h"
 #include "db/pg.h"
 #include "db/users.h"
 #include "util.h"
 
-#define GROUP_MAX_PER_POOL	10000
-#define GROUP_MAX_PER_USER	100
 #define GROUP_PAGE_MAX		60
-#define GROUP_STR(x)		GROUP_STR2(x)
-#define GROUP_STR2(x)		#x
-
-/* The GroupType columns, over "g", in the order group_output() reads. */
-#define GROUP_COLUMNS							\
-	"g.name, g.description, g.role_arn, g.precedence, "		\
-	"g.created_at, g.modified_at"
-
-/* The one user a Username names: its username first, then an alias. */
-#define GROUP_FIND_USER							\
-	"SELECT u.sub FROM users u WHERE " DB_USERS_MATCH("1", "3") " "	\
-	"ORDER BY u.username_key = $3::text DESC LIMIT 1"
-
-/*
- * A membership statement ($1 pool, $2 group name, $3 the user's key)
- * starts with the group g and the user u, and answers first whether
- * each exists.
- */
-#define GROUP_MEMBER_WITH						\
-	"WITH g AS (SELECT name FROM groups "				\
-	"  WHERE pool_id = $1::text AND name = $2::text), "		\
-	"u AS (" GROUP_FIND_USER "), "
-#define GROUP_MEMBER_FOUND						\
-	"SELECT EXISTS (SELECT 1 FROM g), EXISTS (SELECT 1 FROM u), "
 
 /* --- Input shapes (from the service model) --- */
 
@@ -134,25 +110,29 @@ static const struct shape s_group_list = { .kind = SHAPE_STRUCT,
 
 /* --- Helpers --- */
 
-/* GroupType from the GROUP_COLUMNS of row i starting at column c. */
+/*
+ * GroupType from the group's columns (db/groups.h) of row i starting at
+ * column c.
+ */
 static json_t *
 group_output(const char *pool_id, const PGresult *r, int i, int c)
 {
 	json_t		*g;
 	const char	*v;
 
-	g = json_pack("{s:s, s:s}", "GroupName", pg_val(r, i, c),
-	    "UserPoolId", pool_id);
-	if ((v = pg_val(r, i, c + 1)) != NULL)
+	g = json_pack("{s:s, s:s}", "GroupName", pg_val(r, i,
+	    c + DB_GROUPS_NAME), "UserPoolId", pool_id);
+	if ((v = pg_val(r, i, c + DB_GROUPS_DESCRIPTION)) != NULL)
 		json_object_set_new(g, "Description", json_string(v));
-	if ((v = pg_val(r, i, c + 2)) != NULL)
+	if ((v = pg_val(r, i, c + DB_GROUPS_ROLE_ARN)) != NULL)
 		json_object_set_new(g, "RoleArn", json_string(v));
-	if ((v = pg_val(r, i, c + 3)) != NULL)
+	if ((v = pg_val(r, i, c + DB_GROUPS_PRECEDENCE)) != NULL)
 		json_object_set_new(g, "Precedence",
 		    json_integer(strtoll(v, NULL, 10)));
 	json_object_set_new(g, "LastModifiedDate", api_time(pg_val(r, i,
-	    c + 5)));
-	json_object_set_new(g, "CreationDate", api_time(pg_val(r, i, c + 4)));
+	    c + DB_GROUPS_MODIFIED)));
+	json_object_set_new(g, "CreationDate", api_time(pg_val(r, i,
+	    c + DB_GROUPS_CREATED)));
 	return g;
 }
 
@@ -225,15 +205,16 @@ group_create_done(struct api_call *call, struct pg_reply *reply)
 	r = reply->res[0];
 	if (pg_rows(r) == 0)
 		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
-	else if (ops_true(r, 0, 1))
+	else if (ops_true(r, 0, DB_GROUPS_CREATE_DUP))
 		api_fail(call, "GroupExistsException",
 		    "A group with the name already exists.");
-	else if (pg_val(r, 0, 2) == NULL)
+	else if (pg_val(r, 0, DB_GROUPS_CREATE_GROUP) == NULL)
 		api_fail(call, "LimitExceededException", "A user pool can have "
-		    "at most %d groups.", GROUP_MAX_PER_POOL);
+		    "at most %d groups.", DB_GROUPS_MAX_PER_POOL);
 	else
 		api_ok(call, json_pack("{s:o}", "Group", group_output(
-		    api_str(call->in, "UserPoolId"), r, 0, 2)));
+		    api_str(call->in, "UserPoolId"), r, 0,
+		    DB_GROUPS_CREATE_GROUP)));
 }
 
 static void
@@ -242,19 +223,7 @@ group_create(struct api_call *call)
 	struct pg_batch	*batch = pg_batch_new();
 	char		 num[32];
 
-	pg_batch_add(batch, "WITH chk AS (SELECT p.id AS pool_id, "
-	    "  (SELECT count(*) FROM groups g "
-	    "    WHERE g.pool_id = p.id) AS n, "
-	    "  EXISTS (SELECT 1 FROM groups g "
-	    "    WHERE g.pool_id = p.id AND g.name = $2::text) AS dup "
-	    "  FROM pools p WHERE p.id = $1::text), "
-	    "g AS (INSERT INTO groups (pool_id, name, description, role_arn, "
-	    "    precedence) "
-	    "  SELECT pool_id, $2::text, $3::text, $4::text, $5::int FROM chk "
-	    "  WHERE NOT dup AND n < " GROUP_STR(GROUP_MAX_PER_POOL) " "
-	    "  RETURNING *) "
-	    "SELECT chk.n, chk.dup, " GROUP_COLUMNS " FROM chk "
-	    "LEFT JOIN g ON true", 5,
+	db_groups_create(batch,
 	    api_str(call->in, "UserPoolId"), api_str(call->in, "GroupName"),
 	    api_str(call->in, "Description"), api_str(call->in, "RoleArn"),
 	    group_precedence(call, num, sizeof num));
@@ -263,7 +232,7 @@ group_create(struct api_call *call)
 
 /* --- GetGroup and UpdateGroup --- */
 
-/* Both answer {Group} from (pool id, GROUP_COLUMNS...) or no pool. */
+/* Both answer {Group} from the row (DB_GROUPS_ONE_*) or no pool. */
 static void
 group_one_done(struct api_call *call, struct pg_reply *reply)
 {
@@ -274,13 +243,14 @@ group_one_done(struct api_call *call, struct pg_reply *reply)
 		return;
 	}
 	r = reply->res[0];
-	if (pg_rows(r) == 0 || pg_val(r, 0, 0) == NULL)
+	if (pg_rows(r) == 0 || pg_val(r, 0, DB_GROUPS_ONE_POOL) == NULL)
 		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
-	else if (pg_val(r, 0, 1) == NULL)
+	else if (pg_val(r, 0, DB_GROUPS_ONE_GROUP) == NULL)
 		group_fail_missing(call);
 	else
 		api_ok(call, json_pack("{s:o}", "Group", group_output(
-		    pg_val(r, 0, 0), r, 0, 1)));
+		    pg_val(r, 0, DB_GROUPS_ONE_POOL), r, 0,
+		    DB_GROUPS_ONE_GROUP)));
 }
 
 static void
@@ -288,9 +258,7 @@ group_get(struct api_call *call)
 {
 	struct pg_batch	*batch = pg_batch_new();
 
-	pg_batch_add(batch, "SELECT p.id, " GROUP_COLUMNS " FROM pools p "
-	    "LEFT JOIN groups g ON g.pool_id = p.id AND g.name = $2::text "
-	    "WHERE p.id = $1::text", 2, api_str(call->in, "UserPoolId"),
+	db_groups_get(batch, api_str(call->in, "UserPoolId"),
 	    api_str(call->in, "GroupName"));
 	api_query(call, batch, group_one_done);
 }
@@ -302,16 +270,7 @@ group_update(struct api_call *call)
 	struct pg_batch	*batch = pg_batch_new();
 	char		 num[32];
 
-	pg_batch_add(batch, "WITH g AS (UPDATE groups SET "
-	    "  description = COALESCE($3::text, description), "
-	    "  role_arn = COALESCE($4::text, role_arn), "
-	    "  precedence = COALESCE($5::int, precedence), "
-	    "  modified_at = extract(epoch FROM clock_timestamp()) "
-	    "  WHERE pool_id = $1::text AND name = $2::text "
-	    "  RETURNING *) "
-	    "SELECT p.id, " GROUP_COLUMNS " FROM (SELECT 1) AS one "
-	    "LEFT JOIN pools p ON p.id = $1::text LEFT JOIN g ON true", 5,
-	    api_str(call->in, "UserPoolId"), api_str(call->in, "GroupName"),
+	db_groups_update(batch, api_str(call->in, "UserPoolId"), api_str(call->in, "GroupName"),
 	    api_str(call->in, "Description"), api_str(call->in, "RoleArn"),
 	    group_precedence(call, num, sizeof num));
 	api_query(call, batch, group_one_done);
@@ -332,10 +291,7 @@ group_delete(struct api_call *call)
 {
 	struct pg_batch	*batch = pg_batch_new();
 
-	pg_batch_add(batch, "WITH d AS (DELETE FROM groups "
-	    "  WHERE pool_id = $1::text AND name = $2::text RETURNING 1) "
-	    "SELECT EXISTS (SELECT 1 FROM pools WHERE id = $1::text), "
-	    "(SELECT count(*) FROM d)", 2, api_str(call->in, "UserPoolId"),
+	db_groups_delete(batch, api_str(call->in, "UserPoolId"),
 	    api_str(call->in, "GroupName"));
 	api_query(call, batch, group_delete_done);
 }
@@ -353,10 +309,12 @@ group_list_done(struct api_call *call, struct pg_reply *reply)
 		return;
 	n = pg_rows(r);
 	items = json_array();
-	for (i = 0; i < n && i < max && pg_val(r, i, 1) != NULL; i++)
-		json_array_append_new(items, group_output(pg_val(r, i, 0), r,
-		    i, 1));
-	group_page(call, "Groups", items, r, 1);
+	for (i = 0; i < n && i < max && pg_val(r, i, DB_GROUPS_ONE_GROUP) !=
+	    NULL; i++)
+		json_array_append_new(items, group_output(pg_val(r, i,
+		    DB_GROUPS_ONE_POOL), r, i, DB_GROUPS_ONE_GROUP));
+	group_page(call, "Groups", items, r, DB_GROUPS_ONE_GROUP +
+	    DB_GROUPS_NAME);
 }
 
 /* Pages in name order; one row more tells a page follows. */
@@ -370,13 +328,7 @@ group_list(struct api_call *call)
 		return;
 	group_num(limit, sizeof limit, group_limit(call) + 1);
 	batch = pg_batch_new();
-	pg_batch_add(batch, "SELECT p.id, " GROUP_COLUMNS " FROM pools p "
-	    "LEFT JOIN LATERAL (SELECT * FROM groups "
-	    "  WHERE pool_id = p.id "
-	    "  AND ($2::text IS NULL OR name > $2::text) "
-	    "  ORDER BY name LIMIT $3::int) AS g ON true "
-	    "WHERE p.id = $1::text ORDER BY g.name", 3,
-	    api_str(call->in, "UserPoolId"), after, limit);
+	db_groups_list(batch, api_str(call->in, "UserPoolId"), after, limit);
 	free(after);
 	api_query(call, batch, group_list_done);
 }
@@ -423,9 +375,9 @@ group_with_user(struct api_call *call, group_user_fn step)
 static int
 group_member_found(struct api_call *call, const PGresult *r)
 {
-	if (!ops_true(r, 0, 0))
+	if (!ops_true(r, 0, DB_GROUPS_MEMBER_GROUP))
 		group_fail_missing(call);
-	else if (!ops_true(r, 0, 1))
+	else if (!ops_true(r, 0, DB_GROUPS_MEMBER_USER))
 		ops_fail_no_user(call);
 	else
 		return 1;
@@ -456,9 +408,10 @@ group_add_done(struct api_call *call, struct pg_reply *reply)
 	r = reply->res[0];
 	if (!group_member_found(call, r))
 		return;
-	if (!ops_true(r, 0, 2) && ops_count(r, 0, 3) == 0)
+	if (!ops_true(r, 0, DB_GROUPS_ADD_MEMBER) &&
+	    ops_count(r, 0, DB_GROUPS_ADD_COUNT) == 0)
 		api_fail(call, "LimitExceededException", "A user can be a "
-		    "member of at most %d groups.", GROUP_MAX_PER_USER);
+		    "member of at most %d groups.", DB_GROUPS_MAX_PER_USER);
 	else
 		api_ok(call, NULL);
 }
@@ -469,18 +422,7 @@ group_add_step(struct api_call *call, const char *key)
 {
 	struct pg_batch	*batch = pg_batch_new();
 
-	pg_batch_add(batch, GROUP_MEMBER_WITH
-	    "m AS (SELECT count(*) AS n, "
-	    "  bool_or(ug.group_name = $2::text) AS member "
-	    "  FROM user_groups ug, u "
-	    "  WHERE ug.pool_id = $1::text AND ug.sub = u.sub), "
-	    "ins AS (INSERT INTO user_groups (pool_id, sub, group_name) "
-	    "  SELECT $1::text, u.sub, g.name FROM u, g, m "
-	    "  WHERE NOT coalesce(m.member, false) "
-	    "  AND m.n < " GROUP_STR(GROUP_MAX_PER_USER) " "
-	    "  ON CONFLICT DO NOTHING RETURNING 1) "
-	    GROUP_MEMBER_FOUND "coalesce((SELECT member FROM m), false), "
-	    "(SELECT count(*) FROM ins)", 3, api_str(call->in, "UserPoolId"),
+	db_groups_add_member(batch, api_str(call->in, "UserPoolId"),
 	    api_str(call->in, "GroupName"), key);
 	api_query(call, batch, group_add_done);
 }
@@ -508,13 +450,8 @@ group_remove_step(struct api_call *call, const char *key)
 {
 	struct pg_batch	*batch = pg_batch_new();
 
-	pg_batch_add(batch, GROUP_MEMBER_WITH
-	    "d AS (DELETE FROM user_groups ug USING u, g "
-	    "  WHERE ug.pool_id = $1::text AND ug.sub = u.sub "
-	    "  AND ug.group_name = g.name RETURNING 1) "
-	    GROUP_MEMBER_FOUND "(SELECT count(*) FROM d)", 3,
-	    api_str(call->in, "UserPoolId"), api_str(call->in, "GroupName"),
-	    key);
+	db_groups_remove_member(batch, api_str(call->in, "UserPoolId"),
+	    api_str(call->in, "GroupName"), key);
 	api_query(call, batch, group_remove_done);
 }
 
@@ -544,9 +481,10 @@ group_user_list_done(struct api_call *call, struct pg_reply *reply)
 		return;
 	}
 	items = json_array();
-	for (i = 0; i < n && i < max && pg_val(r, i, 0) != NULL; i++)
+	for (i = 0; i < n && i < max && pg_val(r, i, DB_GROUPS_NAME) != NULL;
+	    i++)
 		json_array_append_new(items, group_output(pool_id, r, i, 0));
-	group_page(call, "Groups", items, r, 0);
+	group_page(call, "Groups", items, r, DB_GROUPS_NAME);
 }
 
 /* The user's groups in name order. */
@@ -560,15 +498,8 @@ group_user_list_step(struct api_call *call, const char *key)
 		return;
 	group_num(limit, sizeof limit, group_limit(call) + 1);
 	batch = pg_batch_new();
-	pg_batch_add(batch, "WITH u AS (" GROUP_FIND_USER ") "
-	    "SELECT " GROUP_COLUMNS " FROM u LEFT JOIN LATERAL "
-	    "  (SELECT gr.* FROM user_groups ug JOIN groups gr "
-	    "    ON gr.pool_id = ug.pool_id AND gr.name = ug.group_name "
-	    "  WHERE ug.pool_id = $1::text AND ug.sub = u.sub "
-	    "  AND ($2::text IS NULL OR ug.group_name > $2::text) "
-	    "  ORDER BY ug.group_name LIMIT $4::int) AS g ON true "
-	    "ORDER BY g.name", 4, api_str(call->in, "UserPoolId"), after,
-	    key, limit);
+	db_groups_of_user(batch, api_str(call->in, "UserPoolId"), key, after,
+	    limit);
 	free(after);
 	api_query(call, batch, group_user_list_done);
 }
@@ -598,17 +529,18 @@ group_members_done(struct api_call *call, struct pg_reply *reply)
 	if ((r = ops_pool_result(call, reply)) == NULL)
 		return;
 	n = pg_rows(r);
-	if (pg_val(r, 0, 0) == NULL) {
+	if (pg_val(r, 0, DB_GROUPS_MEMBERS_GROUP) == NULL) {
 		group_fail_missing(call);
 		return;
 	}
 	items = json_array();
-	for (i = 0; i < n && i < max && pg_val(r, i, 1) != NULL; i++) {
-		db_users_from_row(&u, r, i, 1);
+	for (i = 0; i < n && i < max && pg_val(r, i, DB_GROUPS_MEMBERS_USER)
+	    != NULL; i++) {
+		db_users_from_row(&u, r, i, DB_GROUPS_MEMBERS_USER);
 		json_array_append_new(items, users_describe(&u, NULL, 0));
 		users_clear(&u);
 	}
-	group_page(call, "Users", items, r, 3);
+	group_page(call, "Users", items, r, DB_GROUPS_MEMBERS_KEY);
 }
 
 /* The members in username order. */
@@ -622,16 +554,8 @@ group_members(struct api_call *call)
 		return;
 	group_num(limit, sizeof limit, group_limit(call) + 1);
 	batch = pg_batch_new();
-	pg_batch_add(batch, "SELECT g.name, " DB_USERS_COLUMNS " FROM pools p "
-	    "LEFT JOIN groups g ON g.pool_id = p.id AND g.name = $2::text "
-	    "LEFT JOIN LATERAL (SELECT us.* FROM user_groups ug "
-	    "  JOIN users us ON us.pool_id = ug.pool_id AND us.sub = ug.sub "
-	    "  WHERE ug.pool_id = g.pool_id AND ug.group_name = g.name "
-	    "  AND ($3::text IS NULL OR us.username_key > $3::text) "
-	    "  ORDER BY us.username_key LIMIT $4::int) AS u ON true "
-	    "WHERE p.id = $1::text ORDER BY u.username_key", 4,
-	    api_str(call->in, "UserPoolId"), api_str(call->in, "GroupName"),
-	    after, limit);
+	db_groups_members(batch, api_str(call->in, "UserPoolId"),
+	    api_str(call->in, "GroupName"), after, limit);
 	free(after);
 	api_query(call, batch, group_members_done);
 }
