@@ -38,6 +38,7 @@
 #include "fed/discovery.h"
 #include "fed/fetch.h"
 #include "fed/idp_config.h"
+#include "fed/saml_idp.h"
 #include "fed/saml_meta.h"
 #include "util.h"
 
@@ -125,6 +126,13 @@ static const struct shape_member s_list_members[] = {
 };
 static const struct shape s_list = { .kind = SHAPE_STRUCT,
 	.members = s_list_members };
+
+static const struct shape_member s_pool_members[] = {
+	{ "UserPoolId", &ops_shape_pool_id, 1 },
+	{ NULL, NULL, 0 }
+};
+static const struct shape s_pool = { .kind = SHAPE_STRUCT,
+	.members = s_pool_members };
 
 static const struct shape_member s_by_id_members[] = {
 	{ "UserPoolId", &ops_shape_pool_id, 1 },
@@ -609,6 +617,41 @@ idp_list(struct api_call *call)
 	api_query(call, batch, idp_list_done);
 }
 
+/* --- GetSigningCertificate ------------------------------------------ */
+
+static void
+idp_cert_end(struct task *t, const struct core_err *err)
+{
+	struct api_call	*call = t->owner;
+	char		**cert = call->data;
+
+	if (err != NULL)
+		api_fail_err(call, err);
+	else
+		api_ok(call, json_pack("{s:s}", "Certificate", *cert));
+}
+
+static void
+idp_cert_freed(void *p)
+{
+	char	**cert = p;
+
+	free(*cert);
+	free(cert);
+}
+
+/* The pool's SAML SP certificate, made at the first need. */
+static void
+idp_signing_cert(struct api_call *call)
+{
+	char	**cert = xcalloc(1, sizeof *cert);
+
+	api_set_data(call, cert, idp_cert_freed);
+	call->task.end = idp_cert_end;
+	saml_idp_certificate(&call->task, api_str(call->in, "UserPoolId"),
+	    cert);
+}
+
 const struct api_op idp_ops[] = {
 	{ "CreateIdentityProvider", idp_create, API_SIGNED, &s_create },
 	{ "DescribeIdentityProvider", idp_describe, API_SIGNED, &s_ref },
@@ -617,5 +660,6 @@ const struct api_op idp_ops[] = {
 	{ "ListIdentityProviders", idp_list, API_SIGNED, &s_list },
 	{ "GetIdentityProviderByIdentifier", idp_by_id, API_SIGNED,
 	    &s_by_id },
+	{ "GetSigningCertificate", idp_signing_cert, API_SIGNED, &s_pool },
 	{ NULL, NULL, 0, NULL }
 };

@@ -16,6 +16,7 @@
 #include "core/sessions.h"
 #include "core/task.h"
 #include "db/pg.h"
+#include "db/saml.h"
 #include "db/sessions.h"
 #include "util.h"
 
@@ -73,6 +74,20 @@ void
 sessions_create(struct task *t, const char *pool_id, const char *sub,
     long long auth_time, char **secret)
 {
+	sessions_create_saml(t, pool_id, sub, auth_time, NULL, secret);
+}
+
+void
+sessions_digest(const char *secret, char out[CODES_DIGEST_HEX])
+{
+	codes_digest_hex("ui-session", secret != NULL ? secret : "", out);
+}
+
+void
+sessions_create_saml(struct task *t, const char *pool_id, const char *sub,
+    long long auth_time, const struct sessions_saml *saml, char **secret)
+{
+	struct db_saml_session	 ss;
 	struct sessions_op	*op;
 	struct pg_batch		*b;
 	char			 digest[CODES_DIGEST_HEX];
@@ -87,6 +102,13 @@ sessions_create(struct task *t, const char *pool_id, const char *sub,
 	codes_digest_hex("ui-session", op->secret, digest);
 	b = pg_batch_new();
 	db_sessions_insert(b, digest, pool_id, sub, auth_time);
+	if (saml != NULL) {
+		ss.provider_name = saml->provider_name;
+		ss.name_id = saml->name_id;
+		ss.name_id_format = saml->name_id_format;
+		ss.session_index = saml->session_index;
+		db_saml_session_insert(b, digest, pool_id, &ss);
+	}
 	task_query(t, b, sessions_created);
 }
 

@@ -22,6 +22,20 @@ struct sessions_user {
  */
 void	sessions_create(struct task *, const char *, const char *, long long,
 	    char **);
+/* A session's SAML sign-in, for a LogoutRequest (borrowed strings). */
+struct sessions_saml {
+	const char	*provider_name;
+	const char	*name_id;
+	const char	*name_id_format;	/* NULL: none */
+	const char	*session_index;		/* NULL: none */
+};
+
+/* sessions_create, remembering the SAML sign-in that made it (or NULL). */
+void	sessions_create_saml(struct task *, const char *, const char *,
+	    long long, const struct sessions_saml *, char **);
+/* The keyed digest (hex bytea literal) under which a session is kept. */
+void	sessions_digest(const char *, char [67]);
+
 /*
  * The user of the session secret of pool into *who; CORE_ERR_NOT_AUTHORIZED
  * when it has ended (expired, signed out globally, user disabled or gone).

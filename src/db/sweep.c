@@ -30,6 +30,10 @@ static const char *const sweep_sql[] = {
 	"DELETE FROM fed_states WHERE state_hash IN (SELECT state_hash "
 	"FROM fed_states WHERE expires_at < extract(epoch FROM "
 	"clock_timestamp()) LIMIT " SWEEP_ROWS ")",
+	"DELETE FROM saml_assertions WHERE (pool_id, issuer, assertion_id) "
+	"IN (SELECT pool_id, issuer, assertion_id FROM saml_assertions WHERE "
+	"expires_at < extract(epoch FROM clock_timestamp()) LIMIT "
+	SWEEP_ROWS ")",
 	"DELETE FROM ui_sessions WHERE session_hash IN (SELECT session_hash "
 	"FROM ui_sessions WHERE expires_at < extract(epoch FROM "
 	"clock_timestamp()) LIMIT " SWEEP_ROWS ")",

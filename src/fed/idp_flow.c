@@ -26,6 +26,7 @@
 #include "db/pg.h"
 #include "fed/idp_flow.h"
 #include "fed/oidc_idp.h"
+#include "fed/saml_idp.h"
 #include "util.h"
 
 #define IDP_FLOW_NONCE_BYTES	24
@@ -35,8 +36,10 @@ struct idp_flow_op {
 	json_t	*client_config;
 	json_t	*request;
 	char	*redirect_uri;
+	char	*base_url;
 	char	*browser;
 	char	**url;
+	int	*saml;
 	struct idp_flow *flow;
 	/* start: what the provider gets */
 	struct db_idp idp;
@@ -54,6 +57,7 @@ idp_flow_op_free(void *p)
 	json_decref(op->client_config);
 	json_decref(op->request);
 	free(op->redirect_uri);
+	free(op->base_url);
 	if (op->browser != NULL)
 		wipe_free(op->browser);
 	db_idps_clear(&op->idp);
@@ -140,35 +144,71 @@ idp_flow_inserted(struct task *t, struct pg_reply *reply)
 	task_ok(t);
 }
 
-/* The provider is good: keep the request under a new state. */
-static void
-idp_flow_keep(struct task *t)
+char *
+idp_flow_keep(struct pg_batch *b, const struct idp_flow_kept *k)
 {
-	struct idp_flow_op	*op = t->data;
 	struct db_fed_state_new	 n;
-	struct pg_batch		*b = pg_batch_new();
 	char			 sd[CODES_DIGEST_HEX], bd[CODES_DIGEST_HEX];
-	char			*request, *sealed;
+	char			*state, *request, *sealed = NULL;
 
-	op->state = codes_new_secret(IDP_FLOW_SECRET_BYTES);
-	op->nonce = codes_new_secret(IDP_FLOW_NONCE_BYTES);
-	op->verifier = codes_new_secret(IDP_FLOW_SECRET_BYTES);
-	codes_digest_hex("fed-state", op->state, sd);
-	codes_digest_hex("fed-browser", op->browser, bd);
-	request = json_dumps(op->request, JSON_COMPACT);
-	sealed = keys_seal(op->verifier, strlen(op->verifier));
+	state = k->state != NULL ? xstrdup(k->state) :
+	    codes_new_secret(IDP_FLOW_SECRET_BYTES);
+	codes_digest_hex("fed-state", state, sd);
+	codes_digest_hex("fed-browser", k->browser, bd);
+	request = json_dumps(k->request, JSON_COMPACT);
+	if (k->verifier != NULL)
+		sealed = keys_seal(k->verifier, strlen(k->verifier));
 	memset(&n, 0, sizeof n);
 	n.state_digest = sd;
 	n.browser_digest = bd;
-	n.pool_id = op->pool_id;
-	n.provider_name = op->idp.name;
+	n.pool_id = k->pool_id;
+	n.provider_name = k->provider_name;
 	n.request = request;
-	n.nonce = op->nonce;
+	n.nonce = k->nonce;
 	n.verifier_sealed = sealed;
 	db_fed_states_insert(b, &n);
 	free(request);
 	free(sealed);
+	return state;
+}
+
+/* The provider is good: keep the request under a new state. */
+static void
+idp_flow_keep_oidc(struct task *t)
+{
+	struct idp_flow_op	*op = t->data;
+	struct idp_flow_kept	 k;
+	struct pg_batch		*b = pg_batch_new();
+
+	op->nonce = codes_new_secret(IDP_FLOW_NONCE_BYTES);
+	op->verifier = codes_new_secret(IDP_FLOW_SECRET_BYTES);
+	memset(&k, 0, sizeof k);
+	k.pool_id = op->pool_id;
+	k.provider_name = op->idp.name;
+	k.request = op->request;
+	k.browser = op->browser;
+	k.nonce = op->nonce;
+	k.verifier = op->verifier;
+	op->state = idp_flow_keep(b, &k);
 	task_query(t, b, idp_flow_inserted);
+}
+
+/* A SAML provider: an AuthnRequest (fed/saml_idp.c) ends the task. */
+static void
+idp_flow_saml(struct task *t)
+{
+	struct idp_flow_op	*op = t->data;
+	struct saml_idp_authn	 a;
+
+	memset(&a, 0, sizeof a);
+	a.pool_id = op->pool_id;
+	a.idp = &op->idp;
+	a.request = op->request;
+	a.browser = op->browser;
+	a.base_url = op->base_url;
+	if (op->saml != NULL)
+		*op->saml = 1;
+	saml_idp_authn(t, &a, op->url);
 }
 
 /* The first row of the reply that names a provider, or -1. */
@@ -201,12 +241,15 @@ idp_flow_loaded(struct task *t, struct pg_reply *reply)
 		return;
 	}
 	if (federation_type_of(op->idp.type, &type) != 0 ||
-	    type == FED_SAML || type == FED_APPLE) {
+	    type == FED_APPLE) {
 		task_fail(t, CORE_ERR_CONFIG, "Signing in through %s providers "
 		    "is not available here yet.", op->idp.type);
 		return;
 	}
-	idp_flow_keep(t);
+	if (type == FED_SAML)
+		idp_flow_saml(t);
+	else
+		idp_flow_keep_oidc(t);
 }
 
 void
@@ -220,8 +263,10 @@ idp_flow_start(struct task *t, const struct idp_flow_start *in, char **url)
 	op->client_config = json_incref(in->client_config);
 	op->request = json_incref(in->request);
 	op->redirect_uri = xstrdup(in->redirect_uri);
+	op->base_url = xstrdup(in->base_url);
 	op->browser = xstrdup(in->browser);
 	op->url = url;
+	op->saml = in->saml;
 	task_set_data(t, op, idp_flow_op_free);
 	b = pg_batch_new();
 	if (in->name != NULL)
@@ -285,7 +330,8 @@ idp_flow_taken(struct task *t, struct pg_reply *reply)
 	idp_flow_clear(f);
 	if (pg_rows(r) != 1 || db_idps_from_row(r, 0, 4, &f->idp) != 0 ||
 	    (f->request = json_loads(pg_val(r, 0, 0), 0, NULL)) == NULL ||
-	    (f->verifier = idp_flow_open(pg_val(r, 0, 2))) == NULL ||
+	    (pg_val(r, 0, 2) != NULL &&
+	    (f->verifier = idp_flow_open(pg_val(r, 0, 2))) == NULL) ||
 	    federation_type_of(f->idp.type, &f->type) != 0) {
 		task_fail(t, CORE_ERR_BAD_GRANT, "This sign-in has expired or "
 		    "did not start in this browser.");

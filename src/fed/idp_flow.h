@@ -6,12 +6,15 @@
  * client's SupportedIdentityProviders, the application's request kept
  * (db/fed_states.c) under a random state bound to the browser, and the
  * authorization URL at the provider; then the state taken back, single
- * use, with what the redemption (fed/oidc_idp.c) needs. Each runs in
- * the caller's task and ends it. Functions are prefixed idp_flow_.
+ * use, with what the redemption (fed/oidc_idp.c) needs. A SAML
+ * provider's start is fed/saml_idp.c's (an AuthnRequest, its ID kept
+ * as the state's nonce, no PKCE), which keeps its state here too. Each
+ * runs in the caller's task and ends it. Functions are prefixed
+ * idp_flow_.
  *
  * Failures: CORE_ERR_UNSUPPORTED for a provider the pool lacks or the
  * client does not support, CORE_ERR_CONFIG for a provider this flow
- * cannot serve (SAML, SignInWithApple), CORE_ERR_BAD_GRANT for a state
+ * cannot serve (SignInWithApple), CORE_ERR_BAD_GRANT for a state
  * that is unknown, used, expired or of another browser; BUSY and
  * INTERNAL as any database step.
  */
@@ -23,6 +26,7 @@
 #include "core/federation.h"
 #include "db/idps.h"
 
+struct pg_batch;
 struct task;
 
 /* The random bytes of a state and of the browser's cookie. */
@@ -36,12 +40,31 @@ struct idp_flow_start {
 	const char	*identifier;	/* idp_identifier, or NULL */
 	json_t		*request;	/* the application's, kept */
 	const char	*redirect_uri;	/* <domain>/oauth2/idpresponse */
+	const char	*base_url;	/* https://<domain>, for SAML's ACS */
 	const char	*browser;	/* the browser's cookie value */
+	int		*saml;		/* set to 1 for a SAML provider */
 };
 
 /* Keep the request; *url gets the provider's authorization URL. */
 void	idp_flow_start(struct task *, const struct idp_flow_start *,
 	    char **);
+
+/* What a new state keeps (borrowed). */
+struct idp_flow_kept {
+	const char	*pool_id;
+	const char	*provider_name;
+	json_t		*request;	/* the application's (or logout's) */
+	const char	*browser;	/* the browser's cookie value */
+	const char	*nonce;		/* OIDC's nonce; SAML's request ID */
+	const char	*verifier;	/* PKCE; NULL for SAML */
+	const char	*state;		/* NULL: a new one */
+};
+
+/*
+ * Add to b the insert of a state keeping k; the state (malloc'd, wiped
+ * by the caller) to send to the provider.
+ */
+char	*idp_flow_keep(struct pg_batch *, const struct idp_flow_kept *);
 
 /* A state taken back (owned: idp_flow_clear). */
 struct idp_flow {
@@ -50,7 +73,7 @@ struct idp_flow {
 	struct db_idp	 idp;
 	enum fed_type	 type;
 	char		*nonce;
-	char		*verifier;
+	char		*verifier;	/* NULL for SAML */
 	char		*client_secret;	/* or NULL */
 };
 

@@ -44,6 +44,8 @@ struct domain_req {
 	void		(*page_free)(void *);
 	void		*fed;		/* a federated sign-in's state */
 	void		(*fed_free)(void *);
+	/* The SAML sign-in the new session remembers (borrowed), or NULL. */
+	const struct sessions_saml *fed_saml;
 	/* The core operation in flight (domain_task) and what it yields. */
 	struct task	 task;
 	domain_task_fn	 task_done;

@@ -24,6 +24,9 @@
  * is a page too (a person can retry); every other failure goes back to
  * the application as invalid_request with a description, as Cognito
  * does. Nothing is written before the provider's answer is verified.
+ * The ending after a verified answer (idpresponse_sign_in) is SAML's
+ * too (oauth/saml2.c); /oauth2/authorize for a SAML provider sets the
+ * browser's cookie for /saml2/ instead (SameSite=None).
  */
 #include "config.h"
 
@@ -43,6 +46,7 @@
 #include "util.h"
 
 #define IDPRESPONSE_COOKIE	"userpoold_idp"
+#define IDPRESPONSE_SAML_COOKIE	"userpoold_saml"
 #define IDPRESPONSE_PATH	"/oauth2/idpresponse"
 /* As long as a kept request lives (db/fed_states.h). */
 #define IDPRESPONSE_COOKIE_AGE	600
@@ -65,6 +69,7 @@ struct idpresponse {
 	char			*code;
 	char			*error;
 	char			*error_description;
+	int			 saml;		/* the provider is SAML */
 };
 
 static void
@@ -100,22 +105,32 @@ idpresponse_dup(const char *s)
 	return s != NULL ? xstrdup(s) : NULL;
 }
 
-/* The absolute URL of this domain's /oauth2/idpresponse, malloc'd. */
-static char *
-idpresponse_url(struct domain_req *o)
+/* The absolute URL of this domain (no trailing '/'), malloc'd. */
+char *
+idpresponse_base_url(struct domain_req *o)
 {
 	const char	*host = req_header(o->r, "Host");
 	const char	*end = strstr(conf->public_url, "://");
 
 	if (*domain_base(o) != '\0' || host == NULL || end == NULL)
-		return xasprintf("%s%s" IDPRESPONSE_PATH, conf->public_url,
-		    domain_base(o));
-	return xasprintf("%.*s://%s" IDPRESPONSE_PATH,
-	    (int)(end - conf->public_url), conf->public_url, host);
+		return xasprintf("%s%s", conf->public_url, domain_base(o));
+	return xasprintf("%.*s://%s", (int)(end - conf->public_url),
+	    conf->public_url, host);
+}
+
+/* The absolute URL of this domain's /oauth2/idpresponse, malloc'd. */
+static char *
+idpresponse_url(struct domain_req *o)
+{
+	char	*base = idpresponse_base_url(o);
+	char	*url = xasprintf("%s" IDPRESPONSE_PATH, base);
+
+	free(base);
+	return url;
 }
 
 /* The browser's cookie value, or a new one. */
-static char *
+char *
 idpresponse_browser(struct domain_req *o)
 {
 	char	*v = domain_cookie(o, IDPRESPONSE_COOKIE);
@@ -140,6 +155,24 @@ idpresponse_set_cookie(struct domain_req *o, const char *value)
 	free(c);
 }
 
+/*
+ * The same browser value for /saml2/: an IdP posts its Response from
+ * its own site, and a SameSite=Lax cookie does not travel with a
+ * cross-site POST, so this one is SameSite=None (still Secure and
+ * HttpOnly, and only for the domain's /saml2/ paths).
+ */
+void
+idpresponse_set_saml_cookie(struct domain_req *o, const char *value)
+{
+	char	*c;
+
+	c = xasprintf("%s=%s; Path=%s/saml2/; Max-Age=%d; Secure; HttpOnly; "
+	    "SameSite=None", IDPRESPONSE_SAML_COOKIE, value, domain_base(o),
+	    IDPRESPONSE_COOKIE_AGE);
+	req_add_header(o->r, "Set-Cookie", c);
+	free(c);
+}
+
 /* --- /oauth2/authorize?identity_provider= ------------------------------- */
 
 static void
@@ -148,7 +181,10 @@ idpresponse_started(struct domain_req *o, const struct core_err *err)
 	struct idpresponse	*x = o->fed;
 
 	if (err == NULL) {
-		idpresponse_set_cookie(o, x->browser);
+		if (x->saml)
+			idpresponse_set_saml_cookie(o, x->browser);
+		else
+			idpresponse_set_cookie(o, x->browser);
 		domain_redirect(o, x->url);
 		return;
 	}
@@ -186,6 +222,7 @@ idpresponse_authorize(struct domain_req *o)
 	struct idp_flow_start	 in;
 	json_t			*req = idpresponse_request(o);
 	char			*url = idpresponse_url(o);
+	char			*base = idpresponse_base_url(o);
 
 	x->browser = idpresponse_browser(o);
 	memset(&in, 0, sizeof in);
@@ -196,11 +233,14 @@ idpresponse_authorize(struct domain_req *o)
 	    NULL;
 	in.request = req;
 	in.redirect_uri = url;
+	in.base_url = base;
 	in.browser = x->browser;
+	in.saml = &x->saml;
 	idp_flow_start(domain_task(o, "federate", idpresponse_started), &in,
 	    &x->url);
 	json_decref(req);
 	free(url);
+	free(base);
 }
 
 /* --- /oauth2/idpresponse --------------------------------------------------- */
@@ -239,8 +279,16 @@ idpresponse_signed_in(struct domain_req *o, const struct core_err *err)
 	o->sub = xstrdup(out->user.sub);
 	o->username = xstrdup(out->user.username);
 	o->auth_time = out->auth_time;
-	sessions_create(domain_task(o, "session", idpresponse_session_made),
-	    o->pool_id, o->sub, o->auth_time, &o->secret);
+	sessions_create_saml(domain_task(o, "session",
+	    idpresponse_session_made), o->pool_id, o->sub, o->auth_time,
+	    o->fed_saml, &o->secret);
+}
+
+void
+idpresponse_sign_in(struct domain_req *o, const struct fed_identity *id)
+{
+	federation_sign_in(domain_task(o, "federated sign-in",
+	    idpresponse_signed_in), o->pool_id, id);
 }
 
 static void
@@ -263,8 +311,7 @@ idpresponse_redeemed(struct domain_req *o, const struct core_err *err)
 	id.subject = x->who.subject;
 	id.claims = x->who.claims;
 	id.mapping = x->flow.idp.mapping;
-	federation_sign_in(domain_task(o, "federated sign-in",
-	    idpresponse_signed_in), o->pool_id, &id);
+	idpresponse_sign_in(o, &id);
 }
 
 /* The provider's error code as the application gets it. */
@@ -289,6 +336,10 @@ idpresponse_checked(struct domain_req *o)
 	if (strcmp(o->pool_id, x->flow.pool_id) != 0) {
 		render_error(o, 400, "This sign-in did not start at this "
 		    "domain.");
+		return;
+	}
+	if (x->flow.type == FED_SAML) {
+		render_error(o, 400, "This sign-in did not start here.");
 		return;
 	}
 	if (!idp_flow_supported(o->grant.d.client_config, x->flow.idp.name)) {

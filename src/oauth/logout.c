@@ -3,7 +3,9 @@
  * cookie), then either goes to logout_uri, which must be one of the
  * client's LogoutURLs, or, given redirect_uri and response_type instead,
  * back to the sign-in page for a new authorization request. A URI that
- * is not registered gets an error page, never a redirect.
+ * is not registered gets an error page, never a redirect. A session
+ * made by a SAML provider with IDPSignout is ended at the provider as
+ * well (a LogoutRequest, oauth/saml2.c) before logout_uri.
  */
 #include "config.h"
 
@@ -43,7 +45,7 @@ logout_ended(struct domain_req *o, const struct core_err *err)
 	logout_go(o);
 }
 
-/* The client (and redirect URI) are good: end the session. */
+/* The client (and redirect URI) are good: end the session here. */
 static void
 logout_end(struct domain_req *o)
 {
@@ -56,6 +58,25 @@ logout_end(struct domain_req *o)
 	sessions_end(domain_task(o, "logout", logout_ended), o->pool_id,
 	    session);
 	free(session);
+}
+
+/*
+ * With logout_uri, a session that a SAML provider with IDPSignout made
+ * ends at the provider too (oauth/saml2.c), which comes back to
+ * /saml2/logout and from there to logout_uri.
+ */
+static void
+logout_begin(struct domain_req *o)
+{
+	char	*session = domain_cookie(o, DOMAIN_SESSION_COOKIE);
+
+	if (session == NULL || domain_param(o, "logout_uri") == NULL) {
+		free(session);
+		logout_end(o);
+		return;
+	}
+	saml2_signout(o, session, logout_end);
+	wipe_free(session);
 }
 
 static void
@@ -75,7 +96,7 @@ logout_client_loaded(struct domain_req *o, const struct core_err *err)
 	}
 	free(o->pool_id);
 	o->pool_id = xstrdup(o->grant.d.pool_id);
-	logout_end(o);
+	logout_begin(o);
 }
 
 void

@@ -1,0 +1,294 @@
+"""Signing in through a SAML 2.0 identity provider at a pool domain
+(issue 11: src/oauth/saml2.c, src/fed/saml_idp.c, src/fed/saml_keys.c):
+/oauth2/authorize with identity_provider naming a SAML provider keeps
+the application's request and sends the browser to the IdP's SSO URL
+with an AuthnRequest (HTTP-Redirect; RelayState the state); the IdP
+posts its Response to /saml2/idpresponse, which checks it (signature by
+the metadata's certificate, audience, recipient, time, InResponseTo,
+decryption with the pool's key, the assertion ID used once), signs the
+user in through the federation core and answers the application with
+the pool's code. Against the pysaml2 IdP of idp_servers.py, which
+really signs and encrypts; a scripted cookie-jar browser posts the
+IdP's auto-submitting form.
+
+Also: IdP-initiated sign-in (RelayState holding the authorization
+request) with IDPInit on and refused with it off, the replay of an
+assertion, the SP metadata at /saml2/metadata registered at the IdP by
+URL (the IdP checks the signed AuthnRequest with its certificate),
+GetSigningCertificate, and /logout through the IdP with IDPSignout.
+Every refusal writes no user."""
+import base64
+import re
+import urllib.parse
+import uuid
+import zlib
+
+import pytest
+
+from idp_servers import (Browser, html_forms, saml_idp,  # noqa: F401
+                         saml_idp_server)
+from test_fed_oidc import Fed, attrs
+from test_oauth import CALLBACK, SIGNED_OUT, pkce
+
+MAPPING = {"email": "email", "name": "name"}
+
+
+class Saml(Fed):
+    def __init__(self, server, idp, make_pool, saml, name="Okta",
+                 **details):
+        super().__init__(server, idp, make_pool)
+        self.saml = saml
+        self.name = name
+        self.entity = "urn:amazon:cognito:sp:" + self.pool_id
+        self.acs = self.domain_url + "/saml2/idpresponse"
+        self.add_provider(name, "SAML", saml.details(**details), MAPPING)
+        self.client_id = self.make_client([name], cognito=False)
+
+    def make_client(self, providers, callback=CALLBACK, cognito=True):
+        c = self.idp.create_user_pool_client(
+            UserPoolId=self.pool_id, ClientName="saml",
+            AllowedOAuthFlows=["code"], AllowedOAuthFlowsUserPoolClient=True,
+            AllowedOAuthScopes=["openid", "email", "profile"],
+            CallbackURLs=[callback], LogoutURLs=[SIGNED_OUT],
+            SupportedIdentityProviders=(["COGNITO"] if cognito else []) +
+            list(providers))
+        return c["UserPoolClient"]["ClientId"]
+
+    def to_idp(self, **extra):
+        """authorize -> the IdP's answer: (form, q, verifier)."""
+        url, q, verifier = self.authorize_url(
+            identity_provider=self.name, **extra)
+        status, hdrs, _ = self.browser.get(url)
+        assert status == 302, status
+        loc = hdrs["Location"]
+        assert loc.startswith(self.saml.sso_url + "?"), loc
+        status, _, body = self.browser.get(loc)
+        assert status == 200, body[:300]
+        forms = html_forms(body, loc)
+        assert forms and forms[0]["action"] == self.acs, body[:300]
+        return forms[0], q, verifier
+
+    def post(self, form):
+        """Post the IdP's form to the ACS: the redirect's query, or
+        (status, body)."""
+        status, hdrs, body = self.browser.post(form["action"],
+                                               form["fields"])
+        loc = hdrs.get("Location") or ""
+        if status == 302 and loc.startswith(CALLBACK):
+            return dict(urllib.parse.parse_qsl(
+                urllib.parse.urlsplit(loc).query))
+        return status, body
+
+    def saml_sign_in(self, **extra):
+        form, q, verifier = self.to_idp(**extra)
+        back = self.post(form)
+        assert isinstance(back, dict), back
+        assert back.get("state") == q["state"]
+        return back, verifier
+
+
+@pytest.fixture
+def fed(server, idp, make_pool, saml_idp):  # noqa: F811
+    f = Saml(server, idp, make_pool, saml_idp)
+    saml_idp.add_sp(pool_id=f.pool_id, domain_url=f.domain_url)
+    f.user = saml_idp.add_user(name="Saml User")
+    saml_idp.set(auto_login=f.user["name_id"])
+    return f
+
+
+def test_sp_initiated_sign_in(server, fed):
+    url, q, verifier = fed.authorize_url(identity_provider="Okta")
+    status, hdrs, _ = fed.browser.get(url)
+    assert status == 302
+    sent = dict(urllib.parse.parse_qsl(
+        urllib.parse.urlsplit(hdrs["Location"]).query))
+    assert set(sent) == {"SAMLRequest", "RelayState"}
+    assert sent["RelayState"] != q["state"]
+    xml = zlib.decompress(base64.b64decode(sent["SAMLRequest"]), -15)
+    assert b"AuthnRequest" in xml and fed.acs.encode() in xml
+    cookie = [c for c in hdrs.get_all("Set-Cookie")
+              if c.startswith("userpoold_saml=")][0]
+    for flag in ("HttpOnly", "Secure", "SameSite=None",
+                 "Path=/%s/saml2/" % fed.prefix):
+        assert flag in cookie
+    status, _, body = fed.browser.get(hdrs["Location"])
+    form = html_forms(body, hdrs["Location"])[0]
+    assert form["fields"]["RelayState"] == sent["RelayState"]
+    logged = fed.saml.log("sso")[-1]
+    assert logged["issuer"] == fed.entity and logged["acs_url"] == fed.acs
+    back = fed.post(form)
+    assert back["state"] == q["state"] and "code" in back
+    toks = fed.tokens(back, verifier)
+    idc = fed.claims(toks["id_token"], "id")
+    name = "Okta_" + fed.user["name_id"]
+    assert idc["cognito:username"] == name
+    assert idc["email"] == fed.user["email"]
+    assert idc["identities"][0]["providerType"] == "SAML"
+    assert idc["identities"][0]["userId"] == fed.user["name_id"]
+    u = fed.idp.admin_get_user(UserPoolId=fed.pool_id, Username=name)
+    assert u["UserStatus"] == "EXTERNAL_PROVIDER"
+    assert attrs(u)["email"] == fed.user["email"]
+    assert attrs(u)["name"] == "Saml User"
+    # The state is single use: the same form again is refused, a page.
+    status, body = fed.post(form)
+    assert status == 400 and "expired" in body
+    # Another browser (no cookie) cannot use a state either.
+    form, _, _ = fed.to_idp()
+    fed.browser = Browser(ssl_context=server.ssl_context())
+    status, body = fed.post(form)
+    assert status == 400
+    assert len(fed.users()) == 1
+
+
+NEGATIVE = [
+    ({"sign_assertion": False, "sign_response": False}, "unsigned"),
+    ({"key": "second"}, "other key"),
+    ({"expired": True}, "expired"),
+    ({"not_yet_valid": True}, "not yet valid"),
+    ({"audience": "urn:amazon:cognito:sp:us-east-1_other"}, "audience"),
+    ({"recipient": "https://elsewhere.example/saml2/idpresponse"},
+     "recipient"),
+    ({"tamper": {"NameID": "someone-else"}}, "tampered NameID"),
+    ({"tamper": {"email": "evil@example.com"}}, "tampered attribute"),
+    ({"wrap": {"mode": "sibling", "name_id": "victim"}}, "wrapped"),
+    ({"wrap": {"mode": "advice", "name_id": "victim"}}, "wrapped advice"),
+    ({"in_response_to": "_0123456789abcdef"}, "InResponseTo"),
+    ({"encrypt": True}, "encrypted, no EncryptedResponses"),
+]
+
+
+def test_refused_responses_write_nothing(server, fed):
+    # By its metadata, so that the IdP can encrypt for the pool.
+    fed.saml.add_sp(metadata_url=fed.domain_url + "/saml2/metadata")
+    # A first sign-in, so that replay has a Response to answer with.
+    fed.saml_sign_in()
+    fed.idp.admin_delete_user(UserPoolId=fed.pool_id,
+                              Username="Okta_" + fed.user["name_id"])
+    for knobs, why in NEGATIVE:
+        fed.saml.reset()
+        fed.saml.set(auto_login=fed.user["name_id"], **knobs)
+        form, q, _ = fed.to_idp()
+        back = fed.post(form)
+        assert isinstance(back, dict), (why, back)
+        assert "code" not in back, why
+        assert back["error"] == "invalid_request", why
+        assert back["state"] == q["state"], why
+        assert fed.users() == [], why
+    # The IdP's last Response again, with its own (used) RelayState.
+    fed.saml.set(auto_login=fed.user["name_id"], replay=True)
+    form, _, _ = fed.to_idp()
+    assert fed.post(form)[0] == 400
+    assert fed.users() == []
+    fed.saml.reset()
+    fed.saml.set(auto_login=fed.user["name_id"])
+    back, _ = fed.saml_sign_in()
+    assert "code" in back
+
+
+def test_unknown_relay_state_and_deleted_provider(server, fed):
+    form, q, _ = fed.to_idp()
+    bad = dict(form, fields=dict(form["fields"], RelayState="x" * 43))
+    status, body = fed.post(bad)
+    assert status == 400 and "expired" in body
+    fed.idp.delete_identity_provider(UserPoolId=fed.pool_id,
+                                     ProviderName="Okta")
+    status, body = fed.post(form)
+    assert status == 400
+    assert fed.users() == []
+
+
+def test_metadata_encrypted_and_signed_requests(server, idp, make_pool,
+                                                saml_idp):  # noqa: F811
+    f = Saml(server, idp, make_pool, saml_idp, EncryptedResponses=True,
+             RequestSigningAlgorithm="rsa-sha256")
+    status, hdrs, body = f.browser.get(f.domain_url + "/saml2/metadata")
+    assert status == 200 and "samlmetadata" in hdrs["Content-Type"]
+    assert 'entityID="%s"' % f.entity in body
+    assert f.acs in body and f.domain_url + "/saml2/logout" in body
+    cert = idp.get_signing_certificate(UserPoolId=f.pool_id)["Certificate"]
+    assert cert in re.sub(r"\s", "", body)
+    assert base64.b64decode(cert)[:1] == b"\x30"
+    # The IdP registers the pool by its metadata URL: the certificate
+    # there checks the AuthnRequest and encrypts the assertion.
+    saml_idp.add_sp(metadata_url=f.domain_url + "/saml2/metadata")
+    user = saml_idp.add_user()
+    saml_idp.set(auto_login=user["name_id"], encrypt=True)
+    form, q, verifier = f.to_idp()
+    logged = saml_idp.log("sso")[-1]
+    assert logged["signed"] and logged["signature_valid"] is True
+    assert "EncryptedAssertion" in saml_idp.last()["xml"]
+    back = f.post(form)
+    assert "code" in back, back
+    idc = f.claims(f.tokens(back, verifier)["id_token"], "id")
+    assert idc["email"] == user["email"]
+    # The same certificate on every call.
+    assert idp.get_signing_certificate(
+        UserPoolId=f.pool_id)["Certificate"] == cert
+
+
+def idp_init_relay(f, **extra):
+    verifier, challenge = pkce()
+    q = dict(identity_provider=f.name, client_id=f.client_id,
+             redirect_uri=CALLBACK, response_type="code",
+             scope="openid email", code_challenge=challenge,
+             code_challenge_method="S256")
+    q.update(extra)
+    return urllib.parse.urlencode(q), verifier
+
+
+def idp_init_form(f, relay, user):
+    status, _, body = f.browser.get(f.saml.idp_init_url(
+        f.entity, relay_state=relay, user=user))
+    assert status == 200, body[:300]
+    return html_forms(body, f.saml.base_url)[0]
+
+
+def test_idp_initiated(server, idp, make_pool, saml_idp):  # noqa: F811
+    f = Saml(server, idp, make_pool, saml_idp, IDPInit=True)
+    saml_idp.add_sp(pool_id=f.pool_id, domain_url=f.domain_url)
+    user = saml_idp.add_user()
+    relay, verifier = idp_init_relay(f)
+    form = idp_init_form(f, relay, user["name_id"])
+    back = f.post(form)
+    assert "code" in back, back
+    idc = f.claims(f.tokens(back, verifier)["id_token"], "id")
+    assert idc["cognito:username"] == "Okta_" + user["name_id"]
+    # The same Response again: a replay, refused at the redirect_uri.
+    back = f.post(form)
+    assert back["error"] == "invalid_request" and "code" not in back
+    assert "used" in back["error_description"]
+    # A RelayState without an application is a page.
+    bad = dict(form, fields=dict(form["fields"], RelayState="a=b"))
+    assert f.post(bad)[0] == 400
+    # IDPInit off: refused, no user.
+    f.idp.update_identity_provider(
+        UserPoolId=f.pool_id, ProviderName="Okta",
+        ProviderDetails=saml_idp.details(IDPInit=False))
+    other = saml_idp.add_user()
+    back = f.post(idp_init_form(f, relay, other["name_id"]))
+    assert back["error"] == "invalid_request" and "code" not in back
+    assert [u["Username"] for u in f.users()] == [
+        "Okta_" + user["name_id"]]
+
+
+def test_logout_through_the_idp(server, idp, make_pool, saml_idp):  # noqa
+    f = Saml(server, idp, make_pool, saml_idp, IDPSignout=True)
+    saml_idp.add_sp(pool_id=f.pool_id, domain_url=f.domain_url)
+    user = saml_idp.add_user()
+    saml_idp.set(auto_login=user["name_id"])
+    f.saml_sign_in()
+    url = f.domain_url + "/logout?" + urllib.parse.urlencode(
+        dict(client_id=f.client_id, logout_uri=SIGNED_OUT))
+    status, hdrs, _ = f.browser.get(url)
+    assert status == 302, status
+    loc = hdrs["Location"]
+    assert loc.startswith(saml_idp.slo_url + "?"), loc
+    assert "Signature=" in loc and "SigAlg=" in loc
+    got = f.browser.follow(loc, lambda u: u.startswith(SIGNED_OUT))
+    assert got == SIGNED_OUT, got[:2] if not isinstance(got, str) else got
+    slo = saml_idp.log("slo")[-1]
+    assert slo["issuer"] == f.entity
+    # The hosted-UI session is gone: authorize goes to /login again.
+    url, _, _ = f.authorize_url()
+    status, hdrs, _ = f.browser.get(url)
+    assert status == 302 and "/login?" in hdrs["Location"]
