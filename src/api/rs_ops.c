@@ -8,7 +8,8 @@
  * written) and the token endpoint grants it. Scope names cannot hold a
  * '/', so the last '/' of a custom scope always separates the two parts
  * even when the identifier is a URL. A pool has at most 25 resource
- * servers of at most 100 scopes each.
+ * servers of at most 100 scopes each. The statements are
+ * db/resource_servers.c's.
  */
 #include "config.h"
 
@@ -20,13 +21,11 @@
 #include "api/ops_common.h"
 #include "api/shape.h"
 #include "db/pg.h"
+#include "db/resource_servers.h"
 #include "util.h"
 
-#define RS_MAX_PER_POOL		25
 #define RS_MAX_SCOPES		100
 #define RS_PAGE_MAX		50
-#define RS_STR(x)		RS_STR2(x)
-#define RS_STR2(x)		#x
 
 /* --- Input shapes (from the service model) --- */
 
@@ -178,11 +177,12 @@ rs_create_done(struct api_call *call, struct pg_reply *reply)
 	r = reply->res[0];
 	if (pg_rows(r) == 0)
 		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
-	else if (ops_true(r, 0, 1))
+	else if (ops_true(r, 0, DB_RESOURCE_SERVERS_CREATE_DUP))
 		rs_fail_duplicate(call);
-	else if (ops_count(r, 0, 2) == 0)
+	else if (ops_count(r, 0, DB_RESOURCE_SERVERS_CREATE_ADDED) == 0)
 		api_fail(call, "LimitExceededException", "A user pool can have "
-		    "at most %d resource servers.", RS_MAX_PER_POOL);
+		    "at most %d resource servers.",
+		    DB_RESOURCE_SERVERS_MAX_PER_POOL);
 	else
 		rs_ok_input(call, call->data);
 }
@@ -197,18 +197,7 @@ rs_create(struct api_call *call)
 		return;
 	api_set_data(call, scopes, rs_data_free);
 	batch = pg_batch_new();
-	pg_batch_add(batch, "WITH chk AS (SELECT p.id AS pool_id, "
-	    "  (SELECT count(*) FROM resource_servers r "
-	    "    WHERE r.pool_id = p.id) AS n, "
-	    "  EXISTS (SELECT 1 FROM resource_servers r "
-	    "    WHERE r.pool_id = p.id AND r.identifier = $2::text) AS dup "
-	    "  FROM pools p WHERE p.id = $1::text), "
-	    "ins AS (INSERT INTO resource_servers (pool_id, identifier, name, "
-	    "    scopes) "
-	    "  SELECT pool_id, $2::text, $3::text, $4::jsonb FROM chk "
-	    "  WHERE NOT dup AND n < " RS_STR(RS_MAX_PER_POOL) " RETURNING 1) "
-	    "SELECT chk.n, chk.dup, (SELECT count(*) FROM ins) FROM chk", 4,
-	    api_str(call->in, "UserPoolId"), api_str(call->in, "Identifier"),
+	db_resource_servers_create(batch, api_str(call->in, "UserPoolId"), api_str(call->in, "Identifier"),
 	    api_str(call->in, "Name"), scopes);
 	api_query(call, batch, rs_create_done);
 }
@@ -222,12 +211,14 @@ rs_describe_done(struct api_call *call, struct pg_reply *reply)
 
 	if ((r = ops_pool_result(call, reply)) == NULL)
 		return;
-	if (pg_val(r, 0, 1) == NULL)
+	if (pg_val(r, 0, DB_RESOURCE_SERVERS_GET_NAME) == NULL)
 		rs_fail_missing(call);
 	else
 		api_ok(call, json_pack("{s:o}", "ResourceServer", rs_output(
-		    pg_val(r, 0, 0), api_str(call->in, "Identifier"),
-		    pg_val(r, 0, 1), pg_val(r, 0, 2))));
+		    pg_val(r, 0, DB_RESOURCE_SERVERS_GET_POOL),
+		    api_str(call->in, "Identifier"),
+		    pg_val(r, 0, DB_RESOURCE_SERVERS_GET_NAME),
+		    pg_val(r, 0, DB_RESOURCE_SERVERS_GET_SCOPES))));
 }
 
 static void
@@ -235,10 +226,8 @@ rs_describe(struct api_call *call)
 {
 	struct pg_batch	*batch = pg_batch_new();
 
-	pg_batch_add(batch, "SELECT p.id, r.name, r.scopes FROM pools p "
-	    "LEFT JOIN resource_servers r ON r.pool_id = p.id "
-	    "AND r.identifier = $2::text WHERE p.id = $1::text", 2,
-	    api_str(call->in, "UserPoolId"), api_str(call->in, "Identifier"));
+	db_resource_servers_get(batch, api_str(call->in, "UserPoolId"),
+	    api_str(call->in, "Identifier"));
 	api_query(call, batch, rs_describe_done);
 }
 
@@ -263,11 +252,7 @@ rs_update(struct api_call *call)
 		return;
 	api_set_data(call, scopes, rs_data_free);
 	batch = pg_batch_new();
-	pg_batch_add(batch, "WITH u AS (UPDATE resource_servers "
-	    "  SET name = $3::text, scopes = $4::jsonb "
-	    "  WHERE pool_id = $1::text AND identifier = $2::text RETURNING 1) "
-	    "SELECT EXISTS (SELECT 1 FROM pools WHERE id = $1::text), "
-	    "(SELECT count(*) FROM u)", 4, api_str(call->in, "UserPoolId"),
+	db_resource_servers_update(batch, api_str(call->in, "UserPoolId"),
 	    api_str(call->in, "Identifier"), api_str(call->in, "Name"),
 	    scopes);
 	api_query(call, batch, rs_update_done);
@@ -285,10 +270,7 @@ rs_delete(struct api_call *call)
 {
 	struct pg_batch	*batch = pg_batch_new();
 
-	pg_batch_add(batch, "WITH d AS (DELETE FROM resource_servers "
-	    "  WHERE pool_id = $1::text AND identifier = $2::text RETURNING 1) "
-	    "SELECT EXISTS (SELECT 1 FROM pools WHERE id = $1::text), "
-	    "(SELECT count(*) FROM d)", 2, api_str(call->in, "UserPoolId"),
+	db_resource_servers_delete(batch, api_str(call->in, "UserPoolId"),
 	    api_str(call->in, "Identifier"));
 	api_query(call, batch, rs_delete_done);
 }
@@ -307,12 +289,17 @@ rs_list_done(struct api_call *call, struct pg_reply *reply)
 	n = pg_rows(r);
 	max = (int)api_int(call->in, "MaxResults", RS_PAGE_MAX);
 	items = json_array();
-	for (i = 0; i < n && i < max && pg_val(r, i, 1) != NULL; i++)
-		json_array_append_new(items, rs_output(pg_val(r, i, 0),
-		    pg_val(r, i, 1), pg_val(r, i, 2), pg_val(r, i, 3)));
+	for (i = 0; i < n && i < max && pg_val(r, i,
+	    DB_RESOURCE_SERVERS_LIST_IDENTIFIER) != NULL; i++)
+		json_array_append_new(items, rs_output(
+		    pg_val(r, i, DB_RESOURCE_SERVERS_LIST_POOL),
+		    pg_val(r, i, DB_RESOURCE_SERVERS_LIST_IDENTIFIER),
+		    pg_val(r, i, DB_RESOURCE_SERVERS_LIST_NAME),
+		    pg_val(r, i, DB_RESOURCE_SERVERS_LIST_SCOPES)));
 	out = json_pack("{s:o}", "ResourceServers", items);
 	if (n > max)
-		ops_page_next(out, "NextToken", pg_val(r, max - 1, 1), NULL);
+		ops_page_next(out, "NextToken", pg_val(r, max - 1,
+		    DB_RESOURCE_SERVERS_LIST_IDENTIFIER), NULL);
 	api_ok(call, out);
 }
 
@@ -328,13 +315,8 @@ rs_list(struct api_call *call)
 	snprintf(limit, sizeof limit, "%d", (int)api_int(call->in,
 	    "MaxResults", RS_PAGE_MAX) + 1);
 	batch = pg_batch_new();
-	pg_batch_add(batch, "SELECT p.id, r.identifier, r.name, r.scopes "
-	    "FROM pools p LEFT JOIN LATERAL (SELECT identifier, name, scopes "
-	    "  FROM resource_servers WHERE pool_id = p.id "
-	    "  AND ($2::text IS NULL OR identifier > $2::text) "
-	    "  ORDER BY identifier LIMIT $3::int) AS r ON true "
-	    "WHERE p.id = $1::text ORDER BY r.identifier", 3,
-	    api_str(call->in, "UserPoolId"), after, limit);
+	db_resource_servers_list(batch, api_str(call->in, "UserPoolId"),
+	    after, limit);
 	free(after);
 	api_query(call, batch, rs_list_done);
 }
