@@ -229,18 +229,18 @@ def test_slow_idp_does_not_hold_up_sign_in(server, pool, idp):
                    for i in range(4)]
         for t in threads:
             t.start()
-        time.sleep(1)
+        time.sleep(0.5)
         t0 = time.monotonic()
-        for _ in range(3):
-            out = idp.admin_initiate_auth(
-                UserPoolId=pool["Id"], ClientId=client["ClientId"],
-                AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-                AuthParameters={"USERNAME": user, "PASSWORD": PASSWORD})
-            assert "AuthenticationResult" in out
+        out = idp.admin_initiate_auth(
+            UserPoolId=pool["Id"], ClientId=client["ClientId"],
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": user, "PASSWORD": PASSWORD})
         took = time.monotonic() - t0
         for t in threads:
             t.join()
-    assert took < 3, took
+    assert "AuthenticationResult" in out
+    # On the crypto threads it waited for the fetches (4.5 s).
+    assert took < 3.5, took
     assert [r[0] for r in results] == ["InvalidParameterException"] * 4
 
 
