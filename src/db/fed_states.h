@@ -26,7 +26,8 @@ struct db_fed_state_new {
 	const char	*verifier_sealed;
 };
 
-void	db_fed_states_insert(struct pg_batch *, const struct db_fed_state_new *);
+void	db_fed_states_insert(struct pg_batch *,
+	    const struct db_fed_state_new *);
 /*
  * Take the live state of both digests (deleted: single use): none, or
  * one row of request, nonce, verifier_sealed, pool_id, then

@@ -280,7 +280,7 @@ idp_flow_start(struct task *t, const struct idp_flow_start *in, char **url)
 	task_query(t, b, idp_flow_loaded);
 }
 
-/* --- Take ------------------------------------------------------------------ */
+/* --- Take ----------------------------------------------------------------- */
 
 /* A sealed text opened (malloc'd), or NULL. */
 static char *

@@ -138,7 +138,8 @@ oidc_idp_part(const char *s, size_t len)
 static json_t *
 oidc_idp_key(json_t *jwks, enum jwk_alg alg, const char *kid)
 {
-	json_t		*keys = json_object_get(jwks, "keys"), *k, *found = NULL;
+	json_t		*keys = json_object_get(jwks, "keys");
+	json_t		*k, *found = NULL;
 	const char	*id;
 	size_t		 i, n = 0;
 
@@ -216,7 +217,8 @@ oidc_idp_signature(const char *token, const char *d2, json_t *header,
     json_t *jwks, const char **why)
 {
 	enum jwk_alg	 alg;
-	const char	*kid = json_string_value(json_object_get(header, "kid"));
+	const char	*kid = json_string_value(json_object_get(header,
+			    "kid"));
 	json_t		*key;
 	unsigned char	*sig;
 	size_t		 sig_len;

@@ -243,7 +243,7 @@ idpresponse_authorize(struct domain_req *o)
 	free(base);
 }
 
-/* --- /oauth2/idpresponse --------------------------------------------------- */
+/* --- /oauth2/idpresponse -------------------------------------------------- */
 
 static void
 idpresponse_session_made(struct domain_req *o, const struct core_err *err)

@@ -10,6 +10,8 @@ PostgreSQL) and the provider are started here, on loopback.
 
     python3 tests/bench/fed_oidc.py [SECONDS [CLIENTS]]   (10, 4)
 
+(BENCH_LOG_LEVEL sets the daemon's log level, warn by default.)
+
 Meanwhile one more client reads the pool's JWKS and discovery document
 in a loop. Prints one line per figure: "fed-signin <per s> p50 p99" (a
 whole sign-in with its code exchange), then "jwks" and "discovery" with
@@ -150,7 +152,8 @@ def main():
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 10.0
     clients = int(sys.argv[2]) if len(sys.argv) > 2 else 4
     srv = Server(own_cluster=True)
-    srv.extra_args = ["--log_level=" + os.environ.get("BENCH_LOG_LEVEL", "warn")] + known_limits(srv.bin)
+    level = os.environ.get("BENCH_LOG_LEVEL", "warn")
+    srv.extra_args = ["--log_level=" + level] + known_limits(srv.bin)
     srv.start()
     idp = OidcIdp(_node())
     try:

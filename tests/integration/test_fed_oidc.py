@@ -22,8 +22,9 @@ import uuid
 import pytest
 
 from conftest import free_port
-from idp_servers import (Browser, facebook_idp, facebook_idp_server,  # noqa: F401
-                         oidc_idp, oidc_idp_server, unreachable_url)
+from idp_servers import (  # noqa: F401 (fixtures)
+    Browser, facebook_idp, facebook_idp_server, oidc_idp, oidc_idp_server,
+    unreachable_url)
 from test_browser import chromium, shots_dir  # noqa: F401
 from test_npm_clients import App as NpmApp
 from test_npm_clients import node  # noqa: F401

@@ -77,7 +77,8 @@ part(json_t *j)
 static char *
 sign(json_t *header, json_t *claims, EVP_PKEY *pk)
 {
-	char		*h = part(header), *c = part(claims), *input, *sig, *out;
+	char		*h = part(header), *c = part(claims);
+	char		*input, *sig, *out;
 	unsigned char	 raw[1024], *der = NULL, rs[64];
 	size_t		 len = sizeof raw;
 	EVP_MD_CTX	*md = EVP_MD_CTX_new();
