@@ -385,9 +385,7 @@ oidc_finish(struct task *t)
 	op->subject = NULL;
 	op->out->claims = op->claims;
 	op->claims = NULL;
-	if (op->type == FED_OIDC)
-		op->out->issuer = oidc_dup(oidc_idp_detail(op->details,
-		    "oidc_issuer"));
+	/* identities' issuer is null for every OAuth provider (Cognito's). */
 	task_ok(t);
 }
 

@@ -76,7 +76,7 @@ struct oidc_idp_redeem {
 /* Who the provider says signed in (owned: oidc_idp_identity_clear). */
 struct oidc_idp_identity {
 	char	*subject;
-	char	*issuer;	/* identities' issuer, or NULL */
+	char	*issuer;	/* identities' issuer: NULL for these types */
 	json_t	*claims;
 };
 

@@ -399,7 +399,8 @@ idpresponse_get(struct domain_req *o)
 	if (state == NULL || x->browser == NULL ||
 	    !domain_param_ok(state, 1) ||
 	    !domain_param_ok(domain_param(o, "code"), 1) ||
-	    !domain_param_ok(error, 1)) {
+	    !domain_param_ok(error, 1) ||
+	    !domain_param_ok(domain_param(o, "error_description"), 0)) {
 		render_error(o, 400, "This sign-in has expired or did not "
 		    "start in this browser. Go back to the application and "
 		    "sign in again.");

@@ -160,6 +160,8 @@ def test_oidc_sign_in_by_identity_provider(server, fed):
     assert idc["cognito:username"] == name
     assert idc["email"] == fed.user["email"] and idc["nonce"] == "app-nonce"
     assert idc["identities"][0]["providerName"] == "Corp"
+    assert idc["identities"][0]["providerType"] == "OIDC"
+    assert idc["identities"][0]["issuer"] is None
     assert fed.claims(toks["access_token"], "access")["username"] == name
     u = fed.idp.admin_get_user(UserPoolId=fed.pool_id, Username=name)
     assert u["UserStatus"] == "EXTERNAL_PROVIDER"
