@@ -17,7 +17,7 @@
  * never stored against a scope or attribute that is gone. Create's
  * rules are also client_ops_config (the demo pool's client); the id,
  * the secret and the insert are core/pools.c's (statement in
- * db/pools.c).
+ * db/pools.c); the other statements are db/clients.c's.
  *
  * The client secret is sealed under the master key at rest and opened
  * only to answer Create, Describe and Update.
@@ -37,8 +37,8 @@
 #include "crypto/keys.h"
 #include "core/pools.h"
 #include "core/task.h"
+#include "db/clients.h"
 #include "db/pg.h"
-#include "db/pools.h"
 #include "util.h"
 
 #define CLIENT_PAGE_MAX		60
@@ -622,27 +622,6 @@ client_ops_config(json_t *in, json_t **cfg, json_t **scopes,
 
 /* --- The checks only the database can make --- */
 
-/* Column of client_sql_update's row naming an unknown provider. */
-#define CLIENT_COL_BAD_IDP	7
-
-static const char client_sql_update[] =
-	"WITH chk AS (SELECT p.id AS pool_id, "
-	"  (SELECT c.secret_sealed IS NOT NULL FROM clients c "
-	"    WHERE c.pool_id = p.id AND c.id = $2::text) AS has_secret, "
-	DB_POOLS_CLIENT_CHECKS
-	"  FROM pools p WHERE p.id = $1::text), "
-	"upd AS (UPDATE clients c SET name = coalesce($3::text, c.name), "
-	"    config = $4::jsonb, "
-	"    modified_at = extract(epoch FROM clock_timestamp()) "
-	"  FROM chk WHERE c.pool_id = chk.pool_id AND c.id = $2::text "
-	"  AND chk.bad_scope IS NULL AND chk.bad_attr IS NULL "
-	"  AND chk.bad_idp IS NULL "
-	"  AND (NOT $8::boolean OR c.secret_sealed IS NOT NULL) "
-	"  RETURNING c.name, c.secret_sealed, c.created_at, c.modified_at) "
-	"SELECT chk.has_secret, chk.bad_scope, chk.bad_attr, upd.name, "
-	"  upd.secret_sealed, upd.created_at, upd.modified_at, chk.bad_idp "
-	"FROM chk LEFT JOIN upd ON true";
-
 /* JSON text of a list member of the input, "[]" when absent. */
 static char *
 client_param_list(json_t *in, const char *name)
@@ -661,8 +640,8 @@ client_param_list(json_t *in, const char *name)
 static int
 client_db_verdict(struct api_call *call, const PGresult *r)
 {
-	const char	*bad_scope = pg_val(r, 0, 1);
-	const char	*bad_attr = pg_val(r, 0, 2);
+	const char	*bad_scope = pg_val(r, 0, DB_CLIENTS_UPDATE_BAD_SCOPE);
+	const char	*bad_attr = pg_val(r, 0, DB_CLIENTS_UPDATE_BAD_ATTR);
 
 	if (pg_rows(r) == 0) {
 		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
@@ -684,10 +663,11 @@ client_db_verdict(struct api_call *call, const PGresult *r)
 		    "attributes specified: %s is not mutable.", bad_attr + 1);
 		return -1;
 	}
-	if (pg_val(r, 0, CLIENT_COL_BAD_IDP) != NULL) {
+	if (pg_val(r, 0, DB_CLIENTS_UPDATE_BAD_IDP) != NULL) {
 		api_fail(call, "InvalidParameterException", "The provider %s "
-		    "does not exist for User Pool %s", pg_val(r, 0,
-		    CLIENT_COL_BAD_IDP), api_str(call->in, "UserPoolId"));
+		    "does not exist for User Pool %s",
+		    pg_val(r, 0, DB_CLIENTS_UPDATE_BAD_IDP),
+		    api_str(call->in, "UserPoolId"));
 		return -1;
 	}
 	return 0;
@@ -787,21 +767,25 @@ client_update_done(struct api_call *call, struct pg_reply *reply)
 		return;
 	}
 	r = reply->res[0];
-	if (pg_rows(r) > 0 && pg_val(r, 0, 0) == NULL) {
+	if (pg_rows(r) > 0 && pg_val(r, 0, DB_CLIENTS_UPDATE_HAS_SECRET) ==
+	    NULL) {
 		ops_fail_no_client(call, api_str(call->in, "ClientId"));
 		return;
 	}
 	if (client_db_verdict(call, r) != 0)
 		return;
-	if (pg_val(r, 0, 3) == NULL) {
+	if (pg_val(r, 0, DB_CLIENTS_UPDATE_NAME) == NULL) {
 		api_fail(call, "InvalidOAuthFlowException",
 		    "client_credentials flow can not be selected if client "
 		    "does not have a client secret.");
 		return;
 	}
 	api_ok(call, client_output(api_str(call->in, "UserPoolId"),
-	    api_str(call->in, "ClientId"), pg_val(r, 0, 3), pg_val(r, 0, 4),
-	    cfg, pg_val(r, 0, 5), pg_val(r, 0, 6)));
+	    api_str(call->in, "ClientId"),
+	    pg_val(r, 0, DB_CLIENTS_UPDATE_NAME),
+	    pg_val(r, 0, DB_CLIENTS_UPDATE_SECRET), cfg,
+	    pg_val(r, 0, DB_CLIENTS_UPDATE_CREATED),
+	    pg_val(r, 0, DB_CLIENTS_UPDATE_MODIFIED)));
 }
 
 /*
@@ -826,10 +810,12 @@ client_update(struct api_call *call)
 	rd = client_param_list(call->in, "ReadAttributes");
 	wr = client_param_list(call->in, "WriteAttributes");
 	batch = pg_batch_new();
-	pg_batch_add(batch, client_sql_update, 8, api_str(call->in,
-	    "UserPoolId"), api_str(call->in, "ClientId"), api_str(call->in,
-	    "ClientName"), cfg, scopes, rd, wr, b.need_secret ? "true" :
-	    "false");
+	db_clients_update(batch, &(struct db_clients_update){
+	    .pool_id = api_str(call->in, "UserPoolId"),
+	    .id = api_str(call->in, "ClientId"),
+	    .name = api_str(call->in, "ClientName"), .config = cfg,
+	    .custom_scopes = scopes, .read_attrs = rd, .write_attrs = wr,
+	    .need_secret = b.need_secret ? "true" : "false" });
 	free(cfg);
 	free(scopes);
 	free(rd);
@@ -848,15 +834,19 @@ client_describe_done(struct api_call *call, struct pg_reply *reply)
 
 	if ((r = ops_pool_result(call, reply)) == NULL)
 		return;
-	if (pg_val(r, 0, 0) == NULL) {
+	if (pg_val(r, 0, DB_CLIENTS_DESCRIBE_NAME) == NULL) {
 		ops_fail_no_client(call, api_str(call->in, "ClientId"));
 		return;
 	}
-	if ((cfg = json_loads(pg_val(r, 0, 2), 0, NULL)) == NULL)
+	if ((cfg = json_loads(pg_val(r, 0, DB_CLIENTS_DESCRIBE_CONFIG), 0,
+	    NULL)) == NULL)
 		cfg = json_object();
 	api_ok(call, client_output(api_str(call->in, "UserPoolId"),
-	    api_str(call->in, "ClientId"), pg_val(r, 0, 0), pg_val(r, 0, 1),
-	    cfg, pg_val(r, 0, 3), pg_val(r, 0, 4)));
+	    api_str(call->in, "ClientId"),
+	    pg_val(r, 0, DB_CLIENTS_DESCRIBE_NAME),
+	    pg_val(r, 0, DB_CLIENTS_DESCRIBE_SECRET), cfg,
+	    pg_val(r, 0, DB_CLIENTS_DESCRIBE_CREATED),
+	    pg_val(r, 0, DB_CLIENTS_DESCRIBE_MODIFIED)));
 	json_decref(cfg);
 }
 
@@ -865,10 +855,8 @@ client_describe(struct api_call *call)
 {
 	struct pg_batch	*batch = pg_batch_new();
 
-	pg_batch_add(batch, "SELECT c.name, c.secret_sealed, c.config, "
-	    "c.created_at, c.modified_at FROM pools p LEFT JOIN clients c "
-	    "ON c.pool_id = p.id AND c.id = $2::text WHERE p.id = $1::text",
-	    2, api_str(call->in, "UserPoolId"), api_str(call->in, "ClientId"));
+	db_clients_describe(batch, api_str(call->in, "UserPoolId"),
+	    api_str(call->in, "ClientId"));
 	api_query(call, batch, client_describe_done);
 }
 
@@ -893,13 +881,7 @@ client_delete(struct api_call *call)
 {
 	struct pg_batch	*batch = pg_batch_new();
 
-	pg_batch_add(batch, "WITH d AS (DELETE FROM clients "
-	    "  WHERE pool_id = $1::text AND id = $2::text RETURNING id), "
-	    "u AS (DELETE FROM ui_customizations "
-	    "  WHERE pool_id = $1::text AND client_id = $2::text "
-	    "  AND EXISTS (SELECT 1 FROM d)) "
-	    "SELECT EXISTS (SELECT 1 FROM pools WHERE id = $1::text), "
-	    "(SELECT count(*) FROM d)", 2, api_str(call->in, "UserPoolId"),
+	db_clients_delete(batch, api_str(call->in, "UserPoolId"),
 	    api_str(call->in, "ClientId"));
 	api_query(call, batch, client_delete_done);
 }
@@ -918,14 +900,17 @@ client_list_done(struct api_call *call, struct pg_reply *reply)
 	n = pg_rows(r);
 	max = (int)api_int(call->in, "MaxResults", CLIENT_PAGE_MAX);
 	items = json_array();
-	for (i = 0; i < n && i < max && pg_val(r, i, 1) != NULL; i++)
+	for (i = 0; i < n && i < max && pg_val(r, i, DB_CLIENTS_LIST_ID) !=
+	    NULL; i++)
 		json_array_append_new(items, json_pack("{s:s, s:s, s:s}",
-		    "ClientId", pg_val(r, i, 1), "UserPoolId", pg_val(r, i, 0),
-		    "ClientName", pg_val(r, i, 2)));
+		    "ClientId", pg_val(r, i, DB_CLIENTS_LIST_ID),
+		    "UserPoolId", pg_val(r, i, DB_CLIENTS_LIST_POOL),
+		    "ClientName", pg_val(r, i, DB_CLIENTS_LIST_NAME)));
 	out = json_pack("{s:o}", "UserPoolClients", items);
 	if (n > max)
-		ops_page_next(out, "NextToken", pg_val(r, max - 1, 3),
-		    pg_val(r, max - 1, 1));
+		ops_page_next(out, "NextToken", pg_val(r, max - 1,
+		    DB_CLIENTS_LIST_CREATED), pg_val(r, max - 1,
+		    DB_CLIENTS_LIST_ID));
 	api_ok(call, out);
 }
 
@@ -963,13 +948,8 @@ client_list(struct api_call *call)
 	snprintf(limit, sizeof limit, "%d", (int)api_int(call->in,
 	    "MaxResults", CLIENT_PAGE_MAX) + 1);
 	batch = pg_batch_new();
-	pg_batch_add(batch, "SELECT p.id, c.id, c.name, c.created_at "
-	    "FROM pools p LEFT JOIN LATERAL (SELECT id, name, created_at "
-	    "  FROM clients WHERE pool_id = p.id AND ($2::float8 IS NULL OR "
-	    "  (created_at, id) > ($2::float8, $3::text)) "
-	    "  ORDER BY created_at, id LIMIT $4::int) AS c ON true "
-	    "WHERE p.id = $1::text ORDER BY c.created_at, c.id", 4,
-	    api_str(call->in, "UserPoolId"), after_t, after_id, limit);
+	db_clients_list(batch, api_str(call->in, "UserPoolId"), after_t,
+	    after_id, limit);
 	free(after_t);
 	free(after_id);
 	api_query(call, batch, client_list_done);

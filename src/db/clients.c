@@ -2,7 +2,12 @@
  * clients.c: SQL of app clients as a pool domain sees them (see
  * clients.h): the domain's pool with the settings its pages show, and
  * a client only when it belongs to that pool (a client of another pool
- * is unknown on this pool's domain).
+ * is unknown on this pool's domain); the client operations' update,
+ * description, deletion and pages. What needs the database of an
+ * update (the pool, the custom scopes of resource servers, custom
+ * attributes of the schema, the identity providers) is checked by the
+ * statement that writes, so a client is never stored against a scope
+ * or attribute that is gone.
  */
 #include "config.h"
 
@@ -12,6 +17,7 @@
 #include "db/clients.h"
 #include "db/mfa.h"
 #include "db/pg.h"
+#include "db/pools.h"
 #include "db/users.h"
 #include "util.h"
 
@@ -127,4 +133,63 @@ db_clients_signin_user(struct pg_batch *b, const char *client_id,
 	pg_batch_add(b, "SELECT " DB_USERS_COLUMNS ", s.* FROM users u, ("
 	    DB_CLIENTS_SIGNIN_SQL ") s WHERE u.pool_id = $2 AND u.sub = "
 	    "$3::uuid AND s.pool_id = u.pool_id", 3, client_id, pool_id, sub);
+}
+
+void
+db_clients_update(struct pg_batch *b, const struct db_clients_update *u)
+{
+	pg_batch_add(b, "WITH chk AS (SELECT p.id AS pool_id, "
+	    "  (SELECT c.secret_sealed IS NOT NULL FROM clients c "
+	    "    WHERE c.pool_id = p.id AND c.id = $2::text) AS has_secret, "
+	    DB_POOLS_CLIENT_CHECKS
+	    "  FROM pools p WHERE p.id = $1::text), "
+	    "upd AS (UPDATE clients c SET name = coalesce($3::text, c.name), "
+	    "    config = $4::jsonb, "
+	    "    modified_at = extract(epoch FROM clock_timestamp()) "
+	    "  FROM chk WHERE c.pool_id = chk.pool_id AND c.id = $2::text "
+	    "  AND chk.bad_scope IS NULL AND chk.bad_attr IS NULL "
+	    "  AND chk.bad_idp IS NULL "
+	    "  AND (NOT $8::boolean OR c.secret_sealed IS NOT NULL) "
+	    "  RETURNING c.name, c.secret_sealed, c.created_at, c.modified_at) "
+	    "SELECT chk.has_secret, chk.bad_scope, chk.bad_attr, upd.name, "
+	    "  upd.secret_sealed, upd.created_at, upd.modified_at, chk.bad_idp "
+	    "FROM chk LEFT JOIN upd ON true", 8, u->pool_id, u->id, u->name,
+	    u->config, u->custom_scopes, u->read_attrs, u->write_attrs,
+	    u->need_secret);
+}
+
+void
+db_clients_describe(struct pg_batch *b, const char *pool_id,
+    const char *client_id)
+{
+	pg_batch_add(b, "SELECT c.name, c.secret_sealed, c.config, "
+	    "c.created_at, c.modified_at FROM pools p LEFT JOIN clients c "
+	    "ON c.pool_id = p.id AND c.id = $2::text WHERE p.id = $1::text",
+	    2, pool_id, client_id);
+}
+
+void
+db_clients_delete(struct pg_batch *b, const char *pool_id,
+    const char *client_id)
+{
+	pg_batch_add(b, "WITH d AS (DELETE FROM clients "
+	    "  WHERE pool_id = $1::text AND id = $2::text RETURNING id), "
+	    "u AS (DELETE FROM ui_customizations "
+	    "  WHERE pool_id = $1::text AND client_id = $2::text "
+	    "  AND EXISTS (SELECT 1 FROM d)) "
+	    "SELECT EXISTS (SELECT 1 FROM pools WHERE id = $1::text), "
+	    "(SELECT count(*) FROM d)", 2, pool_id, client_id);
+}
+
+void
+db_clients_list(struct pg_batch *b, const char *pool_id, const char *at,
+    const char *id, const char *limit)
+{
+	pg_batch_add(b, "SELECT p.id, c.id, c.name, c.created_at "
+	    "FROM pools p LEFT JOIN LATERAL (SELECT id, name, created_at "
+	    "  FROM clients WHERE pool_id = p.id AND ($2::float8 IS NULL OR "
+	    "  (created_at, id) > ($2::float8, $3::text)) "
+	    "  ORDER BY created_at, id LIMIT $4::int) AS c ON true "
+	    "WHERE p.id = $1::text ORDER BY c.created_at, c.id", 4, pool_id,
+	    at, id, limit);
 }
