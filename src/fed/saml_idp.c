@@ -776,7 +776,7 @@ saml_idp_sp_metadata(struct task *t, const char *domain,
 
 #define SAML_IDP_SUCCESS	"urn:oasis:names:tc:SAML:2.0:status:Success"
 
-int
+static int
 saml_idp_logout_response(const char *value, const char *irt, char *why,
     size_t len)
 {
@@ -813,4 +813,36 @@ saml_idp_logout_response(const char *value, const char *irt, char *why,
 	free(code);
 	xmlFreeDoc(doc);
 	return rc;
+}
+
+static void
+saml_idp_logout_run(struct task *t)
+{
+	struct saml_idp_op	*op = t->data;
+
+	if (saml_idp_logout_response(op->response, op->irt, op->err.msg,
+	    sizeof op->err.msg) != 0)
+		op->err.kind = SAML_MALFORMED;
+}
+
+static void
+saml_idp_logout_ran(struct task *t)
+{
+	struct saml_idp_op	*op = t->data;
+
+	if (op->err.kind != SAML_OK)
+		task_fail(t, CORE_ERR_NOT_AUTHORIZED, "%s", op->err.msg);
+	else
+		task_ok(t);
+}
+
+void
+saml_idp_logout_check(struct task *t, const char *value, const char *irt)
+{
+	struct saml_idp_op	*op = xcalloc(1, sizeof *op);
+
+	task_set_data(t, op, saml_idp_op_free);
+	op->response = xstrdup(value);
+	op->irt = xstrdup(irt);
+	task_work(t, saml_idp_logout_run, saml_idp_logout_ran);
 }

@@ -23,8 +23,6 @@
 #ifndef FED_SAML_IDP_H
 #define FED_SAML_IDP_H
 
-#include <stddef.h>
-
 #include <jansson.h>
 
 #include "db/idps.h"
@@ -87,12 +85,14 @@ void	saml_idp_sp_metadata(struct task *, const char *, const char *,
 	    char **);
 
 /*
- * Check the IdP's LogoutResponse (the HTTP-Redirect SAMLResponse value,
- * URL-decoded) answers the LogoutRequest irt with Success: 0, or -1
- * with a message for a page in why.
+ * Check on a worker that the IdP's LogoutResponse (the HTTP-Redirect
+ * SAMLResponse value, URL-decoded) answers the LogoutRequest of ID irt
+ * with Success; CORE_ERR_NOT_AUTHORIZED with a message for a page if
+ * not. Its query signature is not checked: the state it comes back
+ * with is single use and bound to the browser, and it only ends a
+ * sign-out that already ended the session here.
  */
-int	saml_idp_logout_response(const char *, const char *, char *, size_t)
-	    MUST_CHECK;
+void	saml_idp_logout_check(struct task *, const char *, const char *);
 
 /* 1 when a provider's boolean detail (IDPSignout...) is "true". */
 int	saml_idp_detail_true(const struct db_idp *, const char *);

@@ -233,12 +233,17 @@ domain_refuse(struct domain_req *o, int status, const char *msg)
 
 /*
  * A body over max_form_bytes (413), or an address out of its allowance
- * (429, see ratelimit.c): 1 after answering.
+ * (429, see ratelimit.c): 1 after answering. A SAML Response may hold
+ * 100,000 characters at Cognito, more than a page's form: its ACS takes
+ * up to max_body_bytes.
  */
 static int
 domain_over_limits(struct domain_req *o)
 {
-	if (o->r->body_len > (size_t)conf->max_form_bytes) {
+	size_t	max = strcmp(o->r->domain_path, "/saml2/idpresponse") == 0 ?
+		    (size_t)conf->max_body_bytes : (size_t)conf->max_form_bytes;
+
+	if (o->r->body_len > max) {
 		domain_refuse(o, 413, "That was too much: the form sent more "
 		    "than this page accepts. Go back and try again with less "
 		    "text.");

@@ -340,11 +340,24 @@ saml2_signout(struct domain_req *o, const char *session,
 }
 
 static void
+saml2_logout_checked(struct domain_req *o, const struct core_err *err)
+{
+	struct saml2	*x = o->fed;
+
+	if (err != NULL) {
+		render_error(o, err->kind == CORE_ERR_NOT_AUTHORIZED ? 400 :
+		    503, err->kind == CORE_ERR_NOT_AUTHORIZED ? err->message :
+		    "The sign-out service is unavailable; try again later.");
+		return;
+	}
+	domain_redirect(o, json_string_value(json_object_get(
+	    x->flow.request, "logout_uri")));
+}
+
+static void
 saml2_logout_taken(struct domain_req *o, const struct core_err *err)
 {
 	struct saml2	*x = o->fed;
-	const char	*uri;
-	char		 why[200];
 
 	if (err != NULL) {
 		render_error(o, err->kind == CORE_ERR_BAD_GRANT ? 400 : 503,
@@ -353,18 +366,14 @@ saml2_logout_taken(struct domain_req *o, const struct core_err *err)
 		    "sign-out service is unavailable; try again later.");
 		return;
 	}
-	uri = json_string_value(json_object_get(x->flow.request,
-	    "logout_uri"));
-	if (x->flow.type != FED_SAML || uri == NULL || x->flow.nonce == NULL) {
+	if (x->flow.type != FED_SAML || x->flow.nonce == NULL ||
+	    !json_is_string(json_object_get(x->flow.request,
+	    "logout_uri"))) {
 		render_error(o, 400, "This sign-out did not start here.");
 		return;
 	}
-	if (saml_idp_logout_response(x->response, x->flow.nonce, why,
-	    sizeof why) != 0) {
-		render_error(o, 400, why);
-		return;
-	}
-	domain_redirect(o, uri);
+	saml_idp_logout_check(domain_task(o, "saml logout response",
+	    saml2_logout_checked), x->response, x->flow.nonce);
 }
 
 void

@@ -19,15 +19,20 @@ GetSigningCertificate, and /logout through the IdP with IDPSignout.
 Every refusal writes no user."""
 import base64
 import re
+import time
 import urllib.parse
 import uuid
 import zlib
 
 import pytest
 
+from conftest import free_port
 from idp_servers import (Browser, html_forms, saml_idp,  # noqa: F401
                          saml_idp_server)
+from test_browser import chromium, shots_dir  # noqa: F401
 from test_fed_oidc import Fed, attrs
+from test_npm_clients import App as NpmApp
+from test_npm_clients import node  # noqa: F401
 from test_oauth import CALLBACK, SIGNED_OUT, pkce
 
 MAPPING = {"email": "email", "name": "name"}
@@ -35,13 +40,14 @@ MAPPING = {"email": "email", "name": "name"}
 
 class Saml(Fed):
     def __init__(self, server, idp, make_pool, saml, name="Okta",
-                 **details):
+                 identifiers=None, **details):
         super().__init__(server, idp, make_pool)
         self.saml = saml
         self.name = name
         self.entity = "urn:amazon:cognito:sp:" + self.pool_id
         self.acs = self.domain_url + "/saml2/idpresponse"
-        self.add_provider(name, "SAML", saml.details(**details), MAPPING)
+        self.add_provider(name, "SAML", saml.details(**details), MAPPING,
+                          identifiers)
         self.client_id = self.make_client([name], cognito=False)
 
     def make_client(self, providers, callback=CALLBACK, cognito=True):
@@ -197,6 +203,27 @@ def test_unknown_relay_state_and_deleted_provider(server, fed):
     assert fed.users() == []
 
 
+def test_metadata_fetched_again_when_expired(server, idp, make_pool,
+                                             saml_idp):  # noqa: F811
+    # The stored metadata lists the primary key and is valid 2 s; the
+    # IdP then rolls to its second key: only metadata fetched again
+    # after its validUntil verifies the next Response.
+    saml_idp.set(metadata_valid_s=2)
+    f = Saml(server, idp, make_pool, saml_idp)
+    saml_idp.add_sp(pool_id=f.pool_id, domain_url=f.domain_url)
+    user = saml_idp.add_user()
+    saml_idp.set(auto_login=user["name_id"], key="second",
+                 metadata_certs=["second"], metadata_valid_s=60)
+    time.sleep(2.5)
+    back, _ = f.saml_sign_in()
+    assert "code" in back, back
+    # A large Response (Cognito takes 100,000 characters) is read, not
+    # refused as an oversized form (here: no such state, a page).
+    status, body = f.post({"action": f.acs, "fields": {
+        "SAMLResponse": "A" * 100000, "RelayState": "x" * 43}})
+    assert status == 400 and "expired" in body
+
+
 def test_metadata_encrypted_and_signed_requests(server, idp, make_pool,
                                                 saml_idp):  # noqa: F811
     f = Saml(server, idp, make_pool, saml_idp, EncryptedResponses=True,
@@ -292,3 +319,28 @@ def test_logout_through_the_idp(server, idp, make_pool, saml_idp):  # noqa
     url, _, _ = f.authorize_url()
     status, hdrs, _ = f.browser.get(url)
     assert status == 302 and "/login?" in hdrs["Location"]
+
+
+def test_sign_in_in_chromium(server, idp, make_pool, saml_idp,  # noqa: F811
+                             node, chromium):  # noqa: F811
+    """The /login page's SAML button and its e-mail field in Chromium:
+    the IdP's page posts the Response by script, cross-site, with the
+    SameSite=None cookie; openid-client redeems the code and jose checks
+    the ID token."""
+    f = Saml(server, idp, make_pool, saml_idp, identifiers=["saml.example"])
+    saml_idp.add_sp(pool_id=f.pool_id, domain_url=f.domain_url)
+    user = saml_idp.add_user(name="Browser User")
+    saml_idp.set(auto_login=user["name_id"])
+    port = free_port()
+    f.client_id = f.make_client(
+        ["Okta"], callback="http://localhost:%d/callback" % port)
+    f.browser_ws = chromium
+    r = NpmApp.run(f, node, "fed_browser.js", "idp_buttons", timeout=120,
+                   port=port, provider="Okta", email="someone@saml.example",
+                   shots=shots_dir("fed_saml"))
+    first = r.value("button")
+    assert first["shown"]["buttons"] == ["idpButton-customizable idp-button"]
+    assert first["id"]["cognito:username"] == "Okta_" + user["name_id"]
+    assert first["id"]["email"] == user["email"]
+    assert r.value("email")["id"]["sub"] == first["id"]["sub"]
+    assert len(f.users()) == 1
