@@ -20,6 +20,7 @@
 #include "core/policy.h"
 #include "core/users.h"
 #include "crypto/b64.h"
+#include "db/pools.h"
 #include "util.h"
 
 #define OPS_TOKEN_MAX	2048
@@ -188,8 +189,7 @@ ops_pool_query(struct api_call *call,
 {
 	struct pg_batch	*b = pg_batch_new();
 
-	pg_batch_add(b, "SELECT config FROM pools WHERE id = $1", 1,
-	    api_str(call->in, "UserPoolId"));
+	db_pools_config(b, api_str(call->in, "UserPoolId"));
 	api_query(call, b, done);
 }
 
@@ -203,7 +203,7 @@ ops_pool_read(struct api_call *call, struct pg_reply *reply,
 	memset(p, 0, sizeof *p);
 	if ((r = ops_pool_result(call, reply)) == NULL)
 		return -1;
-	p->config = json_loads(pg_val(r, 0, 0), 0, NULL);
+	p->config = json_loads(pg_val(r, 0, DB_POOLS_CONFIG), 0, NULL);
 	if (!json_is_object(p->config)) {
 		json_decref(p->config);
 		p->config = json_object();

@@ -1326,8 +1326,7 @@ pool_load(struct api_call *call, pool_next_fn next)
 	pool_strip_nulls(call->in);
 	j->id = xstrdup(api_str(call->in, "UserPoolId"));
 	j->next = next;
-	pg_batch_add(b, "SELECT " DB_POOLS_COLUMNS " FROM pools p WHERE "
-	    "p.id = $1", 1, j->id);
+	db_pools_get(b, j->id);
 	api_query(call, b, pool_loaded);
 }
 
@@ -1363,11 +1362,9 @@ pool_save(struct api_call *call, struct pool_job *j)
 	char		*mfa = pool_dump(j->mfa);
 	char		*tags = j->tags != NULL ? pool_dump(j->tags) : NULL;
 
-	pg_batch_add(b, "UPDATE pools SET name = $2, config = $3::jsonb, "
-	    "mfa_config = $4::jsonb, tags = coalesce($5::jsonb, tags), "
-	    "modified_at = extract(epoch FROM clock_timestamp()) "
-	    "WHERE id = $1 AND modified_at = $6::float8 RETURNING id", 6,
-	    j->id, j->name, config, mfa, tags, j->version);
+	db_pools_save(b, &(struct db_pools_save){ .id = j->id,
+	    .name = j->name, .config = config, .mfa = mfa, .tags = tags,
+	    .version = j->version });
 	free(config);
 	free(mfa);
 	free(tags);
@@ -1557,21 +1554,11 @@ pool_mfa_get(struct api_call *call)
 /* DeleteUserPool                                                    */
 
 /*
- * One statement decides and deletes, so a check and the delete cannot
- * be split by another request: deletion protection and a configured
- * domain refuse, as on Cognito. Keys, clients and everything else of
- * the pool go by ON DELETE CASCADE.
+ * One statement (db_pools_delete) decides and deletes, so a check and
+ * the delete cannot be split by another request: deletion protection
+ * and a configured domain refuse, as on Cognito. Keys, clients and
+ * everything else of the pool go by ON DELETE CASCADE.
  */
-#define POOL_DELETE_SQL							\
-	"WITH p AS (SELECT id, config->>'DeletionProtection' AS "	\
-	"protection, EXISTS (SELECT 1 FROM domains d WHERE "		\
-	"d.pool_id = $1) AS has_domain FROM pools WHERE id = $1 "	\
-	"FOR UPDATE), gone AS (DELETE FROM pools WHERE id IN "		\
-	"(SELECT id FROM p WHERE protection IS DISTINCT FROM "		\
-	"'ACTIVE' AND NOT has_domain) RETURNING id) SELECT "		\
-	"p.protection, p.has_domain, (SELECT count(*) FROM gone) "	\
-	"AS deleted FROM p"
-
 static void
 pool_deleted(struct api_call *call, struct pg_reply *reply)
 {
@@ -1609,7 +1596,7 @@ pool_delete(struct api_call *call)
 	struct pg_batch	*b = pg_batch_new();
 
 	j->id = xstrdup(api_str(call->in, "UserPoolId"));
-	pg_batch_add(b, POOL_DELETE_SQL, 1, j->id);
+	db_pools_delete(b, j->id);
 	api_query(call, b, pool_deleted);
 }
 
@@ -1622,12 +1609,6 @@ pool_delete(struct api_call *call)
  * a pool and always ends. One row more than asked says whether another
  * page exists.
  */
-#define POOL_LIST_SQL							\
-	"SELECT id, name, config->'LambdaConfig' AS lambda, "		\
-	"created_at, modified_at FROM pools WHERE $1::float8 IS NULL "	\
-	"OR (created_at, id) > ($1::float8, $2::text) "			\
-	"ORDER BY created_at, id LIMIT $3::int"
-
 static int
 pool_token_parse(const char *token, char **at, char **id)
 {
@@ -1702,7 +1683,7 @@ pool_list(struct api_call *call)
 	j->limit = api_int(call->in, "MaxResults", 60);
 	snprintf(limit, sizeof limit, "%lld", j->limit + 1);
 	b = pg_batch_new();
-	pg_batch_add(b, POOL_LIST_SQL, 3, at, id, limit);
+	db_pools_list(b, at, id, limit);
 	free(at);
 	free(id);
 	api_query(call, b, pool_listed);

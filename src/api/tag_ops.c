@@ -7,8 +7,8 @@
  * tagging sees the other. Only user pools are taggable here: an ARN
  * must be one this service would hand out, with our region and account,
  * which keeps the pool id in it from being anything but a pool id.
- * Tag and untag change one row with one statement, so concurrent calls
- * merge instead of overwriting each other.
+ * Tag and untag change one row with one statement (db/pools.c), so
+ * concurrent calls merge instead of overwriting each other.
  */
 #include "config.h"
 
@@ -20,11 +20,9 @@
 #include "api/ops_common.h"
 #include "api/shape.h"
 #include "db/pg.h"
+#include "db/pools.h"
 #include "util.h"
 
-#define TAG_MAX_PER_POOL	50
-#define TAG_STR(x)		TAG_STR2(x)
-#define TAG_STR2(x)		#x
 #define TAG_ARN_PREFIX		"arn:aws:cognito-idp:"
 #define TAG_ARN_RESOURCE	":userpool/"
 
@@ -135,9 +133,9 @@ tag_resource_done(struct api_call *call, struct pg_reply *reply)
 	r = reply->res[0];
 	if (pg_rows(r) == 0)
 		ops_fail_no_pool(call, call->data);
-	else if (ops_count(r, 0, 0) == 0)
+	else if (ops_count(r, 0, DB_POOLS_TAGGED) == 0)
 		api_fail(call, "InvalidParameterException", "A user pool can "
-		    "have at most %d tags.", TAG_MAX_PER_POOL);
+		    "have at most %d tags.", DB_POOLS_MAX_TAGS);
 	else
 		api_ok(call, NULL);
 }
@@ -153,12 +151,7 @@ tag_resource(struct api_call *call)
 	api_set_data(call, id, tag_data_free);
 	tags = ops_json_text(json_object_get(call->in, "Tags"));
 	batch = pg_batch_new();
-	pg_batch_add(batch, "WITH u AS (UPDATE pools SET tags = tags || "
-	    "$2::jsonb WHERE id = $1::text AND (SELECT count(*) FROM "
-	    "jsonb_object_keys(tags || $2::jsonb)) <= "
-	    TAG_STR(TAG_MAX_PER_POOL) " RETURNING 1) "
-	    "SELECT (SELECT count(*) FROM u) FROM pools WHERE id = $1::text",
-	    2, id, tags);
+	db_pools_tag(batch, id, tags);
 	free(tags);
 	api_query(call, batch, tag_resource_done);
 }
@@ -187,9 +180,7 @@ tag_untag(struct api_call *call)
 	api_set_data(call, id, tag_data_free);
 	keys = ops_json_text(json_object_get(call->in, "TagKeys"));
 	batch = pg_batch_new();
-	pg_batch_add(batch, "UPDATE pools SET tags = tags - ARRAY(SELECT "
-	    "jsonb_array_elements_text($2::jsonb)) WHERE id = $1::text "
-	    "RETURNING 1", 2, id, keys);
+	db_pools_untag(batch, id, keys);
 	free(keys);
 	api_query(call, batch, tag_untag_done);
 }
@@ -209,7 +200,7 @@ tag_list_done(struct api_call *call, struct pg_reply *reply)
 		ops_fail_no_pool(call, call->data);
 		return;
 	}
-	tags = json_loads(pg_val(reply->res[0], 0, 0), 0, NULL);
+	tags = json_loads(pg_val(reply->res[0], 0, DB_POOLS_TAGS), 0, NULL);
 	if (!json_is_object(tags)) {
 		json_decref(tags);
 		tags = json_object();
@@ -227,8 +218,7 @@ tag_list(struct api_call *call)
 		return;
 	api_set_data(call, id, tag_data_free);
 	batch = pg_batch_new();
-	pg_batch_add(batch, "SELECT tags FROM pools WHERE id = $1::text", 1,
-	    id);
+	db_pools_tags(batch, id);
 	api_query(call, batch, tag_list_done);
 }
 

@@ -1,6 +1,9 @@
 /*
- * pools.c: SQL writing a pool, its keys, a client, a domain (see
- * pools.h).
+ * pools.c: SQL writing a pool, its keys, a client, a domain; reading
+ * the signing keys and the JWKS; the pool operations' load, save,
+ * delete and pages of the pool row, and its tags (see pools.h). Tag
+ * and untag change one row with one statement, so concurrent calls
+ * merge instead of overwriting each other.
  */
 #include "config.h"
 
@@ -100,4 +103,85 @@ db_pools_access_key(struct pg_batch *b, const char *pool_id,
 	    "ON c.pool_id = k.pool_id AND c.id = $3 WHERE k.pool_id = $1 AND "
 	    "k.kid = $2 AND k.purpose = 'access'", 5, pool_id, kid, client_id,
 	    pool_ver, client_ver);
+}
+
+void
+db_pools_get(struct pg_batch *b, const char *pool_id)
+{
+	pg_batch_add(b, "SELECT " DB_POOLS_COLUMNS " FROM pools p WHERE "
+	    "p.id = $1", 1, pool_id);
+}
+
+void
+db_pools_config(struct pg_batch *b, const char *pool_id)
+{
+	pg_batch_add(b, "SELECT config FROM pools WHERE id = $1", 1,
+	    pool_id);
+}
+
+void
+db_pools_save(struct pg_batch *b, const struct db_pools_save *s)
+{
+	pg_batch_add(b, "UPDATE pools SET name = $2, config = $3::jsonb, "
+	    "mfa_config = $4::jsonb, tags = coalesce($5::jsonb, tags), "
+	    "modified_at = extract(epoch FROM clock_timestamp()) "
+	    "WHERE id = $1 AND modified_at = $6::float8 RETURNING id", 6,
+	    s->id, s->name, s->config, s->mfa, s->tags, s->version);
+}
+
+void
+db_pools_delete(struct pg_batch *b, const char *pool_id)
+{
+	pg_batch_add(b, "WITH p AS (SELECT id, config->>'DeletionProtection' "
+	    "AS protection, EXISTS (SELECT 1 FROM domains d WHERE "
+	    "d.pool_id = $1) AS has_domain FROM pools WHERE id = $1 "
+	    "FOR UPDATE), gone AS (DELETE FROM pools WHERE id IN "
+	    "(SELECT id FROM p WHERE protection IS DISTINCT FROM "
+	    "'ACTIVE' AND NOT has_domain) RETURNING id) SELECT "
+	    "p.protection, p.has_domain, (SELECT count(*) FROM gone) "
+	    "AS deleted FROM p", 1, pool_id);
+}
+
+void
+db_pools_list(struct pg_batch *b, const char *at, const char *id,
+    const char *limit)
+{
+	pg_batch_add(b, "SELECT id, name, config->'LambdaConfig' AS lambda, "
+	    "created_at, modified_at FROM pools WHERE $1::float8 IS NULL "
+	    "OR (created_at, id) > ($1::float8, $2::text) "
+	    "ORDER BY created_at, id LIMIT $3::int", 3, at, id, limit);
+}
+
+void
+db_pools_tag(struct pg_batch *b, const char *pool_id, const char *tags)
+{
+	pg_batch_add(b, "WITH u AS (UPDATE pools SET tags = tags || "
+	    "$2::jsonb WHERE id = $1::text AND (SELECT count(*) FROM "
+	    "jsonb_object_keys(tags || $2::jsonb)) <= "
+	    DB_POOLS_STR(DB_POOLS_MAX_TAGS) " RETURNING 1) "
+	    "SELECT (SELECT count(*) FROM u) FROM pools WHERE id = $1::text",
+	    2, pool_id, tags);
+}
+
+void
+db_pools_untag(struct pg_batch *b, const char *pool_id, const char *keys)
+{
+	pg_batch_add(b, "UPDATE pools SET tags = tags - ARRAY(SELECT "
+	    "jsonb_array_elements_text($2::jsonb)) WHERE id = $1::text "
+	    "RETURNING 1", 2, pool_id, keys);
+}
+
+void
+db_pools_tags(struct pg_batch *b, const char *pool_id)
+{
+	pg_batch_add(b, "SELECT tags FROM pools WHERE id = $1::text", 1,
+	    pool_id);
+}
+
+void
+db_pools_jwks(struct pg_batch *b, const char *pool_id)
+{
+	pg_batch_add(b, "SELECT 1 FROM pools WHERE id = $1", 1, pool_id);
+	pg_batch_add(b, "SELECT jwk FROM pool_keys WHERE pool_id = $1 "
+	    "ORDER BY purpose DESC, created_at DESC", 1, pool_id);
 }

@@ -2,8 +2,10 @@
  * pools.h: a user pool and its parts written: the pool row with its
  * two signing keys, an app client, a domain. The statements
  * core/pools.c runs for the JSON API's Create operations and for the
- * demo pool, and the signing keys core/tokens.c reads. Functions are
- * prefixed db_pools_.
+ * demo pool, the signing keys core/tokens.c and the JWKS
+ * (oauth/discovery.c) read, and the pool operations' reads and writes
+ * of the row (api/pool_ops.c, api/tag_ops.c, api/ops_common.c).
+ * Functions are prefixed db_pools_.
  */
 #ifndef DB_POOLS_H
 #define DB_POOLS_H
@@ -141,5 +143,68 @@ void	db_pools_signing_keys(struct pg_batch *, const char *);
 #define DB_POOLS_ACCESS_CLIENT_VER	3
 void	db_pools_access_key(struct pg_batch *, const char *, const char *,
 	    const char *, const char *, const char *);
+
+/* The pool's row of DB_POOLS_COLUMNS (by id): one row or none. */
+void	db_pools_get(struct pg_batch *, const char *);
+/* The pool's configuration (JSON text): one row of it, or none. */
+#define DB_POOLS_CONFIG		0
+void	db_pools_config(struct pg_batch *, const char *);
+
+/* A loaded pool written back (strings; JSON as text). */
+struct db_pools_save {
+	const char	*id;
+	const char	*name;
+	const char	*config;
+	const char	*mfa;
+	const char	*tags;		/* NULL: keep the tags */
+	const char	*version;	/* modified_at as loaded */
+};
+
+/*
+ * Write the pool back only if its modified_at is still version: one
+ * row when it was written, none when another request changed or
+ * deleted it meanwhile.
+ */
+void	db_pools_save(struct pg_batch *, const struct db_pools_save *);
+/*
+ * Delete the pool unless its DeletionProtection is ACTIVE or it has a
+ * domain, deciding and deleting in one statement (keys, clients and
+ * everything else of the pool go by ON DELETE CASCADE). No row: no such
+ * pool; columns "protection" (DeletionProtection or NULL), "has_domain"
+ * and "deleted" (the count).
+ */
+void	db_pools_delete(struct pg_batch *, const char *);
+/*
+ * The pools in (created_at, id) order after (at, a double as text, and
+ * id; NULL: from the start), at most limit (text): rows of columns
+ * "id", "name", "lambda" (LambdaConfig, JSON text), "created_at",
+ * "modified_at".
+ */
+void	db_pools_list(struct pg_batch *, const char *, const char *,
+	    const char *);
+
+/* Tags a pool may have. */
+#define DB_POOLS_MAX_TAGS	50
+
+/*
+ * Merge tags (a JSON object as text) into the pool's unless that makes
+ * more than DB_POOLS_MAX_TAGS: no row: no such pool; one row of the
+ * rows updated (0: too many tags).
+ */
+#define DB_POOLS_TAGGED		0
+void	db_pools_tag(struct pg_batch *, const char *, const char *);
+/* Drop the keys (a JSON array as text): one row, or none: no pool. */
+void	db_pools_untag(struct pg_batch *, const char *, const char *);
+/* The pool's tags: one row of them (JSON text), or none. */
+#define DB_POOLS_TAGS		0
+void	db_pools_tags(struct pg_batch *, const char *);
+
+/*
+ * The JSON Web Keys of the pool: two results, one row when the pool
+ * exists, then its keys' rows of DB_POOLS_JWK (JSON text), the access
+ * key first (by purpose) and the newest first.
+ */
+#define DB_POOLS_JWK		0
+void	db_pools_jwks(struct pg_batch *, const char *);
 
 #endif

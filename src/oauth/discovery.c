@@ -13,6 +13,7 @@
 
 #include "conf.h"
 #include "db/pg.h"
+#include "db/pools.h"
 #include "http/cors.h"
 #include "http/request.h"
 #include "log.h"
@@ -121,7 +122,7 @@ discovery_jwks_loaded(struct pg_reply *reply, void *arg)
 
 		for (i = 0; i < pg_rows(reply->res[1]); i++)
 			json_array_append_new(keys, json_loads(
-			    pg_val(reply->res[1], i, 0), 0, NULL));
+			    pg_val(reply->res[1], i, DB_POOLS_JWK), 0, NULL));
 		doc = json_pack("{s:o}", "keys", keys);
 		body = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		json_decref(doc);
@@ -153,9 +154,7 @@ discovery_jwks(struct req *r, const char *pool_id)
 		return;
 	}
 	b = pg_batch_new();
-	pg_batch_add(b, "SELECT 1 FROM pools WHERE id = $1", 1, pool_id);
-	pg_batch_add(b, "SELECT jwk FROM pool_keys WHERE pool_id = $1 "
-	    "ORDER BY purpose DESC, created_at DESC", 1, pool_id);
+	db_pools_jwks(b, pool_id);
 	pg_submit(b, discovery_jwks_loaded, discovery_wait_new(r, pool_id));
 }
 
