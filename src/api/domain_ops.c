@@ -13,7 +13,8 @@
  * unique (pool_id, kind)); the statement that inserts (db/pools.c, run
  * by core/pools.c, which the demo pool's domain also uses) also reports
  * which rule a request breaks, and a race that the statement cannot see
- * ends in the same messages through the constraint names.
+ * ends in the same messages through the constraint names. The other
+ * statements are db/domains.c's.
  */
 #include "config.h"
 
@@ -31,6 +32,7 @@
 #include "core/pools.h"
 #include "core/task.h"
 #include "http/domain.h"
+#include "db/domains.h"
 #include "db/pg.h"
 #include "util.h"
 
@@ -323,9 +325,10 @@ domain_describe_done(struct api_call *call, struct pg_reply *reply)
 		api_ok(call, json_pack("{s:{}}", "DomainDescription"));
 		return;
 	}
-	cfg = json_loads(pg_val(r, 0, 3), 0, NULL);
-	d = domain_description(pg_val(r, 0, 0), pg_val(r, 0, 1),
-	    pg_val(r, 0, 2), cfg);
+	cfg = json_loads(pg_val(r, 0, DB_DOMAINS_CONFIG), 0, NULL);
+	d = domain_description(pg_val(r, 0, DB_DOMAINS_DOMAIN),
+	    pg_val(r, 0, DB_DOMAINS_POOL), pg_val(r, 0, DB_DOMAINS_KIND),
+	    cfg);
 	json_decref(cfg);
 	api_ok(call, json_pack("{s:o}", "DomainDescription", d));
 }
@@ -335,9 +338,7 @@ domain_describe(struct api_call *call)
 {
 	struct pg_batch	*batch = pg_batch_new();
 
-	pg_batch_add(batch, "SELECT domain, pool_id, kind, config "
-	    "FROM domains WHERE domain = lower($1::text)", 1,
-	    api_str(call->in, "Domain"));
+	db_domains_describe(batch, api_str(call->in, "Domain"));
 	api_query(call, batch, domain_describe_done);
 }
 
@@ -355,20 +356,21 @@ domain_update_done(struct api_call *call, struct pg_reply *reply)
 		return;
 	}
 	r = reply->res[0];
-	if (pg_val(r, 0, 0) == NULL) {
+	if (pg_val(r, 0, DB_DOMAINS_UPDATE_KIND) == NULL) {
 		api_fail(call, "InvalidParameterException",
 		    "No such domain or user pool exists.");
 		return;
 	}
-	if (pg_val(r, 0, 1) == NULL) {
+	if (pg_val(r, 0, DB_DOMAINS_UPDATE_CONFIG) == NULL) {
 		api_fail(call, "InvalidParameterException",
 		    "CustomDomainConfig applies only to custom domains; %s is "
 		    "a prefix domain.", api_str(call->in, "Domain"));
 		return;
 	}
-	cfg = json_loads(pg_val(r, 0, 1), 0, NULL);
+	cfg = json_loads(pg_val(r, 0, DB_DOMAINS_UPDATE_CONFIG), 0, NULL);
 	domain = domain_lower(api_str(call->in, "Domain"));
-	api_ok(call, domain_change_output(domain, pg_val(r, 0, 0), cfg));
+	api_ok(call, domain_change_output(domain, pg_val(r, 0,
+	    DB_DOMAINS_UPDATE_KIND), cfg));
 	free(domain);
 	json_decref(cfg);
 }
@@ -392,14 +394,9 @@ domain_update(struct api_call *call)
 	text = ops_json_text(patch);
 	json_decref(patch);
 	batch = pg_batch_new();
-	pg_batch_add(batch, "WITH d AS (SELECT kind FROM domains "
-	    "  WHERE domain = lower($1::text) AND pool_id = $2::text), "
-	    "u AS (UPDATE domains SET config = config || $3::jsonb "
-	    "  WHERE domain = lower($1::text) AND pool_id = $2::text "
-	    "  AND (kind = 'custom' OR NOT $4::boolean) RETURNING config) "
-	    "SELECT (SELECT kind FROM d), (SELECT config FROM u)", 4,
-	    api_str(call->in, "Domain"), api_str(call->in, "UserPoolId"),
-	    text, custom != NULL ? "true" : "false");
+	db_domains_update(batch, api_str(call->in, "Domain"),
+	    api_str(call->in, "UserPoolId"), text,
+	    custom != NULL ? "true" : "false");
 	free(text);
 	api_query(call, batch, domain_update_done);
 }
@@ -423,9 +420,8 @@ domain_delete(struct api_call *call)
 {
 	struct pg_batch	*batch = pg_batch_new();
 
-	pg_batch_add(batch, "DELETE FROM domains WHERE domain = "
-	    "lower($1::text) AND pool_id = $2::text RETURNING 1", 2,
-	    api_str(call->in, "Domain"), api_str(call->in, "UserPoolId"));
+	db_domains_delete(batch, api_str(call->in, "Domain"),
+	    api_str(call->in, "UserPoolId"));
 	api_query(call, batch, domain_delete_done);
 }
 

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "conf.h"
+#include "db/domains.h"
 #include "db/pg.h"
 #include "db/pools.h"
 #include "http/cors.h"
@@ -240,8 +241,9 @@ discovery_openid_loaded(struct pg_reply *reply, void *arg)
 	else if (pg_rows(reply->res[0]) == 0)
 		discovery_not_found(r, id);
 	else {
-		base = discovery_domain_base(pg_val(reply->res[0], 0, 0),
-		    pg_val(reply->res[0], 0, 1));
+		base = discovery_domain_base(pg_val(reply->res[0], 0,
+		    DB_DOMAINS_PREFIX), pg_val(reply->res[0], 0,
+		    DB_DOMAINS_CUSTOM));
 		doc = discovery_openid_doc(id, base);
 		body = json_dumps(doc, JSON_COMPACT | JSON_INDENT(0));
 		discovery_reply(r, body, strlen(body));
@@ -255,13 +257,13 @@ discovery_openid_loaded(struct pg_reply *reply, void *arg)
 void
 discovery_openid(struct req *r, const char *pool_id)
 {
+	struct pg_batch	*b;
+
 	if (!discovery_valid_id(pool_id)) {
 		req_reply_text(r, 404, "Not Found\n");
 		return;
 	}
-	pg_query(discovery_openid_loaded, discovery_wait_new(r, pool_id),
-	    "SELECT (SELECT domain FROM domains WHERE pool_id = p.id AND "
-	    "kind = 'prefix'), (SELECT domain FROM domains WHERE pool_id = "
-	    "p.id AND kind = 'custom') FROM pools p WHERE p.id = $1", 1,
-	    pool_id);
+	b = pg_batch_new();
+	db_domains_of_pool(b, pool_id);
+	pg_submit(b, discovery_openid_loaded, discovery_wait_new(r, pool_id));
 }
