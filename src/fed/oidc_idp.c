@@ -41,7 +41,8 @@
 #include "log.h"
 #include "util.h"
 
-#define OIDC_IDP_GOOGLE_ISSUER	"https://accounts.google.com"
+#define OIDC_IDP_GOOGLE_HOST	"accounts.google.com"
+#define OIDC_IDP_GOOGLE_ISSUER	"https://" OIDC_IDP_GOOGLE_HOST
 
 int
 oidc_idp_has_id_token(enum fed_type type)
@@ -180,7 +181,7 @@ oidc_idp_iss_ok(const char *iss, const char *want)
 		return 1;
 	/* Google issues "accounts.google.com" as well. */
 	return strcmp(want, OIDC_IDP_GOOGLE_ISSUER) == 0 &&
-	    strcmp(iss, OIDC_IDP_GOOGLE_ISSUER + strlen("https://")) == 0;
+	    strcmp(iss, OIDC_IDP_GOOGLE_HOST) == 0;
 }
 
 /* The claims' checks: NULL, or why they fail (static). */
