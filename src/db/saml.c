@@ -65,6 +65,15 @@ db_saml_metadata_age(struct pg_batch *b, const char *pool_id,
 }
 
 void
+db_saml_others(struct pg_batch *b, const char *pool_id, const char *names)
+{
+	pg_batch_add(b, "SELECT count(*) FROM jsonb_array_elements_text("
+	    "$2::jsonb) AS t(s) LEFT JOIN identity_providers ip ON "
+	    "ip.pool_id = $1 AND ip.provider_name = t.s WHERE "
+	    "ip.provider_type IS DISTINCT FROM 'SAML'", 2, pool_id, names);
+}
+
+void
 db_saml_metadata_set(struct pg_batch *b, const char *pool_id,
     const char *name, const char *metadata)
 {

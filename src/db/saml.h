@@ -29,6 +29,12 @@ void	db_saml_assertion_use(struct pg_batch *, const char *, const char *,
 	    const char *, long long);
 /* One row: seconds since the provider's metadata was fetched. */
 void	db_saml_metadata_age(struct pg_batch *, const char *, const char *);
+/*
+ * One row: how many of the names (a JSON array: a client's
+ * SupportedIdentityProviders) are not SAML providers of the pool
+ * (COGNITO, another type, or none).
+ */
+void	db_saml_others(struct pg_batch *, const char *, const char *);
 /* Store metadata fetched again for provider (pool, name). */
 void	db_saml_metadata_set(struct pg_batch *, const char *, const char *,
 	    const char *);

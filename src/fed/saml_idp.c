@@ -81,6 +81,8 @@ struct saml_idp_op {
 	struct db_idp		*idp_out;
 	struct saml_error	 err;
 	int			 decrypt;	/* EncryptedResponses */
+	char			*supported;	/* IdP-initiated: JSON */
+	long long		 others;	/* of them not SAML */
 	/* certificate and metadata */
 	char			**text;
 	/* the operation's own end, once key and metadata are ready */
@@ -116,6 +118,7 @@ saml_idp_op_free(void *p)
 	free(op->session_index);
 	free(op->response);
 	free(op->irt);
+	free(op->supported);
 	free(op);
 }
 
@@ -366,6 +369,10 @@ saml_idp_loaded(struct task *t, struct pg_reply *reply)
 		op->metadata = saml_idp_dup(op->idp.metadata);
 		i++;
 	}
+	if (op->supported != NULL) {
+		op->others = strtoll(pg_val(reply->res[i], 0, 0), NULL, 10);
+		i++;
+	}
 	if (op->have_idp) {
 		if (pg_rows(reply->res[i]) == 1)
 			op->meta_age = strtoll(pg_val(reply->res[i], 0, 0),
@@ -397,6 +404,8 @@ saml_idp_load(struct task *t)
 
 	if (op->provider_name != NULL)
 		db_idps_get(b, op->pool_id, op->provider_name);
+	if (op->supported != NULL)
+		db_saml_others(b, op->pool_id, op->supported);
 	if (op->have_idp || op->provider_name != NULL)
 		db_saml_metadata_age(b, op->pool_id, name);
 	if (op->need_key && op->pool_id == NULL)
@@ -419,9 +428,10 @@ saml_idp_kept(struct task *t, struct pg_reply *reply)
 	struct saml_idp_op	*op = t->data;
 
 	if (!reply->ok) {
-		task_fail_db(t, reply);
+		/* Before the end: it may free what op->url points into. */
 		free(*op->url);
 		*op->url = NULL;
+		task_fail_db(t, reply);
 		return;
 	}
 	task_ok(t);
@@ -583,6 +593,11 @@ saml_idp_check_go(struct task *t)
 		    op->idp.name);
 		return;
 	}
+	if (op->irt == NULL && op->others != 0) {
+		task_fail(t, CORE_ERR_UNSUPPORTED, "IdP-initiated sign-in "
+		    "needs an app client that supports SAML providers only.");
+		return;
+	}
 	op->decrypt = saml_idp_detail_true(&op->idp, "EncryptedResponses");
 	task_work(t, saml_idp_check_run, saml_idp_checked);
 }
@@ -602,8 +617,11 @@ saml_idp_verify(struct task *t, const struct saml_idp_check *in,
 		op->idp = idp;
 		op->have_idp = 1;
 		op->metadata = saml_idp_dup(idp.metadata);
-	} else
+	} else {
 		op->provider_name = xstrdup(in->provider_name);
+		op->supported = in->supported != NULL ?
+		    json_dumps(in->supported, JSON_COMPACT) : xstrdup("[]");
+	}
 	op->irt = saml_idp_dup(in->in_response_to);
 	op->response = xstrdup(in->response);
 	op->out = out;

@@ -16,7 +16,8 @@
  * in the message) or an assertion used before; CORE_ERR_CONFIG for a
  * provider whose metadata cannot serve (no SSO URL, cannot be parsed
  * or fetched again); CORE_ERR_UNSUPPORTED for an IdP-initiated Response
- * to a provider without IDPInit, or a provider that is not SAML;
+ * to a provider without IDPInit or for a client that supports other
+ * providers than SAML ones (COGNITO included), as Cognito requires;
  * CORE_ERR_NO_RESOURCE for no such pool or provider; BUSY and INTERNAL
  * as any step.
  */
@@ -51,6 +52,8 @@ struct saml_idp_check {
 	const char		*base_url;
 	const char		*in_response_to; /* NULL: IdP-initiated */
 	const char		*response;	/* SAMLResponse, base64 */
+	/* IdP-initiated: the client's SupportedIdentityProviders. */
+	json_t			*supported;
 };
 
 /* The checked assertion into *out (saml_assertion_free; *idp too). */

@@ -156,6 +156,8 @@ saml2_verify(struct domain_req *o, const struct db_idp *idp,
 	c.base_url = x->base;
 	c.in_response_to = in_response_to;
 	c.response = x->response;
+	c.supported = json_object_get(o->grant.d.client_config,
+	    "SupportedIdentityProviders");
 	saml_idp_verify(domain_task(o, "saml response", saml2_verified), &c,
 	    &x->a, &x->idp);
 }

@@ -248,9 +248,11 @@ def test_metadata_encrypted_and_signed_requests(server, idp, make_pool,
     assert "code" in back, back
     idc = f.claims(f.tokens(back, verifier)["id_token"], "id")
     assert idc["email"] == user["email"]
-    # The same certificate on every call.
+    # The same certificate on every call; none for a pool that is not.
     assert idp.get_signing_certificate(
         UserPoolId=f.pool_id)["Certificate"] == cert
+    with pytest.raises(idp.exceptions.ResourceNotFoundException):
+        idp.get_signing_certificate(UserPoolId="us-east-1_Nonexist0")
 
 
 def idp_init_relay(f, **extra):
@@ -287,11 +289,18 @@ def test_idp_initiated(server, idp, make_pool, saml_idp):  # noqa: F811
     # A RelayState without an application is a page.
     bad = dict(form, fields=dict(form["fields"], RelayState="a=b"))
     assert f.post(bad)[0] == 400
+    # A client that also supports COGNITO may not take IdP-initiated
+    # Responses (Cognito: SAML providers only).
+    mixed = f.make_client(["Okta"], cognito=True)
+    relay2, _ = idp_init_relay(f, client_id=mixed)
+    other = saml_idp.add_user()
+    back = f.post(idp_init_form(f, relay2, other["name_id"]))
+    assert back["error"] == "invalid_request" and "code" not in back
+    assert "SAML providers only" in back["error_description"]
     # IDPInit off: refused, no user.
     f.idp.update_identity_provider(
         UserPoolId=f.pool_id, ProviderName="Okta",
         ProviderDetails=saml_idp.details(IDPInit=False))
-    other = saml_idp.add_user()
     back = f.post(idp_init_form(f, relay, other["name_id"]))
     assert back["error"] == "invalid_request" and "code" not in back
     assert [u["Username"] for u in f.users()] == [
