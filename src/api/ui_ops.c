@@ -8,7 +8,8 @@
  * CSS must pass core/css.c's check of Cognito's classes and properties.
  * The logo is served later at ImageUrl by the hosted UI; only PNG and JPEG
  * of at most 100 KB are kept, recognised by their magic bytes, so the
- * bytes we serve as an image are an image.
+ * bytes we serve as an image are an image. The statements are
+ * db/ui.c's.
  */
 #include "config.h"
 
@@ -23,6 +24,7 @@
 #include "core/css.h"
 #include "crypto/b64.h"
 #include "db/pg.h"
+#include "db/ui.h"
 #include "util.h"
 
 #define UI_CSS_MAX	131072
@@ -119,15 +121,15 @@ ui_image_param(struct api_call *call, const char *b64)
 }
 
 /*
- * UICustomizationType from the columns (client_id, css, has image,
- * created, modified, css version) starting at column c of row 0.
+ * UICustomizationType from the customization's columns (db/ui.h)
+ * starting at column c of row 0.
  */
 static json_t *
 ui_output(struct api_call *call, const PGresult *r, int c)
 {
 	const char	*pool = api_str(call->in, "UserPoolId");
-	const char	*client = pg_val(r, 0, c);
-	const char	*css = pg_val(r, 0, c + 1);
+	const char	*client = pg_val(r, 0, c + DB_UI_CLIENT);
+	const char	*css = pg_val(r, 0, c + DB_UI_CSS);
 	json_t		*u;
 	char		*url;
 
@@ -137,9 +139,9 @@ ui_output(struct api_call *call, const PGresult *r, int c)
 	else if (*client == '\0')
 		client = UI_ALL;
 	u = json_pack("{s:s, s:s}", "UserPoolId", pool, "ClientId", client);
-	if (pg_val(r, 0, c) == NULL)
+	if (pg_val(r, 0, c + DB_UI_CLIENT) == NULL)
 		return json_pack("{s:o}", "UICustomization", u);
-	if (ops_true(r, 0, c + 2)) {
+	if (ops_true(r, 0, c + DB_UI_HAS_IMAGE)) {
 		url = xasprintf("%s/%s/ui/%s/logo", conf->public_url, pool,
 		    client);
 		json_object_set_new(u, "ImageUrl", json_string(url));
@@ -147,10 +149,12 @@ ui_output(struct api_call *call, const PGresult *r, int c)
 	}
 	if (css != NULL)
 		json_object_set_new(u, "CSS", json_string(css));
-	json_object_set_new(u, "CSSVersion", json_string(pg_val(r, 0, c + 5)));
+	json_object_set_new(u, "CSSVersion", json_string(pg_val(r, 0,
+	    c + DB_UI_VERSION)));
 	json_object_set_new(u, "LastModifiedDate", api_time(pg_val(r, 0,
-	    c + 4)));
-	json_object_set_new(u, "CreationDate", api_time(pg_val(r, 0, c + 3)));
+	    c + DB_UI_MODIFIED)));
+	json_object_set_new(u, "CreationDate", api_time(pg_val(r, 0,
+	    c + DB_UI_CREATED)));
 	return json_pack("{s:o}", "UICustomization", u);
 }
 
@@ -161,7 +165,7 @@ ui_answer_missing(struct api_call *call, const PGresult *r)
 		ops_fail_no_pool(call, api_str(call->in, "UserPoolId"));
 		return 1;
 	}
-	if (!ops_true(r, 0, 0)) {
+	if (!ops_true(r, 0, DB_UI_CLIENT_OK)) {
 		ops_fail_no_client(call, api_str(call->in, "ClientId"));
 		return 1;
 	}
@@ -176,7 +180,7 @@ ui_set_done(struct api_call *call, struct pg_reply *reply)
 	if (!reply->ok)
 		api_fail_db(call, reply);
 	else if (!ui_answer_missing(call, reply->res[0]))
-		api_ok(call, ui_output(call, reply->res[0], 1));
+		api_ok(call, ui_output(call, reply->res[0], DB_UI_CUSTOM));
 }
 
 static void
@@ -192,22 +196,8 @@ ui_set(struct api_call *call)
 	if (image != NULL && (img = ui_image_param(call, image)) == NULL)
 		return;
 	batch = pg_batch_new();
-	pg_batch_add(batch, "WITH chk AS (SELECT p.id AS pool_id, "
-	    "  ($2::text = '' OR EXISTS (SELECT 1 FROM clients c "
-	    "    WHERE c.pool_id = p.id AND c.id = $2::text)) AS client_ok "
-	    "  FROM pools p WHERE p.id = $1::text), "
-	    "up AS (INSERT INTO ui_customizations (pool_id, client_id, css, "
-	    "    image) "
-	    "  SELECT pool_id, $2::text, $3::text, decode($4::text, 'base64') "
-	    "  FROM chk WHERE client_ok "
-	    "  ON CONFLICT (pool_id, client_id) DO UPDATE SET "
-	    "    css = EXCLUDED.css, image = EXCLUDED.image, "
-	    "    modified_at = extract(epoch FROM clock_timestamp()) "
-	    "  RETURNING client_id, css, image IS NOT NULL AS has_image, "
-	    "    created_at, modified_at, "
-	    "    ((modified_at * 1000)::bigint)::text AS version) "
-	    "SELECT chk.client_ok, up.* FROM chk LEFT JOIN up ON true", 4,
-	    api_str(call->in, "UserPoolId"), ui_client_key(call), css, img);
+	db_ui_set(batch, api_str(call->in, "UserPoolId"), ui_client_key(call),
+	    css, img);
 	free(img);
 	api_query(call, batch, ui_set_done);
 }
@@ -220,7 +210,7 @@ ui_get_done(struct api_call *call, struct pg_reply *reply)
 	if (!reply->ok)
 		api_fail_db(call, reply);
 	else if (!ui_answer_missing(call, reply->res[0]))
-		api_ok(call, ui_output(call, reply->res[0], 1));
+		api_ok(call, ui_output(call, reply->res[0], DB_UI_CUSTOM));
 }
 
 /* The client's own customization if it has one, else the pool's. */
@@ -229,15 +219,7 @@ ui_get(struct api_call *call)
 {
 	struct pg_batch	*batch = pg_batch_new();
 
-	pg_batch_add(batch, "SELECT ($2::text = '' OR EXISTS (SELECT 1 "
-	    "  FROM clients c WHERE c.pool_id = p.id AND c.id = $2::text)), "
-	    "  u.client_id, u.css, u.image IS NOT NULL, u.created_at, "
-	    "  u.modified_at, ((u.modified_at * 1000)::bigint)::text "
-	    "FROM pools p LEFT JOIN LATERAL (SELECT * FROM ui_customizations "
-	    "  WHERE pool_id = p.id AND client_id IN ($2::text, '') "
-	    "  ORDER BY client_id DESC LIMIT 1) AS u ON true "
-	    "WHERE p.id = $1::text", 2, api_str(call->in, "UserPoolId"),
-	    ui_client_key(call));
+	db_ui_get(batch, api_str(call->in, "UserPoolId"), ui_client_key(call));
 	api_query(call, batch, ui_get_done);
 }
 

@@ -7,7 +7,8 @@
  * customization wins over the pool's. The CSS was checked against
  * Cognito's allowed classes when it was set and the logo is a PNG or
  * JPEG by its magic bytes (ui_ops.c), and both are served with nosniff
- * as what they are, so neither can become script.
+ * as what they are, so neither can become script. The statements are
+ * db/ui.c's.
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "db/pg.h"
+#include "db/ui.h"
 #include "http/request.h"
 #include "http/domain.h"
 #include "ui/branding.h"
@@ -25,10 +27,9 @@ struct branding_wait {
 	int		 logo;
 };
 
-/* The customization row that applies: the client's, else the pool's. */
-#define BRANDING_SQL(POOL)						\
-	"SELECT css, image FROM ui_customizations WHERE pool_id = " POOL \
-	" AND client_id IN ($2, '') ORDER BY client_id DESC LIMIT 1"
+/* Add the statement reading the customization of (domain or pool, client). */
+typedef void	(*branding_sql_fn)(struct pg_batch *, const char *,
+		    const char *);
 
 static void
 branding_reply(struct req *r, int logo, const PGresult *res)
@@ -39,17 +40,18 @@ branding_reply(struct req *r, int logo, const PGresult *res)
 	req_add_header(r, "Cache-Control", "public, max-age=300");
 	req_add_header(r, "X-Content-Type-Options", "nosniff");
 	if (!logo) {
-		len = pg_rows(res) == 1 && pg_val(res, 0, 0) != NULL ?
-		    strlen(pg_val(res, 0, 0)) : 0;
+		len = pg_rows(res) == 1 && pg_val(res, 0, DB_UI_SERVE_CSS) !=
+		    NULL ? strlen(pg_val(res, 0, DB_UI_SERVE_CSS)) : 0;
 		req_reply(r, 200, "text/css; charset=utf-8", len > 0 ?
-		    pg_val(res, 0, 0) : "", len);
+		    pg_val(res, 0, DB_UI_SERVE_CSS) : "", len);
 		return;
 	}
-	if (pg_rows(res) != 1 || pg_val(res, 0, 1) == NULL) {
+	if (pg_rows(res) != 1 || pg_val(res, 0, DB_UI_SERVE_IMAGE) == NULL) {
 		req_reply_text(r, 404, "No logo.\n");
 		return;
 	}
-	img = PQunescapeBytea((const unsigned char *)pg_val(res, 0, 1), &len);
+	img = PQunescapeBytea((const unsigned char *)pg_val(res, 0,
+	    DB_UI_SERVE_IMAGE), &len);
 	if (img == NULL) {
 		req_reply_text(r, 503, "The logo could not be read.\n");
 		return;
@@ -76,24 +78,24 @@ branding_loaded(struct pg_reply *reply, void *arg)
 }
 
 static void
-branding_load(struct req *r, int logo, const char *sql, const char *key,
+branding_load(struct req *r, int logo, branding_sql_fn sql, const char *key,
     const char *client)
 {
 	struct branding_wait	*w = xcalloc(1, sizeof *w);
+	struct pg_batch		*b = pg_batch_new();
 
 	w->r = r;
 	w->logo = logo;
 	req_hold(r);
-	pg_query(branding_loaded, w, sql, 2, key, client != NULL ? client :
-	    "");
+	sql(b, key, client != NULL ? client : "");
+	pg_submit(b, branding_loaded, w);
 }
 
 static void
 branding_domain(struct domain_req *o, int logo)
 {
-	branding_load(o->r, logo, BRANDING_SQL("(SELECT pool_id FROM domains "
-	    "WHERE domain = $1)"), o->r->domain_prefix, domain_param(o,
-	    "client_id"));
+	branding_load(o->r, logo, db_ui_of_domain, o->r->domain_prefix,
+	    domain_param(o, "client_id"));
 }
 
 void
@@ -117,7 +119,7 @@ branding_api_logo(struct req *r)
 	if (sscanf(r->path, "/%63[A-Za-z0-9_-]/ui/%139[A-Za-z0-9]/logo%n",
 	    pool, client, &n) != 2 || r->path[n] != '\0')
 		return 0;
-	branding_load(r, 1, BRANDING_SQL("$1"), pool, strcmp(client, "ALL") ==
-	    0 ? "" : client);
+	branding_load(r, 1, db_ui_of_pool, pool, strcmp(client, "ALL") == 0 ?
+	    "" : client);
 	return 1;
 }
