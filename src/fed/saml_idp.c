@@ -39,6 +39,7 @@
 #include "fed/saml_idp.h"
 #include "fed/saml_keys.h"
 #include "fed/saml_meta.h"
+#include "fed/saml_redirect.h"
 #include "fed/saml_request.h"
 #include "fed/saml_sp.h"
 #include "fed/saml_xml.h"
@@ -82,6 +83,7 @@ struct saml_idp_op {
 	struct saml_error	 err;
 	int			 decrypt;	/* EncryptedResponses */
 	char			*supported;	/* IdP-initiated: JSON */
+	char			*query;		/* a redirect's, raw */
 	long long		 others;	/* of them not SAML */
 	/* certificate and metadata */
 	char			**text;
@@ -119,6 +121,7 @@ saml_idp_op_free(void *p)
 	free(op->response);
 	free(op->irt);
 	free(op->supported);
+	free(op->query);
 	free(op);
 }
 
@@ -837,10 +840,25 @@ static void
 saml_idp_logout_run(struct task *t)
 {
 	struct saml_idp_op	*op = t->data;
+	char			 why[120];
 
+	op->err.kind = SAML_MALFORMED;
+	if (saml_meta_parse(op->metadata, strlen(op->metadata), &op->meta,
+	    why, sizeof why) != 0) {
+		snprintf(op->err.msg, sizeof op->err.msg, "The identity "
+		    "provider's metadata cannot be used.");
+		return;
+	}
+	if (saml_redirect_verify(op->query, "SAMLResponse", &op->meta, why,
+	    sizeof why) != 0) {
+		snprintf(op->err.msg, sizeof op->err.msg, "The identity "
+		    "provider's sign-out answer is refused: %s.", why);
+		return;
+	}
 	if (saml_idp_logout_response(op->response, op->irt, op->err.msg,
 	    sizeof op->err.msg) != 0)
-		op->err.kind = SAML_MALFORMED;
+		return;
+	op->err.kind = SAML_OK;
 }
 
 static void
@@ -855,12 +873,14 @@ saml_idp_logout_ran(struct task *t)
 }
 
 void
-saml_idp_logout_check(struct task *t, const char *value, const char *irt)
+saml_idp_logout_check(struct task *t, const struct saml_idp_answer *in)
 {
 	struct saml_idp_op	*op = xcalloc(1, sizeof *op);
 
 	task_set_data(t, op, saml_idp_op_free);
-	op->response = xstrdup(value);
-	op->irt = xstrdup(irt);
+	op->response = xstrdup(in->response);
+	op->irt = xstrdup(in->in_response_to);
+	op->query = xstrdup(in->query);
+	op->metadata = xstrdup(in->metadata != NULL ? in->metadata : "");
 	task_work(t, saml_idp_logout_run, saml_idp_logout_ran);
 }

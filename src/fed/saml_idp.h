@@ -87,15 +87,21 @@ void	saml_idp_certificate(struct task *, const char *, char **);
 void	saml_idp_sp_metadata(struct task *, const char *, const char *,
 	    char **);
 
+/* The IdP's LogoutResponse by HTTP-Redirect (borrowed). */
+struct saml_idp_answer {
+	const char	*query;		/* the raw query it came with */
+	const char	*response;	/* SAMLResponse, URL-decoded */
+	const char	*in_response_to; /* the LogoutRequest's ID */
+	const char	*metadata;	/* the IdP's metadata document */
+};
+
 /*
- * Check on a worker that the IdP's LogoutResponse (the HTTP-Redirect
- * SAMLResponse value, URL-decoded) answers the LogoutRequest of ID irt
- * with Success; CORE_ERR_NOT_AUTHORIZED with a message for a page if
- * not. Its query signature is not checked: the state it comes back
- * with is single use and bound to the browser, and it only ends a
- * sign-out that already ended the session here.
+ * Check on a worker that the LogoutResponse carries a query signature
+ * by one of the IdP's metadata certificates (fed/saml_redirect.c) and
+ * answers the LogoutRequest with Success; CORE_ERR_NOT_AUTHORIZED with
+ * a message for a page if not.
  */
-void	saml_idp_logout_check(struct task *, const char *, const char *);
+void	saml_idp_logout_check(struct task *, const struct saml_idp_answer *);
 
 /* 1 when a provider's boolean detail (IDPSignout...) is "true". */
 int	saml_idp_detail_true(const struct db_idp *, const char *);

@@ -23,8 +23,9 @@
  *
  * GET /saml2/metadata: the SP metadata (entity id, ACS, SLO, the pool's
  * certificate). GET /saml2/logout: the IdP's LogoutResponse to the
- * LogoutRequest /logout sent (saml2_signout), by its RelayState; the
- * browser then goes to the application's logout_uri.
+ * LogoutRequest /logout sent (saml2_signout), by its RelayState, with
+ * its query signature checked; the browser then goes to the
+ * application's logout_uri.
  */
 #include "config.h"
 
@@ -359,7 +360,8 @@ saml2_logout_checked(struct domain_req *o, const struct core_err *err)
 static void
 saml2_logout_taken(struct domain_req *o, const struct core_err *err)
 {
-	struct saml2	*x = o->fed;
+	struct saml2		*x = o->fed;
+	struct saml_idp_answer	 in;
 
 	if (err != NULL) {
 		render_error(o, err->kind == CORE_ERR_BAD_GRANT ? 400 : 503,
@@ -374,8 +376,13 @@ saml2_logout_taken(struct domain_req *o, const struct core_err *err)
 		render_error(o, 400, "This sign-out did not start here.");
 		return;
 	}
+	memset(&in, 0, sizeof in);
+	in.query = o->r->query;
+	in.response = x->response;
+	in.in_response_to = x->flow.nonce;
+	in.metadata = x->flow.idp.metadata;
 	saml_idp_logout_check(domain_task(o, "saml logout response",
-	    saml2_logout_checked), x->response, x->flow.nonce);
+	    saml2_logout_checked), &in);
 }
 
 void

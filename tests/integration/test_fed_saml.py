@@ -313,9 +313,9 @@ def test_logout_through_the_idp(server, idp, make_pool, saml_idp):  # noqa
     user = saml_idp.add_user()
     saml_idp.set(auto_login=user["name_id"])
     f.saml_sign_in()
-    url = f.domain_url + "/logout?" + urllib.parse.urlencode(
+    logout = f.domain_url + "/logout?" + urllib.parse.urlencode(
         dict(client_id=f.client_id, logout_uri=SIGNED_OUT))
-    status, hdrs, _ = f.browser.get(url)
+    status, hdrs, _ = f.browser.get(logout)
     assert status == 302, status
     loc = hdrs["Location"]
     assert loc.startswith(saml_idp.slo_url + "?"), loc
@@ -323,11 +323,22 @@ def test_logout_through_the_idp(server, idp, make_pool, saml_idp):  # noqa
     got = f.browser.follow(loc, lambda u: u.startswith(SIGNED_OUT))
     assert got == SIGNED_OUT, got[:2] if not isinstance(got, str) else got
     slo = saml_idp.log("slo")[-1]
-    assert slo["issuer"] == f.entity
+    assert slo["issuer"] == f.entity and slo["name_id"] == user["name_id"]
+    assert slo["signed"]
     # The hosted-UI session is gone: authorize goes to /login again.
     url, _, _ = f.authorize_url()
     status, hdrs, _ = f.browser.get(url)
     assert status == 302 and "/login?" in hdrs["Location"]
+    # A LogoutResponse whose query signature was altered is refused.
+    f.saml_sign_in()
+    status, hdrs, _ = f.browser.get(logout)
+    status, hdrs, _ = f.browser.get(hdrs["Location"])
+    back = hdrs["Location"]
+    assert back.startswith(f.domain_url + "/saml2/logout?")
+    sig = re.search(r"Signature=([^&]+)", back).group(1)
+    forged = sig[:10] + ("A" if sig[10] != "A" else "B") + sig[11:]
+    status, _, body = f.browser.get(back.replace(sig, forged))
+    assert status == 400 and "signature does not verify" in body
 
 
 def test_sign_in_in_chromium(server, idp, make_pool, saml_idp,  # noqa: F811
