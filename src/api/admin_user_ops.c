@@ -19,7 +19,8 @@
  * depends on what was read (the attributes being changed, a status)
  * names the row as read; when the row changed meanwhile the guarded
  * statement divides by zero, the batch rolls back, and the operation
- * reads again and retries a few times.
+ * reads again and retries a few times. The statements are db/users.c's
+ * (and db/user_codes.c's, db/refresh_tokens.c's).
  *
  * Passwords are hashed on a crypto thread; the plain text is wiped as
  * soon as the hash and the invitation are built.
@@ -40,6 +41,8 @@
 #include "crypto/password.h"
 #include "crypto/random.h"
 #include "db/pg.h"
+#include "db/refresh_tokens.h"
+#include "db/user_codes.h"
 #include "db/users.h"
 #include "notify/caps.h"
 #include "notify/messages.h"
@@ -49,8 +52,6 @@
 #define AU_MAX_TRIES		3
 #define AU_RESET_VALIDITY	"3600"		/* seconds */
 #define AU_VERIFY_VALIDITY	"86400"
-#define AU_STATE_CHANGED	"22012"		/* division_by_zero: guard */
-#define AU_NOW			"extract(epoch FROM clock_timestamp())"
 
 /* --- Input shapes (from the service model) --- */
 
@@ -261,16 +262,6 @@ au_begin_user(struct api_call *call, au_step next)
 	au_start(call, next, 1);
 }
 
-/* The user named by $2 (normalised) in pool $1; the name wins. */
-#define AU_SQL_FIND							\
-	"SELECT " DB_USERS_COLUMNS " FROM users u WHERE "		\
-	DB_USERS_MATCH("1", "2") " ORDER BY (u.username_key = $2) "	\
-	"DESC LIMIT 1"
-/* The same as a subquery giving the sub. */
-#define AU_SQL_SUB							\
-	"(SELECT u.sub FROM users u WHERE " DB_USERS_MATCH("1", "2")	\
-	" ORDER BY (u.username_key = $2) DESC LIMIT 1)"
-
 static void
 au_user_loaded(struct api_call *call, struct pg_reply *reply)
 {
@@ -298,7 +289,7 @@ au_find(struct api_call *call, au_step next)
 	struct pg_batch	*b = pg_batch_new();
 
 	a->next = next;
-	pg_batch_add(b, AU_SQL_FIND, 2, au_pool(call), a->pool.key);
+	db_users_find(b, au_pool(call), a->pool.key);
 	api_query(call, b, au_user_loaded);
 }
 
@@ -312,7 +303,7 @@ au_retry(struct api_call *call, struct pg_reply *reply, au_step step)
 	struct au	*a = call->data;
 
 	if (reply->sqlstate == NULL ||
-	    strcmp(reply->sqlstate, AU_STATE_CHANGED) != 0) {
+	    strcmp(reply->sqlstate, DB_USERS_STATE_CHANGED) != 0) {
 		api_fail_db(call, reply);
 		return;
 	}
@@ -322,19 +313,6 @@ au_retry(struct api_call *call, struct pg_reply *reply, au_step step)
 		return;
 	}
 	au_find(call, step);
-}
-
-/*
- * A write guarded by what was read: the UPDATE of the user's row
- * (its text up to RETURNING), answered as one row of DB_USERS_COLUMNS, or
- * a division by zero when no row matched.
- */
-static char *
-au_guarded(const char *update)
-{
-	return xasprintf("WITH w AS (%s RETURNING " DB_USERS_COLUMNS ") "
-	    "SELECT w.*, 1 / (SELECT count(*)::int FROM w) "
-	    "FROM (VALUES (1)) AS one (x) LEFT JOIN w ON true", update);
 }
 
 /*
@@ -350,13 +328,7 @@ au_add_code(struct pg_batch *b, const char *pool, const char *sub,
 
 	codes_new(out);
 	codes_digest_bound(purpose, bound, out, digest);
-	pg_batch_add(b, "INSERT INTO codes (pool_id, sub, purpose, code_hash, "
-	    "expires_at) VALUES ($1, $2::uuid, $3, $4::bytea, " AU_NOW
-	    " + $5::float8) ON CONFLICT (pool_id, sub, purpose) DO UPDATE SET "
-	    "code_hash = EXCLUDED.code_hash, attempts = 0, "
-	    "expires_at = EXCLUDED.expires_at, "
-	    "created_at = EXCLUDED.created_at", 5, pool, sub, purpose, digest,
-	    validity);
+	db_user_codes_issue_fresh(b, pool, sub, purpose, digest, validity);
 	wipe(digest, sizeof digest);
 }
 
@@ -407,8 +379,7 @@ au_delete_pooled(struct api_call *call)
 	struct au	*a = call->data;
 	struct pg_batch	*b = pg_batch_new();
 
-	pg_batch_add(b, "DELETE FROM users WHERE pool_id = $1 AND sub = "
-	    AU_SQL_SUB " RETURNING sub", 2, au_pool(call), a->pool.key);
+	db_users_delete_by_name(b, au_pool(call), a->pool.key);
 	api_query(call, b, au_delete_done);
 }
 
@@ -425,7 +396,7 @@ au_enable_done(struct api_call *call, struct pg_reply *reply)
 {
 	if (!reply->ok)
 		api_fail_db(call, reply);
-	else if (ops_count(reply->res[0], 0, 0) == 0)
+	else if (ops_count(reply->res[0], 0, DB_USERS_ENABLED_COUNT) == 0)
 		ops_fail_no_user(call);
 	else
 		api_ok(call, NULL);
@@ -438,14 +409,7 @@ au_set_enabled(struct api_call *call, const char *enabled)
 	struct au	*a = call->data;
 	struct pg_batch	*b = pg_batch_new();
 
-	pg_batch_add(b, "WITH t AS " AU_SQL_SUB ", "
-	    "upd AS (UPDATE users x SET enabled = $3::boolean, "
-	    "  modified_at = " AU_NOW " FROM t "
-	    "  WHERE x.pool_id = $1 AND x.sub = t.sub RETURNING x.sub), "
-	    "rt AS (DELETE FROM refresh_tokens r USING upd "
-	    "  WHERE NOT $3::boolean AND r.pool_id = $1 AND r.sub = upd.sub) "
-	    "SELECT count(*) FROM upd", 3, au_pool(call), a->pool.key,
-	    enabled);
+	db_users_set_enabled(b, au_pool(call), a->pool.key, enabled);
 	api_query(call, b, au_enable_done);
 }
 
@@ -487,9 +451,10 @@ au_confirm_done(struct api_call *call, struct pg_reply *reply)
 	r = reply->res[0];
 	if (pg_rows(r) == 0)
 		ops_fail_no_user(call);
-	else if (ops_count(r, 0, 1) == 0)
+	else if (ops_count(r, 0, DB_USERS_CONFIRM_COUNT) == 0)
 		api_fail(call, "NotAuthorizedException", "User cannot be "
-		    "confirmed. Current status is %s", pg_val(r, 0, 0));
+		    "confirmed. Current status is %s", pg_val(r, 0,
+		    DB_USERS_CONFIRM_STATUS));
 	else
 		api_ok(call, NULL);
 }
@@ -500,17 +465,7 @@ au_confirm_pooled(struct api_call *call)
 	struct au	*a = call->data;
 	struct pg_batch	*b = pg_batch_new();
 
-	pg_batch_add(b, "WITH t AS (SELECT u.sub, u.status FROM users u "
-	    "  WHERE " DB_USERS_MATCH("1", "2") " "
-	    "  ORDER BY (u.username_key = $2) DESC LIMIT 1), "
-	    "upd AS (UPDATE users x SET status = 'CONFIRMED', "
-	    "  modified_at = " AU_NOW " FROM t WHERE x.pool_id = $1 "
-	    "  AND x.sub = t.sub AND x.status = 'UNCONFIRMED' "
-	    "  RETURNING x.sub), "
-	    "del AS (DELETE FROM codes c USING upd WHERE c.pool_id = $1 "
-	    "  AND c.sub = upd.sub AND c.purpose = 'signup') "
-	    "SELECT t.status, (SELECT count(*) FROM upd) FROM t", 2,
-	    au_pool(call), a->pool.key);
+	db_users_admin_confirm(b, au_pool(call), a->pool.key);
 	api_query(call, b, au_confirm_done);
 }
 
@@ -537,7 +492,7 @@ au_create_done(struct api_call *call, struct pg_reply *reply)
 		    strcmp(reply->sqlstate, PG_STATE_FOREIGN_KEY) == 0)
 			ops_fail_no_pool(call, au_pool(call));
 		else if (reply->sqlstate != NULL &&
-		    strcmp(reply->sqlstate, AU_STATE_CHANGED) == 0)
+		    strcmp(reply->sqlstate, DB_USERS_STATE_CHANGED) == 0)
 			api_fail(call, "UnsupportedUserStateException",
 			    "Resend not possible. %s status is not "
 			    "FORCE_CHANGE_PASSWORD", a->user.username);
@@ -582,29 +537,21 @@ au_create_invite(struct pg_batch *b, struct api_call *call, struct au *a)
 static void
 au_create_moves(struct pg_batch *b, struct api_call *call, struct au *a)
 {
-	static const struct {
-		const char	*column;
-		const char	*flag;
-	} moves[] = {
-		{ "alias_email", "email_verified" },
-		{ "alias_phone", "phone_number_verified" },
+	static const enum db_users_alias	 kinds[] = {
+		DB_USERS_ALIAS_EMAIL, DB_USERS_ALIAS_PHONE
 	};
-	const char	*values[] = { a->aliases.email, a->aliases.phone };
-	char		*sql;
-	size_t		 i;
+	const char				*values[] = {
+		a->aliases.email, a->aliases.phone
+	};
+	size_t					 i;
 
 	if (!api_bool(call->in, "ForceAliasCreation", 0) ||
 	    a->pool.rules.username_email || a->pool.rules.username_phone)
 		return;
-	for (i = 0; i < nitems(moves); i++) {
+	for (i = 0; i < nitems(kinds); i++) {
 		if (values[i] == NULL)
 			continue;
-		sql = xasprintf("UPDATE users SET %s = NULL, attributes = "
-		    "attributes || jsonb_build_object('%s', 'false'), "
-		    "modified_at = " AU_NOW " WHERE pool_id = $1 AND %s = $2",
-		    moves[i].column, moves[i].flag, moves[i].column);
-		pg_batch_add(b, sql, 2, au_pool(call), values[i]);
-		free(sql);
+		db_users_release_alias(b, kinds[i], au_pool(call), values[i]);
 		a->stmt++;
 	}
 }
@@ -617,15 +564,12 @@ au_create_insert(struct api_call *call)
 	char		*attrs = ops_json_text(a->attrs);
 
 	au_create_moves(b, call, a);
-	pg_batch_add(b, "INSERT INTO users AS u (pool_id, sub, username, "
-	    "username_key, status, attributes, alias_email, alias_phone, "
-	    "alias_preferred, password_hash, temp_password_at, srp_salt, "
-	    "srp_verifier) VALUES ($1, $2::uuid, $3, $4, "
-	    "'FORCE_CHANGE_PASSWORD', $5::jsonb, $6, $7, $8, $9, " AU_NOW ", "
-	    "$10, $11) RETURNING " DB_USERS_COLUMNS, 11, au_pool(call), a->sub,
-	    a->username, a->pool.key, attrs, a->aliases.email,
-	    a->aliases.phone, a->aliases.preferred, a->hash, a->srp_salt,
-	    a->srp_verifier);
+	db_users_admin_insert(b, &(struct db_users_new){
+	    .pool_id = au_pool(call), .sub = a->sub, .username = a->username,
+	    .key = a->pool.key, .attributes = attrs,
+	    .email = a->aliases.email, .phone = a->aliases.phone,
+	    .preferred = a->aliases.preferred, .hash = a->hash,
+	    .srp_salt = a->srp_salt, .srp_verifier = a->srp_verifier });
 	free(attrs);
 	au_create_invite(b, call, a);
 	api_query(call, b, au_create_done);
@@ -637,16 +581,9 @@ au_create_resend_write(struct api_call *call)
 {
 	struct au	*a = call->data;
 	struct pg_batch	*b = pg_batch_new();
-	char		*sql;
 
-	sql = au_guarded("UPDATE users u SET password_hash = $3, "
-	    "srp_salt = $4, srp_verifier = $5, "
-	    "temp_password_at = " AU_NOW ", modified_at = " AU_NOW " "
-	    "WHERE u.pool_id = $1 AND u.sub = $2::uuid "
-	    "AND u.status = 'FORCE_CHANGE_PASSWORD'");
-	pg_batch_add(b, sql, 5, au_pool(call), a->user.sub, a->hash,
+	db_users_resend_temp(b, au_pool(call), a->user.sub, a->hash,
 	    a->srp_salt, a->srp_verifier);
-	free(sql);
 	au_create_invite(b, call, a);
 	api_query(call, b, au_create_done);
 }
@@ -867,18 +804,15 @@ au_attrs_write(struct api_call *call)
 {
 	struct au	*a = call->data;
 	struct pg_batch	*b = pg_batch_new();
-	char		*sql, *old, *new;
+	char		*old, *new;
 
 	au_set_aliases(a);
 	old = ops_json_text(a->user.attributes);
 	new = ops_json_text(a->attrs);
-	sql = au_guarded("UPDATE users u SET attributes = $4::jsonb, "
-	    "alias_email = $5, alias_phone = $6, alias_preferred = $7, "
-	    "modified_at = " AU_NOW " WHERE u.pool_id = $1 "
-	    "AND u.sub = $2::uuid AND u.attributes = $3::jsonb");
-	pg_batch_add(b, sql, 7, au_pool(call), a->user.sub, old, new,
-	    a->aliases.email, a->aliases.phone, a->aliases.preferred);
-	free(sql);
+	db_users_write_attrs(b, &(struct db_users_attrs){
+	    .pool_id = au_pool(call), .sub = a->user.sub, .old = old,
+	    .attributes = new, .email = a->aliases.email,
+	    .phone = a->aliases.phone, .preferred = a->aliases.preferred });
 	free(old);
 	free(new);
 	au_update_verify(b, call, a);
@@ -962,13 +896,11 @@ au_set_password_hashed(struct api_call *call)
 	wipe_free(a->password);
 	a->password = NULL;
 	b = pg_batch_new();
-	pg_batch_add(b, "UPDATE users SET password_hash = $3, status = $4, "
-	    "temp_password_at = CASE WHEN $5::boolean THEN NULL ELSE " AU_NOW
-	    " END, srp_salt = $6, srp_verifier = $7, failed_logins = 0, "
-	    "locked_until = NULL, modified_at = " AU_NOW " WHERE pool_id = $1 "
-	    "AND sub = $2::uuid RETURNING sub", 7, au_pool(call), a->user.sub,
-	    a->hash, permanent ? "CONFIRMED" : "FORCE_CHANGE_PASSWORD",
-	    permanent ? "true" : "false", a->srp_salt, a->srp_verifier);
+	db_users_set_password(b, &(struct db_users_password){
+	    .pool_id = au_pool(call), .sub = a->user.sub, .hash = a->hash,
+	    .status = permanent ? "CONFIRMED" : "FORCE_CHANGE_PASSWORD",
+	    .permanent = permanent ? "true" : "false",
+	    .srp_salt = a->srp_salt, .srp_verifier = a->srp_verifier });
 	api_query(call, b, au_set_password_done);
 }
 
@@ -1013,18 +945,13 @@ au_reset_loaded(struct api_call *call)
 	struct au	*a = call->data;
 	struct pg_batch	*b = pg_batch_new();
 	const char	*attr;
-	char		*sql, *old, code[CODES_DIGITS + 1];
+	char		*old, code[CODES_DIGITS + 1];
 	int		 admin_only;
 
 	old = ops_json_text(a->user.attributes);
-	sql = au_guarded("UPDATE users u SET status = 'RESET_REQUIRED', "
-	    "modified_at = " AU_NOW " WHERE u.pool_id = $1 "
-	    "AND u.sub = $2::uuid AND u.attributes = $3::jsonb");
-	pg_batch_add(b, sql, 3, au_pool(call), a->user.sub, old);
-	free(sql);
+	db_users_reset_required(b, au_pool(call), a->user.sub, old);
 	free(old);
-	pg_batch_add(b, "DELETE FROM refresh_tokens WHERE pool_id = $1 "
-	    "AND sub = $2::uuid", 2, au_pool(call), a->user.sub);
+	db_refresh_tokens_drop_user(b, au_pool(call), a->user.sub);
 	attr = users_recovery_attr(a->pool.config, a->user.attributes,
 	    &admin_only);
 	if (attr != NULL) {
@@ -1070,7 +997,7 @@ au_list_done(struct api_call *call, struct pg_reply *reply)
 	if (max == 0)
 		max = AU_PAGE_MAX;
 	get = json_object_get(call->in, "AttributesToGet");
-	sorted = PQnfields(r) > DB_USERS_NCOLUMNS;
+	sorted = PQnfields(r) > DB_USERS_LIST_SORT;
 	users = json_array();
 	for (i = 0; i < n && i < max; i++) {
 		db_users_from_row(&u, r, i, 0);
@@ -1080,48 +1007,12 @@ au_list_done(struct api_call *call, struct pg_reply *reply)
 	out = json_pack("{s:o}", "Users", users);
 	if (n > max && sorted)
 		ops_page_next(out, "PaginationToken", pg_val(r, max - 1,
-		    DB_USERS_NCOLUMNS), pg_val(r, max - 1, 2));
+		    DB_USERS_LIST_SORT), pg_val(r, max - 1,
+		    DB_USERS_COL_USERNAME_KEY));
 	else if (n > max)
-		ops_page_next(out, "PaginationToken", pg_val(r, max - 1, 2),
-		    NULL);
+		ops_page_next(out, "PaginationToken", pg_val(r, max - 1,
+		    DB_USERS_COL_USERNAME_KEY), NULL);
 	api_ok(call, out);
-}
-
-/*
- * The page query: the filter's condition ($2 when there is one), after
- * the token's position in the order (sort column, username_key), one
- * row more than the page to tell whether another follows. Parameters
- * are numbered as they are used, so the query with a position and the
- * one without are separate texts and neither carries an "IS NULL OR"
- * the planner could not turn into an index bound.
- */
-static char *
-au_list_sql(struct au_page *p, const char **params, int *n)
-{
-	const char	*col = p->f.column;
-	char		*keyset, *sql;
-
-	if (p->f.sql != NULL)
-		params[(*n)++] = p->f.value;
-	if (p->after_key == NULL)
-		keyset = xstrdup("true");
-	else if (col != NULL) {
-		keyset = xasprintf("(%s, u.username_key) > ($%d::text, "
-		    "$%d::text)", col, *n + 1, *n + 2);
-		params[(*n)++] = p->after;
-		params[(*n)++] = p->after_key;
-	} else {
-		keyset = xasprintf("u.username_key > $%d::text", *n + 1);
-		params[(*n)++] = p->after_key;
-	}
-	sql = xasprintf("SELECT " DB_USERS_COLUMNS "%s%s FROM users u "
-	    "WHERE u.pool_id = $1 AND %s AND %s "
-	    "ORDER BY %s%su.username_key LIMIT $%d::int",
-	    col != NULL ? ", " : "", col != NULL ? col : "",
-	    p->f.sql != NULL ? p->f.sql : "true", keyset,
-	    col != NULL ? col : "", col != NULL ? ", " : "", *n + 1);
-	free(keyset);
-	return sql;
 }
 
 /* A PaginationToken is the position of the last user of a page. */
@@ -1146,10 +1037,8 @@ au_list_pooled(struct api_call *call)
 	struct au	*a = call->data;
 	struct au_page	 p;
 	struct pg_batch	*b;
-	const char	*params[5];
-	char		*emsg, *sql, limit[16];
+	char		*emsg, limit[16];
 	long long	 max = api_int(call->in, "Limit", AU_PAGE_MAX);
-	int		 n = 0;
 
 	memset(&p, 0, sizeof p);
 	if (filter_parse_pool(api_str(call->in, "Filter"), 2,
@@ -1165,12 +1054,11 @@ au_list_pooled(struct api_call *call)
 	}
 	snprintf(limit, sizeof limit, "%d", (int)(max == 0 ? AU_PAGE_MAX :
 	    max) + 1);
-	params[n++] = au_pool(call);
-	sql = au_list_sql(&p, params, &n);
-	params[n++] = limit;
 	b = pg_batch_new();
-	pg_batch_addv(b, sql, n, params);
-	free(sql);
+	db_users_list(b, &(struct db_users_page){ .pool_id = au_pool(call),
+	    .filter_sql = p.f.sql, .filter_value = p.f.value,
+	    .column = p.f.column, .after = p.after,
+	    .after_key = p.after_key, .limit = limit });
 	api_query(call, b, au_list_done);
 done:
 	filter_clear(&p.f);

@@ -21,7 +21,6 @@
 #include "core/tokens.h"
 #include "db/pg.h"
 #include "db/refresh_tokens.h"
-#include "db/users.h"
 #include "util.h"
 
 /* --- Input shapes (from the service model) --- */
@@ -378,14 +377,8 @@ auth_admin_pool_loaded(struct api_call *call, struct pg_reply *reply)
 	if (ops_pool_read(call, reply, &pool) != 0)
 		return;
 	b = pg_batch_new();
-	pg_batch_add(b, "WITH u AS (SELECT u.sub FROM users u WHERE "
-	    DB_USERS_MATCH("1", "2") " ORDER BY (u.username_key = $2) DESC "
-	    "LIMIT 1), d AS (DELETE FROM refresh_tokens r USING u WHERE "
-	    "r.pool_id = $1 AND r.sub = u.sub) UPDATE users x SET "
-	    "tokens_valid_after = "
-	    "extract(epoch FROM clock_timestamp()) FROM u WHERE x.pool_id = $1 "
-	    "AND x.sub = u.sub RETURNING x.sub", 2,
-	    api_str(call->in, "UserPoolId"), pool.key);
+	db_refresh_tokens_admin_signout(b, api_str(call->in, "UserPoolId"),
+	    pool.key);
 	ops_pool_clear(&pool);
 	api_query(call, b, auth_admin_signed_out);
 }

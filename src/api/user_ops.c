@@ -40,6 +40,7 @@
 #include "crypto/password.h"
 #include "db/pg.h"
 #include "db/user_codes.h"
+#include "db/users.h"
 #include "util.h"
 
 /* --- Input shapes (from the service model) --- */
@@ -194,15 +195,6 @@ user_check_token(const char *s)
 			return -1;
 	return 0;
 }
-
-/* --- SQL --- */
-
-static const char user_sql_update_attrs[] =
-	"UPDATE users SET attributes = $3::jsonb, alias_email = $4, "
-	"alias_phone = $5, alias_preferred = $6, modified_at = "
-	"extract(epoch FROM clock_timestamp()) "
-	"WHERE pool_id = $1 AND sub = $2::uuid AND modified_at = $7::float8 "
-	"RETURNING 1";
 
 /* --- The door to the sign-up core --- */
 
@@ -710,8 +702,10 @@ user_attrs_change(struct api_call *call, struct tokens_access *a,
 	users_alias_columns(&op->rules, op->attrs, &al);
 	attrs = ops_json_text(op->attrs);
 	b = pg_batch_new();
-	pg_batch_add(b, user_sql_update_attrs, 7, op->pool_id, op->user.sub,
-	    attrs, al.email, al.phone, al.preferred, op->modified);
+	db_users_update_attrs(b, &(struct db_users_attrs){
+	    .pool_id = op->pool_id, .sub = op->user.sub, .attributes = attrs,
+	    .email = al.email, .phone = al.phone, .preferred = al.preferred,
+	    .modified = op->modified });
 	free(attrs);
 	users_aliases_clear(&al);
 	return b;
@@ -883,8 +877,7 @@ user_delete_checked(struct task *task, struct tokens_access *a)
 	struct api_call	*call = task->owner;
 	struct pg_batch	*b = pg_batch_new();
 
-	pg_batch_add(b, "DELETE FROM users WHERE pool_id = $1 AND "
-	    "sub = $2::uuid", 2, a->pool_id, a->user.sub);
+	db_users_delete(b, a->pool_id, a->user.sub);
 	api_query(call, b, user_delete_done);
 }
 
@@ -925,13 +918,11 @@ user_change_write(struct api_call *call)
 	if (user_hash_verdict(call) != 0)
 		return;
 	b = pg_batch_new();
-	pg_batch_add(b, "UPDATE users SET password_hash = $3, srp_salt = $5, "
-	    "srp_verifier = $6, temp_password_at = NULL, modified_at = "
-	    "extract(epoch FROM clock_timestamp()) WHERE pool_id = $1 AND "
-	    "sub = $2::uuid AND "
-	    "password_hash IS NOT DISTINCT FROM $4 RETURNING 1", 6,
-	    op->pool_id, op->user.sub, op->pset.hash, op->user.password_hash,
-	    op->pset.srp_salt, op->pset.srp_verifier);
+	db_users_change_password(b, &(struct db_users_password){
+	    .pool_id = op->pool_id, .sub = op->user.sub,
+	    .hash = op->pset.hash, .old_hash = op->user.password_hash,
+	    .srp_salt = op->pset.srp_salt,
+	    .srp_verifier = op->pset.srp_verifier });
 	api_query(call, b, user_change_done);
 }
 

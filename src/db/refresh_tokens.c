@@ -75,6 +75,27 @@ db_refresh_tokens_end_device(struct pg_batch *b, const char *pool_id,
 }
 
 void
+db_refresh_tokens_drop_user(struct pg_batch *b, const char *pool_id,
+    const char *sub)
+{
+	pg_batch_add(b, "DELETE FROM refresh_tokens WHERE pool_id = $1 "
+	    "AND sub = $2::uuid", 2, pool_id, sub);
+}
+
+void
+db_refresh_tokens_admin_signout(struct pg_batch *b, const char *pool_id,
+    const char *key)
+{
+	pg_batch_add(b, "WITH u AS (SELECT u.sub FROM users u WHERE "
+	    DB_USERS_MATCH("1", "2") " ORDER BY (u.username_key = $2) DESC "
+	    "LIMIT 1), d AS (DELETE FROM refresh_tokens r USING u WHERE "
+	    "r.pool_id = $1 AND r.sub = u.sub) UPDATE users x SET "
+	    "tokens_valid_after = "
+	    "extract(epoch FROM clock_timestamp()) FROM u WHERE x.pool_id = $1 "
+	    "AND x.sub = u.sub RETURNING x.sub", 2, pool_id, key);
+}
+
+void
 db_refresh_tokens_drop_family(struct pg_batch *b, const char *origin_jti)
 {
 	pg_batch_add(b, "DELETE FROM refresh_tokens WHERE origin_jti = "

@@ -57,6 +57,16 @@ void	db_refresh_tokens_find(struct pg_batch *, const char *, const char *);
  */
 void	db_refresh_tokens_end_device(struct pg_batch *, const char *,
 	    const char *, const char *);
+/* Delete every refresh token of the user (pool, sub). */
+void	db_refresh_tokens_drop_user(struct pg_batch *, const char *,
+	    const char *);
+/*
+ * AdminUserGlobalSignOut: global sign-out (as below) of the user of
+ * pool a name key names (users.h's DB_USERS_MATCH, the username
+ * first): one row if there is such a user.
+ */
+void	db_refresh_tokens_admin_signout(struct pg_batch *, const char *,
+	    const char *);
 /* Delete every token of the family origin_jti (any pool). */
 void	db_refresh_tokens_drop_family(struct pg_batch *, const char *);
 /* Mark the token of digest rotated, unless it already was. */

@@ -68,6 +68,20 @@ db_user_codes_issue(struct pg_batch *b, const char *pool_id, const char *sub,
 	    digest, ttl);
 }
 
+void
+db_user_codes_issue_fresh(struct pg_batch *b, const char *pool_id,
+    const char *sub, const char *purpose, const char *digest,
+    const char *ttl)
+{
+	pg_batch_add(b, "INSERT INTO codes (pool_id, sub, purpose, code_hash, "
+	    "expires_at) VALUES ($1, $2::uuid, $3, $4::bytea, " UC_NOW
+	    " + $5::float8) ON CONFLICT (pool_id, sub, purpose) DO UPDATE SET "
+	    "code_hash = EXCLUDED.code_hash, attempts = 0, "
+	    "expires_at = EXCLUDED.expires_at, "
+	    "created_at = EXCLUDED.created_at", 5, pool_id, sub, purpose,
+	    digest, ttl);
+}
+
 /*
  * The checks of a code: $1 pool, $2 sub, $3 purpose, $4 digest of the
  * code given. cur is the code as the statement found it, which only

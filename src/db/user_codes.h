@@ -1,7 +1,8 @@
 /*
  * user_codes.h: the codes table (verification and reset codes of
- * users, sql/002_users.sql): the statements core/signup.c and the
- * attribute operations of api/user_ops.c run, added to the caller's
+ * users, sql/002_users.sql): the statements core/signup.c, the
+ * attribute operations of api/user_ops.c and the administrator's
+ * operations of api/admin_user_ops.c run, added to the caller's
  * batch, and the decoding of a check's row. Codes are stored as
  * digests only (core/codes.c). Functions are prefixed db_user_codes_.
  *
@@ -42,6 +43,12 @@ void	db_user_codes_dead(struct pg_batch *, const char *, const char *,
 /* A new code (digest) for pool, sub, purpose, live for ttl seconds. */
 void	db_user_codes_issue(struct pg_batch *, const char *, const char *,
 	    const char *, const char *, const char *);
+/*
+ * The same, sent by an administrator's operation: the count of wrong
+ * guesses and its window start over.
+ */
+void	db_user_codes_issue_fresh(struct pg_batch *, const char *,
+	    const char *, const char *, const char *, const char *);
 
 /* What a verifying write sets (strings; NULL: SQL NULL). */
 struct db_user_codes_verify {
