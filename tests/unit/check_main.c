@@ -41,6 +41,7 @@ main(void)
 	srunner_add_suite(sr, fed_suite());
 	srunner_add_suite(sr, saml_response_suite());
 	srunner_add_suite(sr, saml_request_suite());
+	srunner_add_suite(sr, saml_keys_suite());
 	srunner_add_suite(sr, oidc_idp_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	run = srunner_ntests_run(sr);

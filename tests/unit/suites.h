@@ -29,5 +29,6 @@ Suite	*fed_suite(void);
 Suite	*saml_response_suite(void);
 Suite	*saml_request_suite(void);
 Suite	*oidc_idp_suite(void);
+Suite	*saml_keys_suite(void);
 
 #endif
