@@ -13,7 +13,12 @@
 # src/core/ has SQL on the table users (FROM, INTO, UPDATE or JOIN
 # users), its column list ("u.sub, u.username", DB_USERS_COLUMNS,
 # DB_USERS_MATCH) or a row decoder users_from_row / users_col_*; those
-# are db/users.c's (db_users_from_row).
+# are db/users.c's (db_users_from_row). Nor do the adapters and the
+# federation code hold SQL (rule adapter-sql): no file under src/api/,
+# src/oauth/, src/ui/ or src/fed/ adds a statement to a batch or runs
+# one (pg_batch_add, pg_batch_addv, pg_query) or has a string literal
+# that starts with "SELECT ", "INSERT INTO", "UPDATE ", "DELETE FROM"
+# or "WITH "; they call the functions of their table family in src/db/.
 #
 # KNOWN lists files excepted while converting (file<TAB>rule), each only
 # for the rule it names; an entry that no longer breaks its rule fails
@@ -24,7 +29,8 @@
 srcdir=${srcdir:-$(dirname "$0")/..}
 src=$srcdir/src
 
-# file<TAB>rule (core-include | api_invoke | exception-name | users-sql)
+# file<TAB>rule (core-include | api_invoke | exception-name | users-sql |
+# adapter-sql)
 KNOWN='
 '
 
@@ -74,6 +80,14 @@ users="$users|(^|[^a-z_])users_(from_row|col_[a-z]+)"
 usql=$(grep -lE "$users" $(find src/core -name '*.[ch]' | sort) 2>/dev/null)
 # shellcheck disable=SC2086
 check users-sql $usql
+adapters=$(find src/api src/oauth src/ui src/fed -name '*.[ch]' 2>/dev/null |
+    sort)
+asql='(^|[^A-Za-z0-9_])(pg_batch_addv?|pg_query)[[:space:]]*\('
+asql="$asql"'|"(SELECT |INSERT INTO|UPDATE |DELETE FROM|WITH )'
+# shellcheck disable=SC2086
+adsql=$(grep -lE "$asql" $adapters 2>/dev/null)
+# shellcheck disable=SC2086
+check adapter-sql $adsql
 
 [ "$fail" -eq 0 ] && echo "PASS: structure"
 exit "$fail"
