@@ -6,7 +6,8 @@
  * values a key takes. Secret keys (client_secret, SignInWithApple's
  * private_key) are taken out of the details into their own object,
  * which the caller seals; Describe shows client_secret again, as
- * Cognito does, but never private_key. Every endpoint may be given by
+ * Cognito does, but never private_key (fed/apple.c signs Apple's
+ * client secrets with it; a key that cannot sign fails the sign-in). Every endpoint may be given by
  * hand, which is how a deployment (or a test) points a preset at a
  * stand-in; each must be https, or http to a loopback host.
  */
@@ -87,6 +88,7 @@ static const struct idp_kv idp_apple_presets[] = {
 	{ "authorize_url", "https://appleid.apple.com/auth/authorize" },
 	{ "token_url", "https://appleid.apple.com/auth/token" },
 	{ "oidc_issuer", "https://appleid.apple.com" },
+	{ "jwks_uri", "https://appleid.apple.com/auth/keys" },
 	{ "attributes_url_add_attributes", "false" },
 	{ "token_request_method", "POST" },
 	{ NULL, NULL }

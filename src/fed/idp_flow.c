@@ -24,9 +24,11 @@
 #include "db/fed_states.h"
 #include "db/idps.h"
 #include "db/pg.h"
+#include "fed/apple.h"
 #include "fed/idp_flow.h"
 #include "fed/oidc_idp.h"
 #include "fed/saml_idp.h"
+#include "log.h"
 #include "util.h"
 
 #define IDP_FLOW_NONCE_BYTES	24
@@ -40,6 +42,7 @@ struct idp_flow_op {
 	char	*browser;
 	char	**url;
 	int	*saml;
+	int	*form_post;
 	struct idp_flow *flow;
 	/* start: what the provider gets */
 	struct db_idp idp;
@@ -240,16 +243,19 @@ idp_flow_loaded(struct task *t, struct pg_reply *reply)
 		    "not supported for this client.");
 		return;
 	}
-	if (federation_type_of(op->idp.type, &type) != 0 ||
-	    type == FED_APPLE) {
+	if (federation_type_of(op->idp.type, &type) != 0) {
 		task_fail(t, CORE_ERR_CONFIG, "Signing in through %s providers "
 		    "is not available here yet.", op->idp.type);
 		return;
 	}
 	if (type == FED_SAML)
 		idp_flow_saml(t);
-	else
+	else {
+		if (op->form_post != NULL)
+			*op->form_post = oidc_idp_form_post(type,
+			    op->idp.details);
 		idp_flow_keep_oidc(t);
+	}
 }
 
 void
@@ -267,6 +273,7 @@ idp_flow_start(struct task *t, const struct idp_flow_start *in, char **url)
 	op->browser = xstrdup(in->browser);
 	op->url = url;
 	op->saml = in->saml;
+	op->form_post = in->form_post;
 	task_set_data(t, op, idp_flow_op_free);
 	b = pg_batch_new();
 	if (in->name != NULL)
@@ -298,21 +305,31 @@ idp_flow_open(const char *sealed)
 	return s;
 }
 
-static char *
-idp_flow_secret(const char *sealed)
+/*
+ * The client secret of the token request into f->client_secret: the
+ * stored one, or for Apple one signed now with the stored private key.
+ */
+static int
+idp_flow_secret(struct idp_flow *f, const char **why)
 {
-	char	*text = idp_flow_open(sealed), *s = NULL;
-	json_t	*j;
+	char		*text = idp_flow_open(f->idp.sealed);
+	json_t		*j;
+	const char	*v;
 
+	*why = NULL;
 	if (text == NULL)
-		return NULL;
+		return f->type == FED_APPLE ? -1 : 0;
 	j = json_loads(text, 0, NULL);
 	wipe_free(text);
-	if (json_string_value(json_object_get(j, "client_secret")) != NULL)
-		s = xstrdup(json_string_value(json_object_get(j,
-		    "client_secret")));
+	if (f->type == FED_APPLE) {
+		v = json_string_value(json_object_get(j, "private_key"));
+		f->client_secret = apple_client_secret(f->idp.details, v,
+		    now_s(), why);
+	} else if ((v = json_string_value(json_object_get(j,
+	    "client_secret"))) != NULL)
+		f->client_secret = xstrdup(v);
 	json_decref(j);
-	return s;
+	return *why == NULL ? 0 : -1;
 }
 
 static void
@@ -321,6 +338,7 @@ idp_flow_taken(struct task *t, struct pg_reply *reply)
 	struct idp_flow_op	*op = t->data;
 	struct idp_flow		*f = op->flow;
 	const PGresult		*r;
+	const char		*why;
 
 	if (!reply->ok) {
 		task_fail_db(t, reply);
@@ -339,7 +357,13 @@ idp_flow_taken(struct task *t, struct pg_reply *reply)
 	}
 	f->nonce = xstrdup(pg_val(r, 0, 1));
 	f->pool_id = xstrdup(pg_val(r, 0, 3));
-	f->client_secret = idp_flow_secret(f->idp.sealed);
+	if (idp_flow_secret(f, &why) != 0) {
+		log_warn("%s: identity provider %s: no client secret: %s",
+		    t->id, f->idp.name, why != NULL ? why : "no secrets");
+		task_fail(t, CORE_ERR_CONFIG, "The identity provider %s cannot "
+		    "be used: its private_key cannot sign.", f->idp.name);
+		return;
+	}
 	task_ok(t);
 }
 

@@ -12,9 +12,12 @@
  * runs in the caller's task and ends it. Functions are prefixed
  * idp_flow_.
  *
+ * Taking a SignInWithApple state back also signs the client secret of
+ * its token request (fed/apple.c) with the provider's sealed key.
+ *
  * Failures: CORE_ERR_UNSUPPORTED for a provider the pool lacks or the
- * client does not support, CORE_ERR_CONFIG for a provider this flow
- * cannot serve (SignInWithApple), CORE_ERR_BAD_GRANT for a state
+ * client does not support, CORE_ERR_CONFIG for a provider of an unknown
+ * type or whose Apple key cannot sign, CORE_ERR_BAD_GRANT for a state
  * that is unknown, used, expired or of another browser; BUSY and
  * INTERNAL as any database step.
  */
@@ -43,6 +46,7 @@ struct idp_flow_start {
 	const char	*base_url;	/* https://<domain>, for SAML's ACS */
 	const char	*browser;	/* the browser's cookie value */
 	int		*saml;		/* set to 1 for a SAML provider */
+	int		*form_post;	/* set to 1: it answers by POST */
 };
 
 /* Keep the request; *url gets the provider's authorization URL. */
@@ -74,7 +78,7 @@ struct idp_flow {
 	enum fed_type	 type;
 	char		*nonce;
 	char		*verifier;	/* NULL for SAML */
-	char		*client_secret;	/* or NULL */
+	char		*client_secret;	/* or NULL; Apple's signed JWT */
 };
 
 /* Take the state (value, browser cookie value) into *flow. */

@@ -2,6 +2,10 @@
  * oidc_idp.c: the authorization code flow at a provider (see
  * oidc_idp.h).
  *
+ * Sign in with Apple is OIDC without PKCE (Apple documents none), with
+ * response_mode=form_post when it asks for scopes, and a client secret
+ * signed for each request (fed/apple.c, made by fed/idp_flow.c).
+ *
  * The redemption is a chain of steps on the caller's task, each a
  * fetch on a worker thread (fed/fetch.c) or a cached document
  * (fed/discovery.c): the token request (client_secret_post, a form, or
@@ -58,6 +62,20 @@ oidc_idp_detail(json_t *details, const char *key)
 	return v != NULL && *v != '\0' ? v : NULL;
 }
 
+/* PKCE for the ID-token types but Apple, which documents none. */
+static int
+oidc_idp_pkce(enum fed_type type)
+{
+	return oidc_idp_has_id_token(type) && type != FED_APPLE;
+}
+
+int
+oidc_idp_form_post(enum fed_type type, json_t *details)
+{
+	return type == FED_APPLE && oidc_idp_detail(details,
+	    "authorize_scopes") != NULL;
+}
+
 /* "&name=<value encoded>" appended to *s. */
 static void
 oidc_idp_add(char **s, const char *name, const char *value)
@@ -98,12 +116,15 @@ oidc_idp_authorize_url(const struct oidc_idp_authz *a)
 	oidc_idp_add(&q, "redirect_uri", a->redirect_uri);
 	oidc_idp_add(&q, "scope", sc != NULL ? sc : scopes);
 	oidc_idp_add(&q, "state", a->state);
-	if (oidc_idp_has_id_token(a->type)) {
+	if (oidc_idp_has_id_token(a->type))
 		oidc_idp_add(&q, "nonce", a->nonce);
+	if (oidc_idp_pkce(a->type) && a->challenge != NULL) {
 		oidc_idp_add(&q, "code_challenge", a->challenge);
-		if (a->challenge != NULL)
-			oidc_idp_add(&q, "code_challenge_method", "S256");
+		oidc_idp_add(&q, "code_challenge_method", "S256");
 	}
+	/* Apple posts its answer when it is to tell the name or address. */
+	if (oidc_idp_form_post(a->type, a->details))
+		oidc_idp_add(&q, "response_mode", "form_post");
 	out = xasprintf("%s%c%s", url, strchr(url, '?') != NULL ? '&' : '?',
 	    q);
 	free(q);
@@ -614,7 +635,8 @@ oidc_token_fetch(struct oidc_op *op, const char *url)
 	oidc_idp_add(&form, "client_id", oidc_idp_detail(op->details,
 	    "client_id"));
 	oidc_idp_add(&form, "client_secret", op->secret);
-	oidc_idp_add(&form, "code_verifier", op->verifier);
+	if (oidc_idp_pkce(op->type))
+		oidc_idp_add(&form, "code_verifier", op->verifier);
 	if (method != NULL && strcmp(method, "GET") == 0) {
 		full = xasprintf("%s%c%s", url, strchr(url, '?') != NULL ?
 		    '&' : '?', form);

@@ -29,6 +29,12 @@ struct task;
 /* 1 for the types that sign in by an ID token (OIDC, Google, Apple). */
 int	 oidc_idp_has_id_token(enum fed_type);
 
+/*
+ * 1 when the provider answers with a POST to /oauth2/idpresponse
+ * (response_mode=form_post: SignInWithApple asking for scopes).
+ */
+int	 oidc_idp_form_post(enum fed_type, json_t *);
+
 /* The authorization request at a provider (borrowed). */
 struct oidc_idp_authz {
 	enum fed_type	 type;
@@ -36,7 +42,7 @@ struct oidc_idp_authz {
 	const char	*redirect_uri;	/* ours: <domain>/oauth2/idpresponse */
 	const char	*state;
 	const char	*nonce;		/* ID-token types */
-	const char	*challenge;	/* S256, ID-token types */
+	const char	*challenge;	/* S256, ID-token types but Apple */
 };
 
 /* The provider's authorize_url with the request (malloc'd), or NULL. */

@@ -10,7 +10,11 @@
  * (random, HttpOnly, Secure, SameSite=Lax, sent only to
  * /oauth2/idpresponse), whose digest the kept request carries: a state
  * that another browser started finds nothing. A browser keeps its
- * cookie value across sign-ins, so two tabs may sign in at once.
+ * cookie value across sign-ins, so two tabs may sign in at once. Sign
+ * in with Apple answers with a cross-site POST (response_mode=
+ * form_post), which a Lax cookie would miss: for it the same cookie is
+ * SameSite=None, as SAML's (idpresponse_cookie); a POST answer is taken
+ * from Apple only, and its form never reaches the application.
  *
  * /oauth2/idpresponse takes the state back (single use), restores the
  * application's request as the query and checks it again (the client
@@ -33,10 +37,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/http.h>
+
 #include "conf.h"
 #include "core/codes.h"
 #include "core/federation.h"
 #include "core/sessions.h"
+#include "fed/apple.h"
 #include "fed/idp_flow.h"
 #include "fed/oidc_idp.h"
 #include "http/domain.h"
@@ -70,6 +77,8 @@ struct idpresponse {
 	char			*error;
 	char			*error_description;
 	int			 saml;		/* the provider is SAML */
+	int			 form_post;	/* it answers by POST */
+	char			*user;		/* Apple's user field */
 };
 
 static void
@@ -86,6 +95,7 @@ idpresponse_free(void *p)
 		wipe_free(x->code);
 	free(x->error);
 	free(x->error_description);
+	free(x->user);
 	free(x);
 }
 
@@ -143,34 +153,31 @@ idpresponse_browser(struct domain_req *o)
 	return codes_new_secret(IDP_FLOW_SECRET_BYTES);
 }
 
+/*
+ * The browser's value as the cookie name for path (under the domain).
+ * A provider that answers with a cross-site POST (a SAML IdP's
+ * HTTP-POST binding, Apple's form_post) would not get a SameSite=Lax
+ * cookie back, so the cookie its answer needs is SameSite=None; it is
+ * still Secure and HttpOnly and sent only to that one path.
+ */
 static void
-idpresponse_set_cookie(struct domain_req *o, const char *value)
+idpresponse_cookie(struct domain_req *o, const char *name, const char *path,
+    const char *value, int cross_site_post)
 {
 	char	*c;
 
-	c = xasprintf("%s=%s; Path=%s" IDPRESPONSE_PATH "; Max-Age=%d; "
-	    "Secure; HttpOnly; SameSite=Lax", IDPRESPONSE_COOKIE, value,
-	    domain_base(o), IDPRESPONSE_COOKIE_AGE);
+	c = xasprintf("%s=%s; Path=%s%s; Max-Age=%d; Secure; HttpOnly; "
+	    "SameSite=%s", name, value, domain_base(o), path,
+	    IDPRESPONSE_COOKIE_AGE, cross_site_post ? "None" : "Lax");
 	req_add_header(o->r, "Set-Cookie", c);
 	free(c);
 }
 
-/*
- * The same browser value for /saml2/: an IdP posts its Response from
- * its own site, and a SameSite=Lax cookie does not travel with a
- * cross-site POST, so this one is SameSite=None (still Secure and
- * HttpOnly, and only for the domain's /saml2/ paths).
- */
+/* The same browser value for /saml2/, where IdPs post their Response. */
 void
 idpresponse_set_saml_cookie(struct domain_req *o, const char *value)
 {
-	char	*c;
-
-	c = xasprintf("%s=%s; Path=%s/saml2/; Max-Age=%d; Secure; HttpOnly; "
-	    "SameSite=None", IDPRESPONSE_SAML_COOKIE, value, domain_base(o),
-	    IDPRESPONSE_COOKIE_AGE);
-	req_add_header(o->r, "Set-Cookie", c);
-	free(c);
+	idpresponse_cookie(o, IDPRESPONSE_SAML_COOKIE, "/saml2/", value, 1);
 }
 
 /* --- /oauth2/authorize?identity_provider= ------------------------------- */
@@ -184,7 +191,8 @@ idpresponse_started(struct domain_req *o, const struct core_err *err)
 		if (x->saml)
 			idpresponse_set_saml_cookie(o, x->browser);
 		else
-			idpresponse_set_cookie(o, x->browser);
+			idpresponse_cookie(o, IDPRESPONSE_COOKIE,
+			    IDPRESPONSE_PATH, x->browser, x->form_post);
 		domain_redirect(o, x->url);
 		return;
 	}
@@ -236,6 +244,7 @@ idpresponse_authorize(struct domain_req *o)
 	in.base_url = base;
 	in.browser = x->browser;
 	in.saml = &x->saml;
+	in.form_post = &x->form_post;
 	idp_flow_start(domain_task(o, "federate", idpresponse_started), &in,
 	    &x->url);
 	json_decref(req);
@@ -304,6 +313,8 @@ idpresponse_redeemed(struct domain_req *o, const struct core_err *err)
 			domain_authz_fail(o, "invalid_request", err->message);
 		return;
 	}
+	if (x->flow.type == FED_APPLE && x->who.claims != NULL)
+		apple_user_claims(x->user, x->who.claims);
 	memset(&id, 0, sizeof id);
 	id.provider_name = x->flow.idp.name;
 	id.provider_type = x->flow.type;
@@ -338,7 +349,8 @@ idpresponse_checked(struct domain_req *o)
 		    "domain.");
 		return;
 	}
-	if (x->flow.type == FED_SAML) {
+	if (x->flow.type == FED_SAML || (o->r->method == EVHTTP_REQ_POST &&
+	    x->flow.type != FED_APPLE)) {
 		render_error(o, 400, "This sign-in did not start here.");
 		return;
 	}
@@ -388,19 +400,23 @@ idpresponse_taken(struct domain_req *o, const struct core_err *err)
 	domain_authz_check(o, idpresponse_checked);
 }
 
+/* GET (the query) or, from Apple's form_post, POST (the form). */
 void
 idpresponse_get(struct domain_req *o)
 {
 	struct idpresponse	*x = idpresponse_of(o);
 	const char		*state = domain_param(o, "state");
 	const char		*error = domain_param(o, "error");
+	const char		*user = domain_param(o, "user");
+	char			*taken;
 
 	x->browser = domain_cookie(o, IDPRESPONSE_COOKIE);
 	if (state == NULL || x->browser == NULL ||
 	    !domain_param_ok(state, 1) ||
 	    !domain_param_ok(domain_param(o, "code"), 1) ||
 	    !domain_param_ok(error, 1) ||
-	    !domain_param_ok(domain_param(o, "error_description"), 0)) {
+	    !domain_param_ok(domain_param(o, "error_description"), 0) ||
+	    !domain_param_ok(user, 0)) {
 		render_error(o, 400, "This sign-in has expired or did not "
 		    "start in this browser. Go back to the application and "
 		    "sign in again.");
@@ -410,7 +426,13 @@ idpresponse_get(struct domain_req *o)
 	x->error = idpresponse_dup(error);
 	x->error_description = idpresponse_dup(domain_param(o,
 	    "error_description"));
+	x->user = idpresponse_dup(user);
 	x->url = idpresponse_url(o);
-	idp_flow_take(domain_task(o, "idp state", idpresponse_taken), state,
+	/* The provider's form must not reach the application's request. */
+	taken = xstrdup(state);
+	json_decref(o->form);
+	o->form = NULL;
+	idp_flow_take(domain_task(o, "idp state", idpresponse_taken), taken,
 	    x->browser, &x->flow);
+	wipe_free(taken);
 }

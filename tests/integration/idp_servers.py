@@ -49,6 +49,23 @@ facebook_idp -- FacebookIdp: tests/integration/idps/facebook.py, the
       ends in "?fields=", as Cognito's does).
   make_facebook_idp(**config) (function fixture) starts another one.
 
+apple_idp -- AppleIdp: tests/integration/idps/apple.py, the Sign in with
+  Apple stand-in (authorize with form_post, a token endpoint that verifies
+  the ES256 client-secret JWT, RS256 ID tokens, JWKS). Attributes:
+  base_url (= the issuer), authorize_url, token_url, jwks_url.
+  add_client(redirect_uris) -> {"client_id", "team_id", "key_id",
+      "private_key"}: a Services ID whose EC P-256 key the test made (the
+      server keeps only its public half); add_user(sub=None, email=None,
+      firstName="Test", lastName="User"); set(**knobs): auto_login, deny,
+      delay_ms, fail; reset(); log(endpoint) (token entries say
+      secret_ok and why). details(client, scopes) -> ProviderDetails of
+      the SignInWithApple preset with every endpoint pointed here.
+
+amazon_idp -- AmazonIdp: tests/integration/idps/amazon.py, the Login with
+  Amazon stand-in (/ap/oa, /auth/o2/token, /user/profile). add_client,
+  add_user(user_id=None, email=None, name="Test User"), set, reset, log,
+  details(client_id, client_secret, scopes="profile") as the others.
+
 saml_idp -- SamlIdp: tests/integration/idps/saml_idp.py (pysaml2 and
   xmlsec1 sign; keys made by openssl at start-up). Attributes: base_url,
   entity_id = metadata_url (/metadata), sso_url (/sso), slo_url (/slo).
@@ -526,6 +543,145 @@ def make_saml_idp():
     yield make
     for idp in started:
         idp.stop()
+
+
+class _StandIn:
+    """Client of a running idps/<script>.py with httpbase's admin API."""
+
+    script = None
+
+    def __init__(self, config=None):
+        self.process = IdpProcess(
+            [sys.executable, os.path.join(IDPS, self.script + ".py"),
+             json.dumps(config or {})], self.script)
+        self.base_url = self.process.base_url
+
+    def stop(self):
+        self.process.stop()
+
+    def set(self, **knobs):
+        return self.process.call("POST", "/test/knobs", knobs)
+
+    def reset(self):
+        self.process.call("POST", "/test/reset", {})
+
+    def log(self, endpoint=None):
+        return [e for e in self.process.call("GET", "/test/log")
+                if endpoint is None or e["endpoint"] == endpoint]
+
+
+class AppleIdp(_StandIn):
+    """Client of a running idps/apple.py (see the module docstring)."""
+
+    script = "apple"
+
+    def __init__(self, config=None):
+        super().__init__(config)
+        self.issuer = self.base_url
+        self.authorize_url = self.base_url + "/auth/authorize"
+        self.token_url = self.base_url + "/auth/token"
+        self.jwks_url = self.base_url + "/auth/keys"
+
+    def add_client(self, redirect_uris):
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        key = ec.generate_private_key(ec.SECP256R1())
+        c = {"client_id": "com.example.%s" % secrets.token_hex(4),
+             "team_id": secrets.token_hex(5).upper(),
+             "key_id": secrets.token_hex(5).upper(),
+             "redirect_uris": list(redirect_uris)}
+        self.process.call("POST", "/test/clients", dict(
+            c, public_key=key.public_key().public_bytes(
+                serialization.Encoding.PEM,
+                serialization.PublicFormat.SubjectPublicKeyInfo).decode()))
+        c["private_key"] = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption()).decode()
+        return c
+
+    def add_user(self, sub=None, email=None, firstName="Test",
+                 lastName="User", **fields):
+        sub = sub or "%06d.%s.%04d" % (secrets.randbelow(10**6),
+                                        secrets.token_hex(16),
+                                        secrets.randbelow(10**4))
+        u = dict(fields, sub=sub, firstName=firstName, lastName=lastName,
+                 email=email or "%s@privaterelay.appleid.com"
+                 % secrets.token_hex(5))
+        return self.process.call("POST", "/test/users", u)[0]
+
+    def details(self, client, scopes="email name"):
+        """ProviderDetails for ProviderType SignInWithApple, here."""
+        d = {k: client[k] for k in ("client_id", "team_id", "key_id",
+                                    "private_key")}
+        d.update(authorize_url=self.authorize_url, token_url=self.token_url,
+                 oidc_issuer=self.issuer, jwks_uri=self.jwks_url)
+        if scopes:
+            d["authorize_scopes"] = scopes
+        return d
+
+
+class AmazonIdp(_StandIn):
+    """Client of a running idps/amazon.py (see the module docstring)."""
+
+    script = "amazon"
+
+    def __init__(self, config=None):
+        super().__init__(config)
+        self.authorize_url = self.base_url + "/ap/oa"
+        self.token_url = self.base_url + "/auth/o2/token"
+        self.profile_url = self.base_url + "/user/profile"
+
+    def add_client(self, redirect_uris):
+        cid = "amzn1.application-oa2-client." + secrets.token_hex(16)
+        secret = secrets.token_hex(32)
+        self.process.call("POST", "/test/clients", {
+            "client_id": cid, "client_secret": secret,
+            "redirect_uris": list(redirect_uris)})
+        return cid, secret
+
+    def add_user(self, user_id=None, email=None, name="Test User",
+                 **fields):
+        u = dict(fields, user_id=user_id or "amzn1.account." +
+                 secrets.token_hex(14).upper(), name=name,
+                 email=email or "%s@example.com" % secrets.token_hex(4))
+        return self.process.call("POST", "/test/users", u)[0]
+
+    def details(self, client_id, client_secret, scopes="profile"):
+        return {"client_id": client_id, "client_secret": client_secret,
+                "authorize_scopes": scopes,
+                "authorize_url": self.authorize_url,
+                "token_url": self.token_url,
+                "attributes_url": self.profile_url}
+
+
+def _stand_in_fixtures(cls):
+    @pytest.fixture(scope="session")
+    def server_fixture():
+        idp = cls()
+        yield idp
+        idp.stop()
+
+    return server_fixture
+
+
+apple_idp_server = _stand_in_fixtures(AppleIdp)
+amazon_idp_server = _stand_in_fixtures(AmazonIdp)
+
+
+@pytest.fixture
+def apple_idp(apple_idp_server):
+    """The Apple stand-in, knobs reset before and after the test."""
+    apple_idp_server.reset()
+    yield apple_idp_server
+    apple_idp_server.reset()
+
+
+@pytest.fixture
+def amazon_idp(amazon_idp_server):
+    """The Login with Amazon stand-in, knobs reset around the test."""
+    amazon_idp_server.reset()
+    yield amazon_idp_server
+    amazon_idp_server.reset()
 
 
 def unreachable_url(path=""):

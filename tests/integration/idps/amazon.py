@@ -1,0 +1,165 @@
+"""A Login with Amazon-shaped OAuth 2.0 server on loopback for the
+federation tests (ProviderType LoginWithAmazon, its authorize_url,
+token_url and attributes_url pointed here).
+
+    python3 amazon.py [CONFIG-JSON]   (or in $AMAZON_IDP_CONFIG)
+
+It listens on 127.0.0.1 (port 0 unless CONFIG["port"]), prints the port
+on stdout when ready, and stops when its standard input closes. CONFIG:
+{"clients": [CLIENT...], "users": [USER...], "knobs": {...}}. CLIENT:
+{"client_id", "client_secret", "redirect_uris"}. USER: {"user_id"
+(amzn1.account.<...>, Amazon's subject), "name", "email",
+"postal_code"}.
+
+Endpoints, as Amazon's:
+  GET  /ap/oa?client_id&scope&response_type=code&redirect_uri&state:
+       the user (auto_login knob, or the login form), then 302 to
+       redirect_uri with code, scope and state; deny: error=access_denied.
+  POST /auth/o2/token (grant_type=authorization_code, code, redirect_uri,
+       client_id, client_secret) -> {"access_token": "Atza|...",
+       "token_type": "bearer", "expires_in", "refresh_token": "Atzr|..."};
+       errors {"error", "error_description"} with status 400.
+  GET  /user/profile (Authorization: Bearer, or access_token in the
+       query): {"user_id", "name", "email"} and postal_code when the
+       scope had postal_code; 401 {"error": "invalid_token"} otherwise.
+Admin endpoints: those of httpbase.py (users keyed by user_id), POST
+/test/clients. Knobs: auto_login, deny, delay_ms and fail with endpoints
+authorize, token, profile.
+"""
+import secrets
+import sys
+import time
+import urllib.parse
+
+import httpbase
+
+CODE_TTL = 300
+
+
+class AmazonState(httpbase.IdpState):
+    user_key = "user_id"
+
+    def __init__(self, config):
+        self.clients = {}
+        self.codes = {}
+        self.tokens = {}
+        super().__init__(config)
+        for c in config.get("clients", []):
+            self.add_client(c)
+
+    def add_client(self, c):
+        with self.lock:
+            self.clients[c["client_id"]] = dict(
+                c, redirect_uris=list(c.get("redirect_uris", [])))
+
+
+class AmazonHandler(httpbase.Handler):
+
+    def routes(self):
+        return {("GET", "/ap/oa"): ("authorize", self.authorize),
+                ("POST", "/ap/oa"): ("authorize", self.authorize),
+                ("POST", "/auth/o2/token"): ("token", self.token),
+                ("GET", "/user/profile"): ("profile", self.profile)}
+
+    def admin(self, method, path, body):
+        if path == "/test/clients" and method == "POST":
+            for c in body if isinstance(body, list) else [body]:
+                self.state.add_client(c)
+            return 200, {"ok": True}
+        return None
+
+    def authorize(self):
+        st = self.state
+        p = self.params()
+        st.record({"endpoint": "authorize", "method": self.command,
+                   "params": {k: v for k, v in p.items()
+                              if k != "password"}})
+        client = st.clients.get(p.get("client_id", ""))
+        redirect_uri = p.get("redirect_uri", "")
+        if client is None or redirect_uri not in client["redirect_uris"]:
+            return self.html(400, '<p id="error">An unknown client or '
+                             'redirect_uri</p>')
+        back = {"state": p["state"]} if "state" in p else {}
+        sep = "&" if "?" in redirect_uri else "?"
+        if p.get("cancel") or st.knobs["deny"]:
+            return self.redirect(redirect_uri + sep + urllib.parse.urlencode(
+                dict(error="access_denied", error_description="The user "
+                     "denied the request.", **back)))
+        if self.command == "POST" and "username" in p:
+            user = st.find_user(p["username"])
+        else:
+            user = st.find_user(st.knobs["auto_login"])
+        if user is None:
+            hidden = {k: v for k, v in p.items()
+                      if k not in ("username", "password", "cancel")}
+            return self.html(200, httpbase.login_page(
+                "Login with Amazon (test)", self.path_only, hidden))
+        code = "ANd" + secrets.token_urlsafe(18)
+        with st.lock:
+            st.logins += 1
+            st.codes[code] = {"client_id": client["client_id"],
+                              "user": user["user_id"],
+                              "scope": p.get("scope", ""),
+                              "redirect_uri": redirect_uri,
+                              "exp": time.time() + CODE_TTL}
+        return self.redirect(redirect_uri + sep + urllib.parse.urlencode(
+            dict(code=code, scope=p.get("scope", ""), **back)))
+
+    def token(self):
+        st = self.state
+        p = self.form()
+        st.record({"endpoint": "token", "method": self.command,
+                   "params": {k: (True if k in ("client_secret", "code")
+                                  else v) for k, v in p.items()}})
+        client = st.clients.get(p.get("client_id", ""))
+        if client is None or not secrets.compare_digest(
+                p.get("client_secret", ""), client["client_secret"]):
+            return self.json(401, {"error": "invalid_client",
+                                   "error_description": "Client "
+                                   "authentication failed"})
+        with st.lock:
+            grant = st.codes.pop(p.get("code", ""), None)
+        if (p.get("grant_type") != "authorization_code" or grant is None or
+                grant["exp"] < time.time() or
+                grant["client_id"] != client["client_id"] or
+                grant["redirect_uri"] != p.get("redirect_uri")):
+            return self.json(400, {"error": "invalid_grant",
+                                   "error_description": "The request has "
+                                   "an invalid grant parameter : code"})
+        token = "Atza|" + secrets.token_urlsafe(32)
+        with st.lock:
+            st.tokens[token] = grant
+        return self.json(200, {"access_token": token, "token_type": "bearer",
+                               "expires_in": 3600,
+                               "refresh_token": "Atzr|" +
+                               secrets.token_urlsafe(32)})
+
+    def profile(self):
+        st = self.state
+        authz = self.headers.get("Authorization", "")
+        token, auth = self.query.get("access_token"), "query"
+        if authz.lower().startswith("bearer "):
+            token, auth = authz[7:].strip(), "bearer"
+        st.record({"endpoint": "profile", "method": self.command,
+                   "auth": auth})
+        grant = st.tokens.get(token or "")
+        if grant is None:
+            return self.json(401, {"error": "invalid_token",
+                                   "error_description": "The request has "
+                                   "an invalid parameter : access_token"})
+        user = st.users[grant["user"]]
+        out = {k: user[k] for k in ("user_id", "name", "email")
+               if k in user}
+        if "postal_code" in grant["scope"].split() and "postal_code" in user:
+            out["postal_code"] = user["postal_code"]
+        return self.json(200, out)
+
+
+def main(argv):
+    config = httpbase.read_config(argv, "AMAZON_IDP_CONFIG")
+    AmazonHandler.state = AmazonState(config)
+    httpbase.main(AmazonHandler, config.get("port", 0))
+
+
+if __name__ == "__main__":
+    main(sys.argv)
