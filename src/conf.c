@@ -171,6 +171,10 @@ static const struct conf_key conf_keys[] = {
 	  "PEM file of the CAs trusted for outbound https to identity "
 	  "providers (discovery, keys, tokens, SAML metadata); empty for the "
 	  "system's" },
+	{ "idp_keys_refresh_min", I(idp_keys_refresh_min), "30", 0, 3600,
+	  NULL, "seconds at least between two fetches of an identity "
+	  "provider's JWKS that ID tokens of an unknown kid force (a forged "
+	  "kid cannot make the daemon hammer the provider)" },
 };
 #undef S
 #undef I

@@ -58,6 +58,7 @@ struct conf {
 	char	*sms_webhook_url;
 	char	*sms_webhook_token;
 	char	*fetch_ca_file;
+	int	 idp_keys_refresh_min;
 };
 
 extern struct conf	*conf;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "conf.h"
 #include "fed/discovery.h"
 #include "fed/fetch.h"
 #include "log.h"
@@ -203,7 +204,8 @@ discovery_use_cached(enum discovery_mode mode, int64_t fetched,
 	case DISCOVERY_CACHED:
 		return now < expires;
 	case DISCOVERY_REFRESH:
-		return now - fetched < DISCOVERY_REFRESH_MIN;
+		return now - fetched < (conf != NULL ?
+		    conf->idp_keys_refresh_min : DISCOVERY_REFRESH_MIN);
 	default:
 		return 0;
 	}

@@ -7,8 +7,9 @@
  * held between DISCOVERY_TTL_MIN and DISCOVERY_TTL_MAX seconds
  * (DISCOVERY_TTL_DEFAULT without one). A JWT whose kid is not in the
  * cached JWKS asks for DISCOVERY_REFRESH, which fetches again at most
- * once per DISCOVERY_REFRESH_MIN seconds for a URL (a forged kid cannot
- * make us hammer the provider); the admin API asks for DISCOVERY_FRESH,
+ * once per idp_keys_refresh_min seconds (configuration; its default
+ * DISCOVERY_REFRESH_MIN) for a URL (a forged kid cannot make us hammer
+ * the provider); the admin API asks for DISCOVERY_FRESH,
  * which always fetches. Only the loop thread touches the cache.
  */
 #ifndef FED_DISCOVERY_H

@@ -11,6 +11,11 @@ as a generic OIDC provider and as the Google preset's stand-in, and the
 Facebook-shaped server. Redirects are followed by a scripted cookie-jar
 browser; the /login page's buttons are clicked in headless Chromium.
 
+A key rotation: an ID token signed with a new key whose kid the cached
+JWKS lacks passes after the one fetch it forces, which waits
+idp_keys_refresh_min seconds after the previous fetch (a daemon of its
+own with a short one).
+
 Negatives (each writes no user): a provider the client does not support,
 a tampered or foreign state, an ID token signed with another key, or
 with a wrong aud, iss or nonce, the provider's access_denied, and a
@@ -21,7 +26,7 @@ import uuid
 
 import pytest
 
-from conftest import free_port
+from conftest import Server, free_port
 from idp_servers import (  # noqa: F401 (fixtures)
     Browser, facebook_idp, facebook_idp_server, oidc_idp, oidc_idp_server,
     unreachable_url)
@@ -421,3 +426,56 @@ def test_login_page_buttons_in_chromium(server, fed, node,  # noqa: F811
         urllib.parse.urljoin(url, hdrs["Location"]),
         {"_csrf": csrf[0], "username": "x", "password": "Passw0rd!"})
     assert status == 400 and "identity providers" in page
+
+
+REFRESH_MIN = 5     # idp_keys_refresh_min of the rotation test's daemon
+
+
+@pytest.fixture(scope="module")
+def one_worker():
+    """A daemon of one worker (one JWKS cache) whose forced JWKS fetches
+    wait REFRESH_MIN seconds after the previous fetch (30 by default)."""
+    srv = Server(extra_args=["--workers=1",
+                             "--idp_keys_refresh_min=%d" % REFRESH_MIN])
+    srv.start_or_clean()
+    yield srv
+    reports, _ = srv.shut_down()
+    assert not reports, "sanitizer reports:\n" + reports
+
+
+def test_rotated_key_is_accepted_after_one_refresh(one_worker,
+                                                   oidc_idp):  # noqa: F811
+    idp = one_worker.boto3()
+    f = Fed(one_worker, idp, lambda **kw: idp.create_user_pool(
+        PoolName="rot-%s" % uuid.uuid4().hex[:8], **kw)["UserPool"])
+    cid, secret = oidc_idp.add_client([f.idpresponse])
+    f.add_provider("Corp", "OIDC", oidc_idp.oidc_details(cid, secret))
+    f.client_id = f.make_client(["Corp"])
+    user = oidc_idp.add_user(email="rot-%s@corp.example" % uuid.uuid4().hex[:8])
+    oidc_idp.set(auto_login=user["sub"])
+    # The first sign-in caches the JWKS of the first key.
+    back, _ = f.sign_in(identity_provider="Corp")
+    assert "code" in back
+    fetched = len(oidc_idp.log("jwks"))
+    # The provider rolls to its second key and publishes it.
+    oidc_idp.set(publish_second_key=True, id_token={"key": "second"})
+    f.browser.jar.clear()
+    # Within REFRESH_MIN of the last fetch, the unknown kid fetches
+    # nothing and is refused.
+    back = f.follow(f.authorize_url(identity_provider="Corp")[0])
+    assert back.get("error") == "invalid_request" and "code" not in back
+    assert "kid" in back["error_description"]
+    assert len(oidc_idp.log("jwks")) == fetched
+    # Once REFRESH_MIN has passed, the unknown kid forces one fetch, which
+    # brings the new key: the sign-in passes.
+    time.sleep(REFRESH_MIN + 0.5)
+    f.browser.jar.clear()
+    back, verifier = f.sign_in(identity_provider="Corp")
+    assert "code" in back, back
+    assert len(oidc_idp.log("jwks")) == fetched + 1
+    idc = f.claims(f.tokens(back, verifier)["id_token"], "id")
+    assert idc["cognito:username"] == "Corp_" + user["sub"]
+    # The next sign-in with the new key uses the cached JWKS.
+    f.browser.jar.clear()
+    assert "code" in f.sign_in(identity_provider="Corp")[0]
+    assert len(oidc_idp.log("jwks")) == fetched + 1
