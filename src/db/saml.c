@@ -75,12 +75,16 @@ db_saml_others(struct pg_batch *b, const char *pool_id, const char *names)
 
 void
 db_saml_metadata_set(struct pg_batch *b, const char *pool_id,
-    const char *name, const char *metadata)
+    const char *name, const char *metadata, const char *sso,
+    const char *slo)
 {
 	pg_batch_add(b, "UPDATE identity_providers SET metadata = $3, "
-	    "metadata_fetched_at = extract(epoch FROM clock_timestamp()) "
-	    "WHERE pool_id = $1 AND provider_name = $2", 3, pool_id, name,
-	    metadata);
+	    "metadata_fetched_at = extract(epoch FROM clock_timestamp()), "
+	    "provider_details = (provider_details - 'SSORedirectBindingURI' "
+	    "- 'SLORedirectBindingURI') || jsonb_strip_nulls("
+	    "jsonb_build_object('SSORedirectBindingURI', $4::text, "
+	    "'SLORedirectBindingURI', $5::text)) WHERE pool_id = $1 AND "
+	    "provider_name = $2", 5, pool_id, name, metadata, sso, slo);
 }
 
 void

@@ -35,9 +35,12 @@ void	db_saml_metadata_age(struct pg_batch *, const char *, const char *);
  * (COGNITO, another type, or none).
  */
 void	db_saml_others(struct pg_batch *, const char *, const char *);
-/* Store metadata fetched again for provider (pool, name). */
+/*
+ * Store metadata fetched again for provider (pool, name), with the SSO
+ * and SLO URLs (HTTP-Redirect; NULL: none) Describe shows.
+ */
 void	db_saml_metadata_set(struct pg_batch *, const char *, const char *,
-	    const char *);
+	    const char *, const char *, const char *);
 
 /* What a LogoutRequest for a session names (borrowed strings). */
 struct db_saml_session {

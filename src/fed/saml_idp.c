@@ -252,7 +252,8 @@ saml_idp_meta(struct task *t)
 	if (op->refetched) {
 		b = pg_batch_new();
 		db_saml_metadata_set(b, op->pool_id, op->idp.name,
-		    op->metadata);
+		    op->metadata, op->meta.sso_redirect,
+		    op->meta.slo_redirect);
 		task_query(t, b, saml_idp_meta_stored);
 		return;
 	}

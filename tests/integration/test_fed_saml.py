@@ -213,10 +213,26 @@ def test_metadata_fetched_again_when_expired(server, idp, make_pool,
     saml_idp.add_sp(pool_id=f.pool_id, domain_url=f.domain_url)
     user = saml_idp.add_user()
     saml_idp.set(auto_login=user["name_id"], key="second",
-                 metadata_certs=["second"], metadata_valid_s=60)
+                 metadata_certs=["second"], metadata_valid_s=5)
     time.sleep(2.5)
     back, _ = f.saml_sign_in()
     assert "code" in back, back
+    d = idp.describe_identity_provider(UserPoolId=f.pool_id,
+                                       ProviderName="Okta")
+    details = d["IdentityProvider"]["ProviderDetails"]
+    assert details["SSORedirectBindingURI"] == saml_idp.sso_url
+    assert details["MetadataURL"] == saml_idp.metadata_url
+    # The metadata fetched again was kept (valid 5 s): with the IdP's
+    # metadata endpoint failing, the next sign-in still passes...
+    saml_idp.set(fail={"metadata": 500})
+    back, _ = f.saml_sign_in()
+    assert "code" in back, back
+    # ...until it expires: then the sign-in is refused at once.
+    time.sleep(5.5)
+    url, q, _ = f.authorize_url(identity_provider="Okta")
+    back = f.follow(url)
+    assert back["error"] == "invalid_request" and "code" not in back
+    assert "metadata" in back["error_description"]
     # A large Response (Cognito takes 100,000 characters) is read, not
     # refused as an oversized form (here: no such state, a page).
     status, body = f.post({"action": f.acs, "fields": {
