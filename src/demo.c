@@ -27,6 +27,7 @@
 #include "core/pools.h"
 #include "core/task.h"
 #include "db/pg.h"
+#include "db/pools.h"
 #include "demo.h"
 #include "log.h"
 #include "util.h"
@@ -165,7 +166,7 @@ demo_checked(struct pg_reply *reply, void *arg)
 	}
 	if (pg_rows(reply->res[0]) > 0) {
 		log_info("demo: pool %s exists as %s", DEMO_POOL,
-		    pg_val(reply->res[0], 0, 0));
+		    pg_val(reply->res[0], 0, DB_POOLS_ID));
 		return;
 	}
 	demo_create();
@@ -174,6 +175,8 @@ demo_checked(struct pg_reply *reply, void *arg)
 void
 demo_start(struct event_base *base)
 {
-	pg_query(demo_checked, NULL, "SELECT id FROM pools WHERE name = $1 "
-	    "ORDER BY created_at LIMIT 1", 1, DEMO_POOL);
+	struct pg_batch	*b = pg_batch_new();
+
+	db_pools_by_name(b, DEMO_POOL);
+	pg_submit(b, demo_checked, NULL);
 }

@@ -106,6 +106,13 @@ db_pools_access_key(struct pg_batch *b, const char *pool_id,
 }
 
 void
+db_pools_by_name(struct pg_batch *b, const char *name)
+{
+	pg_batch_add(b, "SELECT id FROM pools WHERE name = $1 "
+	    "ORDER BY created_at LIMIT 1", 1, name);
+}
+
+void
 db_pools_get(struct pg_batch *b, const char *pool_id)
 {
 	pg_batch_add(b, "SELECT " DB_POOLS_COLUMNS " FROM pools p WHERE "

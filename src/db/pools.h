@@ -144,6 +144,9 @@ void	db_pools_signing_keys(struct pg_batch *, const char *);
 void	db_pools_access_key(struct pg_batch *, const char *, const char *,
 	    const char *, const char *, const char *);
 
+/* The oldest pool named name (the demo pool): one row of its id or none. */
+#define DB_POOLS_ID		0
+void	db_pools_by_name(struct pg_batch *, const char *);
 /* The pool's row of DB_POOLS_COLUMNS (by id): one row or none. */
 void	db_pools_get(struct pg_batch *, const char *);
 /* The pool's configuration (JSON text): one row of it, or none. */

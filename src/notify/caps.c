@@ -2,9 +2,10 @@
  * caps.c: caps on the messages a pool sends, so that one script cannot
  * make a pool send thousands of SMS (toll fraud) or e-mails (bombing).
  *
- * The counting is SQL (message_caps_charge, sql/008_message_caps.sql):
- * the charge is a statement of the batch that queues the message, so it
- * commits or rolls back with it; over a cap it raises CAPS_SQLSTATE and
+ * The counting is SQL (message_caps_charge, sql/008_message_caps.sql,
+ * called by db/messages.c's db_messages_charge): the charge is a
+ * statement of the batch that queues the message, so it commits or
+ * rolls back with it; over a cap it raises CAPS_SQLSTATE and
  * nothing of the batch is written, nothing is sent. The pool's advisory
  * lock makes parallel charges count one after the other, in every
  * worker and every instance on the database.
@@ -26,6 +27,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "db/messages.h"
 #include "db/pg.h"
 #include "notify/caps.h"
 #include "util.h"
@@ -145,7 +147,6 @@ caps_charge(struct pg_batch *b, enum caps_kind kind, const char *pool_id,
 	}
 	for (i = 0; i < CAPS_N; i++)
 		snprintf(s[i], sizeof s[i], "%d", v[i]);
-	pg_batch_add(b, "SELECT message_caps_charge($1, $2, $3, $4::int, "
-	    "$5::int, $6::int, $7::int)", 7, pool_id, dest, address,
-	    s[CAPS_R15], s[CAPS_RDAY], s[CAPS_PHOUR], s[CAPS_AHOUR]);
+	db_messages_charge(b, pool_id, dest, address, s[CAPS_R15],
+	    s[CAPS_RDAY], s[CAPS_PHOUR], s[CAPS_AHOUR]);
 }

@@ -24,7 +24,7 @@
  *
  * A body holds a code or a temporary password: it is wiped as soon as
  * it has been sent and never logged; log lines show the message id and
- * the masked recipient.
+ * the masked recipient. The statements are db/messages.c's.
  */
 #include "config.h"
 
@@ -44,6 +44,7 @@
 #include <event2/event.h>
 
 #include "conf.h"
+#include "db/messages.h"
 #include "db/pg.h"
 #include "log.h"
 #include "notify/messages.h"
@@ -64,30 +65,6 @@
 #define NOTIFY_BACKOFF_MAX_S	3600
 #define NOTIFY_MAX_ATTEMPTS	128	/* about five days at the cap */
 #define NOTIFY_ERROR_MAX	500	/* bytes of last_error kept */
-
-#define NOTIFY_NOW	"extract(epoch FROM clock_timestamp())"
-
-static const char notify_sql_insert[] =
-    "INSERT INTO messages (pool_id, medium, recipient, subject, body) "
-    "VALUES ($1, $2, $3, $4, $5)";
-static const char notify_sql_claim[] =
-    "UPDATE messages SET claimed_until = " NOTIFY_NOW " + $2, "
-    "attempts = attempts + 1 WHERE id IN (SELECT id FROM messages "
-    "WHERE next_attempt_at <= " NOTIFY_NOW " AND (claimed_until IS NULL "
-    "OR claimed_until < " NOTIFY_NOW ") ORDER BY next_attempt_at "
-    "LIMIT $1 FOR UPDATE SKIP LOCKED) "
-    "RETURNING id, pool_id, medium, recipient, subject, body, attempts, "
-    "claimed_until";
-static const char notify_sql_delete[] =
-    "DELETE FROM messages WHERE id = $1";
-static const char notify_sql_retry[] =
-    "UPDATE messages SET claimed_until = NULL, last_error = $2, "
-    "next_attempt_at = " NOTIFY_NOW " + $3 "
-    "WHERE id = $1 AND claimed_until = $4";
-static const char notify_sql_release[] =
-    "UPDATE messages SET claimed_until = NULL, "
-    "attempts = greatest(attempts - 1, 0) "
-    "WHERE id = $1 AND claimed_until = $2";
 
 enum notify_status {
 	NOTIFY_PENDING,
@@ -139,7 +116,7 @@ void
 notify_queue(struct pg_batch *b, const char *pool_id, const char *medium,
     const char *recipient, const char *subject, const char *body)
 {
-	pg_batch_add(b, notify_sql_insert, 5, pool_id, medium, recipient,
+	db_messages_insert(b, pool_id, medium, recipient,
 	    subject == NULL ? "" : subject, body);
 	pg_batch_on_commit(b, notify_kick);
 }
@@ -262,6 +239,13 @@ notify_recorded(struct pg_reply *r, void *arg)
 		log_warn("messages: cannot record a delivery: %s", r->error);
 }
 
+/* Submit the batch b recording an outcome. */
+static void
+notify_submit_record(struct pg_batch *b)
+{
+	pg_submit(b, notify_recorded, NULL);
+}
+
 /* Seconds until the next attempt after a failed one. */
 static long
 notify_backoff(int attempts)
@@ -276,22 +260,26 @@ notify_backoff(int attempts)
 static void
 notify_record_failure(struct notify_job *j, const char *who)
 {
-	char	*err, delay[32];
-	long	 s = notify_backoff(j->attempts);
+	struct pg_batch	*b;
+	char		*err, delay[32];
+	long		 s = notify_backoff(j->attempts);
 
 	err = log_escape(j->error, strlen(j->error));
 	if (j->attempts >= NOTIFY_MAX_ATTEMPTS) {
 		log_error("message %s (%s to %s) failed %d times, dropped: %s",
 		    j->id, j->medium, who, j->attempts, err);
-		pg_query(notify_recorded, NULL, notify_sql_delete, 1, j->id);
+		b = pg_batch_new();
+		db_messages_delete(b, j->id);
+		notify_submit_record(b);
 	} else {
 		log_warn("message %s (%s to %s) attempt %d failed, retry in "
 		    "%ld s: %s", j->id, j->medium, who, j->attempts, s, err);
 		if (strlen(j->error) > NOTIFY_ERROR_MAX)
 			j->error[NOTIFY_ERROR_MAX] = '\0';
 		snprintf(delay, sizeof delay, "%ld", s);
-		pg_query(notify_recorded, NULL, notify_sql_retry, 4, j->id,
-		    j->error, delay, j->claimed_until);
+		b = pg_batch_new();
+		db_messages_retry(b, j->id, j->error, delay, j->claimed_until);
+		notify_submit_record(b);
 	}
 	free(err);
 }
@@ -300,7 +288,8 @@ notify_record_failure(struct notify_job *j, const char *who)
 static void
 notify_record(struct notify_job *j)
 {
-	char	*masked = messages_mask(j->medium, j->recipient), *who;
+	struct pg_batch	*b;
+	char		*masked = messages_mask(j->medium, j->recipient), *who;
 
 	who = log_escape(masked, strlen(masked));
 	free(masked);
@@ -308,7 +297,9 @@ notify_record(struct notify_job *j)
 	case NOTIFY_SENT:
 		log_info("message %s (%s to %s) delivered", j->id, j->medium,
 		    who);
-		pg_query(notify_recorded, NULL, notify_sql_delete, 1, j->id);
+		b = pg_batch_new();
+		db_messages_delete(b, j->id);
+		notify_submit_record(b);
 		break;
 	case NOTIFY_FAILED:
 		if (j->error == NULL)
@@ -318,8 +309,9 @@ notify_record(struct notify_job *j)
 	case NOTIFY_SKIPPED:
 	case NOTIFY_PENDING:
 		log_debug("message %s: lease too short, released", j->id);
-		pg_query(notify_recorded, NULL, notify_sql_release, 2, j->id,
-		    j->claimed_until);
+		b = pg_batch_new();
+		db_messages_release(b, j->id, j->claimed_until);
+		notify_submit_record(b);
 		break;
 	}
 	free(who);
@@ -352,14 +344,15 @@ notify_job_new(const PGresult *res, int row)
 	struct notify_job	*j = xcalloc(1, sizeof *j);
 	const char		*v;
 
-	j->id = xstrdup(pg_val(res, row, 0));
-	j->pool_id = xstrdup(pg_val(res, row, 1));
-	j->medium = xstrdup(pg_val(res, row, 2));
-	j->recipient = xstrdup(pg_val(res, row, 3));
-	j->subject = xstrdup((v = pg_val(res, row, 4)) != NULL ? v : "");
-	j->body = xstrdup(pg_val(res, row, 5));
-	j->attempts = atoi(pg_val(res, row, 6));
-	j->claimed_until = xstrdup(pg_val(res, row, 7));
+	j->id = xstrdup(pg_val(res, row, DB_MESSAGES_ID));
+	j->pool_id = xstrdup(pg_val(res, row, DB_MESSAGES_POOL));
+	j->medium = xstrdup(pg_val(res, row, DB_MESSAGES_MEDIUM));
+	j->recipient = xstrdup(pg_val(res, row, DB_MESSAGES_RECIPIENT));
+	j->subject = xstrdup((v = pg_val(res, row, DB_MESSAGES_SUBJECT)) !=
+	    NULL ? v : "");
+	j->body = xstrdup(pg_val(res, row, DB_MESSAGES_BODY));
+	j->attempts = atoi(pg_val(res, row, DB_MESSAGES_ATTEMPTS));
+	j->claimed_until = xstrdup(pg_val(res, row, DB_MESSAGES_CLAIMED));
 	j->deadline_ms = now_ms() + NOTIFY_LEASE_S * 1000;
 	return j;
 }
@@ -396,8 +389,9 @@ notify_claimed(struct pg_reply *r, void *arg)
 static void
 notify_claim(void)
 {
-	char	limit[16], lease[16];
-	int	room = NOTIFY_QUEUE_MAX - n.inflight;
+	struct pg_batch	*b;
+	char		 limit[16], lease[16];
+	int		 room = NOTIFY_QUEUE_MAX - n.inflight;
 
 	if (!n.running)
 		return;
@@ -411,8 +405,9 @@ notify_claim(void)
 	n.again = 0;
 	snprintf(limit, sizeof limit, "%d", room);
 	snprintf(lease, sizeof lease, "%d", NOTIFY_LEASE_S);
-	pg_query(notify_claimed, (void *)(intptr_t)room, notify_sql_claim, 2,
-	    limit, lease);
+	b = pg_batch_new();
+	db_messages_claim(b, limit, lease);
+	pg_submit(b, notify_claimed, (void *)(intptr_t)room);
 }
 
 static void
