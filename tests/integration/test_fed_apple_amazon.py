@@ -18,7 +18,8 @@ Amazon: the code redeemed with client_secret_post, the user read from
 import urllib.parse
 
 from idp_servers import (  # noqa: F401 (fixtures)
-    amazon_idp, amazon_idp_server, apple_idp, apple_idp_server, html_forms)
+    Browser, amazon_idp, amazon_idp_server, apple_idp, apple_idp_server,
+    html_forms)
 from test_fed_oidc import Fed, attrs, refused_back
 from test_oauth import CALLBACK
 
@@ -124,7 +125,6 @@ def test_apple_answer_by_get_or_to_another_provider_by_post(
     status, _, body = f.browser.get(hdrs["Location"])
     fields = html_forms(body)[0]["fields"]
     # Without the browser's cookie the POST finds nothing.
-    from idp_servers import Browser
     status, _, body = Browser(ssl_context=server.ssl_context()).post(
         f.idpresponse, fields)
     assert status == 400 and "did not start in this browser" in body

@@ -451,7 +451,8 @@ def test_rotated_key_is_accepted_after_one_refresh(one_worker,
     cid, secret = oidc_idp.add_client([f.idpresponse])
     f.add_provider("Corp", "OIDC", oidc_idp.oidc_details(cid, secret))
     f.client_id = f.make_client(["Corp"])
-    user = oidc_idp.add_user(email="rot-%s@corp.example" % uuid.uuid4().hex[:8])
+    user = oidc_idp.add_user(
+        email="rot-%s@corp.example" % uuid.uuid4().hex[:8])
     oidc_idp.set(auto_login=user["sub"])
     # The first sign-in caches the JWKS of the first key.
     back, _ = f.sign_in(identity_provider="Corp")

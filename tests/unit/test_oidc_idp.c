@@ -5,6 +5,10 @@
  * none, HS256, a key of another type for the alg, an unknown kid, a
  * broken signature, aud, iss, nonce, exp, iat, no sub) and Google's
  * issuer without its scheme; the provider's authorization URL.
+ * Sign in with Apple (fed/apple.c): the ES256 client secret verifies
+ * with the key's JWK and says what Apple wants, a key that is not
+ * P-256 is refused; the first-sign-in names; Apple's authorization URL
+ * (form_post, a nonce, no PKCE).
  */
 #include "config.h"
 
@@ -15,10 +19,12 @@
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/rsa.h>
 
 #include "crypto/b64.h"
 #include "crypto/jwk.h"
+#include "fed/apple.h"
 #include "fed/oidc_idp.h"
 #include "suites.h"
 #include "util.h"
@@ -300,6 +306,131 @@ START_TEST(test_authorize_url)
 }
 END_TEST
 
+/* The PKCS#8 PEM of a test key (malloc'd). */
+static char *
+pem_of(EVP_PKEY *pk)
+{
+	BIO	*bio = BIO_new(BIO_s_mem());
+	char	*data, *out;
+	long	 n;
+
+	ck_assert(PEM_write_bio_PrivateKey(bio, pk, NULL, NULL, 0, NULL,
+	    NULL) == 1);
+	n = BIO_get_mem_data(bio, &data);
+	out = xstrndup(data, (size_t)n);
+	BIO_free(bio);
+	return out;
+}
+
+/* The JSON of a base64url part (new reference). */
+static json_t *
+unpart(const char *s, size_t len)
+{
+	char		*text = xstrndup(s, len);
+	unsigned char	*raw;
+	size_t		 n;
+	json_t		*j;
+
+	ck_assert_int_eq(b64url_decode(text, &raw, &n), 0);
+	j = json_loadb((const char *)raw, n, 0, NULL);
+	ck_assert_ptr_nonnull(j);
+	free(raw);
+	free(text);
+	return j;
+}
+
+START_TEST(test_apple_client_secret)
+{
+	json_t		*d = json_pack("{s:s, s:s, s:s}", "client_id",
+			    "com.example.web", "team_id", "TEAM1", "key_id",
+			    "KEY1");
+	json_t		*key = jwk_of(ec_key, "KEY1"), *h, *c;
+	char		*pem = pem_of(ec_key), *bad = pem_of(rsa_key);
+	char		*jwt, *d1, *d2;
+	const char	*why = NULL;
+	unsigned char	*sig;
+	size_t		 sig_len;
+
+	jwt = apple_client_secret(d, pem, NOW, &why);
+	ck_assert_msg(jwt != NULL, "%s", why);
+	d1 = strchr(jwt, '.');
+	d2 = strchr(d1 + 1, '.');
+	h = unpart(jwt, (size_t)(d1 - jwt));
+	c = unpart(d1 + 1, (size_t)(d2 - d1 - 1));
+	ck_assert_str_eq(json_string_value(json_object_get(h, "alg")),
+	    "ES256");
+	ck_assert_str_eq(json_string_value(json_object_get(h, "kid")), "KEY1");
+	ck_assert_str_eq(json_string_value(json_object_get(c, "iss")),
+	    "TEAM1");
+	ck_assert_str_eq(json_string_value(json_object_get(c, "sub")),
+	    "com.example.web");
+	ck_assert_str_eq(json_string_value(json_object_get(c, "aud")),
+	    "https://appleid.apple.com");
+	ck_assert_int_eq(json_integer_value(json_object_get(c, "iat")), NOW);
+	ck_assert_int_eq(json_integer_value(json_object_get(c, "exp")),
+	    NOW + APPLE_SECRET_TTL);
+	ck_assert_int_eq(b64url_decode(d2 + 1, &sig, &sig_len), 0);
+	ck_assert_int_eq(jwk_verify(key, JWK_ES256, jwt, (size_t)(d2 - jwt),
+	    sig, sig_len, &why), 0);
+	free(sig);
+	free(jwt);
+	/* An RSA key, no PEM at all, or missing details: no secret. */
+	ck_assert_ptr_null(apple_client_secret(d, bad, NOW, &why));
+	ck_assert_ptr_null(apple_client_secret(d, "-----BEGIN PRIVATE KEY-----",
+	    NOW, &why));
+	json_object_del(d, "team_id");
+	ck_assert_ptr_null(apple_client_secret(d, pem, NOW, &why));
+	json_decref(h);
+	json_decref(c);
+	json_decref(key);
+	json_decref(d);
+	free(pem);
+	free(bad);
+}
+END_TEST
+
+START_TEST(test_apple_user_claims)
+{
+	json_t	*c = json_pack("{s:s}", "email", "a@privaterelay.example");
+
+	apple_user_claims("{\"name\":{\"firstName\":\"Ada\",\"lastName\":"
+	    "\"Lovelace\"},\"email\":\"evil@example.com\"}", c);
+	ck_assert_str_eq(json_string_value(json_object_get(c, "firstName")),
+	    "Ada");
+	ck_assert_str_eq(json_string_value(json_object_get(c, "name")),
+	    "Ada Lovelace");
+	ck_assert_str_eq(json_string_value(json_object_get(c, "email")),
+	    "a@privaterelay.example");
+	json_decref(c);
+	c = json_object();
+	apple_user_claims("not json", c);
+	apple_user_claims("{\"name\":{\"firstName\":7}}", c);
+	apple_user_claims(NULL, c);
+	ck_assert_uint_eq(json_object_size(c), 0);
+	json_decref(c);
+}
+END_TEST
+
+START_TEST(test_apple_authorize_url)
+{
+	json_t			*d = json_pack("{s:s, s:s, s:s}",
+				    "authorize_url", "https://apple.test/auth",
+				    "client_id", "web", "authorize_scopes",
+				    "email name");
+	struct oidc_idp_authz	 a = { FED_APPLE, d, "https://x/cb", "s1",
+				    "n1", "ch" };
+	char			*u = oidc_idp_authorize_url(&a);
+
+	ck_assert_str_eq(u, "https://apple.test/auth?response_type=code&"
+	    "client_id=web&redirect_uri=https%3A%2F%2Fx%2Fcb&scope=email%20"
+	    "name&state=s1&nonce=n1&response_mode=form_post");
+	ck_assert(oidc_idp_form_post(FED_APPLE, d));
+	ck_assert(!oidc_idp_form_post(FED_OIDC, d));
+	free(u);
+	json_decref(d);
+}
+END_TEST
+
 Suite *
 oidc_idp_suite(void)
 {
@@ -313,6 +444,9 @@ oidc_idp_suite(void)
 	tcase_add_test(tc, test_google_issuer);
 	tcase_add_test(tc, test_jwk_fits);
 	tcase_add_test(tc, test_authorize_url);
+	tcase_add_test(tc, test_apple_client_secret);
+	tcase_add_test(tc, test_apple_user_claims);
+	tcase_add_test(tc, test_apple_authorize_url);
 	suite_add_tcase(s, tc);
 	return s;
 }

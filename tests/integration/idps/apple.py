@@ -19,7 +19,8 @@ Endpoints, as Apple's:
        or the login form) is sent back by an auto-posting form with code,
        state and, on the user's first sign-in to that client, the `user`
        JSON ({"name": {"firstName", "lastName"}, "email"}); without
-       form_post by a 302 with code and state. deny: error=user_cancelled_authorize.
+       form_post by a 302 with code and state. deny:
+       error=user_cancelled_authorize.
   POST /auth/token (client_id, client_secret, code, grant_type,
        redirect_uri): client_secret must be an ES256 JWT verified with the
        client's public key (kid = key_id, iss = team_id, sub = client_id,
