@@ -220,12 +220,11 @@ mfa_load(struct task *t)
 	struct pg_batch	*b = pg_batch_new();
 
 	if (op->digest != NULL)
-		pg_batch_add(b, db_mfa_sql_by_session, 1, op->digest);
+		db_mfa_by_session(b, op->digest);
 	else if (op->sub != NULL)
-		pg_batch_add(b, db_mfa_sql_by_sub, 2, op->pool_id, op->sub);
+		db_mfa_by_sub(b, op->pool_id, op->sub);
 	else
-		pg_batch_add(b, db_mfa_sql_by_name, 2, op->pool_id,
-		    op->user_key);
+		db_mfa_by_name(b, op->pool_id, op->user_key);
 	task_query(t, b, mfa_loaded);
 }
 
@@ -382,11 +381,10 @@ mfa_associate_write(struct task *t)
 	b = pg_batch_new();
 	if (op->digest != NULL) {
 		mfa_new_session(op, digest);
-		pg_batch_add(b, db_mfa_sql_associate_session, 4, op->digest,
-		    digest, "{}", op->sealed);
-	} else
-		pg_batch_add(b, db_mfa_sql_associate, 3, op->pool_id, op->sub,
+		db_mfa_associate_session(b, op->digest, digest, "{}",
 		    op->sealed);
+	} else
+		db_mfa_associate(b, op->pool_id, op->sub, op->sealed);
 	task_query(t, b, mfa_associate_done);
 }
 
@@ -415,14 +413,13 @@ mfa_verify_write(struct task *t, long long step, json_t *mfa)
 
 	snprintf(s, sizeof s, "%lld", step);
 	text = mfa_text(mfa);
-	if (op->digest != NULL) {
+	if (op->digest != NULL)
 		mfa_new_session(op, digest);
-		pg_batch_add(b, db_mfa_sql_verify_session, 8, op->digest,
-		    digest, "{\"totp_verified\": true}", s, text,
-		    op->mfa_text, op->pending, op->secret);
-	} else
-		pg_batch_add(b, db_mfa_sql_verify, 7, op->pool_id, op->sub, s,
-		    text, op->mfa_text, op->pending, op->secret);
+	db_mfa_verify(b, &(struct db_mfa_verify){ .digest = op->digest,
+	    .new_digest = digest, .data = "{\"totp_verified\": true}",
+	    .pool_id = op->pool_id, .sub = op->sub, .step = s,
+	    .settings = text, .settings_read = op->mfa_text,
+	    .pending = op->pending, .secret = op->secret });
 	free(text);
 	task_query(t, b, mfa_verify_done);
 }
@@ -500,9 +497,8 @@ mfa_settings_write(struct task *t)
 	text = mfa_text(mfa);
 	json_decref(mfa);
 	b = pg_batch_new();
-	pg_batch_add(b, db_mfa_sql_settings, 6, op->pool_id, op->sub, text,
-	    op->mfa_text, op->attrs_text, op->secret != NULL ? "true" :
-	    "false");
+	db_mfa_settings(b, op->pool_id, op->sub, text, op->mfa_text,
+	    op->attrs_text, op->secret != NULL ? "true" : "false");
 	free(text);
 	task_query(t, b, mfa_settings_done);
 }

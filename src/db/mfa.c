@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "db/mfa.h"
+#include "db/pg.h"
 #include "db/users.h"
 
 #define DB_MFA_NOW	"extract(epoch FROM clock_timestamp())"
@@ -18,12 +19,12 @@
 	DB_MFA_POOL_SQL("p") ", u.pool_id, u.sub"
 
 /* By user ($1 pool, $2 sub). */
-const char db_mfa_sql_by_sub[] =
+static const char db_mfa_sql_by_sub[] =
 	"SELECT " MFA_COLUMNS " FROM users u JOIN pools p ON p.id = u.pool_id "
 	"WHERE u.pool_id = $1 AND u.sub = $2::uuid";
 
 /* By a live MFA_SETUP challenge session ($1 digest). */
-const char db_mfa_sql_by_session[] =
+static const char db_mfa_sql_by_session[] =
 	"SELECT " MFA_COLUMNS " FROM auth_sessions s "
 	"JOIN users u ON u.pool_id = s.pool_id AND u.sub = s.sub "
 	"JOIN pools p ON p.id = s.pool_id "
@@ -31,7 +32,7 @@ const char db_mfa_sql_by_session[] =
 	"AND s.expires_at > " DB_MFA_NOW;
 
 /* By username or alias ($1 pool, $2 normalised); the name wins. */
-const char db_mfa_sql_by_name[] =
+static const char db_mfa_sql_by_name[] =
 	"SELECT " MFA_COLUMNS " FROM users u JOIN pools p ON p.id = u.pool_id "
 	"WHERE " DB_USERS_MATCH("1", "2") " "
 	"ORDER BY (u.username_key = $2) DESC LIMIT 1";
@@ -63,12 +64,12 @@ const char db_mfa_sql_by_name[] =
 	"FROM old WHERE u.pool_id = old.pool_id AND u.sub = old.sub "
 
 /* A new pending secret ($4) for the session's user. */
-const char db_mfa_sql_associate_session[] =
+static const char db_mfa_sql_associate_session[] =
 	MFA_SQL_ROTATE("UPDATE users u SET totp_pending_sealed = $4 "
 	    MFA_SQL_OLD_USER);
 
 /* A new pending secret ($3) for user $2 of pool $1. */
-const char db_mfa_sql_associate[] =
+static const char db_mfa_sql_associate[] =
 	"UPDATE users SET totp_pending_sealed = $3 WHERE pool_id = $1 AND "
 	"sub = $2::uuid RETURNING 1";
 
@@ -89,17 +90,72 @@ const char db_mfa_sql_associate[] =
 	"u.totp_secret_sealed IS NOT DISTINCT FROM $" V "::text AND "	\
 	"($" P "::text IS NOT NULL OR u.totp_last_step < $" S "::bigint)"
 
-const char db_mfa_sql_verify[] =
+static const char db_mfa_sql_verify[] =
 	"UPDATE users u " MFA_SQL_VERIFIED_SET("3", "4")
 	"WHERE u.pool_id = $1 AND u.sub = $2::uuid AND "
 	MFA_SQL_VERIFIED_IF("3", "5", "6", "7") " RETURNING 1";
 
-const char db_mfa_sql_verify_session[] =
+static const char db_mfa_sql_verify_session[] =
 	MFA_SQL_ROTATE("UPDATE users u " MFA_SQL_VERIFIED_SET("4", "5")
 	    MFA_SQL_OLD_USER "AND " MFA_SQL_VERIFIED_IF("4", "6", "7", "8"));
 
 /* New settings ($3) if the settings ($4) and means ($5, $6) are as read. */
-const char db_mfa_sql_settings[] =
+static const char db_mfa_sql_settings[] =
 	"UPDATE users SET mfa = $3::jsonb WHERE pool_id = $1 AND "
 	"sub = $2::uuid AND mfa = $4::jsonb AND attributes = $5::jsonb AND "
 	"(totp_secret_sealed IS NOT NULL) = $6::boolean RETURNING 1";
+
+void
+db_mfa_by_sub(struct pg_batch *b, const char *pool_id, const char *sub)
+{
+	pg_batch_add(b, db_mfa_sql_by_sub, 2, pool_id, sub);
+}
+
+void
+db_mfa_by_session(struct pg_batch *b, const char *digest)
+{
+	pg_batch_add(b, db_mfa_sql_by_session, 1, digest);
+}
+
+void
+db_mfa_by_name(struct pg_batch *b, const char *pool_id, const char *key)
+{
+	pg_batch_add(b, db_mfa_sql_by_name, 2, pool_id, key);
+}
+
+void
+db_mfa_associate_session(struct pg_batch *b, const char *digest,
+    const char *new_digest, const char *data, const char *sealed)
+{
+	pg_batch_add(b, db_mfa_sql_associate_session, 4, digest, new_digest,
+	    data, sealed);
+}
+
+void
+db_mfa_associate(struct pg_batch *b, const char *pool_id, const char *sub,
+    const char *sealed)
+{
+	pg_batch_add(b, db_mfa_sql_associate, 3, pool_id, sub, sealed);
+}
+
+void
+db_mfa_verify(struct pg_batch *b, const struct db_mfa_verify *v)
+{
+	if (v->digest != NULL)
+		pg_batch_add(b, db_mfa_sql_verify_session, 8, v->digest,
+		    v->new_digest, v->data, v->step, v->settings,
+		    v->settings_read, v->pending, v->secret);
+	else
+		pg_batch_add(b, db_mfa_sql_verify, 7, v->pool_id, v->sub,
+		    v->step, v->settings, v->settings_read, v->pending,
+		    v->secret);
+}
+
+void
+db_mfa_settings(struct pg_batch *b, const char *pool_id, const char *sub,
+    const char *settings, const char *settings_read, const char *attrs,
+    const char *has_secret)
+{
+	pg_batch_add(b, db_mfa_sql_settings, 6, pool_id, sub, settings,
+	    settings_read, attrs, has_secret);
+}

@@ -1,7 +1,7 @@
 /*
  * mfa.h: the users' MFA state (settings, sealed TOTP secrets, last step
  * used) as TOTP set-up and MFA preferences read and write it: the
- * statements core/mfa_setup.c runs, with their parameters, and the
+ * statements core/mfa_setup.c runs and the
  * columns of their rows; also the pool's MFA settings and the use of a
  * TOTP step that other statements embed. Named db_mfa_.
  */
@@ -43,27 +43,52 @@
 /* Column of the session rotations: whether the new session exists. */
 #define DB_MFA_ROTATED		0
 
-/* By user ($1 pool, $2 sub). */
-extern const char db_mfa_sql_by_sub[];
-/* By a live MFA_SETUP challenge session ($1 digest). */
-extern const char db_mfa_sql_by_session[];
-/* By username or alias ($1 pool, $2 normalised); the name wins. */
-extern const char db_mfa_sql_by_name[];
+struct pg_batch;
+
+/* The loads of the user's MFA state: one row of the columns above. */
+/* By user (pool, sub). */
+void	db_mfa_by_sub(struct pg_batch *, const char *, const char *);
+/* By a live MFA_SETUP challenge session (digest). */
+void	db_mfa_by_session(struct pg_batch *, const char *);
+/* By username or alias (pool, normalised name); the name wins. */
+void	db_mfa_by_name(struct pg_batch *, const char *, const char *);
 /*
- * A new pending secret: for session $1's user, replacing the session by
- * $2 with $3 merged into its data ($4 the secret); for user $2 of pool
- * $1 ($3 the secret), one row when written.
+ * A new pending secret (sealed): for the user of session digest,
+ * replacing the session by new_digest with data (JSON text) merged into
+ * its data, one row of DB_MFA_ROTATED; or for user (pool, sub), one row
+ * when written.
  */
-extern const char db_mfa_sql_associate_session[];
-extern const char db_mfa_sql_associate[];
+void	db_mfa_associate_session(struct pg_batch *, const char *,
+	    const char *, const char *, const char *);
+void	db_mfa_associate(struct pg_batch *, const char *, const char *,
+	    const char *);
+
+/* A verified code (strings). */
+struct db_mfa_verify {
+	const char	*digest;	/* the session's, or NULL: by user */
+	const char	*new_digest;	/* the session that replaces it */
+	const char	*data;		/* merged into its data, JSON text */
+	const char	*pool_id;	/* by user */
+	const char	*sub;
+	const char	*step;		/* the TOTP step used */
+	const char	*settings;	/* the new settings, JSON text */
+	const char	*settings_read;	/* as read: settings, secrets */
+	const char	*pending;
+	const char	*secret;
+};
+
 /*
- * A verified code: step, settings, the settings, pending and verified
- * secrets read ($3-$7 for user $2 of pool $1; $4-$8 after session $1,
- * new session $2 and its data $3).
+ * Record a verified code: the step, the new settings, the pending
+ * secret made the verified one, while settings and secrets are as read
+ * (else the guard fails with DB_MFA_STATE_CHANGED); after the session
+ * digest (rotated to new_digest) or for the user (pool, sub).
  */
-extern const char db_mfa_sql_verify[];
-extern const char db_mfa_sql_verify_session[];
-/* New settings ($3) if the settings ($4) and means ($5, $6) are as read. */
-extern const char db_mfa_sql_settings[];
+void	db_mfa_verify(struct pg_batch *, const struct db_mfa_verify *);
+/*
+ * New settings (JSON text) of user (pool, sub) if the settings and the
+ * means (attributes as read, has_secret "true" or "false") are as read.
+ */
+void	db_mfa_settings(struct pg_batch *, const char *, const char *,
+	    const char *, const char *, const char *, const char *);
 
 #endif
