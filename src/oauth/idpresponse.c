@@ -10,11 +10,15 @@
  * (random, HttpOnly, Secure, SameSite=Lax, sent only to
  * /oauth2/idpresponse), whose digest the kept request carries: a state
  * that another browser started finds nothing. A browser keeps its
- * cookie value across sign-ins, so two tabs may sign in at once. Sign
- * in with Apple answers with a cross-site POST (response_mode=
- * form_post), which a Lax cookie would miss: for it the same cookie is
- * SameSite=None, as SAML's (idpresponse_cookie); a POST answer is taken
- * from Apple only, and its form never reaches the application.
+ * cookie value across sign-ins, so two tabs may sign in at once: the
+ * same value goes in a cookie of the same name sent only to
+ * /oauth2/authorize (SameSite=Lax), and a well-formed value found
+ * there is kept (idpresponse_browser); a new one is made only when it
+ * is absent. Sign in with Apple answers with a cross-site POST
+ * (response_mode=form_post), which a Lax cookie would miss: for it the
+ * cookie for /oauth2/idpresponse is SameSite=None, as SAML's
+ * (idpresponse_cookie); a POST answer is taken from Apple only, and
+ * its form never reaches the application.
  *
  * /oauth2/idpresponse takes the state back (single use), restores the
  * application's request as the query and checks it again (the client
@@ -30,7 +34,8 @@
  * does. Nothing is written before the provider's answer is verified.
  * The ending after a verified answer (idpresponse_sign_in) is SAML's
  * too (oauth/saml2.c); /oauth2/authorize for a SAML provider sets the
- * browser's cookie for /saml2/ instead (SameSite=None).
+ * browser's cookie for /saml2/ instead of /oauth2/idpresponse
+ * (SameSite=None), and the one for /oauth2/authorize as for OIDC.
  */
 #include "config.h"
 
@@ -55,6 +60,7 @@
 #define IDPRESPONSE_COOKIE	"userpoold_idp"
 #define IDPRESPONSE_SAML_COOKIE	"userpoold_saml"
 #define IDPRESPONSE_PATH	"/oauth2/idpresponse"
+#define IDPRESPONSE_AUTHZ_PATH	"/oauth2/authorize"
 /* As long as a kept request lives (db/fed_states.h). */
 #define IDPRESPONSE_COOKIE_AGE	600
 
@@ -139,7 +145,10 @@ idpresponse_url(struct domain_req *o)
 	return url;
 }
 
-/* The browser's cookie value, or a new one. */
+/*
+ * The browser's cookie value (as sent to /oauth2/authorize), or a new
+ * one when it has none.
+ */
 char *
 idpresponse_browser(struct domain_req *o)
 {
@@ -193,6 +202,8 @@ idpresponse_started(struct domain_req *o, const struct core_err *err)
 		else
 			idpresponse_cookie(o, IDPRESPONSE_COOKIE,
 			    IDPRESPONSE_PATH, x->browser, x->form_post);
+		idpresponse_cookie(o, IDPRESPONSE_COOKIE,
+		    IDPRESPONSE_AUTHZ_PATH, x->browser, 0);
 		domain_redirect(o, x->url);
 		return;
 	}

@@ -331,6 +331,44 @@ def test_tampered_or_foreign_state_is_refused(server, fed):
     assert status == 400
 
 
+def test_two_tabs_sign_in_from_one_browser(server, fed):
+    """Two sign-ins started at once in one browser (two tabs): the second
+    /oauth2/authorize keeps the browser's cookie value, so the first one
+    still completes, then the second."""
+    def start():
+        url, q, verifier = fed.authorize_url(identity_provider="Corp")
+        at = fed.browser.follow(url, lambda u: u.startswith(fed.idpresponse))
+        assert isinstance(at, str), at[:3]
+        return at, q, verifier
+
+    first, second = start(), start()
+    kept = {c.path: c.value for c in fed.browser.jar
+            if c.name == "userpoold_idp"}
+    assert set(kept) == {"/%s/oauth2/idpresponse" % fed.prefix,
+                         "/%s/oauth2/authorize" % fed.prefix}
+    assert len(set(kept.values())) == 1
+    _, hdrs, _ = fed.browser.get(fed.authorize_url(
+        identity_provider="Corp")[0])
+    for c in hdrs.get_all("Set-Cookie"):
+        if c.startswith("userpoold_idp="):
+            assert c.split(";")[0] == "userpoold_idp=" + \
+                list(kept.values())[0]
+            for flag in ("HttpOnly", "Secure", "SameSite=Lax"):
+                assert flag in c
+    for at, q, verifier in (first, second):
+        back = fed.follow(at)
+        assert back.get("state") == q["state"] and "code" in back, back
+        idc = fed.claims(fed.tokens(back, verifier)["id_token"], "id")
+        assert idc["cognito:username"] == "Corp_" + fed.user["sub"]
+    # A browser without the cookie still gets a new value.
+    other = Browser(ssl_context=server.ssl_context())
+    _, hdrs, _ = other.get(fed.authorize_url(identity_provider="Corp")[0])
+    fresh = [c.split(";")[0] for c in hdrs.get_all("Set-Cookie")
+             if c.startswith("userpoold_idp=")]
+    assert len(fresh) == 2 and fresh[0] == fresh[1]
+    assert fresh[0] != "userpoold_idp=" + list(kept.values())[0]
+
+
 @pytest.mark.parametrize("id_token", [
     {"key": "second"}, {"key": "second_same_kid"}, {"key": "none"},
     {"key": "hs256"}, {"claims": {"aud": "someone-else"}},

@@ -163,6 +163,22 @@ NEGATIVE = [
 ]
 
 
+def test_two_tabs_sign_in_from_one_browser(server, fed):
+    """Two SAML sign-ins started at once in one browser: the second
+    keeps the browser's cookie value, so the first one completes."""
+    first = fed.to_idp()
+    second = fed.to_idp()
+    values = {c.value for c in fed.browser.jar
+              if c.name in ("userpoold_saml", "userpoold_idp")}
+    assert len(values) == 1
+    for form, q, verifier in (first, second):
+        back = fed.post(form)
+        assert isinstance(back, dict), back
+        assert back.get("state") == q["state"] and "code" in back
+        idc = fed.claims(fed.tokens(back, verifier)["id_token"], "id")
+        assert idc["cognito:username"] == "Okta_" + fed.user["name_id"]
+
+
 def test_refused_responses_write_nothing(server, fed):
     # By its metadata, so that the IdP can encrypt for the pool.
     fed.saml.add_sp(metadata_url=fed.domain_url + "/saml2/metadata")
