@@ -36,7 +36,10 @@ db_clients_of_domain(struct pg_batch *b, const char *domain,
 	    "p.config->'AutoVerifiedAttributes', EXISTS (SELECT 1 FROM "
 	    "idp_identifiers x WHERE x.pool_id = d.pool_id AND "
 	    "coalesce(c.config->'SupportedIdentityProviders', '[]') ? "
-	    "x.provider_name) "
+	    "x.provider_name), (SELECT json_agg(ip.provider_name) FROM "
+	    "identity_providers ip WHERE ip.pool_id = d.pool_id AND "
+	    "coalesce(c.config->'SupportedIdentityProviders', '[]') ? "
+	    "ip.provider_name) "
 	    "FROM domains d JOIN pools p ON p.id = d.pool_id "
 	    "LEFT JOIN clients c ON c.pool_id = d.pool_id AND c.id = $2 "
 	    "WHERE d.domain = $1", 2, domain, client_id);
@@ -77,6 +80,7 @@ db_clients_domain_row(const PGresult *r, struct db_domain_client *d)
 	d->has_logo = db_clients_true(r, 9);
 	d->auto_verified = db_clients_json(r, 10);
 	d->has_idp_identifiers = db_clients_true(r, 11);
+	d->providers = db_clients_json(r, 12);
 	return 0;
 }
 
@@ -91,6 +95,7 @@ db_clients_domain_clear(struct db_domain_client *d)
 	json_decref(d->schema);
 	json_decref(d->auto_verified);
 	json_decref(d->client_config);
+	json_decref(d->providers);
 	memset(d, 0, sizeof *d);
 }
 

@@ -31,6 +31,8 @@ struct db_domain_client {
 	int	 has_secret;
 	/* a provider the client supports has IdpIdentifiers */
 	int	 has_idp_identifiers;
+	/* the names of those providers that exist (an array, or NULL) */
+	json_t	*providers;
 };
 
 /* The row of the domain (prefix or custom) and the client id (or NULL). */

@@ -101,11 +101,31 @@ db_idps_list(struct pg_batch *b, const char *pool_id, const char *after,
 	    limit);
 }
 
+/*
+ * The provider's users stay (Cognito keeps them) but can no longer sign
+ * in through it: their hosted-UI sessions and refresh tokens end with
+ * it. A user the provider made is EXTERNAL_PROVIDER, named
+ * <ProviderName>_<subject>, and its identities (compact JSON written by
+ * core/federation.c) name the provider; the text is matched, not cast,
+ * so an identities value an admin rewrote cannot fail the delete.
+ */
+#define DB_IDPS_MADE							\
+	"SELECT u.sub FROM users u WHERE EXISTS (SELECT 1 FROM d) AND "	\
+	"u.pool_id = $1 AND u.status = 'EXTERNAL_PROVIDER' AND "	\
+	"left(u.username, length($2) + 1) = $2 || '_' AND "		\
+	"strpos(u.attributes->>'identities', '\"providerName\":' || "	\
+	"to_json($2::text)::text) > 0"
+
 void
 db_idps_delete(struct pg_batch *b, const char *pool_id, const char *name)
 {
 	pg_batch_add(b, "WITH d AS (DELETE FROM identity_providers "
-	    "  WHERE pool_id = $1 AND provider_name = $2 RETURNING 1) "
+	    "  WHERE pool_id = $1 AND provider_name = $2 RETURNING 1), "
+	    "m AS (" DB_IDPS_MADE "), "
+	    "s AS (DELETE FROM ui_sessions x USING m WHERE x.pool_id = $1 "
+	    "  AND x.sub = m.sub), "
+	    "r AS (DELETE FROM refresh_tokens x USING m WHERE x.pool_id = $1 "
+	    "  AND x.sub = m.sub) "
 	    "SELECT EXISTS (SELECT 1 FROM pools WHERE id = $1), "
 	    "(SELECT count(*) FROM d)", 2, pool_id, name);
 }

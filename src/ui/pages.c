@@ -136,7 +136,8 @@ pages_is_social(const char *name)
  * link to /oauth2/authorize with identity_provider) per provider, an
  * e-mail field that picks the provider by the address's domain
  * (idp_identifier) when one has IdpIdentifiers, and the pool's own
- * form when the client supports COGNITO (or names no providers).
+ * form when the client supports COGNITO (or names no providers). A
+ * name the client keeps after its provider was deleted gets no button.
  */
 static void
 pages_providers(struct domain_req *o, json_t *ctx)
@@ -152,7 +153,8 @@ pages_providers(struct domain_req *o, json_t *ctx)
 
 	json_array_foreach(list, i, v) {
 		if ((name = json_string_value(v)) == NULL ||
-		    strcmp(name, "COGNITO") == 0)
+		    strcmp(name, "COGNITO") == 0 ||
+		    !strarray_has(o->grant.d.providers, name))
 			continue;
 		pairs = json_deep_copy(req);
 		json_object_set_new(pairs, "identity_provider",

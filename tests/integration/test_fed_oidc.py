@@ -236,6 +236,54 @@ def test_changed_email_and_sso_to_a_second_client(server, fed):
     assert len(fed.oidc.log("authorize")) == seen
 
 
+def test_deleted_provider_ends_its_users_sign_ins(server, fed):
+    """DeleteIdentityProvider keeps the provider's users but ends their
+    hosted-UI sessions and refresh tokens; the /login page drops its
+    button. A provider whose name matches Corp's as a LIKE pattern
+    (C_rp) going first leaves Corp's user alone."""
+    cid, secret = fed.oidc.add_client([fed.idpresponse])
+    fed.add_provider("C_rp", "OIDC", fed.oidc.oidc_details(cid, secret))
+    fed.client_id = fed.make_client(["Corp", "C_rp"])
+    back, verifier = fed.sign_in(identity_provider="Corp")
+    toks = fed.tokens(back, verifier)
+    name = "Corp_" + fed.user["sub"]
+    fed.idp.delete_identity_provider(UserPoolId=fed.pool_id,
+                                     ProviderName="C_rp")
+    status, again = fed.token(dict(grant_type="refresh_token",
+                                   refresh_token=toks["refresh_token"]))
+    assert status == 200 and "id_token" in again, again
+    back, verifier = fed.sign_in()      # SSO by the session cookie
+    assert "code" in back
+    fed.idp.delete_identity_provider(UserPoolId=fed.pool_id,
+                                     ProviderName="Corp")
+    # The user stays (as Cognito keeps it) but cannot sign in.
+    u = fed.idp.admin_get_user(UserPoolId=fed.pool_id, Username=name)
+    assert u["UserStatus"] == "EXTERNAL_PROVIDER"
+    status, err = fed.token(dict(grant_type="refresh_token",
+                                 refresh_token=toks["refresh_token"]))
+    assert status == 400 and err["error"] == "invalid_grant", err
+    seen = len(fed.oidc.log("authorize"))
+    url, q, _ = fed.authorize_url(identity_provider="Corp")
+    back = fed.follow(url)
+    assert isinstance(back, dict) and "code" not in back, back
+    assert back.get("error") == "invalid_request", back
+    assert len(fed.oidc.log("authorize")) == seen
+    # The old session cookie no longer signs in: the login page shows,
+    # with no button for the deleted providers though the client still
+    # names them.
+    url, q, _ = fed.authorize_url()
+    got = fed.follow(url)
+    assert not isinstance(got, dict), got
+    status, _, page, at = got
+    assert status == 200 and "/login?" in at
+    assert 'name="password"' in page
+    assert "idp-Corp" not in page and "identity_provider=Corp" not in page
+    assert "idp-C_rp" not in page
+    c = fed.idp.describe_user_pool_client(UserPoolId=fed.pool_id,
+                                          ClientId=fed.client_id)
+    assert "Corp" in c["UserPoolClient"]["SupportedIdentityProviders"]
+
+
 def test_google_preset_at_the_local_provider(server, idp, make_pool,
                                              oidc_idp):  # noqa: F811
     f = Fed(server, idp, make_pool)
