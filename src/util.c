@@ -263,6 +263,16 @@ strarray_has(json_t *list, const char *s)
 	return 0;
 }
 
+char *
+compact_json(json_t *j)
+{
+	char	*s;
+
+	if ((s = json_dumps(j, JSON_COMPACT)) == NULL)
+		fatalx("compact_json");
+	return s;
+}
+
 void
 secbuf_add(struct secbuf *b, const char *s, size_t n)
 {

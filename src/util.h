@@ -37,6 +37,8 @@ int	 utf8_is_name(const char *);
 int	 is_uuid(const char *);
 /* 1 when a JSON array holds the string. */
 int	 strarray_has(json_t *, const char *);
+/* The compact JSON text of j, malloc'd (fatal when it cannot be made). */
+char	*compact_json(json_t *);
 /*
  * A growing string that may hold a secret (a code, a temporary
  * password): growing wipes the copy it leaves behind, and the owner

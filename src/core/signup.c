@@ -85,16 +85,6 @@ signup_code_attr(const struct users_rules *rules, json_t *attrs)
 	return NULL;
 }
 
-static char *
-signup_json_text(json_t *j)
-{
-	char	*s;
-
-	if ((s = json_dumps(j, JSON_COMPACT)) == NULL)
-		fatalx("json_dumps");
-	return s;
-}
-
 /* Fail with a users.c or signin.c error (kind, malloc'd message). */
 static void
 signup_fail_users(struct task *t, enum core_err_kind kind, char *emsg)
@@ -387,7 +377,7 @@ signup_write(struct task *t)
 	ue = signup_unique(s, s->rules.username_email, "email");
 	up = signup_unique(s, s->rules.username_phone, "phone_number");
 	users_alias_columns(&s->rules, s->attrs, &al);
-	attrs = signup_json_text(s->attrs);
+	attrs = compact_json(s->attrs);
 	u.pool_id = s->pool_id;
 	u.sub = s->sub;
 	u.key = key;

@@ -457,31 +457,44 @@ saml_idp_authn_build(struct task *t)
 	*op->url = saml_request_authn(&a, op->id);
 }
 
+/* 0 when the request (what) was made into *op->url; else the task fails. */
+static int
+saml_idp_made(struct task *t, const char *what)
+{
+	struct saml_idp_op	*op = t->data;
+
+	if (*op->url != NULL)
+		return 0;
+	task_fail(t, CORE_ERR_INTERNAL, "The %s could not be made.", what);
+	return -1;
+}
+
+/*
+ * Add to b the state keeping the request's ID (its nonce) and run b.
+ * The state was drawn first (it is the RelayState): keep it.
+ */
 static void
-saml_idp_authn_built(struct task *t)
+saml_idp_keep(struct task *t, struct pg_batch *b)
 {
 	struct saml_idp_op	*op = t->data;
 	struct idp_flow_kept	 k;
-	struct pg_batch		*b;
-	char			*state;
 
-	if (*op->url == NULL) {
-		task_fail(t, CORE_ERR_INTERNAL, "The AuthnRequest could not "
-		    "be made.");
-		return;
-	}
 	memset(&k, 0, sizeof k);
 	k.pool_id = op->pool_id;
 	k.provider_name = op->idp.name;
 	k.request = op->request;
 	k.browser = op->browser;
 	k.nonce = op->id;
-	/* The state was drawn first (it is the RelayState): keep it. */
 	k.state = op->state;
-	b = pg_batch_new();
-	state = idp_flow_keep(b, &k);
-	wipe_free(state);
+	wipe_free(idp_flow_keep(b, &k));
 	task_query(t, b, saml_idp_kept);
+}
+
+static void
+saml_idp_authn_built(struct task *t)
+{
+	if (saml_idp_made(t, "AuthnRequest") == 0)
+		saml_idp_keep(t, pg_batch_new());
 }
 
 static void
@@ -661,27 +674,13 @@ static void
 saml_idp_signout_built(struct task *t)
 {
 	struct saml_idp_op	*op = t->data;
-	struct idp_flow_kept	 k;
 	struct pg_batch		*b;
-	char			*state;
 
-	if (*op->url == NULL) {
-		task_fail(t, CORE_ERR_INTERNAL, "The LogoutRequest could not "
-		    "be made.");
+	if (saml_idp_made(t, "LogoutRequest") != 0)
 		return;
-	}
-	memset(&k, 0, sizeof k);
-	k.pool_id = op->pool_id;
-	k.provider_name = op->idp.name;
-	k.request = op->request;
-	k.browser = op->browser;
-	k.nonce = op->id;
 	b = pg_batch_new();
-	k.state = op->state;
 	db_sessions_delete(b, op->session_digest, op->pool_id);
-	state = idp_flow_keep(b, &k);
-	wipe_free(state);
-	task_query(t, b, saml_idp_kept);
+	saml_idp_keep(t, b);
 }
 
 static void

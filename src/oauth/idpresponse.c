@@ -54,6 +54,7 @@
 #include "http/domain.h"
 #include "http/request.h"
 #include "oauth/oauth.h"
+#include "ui/pages.h"
 #include "ui/render.h"
 #include "util.h"
 
@@ -266,20 +267,6 @@ idpresponse_authorize(struct domain_req *o)
 /* --- /oauth2/idpresponse -------------------------------------------------- */
 
 static void
-idpresponse_session_made(struct domain_req *o, const struct core_err *err)
-{
-	if (err != NULL) {
-		render_error(o, 503, "The sign-in could not be completed; try "
-		    "again later.");
-		return;
-	}
-	domain_set_cookie(o, DOMAIN_SESSION_COOKIE, o->secret, 3600);
-	wipe_free(o->secret);
-	o->secret = NULL;
-	domain_authz_complete(o);
-}
-
-static void
 idpresponse_signed_in(struct domain_req *o, const struct core_err *err)
 {
 	const struct fed_outcome	*out;
@@ -300,7 +287,7 @@ idpresponse_signed_in(struct domain_req *o, const struct core_err *err)
 	o->username = xstrdup(out->user.username);
 	o->auth_time = out->auth_time;
 	sessions_create_saml(domain_task(o, "session",
-	    idpresponse_session_made), o->pool_id, o->sub, o->auth_time,
+	    pages_session_made), o->pool_id, o->sub, o->auth_time,
 	    o->fed_saml, &o->secret);
 }
 

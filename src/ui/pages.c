@@ -305,7 +305,7 @@ pages_challenge_show(struct domain_req *o, const char *name,
 	render_page(o, error != NULL ? 400 : 200, "challenge", ctx);
 }
 
-static void
+void
 pages_session_made(struct domain_req *o, const struct core_err *err)
 {
 	if (err != NULL) {

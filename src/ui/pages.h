@@ -23,6 +23,13 @@ void	 pages_login_post(struct domain_req *);
 void	 pages_signin(struct domain_req *, const char *, const char *,
 	    json_t *);
 
+/*
+ * The end of the task that made a hosted-UI session into o->secret
+ * (after a password or a federated sign-in): its cookie, then back to
+ * the application; an error page when it failed.
+ */
+void	 pages_session_made(struct domain_req *, const struct core_err *);
+
 /* The request's CSRF token (o->csrf): the cookie's, or a new one. */
 void	 pages_csrf(struct domain_req *);
 /* The form's _csrf matches the CSRF cookie (constant time). */
