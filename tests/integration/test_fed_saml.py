@@ -30,7 +30,7 @@ from conftest import free_port
 from idp_servers import (Browser, html_forms, saml_idp,  # noqa: F401
                          saml_idp_server)
 from test_browser import chromium, shots_dir  # noqa: F401
-from test_fed_oidc import Fed, attrs
+from test_fed_oidc import CALLBACK2, Fed, attrs
 from test_npm_clients import App as NpmApp
 from test_npm_clients import node  # noqa: F401
 from test_oauth import CALLBACK, SIGNED_OUT, pkce
@@ -205,6 +205,33 @@ def test_refused_responses_write_nothing(server, fed):
     fed.saml.set(auto_login=fed.user["name_id"])
     back, _ = fed.saml_sign_in()
     assert "code" in back
+
+
+def test_changed_email_and_sso_to_a_second_client(server, fed):
+    back, verifier = fed.saml_sign_in()
+    fed.tokens(back, verifier)
+    name = "Okta_" + fed.user["name_id"]
+    new = "new-%s@example.com" % uuid.uuid4().hex[:6]
+    fed.saml.set_user(fed.user["name_id"], email=new)
+    back, verifier = fed.saml_sign_in()
+    idc = fed.claims(fed.tokens(back, verifier)["id_token"], "id")
+    assert idc["email"] == new and idc["cognito:username"] == name
+    u = fed.idp.admin_get_user(UserPoolId=fed.pool_id, Username=name)
+    assert attrs(u)["email"] == new
+    assert len(fed.users()) == 1
+    # A second application signs in by the hosted-UI session alone,
+    # without an AuthnRequest to the IdP.
+    seen = len(fed.saml.log("sso"))
+    second = fed.make_client([fed.name], callback=CALLBACK2, cognito=False)
+    url, q, verifier = fed.authorize_url(second, CALLBACK2)
+    status, hdrs, _ = fed.browser.get(url)
+    assert status == 302 and hdrs["Location"].startswith(CALLBACK2), hdrs
+    back = dict(urllib.parse.parse_qsl(
+        urllib.parse.urlsplit(hdrs["Location"]).query))
+    assert back["state"] == q["state"]
+    toks = fed.tokens(back, verifier, second, CALLBACK2)
+    assert fed.claims(toks["access_token"], "access")["username"] == name
+    assert len(fed.saml.log("sso")) == seen
 
 
 def test_unknown_relay_state_and_deleted_provider(server, fed):
