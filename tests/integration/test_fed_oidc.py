@@ -334,6 +334,59 @@ def test_facebook_at_the_stand_in(server, idp, make_pool,
     assert fields[0] == "id" and set(fields) == {"id", "email", "name"}
 
 
+def idp_identifier_and_sso(f, name, log, expect_user):
+    """Sign in by idp_identifier (an address at the provider's domain),
+    then a second client by the hosted-UI session alone: the provider
+    sees no second authorize."""
+    back, verifier = f.sign_in(idp_identifier="someone@%s.example" %
+                               name.lower())
+    idc = f.claims(f.tokens(back, verifier)["id_token"], "id")
+    assert idc["cognito:username"] == expect_user
+    assert idc["identities"][0]["providerName"] == name
+    seen = len(log())
+    assert seen > 0
+    second = f.make_client([name], callback=CALLBACK2)
+    url, q, verifier = f.authorize_url(second, CALLBACK2)
+    status, hdrs, _ = f.browser.get(url)
+    assert status == 302 and hdrs["Location"].startswith(CALLBACK2), hdrs
+    back = dict(urllib.parse.parse_qsl(
+        urllib.parse.urlsplit(hdrs["Location"]).query))
+    assert back["state"] == q["state"]
+    toks = f.tokens(back, verifier, second, CALLBACK2)
+    assert f.claims(toks["access_token"], "access")["username"] == \
+        expect_user
+    assert len(log()) == seen
+    assert len(f.users()) == 1
+
+
+def test_google_by_idp_identifier_and_sso(server, idp, make_pool,
+                                          oidc_idp):  # noqa: F811
+    f = Fed(server, idp, make_pool)
+    cid, secret = oidc_idp.add_client([f.idpresponse])
+    f.add_provider("Google", "Google", oidc_idp.google_details(cid, secret),
+                   identifiers=["google.example"])
+    f.client_id = f.make_client(["Google"])
+    user = oidc_idp.google_user()
+    oidc_idp.set(auto_login=user["sub"])
+    idp_identifier_and_sso(f, "Google", lambda: oidc_idp.log("authorize"),
+                           "Google_" + user["sub"])
+
+
+def test_facebook_by_idp_identifier_and_sso(server, idp, make_pool,
+                                            facebook_idp):  # noqa: F811
+    f = Fed(server, idp, make_pool)
+    cid, secret = facebook_idp.add_client([f.idpresponse])
+    f.add_provider("Facebook", "Facebook",
+                   facebook_idp.details(cid, secret),
+                   identifiers=["facebook.example"])
+    f.client_id = f.make_client(["Facebook"])
+    user = facebook_idp.add_user()
+    facebook_idp.set(auto_login=user["id"])
+    idp_identifier_and_sso(f, "Facebook",
+                           lambda: facebook_idp.log("authorize"),
+                           "Facebook_" + user["id"])
+
+
 def refused_back(fed, back, error="invalid_request"):
     assert isinstance(back, dict), back[:3]
     assert back.get("error") == error and "code" not in back, back
