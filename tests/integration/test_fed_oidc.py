@@ -20,6 +20,9 @@ Negatives (each writes no user): a provider the client does not support,
 a tampered or foreign state, an ID token signed with another key, or
 with a wrong aud, iss or nonce, the provider's access_denied, and a
 provider that is down (a clear page within the fetch timeout)."""
+import base64
+import html
+import re
 import time
 import urllib.parse
 import uuid
@@ -385,6 +388,43 @@ def test_facebook_by_idp_identifier_and_sso(server, idp, make_pool,
     idp_identifier_and_sso(f, "Facebook",
                            lambda: facebook_idp.log("authorize"),
                            "Facebook_" + user["id"])
+
+
+def test_google_button_with_branding(server, idp, make_pool,
+                                     oidc_idp):  # noqa: F811
+    """The /login page of a client with Google and COGNITO after
+    SetUICustomization: the social button, the client's CSS (which
+    styles it) and logo."""
+    f = Fed(server, idp, make_pool)
+    cid, secret = oidc_idp.add_client([f.idpresponse])
+    f.add_provider("Google", "Google", oidc_idp.google_details(cid, secret))
+    f.client_id = f.make_client(["Google"])
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCB"
+        "yLkG3QAAAABJRU5ErkJggg==")
+    style = ".socialButton-customizable {background-color: #db4437;}"
+    idp.set_ui_customization(UserPoolId=f.pool_id, ClientId=f.client_id,
+                             CSS=style, ImageFile=png)
+    url, _, _ = f.authorize_url()
+    got = f.follow(url)
+    assert not isinstance(got, dict), got
+    status, _, page, at = got
+    assert status == 200 and "/login?" in at
+    page = html.unescape(page)
+    assert re.search(r'<a class="socialButton-customizable idp-button" '
+                     r'id="idp-Google" href="[^"]*identity_provider='
+                     r'Google"', page), page
+    assert 'name="password"' in page
+    css = "/%s/ui/custom.css?client_id=%s" % (f.prefix, f.client_id)
+    assert '<link rel="stylesheet" href="%s">' % css in page
+    logo = "/%s/ui/logo?client_id=%s" % (f.prefix, f.client_id)
+    assert '<img class="logo-customizable" src="%s"' % logo in page
+    r = server.request("GET", css)
+    assert r.status == 200 and r.body.decode() == style
+    assert r.headers["content-type"].startswith("text/css")
+    r = server.request("GET", logo)
+    assert r.status == 200 and r.body == png
+    assert r.headers["content-type"] == "image/png"
 
 
 def refused_back(fed, back, error="invalid_request"):
