@@ -458,6 +458,40 @@ def test_update_keeps_secret_and_rediscovers(server, pool, stand, idp):
            IdpIdentifiers=["corp.example"])
 
 
+def test_update_fetches_saml_metadata_again(server, pool, stand, idp):
+    """UpdateIdentityProvider with ProviderDetails fetches the metadata
+    at the same MetadataURL again: a new SSO URL and signing certificate
+    at the IdP show; an update of the mapping alone fetches nothing."""
+    url = stand.base + "/roll.xml"
+    stand.routes["/roll.xml"] = (200, {}, METADATA.encode())
+    create(idp, pool["Id"], "Roll", "SAML", {"MetadataURL": url})
+    sso2 = "https://idp.example/sso-rolled"
+    rolled = _metadata().replace(SSO, sso2)
+    stand.routes["/roll.xml"] = (200, {}, rolled.encode())
+    idp.update_identity_provider(UserPoolId=pool["Id"], ProviderName="Roll",
+                                 ProviderDetails={"MetadataURL": url})
+    d = describe(idp, pool["Id"], "Roll")
+    assert d["ProviderDetails"] == {"MetadataURL": url,
+                                    "SSORedirectBindingURI": sso2}
+    stored = psql(server, "SELECT metadata FROM identity_providers WHERE "
+                  "pool_id = '%s' AND provider_name = 'Roll'" % pool["Id"])
+    assert stored.strip() == rolled
+    del stand.routes["/roll.xml"]
+    idp.update_identity_provider(UserPoolId=pool["Id"], ProviderName="Roll",
+                                 AttributeMapping={"email": "mail"})
+    assert describe(idp, pool["Id"], "Roll")["ProviderDetails"] == \
+        d["ProviderDetails"]
+    # Given again, the details need the metadata: a failed fetch refuses
+    # the update and keeps what was stored.
+    code, msg = refused(idp.update_identity_provider, UserPoolId=pool["Id"],
+                        ProviderName="Roll",
+                        ProviderDetails={"MetadataURL": url})
+    assert code == "InvalidParameterException" and "404" in msg
+    assert psql(server, "SELECT metadata FROM identity_providers WHERE "
+                "pool_id = '%s' AND provider_name = 'Roll'" %
+                pool["Id"]).strip() == rolled
+
+
 def test_delete_and_identifier_lookup(server, pool, idp):
     create(idp, pool["Id"], "Okta", "SAML", {"MetadataFile": METADATA},
            IdpIdentifiers=["okta.example", "okta"])
