@@ -437,6 +437,11 @@ oidc_idp_suite(void)
 	Suite	*s = suite_create("oidc_idp");
 	TCase	*tc = tcase_create("core");
 
+	/*
+	 * The fixture makes an RSA-2048 key for every test: seconds under
+	 * the sanitizers on a busy machine, past check's default 4 s.
+	 */
+	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_good_tokens);
 	tcase_add_test(tc, test_algorithms_refused);
