@@ -187,22 +187,51 @@ class IdpProcess:
         return json.loads(text) if text else None
 
 
-class OidcIdp:
+class _IdpClient:
+    """Client of a running server script (an IdpProcess) through the
+    /test/ admin endpoints every one of them answers."""
+
+    def __init__(self, argv, name):
+        self.process = IdpProcess(argv, name)
+        self.base_url = self.process.base_url
+
+    def stop(self):
+        self.process.stop()
+
+    def users(self):
+        return self.process.call("GET", "/test/users")
+
+    def delete_user(self, key):
+        return self.process.call(
+            "DELETE", "/test/users/" + urllib.parse.quote(key, safe=""))
+
+    def set(self, **knobs):
+        return self.process.call("POST", "/test/knobs", knobs)
+
+    def knobs(self):
+        return self.process.call("GET", "/test/knobs")
+
+    def reset(self):
+        self.process.call("POST", "/test/reset", {})
+
+    def log(self, endpoint=None):
+        """What clients sent (see the script), of one endpoint or all."""
+        return [e for e in self.process.call("GET", "/test/log")
+                if endpoint is None or e["endpoint"] == endpoint]
+
+
+class OidcIdp(_IdpClient):
     """Client of a running oidc_provider.js (see the module docstring)."""
 
     def __init__(self, node, config=None):
-        self.process = IdpProcess(
-            [node, os.path.join(IDPS, "oidc_provider.js"),
-             json.dumps(config or {})], "oidc")
-        self.issuer = self.base_url = self.process.base_url
+        super().__init__([node, os.path.join(IDPS, "oidc_provider.js"),
+                          json.dumps(config or {})], "oidc")
+        self.issuer = self.base_url
         self.discovery_url = self.issuer + "/.well-known/openid-configuration"
         self.authorize_url = self.issuer + "/auth"
         self.token_url = self.issuer + "/token"
         self.userinfo_url = self.issuer + "/me"
         self.jwks_url = self.issuer + "/jwks"
-
-    def stop(self):
-        self.process.stop()
 
     def add_client(self, redirect_uris, client_id=None, client_secret=None,
                    token_endpoint_auth_method="client_secret_post", **meta):
@@ -237,28 +266,6 @@ class OidcIdp:
             picture="https://lh3.googleusercontent.example/a/%s" % sub,
             **claims)
 
-    def users(self):
-        return self.process.call("GET", "/test/users")
-
-    def delete_user(self, sub):
-        return self.process.call(
-            "DELETE", "/test/users/" + urllib.parse.quote(sub, safe=""))
-
-    def set(self, **knobs):
-        return self.process.call("POST", "/test/knobs", knobs)
-
-    def knobs(self):
-        return self.process.call("GET", "/test/knobs")
-
-    def reset(self):
-        self.process.call("POST", "/test/reset", {})
-
-    def log(self, endpoint=None):
-        """What clients sent (see oidc_provider.js), of one endpoint
-        (discovery, authorize, token, userinfo, jwks) or all."""
-        return [e for e in self.process.call("GET", "/test/log")
-                if endpoint is None or e["endpoint"] == endpoint]
-
     def oidc_details(self, client_id, client_secret,
                      scopes="openid email profile", method="GET"):
         """ProviderDetails for CreateIdentityProvider ProviderType OIDC."""
@@ -276,6 +283,40 @@ class OidcIdp:
                 "attributes_url": self.userinfo_url}
 
 
+def _reset_around(server, doc):
+    """A test's fixture: the session's server fixture of that name, its
+    knobs reset before and after the test."""
+    @pytest.fixture
+    def fixture(request):
+        idp = request.getfixturevalue(server)
+        idp.reset()
+        yield idp
+        idp.reset()
+
+    fixture.__doc__ = doc
+    return fixture
+
+
+def _starter(new, doc):
+    """A test's fixture that starts more servers: make(**config) ->
+    new(config) (a client of a new server), stopped after the test."""
+    @pytest.fixture
+    def fixture():
+        started = []
+
+        def make(**config):
+            idp = new(config)
+            started.append(idp)
+            return idp
+
+        yield make
+        for idp in started:
+            idp.stop()
+
+    fixture.__doc__ = doc
+    return fixture
+
+
 def _node():
     from test_npm_clients import node_with_clients
     return node_with_clients()
@@ -289,48 +330,27 @@ def oidc_idp_server():
     idp.stop()
 
 
-@pytest.fixture
-def oidc_idp(oidc_idp_server):
-    """The OIDC provider, knobs reset before and after the test."""
-    oidc_idp_server.reset()
-    yield oidc_idp_server
-    oidc_idp_server.reset()
-
-
-@pytest.fixture
-def make_oidc_idp():
+oidc_idp = _reset_around(
+    "oidc_idp_server",
+    """The OIDC provider, knobs reset before and after the test.""")
+make_oidc_idp = _starter(
+    lambda config: OidcIdp(_node(), config),
     """Start more OIDC providers: make_oidc_idp(**config) -> OidcIdp
-    (config as oidc_provider.js takes it); stopped after the test."""
-    started = []
-    node = _node()
-
-    def make(**config):
-        idp = OidcIdp(node, config)
-        started.append(idp)
-        return idp
-
-    yield make
-    for idp in started:
-        idp.stop()
+    (config as oidc_provider.js takes it); stopped after the test.""")
 
 
-class FacebookIdp:
+class FacebookIdp(_IdpClient):
     """Client of a running idps/facebook.py (see the module docstring)."""
 
     API_VERSION = "v17.0"
 
     def __init__(self, config=None):
-        self.process = IdpProcess(
-            [sys.executable, os.path.join(IDPS, "facebook.py"),
-             json.dumps(config or {})], "facebook")
-        self.base_url = self.process.base_url
+        super().__init__([sys.executable, os.path.join(IDPS, "facebook.py"),
+                          json.dumps(config or {})], "facebook")
         v = self.API_VERSION
         self.authorize_url = "%s/%s/dialog/oauth" % (self.base_url, v)
         self.token_url = "%s/%s/oauth/access_token" % (self.base_url, v)
         self.me_url = "%s/%s/me" % (self.base_url, v)
-
-    def stop(self):
-        self.process.stop()
 
     def add_client(self, redirect_uris, client_id=None, client_secret=None):
         client_id = client_id or str(10**15 + secrets.randbelow(10**15))
@@ -353,27 +373,6 @@ class FacebookIdp:
         return self.process.call("POST", "/test/users",
                                  dict(fields, id=id))[0]
 
-    def users(self):
-        return self.process.call("GET", "/test/users")
-
-    def delete_user(self, id):
-        return self.process.call(
-            "DELETE", "/test/users/" + urllib.parse.quote(id, safe=""))
-
-    def set(self, **knobs):
-        return self.process.call("POST", "/test/knobs", knobs)
-
-    def knobs(self):
-        return self.process.call("GET", "/test/knobs")
-
-    def reset(self):
-        self.process.call("POST", "/test/reset", {})
-
-    def log(self, endpoint=None):
-        """What clients sent, of one endpoint (authorize, token, me)."""
-        return [e for e in self.process.call("GET", "/test/log")
-                if endpoint is None or e["endpoint"] == endpoint]
-
     def details(self, client_id, client_secret, scopes="public_profile,email"):
         """ProviderDetails for ProviderType Facebook, endpoints here."""
         return {"client_id": client_id, "client_secret": client_secret,
@@ -391,43 +390,23 @@ def facebook_idp_server():
     idp.stop()
 
 
-@pytest.fixture
-def facebook_idp(facebook_idp_server):
-    """The Facebook stand-in, knobs reset before and after the test."""
-    facebook_idp_server.reset()
-    yield facebook_idp_server
-    facebook_idp_server.reset()
+facebook_idp = _reset_around(
+    "facebook_idp_server",
+    """The Facebook stand-in, knobs reset before and after the test.""")
+make_facebook_idp = _starter(
+    FacebookIdp,
+    """Start more Facebook stand-ins: make_facebook_idp(**config).""")
 
 
-@pytest.fixture
-def make_facebook_idp():
-    """Start more Facebook stand-ins: make_facebook_idp(**config)."""
-    started = []
-
-    def make(**config):
-        idp = FacebookIdp(config)
-        started.append(idp)
-        return idp
-
-    yield make
-    for idp in started:
-        idp.stop()
-
-
-class SamlIdp:
+class SamlIdp(_IdpClient):
     """Client of a running idps/saml_idp.py (see the module docstring)."""
 
     def __init__(self, config=None):
-        self.process = IdpProcess(
-            [sys.executable, os.path.join(IDPS, "saml_idp.py"),
-             json.dumps(config or {})], "saml")
-        self.base_url = self.process.base_url
+        super().__init__([sys.executable, os.path.join(IDPS, "saml_idp.py"),
+                          json.dumps(config or {})], "saml")
         self.metadata_url = self.entity_id = self.base_url + "/metadata"
         self.sso_url = self.base_url + "/sso"
         self.slo_url = self.base_url + "/slo"
-
-    def stop(self):
-        self.process.stop()
 
     def metadata(self):
         """The metadata XML, as MetadataFile takes it."""
@@ -467,27 +446,6 @@ class SamlIdp:
         return self.process.call("POST", "/test/users",
                                  dict(attributes, name_id=name_id))[0]
 
-    def users(self):
-        return self.process.call("GET", "/test/users")
-
-    def delete_user(self, name_id):
-        return self.process.call(
-            "DELETE", "/test/users/" + urllib.parse.quote(name_id, safe=""))
-
-    def set(self, **knobs):
-        return self.process.call("POST", "/test/knobs", knobs)
-
-    def knobs(self):
-        return self.process.call("GET", "/test/knobs")
-
-    def reset(self):
-        self.process.call("POST", "/test/reset", {})
-
-    def log(self, endpoint=None):
-        """The AuthnRequests (endpoint sso) and LogoutRequests (slo)."""
-        return [e for e in self.process.call("GET", "/test/log")
-                if endpoint is None or e["endpoint"] == endpoint]
-
     def last(self):
         """The last Response: {xml, saml_response, relay_state, acs_url}."""
         return self.process.call("GET", "/test/last")
@@ -522,52 +480,22 @@ def saml_idp_server():
     idp.stop()
 
 
-@pytest.fixture
-def saml_idp(saml_idp_server):
-    """The SAML IdP, knobs reset before and after the test."""
-    saml_idp_server.reset()
-    yield saml_idp_server
-    saml_idp_server.reset()
+saml_idp = _reset_around(
+    "saml_idp_server",
+    """The SAML IdP, knobs reset before and after the test.""")
+make_saml_idp = _starter(
+    SamlIdp, """Start more SAML IdPs: make_saml_idp(**config) -> SamlIdp.""")
 
 
-@pytest.fixture
-def make_saml_idp():
-    """Start more SAML IdPs: make_saml_idp(**config) -> SamlIdp."""
-    started = []
-
-    def make(**config):
-        idp = SamlIdp(config)
-        started.append(idp)
-        return idp
-
-    yield make
-    for idp in started:
-        idp.stop()
-
-
-class _StandIn:
+class _StandIn(_IdpClient):
     """Client of a running idps/<script>.py with httpbase's admin API."""
 
     script = None
 
     def __init__(self, config=None):
-        self.process = IdpProcess(
-            [sys.executable, os.path.join(IDPS, self.script + ".py"),
-             json.dumps(config or {})], self.script)
-        self.base_url = self.process.base_url
-
-    def stop(self):
-        self.process.stop()
-
-    def set(self, **knobs):
-        return self.process.call("POST", "/test/knobs", knobs)
-
-    def reset(self):
-        self.process.call("POST", "/test/reset", {})
-
-    def log(self, endpoint=None):
-        return [e for e in self.process.call("GET", "/test/log")
-                if endpoint is None or e["endpoint"] == endpoint]
+        super().__init__([sys.executable, os.path.join(
+            IDPS, self.script + ".py"), json.dumps(config or {})],
+            self.script)
 
 
 class AppleIdp(_StandIn):
@@ -668,20 +596,12 @@ apple_idp_server = _stand_in_fixtures(AppleIdp)
 amazon_idp_server = _stand_in_fixtures(AmazonIdp)
 
 
-@pytest.fixture
-def apple_idp(apple_idp_server):
-    """The Apple stand-in, knobs reset before and after the test."""
-    apple_idp_server.reset()
-    yield apple_idp_server
-    apple_idp_server.reset()
-
-
-@pytest.fixture
-def amazon_idp(amazon_idp_server):
-    """The Login with Amazon stand-in, knobs reset around the test."""
-    amazon_idp_server.reset()
-    yield amazon_idp_server
-    amazon_idp_server.reset()
+apple_idp = _reset_around(
+    "apple_idp_server",
+    """The Apple stand-in, knobs reset before and after the test.""")
+amazon_idp = _reset_around(
+    "amazon_idp_server",
+    """The Login with Amazon stand-in, knobs reset around the test.""")
 
 
 def unreachable_url(path=""):

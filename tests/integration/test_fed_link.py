@@ -16,8 +16,6 @@ EXTERNAL_PROVIDER, its identities attribute, the group
 (AdminGetUser, ListUsers and its status filter) are tested here too."""
 import base64
 import json
-import subprocess
-import tempfile
 import threading
 import uuid
 
@@ -25,30 +23,9 @@ import pytest
 
 from conftest import (PASSWORD, attrs_of, error_of, make_client, make_user,
                       psql)
+from test_idp_api import METADATA
 
 NOSUCH = "us-east-1_nosuch"
-
-
-def saml_metadata():
-    """IdP metadata with a signing certificate openssl makes now."""
-    with tempfile.TemporaryDirectory() as d:
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
-                        "-nodes", "-subj", "/CN=idp.example", "-days", "2",
-                        "-keyout", d + "/k.pem", "-out", d + "/c.pem"],
-                       check=True, capture_output=True)
-        with open(d + "/c.pem") as f:
-            cert = "".join(f.read().strip().splitlines()[1:-1])
-    return (
-        '<?xml version="1.0"?><md:EntityDescriptor xmlns:md="urn:oasis:'
-        'names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/'
-        'xmldsig#" entityID="https://idp.example/"><md:IDPSSODescriptor '
-        'protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">'
-        '<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data>'
-        '<ds:X509Certificate>%s</ds:X509Certificate></ds:X509Data>'
-        '</ds:KeyInfo></md:KeyDescriptor><md:SingleSignOnService Binding='
-        '"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location='
-        '"https://idp.example/sso"/></md:IDPSSODescriptor>'
-        '</md:EntityDescriptor>' % cert)
 
 
 def cognito_user(username):
@@ -351,7 +328,7 @@ def test_provider_type_and_deleted_provider(idp, pool):
     pid = pool["Id"]
     idp.create_identity_provider(
         UserPoolId=pid, ProviderName="Corp", ProviderType="SAML",
-        ProviderDetails={"MetadataFile": saml_metadata()},
+        ProviderDetails={"MetadataFile": METADATA},
         AttributeMapping={"email": "mail"})
     user = make_user(idp, pid)
     link(idp, pid, user, source("Corp", "name-id-1"))

@@ -26,6 +26,7 @@ import pytest
 
 from conftest import (attrs_of, error_of, make_client, make_user,
                       userpoold_bin)
+from test_fed_link import link, source
 
 
 def driver():
@@ -189,13 +190,7 @@ def test_linked_identity_signs_in_as_native_user(server, idp, pool):
     pid = pool["Id"]
     native = make_user(idp, pid)
     native_sub = attrs_of(get_user(idp, pid, native))["sub"]
-    idp.admin_link_provider_for_user(
-        UserPoolId=pid,
-        DestinationUser={"ProviderName": "Cognito",
-                         "ProviderAttributeValue": native},
-        SourceUser={"ProviderName": "Google",
-                    "ProviderAttributeName": "Cognito_Subject",
-                    "ProviderAttributeValue": "2001"})
+    link(idp, pid, native, source("Google", "2001"))
     out = sign_in(server, pid, "Google", "2001", {"email": "x@example.com"},
                   {"email": "email"})
     assert out["ok"] and out["linked"] and not out["created"]
@@ -203,13 +198,7 @@ def test_linked_identity_signs_in_as_native_user(server, idp, pool):
     assert missing(idp, pid, "Google_2001")
     # By another attribute of the identity (a SAML attribute of several
     # values holding the linked one).
-    idp.admin_link_provider_for_user(
-        UserPoolId=pid,
-        DestinationUser={"ProviderName": "Cognito",
-                         "ProviderAttributeValue": native},
-        SourceUser={"ProviderName": "Corp",
-                    "ProviderAttributeName": "upn",
-                    "ProviderAttributeValue": "n@corp.example"})
+    link(idp, pid, native, source("Corp", "n@corp.example", "upn"))
     out = sign_in(server, pid, "Corp", "opaque-name-id", ptype="SAML",
                   claims={"upn": ["old@corp.example", "n@corp.example"]})
     assert out["ok"] and out["linked"] and out["sub"] == native_sub
@@ -324,12 +313,7 @@ def test_attribute_link_becomes_subject_link(server, idp, pool):
     does, and the identity then signs in as a user of its own."""
     pid = pool["Id"]
     native = make_user(idp, pid)
-    idp.admin_link_provider_for_user(
-        UserPoolId=pid,
-        DestinationUser={"ProviderName": "Cognito",
-                         "ProviderAttributeValue": native},
-        SourceUser={"ProviderName": "Corp", "ProviderAttributeName": "upn",
-                    "ProviderAttributeValue": "n@corp.example"})
+    link(idp, pid, native, source("Corp", "n@corp.example", "upn"))
     out = sign_in(server, pid, "Corp", "name-id-7", ptype="SAML",
                   claims={"upn": "n@corp.example"})
     assert out["ok"] and out["linked"]
@@ -367,13 +351,7 @@ def test_linked_sign_in_writes_mapped_attributes(server, idp, pool):
     pid = pool["Id"]
     native = make_user(idp, pid, email="same@example.com")
     client = make_client(idp, pid)["ClientId"]
-    idp.admin_link_provider_for_user(
-        UserPoolId=pid,
-        DestinationUser={"ProviderName": "Cognito",
-                         "ProviderAttributeValue": native},
-        SourceUser={"ProviderName": "Google",
-                    "ProviderAttributeName": "Cognito_Subject",
-                    "ProviderAttributeValue": "7001"})
+    link(idp, pid, native, source("Google", "7001"))
     mapping = {"email": "email", "name": "name"}
     out = sign_in(server, pid, "Google", "7001",
                   {"email": "same@example.com", "name": "Linked"}, mapping)

@@ -36,21 +36,13 @@ import httpbase
 CODE_TTL = 300
 
 
-class AmazonState(httpbase.IdpState):
+class AmazonState(httpbase.ClientsState):
     user_key = "user_id"
 
     def __init__(self, config):
-        self.clients = {}
         self.codes = {}
         self.tokens = {}
         super().__init__(config)
-        for c in config.get("clients", []):
-            self.add_client(c)
-
-    def add_client(self, c):
-        with self.lock:
-            self.clients[c["client_id"]] = dict(
-                c, redirect_uris=list(c.get("redirect_uris", [])))
 
 
 class AmazonHandler(httpbase.Handler):
@@ -60,13 +52,6 @@ class AmazonHandler(httpbase.Handler):
                 ("POST", "/ap/oa"): ("authorize", self.authorize),
                 ("POST", "/auth/o2/token"): ("token", self.token),
                 ("GET", "/user/profile"): ("profile", self.profile)}
-
-    def admin(self, method, path, body):
-        if path == "/test/clients" and method == "POST":
-            for c in body if isinstance(body, list) else [body]:
-                self.state.add_client(c)
-            return 200, {"ok": True}
-        return None
 
     def authorize(self):
         st = self.state

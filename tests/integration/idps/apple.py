@@ -58,24 +58,16 @@ def b64u(n):
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-class AppleState(httpbase.IdpState):
+class AppleState(httpbase.ClientsState):
     user_key = "sub"
 
     def __init__(self, config):
-        self.clients = {}
         self.codes = {}
         self.seen = set()		# (client_id, sub): the user was told
         self.key = rsa.generate_private_key(public_exponent=65537,
                                             key_size=2048)
         self.kid = "apple-" + secrets.token_hex(4)
         super().__init__(config)
-        for c in config.get("clients", []):
-            self.add_client(c)
-
-    def add_client(self, c):
-        with self.lock:
-            self.clients[c["client_id"]] = dict(
-                c, redirect_uris=list(c.get("redirect_uris", [])))
 
     def jwks(self):
         pub = self.key.public_key().public_numbers()
@@ -100,13 +92,6 @@ class AppleHandler(httpbase.Handler):
                 ("POST", "/auth/authorize"): ("authorize", self.authorize),
                 ("POST", "/auth/token"): ("token", self.token),
                 ("GET", "/auth/keys"): ("keys", self.keys)}
-
-    def admin(self, method, path, body):
-        if path == "/test/clients" and method == "POST":
-            for c in body if isinstance(body, list) else [body]:
-                self.state.add_client(c)
-            return 200, {"ok": True}
-        return None
 
     def answer(self, redirect_uri, form_post, fields):
         if form_post:

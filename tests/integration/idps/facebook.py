@@ -50,27 +50,17 @@ COOKIE = "fb_test_session"
 VERSIONED = re.compile(r"^/v\d+\.\d+(/.*)$")
 
 
-class FacebookState(httpbase.IdpState):
+class FacebookState(httpbase.ClientsState):
     user_key = "id"
 
     def __init__(self, config):
-        self.clients = {}
         self.codes = {}
         self.tokens = {}
         self.sessions = {}
         super().__init__(config)
-        for c in config.get("clients", []):
-            self.add_client(c)
 
     def default_knobs(self):
         return dict(super().default_knobs(), login_hint=True)
-
-    def add_client(self, c):
-        if not c.get("client_id"):
-            raise ValueError("a client needs a client_id")
-        with self.lock:
-            self.clients[c["client_id"]] = dict(
-                c, redirect_uris=list(c.get("redirect_uris", [])))
 
 
 def graph_error(handler, message, code, status=400):
@@ -100,13 +90,6 @@ class FacebookHandler(httpbase.Handler):
             return "token", self.access_token
         if rest == "/me" and self.command in ("GET", "POST"):
             return "me", self.me
-        return None
-
-    def admin(self, method, path, body):
-        if path == "/test/clients" and method == "POST":
-            for c in body if isinstance(body, list) else [body]:
-                self.state.add_client(c)
-            return 200, {"ok": True}
         return None
 
     def session_user(self):

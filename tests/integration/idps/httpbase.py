@@ -1,8 +1,9 @@
 """What the Python identity providers of the federation tests share
-(facebook.py, saml_idp.py): a threaded HTTP server on 127.0.0.1, a
-request handler with small helpers (query, form, JSON and HTML answers,
-redirects, per-endpoint delay and fail knobs), the /test/ admin endpoints
-they have in common, and main(), which prints the port on stdout once the
+(facebook.py, saml_idp.py, apple.py, amazon.py): a threaded HTTP server
+on 127.0.0.1, a request handler with small helpers (query, form, JSON and
+HTML answers, redirects, per-endpoint delay and fail knobs), the /test/
+admin endpoints they have in common (and an OAuth provider's clients:
+ClientsState), and main(), which prints the port on stdout once the
 server listens and stops it when standard input closes (when it is a
 pipe), so that a killed pytest leaves no server behind.
 
@@ -107,6 +108,32 @@ class IdpState:
         if path == "/test/log" and method == "GET":
             return 200, self.log
         return None
+
+
+class ClientsState(IdpState):
+    """The state of an OAuth provider: its clients too, by client_id
+    (from the config's clients, and POST /test/clients CLIENT or
+    [CLIENT...])."""
+
+    def __init__(self, config):
+        self.clients = {}
+        super().__init__(config)
+        for c in config.get("clients", []):
+            self.add_client(c)
+
+    def add_client(self, c):
+        if not c.get("client_id"):
+            raise ValueError("a client needs a client_id")
+        with self.lock:
+            self.clients[c["client_id"]] = dict(
+                c, redirect_uris=list(c.get("redirect_uris", [])))
+
+    def admin(self, method, path, body):
+        if path == "/test/clients" and method == "POST":
+            for c in body if isinstance(body, list) else [body]:
+                self.add_client(c)
+            return 200, {"ok": True}
+        return super().admin(method, path, body)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
