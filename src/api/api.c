@@ -9,6 +9,11 @@
  * once with api_ok() or api_fail(); their asynchronous steps go through
  * api_query() and api_work(), which skip the continuation when the
  * request was answered meanwhile (deadline).
+ *
+ * api_op_run() runs the same operations for another adapter (the
+ * console): the input comes as Cognito's data model rather than JSON
+ * text, the adapter has checked its own sign-in, and the answer or the
+ * exception goes to the adapter's sink instead of the wire.
  */
 #include "config.h"
 
@@ -69,6 +74,8 @@ api_call_free(void *p)
 	task_clear(&call->task);
 	json_decref(call->in);
 	free(call->access_key);
+	if (call->sink_arg != NULL && call->sink->arg_free != NULL)
+		call->sink->arg_free(call->sink_arg);
 	free(call);
 }
 
@@ -104,10 +111,42 @@ api_answer(struct api_call *call, int status, json_t *body)
 	req_reply_json(call->req, status, body);
 }
 
+/*
+ * The single exit of a call for a sink: the call is detached from its
+ * request and freed first, so that the sink may answer the request or
+ * run the next operation on it.
+ */
+static void
+api_sink_end(struct api_call *call, json_t *out, const char *type,
+    const char *msg)
+{
+	struct req		*r = call->req;
+	const struct api_sink	*sink = call->sink;
+	void			*arg = call->sink_arg;
+
+	if (r->answered) {
+		json_decref(out);
+		return;
+	}
+	call->sink_arg = NULL;
+	req_set_ctx(r, NULL, NULL);
+	api_call_free(call);
+	if (type == NULL)
+		sink->ok(r, arg, out);
+	else
+		sink->fail(r, arg, type, msg);
+	json_decref(out);
+}
+
 void
 api_ok(struct api_call *call, json_t *out)
 {
-	api_answer(call, 200, out != NULL ? out : json_object());
+	if (out == NULL)
+		out = json_object();
+	if (call->sink != NULL)
+		api_sink_end(call, out, NULL, NULL);
+	else
+		api_answer(call, 200, out);
 }
 
 /*
@@ -129,6 +168,11 @@ api_vfail(struct api_call *call, const char *type, const char *fmt,
 {
 	char	*msg = xvasprintf(fmt, ap);
 
+	if (call->sink != NULL) {
+		api_sink_end(call, NULL, type, msg);
+		free(msg);
+		return;
+	}
 	if (!call->req->answered)
 		req_add_header(call->req, "x-amzn-ErrorType", type);
 	api_answer(call, api_fail_status(type), json_pack("{s:s, s:s}",
@@ -477,4 +521,23 @@ api_handle(struct req *r)
 		api_check_signature(call);
 	else
 		api_run(call);
+}
+
+void
+api_op_run(struct req *r, const char *name, json_t *in,
+    const struct api_sink *sink, void *arg)
+{
+	struct api_call	*call = xcalloc(1, sizeof *call);
+
+	api_call_init(call, r);
+	call->sink = sink;
+	call->sink_arg = arg;
+	call->in = in != NULL ? in : json_object();
+	if ((call->op = api_find(name)) == NULL) {
+		api_fail(call, "UnknownOperationException",
+		    "Unknown operation %s.", name);
+		return;
+	}
+	call->task.name = call->op->name;
+	api_run(call);
 }

@@ -16,6 +16,7 @@
 #include "util.h"
 
 struct api_call;
+struct api_sink;
 struct shape;
 
 typedef void	(*api_fn)(struct api_call *);
@@ -45,6 +46,8 @@ struct api_call {
 	const struct api_op	*op;
 	json_t			*in;		/* the validated input object */
 	char			*access_key;	/* signed calls */
+	const struct api_sink	*sink;		/* NULL: the JSON wire answers */
+	void			*sink_arg;
 	void			*data;		/* the handler's state */
 	void			(*data_free)(void *);
 	/* private to api.c: the step in flight */
@@ -74,6 +77,30 @@ void	api_query(struct api_call *, struct pg_batch *, api_db_fn);
 void	api_work(struct api_call *, api_work_fn, api_work_fn);
 
 void	api_set_data(struct api_call *, void *, void (*)(void *));
+
+/*
+ * Another adapter's end of an operation (the console): the same
+ * operation, shape and handler as on the JSON wire, without the wire
+ * (no X-Amz-Target, no SigV4, no JSON text; the adapter checks its own
+ * sign-in). ok gets the operation's answer (borrowed), fail the
+ * exception's name (for logs) and its message (for a person). Either
+ * runs after the call is gone, with the request still unanswered: it
+ * answers it, or starts the next operation with the same arg. arg_free
+ * frees arg when the request ends before the operation does.
+ */
+struct api_sink {
+	void	(*ok)(struct req *, void *, json_t *);
+	void	(*fail)(struct req *, void *, const char *, const char *);
+	void	(*arg_free)(void *);
+};
+
+/*
+ * Run operation name of the table with input in (stolen; validated
+ * against the operation's shape) on request r, ending in sink with
+ * arg. r must have no other handler state (req_set_ctx).
+ */
+void	api_op_run(struct req *, const char *, json_t *,
+	    const struct api_sink *, void *);
 
 /* Entry point from the router. */
 void	api_handle(struct req *);
