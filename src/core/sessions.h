@@ -47,8 +47,9 @@ void	sessions_end(struct task *, const char *, const char *);
 void	sessions_user_clear(struct sessions_user *);
 
 /*
- * Count a sign-in attempt from address on pool's pages in the current
- * minute; CORE_ERR_LIMIT past signin_rate_per_address.
+ * Count a sign-in attempt from address on pool's pages; CORE_ERR_LIMIT
+ * past signin_rate_per_address in the last sixty seconds (a sliding
+ * window, db/sessions.h).
  */
 void	sessions_count_attempt(struct task *, const char *, const char *);
 

@@ -3,7 +3,8 @@
  * sessions.h). A session lives an hour (Cognito's) unless its user
  * signs out globally (tokens_valid_after), is disabled or deleted.
  * Attempts are counted per pool, client address and minute in one
- * upsert, so parallel posts cannot both see a count under the limit.
+ * upsert, so parallel posts cannot both see a count under the limit,
+ * and judged over a sliding minute (db_sessions_count_attempt).
  */
 #include "config.h"
 
@@ -60,21 +61,33 @@ db_sessions_delete(struct pg_batch *b, const char *digest,
 	    "$1::bytea AND pool_id = $2", 2, digest, pool_id);
 }
 
+/*
+ * The attempts of the last sixty seconds, estimated as a sliding window:
+ * this minute's count (this one included) plus the previous minute's,
+ * weighted by the part of it that is still within sixty seconds. A
+ * fixed clock-minute window let twice the allowance through around a
+ * minute's end.
+ */
 void
 db_sessions_count_attempt(struct pg_batch *b, const char *pool_id,
     const char *address)
 {
-	pg_batch_add(b, "INSERT INTO signin_attempts (pool_id, address, "
-	    "window_start) VALUES ($1, $2, extract(epoch FROM "
-	    "clock_timestamp())::bigint / 60) ON CONFLICT (pool_id, address, "
+	pg_batch_add(b, "WITH t AS (SELECT extract(epoch FROM "
+	    "clock_timestamp()) AS now), cur AS (INSERT INTO signin_attempts "
+	    "(pool_id, address, window_start) SELECT $1, $2, "
+	    "floor(t.now / 60)::bigint FROM t ON CONFLICT (pool_id, address, "
 	    "window_start) DO UPDATE SET attempts = signin_attempts.attempts "
-	    "+ 1 RETURNING attempts", 2, pool_id, address);
+	    "+ 1 RETURNING attempts, window_start) SELECT (cur.attempts + "
+	    "coalesce(p.attempts, 0) * (1 - (t.now - cur.window_start * 60) "
+	    "/ 60))::float8 FROM cur CROSS JOIN t LEFT JOIN "
+	    "signin_attempts p ON p.pool_id = $1 AND p.address = $2 AND "
+	    "p.window_start = cur.window_start - 1", 2, pool_id, address);
 }
 
-long
+double
 db_sessions_attempts(const PGresult *r)
 {
 	const char	*v = pg_val(r, 0, 0);
 
-	return v != NULL ? strtol(v, NULL, 10) : 0;
+	return v != NULL ? strtod(v, NULL) : 0;
 }

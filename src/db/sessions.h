@@ -30,10 +30,14 @@ void	db_sessions_find(struct pg_batch *, const char *, const char *);
 int	db_sessions_found(const PGresult *, struct db_session *);
 void	db_sessions_delete(struct pg_batch *, const char *, const char *);
 
-/* Count an attempt of address in pool in the current minute. */
+/*
+ * Count an attempt of address in pool in the current minute; the answer
+ * is the number of attempts in the last sixty seconds, estimated from
+ * this minute's and the previous minute's counts (a sliding window).
+ */
 void	db_sessions_count_attempt(struct pg_batch *, const char *,
 	    const char *);
 /* The count of db_sessions_count_attempt. */
-long	db_sessions_attempts(const PGresult *);
+double	db_sessions_attempts(const PGresult *);
 
 #endif
