@@ -9,8 +9,9 @@
 #                PostgreSQL), side by side;
 #   build-asan/  with --sanitizers (or SANITIZERS=1): the same two suites on
 #                an ASan+UBSan build;
-#   build-fuzz/  when clang is there: the libFuzzer targets, each for a
-#                bounded time, through tests/fuzz/run.sh.
+#   build-fuzz/  when clang is there: the libFuzzer targets (built in the
+#                background beside the other stages), each run for a
+#                bounded time through tests/fuzz/run.sh.
 # The integration test files run in parallel, $TEST_JOBS at a time (2;
 # pytest-xdist, one daemon per file, one PostgreSQL cluster per run); the
 # sanitizer run leaves out the Node.js and Chromium clients (marked
@@ -189,7 +190,45 @@ integration_tests() {
 	stage_done "$name: integration tests" "$t0" "$p" "$f"
 }
 
-# fuzz_tests: build the libFuzzer targets with clang and run them.
+# fuzz_build_start: build the libFuzzer targets with clang in the
+# background, at low priority, beside the tests that follow (they leave
+# a core idle much of the time); fuzz_tests waits for it.
+fuzz_build_start() {
+	fuzz_build_pid=
+	if [ "$fuzz" != 1 ] || ! command -v clang >/dev/null ||
+	    [ ! -f tests/fuzz/run.sh ]; then
+		return 0
+	fi
+	banner "fuzz: configure and build in build-fuzz/ (in the background)"
+	mkdir -p build-fuzz
+	(
+		t0=$(date +%s)
+		renice -n 10 -p "$BASHPID" >/dev/null
+		# shellcheck disable=SC2086
+		{ build_configure build-fuzz CC=clang --enable-fuzzing \
+		    --enable-sanitizers ${CONFIGURE_FLAGS:-} &&
+		    build_make build-fuzz; } >build-fuzz/build.out 2>&1
+		echo "$? $(($(date +%s) - t0))" >build-fuzz/build.rc
+	) &
+	fuzz_build_pid=$!
+}
+
+# fuzz_build_finish: wait for fuzz_build_start's build; 0 when it built.
+fuzz_build_finish() {
+	local rc=1 secs=0
+	wait "$fuzz_build_pid"
+	read -r rc secs <build-fuzz/build.rc
+	stage_done "fuzz: configure and build (background)" \
+	    $((SECONDS - secs))
+	if [ "$rc" -ne 0 ]; then
+		tail -n 30 build-fuzz/build.out
+		note_fail "fuzz: build"
+		failed=$((failed + 1))
+		return 1
+	fi
+}
+
+# fuzz_tests: run the libFuzzer targets built by fuzz_build_start.
 fuzz_tests() {
 	local dir=build-fuzz out rc targets np nf t0
 	banner "fuzz"
@@ -201,8 +240,7 @@ fuzz_tests() {
 		echo "fuzz: tests/fuzz/run.sh does not exist yet; skipped"
 		return 0
 	fi
-	build_variant fuzz "$dir" CC=clang --enable-fuzzing \
-	    --enable-sanitizers || return 1
+	fuzz_build_finish || return 1
 	out=$dir/fuzz.out
 	t0=$SECONDS
 	sh tests/fuzz/run.sh "$dir" 2>&1 | tee "$out"
@@ -240,6 +278,7 @@ t0=$SECONDS
 build_bootstrap force || { echo "0 passed, 1 failed"; exit 1; }
 stage_done "autoreconf" "$t0"
 
+fuzz_build_start
 if build_variant default build --enable-werror; then
 	unit_tests_start default build
 	integration_tests default build
