@@ -4,8 +4,11 @@
 // on openid-client, tokens verified with jose against the pool's JWKS.
 //
 // Parameters: port (the relying party's callback server), provider (the
-// button to click, #idp-<provider>), email (typed into the e-mail field
-// that picks a provider by IdpIdentifiers), shots (screenshot directory).
+// button to click, #idp-<provider>; step 'button') or providers (a list:
+// each button clicked in a browser context of its own, steps
+// 'button-<name>'), email (typed into the e-mail field that picks a
+// provider by IdpIdentifiers; step 'email', skipped without it), shots
+// (screenshot directory).
 // Scenario idp_buttons: discovery; the sign-in page and its buttons; a
 // click on the provider's button, the provider signing the user in by
 // itself (its auto_login knob), the code back at the relying party and
@@ -85,14 +88,17 @@ async function idpButtons(run, p, cfg) {
 			await ctx.close();
 			return { shown, id };
 		};
-		await run.step('button', async () =>
-		    await signIn('1-buttons', async (page) =>
-		    await page.click('#idp-' + p.provider)));
-		await run.step('email', async () =>
-		    await signIn('2-email', async (page) => {
-			await page.fill('#idp_identifier', p.email);
-			await page.click('#idp-email-submit');
-		    }));
+		const buttons = p.providers || [p.provider];
+		for (const [i, name] of buttons.entries())
+			await run.step(p.providers ? 'button-' + name : 'button',
+			    async () => await signIn((i + 1) + '-' + name,
+			    async (page) => await page.click('#idp-' + name)));
+		if (p.email)
+			await run.step('email', async () =>
+			    await signIn('email', async (page) => {
+				await page.fill('#idp_identifier', p.email);
+				await page.click('#idp-email-submit');
+			    }));
 	} finally {
 		if (browser)
 			await browser.close();

@@ -14,13 +14,22 @@ of Apple's first-sign-in `user` field are mapped. A key Apple does not
 know gets the application an error and writes no user.
 
 Amazon: the code redeemed with client_secret_post, the user read from
-/user/profile with the access token, user_id as the subject."""
+/user/profile with the access token, user_id as the subject.
+
+Both are reached by identity_provider, by idp_identifier (an
+IdpIdentifiers domain) and by their buttons on the hosted /login page,
+clicked in headless Chromium (Apple's form_post is then a real
+cross-site POST)."""
 import urllib.parse
 
+from conftest import free_port
 from idp_servers import (  # noqa: F401 (fixtures)
     Browser, amazon_idp, amazon_idp_server, apple_idp, apple_idp_server,
     html_forms)
+from test_browser import chromium, shots_dir  # noqa: F401
 from test_fed_oidc import Fed, attrs, refused_back
+from test_npm_clients import App as NpmApp
+from test_npm_clients import node  # noqa: F401
 from test_oauth import CALLBACK
 
 APPLE_MAPPING = {"email": "email", "given_name": "firstName",
@@ -186,3 +195,101 @@ def test_amazon_refusal_goes_back_to_the_application(server, idp,
     amazon_idp.set(deny="access_denied")
     back = f.follow(f.authorize_url(identity_provider="LoginWithAmazon")[0])
     refused_back(f, back, error="access_denied")
+
+
+def apple_and_amazon(server, idp, make_pool, apple_idp, amazon_idp,
+                     callback=CALLBACK):
+    """A pool whose client supports both, Apple with IdpIdentifiers
+    apple.example and Amazon with amazon.example; f.apple_user and
+    f.amazon_user sign in by themselves at their provider."""
+    f = Fed(server, idp, make_pool)
+    f.add_provider("SignInWithApple", "SignInWithApple",
+                   apple_idp.details(apple_idp.add_client([f.idpresponse])),
+                   APPLE_MAPPING, ["apple.example"])
+    cid, secret = amazon_idp.add_client([f.idpresponse])
+    f.add_provider("LoginWithAmazon", "LoginWithAmazon",
+                   amazon_idp.details(cid, secret),
+                   {"email": "email", "name": "name"}, ["amazon.example"])
+    f.client_id = f.make_client(["SignInWithApple", "LoginWithAmazon"],
+                                callback=callback)
+    f.apple_user = apple_idp.add_user(firstName="Ada")
+    apple_idp.set(auto_login=f.apple_user["sub"])
+    f.amazon_user = amazon_idp.add_user(name="Jeff Test")
+    amazon_idp.set(auto_login=f.amazon_user["user_id"])
+    return f
+
+
+def test_apple_and_amazon_by_idp_identifier(server, idp, make_pool,
+                                            apple_idp, amazon_idp):
+    f = apple_and_amazon(server, idp, make_pool, apple_idp, amazon_idp)
+    # Amazon by the domain alone, then by an address there.
+    back, verifier = f.sign_in(idp_identifier="amazon.example")
+    idc = f.claims(f.tokens(back, verifier)["id_token"], "id")
+    amazon = "LoginWithAmazon_" + f.amazon_user["user_id"]
+    assert idc["cognito:username"] == amazon
+    f.browser.jar.clear()
+    back, verifier = f.sign_in(idp_identifier="jeff@amazon.example")
+    assert f.claims(f.tokens(back, verifier)["id_token"], "id")[
+        "cognito:username"] == amazon
+    assert len(amazon_idp.log("authorize")) == 2
+    # Apple by an address, answering by form_post.
+    f.browser.jar.clear()
+    url, q, verifier = f.authorize_url(idp_identifier="ada@apple.example")
+    back, _, posted = through_apple(f, url)
+    assert back["state"] == q["state"] and "user" in posted
+    idc = f.claims(f.tokens(back, verifier)["id_token"], "id")
+    assert idc["cognito:username"] == "SignInWithApple_" + \
+        f.apple_user["sub"]
+    assert idc["email"] == f.apple_user["email"]
+    assert apple_idp.log("authorize")[-1]["params"]["response_mode"] == \
+        "form_post"
+    # A domain neither has goes back as an error, to no provider.
+    f.browser.jar.clear()
+    url, q, _ = f.authorize_url(idp_identifier="elsewhere.example")
+    status, hdrs, _ = f.browser.get(url)
+    assert status == 302 and hdrs["Location"].startswith(CALLBACK)
+    assert "error=invalid_request" in hdrs["Location"]
+    assert len(apple_idp.log("authorize")) == 1
+    assert len(amazon_idp.log("authorize")) == 2
+    assert sorted(u["Username"] for u in f.users()) == sorted(
+        [amazon, "SignInWithApple_" + f.apple_user["sub"]])
+
+
+def test_apple_and_amazon_buttons_in_chromium(
+        server, idp, make_pool, apple_idp, amazon_idp,
+        node, chromium):  # noqa: F811
+    """Each /login button clicked in Chromium: Apple's page posts its
+    answer by script from its own site (the SameSite=None cookie comes
+    along), Amazon redirects; an openid-client relying party redeems the
+    pool's code and jose verifies the ID token. Apple's IdpIdentifiers
+    domain typed in the e-mail field leads to Apple."""
+    port = free_port()
+    f = apple_and_amazon(server, idp, make_pool, apple_idp, amazon_idp,
+                         callback="http://localhost:%d/callback" % port)
+    f.browser_ws = chromium
+    r = NpmApp.run(f, node, "fed_browser.js", "idp_buttons", timeout=120,
+                   port=port, providers=["SignInWithApple",
+                                         "LoginWithAmazon"],
+                   email="someone@apple.example",
+                   shots=shots_dir("fed_apple_amazon"))
+    apple = r.value("button-SignInWithApple")
+    assert apple["shown"]["buttons"] == [
+        "socialButton-customizable idp-button"] * 2
+    assert apple["id"]["cognito:username"] == \
+        "SignInWithApple_" + f.apple_user["sub"]
+    assert apple["id"]["email"] == f.apple_user["email"]
+    assert apple["id"]["identities"][0]["providerType"] == "SignInWithApple"
+    assert apple_idp.log("authorize")[0]["method"] == "GET"
+    amazon = r.value("button-LoginWithAmazon")
+    assert amazon["id"]["cognito:username"] == \
+        "LoginWithAmazon_" + f.amazon_user["user_id"]
+    assert amazon["id"]["email"] == f.amazon_user["email"]
+    assert r.value("email")["id"]["sub"] == apple["id"]["sub"]
+    assert len(apple_idp.log("authorize")) == 2
+    assert [t["secret_ok"] for t in apple_idp.log("token")] == [True] * 2
+    got = {u["Username"]: attrs(u) for u in f.users()}
+    assert got["SignInWithApple_" + f.apple_user["sub"]]["given_name"] == \
+        "Ada"
+    assert got["LoginWithAmazon_" + f.amazon_user["user_id"]]["name"] == \
+        "Jeff Test"
+    assert len(got) == 2

@@ -607,6 +607,52 @@ def test_login_page_buttons_in_chromium(server, fed, node,  # noqa: F811
     assert status == 400 and "identity providers" in page
 
 
+
+def test_google_and_facebook_buttons_in_chromium(
+        server, idp, make_pool, oidc_idp, facebook_idp,  # noqa: F811
+        node, chromium):  # noqa: F811
+    """The /login page of a client with Google and Facebook: each social
+    button clicked in Chromium goes through its stand-in and back to an
+    openid-client relying party, whose tokens jose verifies; Facebook's
+    IdpIdentifiers domain typed in the e-mail field leads to Facebook."""
+    f = Fed(server, idp, make_pool)
+    cid, secret = oidc_idp.add_client([f.idpresponse])
+    f.add_provider("Google", "Google", oidc_idp.google_details(cid, secret),
+                   {"email": "email", "given_name": "given_name"})
+    cid, secret = facebook_idp.add_client([f.idpresponse])
+    f.add_provider("Facebook", "Facebook", facebook_idp.details(cid, secret),
+                   {"email": "email", "name": "name"}, ["fb.example"])
+    port = free_port()
+    f.client_id = f.make_client(
+        ["Google", "Facebook"], callback="http://localhost:%d/callback" % port)
+    g = oidc_idp.google_user(given_name="Gina")
+    oidc_idp.set(auto_login=g["sub"])
+    fb = facebook_idp.add_user(first_name="Fay")
+    facebook_idp.set(auto_login=fb["id"])
+    f.browser_ws = chromium
+    r = NpmApp.run(f, node, "fed_browser.js", "idp_buttons", timeout=120,
+                   port=port, providers=["Google", "Facebook"],
+                   email="someone@fb.example",
+                   shots=shots_dir("fed_social_buttons"))
+    google = r.value("button-Google")
+    assert google["shown"]["buttons"] == [
+        "socialButton-customizable idp-button"] * 2
+    assert google["shown"]["email"] and google["shown"]["password"]
+    assert google["id"]["cognito:username"] == "Google_" + g["sub"]
+    assert google["id"]["email"] == g["email"]
+    assert google["id"]["identities"][0]["providerType"] == "Google"
+    facebook = r.value("button-Facebook")
+    assert facebook["id"]["cognito:username"] == "Facebook_" + fb["id"]
+    assert facebook["id"]["email"] == fb["email"]
+    assert facebook["id"]["identities"][0]["providerType"] == "Facebook"
+    assert r.value("email")["id"]["sub"] == facebook["id"]["sub"]
+    assert len(oidc_idp.log("authorize")) == 1
+    assert len(facebook_idp.log("authorize")) == 2
+    got = {u["Username"]: attrs(u) for u in f.users()}
+    assert got["Google_" + g["sub"]]["given_name"] == "Gina"
+    assert got["Facebook_" + fb["id"]]["name"] == fb["name"]
+    assert len(got) == 2
+
 REFRESH_MIN = 5     # idp_keys_refresh_min of the rotation test's daemon
 
 
