@@ -19,10 +19,13 @@ own with a short one).
 Negatives (each writes no user): a provider the client does not support,
 a tampered or foreign state, an ID token signed with another key, or
 with a wrong aud, iss or nonce, the provider's access_denied, and a
-provider that is down (a clear page within the fetch timeout)."""
+provider that is down (a clear page within the fetch timeout), at its
+token endpoint or at its jwks_uri (refused, silent, failing, or
+answering garbage)."""
 import base64
 import html
 import re
+import socket
 import time
 import urllib.parse
 import uuid
@@ -34,6 +37,7 @@ from idp_servers import (  # noqa: F401 (fixtures)
     Browser, facebook_idp, facebook_idp_server, oidc_idp, oidc_idp_server,
     unreachable_url)
 from test_browser import chromium, shots_dir  # noqa: F401
+from test_idp_api import stand  # noqa: F401
 from test_npm_clients import App as NpmApp
 from test_npm_clients import node  # noqa: F401
 from test_oauth import CALLBACK, App, pkce
@@ -573,6 +577,73 @@ def test_unreachable_provider_is_a_clear_page(server, idp, make_pool,
     assert status == 502 and "could not be reached" in body
     assert f.users() == []
 
+
+
+@pytest.mark.parametrize("jwks", ["refused", "silent", "status", "html",
+                                  "nokeys"])
+def test_provider_keys_unreachable_or_garbage(server, idp, make_pool, stand,
+                                              oidc_idp, jwks):  # noqa: F811
+    """The provider answers the code but its jwks_uri is down (refused,
+    or accepting and never answering), fails, answers HTML or a JWKS
+    without keys: a clear page (a person may retry) or, for keys that
+    do not match the token, the OAuth error at the application; never a
+    code, no user written, within the 5 s fetch limit, and the daemon
+    signs the next user in."""
+    f = Fed(server, idp, make_pool)
+    cid, secret = oidc_idp.add_client([f.idpresponse])
+    name = "/jwks-%s-%s" % (jwks, uuid.uuid4().hex[:6])
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    url = {"refused": unreachable_url(name),
+           "silent": "http://127.0.0.1:%d%s" % (silent.getsockname()[1],
+                                                name)}.get(
+        jwks, stand.base + name)
+    stand.routes[name] = {
+        "status": (500, {}, b"oops"),
+        "html": (200, {"Content-Type": "text/html"}, b"<html>no</html>"),
+        "nokeys": (200, {"Content-Type": "application/json"},
+                   b'{"keys": []}')}.get(jwks, (404, {}, b""))
+    details = dict(oidc_idp.oidc_details(cid, secret),
+                   authorize_url=oidc_idp.authorize_url,
+                   token_url=oidc_idp.token_url,
+                   attributes_url=oidc_idp.userinfo_url, jwks_uri=url)
+    f.add_provider("Keys", "OIDC", details)
+    f.client_id = f.make_client(["Keys"])
+    user = oidc_idp.add_user(email="keys@example.com")
+    oidc_idp.set(auto_login=user["sub"])
+    url, q, _ = f.authorize_url(identity_provider="Keys")
+    start = time.monotonic()
+    try:
+        got = f.follow(url)
+    finally:
+        took = time.monotonic() - start
+        silent.close()
+    assert took < (7 if jwks == "silent" else 3), took
+    assert oidc_idp.log("token"), "the code was not redeemed"
+    if jwks == "nokeys":
+        refused_back(f, got)
+        assert got["state"] == q["state"]
+        assert "ID token" in got["error_description"]
+        assert stand.hits.count(name) == 1
+    else:
+        assert not isinstance(got, dict), got
+        status, _, body, at = got
+        assert at.startswith(f.idpresponse)
+        assert status == 502 and "Keys" in body, (status, body)
+        assert "could not be fetched" in body
+        assert "code=" not in body
+        assert f.users() == []
+    if jwks == "silent":
+        assert took > 4.5 and "5 seconds" in body, (took, body)
+    # The daemon is well: the provider's keys back, the user signs in.
+    f.idp.update_identity_provider(
+        UserPoolId=f.pool_id, ProviderName="Keys",
+        ProviderDetails=dict(details, jwks_uri=oidc_idp.jwks_url))
+    f.browser.jar.clear()
+    back, verifier = f.sign_in(identity_provider="Keys")
+    idc = f.claims(f.tokens(back, verifier)["id_token"], "id")
+    assert idc["cognito:username"] == "Keys_" + user["sub"]
 
 def test_login_page_buttons_in_chromium(server, fed, node,  # noqa: F811
                                         chromium):

@@ -208,6 +208,8 @@ def test_discovery_silent_server_times_out(pool, idp):
     assert code == "InvalidParameterException"
     assert "no answer within 5 seconds" in msg
     assert 4.5 < took < 8, took
+    assert idp.list_identity_providers(
+        UserPoolId=pool["Id"])["Providers"] == []
 
 
 def test_slow_idp_does_not_hold_up_sign_in(server, pool, idp):
