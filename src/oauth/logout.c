@@ -5,7 +5,8 @@
  * back to the sign-in page for a new authorization request. A URI that
  * is not registered gets an error page, never a redirect. A session
  * made by a SAML provider with IDPSignout is ended at the provider as
- * well (a LogoutRequest, oauth/saml2.c) before logout_uri.
+ * well (a LogoutRequest, oauth/saml2.c), in either form, before
+ * logout_uri or the sign-in page.
  */
 #include "config.h"
 
@@ -61,17 +62,16 @@ logout_end(struct domain_req *o)
 }
 
 /*
- * With logout_uri, a session that a SAML provider with IDPSignout made
- * ends at the provider too (oauth/saml2.c), which comes back to
- * /saml2/logout and from there to logout_uri.
+ * A session that a SAML provider with IDPSignout made ends at the
+ * provider too (oauth/saml2.c), which comes back to /saml2/logout and
+ * from there to logout_uri or the sign-in page.
  */
 static void
 logout_begin(struct domain_req *o)
 {
 	char	*session = domain_cookie(o, DOMAIN_SESSION_COOKIE);
 
-	if (session == NULL || domain_param(o, "logout_uri") == NULL) {
-		free(session);
+	if (session == NULL) {
 		logout_end(o);
 		return;
 	}
@@ -114,7 +114,7 @@ logout_get(struct domain_req *o)
 	}
 	if (domain_param(o, "logout_uri") == NULL) {
 		/* The same checks as an authorization request. */
-		domain_authz_check(o, logout_end);
+		domain_authz_check(o, logout_begin);
 		return;
 	}
 	memset(&req, 0, sizeof req);

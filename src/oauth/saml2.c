@@ -24,8 +24,12 @@
  * GET /saml2/metadata: the SP metadata (entity id, ACS, SLO, the pool's
  * certificate). GET /saml2/logout: the IdP's LogoutResponse to the
  * LogoutRequest /logout sent (saml2_signout), by its RelayState, with
- * its query signature checked; the browser then goes to the
- * application's logout_uri.
+ * its query signature checked; the browser then goes where /logout
+ * would have sent it: the application's logout_uri, or, for /logout's
+ * other form (redirect_uri and response_type), the sign-in page with
+ * that query. The request kept with a sign-out's state names one of
+ * them (SAML2_THEN_URI or SAML2_THEN_LOGIN), which a sign-in's never
+ * does, so neither state passes for the other.
  */
 #include "config.h"
 
@@ -44,6 +48,9 @@
 #include "util.h"
 
 #define SAML2_COOKIE		"userpoold_saml"
+/* Where a sign-out through the IdP ends, in the request kept with it. */
+#define SAML2_THEN_URI		"logout_uri"
+#define SAML2_THEN_LOGIN	"login_query"
 #define SAML2_EXPIRED		"This sign-in has expired or did not start " \
 				"in this browser. Go back to the " \
 				"application and sign in again."
@@ -182,6 +189,14 @@ saml2_checked(struct domain_req *o)
 	saml2_verify(o, &x->flow.idp, NULL, x->flow.nonce);
 }
 
+/* Whether a kept request is a sign-out's (else a sign-in's). */
+static int
+saml2_is_signout(json_t *request)
+{
+	return json_is_string(json_object_get(request, SAML2_THEN_URI)) ||
+	    json_is_string(json_object_get(request, SAML2_THEN_LOGIN));
+}
+
 static void
 saml2_taken(struct domain_req *o, const struct core_err *err)
 {
@@ -194,7 +209,7 @@ saml2_taken(struct domain_req *o, const struct core_err *err)
 		return;
 	}
 	if (x->flow.type != FED_SAML || x->flow.nonce == NULL ||
-	    json_object_get(x->flow.request, "logout_uri") != NULL) {
+	    saml2_is_signout(x->flow.request)) {
 		render_error(o, 400, SAML2_EXPIRED);
 		return;
 	}
@@ -329,8 +344,13 @@ saml2_signout(struct domain_req *o, const char *session,
 	x->local = local;
 	x->base = idpresponse_base_url(o);
 	x->browser = idpresponse_browser(o);
-	req = json_pack("{s:s, s:s}", "client_id", domain_param(o,
-	    "client_id"), "logout_uri", domain_param(o, "logout_uri"));
+	if (domain_param(o, "logout_uri") != NULL)
+		req = json_pack("{s:s, s:s}", "client_id", domain_param(o,
+		    "client_id"), SAML2_THEN_URI, domain_param(o,
+		    "logout_uri"));
+	else
+		req = json_pack("{s:s, s:s}", "client_id", domain_param(o,
+		    "client_id"), SAML2_THEN_LOGIN, o->r->query);
 	memset(&s, 0, sizeof s);
 	s.pool_id = o->pool_id;
 	s.session = session;
@@ -342,10 +362,24 @@ saml2_signout(struct domain_req *o, const char *session,
 	json_decref(req);
 }
 
+/* Where the kept sign-out ends, malloc'd. */
+static char *
+saml2_logout_then(struct domain_req *o, json_t *request)
+{
+	const char	*v;
+
+	if ((v = json_string_value(json_object_get(request,
+	    SAML2_THEN_URI))) != NULL)
+		return xstrdup(v);
+	return xasprintf("%s/login?%s", domain_base(o), json_string_value(
+	    json_object_get(request, SAML2_THEN_LOGIN)));
+}
+
 static void
 saml2_logout_checked(struct domain_req *o, const struct core_err *err)
 {
 	struct saml2	*x = o->fed;
+	char		*then;
 
 	if (err != NULL) {
 		render_error(o, err->kind == CORE_ERR_NOT_AUTHORIZED ? 400 :
@@ -353,8 +387,9 @@ saml2_logout_checked(struct domain_req *o, const struct core_err *err)
 		    "The sign-out service is unavailable; try again later.");
 		return;
 	}
-	domain_redirect(o, json_string_value(json_object_get(
-	    x->flow.request, "logout_uri")));
+	then = saml2_logout_then(o, x->flow.request);
+	domain_redirect(o, then);
+	free(then);
 }
 
 static void
@@ -371,8 +406,7 @@ saml2_logout_taken(struct domain_req *o, const struct core_err *err)
 		return;
 	}
 	if (x->flow.type != FED_SAML || x->flow.nonce == NULL ||
-	    !json_is_string(json_object_get(x->flow.request,
-	    "logout_uri"))) {
+	    !saml2_is_signout(x->flow.request)) {
 		render_error(o, 400, "This sign-out did not start here.");
 		return;
 	}

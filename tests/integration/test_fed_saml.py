@@ -15,7 +15,8 @@ Also: IdP-initiated sign-in (RelayState holding the authorization
 request) with IDPInit on and refused with it off, the replay of an
 assertion, the SP metadata at /saml2/metadata registered at the IdP by
 URL (the IdP checks the signed AuthnRequest with its certificate),
-GetSigningCertificate, and /logout through the IdP with IDPSignout.
+GetSigningCertificate, and /logout through the IdP with IDPSignout
+(with logout_uri, and with redirect_uri and response_type).
 Every refusal writes no user."""
 import base64
 import re
@@ -404,6 +405,55 @@ def test_logout_through_the_idp(server, idp, make_pool, saml_idp):  # noqa
     status, _, body = f.browser.get(back.replace(sig, forged))
     assert status == 400 and "signature does not verify" in body
 
+
+
+def test_logout_through_the_idp_back_to_sign_in(server, idp, make_pool,
+                                                saml_idp):  # noqa: F811
+    """/logout's other form (client_id, redirect_uri, response_type, as
+    Cognito takes it) with IDPSignout: the signed LogoutRequest goes to
+    the IdP, whose answer comes back to /saml2/logout and from there to
+    the sign-in page for that authorization request; a redirect_uri the
+    client does not have is a page and no sign-out at the IdP."""
+    f = Saml(server, idp, make_pool, saml_idp, IDPSignout=True)
+    saml_idp.add_sp(pool_id=f.pool_id, domain_url=f.domain_url)
+    user = saml_idp.add_user()
+    saml_idp.set(auto_login=user["name_id"])
+    f.saml_sign_in()
+    bad = f.domain_url + "/logout?" + urllib.parse.urlencode(dict(
+        client_id=f.client_id, redirect_uri="https://evil.example/cb",
+        response_type="code"))
+    status, _, body = f.browser.get(bad)
+    assert status == 400 and "redirect_uri" in body
+    assert saml_idp.log("slo") == []
+    _, q, _ = f.authorize_url()		# a new authorization request
+    status, hdrs, _ = f.browser.get(
+        f.domain_url + "/logout?" + urllib.parse.urlencode(q))
+    assert status == 302, status
+    loc = hdrs["Location"]
+    assert loc.startswith(saml_idp.slo_url + "?"), loc
+    assert "Signature=" in loc and "SigAlg=" in loc
+    answer = f.browser.follow(loc, lambda u: u.startswith(
+        f.domain_url + "/saml2/logout?"))
+    assert isinstance(answer, str), answer[:2]
+    status, hdrs, _ = f.browser.get(answer)
+    assert status == 302, status
+    got = urllib.parse.urljoin(answer, hdrs["Location"])
+    assert got.startswith(f.domain_url + "/login?"), got
+    assert dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(got).query)) \
+        == q
+    slo = saml_idp.log("slo")[-1]
+    assert slo["issuer"] == f.entity and slo["name_id"] == user["name_id"]
+    assert slo["signed"]
+    # The sign-in page of that request; the session is gone.
+    status, _, page = f.browser.get(got)
+    assert status == 200 and 'id="idp-Okta"' in page
+    url, _, _ = f.authorize_url()
+    status, hdrs, _ = f.browser.get(url)
+    assert status == 302 and "/login?" in hdrs["Location"]
+    # The sign-out's state is single use: its answer again is refused.
+    status, _, body = f.browser.get(answer)
+    assert status == 400 and "sign-out" in body
+    assert len(saml_idp.log("slo")) == 1
 
 def test_sign_in_in_chromium(server, idp, make_pool, saml_idp,  # noqa: F811
                              node, chromium):  # noqa: F811
