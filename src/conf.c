@@ -42,6 +42,7 @@ static int	check_level(const char *);
 static int	check_domain(const char *);
 static int	check_proxies(const char *);
 static int	check_message_caps(const char *);
+static int	check_on_off(const char *);
 
 #define S(f) CONF_STRING, offsetof(struct conf, f)
 #define I(f) CONF_INT, offsetof(struct conf, f)
@@ -171,6 +172,13 @@ static const struct conf_key conf_keys[] = {
 	  "PEM file of the CAs trusted for outbound https to identity "
 	  "providers (discovery, keys, tokens, SAML metadata); empty for the "
 	  "system's" },
+	{ "console", S(console), "on", 0, 0, check_on_off,
+	  "on: the admin console at <public_url>/console/ (account admin, "
+	  "password in state_dir/console-password); off: not served (404)" },
+	{ "console_listen", S(console_listen), "", 0, 0, check_listen,
+	  "address:port of an HTTPS listener that serves the console alone "
+	  "(e.g. 127.0.0.1:8444); the other listeners then do not; empty: "
+	  "the console is on the API host's listeners" },
 	{ "idp_keys_refresh_min", I(idp_keys_refresh_min), "30", 0, 3600,
 	  NULL, "seconds at least between two fetches of an identity "
 	  "provider's JWKS that ID tokens of an unknown kid force (a forged "
@@ -467,6 +475,12 @@ check_listen(const char *v)
 		return -1;
 	port = strtol(colon + 1, &end, 10);
 	return (*end != '\0' || port < 1 || port > 65535) ? -1 : 0;
+}
+
+static int
+check_on_off(const char *v)
+{
+	return strcmp(v, "on") == 0 || strcmp(v, "off") == 0 ? 0 : -1;
 }
 
 static int

@@ -59,6 +59,8 @@ struct conf {
 	char	*sms_webhook_token;
 	char	*fetch_ca_file;
 	int	 idp_keys_refresh_min;
+	char	*console;		/* "on" or "off" */
+	char	*console_listen;
 };
 
 extern struct conf	*conf;

@@ -1,7 +1,9 @@
 /*
  * main.c: the command line. `userpoold [options]` runs the server;
  * `userpoold migrate` applies migrations; `userpoold admin-key ...`
- * manages access keys of the admin JSON API; `-n` checks the
+ * manages access keys of the admin JSON API; `userpoold
+ * console-password` makes a new password for the admin console (into
+ * <state_dir>/console-password, and printed); `-n` checks the
  * configuration. Options are -c FILE, --<key>=<value> for any
  * configuration key, --demo, -n and --print-config-example.
  */
@@ -43,6 +45,7 @@ usage(void)
 	    "       userpoold [-c file] [--key=value ...] migrate\n"
 	    "       userpoold [-c file] [--key=value ...] admin-key "
 	    "create [description] | list | delete ID\n"
+	    "       userpoold [-c file] [--key=value ...] console-password\n"
 	    "       userpoold --print-config-example\n");
 	exit(2);
 }
@@ -179,9 +182,12 @@ main_run(const struct options *o, char **cause)
 		rc = 0;
 	else if (o->nargs > 0 && strcmp(o->args[0], "admin-key") == 0)
 		rc = cmd_admin_key(c, o->nargs - 1, o->args + 1, cause);
+	else if (o->nargs == 1 && strcmp(o->args[0], "console-password") == 0)
+		rc = setup_console_password(c, 1, cause);
 	else if (o->nargs > 0)
 		usage();
 	else if (setup_first_admin_key(c, cause) == 0 &&
+	    setup_console_password(c, 0, cause) == 0 &&
 	    setup_tls(cause) == 0) {
 		PQfinish(c);
 		c = NULL;

@@ -4,12 +4,15 @@
  * embedded PostgreSQL's user can reach its own subdirectory, nothing
  * else readable), the master key, a self-signed certificate when the
  * default certificate paths are empty, the database and its migrations
- * (then SRP verifiers stored in plain sealed), and an admin access key
- * written as an AWS credentials file.
+ * (then SRP verifiers stored in plain sealed), an admin access key
+ * written as an AWS credentials file, and the admin console's password
+ * written to <state_dir>/console-password (mode 0600), its hash in the
+ * database.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,7 +20,10 @@
 
 #include "conf.h"
 #include "crypto/keys.h"
+#include "crypto/password.h"
+#include "crypto/random.h"
 #include "db/admin_keys.h"
+#include "db/console.h"
 #include "db/embedded.h"
 #include "db/migrate.h"
 #include "db/pg.h"
@@ -129,6 +135,60 @@ setup_first_admin_key(PGconn *c, char **cause)
 	free(path);
 	free(id);
 	wipe_free(secret);
+	return rc;
+}
+
+#define SETUP_CONSOLE_USER	"admin"
+#define SETUP_CONSOLE_CHARS	24	/* about 143 bits */
+
+/*
+ * The console's password. On a first start the account is made and
+ * the password logged once with its file's path; when the account is
+ * there already nothing changes, nothing is logged. A reset (the
+ * command) replaces it, clears the lockout and ends every session.
+ */
+int
+setup_console_password(PGconn *c, int reset, char **cause)
+{
+	char	 pw[SETUP_CONSOLE_CHARS + 2], *hash, *path;
+	int	 created = 1, rc;
+
+	if (!reset && strcmp(conf->console, "on") != 0)
+		return 0;
+	password_set_cost(conf->scrypt_log2_n, conf->scrypt_r, conf->scrypt_p);
+	random_string(pw, SETUP_CONSOLE_CHARS, RANDOM_ALNUM);
+	if ((hash = password_hash(pw)) == NULL) {
+		*cause = xstrdup("cannot hash the console password");
+		return -1;
+	}
+	if (reset)
+		rc = db_console_password_reset(c, SETUP_CONSOLE_USER, hash,
+		    cause);
+	else
+		rc = db_console_account_create(c, SETUP_CONSOLE_USER, hash,
+		    &created, cause);
+	free(hash);
+	if (rc != 0 || !created) {
+		wipe(pw, sizeof pw);
+		return rc;
+	}
+	path = conf_path(conf, "console-password");
+	pw[SETUP_CONSOLE_CHARS] = '\n';
+	pw[SETUP_CONSOLE_CHARS + 1] = '\0';
+	rc = write_file_atomic(path, pw, strlen(pw), 0600, cause);
+	pw[SETUP_CONSOLE_CHARS] = '\0';
+	if (rc == 0 && chmod(path, 0600) != 0) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0 && reset)
+		printf("console password of %s written to %s: %s\n",
+		    SETUP_CONSOLE_USER, path, pw);
+	else if (rc == 0)
+		log_info("console password of %s, shown this once: %s (in %s)",
+		    SETUP_CONSOLE_USER, pw, path);
+	wipe(pw, sizeof pw);
+	free(path);
 	return rc;
 }
 

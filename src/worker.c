@@ -28,6 +28,7 @@
 #include "http/tls.h"
 #include "log.h"
 #include "notify/notify.h"
+#include "ui/console.h"
 #include "ui/render.h"
 #include "util.h"
 #include "worker.h"
@@ -106,6 +107,8 @@ worker_setup(const struct worker_args *args)
 	if (render_init(templates, &cause) != 0)
 		fatalx("hosted UI templates in %s: %s", templates, cause);
 	free(templates);
+	if (console_init(&cause) != 0)
+		fatalx("console templates in %s: %s", conf->ui_dir, cause);
 	req_deadline_init(w.base, conf->request_timeout);
 	if (server_start(w.base, args->https_fd, args->http_fd, w.tls) != 0)
 		fatalx("cannot start the HTTP server");
@@ -121,6 +124,7 @@ worker_teardown(void)
 {
 	sweep_stop();
 	render_free();
+	console_free();
 	notify_shutdown();
 	fetch_pool_shutdown();
 	workers_shutdown();

@@ -29,11 +29,15 @@
 #include "log.h"
 #include "oauth/discovery.h"
 #include "ui/branding.h"
+#include "ui/console.h"
 #include "util.h"
 
 typedef void	(*route_fn)(struct req *, const char *);
 
-/* A route: method mask, a path with at most one '*' segment, handler. */
+/*
+ * A route: method mask, a path with at most one '*' segment or ending
+ * in "**" (any rest, the console's pages), handler.
+ */
 struct route {
 	int		 methods;
 	const char	*path;
@@ -44,6 +48,7 @@ static void	route_api(struct req *, const char *);
 static void	route_options(struct req *, const char *);
 static void	route_health(struct req *, const char *);
 static void	route_domain(struct req *, const char *);
+static void	route_console(struct req *, const char *);
 
 static const struct route api_routes[] = {
 	{ EVHTTP_REQ_POST, "/", route_api },
@@ -56,6 +61,10 @@ static const struct route api_routes[] = {
 	{ EVHTTP_REQ_OPTIONS, "/*/.well-known/jwks.json", route_options },
 	{ EVHTTP_REQ_OPTIONS, "/*/.well-known/openid-configuration",
 	  route_options },
+	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST, "/console",
+	  route_console },
+	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST, "/console/**",
+	  route_console },
 };
 
 /* Match path against pattern; *star gets the '*' segment (malloc'd). */
@@ -65,6 +74,8 @@ route_match(const char *pattern, const char *path, char **star)
 	const char	*s = strchr(pattern, '*'), *end;
 	size_t		 pre;
 
+	if (s != NULL && strcmp(s, "**") == 0)
+		return strncmp(pattern, path, s - pattern) == 0;
 	if (s == NULL)
 		return strcmp(pattern, path) == 0;
 	pre = (size_t)(s - pattern);
@@ -135,6 +146,13 @@ route_health(struct req *r, const char *unused)
 {
 	req_hold(r);
 	pg_query(route_health_done, r, "SELECT 1", 0);
+}
+
+/* The admin console (ui/console.c), under /console. */
+static void
+route_console(struct req *r, const char *unused)
+{
+	console_handle(r);
 }
 
 /* The hosted UI and OAuth2 endpoints of a pool domain. */

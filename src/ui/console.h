@@ -30,7 +30,7 @@ typedef void	(*console_fn)(struct console_req *);
 /* A page: methods (EVHTTP_REQ_*), path after /console, handler. */
 struct console_page {
 	int		 methods;
-	const char	*path;	/* "/pools/*": '*' is one path segment */
+	const char	*path;	/* '*' is one path segment: "/pools/" "*" */
 	console_fn	 fn;
 };
 
@@ -44,6 +44,9 @@ extern const struct console_page	console_user_pages[];
 
 /* Entry point from the router: every path under /console. */
 void		 console_handle(struct req *);
+/* Load templates/console/ and static/console.css of ui_dir, at start. */
+int		 console_init(char **) MUST_CHECK;
+void		 console_free(void);
 
 /* The request: its HTTP request, the '*' segments, its fields. */
 struct req	*console_http(struct console_req *);

@@ -51,6 +51,7 @@ import uuid
 import pytest
 
 from aws_cli import AWS, Cli
+from console_client import ConsoleSession
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -863,6 +864,17 @@ def server(request):
     _server = None
     reports, _ = srv.shut_down()
     assert not reports, "sanitizer reports in the daemon's log:\n" + reports
+
+
+@pytest.fixture
+def console(server):
+    """A plain HTTP session signed in to the module's server's admin
+    console (console_client.py): .get(path), .post(path, fields) with the
+    CSRF token added, .cookies, .csrf."""
+    s = ConsoleSession(server)
+    page = s.sign_in()
+    assert page.status == 303, page
+    return s
 
 
 @pytest.fixture

@@ -1,0 +1,193 @@
+"""The admin console's own sign-in (issue 12): nothing without the
+session, CSRF, the wrong password's message, lockout, the password file
+and its one log line, console = off, the cookie's flags and the 8-hour
+idle limit."""
+
+import os
+import re
+import stat
+import subprocess
+
+import pytest
+
+from conftest import Server, daemon_env
+from console_client import ConsoleSession, console_password
+from daemons import restarted
+
+BAD = "Incorrect username or password."
+
+
+def psql_one(server, sql):
+    rows = server.psql(sql)
+    return rows[0][0] if rows else None
+
+
+def test_password_file_mode_and_logged_once(server):
+    path = os.path.join(server.state_dir, "console-password")
+    st = os.stat(path)
+    assert stat.S_IMODE(st.st_mode) == 0o600
+    pw = console_password(server)
+    assert re.fullmatch(r"[A-Za-z0-9]{24}", pw)
+    log = server.log_text()
+    lines = [line for line in log.splitlines() if pw in line]
+    assert len(lines) == 1, lines
+    assert path in lines[0]
+    restarted(server)
+    assert console_password(server) == pw
+    assert server.log_text().count(pw) == 1
+    # The hash, not the password, is in the database.
+    stored = psql_one(server, "SELECT password_hash FROM console_accounts "
+                      "WHERE username = 'admin'")
+    assert stored.startswith("$s1$") and pw not in stored
+
+
+def test_sign_in_form_and_wrong_password(server):
+    s = ConsoleSession(server)
+    page = s.get("/console/")
+    assert page.status == 200
+    for label in ('<label for="username">Username</label>',
+                  '<label for="password">Password</label>'):
+        assert label in page.text
+    assert re.search(r"<button[^>]*>Sign in</button>", page.text)
+    page = s.post("/console/signin", {"username": "admin",
+                                      "password": "not-the-password"})
+    assert page.status == 400
+    assert BAD in page.text
+    assert 'value="admin"' in page.text      # what was typed is kept
+    assert "userpoold_console" not in s.cookies
+    page = s.post("/console/signin", {"username": "root",
+                                      "password": console_password(server)})
+    assert BAD in page.text
+    assert s.sign_in().status == 303
+    page = s.get("/console/")
+    assert "<h1>User Pools</h1>" in page.text
+    assert "Signed in as <strong>admin</strong>" in page.text
+
+
+def test_nothing_without_the_session(server, pool):
+    s = ConsoleSession(server)
+    for path in ("/console/settings", "/console/pools/%s" % pool["Id"],
+                 "/console/audit", "/console/create"):
+        page = s.get(path)
+        assert page.status == 303 and page.location == "/console/", path
+    page = s.get("/console/")
+    assert "<h1>User Pools</h1>" not in page.text
+    assert pool["Id"] not in page.text
+    # A form action without a session (its pre-session token is valid).
+    page = s.post("/console/signout", {})
+    assert page.status == 403
+    page = s.post("/console/pools/%s/delete" % pool["Id"], {})
+    assert page.status == 403
+    # A made-up cookie is no session.
+    s.cookies["userpoold_console"] = "A" * 43
+    page = s.get("/console/settings")
+    assert page.status == 303
+    server.boto3().describe_user_pool(UserPoolId=pool["Id"])
+
+
+def test_csrf_refused(server, console):
+    before = console.csrf
+    page = console.post("/console/signout", {}, csrf=False)
+    assert page.status == 403
+    page = console.post("/console/signout", {}, csrf="x" * 64)
+    assert page.status == 403
+    assert console.get("/console/").status == 200    # still signed in
+    # The sign-in form's own token is checked too.
+    s = ConsoleSession(server)
+    s.get("/console/")
+    page = s.post("/console/signin", {"username": "admin", "password":
+                                      console_password(server)}, csrf=False)
+    assert page.status == 403 and "userpoold_console" not in s.cookies
+    # Another session's token is not this session's.
+    other = ConsoleSession(server)
+    other.sign_in()
+    assert other.csrf != before
+    page = console.post("/console/signout", {}, csrf=other.csrf)
+    assert page.status == 403
+    page = console.post("/console/signout", {})
+    assert page.status == 303
+    assert console.get("/console/settings").status == 303
+
+
+def test_cookie_flags(server):
+    s = ConsoleSession(server)
+    s.get("/console/")
+    s.post("/console/signin", {"username": "admin",
+                               "password": console_password(server)})
+    cookies = [c for c in s.last.set_cookies
+               if c.startswith("userpoold_console=")]
+    assert len(cookies) == 1
+    attrs = [a.strip().lower() for a in cookies[0].split(";")[1:]]
+    assert "secure" in attrs and "httponly" in attrs
+    assert "samesite=strict" in attrs and "path=/console" in attrs
+    secret = cookies[0].split(";")[0].split("=", 1)[1]
+    assert len(secret) >= 43
+    # Only its digest is stored.
+    rows = server.psql("SELECT encode(session_hash, 'hex') FROM "
+                       "console_sessions")
+    assert rows and all(secret not in r[0] for r in rows)
+
+
+def test_idle_limit(server):
+    s = ConsoleSession(server)
+    s.sign_in()
+    assert s.get("/console/settings").status == 200
+    server.psql("UPDATE console_sessions SET last_seen = last_seen - "
+                "7.9 * 3600")
+    assert s.get("/console/settings").status == 200   # renewed
+    server.psql("UPDATE console_sessions SET last_seen = last_seen - "
+                "8 * 3600 - 5")
+    page = s.get("/console/settings")
+    assert page.status == 303 and page.location == "/console/"
+    assert "userpoold_console" not in s.cookies
+
+
+def test_lockout(server):
+    s = ConsoleSession(server)
+    s.get("/console/")
+    for _ in range(5):
+        page = s.post("/console/signin", {"username": "admin",
+                                          "password": "wrong"})
+        assert BAD in page.text
+    page = s.post("/console/signin", {"username": "admin", "password":
+                                      console_password(server)})
+    assert page.status == 429
+    assert "Too many failed sign-in attempts" in page.text
+    assert "userpoold_console" not in s.cookies
+    server.psql("UPDATE console_accounts SET locked_until = 0")
+    assert s.sign_in().status == 303
+
+
+def test_console_password_command(server):
+    old = console_password(server)
+    s = ConsoleSession(server)
+    s.sign_in()
+    r = subprocess.run([server.bin] + server.args() + ["console-password"],
+                       capture_output=True, text=True, env=daemon_env(),
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    new = console_password(server)
+    assert new != old and new in r.stdout
+    path = os.path.join(server.state_dir, "console-password")
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert s.get("/console/settings").status == 303   # sessions ended
+    assert ConsoleSession(server).sign_in(password=old).status == 400
+    assert ConsoleSession(server).sign_in(password=new).status == 303
+
+
+@pytest.fixture
+def off_server():
+    srv = Server(extra_args=["--console=off"])
+    srv.start_or_clean()
+    yield srv
+    reports, _ = srv.shut_down()
+    assert not reports, reports
+
+
+def test_console_off(off_server):
+    for path in ("/console/", "/console", "/console/static/console.css"):
+        assert off_server.request("GET", path).status == 404
+    assert off_server.request("POST", "/console/signin", body="").status \
+        == 404
+    assert not os.path.exists(os.path.join(off_server.state_dir,
+                                           "console-password"))
