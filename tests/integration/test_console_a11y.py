@@ -1,0 +1,37 @@
+"""The admin console's accessibility (issue 12): axe-core, from npm, run
+in headless Chromium (tests/clients/console_axe.js) over every console
+page reachable by links from the pool list, for a pool with an app
+client, a domain, a user and a group, and over the sign-in form signed
+out; no serious or critical violation anywhere. The pages of every
+console file are found by crawling, so a new page is checked as soon as
+something links to it. Screenshots of each page land in
+build/screenshots/console_a11y (SHOTS_DIR)."""
+
+import json
+
+from conftest import make_user
+from test_browser import shots_dir
+from test_npm_clients import App, node  # noqa: F401 (a fixture)
+
+
+def test_no_serious_violation_on_any_page(server, node, make_pool,  # noqa: F811
+                                          idp):
+    app = App(server, make_pool, idp)
+    pid = app.pool_id
+    idp.create_user_pool_domain(UserPoolId=pid, Domain="a11y-%s" %
+                                pid.split("_")[1].lower()[:20])
+    make_user(idp, pid, email="a11y@example.com")
+    idp.create_group(UserPoolId=pid, GroupName="readers")
+    shots = shots_dir("console_a11y")
+    r = app.run(node, "console_axe.js", "axe", timeout=600,
+                base=server.https, stateDir=server.state_dir,
+                start=["/console/pools/%s" % pid], shots=shots)
+    out = r.value("signedOut")
+    assert out["form"] == [] and out["wrongPassword"] == [], out
+    pages = r.value("pages")
+    for p in ("/console/", "/console/settings", "/console/audit",
+              "/console/pools/%s" % pid):
+        assert p in pages, sorted(pages)
+    bad = {p: v["violations"] for p, v in pages.items() if v["violations"]}
+    assert not bad, json.dumps(bad, indent=1)
+    assert all(v["status"] < 500 for v in pages.values()), pages
