@@ -39,6 +39,10 @@ static const char *const sweep_sql[] = {
 	"clock_timestamp()) LIMIT " SWEEP_ROWS ")",
 	"DELETE FROM signin_attempts WHERE window_start < extract(epoch FROM "
 	"clock_timestamp())::bigint / 60 - 60",
+	/* Console sessions idle past ui/console_int.h's CONSOLE_IDLE. */
+	"DELETE FROM console_sessions WHERE session_hash IN (SELECT "
+	"session_hash FROM console_sessions WHERE last_seen < extract(epoch "
+	"FROM clock_timestamp()) - 28800 LIMIT " SWEEP_ROWS ")",
 	/* Quiet longer than the lockout window and its longest lock. */
 	"DELETE FROM lockout_names WHERE (pool_id, name_key) IN (SELECT "
 	"pool_id, name_key FROM lockout_names WHERE last_failed_at < "

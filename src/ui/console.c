@@ -71,6 +71,8 @@ struct console_req {
 static const struct console_page *const console_tables[] = {
 	console_home_pages,
 	console_auth_pages,
+	console_settings_pages,
+	console_audit_pages,
 	console_wizard_pages,
 	console_pool_pages,
 	console_client_pages,
@@ -192,6 +194,12 @@ const char *
 console_user(struct console_req *cr)
 {
 	return cr->mfa_pending ? NULL : cr->user;
+}
+
+const char *
+console_session_user(struct console_req *cr)
+{
+	return cr->user;
 }
 
 const char *

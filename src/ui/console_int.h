@@ -7,7 +7,11 @@
 #ifndef UI_CONSOLE_INT_H
 #define UI_CONSOLE_INT_H
 
+#include <libpq-fe.h>
+
 #include "ui/console.h"
+
+struct pg_batch;
 
 #define CONSOLE_USER		"admin"
 #define CONSOLE_COOKIE		"userpoold_console"
@@ -23,6 +27,12 @@ void		 console_auth_form(struct console_req *, int, const char *);
 void		 console_auth_totp_form(struct console_req *, int,
 		    const char *);
 
+/* The pages of console_settings.c and console_audit.c. */
+extern const struct console_page	console_settings_pages[];
+extern const struct console_page	console_audit_pages[];
+
+/* The session's user, also while it owes its TOTP code. */
+const char	*console_session_user(struct console_req *);
 /* The signed-in user, NULL before sign-in. */
 const char	*console_user(struct console_req *);
 /* The session's digest (a bytea literal), NULL before sign-in. */
@@ -39,5 +49,43 @@ void		 console_session_forget(struct console_req *);
 /* Write an entry of the audit log (fire and forget, failures logged). */
 void		 console_audit(struct console_req *, const char *,
 		    const char *, const char *);
+
+/*
+ * A password check (and a new password's hash) on a crypto thread. hash
+ * NULL: no such account (a dummy check of the same cost). then runs on
+ * the loop while the request waits; the struct is freed after it.
+ */
+struct console_check {
+	struct console_req	*cr;
+	char			*hash;
+	char			*password;
+	char			*new_password;	/* NULL: none to hash */
+	int			 ok;		/* the password matched */
+	char			*new_hash;	/* of new_password */
+	void			(*then)(struct console_check *);
+};
+void		 console_check(struct console_req *, const char *,
+		    const char *, const char *,
+		    void (*)(struct console_check *));
+
+/* Read the account of user (db_console_account_get's row), then fn. */
+typedef void	(*console_row_fn)(struct console_req *, const PGresult *);
+void		 console_account(struct console_req *, const char *,
+		    console_row_fn);
+/* Run a batch, then fn with its first result. */
+void		 console_query(struct console_req *, struct pg_batch *,
+		    console_row_fn);
+/* Run a batch, then redirect to path (a 503 page when it fails). */
+void		 console_batch_redirect(struct console_req *,
+		    struct pg_batch *, const char *);
+/* One more failure of the user's sign-in (password or code), logged. */
+void		 console_failed(struct console_req *, const char *,
+		    const char *);
+
+/*
+ * The account's TOTP secret from its sealed form (malloc'd, *len
+ * bytes; wipe it), NULL when it does not open.
+ */
+unsigned char	*console_totp_key(const char *, size_t *);
 
 #endif

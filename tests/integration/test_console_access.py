@@ -6,6 +6,7 @@ idle limit."""
 import os
 import re
 import stat
+import time
 import subprocess
 
 import pytest
@@ -191,3 +192,107 @@ def test_console_off(off_server):
         == 404
     assert not os.path.exists(os.path.join(off_server.state_dir,
                                            "console-password"))
+
+
+def totp(secret, at=None):
+    cmd = ["oathtool", "--totp", "-b"]
+    if at is not None:
+        cmd += ["-N", "@%d" % at]
+    return subprocess.run(cmd + [secret], check=True, capture_output=True,
+                          text=True, timeout=30).stdout.strip()
+
+
+def test_totp_for_the_console_account(server):
+    s = ConsoleSession(server)
+    s.sign_in()
+    page = s.get("/console/settings")
+    assert re.search(r"<button[^>]*>Set up TOTP</button>", page.text)
+    page = s.post("/console/settings/totp", {})
+    assert page.status == 200 and "<svg" in page.text
+    secret = re.search(r'data-field="totp-secret">([A-Z2-7]+)<',
+                       page.text).group(1)
+    page = s.post("/console/settings/totp/on", {"secret": secret,
+                                                "code": "000000"})
+    assert page.status == 400 and "Incorrect code." in page.text
+    now = int(time.time())
+    page = s.post("/console/settings/totp/on", {"secret": secret,
+                                                "code": totp(secret, now)})
+    assert page.status == 303
+    page = s.get(page.location)
+    assert "TOTP is on" in page.text
+    stored = psql_one(server, "SELECT totp_sealed FROM console_accounts")
+    assert stored and secret not in stored
+
+    t = ConsoleSession(server)
+    assert t.sign_in().status == 303
+    page = t.get("/console/")
+    assert "Enter your authentication code" in page.text
+    assert "<h1>User Pools</h1>" not in page.text
+    page = t.get("/console/settings")       # owes its code: no page
+    assert "Change password" not in page.text
+    page = t.post("/console/signin/totp", {"code": totp(secret, now)})
+    assert page.status == 400 and "Incorrect code." in page.text  # reused
+    page = t.post("/console/signin/totp", {"code": totp(secret, now + 30)})
+    assert page.status == 303
+    assert "<h1>User Pools</h1>" in t.get("/console/").text
+
+    server.psql("UPDATE console_accounts SET totp_last_step = 0")
+    page = s.post("/console/settings/totp/off", {"code": "123456"})
+    assert page.status == 400
+    page = s.post("/console/settings/totp/off", {"code": totp(secret)},
+                  follow=True)
+    assert "TOTP is off." in page.text
+    u = ConsoleSession(server)
+    assert u.sign_in().status == 303
+    assert "<h1>User Pools</h1>" in u.get("/console/").text
+    page = s.get("/console/audit")
+    for op in ("EnableConsoleTotp", "DisableConsoleTotp", "SignIn"):
+        assert op in page.text
+
+
+def test_change_password_on_the_settings_page(server):
+    old = console_password(server)
+    s, other = ConsoleSession(server), ConsoleSession(server)
+    s.sign_in()
+    other.sign_in()
+    new = "a new password of the console"
+
+    def change(current, pw, confirm=None):
+        return s.post("/console/settings/password", {
+            "current": current, "new": pw,
+            "confirm": pw if confirm is None else confirm})
+    assert "Incorrect password." in change("wrong", new).text
+    assert "do not match" in change(old, new, new + "x").text
+    assert "at least 12 characters" in change(old, "short").text
+    page = change(old, new)
+    assert page.status == 303
+    assert "Your password was changed" in s.get(page.location).text
+    assert s.get("/console/settings").status == 200
+    assert other.get("/console/settings").status == 303
+    path = os.path.join(server.state_dir, "console-password")
+    assert not os.path.exists(path)
+    assert ConsoleSession(server).sign_in(password=old).status == 400
+    assert ConsoleSession(server).sign_in(password=new).status == 303
+    # Back to the file's password for the module's other tests.
+    assert change(new, old).status == 303
+    with open(path, "w") as f:
+        f.write(old + "\n")
+    os.chmod(path, 0o600)
+
+
+def test_audit_log_page(server):
+    s = ConsoleSession(server)
+    s.sign_in()
+    ConsoleSession(server).sign_in(password="not it")
+    page = s.get("/console/audit")
+    assert page.status == 200 and "<h1>Audit log</h1>" in page.text
+    rows = re.findall(r"<tr data-id=\"\d+\"><td>([^<]+)</td><td>([^<]*)"
+                      r"</td><td>([^<]*)</td><td>([^<]*)</td><td><code>"
+                      r"([^<]*)</code></td><td[^>]*>([^<]*)</td>",
+                      page.text)
+    assert rows
+    # Newest first: the refused sign-in, then s's.
+    assert [(r[1], r[2], r[3], r[4], r[5]) for r in rows[:2]] == [
+        ("admin", "127.0.0.1", "SignIn", "admin", "NotAuthorizedException"),
+        ("admin", "127.0.0.1", "SignIn", "admin", "ok")]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", rows[0][0])
