@@ -159,8 +159,7 @@ discovery_jwks(struct req *r, const char *pool_id)
 	pg_submit(b, discovery_jwks_loaded, discovery_wait_new(r, pool_id));
 }
 
-/* The base URL of a pool's hosted UI and OAuth2 endpoints, or NULL. */
-static char *
+char *
 discovery_domain_base(const char *prefix, const char *custom)
 {
 	const char	*scheme_end, *port;
