@@ -32,6 +32,14 @@
  * sign-ins, and the lock this charge set is lifted unless a concurrent
  * failure set a newer one.
  *
+ * The charges, and the clear or refund of a sign-in's first factor (in
+ * a batch of its own or with a rehash), commit without waiting for the
+ * WAL flush (db/lockout.c's LOCKOUT_QUICK): a sign-in then waits for one
+ * flush, its token's, as before the lockout was counted in SQL. They
+ * stay atomic and are seen at once, so the schedule holds as above; a
+ * crash of PostgreSQL may forget the counts of its last fraction of a
+ * second. A clear in a batch that consumes an MFA session stays durable.
+ *
  * Names that match no user are counted in lockout_names, so that under
  * PreventUserExistenceErrors "Password attempts exceeded" comes after
  * the same failures (and the same waits) for them; the sweep deletes
@@ -136,16 +144,18 @@ lockout_clear_name(struct pg_batch *b, const char *pool_id,
 /* A charge that went through also settles its check. */
 void
 lockout_clear_user(struct pg_batch *b, const char *pool_id, const char *sub,
-    const struct lockout_charge *c)
+    const struct lockout_charge *c, int quick)
 {
-	db_lockout_clear_user(b, pool_id, sub, c != NULL && c->go);
+	db_lockout_clear_user(b, pool_id, sub, (c != NULL && c->go ?
+	    DB_LOCKOUT_SETTLE : 0) | (quick ? DB_LOCKOUT_QUICK : 0));
 }
 
 void
 lockout_refund_user(struct pg_batch *b, const char *pool_id,
-    const char *sub, const struct lockout_charge *c)
+    const char *sub, const struct lockout_charge *c, int quick)
 {
 	if (!c->go)
 		return;
-	db_lockout_refund_user(b, pool_id, sub, c->mark);
+	db_lockout_refund_user(b, pool_id, sub, c->mark,
+	    quick ? DB_LOCKOUT_QUICK : 0);
 }

@@ -71,17 +71,18 @@ void	 lockout_failed_name(struct pg_batch *, const char *, const char *);
 void	 lockout_clear_name(struct pg_batch *, const char *, const char *);
 /*
  * The sign-in succeeded: the user's count and lock are cleared, and the
- * check of charge c (NULL or not gone: none) is settled.
+ * check of charge c (NULL or not gone: none) is settled. quick: the
+ * batch's transaction need not wait for its WAL flush (lockout.c).
  */
 void	 lockout_clear_user(struct pg_batch *, const char *, const char *,
-	    const struct lockout_charge *);
+	    const struct lockout_charge *, int);
 /*
  * One factor was right and another follows: undo this charge (and the
  * lock it set) and settle its check, keeping the failures before it,
  * so a later wrong MFA code still counts after them. Nothing when c did
- * not go.
+ * not go. quick as for lockout_clear_user.
  */
 void	 lockout_refund_user(struct pg_batch *, const char *, const char *,
-	    const struct lockout_charge *);
+	    const struct lockout_charge *, int);
 
 #endif

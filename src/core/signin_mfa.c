@@ -185,7 +185,8 @@ signin_mfa_consumed(struct task *t, struct pg_reply *reply)
 static void
 signin_mfa_accept(struct task *t, struct signin *a, struct pg_batch *b)
 {
-	lockout_clear_user(b, a->client.pool_id, a->user.sub, &a->charge);
+	lockout_clear_user(b, a->client.pool_id, a->user.sub, &a->charge,
+	    0);
 	a->charge.go = 0;	/* settled */
 	db_auth_sessions_consume(b, a->digest);
 	task_query(t, b, signin_mfa_consumed);
@@ -256,7 +257,8 @@ signin_mfa_totp(struct task *t, struct signin *a, const PGresult *r)
 	}
 	s = xasprintf("%lld", (long long)step);
 	b = pg_batch_new();
-	lockout_clear_user(b, a->client.pool_id, a->user.sub, &a->charge);
+	lockout_clear_user(b, a->client.pool_id, a->user.sub, &a->charge,
+	    0);
 	a->charge.go = 0;	/* settled */
 	/* The step is used once: a replay finds no row and fails. */
 	db_auth_sessions_consume_totp(b, a->client.pool_id, a->user.sub, s,

@@ -240,16 +240,20 @@ signin_answer_failure(struct task *t, struct signin *a)
 	    SIGNIN_BAD_PASSWORD);
 }
 
-/* A right first factor: cleared, or refunded while MFA is to come. */
+/*
+ * A right first factor: cleared, or refunded while MFA is to come, in a
+ * quick batch (lockout.c): a lost clear or rehash costs nothing a later
+ * sign-in does not redo.
+ */
 void
 signin_charge_settle(struct pg_batch *b, struct signin *a)
 {
 	if (signin_mfa_due(a))
 		lockout_refund_user(b, a->client.pool_id, a->user.sub,
-		    &a->charge);
+		    &a->charge, 1);
 	else
 		lockout_clear_user(b, a->client.pool_id, a->user.sub,
-		    &a->charge);
+		    &a->charge, 1);
 	a->charge.go = 0;	/* settled */
 }
 

@@ -15,6 +15,17 @@
 
 #define LOCKOUT_NOW	"extract(epoch FROM clock_timestamp())"
 
+/*
+ * The transaction of a statement that evaluates this commits without
+ * waiting for its WAL flush (synchronous_commit off for it alone): it is
+ * atomic and seen by the others at once, as ever, and only a crash of
+ * PostgreSQL in the next fraction of a second could forget it. Used for
+ * the charge and the clear of a sign-in, whose flushes were most of the
+ * database's CPU time of a password or SRP sign-in: a lost count is at
+ * worst one failure too many or too few, never a token or a password.
+ */
+#define LOCKOUT_QUICK	"set_config('synchronous_commit', 'off', true)"
+
 /* The new count, from the old count n and last failure at last. */
 #define LOCKOUT_COUNT(n, last, now)					\
 	"(CASE WHEN " last " IS NULL OR " last " < " now " - "		\
@@ -54,7 +65,8 @@
 	" SELECT count(*) > 0, max(locked_until)::text, max(n) FROM c"
 
 static const char lockout_user_sql[] =
-	"WITH t AS (SELECT " LOCKOUT_NOW " AS now), c AS (UPDATE users u "
+	"WITH t AS (SELECT " LOCKOUT_NOW " AS now, " LOCKOUT_QUICK " AS quick), "
+	"c AS (UPDATE users u "
 	"SET failed_logins = "
 	LOCKOUT_COUNT("u.failed_logins", "u.last_failed_at", "t.now")
 	", last_failed_at = t.now, locked_until = "
@@ -66,9 +78,10 @@ static const char lockout_user_sql[] =
 	" RETURNING u.locked_until, u.failed_logins AS n)" LOCKOUT_RESULT;
 
 static const char lockout_name_sql[] =
-	"WITH c AS (INSERT INTO lockout_names AS l (pool_id, name_key, "
-	"failures, last_failed_at, checks_pending, checks_at) VALUES ($1, $2, "
-	"1, " LOCKOUT_NOW ", 1, " LOCKOUT_NOW ") "
+	"WITH q AS (SELECT " LOCKOUT_QUICK " AS quick), c AS (INSERT INTO "
+	"lockout_names AS l (pool_id, name_key, failures, last_failed_at, "
+	"checks_pending, checks_at) SELECT $1, $2, 1, " LOCKOUT_NOW ", 1, "
+	LOCKOUT_NOW " FROM q "
 	"ON CONFLICT (pool_id, name_key) DO UPDATE SET failures = "
 	LOCKOUT_COUNT("l.failures", "l.last_failed_at",
 	    "EXCLUDED.last_failed_at")
@@ -165,29 +178,46 @@ db_lockout_clear_name(struct pg_batch *b, const char *pool_id,
 	    "name_key = $2", 2, pool_id, name_key);
 }
 
+/* The FROM item of a quick statement (LOCKOUT_QUICK). */
+#define LOCKOUT_QUICK_FROM	" FROM (SELECT " LOCKOUT_QUICK " AS quick) q"
+
+/* A clear that settles a check (and a quick one), or one that does not. */
+#define LOCKOUT_CLEAR_SETTLE(from)					\
+	"UPDATE users SET failed_logins = 0, last_failed_at = NULL, "	\
+	"locked_until = NULL, " LOCKOUT_SETTLE from " WHERE pool_id = $1 "\
+	"AND sub = $2::uuid"
+#define LOCKOUT_CLEAR_ONLY(from)					\
+	"UPDATE users SET failed_logins = 0, last_failed_at = NULL, "	\
+	"locked_until = NULL" from " WHERE pool_id = $1 AND sub = $2::uuid "\
+	"AND (failed_logins <> 0 OR locked_until IS NOT NULL)"
+
+/* By flags: [DB_LOCKOUT_SETTLE | DB_LOCKOUT_QUICK]. */
+static const char *const lockout_clear_sql[] = {
+	LOCKOUT_CLEAR_ONLY(""),
+	LOCKOUT_CLEAR_SETTLE(""),
+	LOCKOUT_CLEAR_ONLY(LOCKOUT_QUICK_FROM),
+	LOCKOUT_CLEAR_SETTLE(LOCKOUT_QUICK_FROM),
+};
+
 void
 db_lockout_clear_user(struct pg_batch *b, const char *pool_id,
-    const char *sub, int settle)
+    const char *sub, int flags)
 {
-	if (settle)
-		pg_batch_add(b, "UPDATE users SET failed_logins = 0, "
-		    "last_failed_at = NULL, locked_until = NULL, "
-		    LOCKOUT_SETTLE " WHERE pool_id = $1 AND sub = $2::uuid", 2,
-		    pool_id, sub);
-	else
-		pg_batch_add(b, "UPDATE users SET failed_logins = 0, "
-		    "last_failed_at = NULL, locked_until = NULL WHERE pool_id "
-		    "= $1 AND sub = $2::uuid AND (failed_logins <> 0 OR "
-		    "locked_until IS NOT NULL)", 2, pool_id, sub);
+	pg_batch_add(b, lockout_clear_sql[flags & (DB_LOCKOUT_SETTLE |
+	    DB_LOCKOUT_QUICK)], 2, pool_id, sub);
 }
+
+#define LOCKOUT_REFUND(from)						\
+	"UPDATE users SET failed_logins = greatest(failed_logins - 1, 0), "\
+	"locked_until = CASE WHEN locked_until IS NOT DISTINCT FROM "	\
+	"$3::double precision THEN NULL ELSE locked_until END, "	\
+	LOCKOUT_SETTLE from " WHERE pool_id = $1 AND sub = $2::uuid"
 
 void
 db_lockout_refund_user(struct pg_batch *b, const char *pool_id,
-    const char *sub, const char *mark)
+    const char *sub, const char *mark, int flags)
 {
-	pg_batch_add(b, "UPDATE users SET failed_logins = greatest("
-	    "failed_logins - 1, 0), locked_until = CASE WHEN locked_until IS "
-	    "NOT DISTINCT FROM $3::double precision THEN NULL ELSE "
-	    "locked_until END, " LOCKOUT_SETTLE " WHERE pool_id = $1 AND sub "
-	    "= $2::uuid", 3, pool_id, sub, mark);
+	pg_batch_add(b, flags & DB_LOCKOUT_QUICK ?
+	    LOCKOUT_REFUND(LOCKOUT_QUICK_FROM) : LOCKOUT_REFUND(""), 3,
+	    pool_id, sub, mark);
 }

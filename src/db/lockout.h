@@ -28,14 +28,21 @@ void	db_lockout_failed_user(struct pg_batch *, const char *, const char *);
 void	db_lockout_failed_name(struct pg_batch *, const char *, const char *);
 /* Forget the name's count. */
 void	db_lockout_clear_name(struct pg_batch *, const char *, const char *);
-/* Clear the user's count and settle a check charged (settle: 1) or not. */
+/*
+ * Flags of a clear or a refund: settle a check charged; commit the
+ * batch's transaction without waiting for its WAL flush (the charges
+ * always do: see LOCKOUT_QUICK in lockout.c).
+ */
+#define DB_LOCKOUT_SETTLE	1
+#define DB_LOCKOUT_QUICK	2
+/* Clear the user's count, settling a check charged or not (flags). */
 void	db_lockout_clear_user(struct pg_batch *, const char *, const char *,
 	    int);
 /*
  * Undo a charge of the user: one failure less, the lock mark (text) it
- * set lifted, its check settled.
+ * set lifted, its check settled (flags: DB_LOCKOUT_QUICK or 0).
  */
 void	db_lockout_refund_user(struct pg_batch *, const char *, const char *,
-	    const char *);
+	    const char *, int);
 
 #endif
