@@ -37,6 +37,7 @@
 #include "log.h"
 #include "ui/console.h"
 #include "ui/console_int.h"
+#include "ui/console_sections.h"
 #include "ui/template.h"
 #include "util.h"
 
@@ -77,6 +78,7 @@ static const struct console_page *const console_tables[] = {
 	console_pool_pages,
 	console_client_pages,
 	console_user_pages,
+	console_section_pages,
 };
 
 /* Operations that change nothing (not audited), by name prefix. */
