@@ -136,12 +136,15 @@ main_listen(struct worker_args *base)
 {
 	char	*cause;
 
-	base->https_fd = base->http_fd = -1;
+	base->https_fd = base->http_fd = base->console_fd = -1;
 	if (*conf->listen_https != '\0' &&
 	    (base->https_fd = server_listen(conf->listen_https, &cause)) == -1)
 		fatalx("%s", cause);
 	if (*conf->listen_http != '\0' &&
 	    (base->http_fd = server_listen(conf->listen_http, &cause)) == -1)
+		fatalx("%s", cause);
+	if (*conf->console_listen != '\0' && (base->console_fd =
+	    server_listen(conf->console_listen, &cause)) == -1)
 		fatalx("%s", cause);
 }
 

@@ -110,7 +110,8 @@ worker_setup(const struct worker_args *args)
 	if (console_init(&cause) != 0)
 		fatalx("console templates in %s: %s", conf->ui_dir, cause);
 	req_deadline_init(w.base, conf->request_timeout);
-	if (server_start(w.base, args->https_fd, args->http_fd, w.tls) != 0)
+	if (server_start(w.base, args->https_fd, args->http_fd,
+	    args->console_fd, w.tls) != 0)
 		fatalx("cannot start the HTTP server");
 	w.sigterm = evsignal_new(w.base, SIGTERM, worker_on_sigterm, NULL);
 	w.sighup = evsignal_new(w.base, SIGHUP, worker_on_sighup, NULL);

@@ -9,6 +9,7 @@ struct worker_args {
 	int		 index;
 	int		 https_fd;
 	int		 http_fd;
+	int		 console_fd;	/* console_listen's, or -1 */
 	const char	*conninfo;
 	int		 demo;
 };

@@ -47,6 +47,7 @@ struct req {
 	int			 status;	/* once answered */
 	int			 answered;
 	int			 holds;
+	int			 console_listener; /* came by console_listen */
 	struct event		*deadline;
 	void			*ctx;		/* the handler's state */
 	void			(*ctx_free)(void *);

@@ -7,6 +7,8 @@
  * refuses a body framed both by Content-Length and Transfer-Encoding
  * (400, closed); a pool domain's own limits (a body over max_form_bytes,
  * the per-address allowance) are domain.c's, which answers them as pages.
+ * The admin console is /console on the API host, or, with console_listen,
+ * only on that listener, which serves nothing else.
  */
 #include "config.h"
 
@@ -61,6 +63,14 @@ static const struct route api_routes[] = {
 	{ EVHTTP_REQ_OPTIONS, "/*/.well-known/jwks.json", route_options },
 	{ EVHTTP_REQ_OPTIONS, "/*/.well-known/openid-configuration",
 	  route_options },
+	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST, "/console",
+	  route_console },
+	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST, "/console/**",
+	  route_console },
+};
+
+/* The console listener's routes (console_listen). */
+static const struct route console_routes[] = {
 	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST, "/console",
 	  route_console },
 	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST, "/console/**",
@@ -148,11 +158,17 @@ route_health(struct req *r, const char *unused)
 	pg_query(route_health_done, r, "SELECT 1", 0);
 }
 
-/* The admin console (ui/console.c), under /console. */
+/*
+ * The admin console (ui/console.c), under /console; only on the console
+ * listener when there is one (console_listen).
+ */
 static void
 route_console(struct req *r, const char *unused)
 {
-	console_handle(r);
+	if (*conf->console_listen != '\0' && !r->console_listener)
+		req_reply_text(r, 404, "Not Found\n");
+	else
+		console_handle(r);
 }
 
 /* The hosted UI and OAuth2 endpoints of a pool domain. */
@@ -288,21 +304,46 @@ router_pool_domain(const char *host, const char *path, const char *auth,
 	return route_path_domain(path, prefix, rest);
 }
 
+/* The limits of the whole header block: 0, or -1 once answered. */
+static int
+route_limits(struct req *r)
+{
+	if (route_framing_bad(r)) {
+		req_add_header(r, "Connection", "close");
+		req_reply_text(r, 400, "Bad Request: Transfer-Encoding with "
+		    "Content-Length, or other than chunked\n");
+		return -1;
+	}
+	if (route_header_bytes(r) > (size_t)conf->max_header_bytes) {
+		req_reply_text(r, 431, "Request Header Fields Too Large\n");
+		return -1;
+	}
+	return 0;
+}
+
+void
+router_handle_console(struct evhttp_request *ev, void *arg)
+{
+	struct req	*r = req_new(ev);
+
+	if (route_limits(r) != 0)
+		return;
+	r->host_kind = HOST_API;
+	r->console_listener = 1;
+	if (strcmp(r->path, "/console") == 0 ||
+	    strncmp(r->path, "/console/", 9) == 0)
+		route_table(r, console_routes, nitems(console_routes));
+	else
+		req_reply_text(r, 404, "Not Found\n");
+}
+
 void
 router_handle(struct evhttp_request *ev, void *arg)
 {
 	struct req	*r = req_new(ev);
 
-	if (route_framing_bad(r)) {
-		req_add_header(r, "Connection", "close");
-		req_reply_text(r, 400, "Bad Request: Transfer-Encoding with "
-		    "Content-Length, or other than chunked\n");
+	if (route_limits(r) != 0)
 		return;
-	}
-	if (route_header_bytes(r) > (size_t)conf->max_header_bytes) {
-		req_reply_text(r, 431, "Request Header Fields Too Large\n");
-		return;
-	}
 	if (router_pool_domain(r->host, r->path, conf->auth_domain,
 	    conf->public_url, &r->domain_prefix, &r->domain_path)) {
 		r->host_kind = HOST_POOL_DOMAIN;

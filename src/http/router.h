@@ -10,6 +10,8 @@
 struct evhttp_request;
 
 void	router_handle(struct evhttp_request *, void *);
+/* The console listener's (console_listen): the console alone. */
+void	router_handle_console(struct evhttp_request *, void *);
 /*
  * Is the request (Host, path) for a pool domain, given auth_domain and
  * public_url? Then the domain (a prefix or a custom domain) and the path

@@ -1,7 +1,9 @@
 /*
  * server.c: listeners and evhttp instances of a worker. One evhttp
  * serves the HTTPS listener through the TLS glue, another the optional
- * plain-HTTP listener; both hand every request to the router, and both
+ * plain-HTTP listener, a third the optional console listener
+ * (console_listen, whose requests the router gives to the console
+ * alone); all hand every request to the router, and all
  * make their connections through conn.c (max_connections, the header
  * and body deadlines). The limits evhttp enforces itself (body size,
  * header size, idle time) are set here; the finer ones (431 for headers,
@@ -34,12 +36,14 @@
 /* evhttp itself cuts headers off here; smaller excess gets our 431. */
 #define SERVER_HARD_HEADER_FACTOR	4
 
-static struct evhttp			*https_http, *plain_http;
-static struct evhttp_bound_socket	*https_bound, *plain_bound;
+static struct evhttp			*https_http, *plain_http, *console_http;
+static struct evhttp_bound_socket	*https_bound, *plain_bound,
+					*console_bound;
 
 static struct evhttp *
 server_http_new(struct event_base *base, int fd, struct tls_server *tls,
-    struct evhttp_bound_socket **bound)
+    struct evhttp_bound_socket **bound, void (*cb)(struct evhttp_request *,
+    void *))
 {
 	struct evhttp	*h;
 
@@ -55,7 +59,7 @@ server_http_new(struct event_base *base, int fd, struct tls_server *tls,
 	    EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PUT |
 	    EVHTTP_REQ_DELETE);
 	evhttp_set_default_content_type(h, "text/plain; charset=utf-8");
-	evhttp_set_gencb(h, router_handle, NULL);
+	evhttp_set_gencb(h, cb, NULL);
 	conn_attach(h, tls);
 	if ((*bound = evhttp_accept_socket_with_handle(h, fd)) == NULL)
 		fatalx("evhttp_accept_socket");
@@ -64,15 +68,18 @@ server_http_new(struct event_base *base, int fd, struct tls_server *tls,
 
 int
 server_start(struct event_base *base, int https_fd, int http_fd,
-    struct tls_server *tls)
+    int console_fd, struct tls_server *tls)
 {
 	conn_init(base);
 	if (https_fd != -1)
 		https_http = server_http_new(base, dup(https_fd), tls,
-		    &https_bound);
+		    &https_bound, router_handle);
 	if (http_fd != -1)
 		plain_http = server_http_new(base, dup(http_fd), NULL,
-		    &plain_bound);
+		    &plain_bound, router_handle);
+	if (console_fd != -1)
+		console_http = server_http_new(base, dup(console_fd), tls,
+		    &console_bound, router_handle_console);
 	return 0;
 }
 
@@ -84,7 +91,9 @@ server_stop_accepting(void)
 		evhttp_del_accept_socket(https_http, https_bound);
 	if (plain_bound != NULL)
 		evhttp_del_accept_socket(plain_http, plain_bound);
-	https_bound = plain_bound = NULL;
+	if (console_bound != NULL)
+		evhttp_del_accept_socket(console_http, console_bound);
+	https_bound = plain_bound = console_bound = NULL;
 }
 
 void
@@ -94,7 +103,9 @@ server_stop(void)
 		evhttp_free(https_http);
 	if (plain_http != NULL)
 		evhttp_free(plain_http);
-	https_http = plain_http = NULL;
+	if (console_http != NULL)
+		evhttp_free(console_http);
+	https_http = plain_http = console_http = NULL;
 	conn_shutdown();
 }
 

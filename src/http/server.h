@@ -10,7 +10,11 @@
 struct event_base;
 struct tls_server;
 
-int	server_start(struct event_base *, int, int, struct tls_server *)
+/*
+ * The HTTPS, plain-HTTP and console listeners (-1: none); the console's
+ * speaks TLS when there is a TLS server (listen_https), else plain.
+ */
+int	server_start(struct event_base *, int, int, int, struct tls_server *)
 	    MUST_CHECK;
 void	server_stop_accepting(void);
 void	server_stop(void);

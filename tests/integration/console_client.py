@@ -15,6 +15,7 @@ a signed-in session on the module's server.
 """
 
 import html
+import http.client
 import os
 import re
 import urllib.parse
@@ -53,9 +54,10 @@ class Page:
 
 
 class ConsoleSession:
-    def __init__(self, server, scheme="https"):
+    def __init__(self, server, scheme="https", port=None):
         self.server = server
         self.scheme = scheme
+        self.port = port        # another listener's (console_listen)
         self.cookies = {}
         self.csrf = None
         self.last = None
@@ -80,7 +82,12 @@ class ConsoleSession:
         hdrs = dict(headers or {})
         if self.cookies:
             hdrs["Cookie"] = self.cookie_header()
-        conn = self.server.connection(self.scheme, timeout=30)
+        if self.port is not None:
+            conn = http.client.HTTPSConnection(
+                "localhost", self.port, timeout=30,
+                context=self.server.ssl_context())
+        else:
+            conn = self.server.connection(self.scheme, timeout=30)
         try:
             conn.request(method, path, body=body, headers=hdrs)
             r = conn.getresponse()

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from conftest import Server, daemon_env
+from conftest import Server, daemon_env, free_port
 from console_client import ConsoleSession, console_password
 from daemons import restarted
 
@@ -296,3 +296,28 @@ def test_audit_log_page(server):
         ("admin", "127.0.0.1", "SignIn", "admin", "NotAuthorizedException"),
         ("admin", "127.0.0.1", "SignIn", "admin", "ok")]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", rows[0][0])
+
+
+@pytest.fixture
+def listen_server():
+    port = free_port()
+    srv = Server(extra_args=["--console_listen=127.0.0.1:%d" % port])
+    srv.console_port = port
+    srv.start_or_clean()
+    yield srv
+    reports, _ = srv.shut_down()
+    assert not reports, reports
+
+
+def test_console_listen(listen_server):
+    srv = listen_server
+    assert srv.request("GET", "/console/").status == 404
+    assert srv.request("GET", "/console/static/console.css").status == 404
+    s = ConsoleSession(srv, port=srv.console_port)
+    page = s.get("/console/")
+    assert page.status == 200 and "Sign in" in page.text
+    assert s.sign_in().status == 303
+    assert "<h1>User Pools</h1>" in s.get("/console/").text
+    assert s.get("/health").status == 404
+    assert s.request("POST", "/", body="{}").status == 404
+    assert srv.request("GET", "/health").status == 200
