@@ -20,6 +20,8 @@ void	*xcalloc(size_t, size_t);
 void	*xrealloc(void *, size_t);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
+/* xstrdup, or NULL for NULL. */
+char	*xstrdup_null(const char *);
 char	*xasprintf(const char *, ...) PRINTFLIKE(1, 2);
 char	*xvasprintf(const char *, va_list);
 void	 fatal(const char *, ...) PRINTFLIKE(1, 2) __attribute__((noreturn));

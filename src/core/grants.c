@@ -83,12 +83,6 @@ grants_op_free(void *p)
 	free(op);
 }
 
-static char *
-grants_dup(const char *s)
-{
-	return s != NULL ? xstrdup(s) : NULL;
-}
-
 static struct grants_op *
 grants_op_new(struct task *t, enum grants_kind kind)
 {
@@ -271,9 +265,9 @@ grants_check(struct task *t, const struct grants_request *req,
 	struct pg_batch		*b = pg_batch_new();
 
 	op->domain = xstrdup(req->domain);
-	op->redirect_uri = grants_dup(req->redirect_uri);
-	op->response_type = grants_dup(req->response_type);
-	op->want_scope = grants_dup(req->scope);
+	op->redirect_uri = xstrdup_null(req->redirect_uri);
+	op->response_type = xstrdup_null(req->response_type);
+	op->want_scope = xstrdup_null(req->scope);
 	op->check_out = out;
 	db_clients_of_domain(b, req->domain, req->client_id);
 	task_query(t, b, grants_checked);
@@ -394,8 +388,8 @@ grants_implicit(struct task *t, const struct grants_user *u,
 
 	op->result_out = result;
 	op->client_id = xstrdup(u->client_id);
-	op->scope = grants_dup(u->scope);
-	op->nonce = grants_dup(u->nonce);
+	op->scope = xstrdup_null(u->scope);
+	op->nonce = xstrdup_null(u->nonce);
 	op->auth_time = u->auth_time;
 	db_clients_signin_user(b, u->client_id, u->pool_id, u->sub);
 	task_query(t, b, grants_implicit_loaded);
@@ -501,7 +495,7 @@ grants_code_taken(struct task *t, struct pg_reply *reply)
 		return;
 	}
 	op->scope = xstrdup(c.scopes);
-	op->nonce = grants_dup(c.nonce);
+	op->nonce = xstrdup_null(c.nonce);
 	op->auth_time = c.auth_time;
 	op->origin = xstrdup(c.origin_jti);
 	db_users_by_sub(b, op->client.pool_id, c.sub);
@@ -612,11 +606,11 @@ grants_token(struct task *t, enum grants_kind kind,
 	op->result_out = result;
 	op->domain = xstrdup(req->domain);
 	op->client_id = xstrdup(req->client_id);
-	op->client_secret = grants_dup(req->client_secret);
-	op->code = grants_dup(req->code);
-	op->redirect_uri = grants_dup(req->redirect_uri);
-	op->verifier = grants_dup(req->code_verifier);
-	op->want_scope = grants_dup(req->scope);
+	op->client_secret = xstrdup_null(req->client_secret);
+	op->code = xstrdup_null(req->code);
+	op->redirect_uri = xstrdup_null(req->redirect_uri);
+	op->verifier = xstrdup_null(req->code_verifier);
+	op->want_scope = xstrdup_null(req->scope);
 	db_clients_signin(b, req->client_id);
 	db_clients_on_domain(b, req->domain, req->client_id);
 	task_query(t, b, grants_token_client_loaded);

@@ -122,12 +122,6 @@ mfa_op_free(void *p)
 	free(op);
 }
 
-static char *
-mfa_dup(const char *s)
-{
-	return s != NULL ? xstrdup(s) : NULL;
-}
-
 /* A JSON object from jsonb text; {} for anything else. */
 static json_t *
 mfa_json(const char *text)
@@ -193,12 +187,12 @@ mfa_loaded(struct task *t, struct pg_reply *reply)
 		return;
 	}
 	mfa_loaded_clear(op);
-	op->mfa_text = mfa_dup(pg_val(r, 0, DB_MFA_SETTINGS));
-	op->attrs_text = mfa_dup(pg_val(r, 0, DB_MFA_ATTRIBUTES));
+	op->mfa_text = xstrdup_null(pg_val(r, 0, DB_MFA_SETTINGS));
+	op->attrs_text = xstrdup_null(pg_val(r, 0, DB_MFA_ATTRIBUTES));
 	op->mfa = mfa_json(op->mfa_text);
 	op->attrs = mfa_json(op->attrs_text);
-	op->secret = mfa_dup(pg_val(r, 0, DB_MFA_SECRET));
-	op->pending = mfa_dup(pg_val(r, 0, DB_MFA_PENDING));
+	op->secret = xstrdup_null(pg_val(r, 0, DB_MFA_SECRET));
+	op->pending = xstrdup_null(pg_val(r, 0, DB_MFA_PENDING));
 	op->last_step = strtoll(pg_val(r, 0, DB_MFA_LAST_STEP), NULL, 10);
 	op->pool_mfa = mfa_json(pg_val(r, 0, DB_MFA_POOL));
 	if (op->pool_id == NULL)
@@ -274,8 +268,8 @@ mfa_start(struct task *t, const struct mfa_setup_req *req, task_fn next,
 	op = xcalloc(1, sizeof *op);
 	op->next = next;
 	op->cb = cb;
-	op->code = mfa_dup(req->code);
-	op->device_name = mfa_dup(req->device_name);
+	op->code = xstrdup_null(req->code);
+	op->device_name = xstrdup_null(req->device_name);
 	op->settings = req->settings != NULL ? json_incref(req->settings) :
 	    NULL;
 	task_set_data(t, op, mfa_op_free);

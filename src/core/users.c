@@ -840,25 +840,19 @@ users_recovery_attr(json_t *config, json_t *attrs, int *admin_only)
 
 /* --- Users and answers --- */
 
-static char *
-users_dup(const char *s)
-{
-	return s != NULL ? xstrdup(s) : NULL;
-}
-
 void
 users_copy(struct user *to, const struct user *from)
 {
 	*to = *from;
-	to->sub = users_dup(from->sub);
-	to->username = users_dup(from->username);
-	to->username_key = users_dup(from->username_key);
-	to->status = users_dup(from->status);
+	to->sub = xstrdup_null(from->sub);
+	to->username = xstrdup_null(from->username);
+	to->username_key = xstrdup_null(from->username_key);
+	to->status = xstrdup_null(from->status);
 	to->attributes = from->attributes != NULL ?
 	    json_deep_copy(from->attributes) : json_object();
-	to->password_hash = users_dup(from->password_hash);
-	to->srp_salt = users_dup(from->srp_salt);
-	to->srp_verifier = users_dup(from->srp_verifier);
+	to->password_hash = xstrdup_null(from->password_hash);
+	to->srp_salt = xstrdup_null(from->srp_salt);
+	to->srp_verifier = xstrdup_null(from->srp_verifier);
 	to->mfa = from->mfa != NULL ? json_deep_copy(from->mfa) :
 	    json_object();
 }

@@ -345,12 +345,6 @@ oidc_op_free(void *p)
 	free(op);
 }
 
-static char *
-oidc_dup(const char *s)
-{
-	return s != NULL ? xstrdup(s) : NULL;
-}
-
 void
 oidc_idp_identity_clear(struct oidc_idp_identity *id)
 {
@@ -472,7 +466,7 @@ oidc_attributes(struct task *t)
 	char		*url;
 	struct fetch	*f;
 
-	url = op->type == FED_OIDC ? oidc_dup(oidc_idp_detail(op->details,
+	url = op->type == FED_OIDC ? xstrdup_null(oidc_idp_detail(op->details,
 	    "attributes_url")) : op->type == FED_GOOGLE ? NULL :
 	    social_attributes_url(op->type, op->details, op->mapping);
 	if (url == NULL) {
@@ -612,7 +606,7 @@ oidc_token_done(struct task *t, struct fetch *f, void *arg)
 		return;
 	}
 	op->access_token = xstrdup(at);
-	op->id_token = oidc_dup(it);
+	op->id_token = xstrdup_null(it);
 	json_decref(j);
 	if (oidc_idp_has_id_token(op->type))
 		oidc_jwks(t);
@@ -661,11 +655,11 @@ oidc_idp_redeem(struct task *t, const struct oidc_idp_redeem *in,
 	op->type = in->type;
 	op->details = json_incref(in->details);
 	op->mapping = json_incref(in->mapping);
-	op->secret = oidc_dup(in->client_secret);
+	op->secret = xstrdup_null(in->client_secret);
 	op->code = xstrdup(in->code);
 	op->redirect_uri = xstrdup(in->redirect_uri);
-	op->nonce = oidc_dup(in->nonce);
-	op->verifier = oidc_dup(in->verifier);
+	op->nonce = xstrdup_null(in->nonce);
+	op->verifier = xstrdup_null(in->verifier);
 	op->out = out;
 	task_set_data(t, op, oidc_op_free);
 	if ((url = oidc_idp_detail(op->details, "token_url")) == NULL) {

@@ -125,22 +125,16 @@ saml_idp_op_free(void *p)
 	free(op);
 }
 
-static char *
-saml_idp_dup(const char *s)
-{
-	return s != NULL ? xstrdup(s) : NULL;
-}
-
 static void
 saml_idp_copy(struct db_idp *to, const struct db_idp *from)
 {
 	memset(to, 0, sizeof *to);
-	to->name = saml_idp_dup(from->name);
-	to->type = saml_idp_dup(from->type);
+	to->name = xstrdup_null(from->name);
+	to->type = xstrdup_null(from->type);
 	to->details = json_incref(from->details);
 	to->mapping = json_incref(from->mapping);
 	to->identifiers = json_incref(from->identifiers);
-	to->metadata = saml_idp_dup(from->metadata);
+	to->metadata = xstrdup_null(from->metadata);
 }
 
 static struct saml_idp_op *
@@ -370,7 +364,7 @@ saml_idp_loaded(struct task *t, struct pg_reply *reply)
 			return;
 		}
 		op->have_idp = 1;
-		op->metadata = saml_idp_dup(op->idp.metadata);
+		op->metadata = xstrdup_null(op->idp.metadata);
 		i++;
 	}
 	if (op->supported != NULL) {
@@ -525,7 +519,7 @@ saml_idp_authn(struct task *t, const struct saml_idp_authn *in, char **url)
 	op = saml_idp_op_new(t, in->pool_id, in->base_url);
 	op->idp = idp;
 	op->have_idp = 1;
-	op->metadata = saml_idp_dup(idp.metadata);
+	op->metadata = xstrdup_null(idp.metadata);
 	op->request = request;
 	op->browser = browser;
 	op->url = url;
@@ -633,13 +627,13 @@ saml_idp_verify(struct task *t, const struct saml_idp_check *in,
 	if (in->idp != NULL) {
 		op->idp = idp;
 		op->have_idp = 1;
-		op->metadata = saml_idp_dup(idp.metadata);
+		op->metadata = xstrdup_null(idp.metadata);
 	} else {
 		op->provider_name = xstrdup(in->provider_name);
 		op->supported = in->supported != NULL ?
 		    json_dumps(in->supported, JSON_COMPACT) : xstrdup("[]");
 	}
-	op->irt = saml_idp_dup(in->in_response_to);
+	op->irt = xstrdup_null(in->in_response_to);
 	op->response = xstrdup(in->response);
 	op->out = out;
 	op->idp_out = idp_out;
@@ -714,10 +708,10 @@ saml_idp_signout_found(struct task *t, struct pg_reply *reply)
 		return;
 	}
 	op->have_idp = 1;
-	op->metadata = saml_idp_dup(op->idp.metadata);
+	op->metadata = xstrdup_null(op->idp.metadata);
 	op->name_id = xstrdup(pg_val(r, 0, 1));
-	op->name_id_format = saml_idp_dup(pg_val(r, 0, 2));
-	op->session_index = saml_idp_dup(pg_val(r, 0, 3));
+	op->name_id_format = xstrdup_null(pg_val(r, 0, 2));
+	op->session_index = xstrdup_null(pg_val(r, 0, 3));
 	op->need_key = 1;
 	op->next = saml_idp_signout_go;
 	saml_idp_load(t);

@@ -116,12 +116,6 @@ idpresponse_of(struct domain_req *o)
 	return o->fed;
 }
 
-static char *
-idpresponse_dup(const char *s)
-{
-	return s != NULL ? xstrdup(s) : NULL;
-}
-
 /* The absolute URL of this domain (no trailing '/'), malloc'd. */
 char *
 idpresponse_base_url(struct domain_req *o)
@@ -420,11 +414,11 @@ idpresponse_get(struct domain_req *o)
 		    "sign in again.");
 		return;
 	}
-	x->code = idpresponse_dup(domain_param(o, "code"));
-	x->error = idpresponse_dup(error);
-	x->error_description = idpresponse_dup(domain_param(o,
+	x->code = xstrdup_null(domain_param(o, "code"));
+	x->error = xstrdup_null(error);
+	x->error_description = xstrdup_null(domain_param(o,
 	    "error_description"));
-	x->user = idpresponse_dup(user);
+	x->user = xstrdup_null(user);
 	x->url = idpresponse_url(o);
 	/* The provider's form must not reach the application's request. */
 	taken = xstrdup(state);

@@ -74,7 +74,7 @@ fuzz_attributes(const char *s)
 {
 	struct users_rules	 rules;
 	json_t			*list, *attrs;
-	const char		*type;
+	enum core_err_kind	 kind;
 	char			*msg = NULL;
 
 	if ((list = json_loads(s, 0, NULL)) == NULL)
@@ -82,14 +82,14 @@ fuzz_attributes(const char *s)
 	users_rules_init(&rules, fuzz_pool);
 	attrs = json_pack("{s:s}", "email", "a@example.com");
 	if (users_apply_attributes(&rules, attrs, list, USERS_CREATE_SELF,
-	    NULL, &type, &msg) != 0)
+	    NULL, &kind, &msg) != 0)
 		free(msg);
 	msg = NULL;
 	if (users_apply_attributes(&rules, attrs, list, USERS_UPDATE_SELF,
-	    NULL, &type, &msg) != 0)
+	    NULL, &kind, &msg) != 0)
 		free(msg);
 	msg = NULL;
-	if (users_check_required(&rules, attrs, &type, &msg) != 0)
+	if (users_check_required(&rules, attrs, &kind, &msg) != 0)
 		free(msg);
 	json_decref(attrs);
 	json_decref(list);
