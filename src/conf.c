@@ -4,6 +4,11 @@
  * (USERPOOLD_<KEY>) and from the command line (--key=value); later
  * sources win. An unknown key, a malformed line or a value that fails
  * its validator stops start-up with a message naming it.
+ *
+ * A file may end with a [triggers] section: "arn = url" lines mapping
+ * the Lambda ARNs a pool's LambdaConfig names (configurations copied
+ * from AWS) to the webhook URLs that stand for them (hooks/triggers.c).
+ * Those are file-only: an ARN holds colons and is no key name.
  */
 #include "config.h"
 
@@ -16,6 +21,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "fed/fetch.h"
 #include "http/addr.h"
 #include "notify/caps.h"
 #include "util.h"
@@ -183,6 +189,13 @@ static const struct conf_key conf_keys[] = {
 	  NULL, "seconds at least between two fetches of an identity "
 	  "provider's JWKS that ID tokens of an unknown kid force (a forged "
 	  "kid cannot make the daemon hammer the provider)" },
+	{ "trigger_breaker_failures", I(trigger_breaker_failures), "5", 1,
+	  1000, NULL, "failed calls in a row (no answer, or 5xx without "
+	  "Lambda's error JSON) after which a trigger URL's circuit opens: "
+	  "calls fail at once without reaching it" },
+	{ "trigger_breaker_seconds", I(trigger_breaker_seconds), "30", 1,
+	  3600, NULL, "seconds a trigger URL's open circuit refuses calls "
+	  "before one call tries it again" },
 };
 #undef S
 #undef I
@@ -265,7 +278,62 @@ conf_free(struct conf *c)
 	for (i = 0; i < nitems(conf_keys); i++)
 		if (conf_keys[i].type == CONF_STRING)
 			free(*(char **)((char *)c + conf_keys[i].offset));
+	for (i = 0; i < c->ntriggers; i++) {
+		free(c->triggers[i].arn);
+		free(c->triggers[i].url);
+	}
+	free(c->triggers);
 	free(c);
+}
+
+const char *
+conf_trigger_url(const struct conf *c, const char *arn)
+{
+	size_t	i;
+
+	for (i = 0; c != NULL && i < c->ntriggers; i++)
+		if (strcmp(c->triggers[i].arn, arn) == 0)
+			return c->triggers[i].url;
+	return NULL;
+}
+
+/*
+ * One "arn = url" line of [triggers]: a Lambda function's ARN (with or
+ * without a version or alias) and an http(s) URL; a later line for the
+ * same ARN replaces the earlier.
+ */
+static int
+conf_trigger_add(struct conf *c, const char *arn, const char *url,
+    char **cause)
+{
+	struct conf_trigger	*t;
+	size_t			 i;
+
+	if (strncmp(arn, "arn:", 4) != 0 || strstr(arn, ":lambda:") == NULL ||
+	    strpbrk(arn, " \t") != NULL) {
+		*cause = xasprintf("[triggers]: \"%s\" is not a Lambda "
+		    "function ARN", arn);
+		return -1;
+	}
+	if (strpbrk(url, " \t") != NULL || fetch_url_allowed(url) != 0) {
+		*cause = xasprintf("[triggers]: \"%s\" is not an https URL "
+		    "(or http to a loopback address)", url);
+		return -1;
+	}
+	for (i = 0; i < c->ntriggers; i++)
+		if (strcmp(c->triggers[i].arn, arn) == 0)
+			break;
+	if (i == c->ntriggers) {
+		c->triggers = xrealloc(c->triggers, (c->ntriggers + 1) *
+		    sizeof *c->triggers);
+		t = &c->triggers[c->ntriggers++];
+		t->arn = xstrdup(arn);
+	} else {
+		t = &c->triggers[i];
+		free(t->url);
+	}
+	t->url = xstrdup(url);
+	return 0;
 }
 
 static char *
@@ -281,17 +349,37 @@ trim(char *s)
 	return s;
 }
 
+/* The sections of a file; the keys of the table come before any. */
+enum conf_section { CONF_MAIN, CONF_TRIGGERS };
+
+/* A "[name]" line: the section it starts, or -1 (unknown). */
+static int
+conf_section_line(const char *line)
+{
+	if (strcmp(line, "[triggers]") == 0)
+		return CONF_TRIGGERS;
+	return -1;
+}
+
 /* Parse one "key = value" line of a configuration file. */
 static int
 conf_line(struct conf *c, const char *path, int lineno, char *line,
-    char **cause)
+    int *section, char **cause)
 {
 	char	*eq, *key, *value, *why;
 	size_t	 vlen;
+	int	 rc;
 
 	line = trim(line);
 	if (*line == '\0' || *line == '#')
 		return 0;
+	if (*line == '[') {
+		if ((*section = conf_section_line(line)) != -1)
+			return 0;
+		*cause = xasprintf("%s:%d: unknown section %s", path, lineno,
+		    line);
+		return -1;
+	}
 	if ((eq = strchr(line, '=')) == NULL) {
 		*cause = xasprintf("%s:%d: expected \"key = value\"", path,
 		    lineno);
@@ -305,7 +393,11 @@ conf_line(struct conf *c, const char *path, int lineno, char *line,
 		value[vlen - 1] = '\0';
 		value++;
 	}
-	if (conf_set(c, key, value, &why) != 0) {
+	if (*section == CONF_TRIGGERS)
+		rc = conf_trigger_add(c, key, value, &why);
+	else
+		rc = conf_set(c, key, value, &why);
+	if (rc != 0) {
 		*cause = xasprintf("%s:%d: %s", path, lineno, why);
 		free(why);
 		return -1;
@@ -317,14 +409,15 @@ int
 conf_load_file(struct conf *c, const char *path, char **cause)
 {
 	char	*buf, *line, *next;
-	int	 lineno = 0;
+	int	 lineno = 0, section = CONF_MAIN;
 
 	if (read_file(path, &buf, NULL, cause) != 0)
 		return -1;
 	for (line = buf; line != NULL; line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
 			*next++ = '\0';
-		if (conf_line(c, path, ++lineno, line, cause) != 0) {
+		if (conf_line(c, path, ++lineno, line, &section,
+		    cause) != 0) {
 			free(buf);
 			return -1;
 		}

@@ -9,6 +9,12 @@
 
 #include "util.h"
 
+/* A Lambda ARN of the [triggers] section and the URL it stands for. */
+struct conf_trigger {
+	char	*arn;
+	char	*url;
+};
+
 struct conf {
 	char	*state_dir;
 	char	*listen_https;
@@ -61,6 +67,11 @@ struct conf {
 	int	 idp_keys_refresh_min;
 	char	*console;		/* "on" or "off" */
 	char	*console_listen;
+	int	 trigger_breaker_failures;
+	int	 trigger_breaker_seconds;
+	/* the [triggers] section of the file */
+	struct conf_trigger	*triggers;
+	size_t			 ntriggers;
 };
 
 extern struct conf	*conf;
@@ -73,6 +84,8 @@ int		 conf_load_file(struct conf *, const char *, char **) MUST_CHECK;
 int		 conf_load_env(struct conf *, char *const *, char **) MUST_CHECK;
 int		 conf_finish(struct conf *, char **) MUST_CHECK;
 char		*conf_path(const struct conf *, const char *);
+/* The URL the [triggers] section maps a Lambda ARN to, or NULL. */
+const char	*conf_trigger_url(const struct conf *, const char *);
 void		 conf_dump(const struct conf *, FILE *);
 void		 conf_help(FILE *);
 

@@ -126,8 +126,9 @@ worker_teardown(void)
 	sweep_stop();
 	render_free();
 	console_free();
-	notify_shutdown();
+	/* The fetch threads' curl handles go before curl's global state. */
 	fetch_pool_shutdown();
+	notify_shutdown();
 	workers_shutdown();
 	pg_shutdown();
 	server_stop();

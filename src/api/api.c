@@ -221,6 +221,9 @@ static const char *const api_exceptions[CORE_ERR_NKINDS] = {
 	[CORE_ERR_TOTP_MISMATCH] = "EnableSoftwareTokenMFAException",
 	[CORE_ERR_USER_EXISTS] = "UsernameExistsException",
 	[CORE_ERR_CHANGED] = "ConcurrentModificationException",
+	[CORE_ERR_LAMBDA_VALIDATION] = "UserLambdaValidationException",
+	[CORE_ERR_LAMBDA_UNEXPECTED] = "UnexpectedLambdaException",
+	[CORE_ERR_LAMBDA_RESPONSE] = "InvalidLambdaResponseException",
 };
 
 const char *

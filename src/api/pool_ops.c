@@ -44,6 +44,7 @@
 #include "core/task.h"
 #include "db/pg.h"
 #include "db/pools.h"
+#include "hooks/triggers.h"
 #include "http/request.h"
 #include "log.h"
 #include "util.h"
@@ -69,6 +70,7 @@
 #define P_ARN	"arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:([\\w+=/,.@-]*)?:[0-9]+:" \
 	"[\\w+=/,.@-]+(:[\\w+=/,.@-]+)?(:[\\w+=/,.@-]+)?"
 
+static int	pool_check_trigger(const char *);
 static int	pool_check_text(const char *);
 static int	pool_check_code(const char *);
 static int	pool_check_sms_code(const char *);
@@ -156,32 +158,38 @@ static const struct shape_member pool_m_policies[] = {
 static const struct shape pool_s_policies = S_STRUCT(pool_m_policies);
 static const struct shape pool_s_deletion = S_ENUM(pool_e_deletion);
 
-/* LambdaConfig */
+/*
+ * LambdaConfig: a trigger is a Lambda ARN (mapped to a webhook URL by
+ * the configuration file) or the webhook's URL itself; which ones
+ * resolve is pool_check_lambda's question.
+ */
+static const struct shape pool_s_trigger = S_PAT(20, 2048,
+    pool_check_trigger, P_ARN "|https?://.+");
 static const struct shape pool_s_v1 = S_ENUM(pool_e_v1);
 static const struct shape pool_s_pretoken_v = S_ENUM(pool_e_pretoken);
 static const struct shape_member pool_m_lambda_v1[] = {
 	{ "LambdaVersion", &pool_s_v1, 1 },
-	{ "LambdaArn", &pool_s_arn, 1 },
+	{ "LambdaArn", &pool_s_trigger, 1 },
 	{ NULL, NULL, 0 }
 };
 static const struct shape pool_s_lambda_v1 = S_STRUCT(pool_m_lambda_v1);
 static const struct shape_member pool_m_pretoken[] = {
 	{ "LambdaVersion", &pool_s_pretoken_v, 1 },
-	{ "LambdaArn", &pool_s_arn, 1 },
+	{ "LambdaArn", &pool_s_trigger, 1 },
 	{ NULL, NULL, 0 }
 };
 static const struct shape pool_s_pretoken = S_STRUCT(pool_m_pretoken);
 static const struct shape_member pool_m_lambda[] = {
-	{ "PreSignUp", &pool_s_arn, 0 },
-	{ "CustomMessage", &pool_s_arn, 0 },
-	{ "PostConfirmation", &pool_s_arn, 0 },
-	{ "PreAuthentication", &pool_s_arn, 0 },
-	{ "PostAuthentication", &pool_s_arn, 0 },
-	{ "DefineAuthChallenge", &pool_s_arn, 0 },
-	{ "CreateAuthChallenge", &pool_s_arn, 0 },
-	{ "VerifyAuthChallengeResponse", &pool_s_arn, 0 },
-	{ "PreTokenGeneration", &pool_s_arn, 0 },
-	{ "UserMigration", &pool_s_arn, 0 },
+	{ "PreSignUp", &pool_s_trigger, 0 },
+	{ "CustomMessage", &pool_s_trigger, 0 },
+	{ "PostConfirmation", &pool_s_trigger, 0 },
+	{ "PreAuthentication", &pool_s_trigger, 0 },
+	{ "PostAuthentication", &pool_s_trigger, 0 },
+	{ "DefineAuthChallenge", &pool_s_trigger, 0 },
+	{ "CreateAuthChallenge", &pool_s_trigger, 0 },
+	{ "VerifyAuthChallengeResponse", &pool_s_trigger, 0 },
+	{ "PreTokenGeneration", &pool_s_trigger, 0 },
+	{ "UserMigration", &pool_s_trigger, 0 },
 	{ "PreTokenGenerationConfig", &pool_s_pretoken, 0 },
 	{ "CustomSMSSender", &pool_s_lambda_v1, 0 },
 	{ "CustomEmailSender", &pool_s_lambda_v1, 0 },
@@ -434,6 +442,15 @@ static const struct shape pool_s_set_mfa = S_STRUCT(pool_m_set_mfa);
 /* Pattern checkers: 0 when the string matches. */
 
 /* [\p{L}\p{M}\p{S}\p{N}\p{P}\s]: anything but control characters. */
+/* An ARN, or an http(s) URL (checked further by hooks/triggers.c). */
+static int
+pool_check_trigger(const char *s)
+{
+	if (strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0)
+		return 0;
+	return shape_check_arn(s);
+}
+
 static int
 pool_check_text(const char *s)
 {
@@ -512,6 +529,8 @@ struct pool_job {
 	json_t		*out;		/* the answer once saved */
 	long long	 limit;		/* ListUserPools page size */
 	pool_next_fn	 next;		/* after pool_load() */
+	char		*secret;	/* trigger signing secret, wiped */
+	char		*sealed;	/* the same, sealed */
 };
 
 static void
@@ -528,6 +547,9 @@ pool_job_free(void *p)
 	json_decref(j->mfa);
 	json_decref(j->tags);
 	json_decref(j->out);
+	if (j->secret != NULL)
+		wipe_free(j->secret);
+	free(j->sealed);
 	free(j);
 }
 
@@ -1119,7 +1141,15 @@ pool_check_recovery(json_t *c, char **msg)
 	return 0;
 }
 
+/* Every trigger a URL, or an ARN the configuration file maps to one. */
+static int
+pool_check_lambda(json_t *c, char **msg)
+{
+	return triggers_check_config(json_object_get(c, "LambdaConfig"), msg);
+}
+
 static int (*const pool_checks[])(json_t *, char **) = {
+	pool_check_lambda,
 	pool_check_sign_in,
 	pool_check_invite,
 	pool_check_recovery,
@@ -1374,11 +1404,20 @@ pool_save(struct api_call *call, struct pool_job *j)
 /* ---------------------------------------------------------------- */
 /* CreateUserPool                                                    */
 
+/*
+ * The answer of CreateUserPool is the only one that shows the pool's
+ * trigger signing secret (RotateTriggerSigningSecret makes another).
+ */
 static void
 pool_created(struct task *t, const PGresult *r)
 {
-	api_ok(t->owner, json_pack("{s:o}", "UserPool",
-	    pool_ops_describe(r, 0)));
+	struct api_call	*call = t->owner;
+	struct pool_job	*j = call->data;
+	json_t		*up = pool_ops_describe(r, 0);
+
+	json_object_set_new(up, "TriggerSigningSecret",
+	    json_string(j->secret));
+	api_ok(call, json_pack("{s:o}", "UserPool", up));
 }
 
 int
@@ -1416,6 +1455,8 @@ pool_create(struct api_call *call)
 	n.config = j->config;
 	n.mfa = j->mfa;
 	n.tags = j->tags;
+	j->secret = triggers_secret_new(&j->sealed);
+	n.trigger_secret = j->sealed;
 	pools_create(&call->task, &n, pool_created);
 }
 
@@ -1690,6 +1731,42 @@ pool_list(struct api_call *call)
 }
 
 /* ---------------------------------------------------------------- */
+/* RotateTriggerSigningSecret (userpoold's own)                      */
+
+static void
+pool_secret_saved(struct api_call *call, struct pg_reply *reply)
+{
+	struct pool_job	*j = call->data;
+
+	if (!reply->ok) {
+		api_fail_db(call, reply);
+		return;
+	}
+	if (pg_rows(reply->res[0]) == 0) {
+		ops_fail_no_pool(call, j->id);
+		return;
+	}
+	api_ok(call, json_pack("{s:s, s:s}", "UserPoolId", j->id,
+	    "TriggerSigningSecret", j->secret));
+}
+
+/*
+ * A new trigger signing secret replaces the pool's at once and is
+ * shown in this answer only; calls signed with the old one stop.
+ */
+static void
+pool_rotate_secret(struct api_call *call)
+{
+	struct pool_job	*j = pool_job_new(call);
+	struct pg_batch	*b = pg_batch_new();
+
+	j->id = xstrdup(api_str(call->in, "UserPoolId"));
+	j->secret = triggers_secret_new(&j->sealed);
+	db_pools_set_trigger_secret(b, j->id, j->sealed);
+	api_query(call, b, pool_secret_saved);
+}
+
+/* ---------------------------------------------------------------- */
 
 const struct api_op pool_ops[] = {
 	{ "CreateUserPool", pool_create, API_SIGNED, &pool_s_create },
@@ -1701,5 +1778,7 @@ const struct api_op pool_ops[] = {
 	    &pool_s_add_attrs },
 	{ "SetUserPoolMfaConfig", pool_mfa_set, API_SIGNED, &pool_s_set_mfa },
 	{ "GetUserPoolMfaConfig", pool_mfa_get, API_SIGNED, &pool_s_pool_id },
+	{ "RotateTriggerSigningSecret", pool_rotate_secret, API_SIGNED,
+	    &pool_s_pool_id },
 	{ NULL, NULL, 0, NULL }
 };

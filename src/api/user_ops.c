@@ -307,6 +307,8 @@ user_signup_run(struct api_call *call)
 	r->code = api_str(in, "ConfirmationCode");
 	r->force_alias = api_bool(in, "ForceAliasCreation", 0);
 	r->address = req_client_addr(call->req);
+	r->validation = json_object_get(in, "ValidationData");
+	r->metadata = json_object_get(in, "ClientMetadata");
 	user_signup_ops[user_signup_index(call->op->name)].run(&us->task, r);
 }
 

@@ -40,6 +40,9 @@ enum core_err_kind {
 	CORE_ERR_TOTP_MISMATCH,	/* a set-up code that does not match */
 	CORE_ERR_USER_EXISTS,	/* the username (or its e-mail, phone) is taken */
 	CORE_ERR_CHANGED,	/* changed by another request meanwhile */
+	CORE_ERR_LAMBDA_VALIDATION, /* a trigger refused (its message) */
+	CORE_ERR_LAMBDA_UNEXPECTED, /* a trigger did not answer, or failed */
+	CORE_ERR_LAMBDA_RESPONSE, /* a trigger's answer breaks its contract */
 	CORE_ERR_NKINDS
 };
 

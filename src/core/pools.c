@@ -43,6 +43,7 @@ struct pools_job {
 	char			*config;
 	char			*mfa;
 	char			*tags;
+	char			*trigger_secret;	/* sealed */
 	pools_created_fn	 cb;
 	/* keys[0] signs ID tokens, keys[1] access tokens */
 	struct pool_key		 keys[DB_POOLS_NKEYS];
@@ -70,6 +71,7 @@ pools_job_free(void *p)
 	free(j->config);
 	free(j->mfa);
 	free(j->tags);
+	free(j->trigger_secret);
 	free(j->cause);
 	free(j->client_sealed);
 	free(j->client_name);
@@ -197,6 +199,7 @@ pools_insert(struct task *t)
 	n.config = j->config;
 	n.tags = j->tags;
 	n.mfa = j->mfa;
+	n.trigger_secret = j->trigger_secret;
 	for (i = 0; i < DB_POOLS_NKEYS; i++) {
 		n.keys[i].kid = j->keys[i].kid;
 		n.keys[i].sealed = j->sealed[i];
@@ -222,6 +225,8 @@ pools_job_new(const struct pools_new *p)
 	j->config = pools_text(p->config);
 	j->mfa = pools_text(p->mfa);
 	j->tags = pools_text(p->tags);
+	if (p->trigger_secret != NULL)
+		j->trigger_secret = xstrdup(p->trigger_secret);
 	return j;
 }
 

@@ -29,6 +29,7 @@ struct pools_new {
 	json_t		*config;	/* pools.config */
 	json_t		*mfa;		/* pools.mfa_config */
 	json_t		*tags;
+	const char	*trigger_secret;	/* sealed, or NULL */
 };
 
 /* The new pool's row: DB_POOLS_COLUMNS (db/pools.h). */

@@ -320,10 +320,14 @@ recovery_verdict(struct task *t, const PGresult *r)
 static void
 recovery_reset_done(struct task *t, struct pg_reply *reply)
 {
+	struct signup	*s = t->data;
+
 	if (!reply->ok)
 		task_fail_db(t, reply);
 	else if (recovery_verdict(t, reply->res[0]) == 0)
-		task_ok(t);
+		signup_post_confirmation(t,
+		    "PostConfirmation_ConfirmForgotPassword", s->user.username,
+		    s->user.sub, s->user.attributes);
 }
 
 /* The code was right and the new password is hashed: consume and set. */

@@ -340,7 +340,12 @@ signup_written(struct task *t, struct pg_reply *reply)
 		return;
 	}
 	s->out.sub = s->sub;
-	task_ok(t);
+	if (s->out.confirmed)
+		signup_post_confirmation(t, "PostConfirmation_ConfirmSignUp",
+		    s->rules.username_email || s->rules.username_phone ?
+		    s->sub : s->req->username, s->sub, s->attrs);
+	else
+		task_ok(t);
 }
 
 /* The lower-cased value of a username attribute that must be unique. */
@@ -390,10 +395,13 @@ signup_write(struct task *t)
 	u.srp_verifier = s->pset.srp_verifier;
 	u.unique_email = ue;
 	u.unique_phone = up;
+	u.confirmed = s->out.confirmed;
 	b = pg_batch_new();
 	db_users_sign_up(b, &u);
 	memset(&c, 0, sizeof c);
-	if ((c.attr = signup_code_attr(&s->rules, s->attrs)) != NULL) {
+	/* An auto-confirmed user (PreSignUp) gets no code. */
+	if (!s->out.confirmed &&
+	    (c.attr = signup_code_attr(&s->rules, s->attrs)) != NULL) {
 		c.pool_id = s->pool_id;
 		c.pool_config = s->pool_config;
 		c.sub = s->sub;
@@ -442,6 +450,13 @@ signup_attrs(struct task *t, struct signup *s)
 	return 0;
 }
 
+/* After PreSignUp: the password hashed, then the user written. */
+static void
+signup_hash_write(struct task *t)
+{
+	signup_hash(t, signup_write);
+}
+
 static void
 signup_sign_up_client(struct task *t)
 {
@@ -470,7 +485,7 @@ signup_sign_up_client(struct task *t)
 	if (signup_policy(t, s->req->password) != 0)
 		return;
 	random_uuid(s->sub);
-	signup_hash(t, signup_write);
+	signup_pre_sign_up(t, signup_hash_write);
 }
 
 void
@@ -510,7 +525,8 @@ signup_confirmed(struct task *t, struct pg_reply *reply)
 	} else if (!db_user_codes_written(r))
 		task_fail(t, CORE_ERR_CHANGED, SIGNUP_MSG_CHANGED);
 	else
-		task_ok(t);
+		signup_post_confirmation(t, "PostConfirmation_ConfirmSignUp",
+		    s->user.username, s->user.sub, s->attrs);
 }
 
 /*

@@ -48,6 +48,8 @@ struct signup_req {
 	const char		*code;		/* the confirmation code */
 	int			 force_alias;	/* ForceAliasCreation */
 	const char		*address;	/* the client's: message caps */
+	json_t			*validation;	/* ValidationData, or NULL */
+	json_t			*metadata;	/* ClientMetadata, or NULL */
 };
 
 /* Where a code went: CodeDeliveryDetails. */

@@ -73,4 +73,21 @@ void	signup_fail_db(struct task *, struct pg_reply *, enum core_err_kind);
 /* Where sign-up codes go: "email", "phone_number" or NULL. */
 const char *signup_code_attr(const struct users_rules *, json_t *);
 
+/* --- The pool's triggers (signup_triggers.c) ---------------------------- */
+
+/*
+ * The PreSignUp trigger on the new user's s->attrs (sub drawn): its
+ * autoVerify* mark attributes verified, autoConfirmUser sets
+ * s->out.confirmed; then next(). Without the trigger next() at once.
+ */
+void	signup_pre_sign_up(struct task *, task_fn);
+/*
+ * End t after a confirmation of source ("PostConfirmation_
+ * ConfirmSignUp") of the user named, with its attributes: the
+ * PostConfirmation trigger first when the pool has it. Its failure
+ * ends t with the trigger's error; the user stays confirmed.
+ */
+void	signup_post_confirmation(struct task *, const char *, const char *,
+	    const char *, json_t *);
+
 #endif

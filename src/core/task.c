@@ -50,6 +50,9 @@ static const char *const core_err_names[CORE_ERR_NKINDS] = {
 	[CORE_ERR_TOTP_MISMATCH] = "totp_mismatch",
 	[CORE_ERR_USER_EXISTS] = "user_exists",
 	[CORE_ERR_CHANGED] = "changed",
+	[CORE_ERR_LAMBDA_VALIDATION] = "lambda_validation",
+	[CORE_ERR_LAMBDA_UNEXPECTED] = "lambda_unexpected",
+	[CORE_ERR_LAMBDA_RESPONSE] = "lambda_response",
 };
 
 const char *

@@ -22,17 +22,32 @@ void
 db_pools_insert(struct pg_batch *b, const struct db_pool_new *n)
 {
 	pg_batch_add(b, "WITH p AS (INSERT INTO pools (id, name, config, "
-	    "tags, mfa_config) VALUES ($1, $2, $3::jsonb, $4::jsonb, "
-	    "$5::jsonb) RETURNING *), k AS (INSERT INTO pool_keys (pool_id, "
+	    "tags, mfa_config, trigger_secret_sealed) VALUES ($1, $2, "
+	    "$3::jsonb, $4::jsonb, $5::jsonb, $14) RETURNING *), k AS (INSERT INTO pool_keys (pool_id, "
 	    "kid, purpose, private_sealed, public_pem, jwk) VALUES "
 	    "($1, $6, 'id', $7, $8, $9::jsonb), "
 	    "($1, $10, 'access', $11, $12, $13::jsonb) RETURNING kid) "
-	    "SELECT " DB_POOLS_COLUMNS " FROM p", 13, n->id, n->name,
+	    "SELECT " DB_POOLS_COLUMNS " FROM p", 14, n->id, n->name,
 	    n->config, n->tags, n->mfa,
 	    n->keys[0].kid, n->keys[0].sealed, n->keys[0].public_pem,
 	    n->keys[0].jwk,
 	    n->keys[1].kid, n->keys[1].sealed, n->keys[1].public_pem,
-	    n->keys[1].jwk);
+	    n->keys[1].jwk, n->trigger_secret);
+}
+
+void
+db_pools_trigger_secret(struct pg_batch *b, const char *id)
+{
+	pg_batch_add(b, "SELECT trigger_secret_sealed FROM pools WHERE "
+	    "id = $1", 1, id);
+}
+
+void
+db_pools_set_trigger_secret(struct pg_batch *b, const char *id,
+    const char *sealed)
+{
+	pg_batch_add(b, "UPDATE pools SET trigger_secret_sealed = $2 WHERE "
+	    "id = $1 RETURNING 1", 2, id, sealed);
 }
 
 void

@@ -36,6 +36,7 @@ struct db_pool_new {
 	const char	*config;
 	const char	*tags;
 	const char	*mfa;
+	const char	*trigger_secret;	/* sealed, or NULL */
 	struct {
 		const char	*kid;
 		const char	*sealed;	/* the private key */
@@ -49,6 +50,12 @@ struct db_pool_new {
  * its row is DB_POOLS_COLUMNS of the new pool.
  */
 void	db_pools_insert(struct pg_batch *, const struct db_pool_new *);
+
+/* The pool's sealed trigger signing secret: one row, NULL when none. */
+void	db_pools_trigger_secret(struct pg_batch *, const char *);
+/* Replace it with a sealed one: a row when the pool exists. */
+void	db_pools_set_trigger_secret(struct pg_batch *, const char *,
+	    const char *);
 
 /* A new app client (strings borrowed; JSON as text). */
 struct db_client_new {

@@ -144,13 +144,14 @@ db_users_sign_up(struct pg_batch *b, const struct db_users_new *u)
 	pg_batch_add(b, "INSERT INTO users (pool_id, sub, username, "
 	    "username_key, status, attributes, alias_email, alias_phone, "
 	    "alias_preferred, password_hash, srp_salt, srp_verifier) SELECT "
-	    "$1, $2::uuid, $3, $4, 'UNCONFIRMED', $5::jsonb, $6, $7, $8, $9, "
+	    "$1, $2::uuid, $3, $4, CASE WHEN $14::boolean THEN 'CONFIRMED' "
+	    "ELSE 'UNCONFIRMED' END, $5::jsonb, $6, $7, $8, $9, "
 	    "$12, $13 WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.pool_id "
 	    "= $1 AND (u.f_email = $10::text OR u.f_phone = $11::text) AND "
-	    "u.status <> 'EXTERNAL_PROVIDER') RETURNING 1", 13, u->pool_id,
+	    "u.status <> 'EXTERNAL_PROVIDER') RETURNING 1", 14, u->pool_id,
 	    u->sub, u->username, u->key, u->attributes, u->email, u->phone,
 	    u->preferred, u->hash, u->unique_email, u->unique_phone,
-	    u->srp_salt, u->srp_verifier);
+	    u->srp_salt, u->srp_verifier, u->confirmed ? "true" : "false");
 }
 
 void

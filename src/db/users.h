@@ -118,10 +118,12 @@ struct db_users_new {
 	/* The lower-cased e-mail, phone number that must be unique. */
 	const char	*unique_email;
 	const char	*unique_phone;
+	int		 confirmed;	/* sign-up: CONFIRMED at once */
 };
 
 /*
- * Insert an UNCONFIRMED user; no row when another user of the pool has
+ * Insert an UNCONFIRMED user (CONFIRMED when confirmed: a PreSignUp
+ * trigger's autoConfirmUser); no row when another user of the pool has
  * its unique_email or unique_phone (username attributes) already. A
  * federated user's e-mail or phone number is not its username, and
  * does not count (as on Cognito, where a native account and a

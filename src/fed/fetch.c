@@ -10,10 +10,15 @@
  * elsewhere (or changes between a check and the connect) gets nowhere.
  * Redirects are not followed and proxies from the environment are not
  * used: what is fetched is exactly the URL configured.
+ *
+ * Each thread keeps its curl handle (reset before each transfer, which
+ * keeps its connection cache) until the thread ends, so a trigger
+ * endpoint called again is called over the open connection.
  */
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +52,7 @@ fetch_free(struct fetch *f)
 		wipe_free(f->form);
 	if (f->auth != NULL)
 		wipe_free(f->auth);
+	free(f->headers);
 	if (f->body != NULL)
 		wipe_free(f->body);
 	free(f->cache_control);
@@ -193,11 +199,20 @@ fetch_headers(struct fetch *f)
 	struct curl_slist	*h;
 	char			*line;
 
+	const char		*p, *nl;
+
 	h = curl_slist_append(NULL, "Accept: application/json, */*");
 	if (h != NULL && f->auth != NULL) {
 		line = xasprintf("Authorization: %s", f->auth);
 		h = curl_slist_append(h, line);
 		wipe_free(line);
+	}
+	for (p = f->headers; h != NULL && p != NULL && *p != '\0'; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			break;
+		line = xstrndup(p, nl - p);
+		h = curl_slist_append(h, line);
+		free(line);
 	}
 	return h;
 }
@@ -267,31 +282,98 @@ fetch_scheme(struct fetch *f)
 	return rc;
 }
 
+/* --- One curl handle per thread --- */
+
+static pthread_key_t	fetch_key;
+static pthread_once_t	fetch_key_once = PTHREAD_ONCE_INIT;
+
+static void
+fetch_handle_free(void *c)
+{
+	curl_easy_cleanup(c);
+}
+
+static void
+fetch_key_init(void)
+{
+	if (pthread_key_create(&fetch_key, fetch_handle_free) != 0)
+		fatalx("fetch: pthread_key_create");
+}
+
+/* This thread's handle, reset (its connections kept); NULL if none. */
+static CURL *
+fetch_handle(void)
+{
+	CURL	*c;
+
+	pthread_once(&fetch_key_once, fetch_key_init);
+	if ((c = pthread_getspecific(fetch_key)) != NULL) {
+		curl_easy_reset(c);
+		return c;
+	}
+	if ((c = curl_easy_init()) != NULL &&
+	    pthread_setspecific(fetch_key, c) != 0) {
+		curl_easy_cleanup(c);
+		c = NULL;
+	}
+	return c;
+}
+
+/* Whether a failed transfer never reached the server. */
+static int
+fetch_unreached(CURLcode rc)
+{
+	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST;
+}
+
+/* One try: the answer, or f->error. */
+static void
+fetch_once(struct fetch *f, CURL *c, struct curl_slist *h)
+{
+	char		 errbuf[CURL_ERROR_SIZE] = "";
+	CURLcode	 rc;
+
+	f->status = 0;
+	f->unreached = f->refused = f->timed_out = 0;
+	if (f->body != NULL)
+		wipe_free(f->body);
+	f->body = NULL;
+	f->len = 0;
+	free(f->error);
+	f->error = NULL;
+	fetch_setup(c, f, h, errbuf);
+	rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &f->status);
+	if (rc != CURLE_OK) {
+		f->unreached = fetch_unreached(rc);
+		f->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
+		f->error = fetch_reason(f, rc, errbuf);
+	}
+}
+
 int
 fetch_run(struct fetch *f)
 {
 	CURL			*c;
 	struct curl_slist	*h;
-	char			 errbuf[CURL_ERROR_SIZE] = "";
-	CURLcode		 rc;
+	int			 n;
 
 	if (fetch_scheme(f) != 0) {
 		f->error = xstrdup("not an http or https URL");
 		return -1;
 	}
-	if ((c = curl_easy_init()) == NULL || (h = fetch_headers(f)) == NULL) {
-		if (c != NULL)
-			curl_easy_cleanup(c);
+	if ((c = fetch_handle()) == NULL || (h = fetch_headers(f)) == NULL) {
 		f->error = xstrdup("cannot set up the request");
 		return -1;
 	}
-	fetch_setup(c, f, h, errbuf);
-	rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &f->status);
-	if (rc != CURLE_OK)
-		f->error = fetch_reason(f, rc, errbuf);
+	for (n = 0; ; n++) {
+		fetch_once(f, c, h);
+		if (f->error == NULL || !f->unreached || f->refused ||
+		    n >= f->retries || fetch_pool_stopping())
+			break;
+		curl_easy_reset(c);
+	}
 	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
 	return f->error == NULL ? 0 : -1;
 }
 

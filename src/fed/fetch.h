@@ -1,7 +1,10 @@
 /*
  * fetch.h: outbound HTTP for federation (OIDC discovery and JWKS,
- * token and userinfo endpoints, SAML metadata) through libcurl on a
- * thread of fed/fetch_pool.c, never on the event loop.
+ * token and userinfo endpoints, SAML metadata) and for the pools'
+ * trigger webhooks (hooks/triggers.c) through libcurl on a thread of
+ * fed/fetch_pool.c, never on the event loop. Each fetch thread keeps
+ * one curl handle, so a connection to an endpoint is reused by the
+ * next fetch that thread makes to it.
  *
  * Every fetch has the same limits: FETCH_TIMEOUT_MS in all, a body of
  * at most FETCH_MAX_BYTES, no redirects, no proxy, https only except
@@ -26,8 +29,11 @@ struct task;
 struct fetch {
 	/* the request (owned) */
 	char	*url;
-	char	*form;		/* a POST body (form-encoded); NULL: GET */
+	char	*form;		/* a POST body (form-encoded unless headers
+				   say otherwise); NULL: GET */
 	char	*auth;		/* an Authorization header value, or NULL */
+	char	*headers;	/* more header lines, each ending "\n" */
+	int	 retries;	/* tries again after a connection error */
 	/* the answer */
 	long	 status;	/* HTTP status, 0 when none came */
 	char	*body;		/* NUL-terminated; NULL when none */
@@ -37,6 +43,8 @@ struct fetch {
 	/* private to fetch.c */
 	int	 plain;		/* http: loopback addresses only */
 	int	 refused;	/* an address was refused */
+	int	 unreached;	/* no connection was made */
+	int	 timed_out;	/* FETCH_TIMEOUT_MS passed */
 };
 
 typedef void	(*fetch_done_fn)(struct task *, struct fetch *, void *);

@@ -56,6 +56,9 @@ static const struct oauth_error oauth_errors[CORE_ERR_NKINDS] = {
 	[CORE_ERR_BAD_GRANT] = { 400, "invalid_grant" },
 	[CORE_ERR_TOKEN_REUSE] = { 400, "invalid_grant" },
 	[CORE_ERR_BAD_TOKEN_TYPE] = { 400, "unsupported_token_type" },
+	[CORE_ERR_LAMBDA_VALIDATION] = { 400, "invalid_request" },
+	[CORE_ERR_LAMBDA_UNEXPECTED] = { 503, "server_error" },
+	[CORE_ERR_LAMBDA_RESPONSE] = { 503, "server_error" },
 };
 
 static const struct oauth_error oauth_error_other = { 400, "invalid_grant" };

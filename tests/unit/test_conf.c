@@ -210,6 +210,58 @@ START_TEST(test_file_unknown_key)
 }
 END_TEST
 
+START_TEST(test_file_triggers)
+{
+	char	*cause = NULL;
+
+	write_conf("region = eu-west-1\n\n[triggers]\n"
+	    "arn:aws:lambda:eu-west-1:123456789012:function:a = "
+	    "https://hooks.example/a\n"
+	    "arn:aws:lambda:eu-west-1:123456789012:function:b:live = "
+	    "http://127.0.0.1:9000/b?x=1\n"
+	    "arn:aws:lambda:eu-west-1:123456789012:function:a = "
+	    "https://hooks.example/a2\n");
+	ck_assert_int_eq(conf_load_file(c, path, &cause), 0);
+	ck_assert_str_eq(c->region, "eu-west-1");
+	ck_assert_uint_eq(c->ntriggers, 2);
+	ck_assert_str_eq(conf_trigger_url(c,
+	    "arn:aws:lambda:eu-west-1:123456789012:function:a"),
+	    "https://hooks.example/a2");
+	ck_assert_str_eq(conf_trigger_url(c,
+	    "arn:aws:lambda:eu-west-1:123456789012:function:b:live"),
+	    "http://127.0.0.1:9000/b?x=1");
+	ck_assert_ptr_null(conf_trigger_url(c,
+	    "arn:aws:lambda:eu-west-1:123456789012:function:b"));
+}
+END_TEST
+
+START_TEST(test_file_triggers_errors)
+{
+	static const char *const bad[] = {
+		"[triggers]\nnot-an-arn = https://hooks.example/a\n",
+		"[triggers]\narn:aws:s3:::bucket = https://hooks.example/a\n",
+		"[triggers]\narn:aws:lambda:r:1:function:f = "
+		    "http://hooks.example/a\n",
+		"[triggers]\narn:aws:lambda:r:1:function:f = ftp://h/a\n",
+		"[triggers]\narn:aws:lambda:r:1:function:f\n",
+		"[bogus]\nregion = eu-west-1\n",
+	};
+	char	*cause, *want;
+	size_t	 i;
+
+	for (i = 0; i < nitems(bad); i++) {
+		cause = NULL;
+		write_conf(bad[i]);
+		ck_assert_int_eq(conf_load_file(c, path, &cause), -1);
+		want = xasprintf("%s:%d: ", path, i == 5 ? 1 : 2);
+		ck_assert_msg(strncmp(cause, want, strlen(want)) == 0, "%s",
+		    cause);
+		free(want);
+		free(cause);
+	}
+}
+END_TEST
+
 START_TEST(test_file_errors)
 {
 	char	*cause = NULL, *want;
@@ -280,6 +332,8 @@ conf_suite(void)
 	tcase_add_test(tc, test_file);
 	tcase_add_test(tc, test_file_unknown_key);
 	tcase_add_test(tc, test_file_errors);
+	tcase_add_test(tc, test_file_triggers);
+	tcase_add_test(tc, test_file_triggers_errors);
 	tcase_add_test(tc, test_env);
 	tcase_add_test(tc, test_env_unknown);
 	suite_add_tcase(s, tc);
