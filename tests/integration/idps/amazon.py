@@ -28,24 +28,22 @@ authorize, token, profile.
 """
 import secrets
 import sys
-import time
 import urllib.parse
 
 import httpbase
-
-CODE_TTL = 300
 
 
 class AmazonState(httpbase.ClientsState):
     user_key = "user_id"
 
     def __init__(self, config):
-        self.codes = {}
         self.tokens = {}
         super().__init__(config)
 
 
-class AmazonHandler(httpbase.Handler):
+class AmazonHandler(httpbase.OAuthHandler):
+
+    login_title = "Login with Amazon (test)"
 
     def routes(self):
         return {("GET", "/ap/oa"): ("authorize", self.authorize),
@@ -54,39 +52,22 @@ class AmazonHandler(httpbase.Handler):
                 ("GET", "/user/profile"): ("profile", self.profile)}
 
     def authorize(self):
-        st = self.state
-        p = self.params()
-        st.record({"endpoint": "authorize", "method": self.command,
-                   "params": {k: v for k, v in p.items()
-                              if k != "password"}})
-        client = st.clients.get(p.get("client_id", ""))
-        redirect_uri = p.get("redirect_uri", "")
-        if client is None or redirect_uri not in client["redirect_uris"]:
+        p, client = self.authorize_request()
+        if client is None:
             return self.html(400, '<p id="error">An unknown client or '
                              'redirect_uri</p>')
+        redirect_uri = p["redirect_uri"]
         back = {"state": p["state"]} if "state" in p else {}
         sep = "&" if "?" in redirect_uri else "?"
-        if p.get("cancel") or st.knobs["deny"]:
+        if self.denied(p):
             return self.redirect(redirect_uri + sep + urllib.parse.urlencode(
                 dict(error="access_denied", error_description="The user "
                      "denied the request.", **back)))
-        if self.command == "POST" and "username" in p:
-            user = st.find_user(p["username"])
-        else:
-            user = st.find_user(st.knobs["auto_login"])
+        user = self.signed_in(p)
         if user is None:
-            hidden = {k: v for k, v in p.items()
-                      if k not in ("username", "password", "cancel")}
-            return self.html(200, httpbase.login_page(
-                "Login with Amazon (test)", self.path_only, hidden))
-        code = "ANd" + secrets.token_urlsafe(18)
-        with st.lock:
-            st.logins += 1
-            st.codes[code] = {"client_id": client["client_id"],
-                              "user": user["user_id"],
-                              "scope": p.get("scope", ""),
-                              "redirect_uri": redirect_uri,
-                              "exp": time.time() + CODE_TTL}
+            return self.login_form(p)
+        code = self.state.new_code("ANd", client, user["user_id"],
+                                   redirect_uri, scope=p.get("scope", ""))
         return self.redirect(redirect_uri + sep + urllib.parse.urlencode(
             dict(code=code, scope=p.get("scope", ""), **back)))
 
@@ -102,12 +83,8 @@ class AmazonHandler(httpbase.Handler):
             return self.json(401, {"error": "invalid_client",
                                    "error_description": "Client "
                                    "authentication failed"})
-        with st.lock:
-            grant = st.codes.pop(p.get("code", ""), None)
-        if (p.get("grant_type") != "authorization_code" or grant is None or
-                grant["exp"] < time.time() or
-                grant["client_id"] != client["client_id"] or
-                grant["redirect_uri"] != p.get("redirect_uri")):
+        grant = st.take_code(p, client)
+        if grant is None:
             return self.json(400, {"error": "invalid_grant",
                                    "error_description": "The request has "
                                    "an invalid grant parameter : code"})

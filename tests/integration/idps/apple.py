@@ -48,7 +48,6 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 import httpbase
 
-CODE_TTL = 300
 SIX_MONTHS = 15777000
 AUDIENCE = "https://appleid.apple.com"
 
@@ -62,7 +61,6 @@ class AppleState(httpbase.ClientsState):
     user_key = "sub"
 
     def __init__(self, config):
-        self.codes = {}
         self.seen = set()		# (client_id, sub): the user was told
         self.key = rsa.generate_private_key(public_exponent=65537,
                                             key_size=2048)
@@ -85,7 +83,9 @@ def autopost(action, fields):
             % (httpbase.esc(action), inputs))
 
 
-class AppleHandler(httpbase.Handler):
+class AppleHandler(httpbase.OAuthHandler):
+
+    login_title = "Sign in with Apple (test)"
 
     def routes(self):
         return {("GET", "/auth/authorize"): ("authorize", self.authorize),
@@ -102,39 +102,25 @@ class AppleHandler(httpbase.Handler):
 
     def authorize(self):
         st = self.state
-        p = self.params()
-        st.record({"endpoint": "authorize", "method": self.command,
-                   "params": {k: v for k, v in p.items()
-                              if k != "password"}})
-        client = st.clients.get(p.get("client_id", ""))
-        redirect_uri = p.get("redirect_uri", "")
-        if client is None or redirect_uri not in client["redirect_uris"]:
+        p, client = self.authorize_request()
+        if client is None:
             return self.html(400, '<p id="error">invalid_client</p>')
+        redirect_uri = p["redirect_uri"]
         form_post = p.get("response_mode") == "form_post"
         if p.get("scope") and not form_post:
             return self.html(400, '<p id="error">response_mode must be '
                              'form_post when name or email scope is '
                              'requested.</p>')
         back = {"state": p["state"]} if "state" in p else {}
-        if p.get("cancel") or st.knobs["deny"]:
+        if self.denied(p):
             return self.answer(redirect_uri, form_post, dict(
                 error="user_cancelled_authorize", **back))
-        if self.command == "POST" and "username" in p:
-            user = st.find_user(p["username"])
-        else:
-            user = st.find_user(st.knobs["auto_login"])
+        user = self.signed_in(p)
         if user is None:
-            hidden = {k: v for k, v in p.items()
-                      if k not in ("username", "password", "cancel")}
-            return self.html(200, httpbase.login_page(
-                "Sign in with Apple (test)", self.path_only, hidden))
-        code = "c" + secrets.token_hex(24)
+            return self.login_form(p)
+        code = st.new_code("c", client, user["sub"], redirect_uri,
+                           nonce=p.get("nonce"))
         with st.lock:
-            st.logins += 1
-            st.codes[code] = {"client_id": client["client_id"],
-                              "user": user["sub"], "nonce": p.get("nonce"),
-                              "redirect_uri": redirect_uri,
-                              "exp": time.time() + CODE_TTL}
             first = (client["client_id"], user["sub"]) not in st.seen
             st.seen.add((client["client_id"], user["sub"]))
         fields = dict(code=code, **back)
@@ -176,12 +162,8 @@ class AppleHandler(httpbase.Handler):
                                   else v) for k, v in p.items()}})
         if why is not None:
             return self.json(400, {"error": "invalid_client"})
-        with st.lock:
-            grant = st.codes.pop(p.get("code", ""), None)
-        if (p.get("grant_type") != "authorization_code" or grant is None or
-                grant["exp"] < time.time() or
-                grant["client_id"] != client["client_id"] or
-                grant["redirect_uri"] != p.get("redirect_uri")):
+        grant = st.take_code(p, client)
+        if grant is None:
             return self.json(400, {"error": "invalid_grant"})
         user = st.users[grant["user"]]
         now = int(time.time())

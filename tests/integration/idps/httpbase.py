@@ -2,8 +2,10 @@
 (facebook.py, saml_idp.py, apple.py, amazon.py): a threaded HTTP server
 on 127.0.0.1, a request handler with small helpers (query, form, JSON and
 HTML answers, redirects, per-endpoint delay and fail knobs), the /test/
-admin endpoints they have in common (and an OAuth provider's clients:
-ClientsState), and main(), which prints the port on stdout once the
+admin endpoints they have in common (and an OAuth provider's clients
+and codes: ClientsState; the start of its authorize endpoint and its
+login page: OAuthHandler), and main(), which prints the port on stdout
+once the
 server listens and stops it when standard input closes (when it is a
 pipe), so that a killed pytest leaves no server behind.
 
@@ -24,6 +26,7 @@ import json
 import os
 import stat
 import sys
+import secrets
 import threading
 import time
 import urllib.parse
@@ -113,10 +116,14 @@ class IdpState:
 class ClientsState(IdpState):
     """The state of an OAuth provider: its clients too, by client_id
     (from the config's clients, and POST /test/clients CLIENT or
-    [CLIENT...])."""
+    [CLIENT...]), and the authorization codes it gave (new_code,
+    take_code)."""
+
+    code_ttl = 300
 
     def __init__(self, config):
         self.clients = {}
+        self.codes = {}
         super().__init__(config)
         for c in config.get("clients", []):
             self.add_client(c)
@@ -127,6 +134,30 @@ class ClientsState(IdpState):
         with self.lock:
             self.clients[c["client_id"]] = dict(
                 c, redirect_uris=list(c.get("redirect_uris", [])))
+
+    def new_code(self, prefix, client, user_key, redirect_uri, **grant):
+        """A single-use code for the user (its key) signed in to client
+        for redirect_uri, with more of the grant; counts a login."""
+        code = prefix + secrets.token_urlsafe(24)
+        with self.lock:
+            self.logins += 1
+            self.codes[code] = dict(grant, client_id=client["client_id"],
+                                    user=user_key, redirect_uri=redirect_uri,
+                                    exp=time.time() + self.code_ttl)
+        return code
+
+    def take_code(self, p, client):
+        """The grant of the token request p's code (used up), or None
+        when it is not an authorization_code grant of a live code given
+        to that client for that redirect_uri."""
+        with self.lock:
+            grant = self.codes.pop(p.get("code", ""), None)
+        if (p.get("grant_type") != "authorization_code" or grant is None or
+                grant["exp"] < time.time() or
+                grant["client_id"] != client["client_id"] or
+                grant["redirect_uri"] != p.get("redirect_uri")):
+            return None
+        return grant
 
     def admin(self, method, path, body):
         if path == "/test/clients" and method == "POST":
@@ -245,6 +276,46 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return None
 
     do_GET = do_POST = do_DELETE = handle_any
+
+
+class OAuthHandler(Handler):
+    """An OAuth provider's handler: the start of its authorize endpoint
+    (what the request asks, the client, the user signed in) and its
+    login page, titled login_title."""
+
+    login_title = "Sign in (test)"
+
+    def authorize_request(self):
+        """The request's parameters (recorded as endpoint authorize,
+        without the password) and its client, None when the client or
+        its redirect_uri is unknown."""
+        p = self.params()
+        self.state.record({"endpoint": "authorize", "method": self.command,
+                           "params": {k: v for k, v in p.items()
+                                      if k != "password"}})
+        client = self.state.clients.get(p.get("client_id", ""))
+        if client is None or \
+                p.get("redirect_uri", "") not in client["redirect_uris"]:
+            return p, None
+        return p, client
+
+    def denied(self, p):
+        """The user cancelled, or the deny knob is set."""
+        return bool(p.get("cancel") or self.state.knobs["deny"])
+
+    def signed_in(self, p):
+        """The user of the login form's post, else the auto_login one."""
+        st = self.state
+        if self.command == "POST" and "username" in p:
+            return st.find_user(p["username"])
+        return st.find_user(st.knobs["auto_login"])
+
+    def login_form(self, p):
+        """The login page, carrying the request's parameters."""
+        hidden = {k: v for k, v in p.items()
+                  if k not in ("username", "password", "cancel")}
+        return self.html(200, login_page(self.login_title, self.path_only,
+                                         hidden))
 
 
 def esc(s):
