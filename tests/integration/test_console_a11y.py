@@ -8,8 +8,10 @@ something links to it. Screenshots of each page land in
 build/screenshots/console_a11y (SHOTS_DIR)."""
 
 import json
+import os
+import re
 
-from conftest import make_user
+from conftest import REPO, make_user
 from test_browser import shots_dir
 from test_npm_clients import App, node  # noqa: F401 (a fixture)
 
@@ -23,15 +25,21 @@ def test_no_serious_violation_on_any_page(server, node, make_pool,  # noqa: F811
     make_user(idp, pid, email="a11y@example.com")
     idp.create_group(UserPoolId=pid, GroupName="readers")
     shots = shots_dir("console_a11y")
-    r = app.run(node, "console_axe.js", "axe", timeout=600,
+    # The pool page and every section of pool_nav.html, linked or not.
+    with open(os.path.join(REPO, "templates", "console",
+                           "pool_nav.html")) as f:
+        sections = re.findall(r'href="\{\{base\}\}/pools/\{\{pool.id\}\}'
+                              r'([^"]*)"', f.read())
+    start = ["/console/pools/%s%s" % (pid, s) for s in sections]
+    r = app.run(node, "console_axe.js", "axe", timeout=900,
                 base=server.https, stateDir=server.state_dir,
-                start=["/console/pools/%s" % pid], shots=shots)
+                start=start, shots=shots)
     out = r.value("signedOut")
     assert out["form"] == [] and out["wrongPassword"] == [], out
     pages = r.value("pages")
-    for p in ("/console/", "/console/settings", "/console/audit",
-              "/console/pools/%s" % pid):
+    for p in ["/console/", "/console/settings", "/console/audit"] + start:
         assert p in pages, sorted(pages)
+    assert len(start) == 16
     bad = {p: v["violations"] for p, v in pages.items() if v["violations"]}
     assert not bad, json.dumps(bad, indent=1)
     assert all(v["status"] < 500 for v in pages.values()), pages
