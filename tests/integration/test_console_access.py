@@ -3,6 +3,7 @@ session, CSRF, the wrong password's message, lockout, the password file
 and its one log line, console = off, the cookie's flags and the 8-hour
 idle limit."""
 
+import html
 import os
 import re
 import stat
@@ -321,3 +322,27 @@ def test_console_listen(listen_server):
     assert s.get("/health").status == 404
     assert s.request("POST", "/", body="{}").status == 404
     assert srv.request("GET", "/health").status == 200
+
+
+def test_operations_audited(server, console, pool):
+    """console_op writes what changes to the audit log with its outcome,
+    not what only reads (here through the Users and groups pages)."""
+    pid = pool["Id"]
+    form = {"group_name": "audited", "description": "", "role_arn": "",
+            "precedence": ""}
+    page = console.post("/console/pools/%s/groups/create" % pid, form)
+    assert page.status == 303, page
+    console.get("/console/pools/%s/groups" % pid)
+    page = console.post("/console/pools/%s/groups/create" % pid, form)
+    assert page.status != 303
+    server.boto3().get_group(UserPoolId=pid, GroupName="audited")
+    text = console.get("/console/audit").text
+    rows = re.findall(r"<tr data-id=\"\d+\"><td>[^<]+</td><td>([^<]*)"
+                      r"</td><td>([^<]*)</td><td>([^<]*)</td><td><code>"
+                      r"([^<]*)</code></td><td[^>]*>([^<]*)</td>", text)
+    rows = [tuple(html.unescape(v) for v in r) for r in rows]
+    target = "UserPoolId=%s GroupName=audited" % pid
+    assert rows[:2] == [
+        ("admin", "127.0.0.1", "CreateGroup", target, "GroupExistsException"),
+        ("admin", "127.0.0.1", "CreateGroup", target, "ok")], rows[:3]
+    assert "ListGroups" not in text and "ListUserPools" not in text
