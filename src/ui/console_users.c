@@ -39,7 +39,6 @@
 
 #define CU_PAGE		50	/* users or groups on a list page */
 #define CU_READ_MAX	60	/* groups and devices read for a user page */
-#define CU_VALUE_MAX	200	/* bytes of a picker value */
 
 #define CU_GET		EVHTTP_REQ_GET
 #define CU_POST		EVHTTP_REQ_POST
@@ -338,19 +337,14 @@ cu_list_filter(struct console_req *cr)
 	const char	*f = cu_field(cr, "filter"), *attr, *value, *op, *p;
 	char		*out;
 	size_t		 n = 0;
-	int		 i;
 
 	if (f != NULL)
 		return xstrdup(f);
 	attr = cu_field(cr, "attribute");
 	value = cu_field(cr, "value");
 	op = cu_field(cr, "match");
-	if (attr == NULL || value == NULL || strlen(value) > CU_VALUE_MAX)
-		return NULL;
-	for (i = 0; cu_search_attrs[i] != NULL; i++)
-		if (strcmp(cu_search_attrs[i], attr) == 0)
-			break;
-	if (cu_search_attrs[i] == NULL)
+	/* Whatever was sent goes to ListUsers, which says what is wrong. */
+	if (attr == NULL || value == NULL)
 		return NULL;
 	out = xmalloc(strlen(attr) + 2 * strlen(value) + 8);
 	n = (size_t)sprintf(out, "%s %s \"", attr, op != NULL &&
@@ -412,6 +406,21 @@ cu_list_row(json_t *u)
 	    "modified", cu_time(json_object_get(u, "UserLastModifiedDate")));
 	free(enc);
 	return row;
+}
+
+/* After Create user, a link to the new user's page. */
+static void
+cu_list_created(struct console_req *cr, json_t *ctx)
+{
+	const char	*name = cu_field(cr, "created");
+	char		*enc;
+
+	if (name == NULL)
+		return;
+	enc = cu_enc(name);
+	json_object_set_new(ctx, "new_user", json_pack("{s:s, s:s}", "name",
+	    name, "query", enc));
+	free(enc);
 }
 
 struct cu_list {
@@ -482,6 +491,7 @@ cu_list(struct console_req *cr)
 	l->filter = cu_list_filter(cr);
 	cu_list_form(cr, l->ctx, l->filter);
 	cu_notice(cr, l->ctx, cu_user_actions);
+	cu_list_created(cr, l->ctx);
 	if (tok != NULL)
 		json_object_set_new(l->ctx, "paged", json_true());
 	in = json_pack("{s:s, s:i}", "UserPoolId", cu_pool(cr), "Limit",
@@ -575,7 +585,7 @@ cu_create_ok(struct console_req *cr, json_t *out)
 			    json_object_get(out, "User"), "Username"));
 	char		*enc = cu_enc(name);
 
-	console_redirect(cr, "/pools/%s/user?username=%s&done=created",
+	console_redirect(cr, "/pools/%s/users?done=created&created=%s",
 	    cu_pool(cr), enc);
 	free(enc);
 }

@@ -16,6 +16,7 @@ import urllib.parse
 import pytest
 
 from conftest import TEMP, make_client
+from test_devices import User as DeviceUser
 
 STRONG = "Temp-passw0rd!"
 
@@ -149,7 +150,10 @@ def test_create_user_with_invitation(server, cu, pool):
                                temporary_password=STRONG, email=email,
                                send_invitation="1")
     assert status == 200, page
-    assert "User created." in page, page[page.find("pool-main"):]
+    # Back to the list, the new user in it with its status.
+    assert "User created." in page
+    assert ("alice", "FORCE_CHANGE_PASSWORD") in list_names(page)
+    status, page = cu.get(html.unescape(Form(page).links["Open user alice"]))
     assert 'data-field="status">FORCE_CHANGE_PASSWORD<' in page
     user = get_user(server, pool["Id"], "alice")
     assert user["UserStatus"] == "FORCE_CHANGE_PASSWORD"
@@ -157,8 +161,6 @@ def test_create_user_with_invitation(server, cu, pool):
     assert "email_verified" not in attrs(user)
     msg = server.wait_message(email)
     assert "alice" in msg["body"] and STRONG in msg["body"]
-    status, page = cu.get(users_path(pool["Id"], "users"))
-    assert ("alice", "FORCE_CHANGE_PASSWORD") in list_names(page)
 
 
 def test_create_user_marked_verified_without_invitation(server, cu,
@@ -399,6 +401,24 @@ def test_add_and_remove_group_from_user_page(server, cu, pool):
     status, page = user_action(cu, pid, "add_to_group", "erin",
                                group="nobody")
     assert Form(page).errors.get("group-error") == expected
+
+
+def test_devices_listed_and_forgotten(server, cu, idp, make_pool):
+    up = make_pool(DeviceConfiguration={
+        "ChallengeRequiredOnNewDevice": False,
+        "DeviceOnlyRememberedOnUserPrompt": False})
+    pid = up["Id"]
+    user = DeviceUser(idp, pid, make_client(idp, pid)["ClientId"], "hank")
+    key, _, _ = user.new_device("Pixel 9")
+    status, page = cu.get(users_path(pid, "user?username=hank"))
+    assert 'data-field="device-key">%s<' % key in page
+    assert "Pixel 9" in page
+    status, page = user_action(cu, pid, "forget_device", "hank",
+                               device_key=key)
+    assert "Device forgotten." in page
+    assert server.aws("admin-list-devices", "--user-pool-id", pid,
+                      "--username", "hank")["Devices"] == []
+    assert key not in page
 
 
 def test_username_with_a_slash_and_an_ampersand(server, cu, pool):
