@@ -8,13 +8,16 @@ typed kept and nothing changed."""
 
 import base64
 import html
+import json
 import re
 import uuid
 
 import botocore.exceptions
 import pytest
 
+from test_browser import shots_dir
 from test_idp_api import METADATA
+from test_npm_clients import App, node  # noqa: F401 (a fixture)
 
 PNG = base64.b64encode(
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01"
@@ -579,3 +582,44 @@ def test_attribute_mapping(server, console, pool):
     select = re.search(r'<select id="map-pool-%d".*?</select>' % n,
                        page.text, re.S).group(0)
     assert '<option value="name" selected>' in select
+
+
+# --- Accessibility --------------------------------------------------------
+
+def test_pages_have_no_serious_violation(server, node, make_pool,  # noqa: F811
+                                         idp):
+    """axe-core in Chromium (console_axe.js) over every page of this
+    file, for a pool with two clients (one with OAuth settings), a
+    provider, a resource server, a domain and a customization."""
+    app = App(server, make_pool, idp)
+    pid = app.pool_id
+    google(server, pid)
+    idp.create_resource_server(
+        UserPoolId=pid, Identifier="https://api.example.com", Name="api",
+        Scopes=[{"ScopeName": "read", "ScopeDescription": "Read"}])
+    idp.update_user_pool_client(
+        UserPoolId=pid, ClientId=app.client_id, ClientName="web",
+        CallbackURLs=["https://app.example.com/cb"],
+        AllowedOAuthFlows=["code"], AllowedOAuthScopes=["openid"],
+        AllowedOAuthFlowsUserPoolClient=True,
+        SupportedIdentityProviders=["COGNITO", "Google"])
+    idp.create_user_pool_client(UserPoolId=pid, ClientName="server",
+                                GenerateSecret=True)
+    idp.create_user_pool_domain(UserPoolId=pid, Domain="cc-%s" %
+                                pid.split("_")[1].lower()[:20])
+    idp.set_ui_customization(UserPoolId=pid, CSS=".label-customizable "
+                             "{ font-weight: 400; }",
+                             ImageFile=base64.b64decode(PNG))
+    pages = ["/console/pools/%s/%s" % (pid, p) for p in (
+        "clients", "clients/new", "clients/" + app.client_id,
+        "client-settings", "domain", "ui", "ui?client_id=" + app.client_id,
+        "resource-servers", "identity-providers", "attribute-mapping",
+        "attribute-mapping?provider=Google")]
+    r = app.run(node, "console_axe.js", "axe", timeout=600,
+                base=server.https, stateDir=server.state_dir, start=pages,
+                max=len(pages) + 1, shots=shots_dir("console_clients"))
+    got = r.value("pages")
+    for p in pages:
+        assert got[p]["status"] == 200, (p, got[p])
+    bad = {p: v["violations"] for p, v in got.items() if v["violations"]}
+    assert not bad, json.dumps(bad, indent=1)
