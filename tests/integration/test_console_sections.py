@@ -462,6 +462,47 @@ def test_mfa_bad_sms_role_changes_nothing(server, ui, rich_pool):
     assert mfa_config(server, pid) == mfa_before
 
 
+def test_mfa_sms_with_role(server, ui, rich_pool):
+    """SMS text message MFA with its role: the factor carries the pool's
+    SMS configuration, which DescribeUserPool shows too."""
+    pid = rich_pool["Id"]
+    role = "arn:aws:iam::123456789012:role/cognito-sms"
+    before = describe(server, pid)
+    form = ui.section(pid, "MFA and verifications").form("Save changes")
+    form.check("Required").check("SMS text message")
+    form.fill("SMS role ARN", role)
+    page = ui.submit(form, "Save changes")
+    assert page.status == 200, page.html
+    m = mfa_config(server, pid)
+    assert m["MfaConfiguration"] == "ON"
+    assert m["SmsMfaConfiguration"]["SmsConfiguration"][
+        "SnsCallerArn"] == role
+    assert "SoftwareTokenMfaConfiguration" not in m
+    after = describe(server, pid)
+    assert after["MfaConfiguration"] == "ON"
+    assert after["SmsConfiguration"] == {"SnsCallerArn": role}
+    changed_only(before, after, {"MfaConfiguration", "SmsConfiguration"})
+    form = page.form("Save changes")
+    assert form.value("SMS text message") is True
+    assert form.value("SMS role ARN") == role
+
+
+def test_mfa_factors_set_back_when_the_pool_refuses(server, ui, rich_pool):
+    """TOTP chosen (SetUserPoolMfaConfig takes it) with a role that is
+    no ARN and SMS not chosen (only UpdateUserPool sees the role, and
+    refuses it): the factors are set back as they were."""
+    pid = rich_pool["Id"]
+    before, mfa_before = describe(server, pid), mfa_config(server, pid)
+    form = ui.section(pid, "MFA and verifications").form("Save changes")
+    form.check("Optional").check("Time-based One-time Password")
+    form.fill("SMS role ARN", "bad-role")
+    page = ui.submit(form, "Save changes")
+    refused(page, "sms_role", "bad-role", "smsConfiguration.snsCallerArn")
+    assert page.form("Save changes").value("Optional") is True
+    assert describe(server, pid) == before
+    assert mfa_config(server, pid) == mfa_before
+
+
 # --- Message customizations -------------------------------------------
 
 def test_messages_edit(server, ui, rich_pool):
