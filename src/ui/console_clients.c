@@ -20,12 +20,14 @@
  * the same view is shown again with the exception's message beside the
  * field its text names (a table per form) and the values as typed, so
  * nothing is checked here that the operation does not check itself.
+ * One read is not an operation: the stored logo's bytes (db/ui.c's, as
+ * ui/branding.c serves them), which GetUICustomization does not return
+ * but SetUICustomization must be given again to keep the logo.
  */
 #include "config.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

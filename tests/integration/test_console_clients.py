@@ -16,7 +16,7 @@ import botocore.exceptions
 import pytest
 
 from test_browser import shots_dir
-from test_idp_api import METADATA
+from test_idp_api import METADATA, discovery, stand  # noqa: F401
 from test_npm_clients import App, node  # noqa: F401 (a fixture)
 
 PNG = base64.b64encode(
@@ -556,6 +556,54 @@ def test_identity_providers(server, console, pool, idp):
         "list-identity-providers", "--user-pool-id", pool["Id"])[
         "Providers"]]
     assert names == ["Google"]
+
+
+def test_oidc_provider_discovered(server, console, pool, idp,
+                                  stand):  # noqa: F811
+    issuer = discovery(stand, "console-oidc")
+    page = console.post(base(pool) + "/identity-providers", {
+        "action": "create", "type": "OIDC", "name": "CorpOidc",
+        "client_id": "corp-app", "client_secret": "corp-secret",
+        "authorize_scopes": "openid email", "oidc_issuer": issuer,
+        "attributes_request_method": "POST", "team_id": "ignored"})
+    assert page.status == 303, page
+    p = server.aws("describe-identity-provider", "--user-pool-id",
+                   pool["Id"], "--provider-name", "CorpOidc")[
+        "IdentityProvider"]
+    d = p["ProviderDetails"]
+    assert p["ProviderType"] == "OIDC"
+    assert d["client_id"] == "corp-app" and d["oidc_issuer"] == issuer
+    assert d["attributes_request_method"] == "POST"
+    assert d["token_url"] == issuer + "/token"      # discovered
+    assert "team_id" not in d
+
+    # An issuer without a discovery document: the API's message, the
+    # form kept but for the secret, nothing stored.
+    gone = stand.base + "/nowhere"
+    page = console.post(base(pool) + "/identity-providers", {
+        "action": "create", "type": "OIDC", "name": "Gone",
+        "client_id": "gone-app", "client_secret": "gone-secret",
+        "authorize_scopes": "openid", "oidc_issuer": gone,
+        "attributes_request_method": "GET"})
+    assert page.status == 400
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        idp.create_identity_provider(
+            UserPoolId=pool["Id"], ProviderName="Gone", ProviderType="OIDC",
+            ProviderDetails={"client_id": "gone-app",
+                             "client_secret": "gone-secret",
+                             "authorize_scopes": "openid",
+                             "oidc_issuer": gone,
+                             "attributes_request_method": "GET"})
+    shown = re.search(r'id="idp-details-error"[^>]*>([^<]*)<', page.text)
+    assert html.unescape(shown.group(1)) == \
+        e.value.response["Error"]["Message"]
+    assert input_value(page, "idp-client-id") == "gone-app"
+    assert input_value(page, "idp-issuer") == gone
+    assert "gone-secret" not in page.text
+    names = [p["ProviderName"] for p in server.aws(
+        "list-identity-providers", "--user-pool-id", pool["Id"])[
+        "Providers"]]
+    assert names == ["CorpOidc"]
 
 
 def test_attribute_mapping(server, console, pool):
