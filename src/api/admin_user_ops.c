@@ -44,6 +44,7 @@
 #include "db/refresh_tokens.h"
 #include "db/user_codes.h"
 #include "db/users.h"
+#include "hooks/triggers.h"
 #include "notify/caps.h"
 #include "notify/messages.h"
 #include "util.h"
@@ -440,6 +441,50 @@ au_enable(struct api_call *call)
 /* --- AdminConfirmSignUp --- */
 
 static void
+au_post_confirmation_done(struct task *t, json_t *resp)
+{
+	(void)resp;
+	api_ok(t->owner, NULL);
+}
+
+/*
+ * The pool's PostConfirmation trigger once the user is confirmed
+ * (PostConfirmation_ConfirmSignUp, as Cognito names it for
+ * AdminConfirmSignUp too): its failure fails the call, the user stays
+ * confirmed.
+ */
+static void
+au_post_confirmation(struct api_call *call)
+{
+	struct au		*a = call->data;
+	struct triggers_call	 c;
+	json_t			*ua, *meta;
+
+	if (!a->have_user || !triggers_has(a->pool.config,
+	    "PostConfirmation")) {
+		api_ok(call, NULL);
+		return;
+	}
+	ua = json_deep_copy(a->user.attributes);
+	json_object_set_new(ua, "sub", json_string(a->user.sub));
+	json_object_set_new(ua, "cognito:user_status",
+	    json_string("CONFIRMED"));
+	memset(&c, 0, sizeof c);
+	c.trigger = "PostConfirmation";
+	c.source = "PostConfirmation_ConfirmSignUp";
+	c.pool_id = au_pool(call);
+	c.pool_config = a->pool.config;
+	c.username = a->user.username;
+	c.request = json_pack("{s:o}", "userAttributes", ua);
+	if (json_is_object(meta = json_object_get(call->in, "ClientMetadata")))
+		json_object_set(c.request, "clientMetadata", meta);
+	c.response = json_object();
+	triggers_call(&call->task, &c, au_post_confirmation_done);
+	json_decref(c.request);
+	json_decref(c.response);
+}
+
+static void
 au_confirm_done(struct api_call *call, struct pg_reply *reply)
 {
 	const PGresult	*r;
@@ -456,17 +501,29 @@ au_confirm_done(struct api_call *call, struct pg_reply *reply)
 		    "confirmed. Current status is %s", pg_val(r, 0,
 		    DB_USERS_CONFIRM_STATUS));
 	else
-		api_ok(call, NULL);
+		au_post_confirmation(call);
 }
 
 static void
-au_confirm_pooled(struct api_call *call)
+au_confirm_write(struct api_call *call)
 {
 	struct au	*a = call->data;
 	struct pg_batch	*b = pg_batch_new();
 
 	db_users_admin_confirm(b, au_pool(call), a->pool.key);
 	api_query(call, b, au_confirm_done);
+}
+
+/* With a PostConfirmation trigger, the user is read first for its event. */
+static void
+au_confirm_pooled(struct api_call *call)
+{
+	struct au	*a = call->data;
+
+	if (triggers_has(a->pool.config, "PostConfirmation"))
+		au_find(call, au_confirm_write);
+	else
+		au_confirm_write(call);
 }
 
 static void
@@ -724,6 +781,55 @@ fail:
 }
 
 static void
+au_pre_sign_up_done(struct task *t, json_t *resp)
+{
+	(void)resp;	/* Cognito ignores it for AdminCreateUser */
+	api_work(t->owner, au_hash_run, au_create_hashed);
+}
+
+/*
+ * The pool's PreSignUp trigger (PreSignUp_AdminCreateUser) before the
+ * new user is written: a refusal writes nothing. AdminCreateUser is
+ * the adapter's own operation, so its trigger step is here.
+ */
+static void
+au_create_pre_sign_up(struct api_call *call, struct au *a)
+{
+	struct triggers_call	 c;
+	json_t			*vd = json_object_get(call->in,
+				    "ValidationData"), *item, *pairs;
+	const char		*name;
+	size_t			 i;
+
+	if (!triggers_has(a->pool.config, "PreSignUp")) {
+		api_work(call, au_hash_run, au_create_hashed);
+		return;
+	}
+	pairs = json_is_array(vd) ? json_object() : json_null();
+	json_array_foreach(vd, i, item)
+		if ((name = api_str(item, "Name")) != NULL)
+			json_object_set_new(pairs, name, json_string(
+			    api_str(item, "Value") != NULL ?
+			    api_str(item, "Value") : ""));
+	memset(&c, 0, sizeof c);
+	c.trigger = "PreSignUp";
+	c.source = "PreSignUp_AdminCreateUser";
+	c.pool_id = au_pool(call);
+	c.pool_config = a->pool.config;
+	c.username = a->username;
+	c.request = json_pack("{s:O, s:o}", "userAttributes", a->attrs,
+	    "validationData", pairs);
+	if (json_is_object(json_object_get(call->in, "ClientMetadata")))
+		json_object_set(c.request, "clientMetadata",
+		    json_object_get(call->in, "ClientMetadata"));
+	c.response = json_pack("{s:b, s:b, s:b}", "autoConfirmUser", 0,
+	    "autoVerifyEmail", 0, "autoVerifyPhone", 0);
+	triggers_call(&call->task, &c, au_pre_sign_up_done);
+	json_decref(c.request);
+	json_decref(c.response);
+}
+
+static void
 au_create_pooled(struct api_call *call)
 {
 	struct au	*a = call->data;
@@ -740,7 +846,7 @@ au_create_pooled(struct api_call *call)
 	    au_create_mediums(call, a, a->attrs) != 0 ||
 	    au_create_password(call, a) != 0)
 		return;
-	api_work(call, au_hash_run, au_create_hashed);
+	au_create_pre_sign_up(call, a);
 }
 
 static void

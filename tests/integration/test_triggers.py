@@ -338,6 +338,42 @@ def test_pre_sign_up_refusal_on_the_hosted_page(server, hook, idp,
     no_user(idp, site.pool["Id"], name)
 
 
+def test_admin_create_user_runs_pre_sign_up(server, hook, idp):
+    p = path()
+
+    def handler(event, context):
+        if event["request"]["userAttributes"].get("email", "").startswith(
+                "no-"):
+            raise Exception(REFUSAL)
+        event["response"]["autoConfirmUser"] = True  # ignored here
+        return event
+
+    hook.on(p, handler)
+    pool_id, _, _ = app(server, idp, {"PreSignUp": hook.url(p)})
+    name, email = "ad-%s" % uuid.uuid4().hex[:8], "no-" + unique_email()
+    exc, msg = server.aws_error(
+        "admin-create-user", "--user-pool-id", pool_id, "--username", name,
+        "--user-attributes", "Name=email,Value=%s" % email,
+        "--validation-data", "Name=k1,Value=v1")
+    assert exc == "UserLambdaValidationException"
+    assert msg == "PreSignUp failed with error %s." % REFUSAL
+    no_user(idp, pool_id, name)
+    assert server.messages(email) == []
+    [ev] = hook.events(p)
+    assert ev["triggerSource"] == "PreSignUp_AdminCreateUser"
+    assert ev["userName"] == name and ev["userPoolId"] == pool_id
+    assert ev["callerContext"]["clientId"] == "CLIENT_ID_NOT_APPLICABLE"
+    assert ev["request"]["userAttributes"] == {"email": email}
+    assert ev["request"]["validationData"] == {"k1": "v1"}
+    # Accepted: made as AdminCreateUser makes users (autoConfirmUser is
+    # not for admin-created users).
+    ok = unique_email("ad")
+    out = server.aws("admin-create-user", "--user-pool-id", pool_id,
+                     "--username", name, "--user-attributes",
+                     "Name=email,Value=%s" % ok)
+    assert out["User"]["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+
+
 # --- PostConfirmation ---------------------------------------------------------
 
 def test_post_confirmation_after_confirm_sign_up_and_forgot_password(
@@ -371,6 +407,27 @@ def test_post_confirmation_after_confirm_sign_up_and_forgot_password(
     ev = hook.events("/arn-post")[1]
     assert ev["triggerSource"] == "PostConfirmation_ConfirmForgotPassword"
     assert ev["request"]["userAttributes"]["sub"] == out["UserSub"]
+
+
+def test_admin_confirm_sign_up_runs_post_confirmation(server, hook, idp):
+    p = path()
+    hook.on(p, lambda event, context: event)
+    pool_id, client_id, _ = app(server, idp,
+                                {"PostConfirmation": hook.url(p)})
+    name, email = "acs-%s" % uuid.uuid4().hex[:8], unique_email("acs")
+    out = sign_up(idp, client_id, name, email)
+    server.aws("admin-confirm-sign-up", "--user-pool-id", pool_id,
+               "--username", name, "--client-metadata", "origin=admin")
+    [ev] = hook.events(p)
+    assert ev["triggerSource"] == "PostConfirmation_ConfirmSignUp"
+    assert ev["userName"] == name
+    assert ev["callerContext"]["clientId"] == "CLIENT_ID_NOT_APPLICABLE"
+    assert ev["request"]["userAttributes"]["sub"] == out["UserSub"]
+    assert ev["request"]["userAttributes"]["cognito:user_status"] == \
+        "CONFIRMED"
+    assert ev["request"]["clientMetadata"] == {"origin": "admin"}
+    assert idp.admin_get_user(UserPoolId=pool_id,
+                              Username=name)["UserStatus"] == "CONFIRMED"
 
 
 def test_post_confirmation_failure_leaves_the_user_confirmed(server, hook,
@@ -510,6 +567,19 @@ def test_circuit_breaker_opens_and_closes(server, idp, hook):
     assert attempt() is None
     assert len(hook.calls(p)) == 7
     assert "circuit closed" in server.log_text()
+
+
+def test_connections_are_reused(server, idp, hook):
+    p = path()
+    pool_id, client_id, _ = app(server, idp, {"PreSignUp": hook.url(p)})
+    for i in range(8):
+        sign_up(idp, client_id, "cr-%s" % uuid.uuid4().hex[:8],
+                unique_email("cr"))
+    peers = {c["peer"] for c in hook.calls(p)}
+    # Eight calls over the fetch threads' kept-alive connections: at
+    # most one connection per thread (4), not one per call.
+    assert len(hook.calls(p)) == 8
+    assert len(peers) <= 4, peers
 
 
 def test_pools_without_triggers_call_nothing(server, hook, idp, make_pool):

@@ -51,7 +51,8 @@ class Webhook:
             def do_POST(self):
                 n = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(n)
-                hook._record(self.path, self.headers, body)
+                hook._record(self.path, self.headers, body,
+                             self.client_address)
                 status, out, delay = hook._answer(self.path, body)
                 if delay:
                     time.sleep(delay)
@@ -78,12 +79,13 @@ class Webhook:
         with self.lock:
             self.handlers[path] = handler
 
-    def _record(self, path, headers, body):
+    def _record(self, path, headers, body, peer):
         with self.lock:
             self.requests.append({
                 "path": path,
                 "headers": {k.lower(): v for k, v in headers.items()},
                 "body": body,
+                "peer": peer,
             })
 
     def calls(self, path):
