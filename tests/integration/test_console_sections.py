@@ -819,3 +819,52 @@ def test_sections_accessible(server, node, make_pool, idp):  # noqa: F811
     assert all(v["status"] == 200 for v in mine.values()), mine
     bad = {p: v["violations"] for p, v in mine.items() if v["violations"]}
     assert not bad, json.dumps(bad, indent=1)
+
+
+# --- In Chromium ---------------------------------------------------------
+
+def test_sections_in_chromium(server, node, make_pool, idp):  # noqa: F811
+    """Every section clicked through in Chromium by labels, links and
+    buttons (tests/clients/console_sections.js, screenshots of each
+    step); the AWS CLI then describes exactly what was clicked."""
+    from test_browser import shots_dir
+    from test_npm_clients import App
+    app = App(server, make_pool, idp)
+    pid = app.pool_id
+    before = describe(server, pid)
+    r = app.run(node, "console_sections.js", "sections", timeout=600,
+                base=server.https, stateDir=server.state_dir, poolId=pid,
+                shots=shots_dir("console_sections_chromium"),
+                **{"lambda": LAMBDA % "pre"})
+    for step in ("policies", "mfa", "messages", "tags", "devices",
+                 "triggers"):
+        assert r.value(step) == "Your changes have been saved."
+    assert r.value("attributes") == "The custom attribute has been added."
+    bad = r.value("policiesRefused")
+    assert bad["value"] == "5" and bad["invalid"] == "true"
+    assert bad["alertId"] in bad["describedBy"].split()
+    assert "Member must have value greater than or equal to 6" in \
+        bad["alert"]
+
+    after = describe(server, pid)
+    assert after["Policies"]["PasswordPolicy"] == dict(
+        before["Policies"]["PasswordPolicy"], MinimumLength=12,
+        RequireSymbols=False, TemporaryPasswordValidityDays=3)
+    assert after["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"]
+    assert after["MfaConfiguration"] == "OPTIONAL"
+    assert mfa_config(server, pid)["SoftwareTokenMfaConfiguration"] == {
+        "Enabled": True}
+    assert sorted(after["AutoVerifiedAttributes"]) == ["email",
+                                                       "phone_number"]
+    assert after["VerificationMessageTemplate"]["EmailSubject"] == \
+        "Your code"
+    assert after["EmailVerificationMessage"] == "The code is {####}."
+    assert tags_of(server, after) == {"team": "blue"}
+    assert after["DeviceConfiguration"] == {
+        "ChallengeRequiredOnNewDevice": False,
+        "DeviceOnlyRememberedOnUserPrompt": True}
+    assert after["LambdaConfig"] == {"PreSignUp": LAMBDA % "pre"}
+    tier = [a for a in after["SchemaAttributes"]
+            if a["Name"] == "custom:tier"]
+    assert tier and tier[0]["AttributeDataType"] == "Number"
+    assert tier[0]["NumberAttributeConstraints"] == {"MaxValue": "9"}
