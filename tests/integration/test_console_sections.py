@@ -26,7 +26,7 @@ import pytest
 
 from test_npm_clients import node  # noqa: F401 (a fixture)
 
-LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:%s"
+LAMBDA = "https://hooks.example.com/trigger/%s"
 
 
 # --- a browser without JavaScript: forms found by their labels --------
@@ -700,6 +700,14 @@ def test_trigger_bad_value_refused(server, ui, rich_pool):
     refused(page, "PreAuthentication", "not a url",
             "lambdaConfig.preAuthentication")
     assert page.form("Save changes").value("Pre sign-up") == LAMBDA % "pre"
+    assert describe(server, pid) == before
+    # A Lambda ARN the configuration file does not map to a URL.
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:unmapped"
+    form = page.form("Save changes")
+    form.fill("Pre authentication", "").fill("User Migration", arn)
+    page = ui.submit(form, "Save changes")
+    refused(page, "UserMigration", arn, "LambdaConfig.UserMigration: the "
+            "Lambda ARN %s is not mapped to a webhook URL" % arn)
     assert describe(server, pid) == before
 
 
