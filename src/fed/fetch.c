@@ -421,6 +421,7 @@ fetch_start(struct task *t, struct fetch *f, fetch_done_fn done, void *arg)
 	task_hold(t);
 	if (fetch_pool_submit(fetch_job_run, fetch_job_done, j) != 0) {
 		f->error = xstrdup("the server is busy; try again later");
+		f->busy = 1;
 		fetch_job_done(j);
 	}
 }

@@ -45,6 +45,7 @@ struct fetch {
 	int	 refused;	/* an address was refused */
 	int	 unreached;	/* no connection was made */
 	int	 timed_out;	/* FETCH_TIMEOUT_MS passed */
+	int	 busy;		/* not run: the fetch queue was full */
 };
 
 typedef void	(*fetch_done_fn)(struct task *, struct fetch *, void *);

@@ -121,6 +121,15 @@ breaker_record(const char *url, int ok)
 }
 
 void
+breaker_cancel(const char *url)
+{
+	struct breaker	*b = breaker_find(url);
+
+	if (b != NULL)
+		b->probing = 0;
+}
+
+void
 breaker_reset(void)
 {
 	size_t	i;

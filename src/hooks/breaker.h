@@ -16,6 +16,8 @@
 int	breaker_allow(const char *);
 /* The outcome of an allowed call: ok 1 (an answer) or 0 (a failure). */
 void	breaker_record(const char *, int);
+/* An allowed call that never went (our queue was full): no outcome. */
+void	breaker_cancel(const char *);
 /* Forget every URL (tests). */
 void	breaker_reset(void);
 

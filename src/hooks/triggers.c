@@ -312,6 +312,15 @@ triggers_fetched(struct task *t, struct fetch *f, void *arg)
 {
 	struct triggers_job	*j = arg;
 
+	if (f->busy) {
+		/* Our queue, not the endpoint: no failure of its circuit. */
+		breaker_cancel(j->url);
+		if (t != NULL)
+			task_fail(t, CORE_ERR_BUSY, "Too many requests; try "
+			    "again later.");
+		triggers_job_free(j);
+		return;
+	}
 	if (t == NULL) {
 		breaker_record(j->url, f->error == NULL);
 		triggers_job_free(j);

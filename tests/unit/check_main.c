@@ -21,6 +21,7 @@ main(void)
 	srunner_add_suite(sr, b64_suite());
 	srunner_add_suite(sr, keys_suite());
 	srunner_add_suite(sr, conf_suite());
+	srunner_add_suite(sr, triggers_suite());
 	srunner_add_suite(sr, shape_suite());
 	srunner_add_suite(sr, password_suite());
 	srunner_add_suite(sr, policy_suite());

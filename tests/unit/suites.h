@@ -6,6 +6,7 @@
 
 Suite	*b64_suite(void);
 Suite	*conf_suite(void);
+Suite	*triggers_suite(void);
 Suite	*keys_suite(void);
 Suite	*shape_suite(void);
 Suite	*sigv4_suite(void);
