@@ -179,6 +179,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     # --- reading the request ---
     def split(self):
+        # One handler serves every request of a kept-alive connection:
+        # the body read for the previous one is not this one's.
+        self.__dict__.pop("_body", None)
         u = urllib.parse.urlsplit(self.path)
         self.path_only = u.path
         self.query = {k: v[-1] for k, v in
@@ -230,6 +233,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def handle_any(self):
         self.split()
         try:
+            # Read whatever the answer, or the next request on the
+            # connection would start inside this one's body.
+            self.body_bytes()
             if self.path_only.startswith("/test/"):
                 return self.do_admin()
             route = self.routes().get((self.command, self.path_only))
