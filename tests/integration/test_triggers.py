@@ -374,6 +374,51 @@ def test_admin_create_user_runs_pre_sign_up(server, hook, idp):
     assert out["User"]["UserStatus"] == "FORCE_CHANGE_PASSWORD"
 
 
+def test_hosted_pages_run_both_triggers(server, hook, idp, make_pool):
+    pre, post = path(), path()
+
+    def handler(event, context):
+        if event["userName"].startswith("auto-"):
+            event["response"]["autoConfirmUser"] = True
+        return event
+
+    hook.on(pre, handler)
+    site = Site(server, idp, make_pool, pool_args={
+        "AutoVerifiedAttributes": ["email"],
+        "LambdaConfig": {"PreSignUp": hook.url(pre),
+                         "PostConfirmation": hook.url(post)}})
+    b = Browser(server)
+    q, verifier, login = site.start(b)
+    # Auto-confirmed: straight back to the sign-in page, no code sent.
+    status, _, form = b.go("GET", link(login, "Sign up"))
+    name, email = "auto-%s" % uuid.uuid4().hex[:8], unique_email("hp")
+    status, hdrs, _ = submit(b, form, username=name, email=email,
+                             password=PASSWORD)
+    assert status == 302 and "notice=created" in hdrs["location"], hdrs
+    assert server.messages(email) == []
+    [ev] = hook.events(post)
+    assert ev["triggerSource"] == "PostConfirmation_ConfirmSignUp"
+    assert ev["userName"] == name
+    assert ev["callerContext"]["clientId"] == site.client_id
+    # Confirmed by the code on the page: PostConfirmation then.
+    status, _, form = b.go("GET", link(login, "Sign up"))
+    name, email = "code-%s" % uuid.uuid4().hex[:8], unique_email("hp")
+    status, _, page = submit(b, form, username=name, email=email,
+                             password=PASSWORD)
+    assert status == 200 and "We have sent a code" in page, page
+    assert len(hook.events(post)) == 1
+    status, hdrs, _ = submit(b, page, username=name,
+                             code=server.wait_code(email),
+                             _action="confirm")
+    assert status == 302, hdrs
+    ev = hook.events(post)[1]
+    assert ev["triggerSource"] == "PostConfirmation_ConfirmSignUp"
+    assert ev["userName"] == name
+    assert ev["request"]["userAttributes"]["email_verified"] == "true"
+    assert [e["userName"][:5] for e in hook.events(pre)] == \
+        ["auto-", "code-"]
+
+
 # --- PostConfirmation ---------------------------------------------------------
 
 def test_post_confirmation_after_confirm_sign_up_and_forgot_password(
