@@ -9,9 +9,11 @@
  * Everything runs through console_op, i.e. the JSON API's own
  * operations: the console writes no SQL and checks nothing the API
  * checks, so a refused form shows the API's message. That message goes
- * beside the field it is about (cu_fields: the fields are found by the
- * words of the message, as the callback gets no field name) and the
- * form comes back with what was typed.
+ * beside the field it is about (cu_user_fields, cu_group_fields: the
+ * field is found by the words of the message, as the callback gets no
+ * field name) and the form comes back with what was typed. A created
+ * user is shown in the user list, as the classic console did, with a
+ * link to its page.
  *
  * Users and groups are named by a query field (?username=, ?group=)
  * and by a hidden field in the forms that act on them, not by a path

@@ -2,9 +2,12 @@
 
 A signed-in console session (plain HTTPS with a cookie jar) fills the
 forms a person would: Create user, the user list's search and paging,
-the user page's actions, Create group and the group page. After each
-action the AWS CLI (`server.aws`) describes the pool, so the test sees
-what an API client sees, not what the page claims.
+the user page's actions, Create group and the group page; and headless
+Chromium (tests/clients/console_users.js) goes through Create user, the
+user's page and Add to group by roles and accessible names, with
+screenshots in build/screenshots/console_users. After each action the
+AWS CLI (`server.aws`) describes the pool, so the test sees what an API
+client sees, not what the page claims.
 """
 
 import html
@@ -16,7 +19,9 @@ import urllib.parse
 import pytest
 
 from conftest import TEMP, make_client
+from test_browser import shots_dir
 from test_devices import User as DeviceUser
+from test_npm_clients import App, node  # noqa: F401 (a fixture)
 
 STRONG = "Temp-passw0rd!"
 
@@ -505,3 +510,37 @@ def test_actions_need_the_csrf_token(server, cu, pool):
                              {"username": "gina"}, csrf="forged")
     assert status == 403
     assert get_user(server, pool["Id"], "gina")["Enabled"] is True
+
+
+# --- In Chromium -------------------------------------------------------
+
+def test_users_in_chromium(server, node, make_pool, idp):  # noqa: F811
+    app = App(server, make_pool, idp)
+    pid = app.pool_id
+    _, expected = server.aws_error(
+        "admin-create-user", "--user-pool-id", pid, "--username", "ivy",
+        "--temporary-password", "password1")
+    r = app.run(node, "console_users.js", "users", timeout=600,
+                base=server.https, stateDir=server.state_dir,
+                username="ivy", email="ivy@example.com", weak="password1",
+                strong=STRONG, group="testers",
+                shots=shots_dir("console_users"))
+    assert r.value("section") is True
+    weak = r.value("weak")
+    assert weak == {"message": expected, "username": "ivy",
+                    "email": "ivy@example.com"}
+    assert r.value("created") == "FORCE_CHANGE_PASSWORD"
+    assert r.value("disabled") == 1
+    assert r.value("grouped") is True
+    user = get_user(server, pid, "ivy")
+    assert user["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    assert user["Enabled"] is False
+    assert attrs(user)["email"] == "ivy@example.com"
+    # Invited by email (the checkbox's default), with the password.
+    assert STRONG in server.wait_message("ivy@example.com")["body"]
+    g = server.aws("get-group", "--user-pool-id", pid, "--group-name",
+                   "testers")["Group"]
+    assert g["Precedence"] == 2
+    assert [x["GroupName"] for x in server.aws(
+        "admin-list-groups-for-user", "--user-pool-id", pid, "--username",
+        "ivy")["Groups"]] == ["testers"]
