@@ -671,3 +671,44 @@ def test_pages_have_no_serious_violation(server, node, make_pool,  # noqa: F811
         assert got[p]["status"] == 200, (p, got[p])
     bad = {p: v["violations"] for p, v in got.items() if v["violations"]}
     assert not bad, json.dumps(bad, indent=1)
+
+
+def test_pages_in_chromium(server, node, make_pool, idp):  # noqa: F811
+    """tests/clients/console_clients.js: Add an app client, App client
+    settings, a taken domain prefix and a CSS preview, by role and
+    accessible name in Chromium; the AWS CLI describes what was
+    clicked."""
+    app = App(server, make_pool, idp)
+    other = make_pool()
+    taken = "chromium-%s" % uuid.uuid4().hex[:8]
+    idp.create_user_pool_domain(UserPoolId=other["Id"], Domain=taken)
+    r = app.run(node, "console_clients.js", "pages", timeout=300,
+                base=server.https, stateDir=server.state_dir,
+                pool=app.pool_id, taken=taken,
+                shots=shots_dir("console_clients_chromium"))
+    client_id = r.value("client")
+    c = describe_client(server, app.pool_id, client_id)
+    assert c["ClientName"] == "chromium-web"
+    assert "ClientSecret" not in c
+    assert c["ExplicitAuthFlows"] == ["USER_PASSWORD_AUTH"]
+    assert c["RefreshTokenValidity"] == 5
+    assert r.value("settings") == "https://app.example.com/cb"
+    s = describe_client(server, app.pool_id, client_id)
+    assert "CallbackURLs" not in describe_client(server, app.pool_id,
+                                                 app.client_id)
+    assert s["CallbackURLs"] == ["https://app.example.com/cb"]
+    assert s["LogoutURLs"] == ["https://app.example.com/bye"]
+    assert s["AllowedOAuthFlows"] == ["code"]
+    assert sorted(s["AllowedOAuthScopes"]) == ["openid", "profile"]
+    assert s["SupportedIdentityProviders"] == ["COGNITO"]
+
+    d = r.value("domain")
+    _, msg = server.aws_error("create-user-pool-domain", "--user-pool-id",
+                              app.pool_id, "--domain", taken)
+    assert d == {"value": taken, "message": msg, "describedBy": msg}
+    assert "Domain" not in server.aws(
+        "describe-user-pool", "--user-pool-id", app.pool_id)["UserPool"]
+
+    assert r.value("preview") == "rgb(170, 0, 0)"
+    assert server.aws("get-ui-customization", "--user-pool-id",
+                      app.pool_id)["UICustomization"].get("CSS") is None
