@@ -627,6 +627,29 @@ def test_connections_are_reused(server, idp, hook):
     assert len(peers) <= 4, peers
 
 
+def test_a_pool_without_a_secret_calls_nothing_unsigned(server, idp, hook):
+    # As a pool made before trigger secrets existed.
+    p = path()
+    pool_id, client_id, _ = app(server, idp, {"PreSignUp": hook.url(p)})
+    server.psql("UPDATE pools SET trigger_secret_sealed = NULL WHERE id = "
+                "'%s'" % pool_id)
+    name = "ns-%s" % uuid.uuid4().hex[:8]
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        sign_up(idp, client_id, name, unique_email("ns"))
+    assert error_of(e) == ("UnexpectedLambdaException",
+                           "PreSignUp invocation failed due to error "
+                           "NoSigningSecret.")
+    assert hook.calls(p) == []
+    no_user(idp, pool_id, name)
+    r = server.api("RotateTriggerSigningSecret", {"UserPoolId": pool_id})
+    secret = r.json()["TriggerSigningSecret"]
+    sign_up(idp, client_id, name, unique_email("ns"))
+    [call] = hook.calls(p)
+    h = call["headers"]
+    assert h["x-userpoold-signature"] == signature(
+        secret, h["x-userpoold-timestamp"], call["body"])
+
+
 def test_pools_without_triggers_call_nothing(server, hook, idp, make_pool):
     up = make_pool(AutoVerifiedAttributes=["email"])
     client_id = make_client(idp, up["Id"])["ClientId"]
