@@ -9,9 +9,10 @@
 #                PostgreSQL), side by side;
 #   build-asan/  with --sanitizers (or SANITIZERS=1): the same two suites on
 #                an ASan+UBSan build;
-#   build-fuzz/  when clang is there: the libFuzzer targets (built in the
-#                background beside the other stages), each run for a
-#                bounded time through tests/fuzz/run.sh.
+#   build-fuzz/  when clang is there: the libFuzzer targets (built with
+#                --enable-werror in the background beside the other
+#                stages), each run for a bounded time through
+#                tests/fuzz/run.sh.
 # The integration test files run in parallel, $TEST_JOBS at a time (2;
 # pytest-xdist, one daemon per file, one PostgreSQL cluster per run); the
 # sanitizer run leaves out the Node.js and Chromium clients (marked
@@ -206,7 +207,7 @@ fuzz_build_start() {
 		renice -n 10 -p "$BASHPID" >/dev/null
 		# shellcheck disable=SC2086
 		{ build_configure build-fuzz CC=clang --enable-fuzzing \
-		    --enable-sanitizers ${CONFIGURE_FLAGS:-} &&
+		    --enable-sanitizers --enable-werror ${CONFIGURE_FLAGS:-} &&
 		    build_make build-fuzz; } >build-fuzz/build.out 2>&1
 		echo "$? $(($(date +%s) - t0))" >build-fuzz/build.rc
 	) &
