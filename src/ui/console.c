@@ -44,7 +44,6 @@
 #define CONSOLE_BASE		"/console"
 #define CONSOLE_CSS		"/static/console.css"
 #define CONSOLE_MAX_ARGS	8
-#define CONSOLE_PARAMS_MAX	1000	/* fields of one form */
 #define CONSOLE_CSP							\
 	"default-src 'self'; style-src 'self' 'unsafe-inline'; "	\
 	"img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; " \
@@ -235,9 +234,8 @@ console_decode(const char *s, size_t len)
 	return out;
 }
 
-/* Add the fields of an urlencoded text; -1 when it is malformed. */
-static int
-console_parse(json_t *into, const char *text, int *n)
+int
+console_form_parse(json_t *into, const char *text, int *n)
 {
 	const char	*p, *end, *eq;
 	char		*k, *v;
@@ -280,9 +278,10 @@ console_fields(struct console_req *cr)
 
 	cr->params = json_object();
 	if (cr->r->method == EVHTTP_REQ_POST)
-		rc = console_parse(cr->params, (const char *)cr->r->body, &n);
+		rc = console_form_parse(cr->params, (const char *)cr->r->body,
+		    &n);
 	if (rc == 0)
-		rc = console_parse(q, cr->r->query, &n);
+		rc = console_form_parse(q, cr->r->query, &n);
 	json_object_foreach(q, k, v)
 		if (json_object_get(cr->params, k) == NULL)
 			json_object_set(cr->params, k, v);

@@ -19,6 +19,16 @@ struct pg_batch;
 #define CONSOLE_IDLE		(8 * 60 * 60)	/* seconds of idleness */
 #define CONSOLE_SECRET_BYTES	32
 
+#define CONSOLE_PARAMS_MAX	1000	/* fields of one form and its query */
+
+/*
+ * Add the fields of an urlencoded text (a form body or a query; NULL is
+ * none) to into, name: [values], counting them in *n; -1 when it is
+ * malformed (more than CONSOLE_PARAMS_MAX fields, a NUL byte or text
+ * that is not UTF-8 once decoded). '+' is a space.
+ */
+int		 console_form_parse(json_t *, const char *, int *) MUST_CHECK;
+
 /* The pages answered without a session (console_auth.c). */
 extern const struct console_page	console_public_pages[];
 /* The sign-in form, with a message when not NULL (no session). */

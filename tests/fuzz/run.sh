@@ -8,7 +8,7 @@ set -u
 build=${1:?usage: run.sh BUILD_DIR [SECONDS]}
 secs=${2:-${FUZZ_SECONDS:-30}}
 here=$(cd "$(dirname "$0")" && pwd)
-targets="http api users template forms css saml_metadata saml_response fed"
+targets="http api users template forms css saml_metadata saml_response fed console"
 top=$(mktemp -d)
 trap 'rm -rf "$top"' EXIT INT TERM
 
