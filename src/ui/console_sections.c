@@ -767,13 +767,14 @@ cs_messages_fix(json_t *in)
 
 /*
  * The pre token generation trigger's version goes with its URL; the
- * sender triggers are V1_0 objects, present only with a URL.
+ * sender and inbound federation triggers are V1_0 objects, present only
+ * with a URL.
  */
 static void
 cs_triggers_fix(json_t *in)
 {
 	static const char *const	 senders[] = {
-		"CustomSMSSender", "CustomEmailSender" };
+		"CustomSMSSender", "CustomEmailSender", "InboundFederation" };
 	json_t				*lc, *pre, *o;
 	size_t				 i;
 
@@ -1097,6 +1098,8 @@ static const struct cs_field cs_f_triggers[] = {
 	{ "CustomEmailSender", CS_TEXT, CS_LC "CustomEmailSender.LambdaArn",
 	    NULL, 0 },
 	{ "KMSKeyID", CS_TEXT, CS_LC "KMSKeyID", NULL, 0 },
+	{ "InboundFederation", CS_TEXT, CS_LC "InboundFederation.LambdaArn",
+	    NULL, 0 },
 	{ NULL, 0, NULL, NULL, 0 }
 };
 

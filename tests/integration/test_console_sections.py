@@ -673,6 +673,7 @@ def test_triggers(server, ui, rich_pool):
     form.fill("Pre Token Generation", LAMBDA % "tokens")
     form.fill("Pre Token Generation version", "V2_0")
     form.fill("Custom email sender", LAMBDA % "mailer")
+    form.fill("Inbound federation", LAMBDA % "federation")
     page = ui.submit(form, "Save changes")
     assert page.status == 200, page.html
     assert describe_raw(server, pid)["LambdaConfig"] == {
@@ -681,7 +682,9 @@ def test_triggers(server, ui, rich_pool):
         "PreTokenGenerationConfig": {"LambdaVersion": "V2_0",
                                      "LambdaArn": LAMBDA % "tokens"},
         "CustomEmailSender": {"LambdaVersion": "V1_0",
-                              "LambdaArn": LAMBDA % "mailer"}}
+                              "LambdaArn": LAMBDA % "mailer"},
+        "InboundFederation": {"LambdaVersion": "V1_0",
+                              "LambdaArn": LAMBDA % "federation"}}
     after = describe(server, pid)
     assert after["LambdaConfig"]["PreSignUp"] == LAMBDA % "pre"
     changed_only(before, after, {"LambdaConfig"})
