@@ -1,0 +1,11 @@
+-- 018_users_fillfactor.sql: room on each page of users for a new version
+-- of its rows. A password or SRP sign-in writes its user's row twice
+-- (the lockout's charge and clear, src/db/lockout.c), and a row is
+-- about 1.4 kB; PostgreSQL prunes a page's dead versions only once its
+-- free space falls below the fillfactor's reserve or a tenth of the
+-- page (819 bytes, less than a row), so on full pages many of those
+-- writes could not stay on the page (HOT) and added an entry to each of
+-- the table's twelve indexes, which the user lookups of later requests
+-- then walked. With 30 % kept free, pruning starts while a new version
+-- still fits. Pages written before this keep their fill until rewritten.
+ALTER TABLE users SET (fillfactor = 70);
