@@ -1059,19 +1059,39 @@ wiz_part_failed(struct console_req *cr, const char *msg)
 	    m->pool_id), wiz_rolled_back, wiz_rollback_failed);
 }
 
+/*
+ * Where a refusal of CreateUserPool shows: the step and field its
+ * message names (the shape's member path, or the member the rule
+ * names), else the Review with the message above the table.
+ */
+static const struct {
+	const char	*names;		/* in the message */
+	const char	*classic;	/* the classic wizard's step */
+	const char	*new_step;	/* the new wizard's */
+	const char	*field;
+} wiz_refusals[] = {
+	{ "poolName", "name", "app", "name" },
+	{ "LambdaConfig", "triggers", NULL, "triggers" },
+	{ "lambdaConfig", "triggers", NULL, "triggers" },
+};
+
 static void
 wiz_pool_failed(struct console_req *cr, const char *msg)
 {
 	struct wiz_make	*m = console_data(cr);
-	int		 name = strstr(msg, "poolName") != NULL;
+	const char	*at;
+	size_t		 i;
 
 	m->msg = xstrdup(msg);
-	if (m->k == &wiz_kinds[0]) {
-		m->step = name ? "name" : "review";
-		m->field = name ? "name" : "review";
-	} else {
-		m->step = name ? "app" : "review";
-		m->field = name ? "name" : "review";
+	m->step = m->field = "review";
+	for (i = 0; i < nitems(wiz_refusals); i++) {
+		at = m->k == &wiz_kinds[0] ? wiz_refusals[i].classic :
+		    wiz_refusals[i].new_step;
+		if (at != NULL && strstr(msg, wiz_refusals[i].names) != NULL) {
+			m->step = at;
+			m->field = wiz_refusals[i].field;
+			break;
+		}
 	}
 	wiz_refused(cr);
 }
