@@ -562,6 +562,7 @@ saml_idp_check_run(struct task *t)
 	e.in_response_to = op->irt;
 	e.now = saml_idp_now();
 	e.sp_key_pem = op->decrypt ? op->key_pem : NULL;
+	e.require_encrypted = op->decrypt;
 	if (saml_response_verify(op->response, strlen(op->response), &e,
 	    op->out, &op->err) != 0)
 		return;

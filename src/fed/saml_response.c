@@ -155,6 +155,9 @@ saml_resp_assertion(struct saml_resp *r)
 	if (na + ne != 1)
 		FAIL(r, SAML_WRAPPING, "the response holds %zu assertions, "
 		    "not one", na + ne);
+	if (na == 1 && r->x->require_encrypted)
+		FAIL(r, SAML_DECRYPT, "the assertion is not encrypted and "
+		    "the provider requires encrypted responses");
 	if (na == 1) {
 		r->assertion = saml_xml_child(r->resp, SAML_NS_ASSERT,
 		    "Assertion");

@@ -58,6 +58,8 @@ struct saml_expect {
 	int64_t			 now;		/* epoch seconds */
 	/* The SP's RSA key (PEM) for EncryptedAssertion, or NULL. */
 	const char		*sp_key_pem;
+	/* EncryptedResponses: a plain Assertion is refused (SAML_DECRYPT). */
+	int			 require_encrypted;
 };
 
 struct saml_attr {

@@ -299,6 +299,14 @@ def test_metadata_encrypted_and_signed_requests(server, idp, make_pool,
     # there checks the AuthnRequest and encrypts the assertion.
     saml_idp.add_sp(metadata_url=f.domain_url + "/saml2/metadata")
     user = saml_idp.add_user()
+    # EncryptedResponses on: a signed but plain assertion is refused.
+    saml_idp.set(auto_login=user["name_id"], encrypt=False)
+    form, q, _ = f.to_idp()
+    back = f.post(form)
+    assert isinstance(back, dict), back
+    assert back["error"] == "invalid_request" and "code" not in back
+    assert back["state"] == q["state"]
+    assert f.users() == []
     saml_idp.set(auto_login=user["name_id"], encrypt=True)
     form, q, verifier = f.to_idp()
     logged = saml_idp.log("sso")[-1]

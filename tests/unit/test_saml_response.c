@@ -167,6 +167,9 @@ static const struct resp_case resp_cases[] = {
 	{ "error status", o_status, NULL, TS_REQ, SAML_STATUS },
 };
 
+/* Set by a case that wants EncryptedResponses on. */
+static int	resp_require_enc;
+
 /* Verify xml as the test SP with the given metadata certificates. */
 static int
 resp_verify(const char *xml, const char *irt, const char *sp_key,
@@ -191,6 +194,7 @@ resp_verify(const char *xml, const char *irt, const char *sp_key,
 	x.in_response_to = irt;
 	x.now = TS_NOW;
 	x.sp_key_pem = sp_key;
+	x.require_encrypted = resp_require_enc;
 	b64 = b64_encode(xml, strlen(xml));
 	rc = saml_response_verify(b64, strlen(b64), &x, out, err);
 	free(b64);
@@ -250,7 +254,8 @@ START_TEST(test_case)
 END_TEST
 
 /* A rolled key: the second certificate signs. An encrypted Assertion
- * without the SP key, or with another key, does not decrypt. */
+ * without the SP key, or with another key, does not decrypt; with
+ * encryption required a plain one is refused even with the key. */
 START_TEST(test_keys)
 {
 	struct ts_opts		 o;
@@ -273,6 +278,18 @@ START_TEST(test_keys)
 	ck_assert_int_eq(resp_verify(xml, TS_REQ, kother.key_pem, certs, 2,
 	    &a, &err), -1);
 	ck_assert_int_eq(err.kind, SAML_DECRYPT);
+	resp_require_enc = 1;
+	ck_assert_int_eq(resp_verify(xml, TS_REQ, ksp.key_pem, certs, 2,
+	    &a, &err), 0);
+	saml_assertion_free(&a);
+	free(xml);
+	o.sp = NULL;
+	xml = ts_build(&o);
+	ck_assert_int_eq(resp_verify(xml, TS_REQ, ksp.key_pem, certs, 2,
+	    &a, &err), -1);
+	ck_assert_int_eq(err.kind, SAML_DECRYPT);
+	ck_assert_ptr_null(a.name_id);
+	resp_require_enc = 0;
 	free(xml);
 }
 END_TEST
