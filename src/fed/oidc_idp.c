@@ -2,7 +2,8 @@
  * oidc_idp.c: the authorization code flow at a provider (see
  * oidc_idp.h).
  *
- * Sign in with Apple is OIDC without PKCE (Apple documents none), with
+ * Every type sends PKCE (S256) but Apple: Sign in with Apple is OIDC
+ * without PKCE (Apple documents none), with
  * response_mode=form_post when it asks for scopes, and a client secret
  * signed for each request (fed/apple.c, made by fed/idp_flow.c).
  *
@@ -62,11 +63,12 @@ oidc_idp_detail(json_t *details, const char *key)
 	return v != NULL && *v != '\0' ? v : NULL;
 }
 
-/* PKCE for the ID-token types but Apple, which documents none. */
+/* PKCE (S256) on the provider leg for every type but Apple, which
+ * documents none. */
 static int
 oidc_idp_pkce(enum fed_type type)
 {
-	return oidc_idp_has_id_token(type) && type != FED_APPLE;
+	return type != FED_APPLE && type != FED_SAML;
 }
 
 int

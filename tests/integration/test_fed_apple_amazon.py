@@ -158,9 +158,13 @@ def test_login_with_amazon_at_the_stand_in(server, idp, make_pool,
     assert d["AttributeMapping"]["username"] == "user_id"
     f.client_id = f.make_client(["LoginWithAmazon"])
     user = amazon_idp.add_user(name="Jeff Test")
-    amazon_idp.set(auto_login=user["user_id"])
+    amazon_idp.set(auto_login=user["user_id"], require_pkce=True)
     back, verifier = f.sign_in(identity_provider="LoginWithAmazon")
     sent = amazon_idp.log("authorize")[-1]["params"]
+    # PKCE on the Amazon leg, checked by the stand-in at its token step.
+    assert sent["code_challenge_method"] == "S256"
+    assert len(sent["code_challenge"]) == 43
+    assert amazon_idp.log("token")[-1]["params"]["code_verifier"] is True
     assert sent["scope"] == "profile" and sent["response_type"] == "code"
     assert sent["redirect_uri"] == f.idpresponse
     idc = f.claims(f.tokens(back, verifier)["id_token"], "id")

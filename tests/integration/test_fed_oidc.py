@@ -328,8 +328,14 @@ def test_facebook_at_the_stand_in(server, idp, make_pool,
                    {"email": "email", "name": "name"})
     f.client_id = f.make_client(["Facebook"])
     user = facebook_idp.add_user(first_name="Fay", last_name="Book")
-    facebook_idp.set(auto_login=user["id"])
+    facebook_idp.set(auto_login=user["id"], require_pkce=True)
     back, verifier = f.sign_in(identity_provider="Facebook")
+    # PKCE on the Facebook leg: S256 there, its verifier at the token
+    # endpoint (the stand-in checks it and refuses a code without one).
+    sent = facebook_idp.log("authorize")[-1]["params"]
+    assert sent["code_challenge_method"] == "S256"
+    assert len(sent["code_challenge"]) == 43
+    assert facebook_idp.log("token")[-1]["params"]["code_verifier"] is True
     idc = f.claims(f.tokens(back, verifier)["id_token"], "id")
     name = "Facebook_" + user["id"]
     assert idc["cognito:username"] == name and idc["email"] == user["email"]

@@ -12,11 +12,13 @@ on stdout when ready, and stops when its standard input closes. CONFIG:
 "postal_code"}.
 
 Endpoints, as Amazon's:
-  GET  /ap/oa?client_id&scope&response_type=code&redirect_uri&state:
+  GET  /ap/oa?client_id&scope&response_type=code&redirect_uri&state
+       [&code_challenge&code_challenge_method=S256]:
        the user (auto_login knob, or the login form), then 302 to
        redirect_uri with code, scope and state; deny: error=access_denied.
   POST /auth/o2/token (grant_type=authorization_code, code, redirect_uri,
-       client_id, client_secret) -> {"access_token": "Atza|...",
+       client_id, client_secret[, code_verifier: checked when the code
+       had a challenge]) -> {"access_token": "Atza|...",
        "token_type": "bearer", "expires_in", "refresh_token": "Atzr|..."};
        errors {"error", "error_description"} with status 400.
   GET  /user/profile (Authorization: Bearer, or access_token in the
@@ -24,7 +26,8 @@ Endpoints, as Amazon's:
        scope had postal_code; 401 {"error": "invalid_token"} otherwise.
 Admin endpoints: those of httpbase.py (users keyed by user_id), POST
 /test/clients. Knobs: auto_login, deny, delay_ms and fail with endpoints
-authorize, token, profile.
+authorize, token, profile; require_pkce (a code without a code_challenge
+is refused).
 """
 import secrets
 import sys
@@ -66,8 +69,10 @@ class AmazonHandler(httpbase.OAuthHandler):
         user = self.signed_in(p)
         if user is None:
             return self.login_form(p)
-        code = self.state.new_code("ANd", client, user["user_id"],
-                                   redirect_uri, scope=p.get("scope", ""))
+        code = self.state.new_code(
+            "ANd", client, user["user_id"], redirect_uri,
+            scope=p.get("scope", ""), challenge=p.get("code_challenge"),
+            method=p.get("code_challenge_method", "plain"))
         return self.redirect(redirect_uri + sep + urllib.parse.urlencode(
             dict(code=code, scope=p.get("scope", ""), **back)))
 
@@ -75,7 +80,8 @@ class AmazonHandler(httpbase.OAuthHandler):
         st = self.state
         p = self.form()
         st.record({"endpoint": "token", "method": self.command,
-                   "params": {k: (True if k in ("client_secret", "code")
+                   "params": {k: (True if k in ("client_secret", "code",
+                                               "code_verifier")
                                   else v) for k, v in p.items()}})
         client = st.clients.get(p.get("client_id", ""))
         if client is None or not secrets.compare_digest(
@@ -84,6 +90,12 @@ class AmazonHandler(httpbase.OAuthHandler):
                                    "error_description": "Client "
                                    "authentication failed"})
         grant = st.take_code(p, client)
+        if grant is not None and (grant["challenge"] or
+                                  st.knobs["require_pkce"]) and (
+                not grant["challenge"] or not httpbase.pkce_ok(
+                    grant["challenge"], grant["method"],
+                    p.get("code_verifier"))):
+            grant = None
         if grant is None:
             return self.json(400, {"error": "invalid_grant",
                                    "error_description": "The request has "

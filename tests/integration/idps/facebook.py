@@ -32,10 +32,9 @@ Errors are Graph API errors: {"error": {"message", "type":
 
 Admin endpoints: those of httpbase.py (users keyed by id), and
 POST /test/clients CLIENT or [CLIENT...]. Knobs: auto_login, deny,
-delay_ms and fail with endpoints authorize, token, me.
+delay_ms and fail with endpoints authorize, token, me; require_pkce (a
+code without a code_challenge is refused at the token endpoint).
 """
-import base64
-import hashlib
 import re
 import secrets
 import sys
@@ -181,7 +180,10 @@ class FacebookHandler(httpbase.Handler):
                                "Please make sure your redirect_uri is "
                                "identical to the one you used in the OAuth "
                                "dialog request", 100)
-        if grant["challenge"] and not self.pkce_ok(grant, p):
+        if grant["challenge"] is None and st.knobs["require_pkce"]:
+            return graph_error(self, "Invalid code verifier.", 100)
+        if grant["challenge"] and not httpbase.pkce_ok(
+                grant["challenge"], grant["method"], p.get("code_verifier")):
             return graph_error(self, "Invalid code verifier.", 100)
         token = "EAAT" + secrets.token_urlsafe(40)
         with st.lock:
@@ -189,14 +191,6 @@ class FacebookHandler(httpbase.Handler):
                                 "exp": time.time() + TOKEN_TTL}
         return self.json(200, {"access_token": token, "token_type": "bearer",
                                "expires_in": TOKEN_TTL})
-
-    @staticmethod
-    def pkce_ok(grant, p):
-        verifier = p.get("code_verifier", "")
-        if grant["method"] == "S256":
-            verifier = base64.urlsafe_b64encode(hashlib.sha256(
-                verifier.encode()).digest()).rstrip(b"=").decode()
-        return secrets.compare_digest(verifier, grant["challenge"])
 
     def me(self):
         st = self.state

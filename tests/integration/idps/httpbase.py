@@ -20,6 +20,8 @@ Knobs every server has: delay_ms {endpoint: ms}, fail {endpoint: status
 or {"status", "body"}}, auto_login (a user signed in without a page),
 deny (the sign-in is refused as if the user cancelled).
 """
+import base64
+import hashlib
 import html
 import http.server
 import json
@@ -33,6 +35,14 @@ import urllib.parse
 
 BODY_MAX = 1 << 20
 LOG_MAX = 200
+
+
+def pkce_ok(challenge, method, verifier):
+    """Whether verifier answers the code_challenge (S256 or plain)."""
+    if method == "S256":
+        verifier = base64.urlsafe_b64encode(hashlib.sha256(
+            (verifier or "").encode()).digest()).rstrip(b"=").decode()
+    return secrets.compare_digest(verifier or "", challenge)
 
 
 class IdpState:
@@ -52,7 +62,7 @@ class IdpState:
 
     def default_knobs(self):
         return {"auto_login": None, "deny": None, "delay_ms": {},
-                "fail": {}}
+                "fail": {}, "require_pkce": False}
 
     def add_user(self, u):
         key = u.get(self.user_key)
