@@ -195,6 +195,18 @@ oidc_idp_aud_ok(json_t *aud, const char *client_id)
 	return 0;
 }
 
+/* With several audiences, azp must name this client (OIDC Core 3.1.3.7). */
+static int
+oidc_idp_azp_ok(json_t *c, const char *client_id)
+{
+	json_t		*aud = json_object_get(c, "aud");
+	const char	*azp = json_string_value(json_object_get(c, "azp"));
+
+	if (!json_is_array(aud) || json_array_size(aud) <= 1)
+		return 1;
+	return azp != NULL && strcmp(azp, client_id) == 0;
+}
+
 static int
 oidc_idp_iss_ok(const char *iss, const char *want)
 {
@@ -221,6 +233,9 @@ oidc_idp_claims_fail(json_t *c, const struct oidc_idp_expect *x)
 		return "its issuer is not the provider's";
 	if (!oidc_idp_aud_ok(json_object_get(c, "aud"), x->client_id))
 		return "it is not meant for this client (aud)";
+	if (!oidc_idp_azp_ok(c, x->client_id))
+		return "it has several audiences and is not authorized "
+		    "for this client (azp)";
 	if (!json_is_number(exp) || json_number_value(exp) + OIDC_IDP_SKEW <
 	    (double)x->now)
 		return "it has expired";

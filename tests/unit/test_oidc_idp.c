@@ -191,8 +191,9 @@ START_TEST(test_good_tokens)
 	    &expect), 0);
 	ck_assert_int_eq(check(sign(hdr("ES256", "e1"), claims(), ec_key),
 	    &expect), 0);
-	/* aud as an array holding ours */
+	/* aud as an array holding ours, azp ours */
 	json_object_set_new(c, "aud", json_pack("[s, s]", "x", "client-1"));
+	json_object_set_new(c, "azp", json_string("client-1"));
 	ck_assert_int_eq(check(sign(hdr("RS256", "r1"), c, rsa_key),
 	    &expect), 0);
 }
@@ -234,6 +235,21 @@ START_TEST(test_claims_refused)
 		ck_assert_int_eq(check(sign(hdr("RS256", "r1"), c, rsa_key),
 		    &expect), -1);
 	}
+	/* several audiences, ours among them: azp must be ours */
+	c = claims();
+	json_object_set_new(c, "aud", json_pack("[s, s]", "x", "client-1"));
+	ck_assert_int_eq(check(sign(hdr("RS256", "r1"), c, rsa_key),
+	    &expect), -1);
+	c = claims();
+	json_object_set_new(c, "aud", json_pack("[s, s]", "x", "client-1"));
+	json_object_set_new(c, "azp", json_string("x"));
+	ck_assert_int_eq(check(sign(hdr("RS256", "r1"), c, rsa_key),
+	    &expect), -1);
+	/* one audience in an array: no azp needed */
+	c = claims();
+	json_object_set_new(c, "aud", json_pack("[s]", "client-1"));
+	ck_assert_int_eq(check(sign(hdr("RS256", "r1"), c, rsa_key),
+	    &expect), 0);
 	c = claims();
 	json_object_del(c, "nonce");
 	ck_assert_int_eq(check(sign(hdr("RS256", "r1"), c, rsa_key),
@@ -300,7 +316,8 @@ START_TEST(test_authorize_url)
 	u = oidc_idp_authorize_url(&a);
 	ck_assert_str_eq(u, "https://idp.example/auth?response_type=code&"
 	    "client_id=c%201&redirect_uri=https%3A%2F%2Fx%2Fcb&scope="
-	    "public_profile%2Cemail&state=s1");
+	    "public_profile%2Cemail&state=s1&code_challenge=ch&"
+	    "code_challenge_method=S256");
 	free(u);
 	json_decref(d);
 }
