@@ -132,6 +132,7 @@ def fed(server, idp, make_pool, oidc_idp):  # noqa: F811
     f = Fed(server, idp, make_pool)
     f.oidc = oidc_idp
     cid, secret = oidc_idp.add_client([f.idpresponse])
+    f.oidc_client_id = cid
     f.add_provider("Corp", "OIDC", oidc_idp.oidc_details(cid, secret),
                    {"email": "email", "name": "name"}, ["corp.example"])
     f.client_id = f.make_client(["Corp"])
@@ -524,10 +525,17 @@ def test_two_tabs_sign_in_from_one_browser(server, fed):
     {"key": "second"}, {"key": "second_same_kid"}, {"key": "none"},
     {"key": "hs256"}, {"claims": {"aud": "someone-else"}},
     {"claims": {"iss": "http://127.0.0.1:1/evil"}},
-    {"claims": {"nonce": "not-ours"}}, {"exp_in": -3600}],
+    {"claims": {"nonce": "not-ours"}}, {"exp_in": -3600},
+    {"claims": {"aud": ["CLIENT", "other-app"], "azp": "other-app"}},
+    {"claims": {"aud": ["other-app", "CLIENT"]}}],
     ids=["other-key", "other-key-same-kid", "none", "hs256", "aud", "iss",
-         "nonce", "expired"])
+         "nonce", "expired", "azp-other", "azp-missing"])
 def test_bad_id_token_is_refused(server, fed, id_token):
+    # Several audiences, ours (CLIENT) among them: azp must be ours.
+    aud = id_token.get("claims", {}).get("aud")
+    if isinstance(aud, list):
+        id_token = dict(id_token, claims=dict(id_token["claims"], aud=[
+            fed.oidc_client_id if a == "CLIENT" else a for a in aud]))
     fed.oidc.set(id_token=id_token)
     url, q, _ = fed.authorize_url(identity_provider="Corp")
     back = fed.follow(url)
