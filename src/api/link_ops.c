@@ -172,7 +172,7 @@ link_done(struct api_call *call, struct pg_reply *reply)
 		api_fail_db(call, reply);
 		return;
 	}
-	r = reply->res[0];
+	r = reply->res[DB_FED_USERS_LINK_ROW];
 	status = pg_val(r, 0, DB_FED_USERS_LINK_STATUS);
 	if (!ops_true(r, 0, DB_FED_USERS_LINK_DEST))
 		ops_fail_no_user(call);

@@ -1,8 +1,8 @@
 /*
  * fed_users.c: the SQL of federated users and of provider links (see
- * fed_users.h): what a federated sign-in reads and writes, and the one
- * statement each of AdminLinkProviderForUser and
- * AdminDisableProviderForUser runs.
+ * fed_users.h): what a federated sign-in reads and writes, the lock
+ * and the statement AdminLinkProviderForUser runs, and the one
+ * statement of AdminDisableProviderForUser.
  */
 #include "config.h"
 
@@ -109,6 +109,10 @@ db_fed_users_upsert(struct pg_batch *b, const struct db_fed_users_new *n)
 void
 db_fed_users_link(struct pg_batch *b, const struct db_fed_users_link *l)
 {
+	/* Concurrent links to one user wait here, so each counts the
+	 * links the one before committed (a statement's own snapshot). */
+	pg_batch_add(b, "SELECT 1 FROM users u WHERE " DB_USERS_MATCH("1",
+	    "2") " ORDER BY u.sub FOR UPDATE", 2, l->pool_id, l->dest_key);
 	pg_batch_add(b, "WITH dest AS (SELECT u.sub, u.status FROM users u "
 	    "WHERE " DB_USERS_MATCH("1", "2") " ORDER BY (u.username_key = $2) "
 	    "DESC LIMIT 1), "

@@ -111,13 +111,15 @@ void	db_fed_users_upsert(struct pg_batch *,
 	    const struct db_fed_users_new *);
 
 /*
- * AdminLinkProviderForUser in one statement: the destination user
- * (key dest_key: its username or a sign-in alias) gets the link and
- * the identity element in its identities attribute, when it is not a
- * federated user, the identity is not linked yet, no federated user
- * fed_key (NULL: none to check) exists, and it has fewer than max
- * links. One row of the columns below.
+ * AdminLinkProviderForUser: the destination user (key dest_key: its
+ * username or a sign-in alias) is locked (FOR UPDATE), then one
+ * statement gives it the link and the identity element in its
+ * identities attribute, when it is not a federated user, the identity
+ * is not linked yet, no federated user fed_key (NULL: none to check)
+ * exists, and it has fewer than max links. Result DB_FED_USERS_LINK_ROW
+ * is one row of the columns below.
  */
+#define DB_FED_USERS_LINK_ROW	1
 struct db_fed_users_link {
 	const char	*pool_id;
 	const char	*dest_key;

@@ -252,6 +252,32 @@ def test_concurrent_links_of_one_identity(server, pool):
     assert len(linked) == 1
 
 
+def test_concurrent_links_to_one_user_stop_at_five(server, pool):
+    """Ten identities linked to one user at once: five links, the
+    others LimitExceededException (the user's row is locked first)."""
+    pid = pool["Id"]
+    idp = server.boto3()
+    user = make_user(idp, pid)
+    results = [None] * 10
+
+    def run(i):
+        client = server.boto3()
+        try:
+            link(client, pid, user, source("Prov%d" % i, "c%d" % i))
+            results[i] = "ok"
+        except Exception as e:  # noqa: BLE001 - the code is the point
+            results[i] = e.response["Error"]["Code"]
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count("ok") == 5, results
+    assert results.count("LimitExceededException") == 5, results
+    assert len(identities_of(idp, pid, user)) == 5
+
+
 def test_federated_user_in_directory(server, idp, pool):
     """A federated user shows as EXTERNAL_PROVIDER in AdminGetUser and
     ListUsers (and its status filter), in its provider's group; it
