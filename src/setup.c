@@ -182,8 +182,9 @@ setup_console_password(PGconn *c, int reset, char **cause)
 		rc = -1;
 	}
 	if (rc == 0 && reset)
-		printf("console password of %s written to %s: %s\n",
-		    SETUP_CONSOLE_USER, path, pw);
+		printf("console password of %s written to %s: %s\n"
+		    "its TOTP is off, its lockout cleared and its sessions "
+		    "ended\n", SETUP_CONSOLE_USER, path, pw);
 	else if (rc == 0)
 		log_info("console password of %s, shown this once: %s (in %s)",
 		    SETUP_CONSOLE_USER, pw, path);

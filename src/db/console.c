@@ -41,7 +41,8 @@ db_console_password_reset(PGconn *c, const char *user, const char *hash,
 	return pg_exec_blocking(c, "WITH a AS (INSERT INTO console_accounts "
 	    "(username, password_hash) VALUES ($1, $2) ON CONFLICT (username) "
 	    "DO UPDATE SET password_hash = $2, failed_count = 0, "
-	    "locked_until = 0, changed_at = " DB_CONSOLE_NOW " RETURNING "
+	    "locked_until = 0, totp_sealed = NULL, totp_last_step = 0, "
+	    "changed_at = " DB_CONSOLE_NOW " RETURNING "
 	    "username) DELETE FROM console_sessions WHERE username IN "
 	    "(SELECT username FROM a)", 2, params, NULL, cause);
 }

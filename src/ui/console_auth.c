@@ -5,17 +5,19 @@
  * page shares (console_int.h: the password check on a crypto thread,
  * the account read, the failure count).
  *
- * A sign-in reads the account (db/console.c), refuses while it is
- * locked, checks the password on a crypto thread (scrypt), and on
- * success makes a session (console.c sets the cookie; only its digest
- * is stored). CONSOLE_LOCK_AFTER failures in a row, of passwords or
- * TOTP codes, lock the account for CONSOLE_LOCK_SECONDS; an unknown
- * username costs the same scrypt time and shows the same message. With
- * TOTP on, the new session is first good only for the code form
- * (mfa_pending) until a code of the account's secret is given; each
- * code is taken once (the step is recorded by an UPDATE that only a
- * later step passes). Sign-ins, refusals and sign-outs go to the audit
- * log.
+ * Each sign-in and code attempt first takes a token of the client
+ * address's bucket (http/ratelimit.c: address_rate, address_burst), a
+ * plain 429 page without one. A sign-in reads the account
+ * (db/console.c), refuses while it is locked, checks the password on a
+ * crypto thread (scrypt), and on success makes a session (console.c
+ * sets the cookie; only its digest is stored). CONSOLE_LOCK_AFTER
+ * failures in a row, of passwords or TOTP codes, lock the account for
+ * CONSOLE_LOCK_SECONDS; an unknown username costs the same scrypt time
+ * and shows the same message. With TOTP on, the new session is first
+ * good only for the code form (mfa_pending) until a code of the
+ * account's secret is given; each code is taken once (the step is
+ * recorded by an UPDATE that only a later step passes). Sign-ins,
+ * refusals and sign-outs go to the audit log.
  */
 #include "config.h"
 
@@ -30,6 +32,7 @@
 #include "crypto/workers.h"
 #include "db/console.h"
 #include "db/pg.h"
+#include "http/ratelimit.h"
 #include "http/request.h"
 #include "log.h"
 #include "ui/console.h"
@@ -88,6 +91,20 @@ static void
 auth_home_again(struct console_req *cr)
 {
 	console_redirect(cr, "/");
+}
+
+/*
+ * The address's token for a sign-in or code attempt (address_rate,
+ * address_burst): 0, or -1 with a plain 429 page sent.
+ */
+static int
+auth_rate(struct console_req *cr)
+{
+	if (ratelimit_take(console_client(cr)) == 0)
+		return 0;
+	console_fail_page(cr, 429, "Too many attempts from your address. "
+	    "Try again in a moment.");
+	return -1;
 }
 
 static void
@@ -236,12 +253,46 @@ console_failed(struct console_req *cr, const char *user, const char *what)
 	pg_submit(b, auth_logged, NULL);
 }
 
-/* Seconds the account's lock still lasts (0: none) from its row. */
-static long long
-auth_locked(const PGresult *res)
+long long
+console_lock_left(const PGresult *res)
 {
 	return pg_rows(res) == 1 ? strtoll(pg_val(res, 0,
 	    DB_CONSOLE_LOCK_LEFT), NULL, 10) : 0;
+}
+
+int
+console_lock_next(const PGresult *res)
+{
+	return pg_rows(res) == 1 && strtoll(pg_val(res, 0,
+	    DB_CONSOLE_FAILED), NULL, 10) + 1 >= CONSOLE_LOCK_AFTER;
+}
+
+/* Minutes of a lock's seconds, rounded up. */
+static long long
+auth_minutes(long long left)
+{
+	return (left + 59) / 60;
+}
+
+void
+console_locked_out(struct console_req *cr, long long left)
+{
+	struct pg_batch	*b = pg_batch_new();
+	const char	*user = console_user(cr);
+	char		*msg;
+
+	if (left <= 0)
+		left = CONSOLE_LOCK_SECONDS;
+	db_console_session_delete(b, console_session_digest(cr));
+	db_console_audit_add(b, user, console_client(cr), "SignOut", user,
+	    "Locked");
+	pg_submit(b, auth_logged, NULL);
+	console_session_forget(cr);
+	msg = xasprintf("Too many failed attempts: the account is locked for "
+	    "%lld minute%s and you were signed out.", auth_minutes(left),
+	    auth_minutes(left) == 1 ? "" : "s");
+	console_fail_page(cr, 429, msg);
+	free(msg);
 }
 
 static void
@@ -312,7 +363,7 @@ auth_signin_checked(struct console_check *c)
 static void
 auth_signin_account(struct console_req *cr, const PGresult *res)
 {
-	long long	 left = auth_locked(res);
+	long long	 left = console_lock_left(res);
 	int		 found = pg_rows(res) == 1;
 
 	if (left > 0) {
@@ -334,6 +385,8 @@ auth_signin(struct console_req *cr)
 	const char	*user = console_param(cr, "username");
 	const char	*password = console_param(cr, "password");
 
+	if (auth_rate(cr) != 0)
+		return;
 	if (user == NULL || *user == '\0' || password == NULL ||
 	    *password == '\0') {
 		console_auth_form(cr, 400, CONSOLE_BAD_SIGNIN);
@@ -371,7 +424,7 @@ auth_totp_account(struct console_req *cr, const PGresult *res)
 	unsigned char	*key;
 	size_t		 len;
 	int64_t		 step = -1;
-	long long	 left = auth_locked(res);
+	long long	 left = console_lock_left(res);
 	struct pg_batch	*b;
 
 	if (left > 0) {
@@ -402,6 +455,8 @@ auth_totp(struct console_req *cr)
 		console_redirect(cr, "/");
 		return;
 	}
+	if (auth_rate(cr) != 0)
+		return;
 	console_account(cr, console_session_user(cr), auth_totp_account);
 }
 

@@ -91,6 +91,15 @@ void		 console_batch_redirect(struct console_req *,
 /* One more failure of the user's sign-in (password or code), logged. */
 void		 console_failed(struct console_req *, const char *,
 		    const char *);
+/* Seconds the lock of an account's row still lasts (0: none). */
+long long	 console_lock_left(const PGresult *);
+/* 1 when one more failure locks the account of this row. */
+int		 console_lock_next(const PGresult *);
+/*
+ * A signed-in form of a locked account (left: seconds of the lock, 0
+ * for a lock just made): the session ends, a 429 page.
+ */
+void		 console_locked_out(struct console_req *, long long);
 
 /*
  * The account's TOTP secret from its sealed form (malloc'd, *len

@@ -8,9 +8,14 @@
  * Turn on TOTP takes it with a first code from the app (the secret
  * travels in a hidden field until then: it is on the person's screen
  * anyway; stored sealed under the master key once on), Turn off TOTP
- * takes a current code. Wrong passwords and codes count towards the
- * lockout; every change goes to the audit log. Each POST ends with a
- * redirect to the page with a "done" message (Post/Redirect/Get).
+ * takes a current code; while TOTP is on, Set up and Turn on are
+ * refused (409), so a session alone cannot replace the secret (the
+ * owner's way back without the app is `userpoold console-password`,
+ * which clears it). Wrong passwords and codes count towards the
+ * lockout (the forms of a locked account, and the failure that locks
+ * it, end the session with a 429 page); every change goes to the audit
+ * log. Each POST ends with a redirect to the page with a "done" message
+ * (Post/Redirect/Get).
  */
 #include "config.h"
 
@@ -95,11 +100,23 @@ settings_get(struct console_req *cr)
 
 /* --- The password --------------------------------------------------------- */
 
-/* An error of the password form; the page's data says TOTP is on. */
+/*
+ * The password form's facts about the account, kept as the page's data
+ * while the password is checked: "t" TOTP is on, "l" one more failure
+ * locks it ("-" for no).
+ */
+static int
+settings_password_fact(struct console_req *cr, int which)
+{
+	const char	*d = console_data(cr);
+
+	return d != NULL && strchr(d, which) != NULL;
+}
+
 static void
 settings_password_error(struct console_req *cr, int status, const char *msg)
 {
-	settings_render(cr, status, console_data(cr) != NULL,
+	settings_render(cr, status, settings_password_fact(cr, 't'),
 	    json_pack("{s:s}", "error_password", msg));
 }
 
@@ -125,7 +142,11 @@ settings_password_checked(struct console_check *c)
 
 	if (!c->ok) {
 		console_failed(cr, user, "ChangeConsolePassword");
-		settings_password_error(cr, 400, "Incorrect password.");
+		if (settings_password_fact(cr, 'l'))
+			console_locked_out(cr, 0);
+		else
+			settings_password_error(cr, 400, "Incorrect "
+			    "password.");
 		return;
 	}
 	if (c->new_hash == NULL) {
@@ -148,9 +169,15 @@ settings_password_account(struct console_req *cr, const PGresult *res)
 	const char	*cur = console_param(cr, "current");
 	const char	*new = console_param(cr, "new");
 	const char	*confirm = console_param(cr, "confirm");
+	long long	 left = console_lock_left(res);
 
-	if (pg_rows(res) == 1 && pg_val(res, 0, DB_CONSOLE_TOTP) != NULL)
-		console_set_data(cr, xstrdup("totp"), free);
+	if (left > 0) {
+		console_locked_out(cr, left);
+		return;
+	}
+	console_set_data(cr, xasprintf("%c%c", pg_rows(res) == 1 &&
+	    pg_val(res, 0, DB_CONSOLE_TOTP) != NULL ? 't' : '-',
+	    console_lock_next(res) ? 'l' : '-'), free);
 	if (cur == NULL || *cur == '\0')
 		settings_password_error(cr, 400, "Enter your current "
 		    "password.");
@@ -195,17 +222,40 @@ settings_totp_setup(struct console_req *cr, int status, const char *secret,
 	free(uri);
 }
 
+/*
+ * With TOTP on, a new secret would replace it without the current code:
+ * turning it off (which takes a code) comes first. 1 when refused.
+ */
+static int
+settings_totp_is_on(struct console_req *cr, const PGresult *res)
+{
+	if (pg_rows(res) != 1 || pg_val(res, 0, DB_CONSOLE_TOTP) == NULL)
+		return 0;
+	settings_render(cr, 409, 1, json_pack("{s:s}", "error_totp",
+	    "TOTP is already on. Turn it off first, with a code from your "
+	    "authenticator app."));
+	return 1;
+}
+
 static void
-settings_totp_new(struct console_req *cr)
+settings_totp_new_account(struct console_req *cr, const PGresult *res)
 {
 	unsigned char	 key[TOTP_SECRET_BYTES];
 	char		*secret;
 
+	if (settings_totp_is_on(cr, res))
+		return;
 	totp_secret_new(key);
 	secret = totp_base32_encode(key, sizeof key);
 	wipe(key, sizeof key);
 	settings_totp_setup(cr, 200, secret, NULL);
 	wipe_free(secret);
+}
+
+static void
+settings_totp_new(struct console_req *cr)
+{
+	console_account(cr, console_user(cr), settings_totp_new_account);
 }
 
 /* The step of a code for a base32 secret, or -1. */
@@ -227,7 +277,7 @@ settings_code_step(const char *secret, const char *code, long long last)
 }
 
 static void
-settings_totp_on(struct console_req *cr)
+settings_totp_on_account(struct console_req *cr, const PGresult *res)
 {
 	const char	*secret = console_param(cr, "secret");
 	const char	*user = console_user(cr);
@@ -235,6 +285,8 @@ settings_totp_on(struct console_req *cr)
 	struct pg_batch	*b;
 	char		*sealed;
 
+	if (settings_totp_is_on(cr, res))
+		return;
 	step = settings_code_step(secret, console_param(cr, "code"), 0);
 	if (step < 0) {
 		if (secret == NULL)
@@ -256,6 +308,12 @@ settings_totp_on(struct console_req *cr)
 }
 
 static void
+settings_totp_on(struct console_req *cr)
+{
+	console_account(cr, console_user(cr), settings_totp_on_account);
+}
+
+static void
 settings_totp_off_account(struct console_req *cr, const PGresult *res)
 {
 	const char	*user = console_user(cr);
@@ -269,6 +327,10 @@ settings_totp_off_account(struct console_req *cr, const PGresult *res)
 		console_redirect(cr, "/settings");
 		return;
 	}
+	if (console_lock_left(res) > 0) {
+		console_locked_out(cr, console_lock_left(res));
+		return;
+	}
 	if (code != NULL && (key = console_totp_key(pg_val(res, 0,
 	    DB_CONSOLE_TOTP), &len)) != NULL) {
 		step = totp_verify(key, len, code, now_s(), strtoll(pg_val(res,
@@ -278,6 +340,10 @@ settings_totp_off_account(struct console_req *cr, const PGresult *res)
 	}
 	if (step < 0) {
 		console_failed(cr, user, "DisableConsoleTotp");
+		if (console_lock_next(res)) {
+			console_locked_out(cr, 0);
+			return;
+		}
 		settings_render(cr, 400, 1, json_pack("{s:s}", "error_totp",
 		    "Incorrect code. Enter the code your authenticator app "
 		    "shows now."));

@@ -1,7 +1,8 @@
 """The admin console's own sign-in (issue 12): nothing without the
-session, CSRF, the wrong password's message, lockout, the password file
-and its one log line, console = off, the cookie's flags and the 8-hour
-idle limit."""
+session, CSRF, the wrong password's message, lockout (also on the
+Settings page), the per-address limit of sign-in attempts, TOTP not
+replaced without its code, the password file and its one log line,
+console = off, the cookie's flags and the 8-hour idle limit."""
 
 import html
 import os
@@ -160,6 +161,81 @@ def test_lockout(server):
     assert s.sign_in().status == 303
 
 
+def test_lockout_on_the_settings_page(server):
+    """Wrong current passwords on the Settings page count towards the
+    lockout; the one that locks ends the session, and a locked account's
+    other sessions get a 429 there and are signed out too."""
+    s, other = ConsoleSession(server), ConsoleSession(server)
+    assert s.sign_in().status == 303
+    assert other.sign_in().status == 303
+    other.get("/console/settings")
+    new = "a new password of the console"
+
+    def change(sess, current):
+        return sess.post("/console/settings/password", {
+            "current": current, "new": new, "confirm": new})
+    for _ in range(4):
+        page = change(s, "wrong")
+        assert page.status == 400 and "Incorrect password." in page.text
+    page = change(s, "wrong")
+    assert page.status == 429 and "locked" in page.text
+    assert "userpoold_console" not in s.cookies
+    assert s.get("/console/settings").status == 303
+    page = change(other, console_password(server))   # the right one
+    assert page.status == 429 and "locked" in page.text
+    assert "userpoold_console" not in other.cookies
+    assert other.get("/console/settings").status == 303
+    assert ConsoleSession(server).sign_in().status == 429
+    server.psql("UPDATE console_accounts SET locked_until = 0, "
+                "failed_count = 0")
+    assert ConsoleSession(server).sign_in().status == 303
+
+
+@pytest.fixture
+def limited_server():
+    srv = Server(extra_args=["--workers=1", "--address_rate=1",
+                             "--address_burst=3"])
+    srv.start_or_clean()
+    yield srv
+    reports, _ = srv.shut_down()
+    assert not reports, reports
+
+
+def test_signin_rate_per_address(limited_server):
+    """POST /console/signin and the TOTP step take a token of the
+    client address's bucket (address_burst at once): a plain 429 page
+    when it is empty."""
+    srv = limited_server
+    s = ConsoleSession(srv)
+    assert s.sign_in().status == 303                # token 1
+    page = s.post("/console/settings/totp", {})
+    secret = re.search(r'data-field="totp-secret">([A-Z2-7]+)<',
+                       page.text).group(1)
+    page = s.post("/console/settings/totp/on", {"secret": secret,
+                                                "code": totp(secret)})
+    assert page.status == 303
+    t = ConsoleSession(srv)
+    assert t.sign_in().status == 303                # token 2
+    time.sleep(4)                                   # a full bucket again
+    codes = [t.post("/console/signin/totp", {"code": "000000"}).status
+             for _ in range(5)]
+    assert codes[:3] == [400, 400, 400] and 429 in codes[3:], codes
+    time.sleep(4)
+    u = ConsoleSession(srv)
+    u.get("/console/")
+    pages = [u.post("/console/signin", {"username": "admin",
+                                        "password": ""})
+             for _ in range(5)]
+    assert [p.status for p in pages[:3]] == [400, 400, 400]
+    limited = [p for p in pages[3:] if p.status == 429]
+    assert limited, [p.status for p in pages]
+    assert "Too many attempts from your address" in limited[0].text
+    assert 'name="password"' not in limited[0].text   # a plain page
+    # The lockout did not count these (3 wrong codes only).
+    assert int(psql_one(srv, "SELECT failed_count FROM "
+                        "console_accounts")) == 3
+
+
 def test_console_password_command(server):
     old = console_password(server)
     s = ConsoleSession(server)
@@ -249,6 +325,41 @@ def test_totp_for_the_console_account(server):
     page = s.get("/console/audit")
     for op in ("EnableConsoleTotp", "DisableConsoleTotp", "SignIn"):
         assert op in page.text
+
+
+def test_totp_not_replaced_without_its_code(server):
+    """With TOTP on, a session alone (no code) cannot set up another
+    secret; `userpoold console-password` is the owner's way back and
+    turns TOTP off."""
+    s = ConsoleSession(server)
+    s.sign_in()
+    page = s.post("/console/settings/totp", {})
+    secret = re.search(r'data-field="totp-secret">([A-Z2-7]+)<',
+                       page.text).group(1)
+    now = int(time.time())
+    page = s.post("/console/settings/totp/on", {"secret": secret,
+                                                "code": totp(secret, now)})
+    assert page.status == 303
+    stored = psql_one(server, "SELECT totp_sealed FROM console_accounts")
+    page = s.post("/console/settings/totp", {})
+    assert page.status == 409 and "<svg" not in page.text
+    assert "TOTP is already on" in page.text
+    mine = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    page = s.post("/console/settings/totp/on", {"secret": mine,
+                                                "code": totp(mine, now)})
+    assert page.status == 409 and "TOTP is already on" in page.text
+    assert psql_one(server, "SELECT totp_sealed FROM console_accounts") \
+        == stored
+    r = subprocess.run([server.bin] + server.args() + ["console-password"],
+                       capture_output=True, text=True, env=daemon_env(),
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "TOTP is off" in r.stdout
+    assert psql_one(server, "SELECT totp_sealed IS NULL FROM "
+                    "console_accounts") == "t"
+    t = ConsoleSession(server)
+    assert t.sign_in().status == 303
+    assert "<h1>User Pools</h1>" in t.get("/console/").text
 
 
 def test_change_password_on_the_settings_page(server):
