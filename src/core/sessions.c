@@ -53,6 +53,7 @@ sessions_user_clear(struct sessions_user *u)
 {
 	free(u->sub);
 	free(u->username);
+	free(u->provider);
 	memset(u, 0, sizeof *u);
 }
 
@@ -74,7 +75,7 @@ void
 sessions_create(struct task *t, const char *pool_id, const char *sub,
     long long auth_time, char **secret)
 {
-	sessions_create_saml(t, pool_id, sub, auth_time, NULL, secret);
+	sessions_create_fed(t, pool_id, sub, auth_time, NULL, NULL, secret);
 }
 
 void
@@ -84,8 +85,9 @@ sessions_digest(const char *secret, char out[CODES_DIGEST_HEX])
 }
 
 void
-sessions_create_saml(struct task *t, const char *pool_id, const char *sub,
-    long long auth_time, const struct sessions_saml *saml, char **secret)
+sessions_create_fed(struct task *t, const char *pool_id, const char *sub,
+    long long auth_time, const char *provider,
+    const struct sessions_saml *saml, char **secret)
 {
 	struct db_saml_session	 ss;
 	struct sessions_op	*op;
@@ -101,7 +103,7 @@ sessions_create_saml(struct task *t, const char *pool_id, const char *sub,
 	op->secret = codes_new_secret(SESSIONS_SECRET_BYTES);
 	codes_digest_hex("ui-session", op->secret, digest);
 	b = pg_batch_new();
-	db_sessions_insert(b, digest, pool_id, sub, auth_time);
+	db_sessions_insert(b, digest, pool_id, sub, auth_time, provider);
 	if (saml != NULL) {
 		ss.provider_name = saml->provider_name;
 		ss.name_id = saml->name_id;
@@ -130,6 +132,8 @@ sessions_checked(struct task *t, struct pg_reply *reply)
 	op->who->sub = xstrdup(s.sub);
 	op->who->username = xstrdup(s.username);
 	op->who->auth_time = s.auth_time;
+	if (s.provider != NULL)
+		op->who->provider = xstrdup(s.provider);
 	task_ok(t);
 }
 

@@ -14,6 +14,7 @@ struct sessions_user {
 	char		*sub;
 	char		*username;
 	long long	 auth_time;
+	char		*provider;	/* signed in through; NULL: COGNITO */
 };
 
 /*
@@ -30,9 +31,10 @@ struct sessions_saml {
 	const char	*session_index;		/* NULL: none */
 };
 
-/* sessions_create, remembering the SAML sign-in that made it (or NULL). */
-void	sessions_create_saml(struct task *, const char *, const char *,
-	    long long, const struct sessions_saml *, char **);
+/* sessions_create for a sign-in through provider (the pool's name for
+ * it), remembering the SAML sign-in that made it (or NULL). */
+void	sessions_create_fed(struct task *, const char *, const char *,
+	    long long, const char *, const struct sessions_saml *, char **);
 /* The keyed digest (hex bytea literal) under which a session is kept. */
 void	sessions_digest(const char *, char [67]);
 

@@ -19,21 +19,23 @@
 
 void
 db_sessions_insert(struct pg_batch *b, const char *digest,
-    const char *pool_id, const char *sub, long long auth_time)
+    const char *pool_id, const char *sub, long long auth_time,
+    const char *provider)
 {
 	char	*at = xasprintf("%lld", auth_time);
 
 	pg_batch_add(b, "INSERT INTO ui_sessions (session_hash, pool_id, sub, "
-	    "auth_time, expires_at) VALUES ($1::bytea, $2, $3::uuid, "
-	    "$4::bigint, extract(epoch FROM clock_timestamp()) + "
-	    DB_SESSIONS_TTL ")", 4, digest, pool_id, sub, at);
+	    "auth_time, expires_at, provider_name) VALUES ($1::bytea, $2, "
+	    "$3::uuid, $4::bigint, extract(epoch FROM clock_timestamp()) + "
+	    DB_SESSIONS_TTL ", $5)", 5, digest, pool_id, sub, at, provider);
 	free(at);
 }
 
 void
 db_sessions_find(struct pg_batch *b, const char *digest, const char *pool_id)
 {
-	pg_batch_add(b, "SELECT u.sub, u.username, s.auth_time FROM "
+	pg_batch_add(b, "SELECT u.sub, u.username, s.auth_time, "
+	    "s.provider_name FROM "
 	    "ui_sessions s JOIN users u ON u.pool_id = s.pool_id AND u.sub = "
 	    "s.sub WHERE s.session_hash = $1::bytea AND s.pool_id = $2 AND "
 	    "s.expires_at > extract(epoch FROM clock_timestamp()) AND "
@@ -50,6 +52,7 @@ db_sessions_found(const PGresult *r, struct db_session *s)
 	s->sub = pg_val(r, 0, 0);
 	s->username = pg_val(r, 0, 1);
 	s->auth_time = strtoll(pg_val(r, 0, 2), NULL, 10);
+	s->provider = pg_val(r, 0, 3);
 	return 0;
 }
 

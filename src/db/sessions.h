@@ -16,11 +16,13 @@ struct db_session {
 	const char	*sub;
 	const char	*username;
 	long long	 auth_time;
+	const char	*provider;	/* NULL: the pool's own (COGNITO) */
 };
 
-/* A session of digest for user sub of pool, an hour from now. */
+/* A session of digest for user sub of pool, an hour from now, signed in
+ * through provider (NULL: COGNITO). */
 void	db_sessions_insert(struct pg_batch *, const char *, const char *,
-	    const char *, long long);
+	    const char *, long long, const char *);
 /*
  * The user of the session of digest in pool, when the session has not
  * expired and the user is enabled and has not signed out globally since.

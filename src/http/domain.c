@@ -155,6 +155,7 @@ domain_req_free(void *p)
 	free(o->sub);
 	free(o->username);
 	free(o->csrf);
+	free(o->fed_provider);
 	if (o->page_free != NULL)
 		o->page_free(o->page);
 	if (o->fed_free != NULL)

@@ -46,6 +46,8 @@ struct domain_req {
 	void		(*fed_free)(void *);
 	/* The SAML sign-in the new session remembers (borrowed), or NULL. */
 	const struct sessions_saml *fed_saml;
+	/* The provider a federated sign-in came through (the session's). */
+	char		*fed_provider;
 	/* The core operation in flight (domain_task) and what it yields. */
 	struct task	 task;
 	domain_task_fn	 task_done;

@@ -1,7 +1,9 @@
 /*
  * authorize.c: GET /oauth2/authorize. The request is checked
  * (http/domain_authz.c); then a valid hosted-UI session signs the user
- * in without a page unless prompt=login, and otherwise the sign-in page
+ * in without a page unless prompt=login or the client does not support
+ * the provider the session was signed in through (COGNITO for the
+ * pool's own users), and otherwise the sign-in page
  * gets the same request (or, with prompt=none, login_required goes
  * back to the client). HEAD never signs in (it answers as without a
  * session, and makes no code). identity_provider (other than COGNITO)
@@ -17,6 +19,7 @@
 #include <event2/http.h>
 
 #include "core/sessions.h"
+#include "fed/idp_flow.h"
 #include "http/domain.h"
 #include "oauth/oauth.h"
 #include "util.h"
@@ -49,7 +52,9 @@ authorize_no_prompt(struct domain_req *o)
 static void
 authorize_session_checked(struct domain_req *o, const struct core_err *err)
 {
-	if (err != NULL) {
+	/* No session, or one of a provider this client does not support. */
+	if (err != NULL || !idp_flow_supported(o->grant.d.client_config,
+	    o->who.provider != NULL ? o->who.provider : "COGNITO")) {
 		if (!authorize_no_prompt(o))
 			authorize_to_login(o);
 		return;

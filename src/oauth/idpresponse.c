@@ -280,14 +280,16 @@ idpresponse_signed_in(struct domain_req *o, const struct core_err *err)
 	o->sub = xstrdup(out->user.sub);
 	o->username = xstrdup(out->user.username);
 	o->auth_time = out->auth_time;
-	sessions_create_saml(domain_task(o, "session",
+	sessions_create_fed(domain_task(o, "session",
 	    pages_session_made), o->pool_id, o->sub, o->auth_time,
-	    o->fed_saml, &o->secret);
+	    o->fed_provider, o->fed_saml, &o->secret);
 }
 
 void
 idpresponse_sign_in(struct domain_req *o, const struct fed_identity *id)
 {
+	free(o->fed_provider);
+	o->fed_provider = xstrdup(id->provider_name);
 	federation_sign_in(domain_task(o, "federated sign-in",
 	    idpresponse_signed_in), o->pool_id, id);
 }

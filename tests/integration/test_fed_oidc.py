@@ -373,6 +373,34 @@ def idp_identifier_and_sso(f, name, log, expect_user):
     assert len(f.users()) == 1
 
 
+def test_session_not_reused_for_a_client_without_its_provider(server, fed):
+    """A hosted-UI session made through Corp signs in silently only to
+    clients that support Corp: a COGNITO-only client gets its sign-in
+    page (prompt=none: login_required), no code."""
+    back, verifier = fed.sign_in(identity_provider="Corp")
+    assert "code" in back, back
+    cognito_only = fed.make_client([], callback=CALLBACK2)
+    url, q, _ = fed.authorize_url(cognito_only, CALLBACK2)
+    status, hdrs, _ = fed.browser.get(url)
+    loc = urllib.parse.urljoin(url, hdrs["Location"])
+    assert status == 302 and not loc.startswith(CALLBACK2), loc
+    assert urllib.parse.urlsplit(loc).path.endswith("/login")
+    status, _, body = fed.browser.get(loc)
+    assert status == 200 and 'name="password"' in body
+    url, q, _ = fed.authorize_url(cognito_only, CALLBACK2, prompt="none")
+    status, hdrs, _ = fed.browser.get(url)
+    assert status == 302 and hdrs["Location"].startswith(CALLBACK2)
+    back = dict(urllib.parse.parse_qsl(
+        urllib.parse.urlsplit(hdrs["Location"]).query))
+    assert back["error"] == "login_required" and "code" not in back
+    # A client that supports Corp still signs in by the session.
+    both = fed.make_client(["Corp"], callback=CALLBACK2)
+    url, q, _ = fed.authorize_url(both, CALLBACK2)
+    status, hdrs, _ = fed.browser.get(url)
+    assert status == 302 and hdrs["Location"].startswith(CALLBACK2), hdrs
+    assert "code=" in hdrs["Location"]
+
+
 def test_google_by_idp_identifier_and_sso(server, idp, make_pool,
                                           oidc_idp):  # noqa: F811
     f = Fed(server, idp, make_pool)
