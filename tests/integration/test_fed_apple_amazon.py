@@ -27,7 +27,7 @@ from idp_servers import (  # noqa: F401 (fixtures)
     Browser, amazon_idp, amazon_idp_server, apple_idp, apple_idp_server,
     html_forms)
 from test_browser import chromium, shots_dir  # noqa: F401
-from test_fed_oidc import Fed, attrs, refused_back
+from test_fed_oidc import CALLBACK2, Fed, attrs, refused_back
 from test_npm_clients import App as NpmApp
 from test_npm_clients import node  # noqa: F401
 from test_oauth import CALLBACK
@@ -184,6 +184,18 @@ def test_login_with_amazon_at_the_stand_in(server, idp, make_pool,
     back, verifier = f.sign_in(identity_provider="LoginWithAmazon")
     u = idp.admin_get_user(UserPoolId=f.pool_id, Username=name)
     assert attrs(u)["email"] == "new-" + user["email"]
+    # A second application signs in by the hosted-UI session alone.
+    seen = len(amazon_idp.log("authorize"))
+    second = f.make_client(["LoginWithAmazon"], callback=CALLBACK2)
+    url, q, verifier = f.authorize_url(second, CALLBACK2)
+    status, hdrs, _ = f.browser.get(url)
+    assert status == 302 and hdrs["Location"].startswith(CALLBACK2), hdrs
+    back = dict(urllib.parse.parse_qsl(
+        urllib.parse.urlsplit(hdrs["Location"]).query))
+    assert back["state"] == q["state"]
+    toks = f.tokens(back, verifier, second, CALLBACK2)
+    assert f.claims(toks["access_token"], "access")["username"] == name
+    assert len(amazon_idp.log("authorize")) == seen
 
 
 def test_amazon_refusal_goes_back_to_the_application(server, idp,

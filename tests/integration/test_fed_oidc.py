@@ -346,6 +346,16 @@ def test_facebook_at_the_stand_in(server, idp, make_pool,
     me = facebook_idp.log("me")[-1]
     fields = me["params"]["fields"].split(",")
     assert fields[0] == "id" and set(fields) == {"id", "email", "name"}
+    # A changed address at Facebook is the user's at the next sign-in.
+    new = "new-%s@example.com" % uuid.uuid4().hex[:6]
+    facebook_idp.set_user(user["id"], email=new)
+    f.browser.jar.clear()
+    back, verifier = f.sign_in(identity_provider="Facebook")
+    idc = f.claims(f.tokens(back, verifier)["id_token"], "id")
+    assert idc["email"] == new and idc["cognito:username"] == name
+    assert attrs(idp.admin_get_user(UserPoolId=f.pool_id,
+                                    Username=name))["email"] == new
+    assert len(f.users()) == 1
 
 
 def idp_identifier_and_sso(f, name, log, expect_user):
