@@ -191,6 +191,29 @@ def test_lockout_on_the_settings_page(server):
     assert ConsoleSession(server).sign_in().status == 303
 
 
+def test_lockout_on_turn_off_totp(server):
+    """Wrong codes of Turn off TOTP count towards the lockout too; the
+    one that locks ends the session."""
+    s = ConsoleSession(server)
+    assert s.sign_in().status == 303
+    page = s.post("/console/settings/totp", {})
+    secret = re.search(r'data-field="totp-secret">([A-Z2-7]+)<',
+                       page.text).group(1)
+    page = s.post("/console/settings/totp/on", {"secret": secret,
+                                                "code": totp(secret)})
+    assert page.status == 303
+    s.get("/console/settings")
+    for _ in range(4):
+        page = s.post("/console/settings/totp/off", {"code": "000000"})
+        assert page.status == 400 and "Incorrect code." in page.text
+    page = s.post("/console/settings/totp/off", {"code": "000000"})
+    assert page.status == 429 and "locked" in page.text
+    assert "userpoold_console" not in s.cookies
+    assert s.get("/console/settings").status == 303
+    server.psql("UPDATE console_accounts SET locked_until = 0, "
+                "failed_count = 0, totp_sealed = NULL")
+
+
 @pytest.fixture
 def limited_server():
     srv = Server(extra_args=["--workers=1", "--address_rate=1",
