@@ -318,6 +318,18 @@ def test_google_preset_at_the_local_provider(server, idp, make_pool,
     assert attrs(u)["given_name"] == "Ada"
     sent = oidc_idp.log("authorize")[-1]["params"]
     assert sent["scope"] == "profile email openid"
+    # A changed address at Google is the user's at the next sign-in.
+    new = "new-%s@gmail.example" % uuid.uuid4().hex[:6]
+    oidc_idp.set_user(user["sub"], **{k: v for k, v in user.items()
+                                      if k not in ("sub", "email")},
+                      email=new)
+    f.browser.jar.clear()
+    back, verifier = f.sign_in(identity_provider="Google")
+    idc = f.claims(f.tokens(back, verifier)["id_token"], "id")
+    assert idc["email"] == new and idc["cognito:username"] == name
+    assert attrs(idp.admin_get_user(UserPoolId=f.pool_id,
+                                    Username=name))["email"] == new
+    assert len(f.users()) == 1
 
 
 def test_facebook_at_the_stand_in(server, idp, make_pool,
