@@ -29,6 +29,7 @@
 #include "db/pg.h"
 #include "db/pools.h"
 #include "demo.h"
+#include "hooks/triggers.h"
 #include "log.h"
 #include "util.h"
 
@@ -44,6 +45,7 @@ static struct {
 	json_t		*client;
 	json_t		*scopes;
 	json_t		*domain;
+	char		*sealed;	/* the trigger signing secret */
 } demo;
 
 static void
@@ -57,6 +59,8 @@ demo_clear(void)
 	json_decref(demo.domain);
 	demo.config = demo.mfa = demo.tags = NULL;
 	demo.client = demo.scopes = demo.domain = NULL;
+	free(demo.sealed);
+	demo.sealed = NULL;
 }
 
 /* Nothing was made when it failed: the next start tries again. */
@@ -128,7 +132,7 @@ demo_client_input(struct pools_client_new *n)
 static void
 demo_create(void)
 {
-	struct pools_new	 n;
+	struct pools_new	 n = { 0 };
 	struct pools_client_new	 cn;
 	json_t			*in = demo_pool_input(), *din;
 	char			*msg;
@@ -152,6 +156,9 @@ demo_create(void)
 	n.config = demo.config;
 	n.mfa = demo.mfa;
 	n.tags = demo.tags;
+	/* Its plain text is shown to no one: RotateTriggerSigningSecret. */
+	wipe_free(triggers_secret_new(&demo.sealed));
+	n.trigger_secret = demo.sealed;
 	pools_create_with(&demo.task, &n, &cn, DEMO_DOMAIN, demo.domain,
 	    demo_made);
 }

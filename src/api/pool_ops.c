@@ -1441,7 +1441,7 @@ static void
 pool_create(struct api_call *call)
 {
 	struct pool_job		*j = pool_job_new(call);
-	struct pools_new	 n;
+	struct pools_new	 n = { 0 };
 	json_t			*tags;
 	char			*msg = NULL;
 
