@@ -665,7 +665,7 @@ def test_pages_have_no_serious_violation(server, node, make_pool,  # noqa: F811
         "attribute-mapping?provider=Google")]
     r = app.run(node, "console_axe.js", "axe", timeout=600,
                 base=server.https, stateDir=server.state_dir, start=pages,
-                max=len(pages) + 1, shots=shots_dir("console_clients"))
+                max=len(pages) + 1)
     got = r.value("pages")
     for p in pages:
         assert got[p]["status"] == 200, (p, got[p])
