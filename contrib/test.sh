@@ -13,10 +13,12 @@
 #                --enable-werror in the background beside the other
 #                stages), each run for a bounded time through
 #                tests/fuzz/run.sh.
-# The integration test files run in parallel, $TEST_JOBS at a time (2;
-# pytest-xdist, one daemon per file, one PostgreSQL cluster per run); the
-# sanitizer run leaves out the Node.js and Chromium clients (marked
-# js_clients), which exercise the same daemon code as the default run.
+# The integration test files run in parallel, $TEST_JOBS at a time (3:
+# the tests leave a core idle about a quarter of the time; pytest-xdist,
+# one daemon per file, one PostgreSQL cluster per run). With
+# --sanitizers every test still runs once but no test twice: the
+# Node.js and Chromium clients (marked js_clients) on the default build,
+# every other test on the ASan+UBSan build, which checks more.
 # The source tree itself is never configured (an in-place configuration
 # is removed with make distclean first). Extra configure arguments come
 # from $CONFIGURE_FLAGS, extra pytest arguments from $PYTEST_ARGS, the
@@ -50,7 +52,7 @@ passed=0
 failed=0
 failures=()
 stages=()
-jobs=${TEST_JOBS:-2}
+jobs=${TEST_JOBS:-3}
 
 # stage_done NAME START [PASSED FAILED]: the stage's one-line summary.
 stage_done() {
@@ -282,7 +284,11 @@ stage_done "autoreconf" "$t0"
 fuzz_build_start
 if build_variant default build --enable-werror; then
 	unit_tests_start default build
-	integration_tests default build
+	if [ "$sanitizers" = 1 ]; then
+		integration_tests default build -m js_clients
+	else
+		integration_tests default build
+	fi
 	unit_tests_finish default build
 fi
 
